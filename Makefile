@@ -1,0 +1,51 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a step of theirs.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 3
+
+.PHONY: run test lint test-sqlite test-postgres system-deps messages serve clean
+
+# The virtualenv is rebuilt whenever the lock file or the project metadata change.
+$(BIN)/reol: requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+run: $(BIN)/reol
+	$(BIN)/reol migrate --no-input
+	$(BIN)/reol collectstatic --no-input --verbosity 0
+	$(BIN)/reol demo
+	@echo "Serving Reol on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	$(BIN)/gunicorn reol.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+	  --access-logfile - --graceful-timeout 5
+
+test: lint test-sqlite test-postgres
+
+lint: $(BIN)/reol
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy reol
+
+system-deps:
+	scripts/ensure-system-deps
+
+# pytest exits 5 when it collects nothing; that is a failure here too.
+test-sqlite: $(BIN)/reol system-deps
+	$(BIN)/pytest -p no:cacheprovider
+
+# A throwaway PostgreSQL cluster, started and removed by the suite's own helper.
+# The smoke test (fresh clone + `make run`) runs once, in the SQLite pass.
+test-postgres: $(BIN)/reol system-deps
+	$(BIN)/python -m tests.pgcluster -- $(BIN)/pytest -p no:cacheprovider -m "not smoke"
+
+messages: $(BIN)/reol
+	cd reol && ../$(BIN)/reol makemessages --no-obsolete --no-location -l da -l nb -l en
+	cd reol && ../$(BIN)/reol compilemessages
+
+clean:
+	rm -rf $(VENV) var/static .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,97 @@
+"""The REST API at /api/v1/, assembled from each app's ``api.py`` router.
+
+Authentication is either the browser session (with CSRF on writes) or an API token sent as
+``Authorization: Bearer reol_…``. A token acts with exactly its owner's roles.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, connection
+from django.db.migrations.executor import MigrationExecutor
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import NinjaAPI, Schema
+from ninja.security import HttpBearer, django_auth
+
+import reol
+from reol.core import audit
+from reol.core.api import router as core_router
+from reol.core.auth import client_ip
+from reol.core.models import ApiToken, User
+from reol.core.services import API_TOKEN_PREFIX, token_digest
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        if not token.startswith(API_TOKEN_PREFIX):
+            return None
+        row = (
+            ApiToken.objects.select_related("user")
+            .filter(digest=token_digest(token), revoked_at__isnull=True)
+            .first()
+        )
+        if row is None or not row.user.is_active:
+            return None
+        now = timezone.now()
+        if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
+            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+        request.user = row.user
+        audit.set_origin("api", client_ip(request))
+        return row.user
+
+
+api = NinjaAPI(
+    title="Reol API",
+    version=reol.__version__,
+    description="Reol's REST API. Authenticate with a session or `Authorization: Bearer <token>` "
+    "(create one with `reol token create USERNAME`).",
+    auth=[BearerToken(), django_auth],
+    urls_namespace="api",
+)
+
+
+class Problem(Schema):
+    code: str
+    message: str
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(
+        request, {"code": "forbidden", "message": str(exc) or "Forbidden"}, status=403
+    )
+
+
+@api.exception_handler(ValidationError)
+def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    message = "; ".join(f"{k}: {' '.join(v)}" if k != "__all__" else " ".join(v) for k, v in detail.items())
+    return api.create_response(
+        request, {"code": "invalid", "message": message, "fields": detail}, status=422
+    )
+
+
+class Health(Schema):
+    status: str
+    version: str
+    database: str
+    migrations: str
+
+
+@api.get("/health", auth=None, response={200: Health, 503: Health}, tags=["system"])
+def health(request: HttpRequest) -> tuple[int, dict[str, str]]:
+    """Is the database reachable and are all migrations applied?"""
+    result = {"status": "ok", "version": reol.__version__, "database": "ok", "migrations": "applied"}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        executor = MigrationExecutor(connection)
+        if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+            result.update(status="degraded", migrations="pending")
+    except DatabaseError:
+        result.update(status="down", database="unreachable", migrations="unknown")
+    return (200 if result["status"] == "ok" else 503), result
+
+
+api.add_router("/", core_router)

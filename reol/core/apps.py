@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "reol.core"
+    label = "core"
+    verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from .navigation import NavEntry, register
+        from .permissions import Perm
+
+        register(
+            NavEntry(_("Overview"), "staff-dashboard", Perm.STAFF_SHELL, order=0),
+            NavEntry(_("People"), "people", Perm.PEOPLE_VIEW, order=60),
+            NavEntry(_("Locations"), "locations", Perm.SCHOOL_VIEW, order=70),
+            NavEntry(_("Opening calendar"), "opening-calendar", Perm.SCHOOL_MANAGE, order=80),
+            NavEntry(_("School settings"), "school-settings", Perm.SCHOOL_MANAGE, order=90),
+            NavEntry(_("Audit log"), "audit-log", Perm.AUDIT_VIEW, order=95),
+        )

@@ -1,0 +1,160 @@
+"""The demo municipality that `make run` loads: two schools, their staff, teachers and students.
+
+Loading is idempotent: whatever exists (matched on codes and usernames) is left as it is, so
+running it again neither duplicates the demo nor touches what someone changed or added since.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from . import services
+from .models import Location, Municipality, Role, School, SchoolYear, User
+from .permissions import SYSTEM
+
+DEMO_PASSWORD = "reol-demo-2026"  # noqa: S105 - printed for the demo; never used elsewhere
+DEMO_PIN = "1234"
+
+FIRST_NAMES = [
+    "Emma", "Noah", "Ida", "William", "Freja", "Oscar", "Alma", "Lucas", "Ella", "Carl",
+    "Nora", "Aksel", "Sofie", "Emil", "Agnes", "Magnus", "Olivia", "Jakob", "Astrid", "Søren",
+    "Maja", "Frederik", "Karla", "Mads", "Liv", "Viktor", "Clara", "Anton", "Ingrid", "Bjørn",
+]  # fmt: skip
+LAST_NAMES = [
+    "Jensen", "Nielsen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen", "Sørensen",
+    "Rasmussen", "Jørgensen", "Olsen", "Berg", "Haugen", "Johansen", "Dahl", "Ødegaard", "Æbelø",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DemoSchool:
+    code: str
+    name: str
+    prefix: str  # for usernames and card numbers
+    grades: tuple[int, ...]
+
+
+SCHOOLS = (
+    DemoSchool("nordskolen", "Nordskolen", "nord", (3, 5, 7)),
+    DemoSchool("soeskolen", "Søskolen", "soe", (4, 6, 8)),
+)
+LOCATIONS = [
+    ("bibliotek", "Skolebiblioteket", Location.Kind.ROOM, None),
+    ("billedbog", "Billedbøger", Location.Kind.SHELF, "bibliotek"),
+    ("skoenlit", "Skønlitteratur", Location.Kind.SHELF, "bibliotek"),
+    ("faglit", "Faglitteratur", Location.Kind.SHELF, "bibliotek"),
+    ("film", "Film og spil", Location.Kind.SHELF, "bibliotek"),
+    ("klassesaet", "Klassesæt", Location.Kind.STORE, None),
+    ("vaerksted", "Medieværkstedet", Location.Kind.ROOM, None),
+]
+STUDENTS_PER_CLASS = 12
+
+
+@dataclass
+class Login:
+    who: str
+    username: str
+    secret: str
+
+
+def _hours() -> list[tuple[int, dt.time, dt.time]]:
+    return [(d, dt.time(8, 0), dt.time(15, 30)) for d in range(4)] + [
+        (4, dt.time(8, 0), dt.time(13, 0))
+    ]
+
+
+def _closed_periods(year: int) -> list[tuple[str, str, dt.date, dt.date]]:
+    return [
+        ("Efterårsferie", "holiday", dt.date(year, 10, 12), dt.date(year, 10, 16)),
+        ("Juleferie", "holiday", dt.date(year, 12, 21), dt.date(year + 1, 1, 1)),
+        ("Vinterferie", "holiday", dt.date(year + 1, 2, 15), dt.date(year + 1, 2, 19)),
+        ("Påskeferie", "holiday", dt.date(year + 1, 3, 22), dt.date(year + 1, 3, 29)),
+        ("Sommerferie", "summer", dt.date(year + 1, 6, 26), dt.date(year + 1, 8, 10)),
+    ]
+
+
+def _person(school: School, username: str, role: str, **fields: str | None) -> None:
+    if not User.objects.filter(username=username).exists():
+        services.create_person(SYSTEM, school, username=username, role=role, **fields)  # type: ignore[arg-type]
+
+
+@transaction.atomic
+def _load_school(municipality: Municipality, spec: DemoSchool, today: dt.date) -> list[Login]:
+    school = School.objects.filter(code=spec.code).first()
+    if school is None:
+        school = services.create_school(
+            SYSTEM, municipality=municipality, code=spec.code, name=spec.name
+        )
+        parents = {}
+        for code, name, kind, parent in LOCATIONS:
+            parents[code] = services.create_location(
+                SYSTEM, school, code=code, name=name, kind=kind, parent=parents.get(parent or "")
+            )
+        services.set_opening_hours(SYSTEM, school, _hours())
+    start_year = today.year if today.month >= 8 else today.year - 1
+    if not SchoolYear.objects.filter(school=school, name=f"{start_year}/{start_year + 1 - 2000}").exists():
+        first_day, last_day = dt.date(start_year, 8, 11), dt.date(start_year + 1, 6, 25)
+        services.add_school_year(
+            SYSTEM,
+            school,
+            name=f"{start_year}/{start_year + 1 - 2000}",
+            starts=first_day,
+            ends=last_day,
+            terms=[
+                ("Efterår", first_day, dt.date(start_year, 12, 20)),
+                ("Forår", dt.date(start_year + 1, 1, 4), last_day),
+            ],
+        )
+        for name, kind, starts, ends in _closed_periods(start_year):
+            services.add_closed_period(SYSTEM, school, name=name, kind=kind, starts=starts, ends=ends)
+    p = spec.prefix
+    _person(school, f"admin-{p}", Role.ADMINISTRATOR, first_name="Hanne", last_name="Skov",
+            password=DEMO_PASSWORD)  # fmt: skip
+    _person(school, f"bibliotekar-{p}", Role.LIBRARIAN, first_name="Lene", last_name="Bog",
+            password=DEMO_PASSWORD, email=f"bibliotek@{p}.example")  # fmt: skip
+    _person(school, f"frivillig-{p}", Role.VOLUNTEER, first_name="Per", last_name="Hjælper",
+            password=DEMO_PASSWORD)  # fmt: skip
+    for n, grade in enumerate(spec.grades, start=1):
+        _person(school, f"laerer-{p}-{n}", Role.TEACHER, first_name=FIRST_NAMES[-n],
+                last_name=LAST_NAMES[n], password=DEMO_PASSWORD)  # fmt: skip
+        for s in range(1, STUDENTS_PER_CLASS + 1):
+            i = grade * 100 + s
+            _person(
+                school,
+                f"elev-{p}-{i}",
+                Role.STUDENT,
+                first_name=FIRST_NAMES[(i + len(p)) % len(FIRST_NAMES)],
+                last_name=LAST_NAMES[(i * 7) % len(LAST_NAMES)],
+                card_barcode=f"{p.upper()}{i:05d}",
+                pin=DEMO_PIN,
+            )
+    first_student = f"{p.upper()}{spec.grades[0] * 100 + 1:05d}"
+    return [
+        Login(f"{spec.name}: librarian", f"bibliotekar-{p}", DEMO_PASSWORD),
+        Login(f"{spec.name}: administrator", f"admin-{p}", DEMO_PASSWORD),
+        Login(f"{spec.name}: teacher", f"laerer-{p}-1", DEMO_PASSWORD),
+        Login(f"{spec.name}: student (card + PIN)", first_student, DEMO_PIN),
+    ]
+
+
+def load_demo(today: dt.date | None = None) -> list[Login]:
+    """Load (or complete) the demo and return the logins to print."""
+    today = today or dt.date.today()
+    with transaction.atomic():
+        municipality = Municipality.objects.filter(code="solbjerg").first()
+        if municipality is None:
+            municipality = services.create_municipality(
+                SYSTEM, code="solbjerg", name="Solbjerg Kommune"
+            )
+        if not User.objects.filter(username="konsulent").exists():
+            consultant = User(username="konsulent", first_name="Karen", last_name="Konsulent")
+            consultant.set_password(DEMO_PASSWORD)
+            consultant.save()
+            services.appoint_consultant(SYSTEM, consultant, municipality)
+    logins = [Login("Municipal consultant", "konsulent", DEMO_PASSWORD)]
+    for spec in SCHOOLS:
+        logins += _load_school(municipality, spec, today)
+    return logins

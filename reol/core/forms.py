@@ -1,0 +1,171 @@
+"""Forms: they parse and validate input; the services decide and write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from . import auth
+from .models import ClosedPeriod, Location, OpeningHours, Role, School, User
+
+
+class SignInForm(forms.Form):
+    """Username + password, or card barcode + PIN: one form, two ways in."""
+
+    username = forms.CharField(
+        label=_("Username or card number"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label=_("Password or PIN"),
+        strip=False,
+        max_length=256,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        self.request = request
+        self.user: User | None = None
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        username, secret = data.get("username", ""), data.get("password", "")
+        if not username or not secret:
+            return data
+        ip = auth.client_ip(self.request)
+        if auth.is_locked_out(username, ip):
+            raise forms.ValidationError(
+                _("Too many failed attempts. Wait a quarter of an hour, or ask the library."),
+                code="locked_out",
+            )
+        user = authenticate(self.request, username=username, password=secret)
+        if user is None:
+            user = authenticate(self.request, card_barcode=username, pin=secret)
+        if user is None:
+            auth.note_failure(username, ip)
+            raise forms.ValidationError(
+                _("The username or card number and the password or PIN do not match."),
+                code="invalid_login",
+            )
+        auth.clear_failures(username)
+        self.user = user  # type: ignore[assignment]
+        return data
+
+
+class PersonForm(forms.Form):
+    username = forms.SlugField(label=_("Username"), max_length=150)
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    role = forms.ChoiceField(label=_("Role"))
+    card_barcode = forms.CharField(label=_("Card barcode"), max_length=64, required=False)
+    password = forms.CharField(
+        label=_("Password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Leave empty for people who sign in with card and PIN only."),
+    )
+    pin = forms.CharField(
+        label=_("PIN"), required=False, max_length=8, help_text=_("4 to 8 digits, for card sign-in.")
+    )
+
+    def __init__(self, *args: Any, roles: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = roles  # type: ignore[attr-defined]
+
+
+class SchoolSettingsForm(forms.ModelForm):
+    class Meta:
+        model = School
+        fields = ["name", "default_language", "email", "keep_loan_history"]
+
+
+class LocationForm(forms.Form):
+    code = forms.SlugField(label=_("Code"), max_length=32)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Location.Kind.choices)
+    parent = forms.ModelChoiceField(
+        label=_("Inside"), queryset=Location.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, school: School, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = Location.objects.filter(school=school)  # type: ignore[attr-defined]
+
+
+class OpeningHoursForm(forms.Form):
+    """Seven rows: open or not, from, to."""
+
+    def __init__(self, *args: Any, current: dict[int, OpeningHours], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for day, label in OpeningHours.Weekday.choices:
+            row = current.get(day)
+            self.fields[f"open_{day}"] = forms.BooleanField(
+                label=label, required=False, initial=row is not None
+            )
+            self.fields[f"opens_{day}"] = forms.TimeField(
+                label=_("Opens on %(day)s") % {"day": label},
+                required=False,
+                initial=row.opens if row else "08:00",
+                widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            )
+            self.fields[f"closes_{day}"] = forms.TimeField(
+                label=_("Closes on %(day)s") % {"day": label},
+                required=False,
+                initial=row.closes if row else "15:00",
+                widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            )
+
+    def rows(self) -> list[tuple[str, forms.BoundField, forms.BoundField, forms.BoundField]]:
+        return [
+            (str(label), self[f"open_{d}"], self[f"opens_{d}"], self[f"closes_{d}"])
+            for d, label in OpeningHours.Weekday.choices
+        ]
+
+    def hours(self) -> list[tuple[int, Any, Any]]:
+        result = []
+        for day, label in OpeningHours.Weekday.choices:
+            if self.cleaned_data.get(f"open_{day}"):
+                opens, closes = self.cleaned_data.get(f"opens_{day}"), self.cleaned_data.get(
+                    f"closes_{day}"
+                )
+                if not opens or not closes:
+                    raise forms.ValidationError(
+                        _("Give opening and closing times for %(day)s.") % {"day": label}
+                    )
+                result.append((day, opens, closes))
+        return result
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ClosedPeriodForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ClosedPeriod.Kind.choices)
+    starts = forms.DateField(label=_("From"), widget=DateInput)
+    ends = forms.DateField(label=_("To"), widget=DateInput)
+
+
+class SchoolYearForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=32, help_text=_("For example 2026/27."))
+    starts = forms.DateField(label=_("First school day"), widget=DateInput)
+    ends = forms.DateField(label=_("Last school day"), widget=DateInput)
+
+
+class LanguageForm(forms.Form):
+    preferred_language = forms.ChoiceField(
+        label=_("My language"), choices=[("da", "Dansk"), ("nb", "Norsk bokmål"), ("en", "English")]
+    )
+
+
+def role_choices(grantable: list[str]) -> list[tuple[str, str]]:
+    return [(str(r.value), str(r.label)) for r in Role if r.value in grantable]

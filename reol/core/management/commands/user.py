@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import getpass
+import sys
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import CommandError
+
+from reol.core import services
+from reol.core.models import Municipality, Role, School, User
+from reol.core.permissions import SYSTEM
+
+from ._base import ReolCommand
+
+
+class Command(ReolCommand):
+    help = "Manage people: `reol user add USERNAME --role ROLE --school CODE`."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        add = sub.add_parser("add", help="add a person with a role")
+        add.add_argument("username")
+        add.add_argument("--role", required=True, choices=Role.values)
+        add.add_argument("--school", help="school code (every role but consultant)")
+        add.add_argument("--municipality", help="municipality code (consultant)")
+        add.add_argument("--first-name", default="")
+        add.add_argument("--last-name", default="")
+        add.add_argument("--email", default="")
+        add.add_argument("--card", help="library card barcode")
+        add.add_argument(
+            "--password-stdin", action="store_true", help="read the password from standard input"
+        )
+        add.add_argument("--no-password", action="store_true", help="card and PIN only")
+        grant = sub.add_parser("grant", help="give an existing person a role at a school")
+        grant.add_argument("username")
+        grant.add_argument("--role", required=True, choices=Role.values)
+        grant.add_argument("--school", required=True)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "grant":
+            user = self._user(options["username"])
+            services.grant_role(SYSTEM, user, self._school(options["school"]), options["role"])
+            self.stdout.write(self.style.SUCCESS(f"{user.username} is {options['role']}."))
+            return
+        password = None if options["no_password"] else self._password(options["password_stdin"])
+        if options["role"] == Role.CONSULTANT:
+            municipality = Municipality.objects.filter(code=options["municipality"] or "").first()
+            if municipality is None:
+                raise CommandError("A consultant needs --municipality CODE of an existing one.")
+            user = User(
+                username=options["username"],
+                first_name=options["first_name"],
+                last_name=options["last_name"],
+                email=options["email"],
+            )
+            if User.objects.filter(username__iexact=user.username).exists():
+                raise CommandError(f"The username {user.username} is taken.")
+            user.set_password(password) if password else user.set_unusable_password()
+            user.save()
+            services.appoint_consultant(SYSTEM, user, municipality)
+        else:
+            if not options["school"]:
+                raise CommandError("Name the school with --school CODE.")
+            user = services.create_person(
+                SYSTEM,
+                self._school(options["school"]),
+                username=options["username"],
+                role=options["role"],
+                first_name=options["first_name"],
+                last_name=options["last_name"],
+                email=options["email"],
+                password=password,
+                card_barcode=options["card"],
+            )
+        self.stdout.write(self.style.SUCCESS(f"Added {user.username} ({options['role']})."))
+
+    def _school(self, code: str) -> School:
+        school = School.objects.filter(code=code).first()
+        if school is None:
+            raise CommandError(f"No school has the code {code!r}. See `reol school list`.")
+        return school
+
+    def _user(self, username: str) -> User:
+        user = User.objects.filter(username__iexact=username).first()
+        if user is None:
+            raise CommandError(f"No person has the username {username!r}.")
+        return user
+
+    def _password(self, from_stdin: bool) -> str:
+        if from_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            if not sys.stdin.isatty():
+                raise CommandError("No terminal to ask for a password: use --password-stdin.")
+            password = getpass.getpass("Password: ")
+            if password != getpass.getpass("Password (again): "):
+                raise CommandError("The passwords differ.")
+        if not password:
+            raise CommandError("The password is empty.")
+        return password

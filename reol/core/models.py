@@ -1,0 +1,328 @@
+"""Tenancy, people, roles, audit and the opening calendar.
+
+Municipality → School → Location is the tenancy tree: a record in the catalogue belongs to the
+municipality, a copy, a patron or a loan belongs to a school. Roles are held *per school*
+(``Membership``), except the municipal consultant, whose role spans the municipality.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Municipality(models.Model):
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class School(models.Model):
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="schools", verbose_name=_("municipality")
+    )
+    code = models.SlugField(
+        _("code"), max_length=32, unique=True, help_text=_("Short code, e.g. 'nordskolen'.")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    default_language = models.CharField(
+        _("default language"),
+        max_length=8,
+        choices=[("da", "Dansk"), ("nb", "Norsk bokmål"), ("en", "English")],
+        default="da",
+    )
+    email = models.EmailField(_("library e-mail"), blank=True)
+    keep_loan_history = models.BooleanField(
+        _("keep loan history"),
+        default=False,
+        help_text=_("Keep students' returned loans (only for students who also opt in)."),
+    )
+
+    class Meta:
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Location(models.Model):
+    """A place copies live in: a room, an area of a room, a shelf."""
+
+    class Kind(models.TextChoices):
+        ROOM = "room", _("room")
+        AREA = "area", _("area")
+        SHELF = "shelf", _("shelf")
+        STORE = "store", _("store room")
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="locations", verbose_name=_("school")
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("inside"),
+    )
+    code = models.SlugField(_("code"), max_length=32)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.SHELF)
+
+    class Meta:
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+        ordering = ["school", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "code"], name="location_code_unique_in_school")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """Anyone who signs in: staff, teachers, students, the municipal consultant.
+
+    Students may sign in with their library card's barcode and a PIN instead of a password;
+    the PIN is hashed like a password.
+    """
+
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=8,
+        blank=True,
+        choices=[("da", "Dansk"), ("nb", "Norsk bokmål"), ("en", "English")],
+    )
+    card_barcode = models.CharField(
+        _("card barcode"), max_length=64, null=True, blank=True, unique=True
+    )
+    pin_hash = models.CharField(max_length=256, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", _("administrator")
+    LIBRARIAN = "librarian", _("librarian")
+    TEACHER = "teacher", _("teacher")
+    STUDENT = "student", _("student")
+    VOLUNTEER = "volunteer", _("volunteer")
+    CONSULTANT = "consultant", _("municipal consultant")
+
+
+class Membership(models.Model):
+    """A person's role at one school, or (for the consultant) across a municipality."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, null=True, blank=True, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "school", "role"],
+                condition=Q(school__isnull=False),
+                name="membership_unique_role_at_school",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "municipality", "role"],
+                condition=Q(school__isnull=True),
+                name="membership_unique_role_in_municipality",
+            ),
+            # Only the consultant's role spans a municipality; every other role is at a school.
+            models.CheckConstraint(
+                condition=Q(role="consultant", school__isnull=True)
+                | (~Q(role="consultant") & Q(school__isnull=False)),
+                name="membership_scope_matches_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.school or self.municipality}"
+
+
+class AuditEvent(models.Model):
+    """One row per write: who did what to which object, when and from where.
+
+    Written by ``reol.core.audit.record`` inside the service's transaction, so an event exists
+    exactly when the change it describes was committed.
+    """
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_name = models.CharField(_("who"), max_length=150, blank=True)
+    action = models.CharField(_("what"), max_length=64, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    school = models.ForeignKey(
+        School, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ip_address = models.GenericIPAddressField(_("from"), null=True, blank=True)
+    via = models.CharField(_("via"), max_length=16, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for integrations. Only a SHA-256 of the secret is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    prefix = models.CharField(max_length=12, db_index=True)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+
+class LoginFailure(models.Model):
+    """A failed sign-in, kept for the rate limit (see ``reol.core.auth``)."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    username = models.CharField(max_length=150, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+
+
+# --- Opening calendar -------------------------------------------------------------------------
+
+
+class SchoolYear(models.Model):
+    """A school year with its first and last school day (e.g. 2026/27: 10 Aug – 25 Jun)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="school_years")
+    name = models.CharField(_("name"), max_length=32)
+    starts = models.DateField(_("first school day"))
+    ends = models.DateField(_("last school day"))
+
+    class Meta:
+        verbose_name = _("school year")
+        verbose_name_plural = _("school years")
+        ordering = ["school", "starts"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends__gt=models.F("starts")), name="schoolyear_order"),
+            models.UniqueConstraint(fields=["school", "name"], name="schoolyear_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Term(models.Model):
+    school_year = models.ForeignKey(SchoolYear, on_delete=models.CASCADE, related_name="terms")
+    name = models.CharField(_("name"), max_length=64)
+    starts = models.DateField(_("starts"))
+    ends = models.DateField(_("ends"))
+
+    class Meta:
+        verbose_name = _("term")
+        verbose_name_plural = _("terms")
+        ordering = ["starts"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends__gte=models.F("starts")), name="term_order"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OpeningHours(models.Model):
+    """The library's hours on one weekday. A weekday without a row is a closed day."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    opens = models.TimeField(_("opens"), default=dt.time(8, 0))
+    closes = models.TimeField(_("closes"), default=dt.time(15, 0))
+
+    class Meta:
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        ordering = ["school", "weekday"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "weekday"], name="openinghours_one_per_day"),
+            models.CheckConstraint(condition=Q(closes__gt=models.F("opens")), name="openinghours_order"),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="openinghours_weekday_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+class ClosedPeriod(models.Model):
+    """Holidays and other closed days, inclusive of both ends."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("school holiday")
+        SUMMER = "summer", _("summer holiday")
+        CLOSED = "closed", _("library closed")
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="closed_periods")
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.HOLIDAY)
+    starts = models.DateField(_("from"))
+    ends = models.DateField(_("to"))
+
+    class Meta:
+        verbose_name = _("closed period")
+        verbose_name_plural = _("closed periods")
+        ordering = ["school", "starts"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends__gte=models.F("starts")), name="closedperiod_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.starts:%d.%m}–{self.ends:%d.%m})"

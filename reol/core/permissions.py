@@ -1,0 +1,198 @@
+"""The one place where Reol decides who may see and do what, at which school.
+
+Every view, API endpoint, service and command asks here; nothing else looks at roles.
+
+* ``has_perm(actor, perm, school)`` / ``require(...)``: may this person do this at that school?
+* ``schools_with(actor, perm)``: the schools where they may; ``scope(queryset, actor, perm)``
+  narrows any school-owned queryset to those schools. A queryset of school-owned data that does
+  not pass through ``scope`` is a bug.
+
+The municipal consultant's permissions hold at every school of their municipality; everyone
+else's hold only at the schools where they have the role. ``SYSTEM`` is the installation itself
+(command-line set-up, scheduled jobs): it may do anything and is never a signed-in person.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Final, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from .models import Membership, Role, School, User
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+
+class SystemActor:
+    """The installation acting on its own (CLI set-up, timers). Not a person."""
+
+    is_authenticated = True
+    pk = None
+
+    def __str__(self) -> str:
+        return "system"
+
+
+SYSTEM: Final = SystemActor()
+Actor = User | SystemActor
+
+M = TypeVar("M", bound=Model)
+
+
+class Perm(StrEnum):
+    STAFF_SHELL = "staff_shell"  # the staff pages at all
+    SCHOOL_VIEW = "school_view"
+    SCHOOL_MANAGE = "school_manage"  # name, settings, opening calendar, locations
+    PEOPLE_VIEW = "people_view"
+    PEOPLE_MANAGE = "people_manage"  # add people, give and take student/teacher roles
+    STAFF_MANAGE = "staff_manage"  # give and take librarian/administrator roles
+    AUDIT_VIEW = "audit_view"
+    CATALOG_EDIT = "catalog_edit"
+    CIRCULATION_DESK = "circulation_desk"
+    REPORTS_VIEW = "reports_view"
+
+
+_LIBRARIAN = {
+    Perm.STAFF_SHELL,
+    Perm.SCHOOL_VIEW,
+    Perm.SCHOOL_MANAGE,
+    Perm.PEOPLE_VIEW,
+    Perm.PEOPLE_MANAGE,
+    Perm.CATALOG_EDIT,
+    Perm.CIRCULATION_DESK,
+    Perm.REPORTS_VIEW,
+}
+ROLE_PERMS: Final[dict[str, frozenset[Perm]]] = {
+    Role.ADMINISTRATOR: frozenset(_LIBRARIAN | {Perm.STAFF_MANAGE, Perm.AUDIT_VIEW}),
+    Role.LIBRARIAN: frozenset(_LIBRARIAN),
+    Role.TEACHER: frozenset({Perm.STAFF_SHELL, Perm.SCHOOL_VIEW}),
+    Role.VOLUNTEER: frozenset({Perm.STAFF_SHELL, Perm.SCHOOL_VIEW, Perm.CIRCULATION_DESK}),
+    Role.STUDENT: frozenset(),
+    Role.CONSULTANT: frozenset(
+        {Perm.STAFF_SHELL, Perm.SCHOOL_VIEW, Perm.PEOPLE_VIEW, Perm.AUDIT_VIEW, Perm.REPORTS_VIEW}
+    ),
+}
+
+# Which roles a permission lets you hand out. Administrators appoint staff; librarians
+# enrol students, teachers and volunteers.
+GRANTABLE_WITH: Final[dict[str, Perm]] = {
+    Role.STUDENT: Perm.PEOPLE_MANAGE,
+    Role.TEACHER: Perm.PEOPLE_MANAGE,
+    Role.VOLUNTEER: Perm.PEOPLE_MANAGE,
+    Role.LIBRARIAN: Perm.STAFF_MANAGE,
+    Role.ADMINISTRATOR: Perm.STAFF_MANAGE,
+}
+
+
+def _memberships(user: User) -> list[Membership]:
+    """A person's memberships, read once per request (cached on the user object)."""
+    cached: list[Membership] | None = getattr(user, "_reol_memberships", None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user=user).select_related("school"))
+        user._reol_memberships = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def forget_cached_roles(user: User) -> None:
+    if hasattr(user, "_reol_memberships"):
+        del user._reol_memberships
+
+
+def _is_everything(actor: Actor | AnonymousUser) -> bool:
+    return isinstance(actor, SystemActor) or bool(getattr(actor, "is_superuser", False))
+
+
+def roles_at(actor: Actor | AnonymousUser, school: School) -> set[str]:
+    """The roles a person holds at a school (the consultant's counts at every school)."""
+    if not isinstance(actor, User) or not actor.is_active:
+        return set()
+    return {
+        m.role
+        for m in _memberships(actor)
+        if m.school_id == school.pk
+        or (m.school_id is None and m.municipality_id == school.municipality_id)
+    }
+
+
+def has_perm(actor: Actor | AnonymousUser, perm: Perm, school: School) -> bool:
+    if _is_everything(actor):
+        return True
+    return any(perm in ROLE_PERMS[role] for role in roles_at(actor, school))
+
+
+def require(actor: Actor | AnonymousUser, perm: Perm, school: School) -> None:
+    """Raise ``PermissionDenied`` unless ``actor`` has ``perm`` at ``school``."""
+    if not has_perm(actor, perm, school):
+        raise PermissionDenied(_("You do not have permission to do this at %(school)s.") % {
+            "school": school.name
+        })
+
+
+def has_perm_anywhere(actor: Actor | AnonymousUser, perm: Perm) -> bool:
+    if _is_everything(actor):
+        return True
+    if not isinstance(actor, User) or not actor.is_active:
+        return False
+    return any(perm in ROLE_PERMS[m.role] for m in _memberships(actor))
+
+
+def schools_with(actor: Actor | AnonymousUser, perm: Perm) -> QuerySet[School]:
+    """The schools where ``actor`` has ``perm``."""
+    if _is_everything(actor):
+        return School.objects.all()
+    if not isinstance(actor, User) or not actor.is_active:
+        return School.objects.none()
+    roles = [role for role, perms in ROLE_PERMS.items() if perm in perms]
+    mine = [m for m in _memberships(actor) if m.role in roles]
+    school_ids = [m.school_id for m in mine if m.school_id is not None]
+    municipality_ids = [m.municipality_id for m in mine if m.school_id is None]
+    if not school_ids and not municipality_ids:
+        return School.objects.none()
+    return School.objects.filter(Q(pk__in=school_ids) | Q(municipality_id__in=municipality_ids))
+
+
+def scope(
+    queryset: QuerySet[M], actor: Actor | AnonymousUser, perm: Perm, school_field: str = "school"
+) -> QuerySet[M]:
+    """Narrow a queryset of school-owned rows to the schools where ``actor`` has ``perm``."""
+    if _is_everything(actor):
+        return queryset
+    lookup: dict[str, Any] = {f"{school_field}__in": schools_with(actor, perm)}
+    return queryset.filter(**lookup)
+
+
+def visible_people(actor: Actor | AnonymousUser, perm: Perm = Perm.PEOPLE_VIEW) -> QuerySet[User]:
+    """People with a role at a school where ``actor`` has ``perm`` (and the actor themself).
+
+    A consultant's people are everyone with a role at a school of their municipality, and
+    the other consultants of that municipality.
+    """
+    if _is_everything(actor):
+        return User.objects.all()
+    if not isinstance(actor, User) or not actor.is_active:
+        return User.objects.none()
+    schools = schools_with(actor, perm)
+    municipality_ids = [
+        m.municipality_id for m in _memberships(actor) if m.school_id is None and perm in ROLE_PERMS[m.role]
+    ]
+    people = User.objects.filter(
+        Q(memberships__school__in=schools)
+        | Q(memberships__school__isnull=True, memberships__municipality_id__in=municipality_ids)
+        | Q(pk=actor.pk)
+    )
+    return User.objects.filter(pk__in=people.values("pk"))
+
+
+def may_grant(actor: Actor | AnonymousUser, role: str, school: School) -> bool:
+    perm = GRANTABLE_WITH.get(role)
+    return perm is not None and has_perm(actor, perm, school)
+
+
+def is_student_only(user: User) -> bool:
+    """True for a person whose only roles are student roles (no staff pages for them)."""
+    roles = {m.role for m in _memberships(user)}
+    return bool(roles) and roles <= {Role.STUDENT} and not user.is_superuser

@@ -1,0 +1,391 @@
+"""Every write to tenancy, people, roles, tokens and the opening calendar.
+
+Each function is one transaction that checks permission, enforces the rules and writes one
+audit event. Views, the API and the command line all call these; nothing else writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import audit
+from .models import (
+    ApiToken,
+    ClosedPeriod,
+    Location,
+    Membership,
+    Municipality,
+    OpeningHours,
+    Role,
+    School,
+    SchoolYear,
+    Term,
+    User,
+)
+from .permissions import (
+    SYSTEM,
+    Actor,
+    Perm,
+    SystemActor,
+    forget_cached_roles,
+    may_grant,
+    require,
+    visible_people,
+)
+
+API_TOKEN_PREFIX = "reol_"
+
+
+def _require_system(actor: Actor) -> None:
+    if not (isinstance(actor, SystemActor) or getattr(actor, "is_superuser", False)):
+        raise PermissionDenied(_("Only the installation's administrator can do this."))
+
+
+# --- Tenancy ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_municipality(actor: Actor, *, code: str, name: str) -> Municipality:
+    _require_system(actor)
+    municipality = Municipality.objects.create(code=code, name=name)
+    audit.record(actor, "municipality.create", municipality, municipality=municipality)
+    return municipality
+
+
+@transaction.atomic
+def create_school(
+    actor: Actor, *, municipality: Municipality, code: str, name: str, default_language: str = "da"
+) -> School:
+    _require_system(actor)
+    if School.objects.filter(code=code).exists():
+        raise ValidationError({"code": _("A school with the code “%(code)s” exists.") % {"code": code}})
+    school = School(municipality=municipality, code=code, name=name, default_language=default_language)
+    school.full_clean()
+    school.save()
+    audit.record(actor, "school.create", school, school=school)
+    return school
+
+
+SCHOOL_SETTINGS = ("name", "default_language", "email", "keep_loan_history")
+
+
+@transaction.atomic
+def update_school(actor: Actor, school: School, **changes: Any) -> School:
+    require(actor, Perm.SCHOOL_MANAGE, school)
+    unknown = set(changes) - set(SCHOOL_SETTINGS)
+    if unknown:
+        raise ValueError(f"not a school setting: {sorted(unknown)}")
+    before = {field: getattr(school, field) for field in changes}
+    for field, value in changes.items():
+        setattr(school, field, value)
+    school.full_clean()
+    school.save(update_fields=list(changes))
+    diff = {f: [before[f], changes[f]] for f in changes if before[f] != changes[f]}
+    audit.record(actor, "school.update", school, school=school, details={"changes": diff})
+    return school
+
+
+@transaction.atomic
+def create_location(
+    actor: Actor,
+    school: School,
+    *,
+    code: str,
+    name: str,
+    kind: str = Location.Kind.SHELF,
+    parent: Location | None = None,
+) -> Location:
+    require(actor, Perm.SCHOOL_MANAGE, school)
+    if parent is not None and parent.school_id != school.pk:
+        raise ValidationError({"parent": _("The surrounding location belongs to another school.")})
+    if Location.objects.filter(school=school, code=code).exists():
+        raise ValidationError({"code": _("This school already has a location with that code.")})
+    location = Location(school=school, code=code, name=name, kind=kind, parent=parent)
+    location.full_clean()
+    location.save()
+    audit.record(actor, "location.create", location, school=school)
+    return location
+
+
+# --- People and roles -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_person(
+    actor: Actor,
+    school: School,
+    *,
+    username: str,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    password: str | None = None,
+    card_barcode: str | None = None,
+    pin: str | None = None,
+    preferred_language: str = "",
+) -> User:
+    """Add a person with a role at a school. Without a password they cannot sign in by one."""
+    if role == Role.CONSULTANT:
+        raise ValidationError({"role": _("Municipal consultants are appointed for a municipality.")})
+    if not may_grant(actor, role, school):
+        raise PermissionDenied(_("You may not give the role “%(role)s” at %(school)s.") % {
+            "role": Role(role).label, "school": school.name
+        })
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("The username “%(u)s” is taken.") % {"u": username}})
+    if card_barcode and User.objects.filter(card_barcode=card_barcode).exists():
+        raise ValidationError({"card_barcode": _("Another person has this card barcode.")})
+    person = User(
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        card_barcode=card_barcode or None,
+        preferred_language=preferred_language,
+    )
+    if password:
+        validate_password(password, person)
+        person.set_password(password)
+    else:
+        person.set_unusable_password()
+    if pin:
+        _check_pin(pin)
+        person.pin_hash = make_password(pin)
+    person.full_clean(exclude=["password"])
+    person.save()
+    Membership.objects.create(
+        user=person, municipality=school.municipality, school=school, role=role
+    )
+    audit.record(actor, "person.create", person, school=school, details={"role": role})
+    return person
+
+
+@transaction.atomic
+def appoint_consultant(actor: Actor, user: User, municipality: Municipality) -> Membership:
+    _require_system(actor)
+    membership, _created = Membership.objects.get_or_create(
+        user=user, municipality=municipality, school=None, role=Role.CONSULTANT
+    )
+    forget_cached_roles(user)
+    audit.record(actor, "role.grant", user, municipality=municipality, details={"role": "consultant"})
+    return membership
+
+
+@transaction.atomic
+def grant_role(actor: Actor, user: User, school: School, role: str) -> Membership:
+    if not may_grant(actor, role, school):
+        raise PermissionDenied(_("You may not give the role “%(role)s” at %(school)s.") % {
+            "role": Role(role).label, "school": school.name
+        })
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(
+                user=user, municipality=school.municipality, school=school, role=role
+            )
+    except IntegrityError:
+        raise ValidationError(_("%(person)s already has this role here.") % {"person": user}) from None
+    forget_cached_roles(user)
+    audit.record(actor, "role.grant", user, school=school, details={"role": role})
+    return membership
+
+
+@transaction.atomic
+def revoke_role(actor: Actor, user: User, school: School, role: str) -> None:
+    if not may_grant(actor, role, school):
+        raise PermissionDenied(_("You may not take away the role “%(role)s” at %(school)s.") % {
+            "role": Role(role).label, "school": school.name
+        })
+    deleted, _details = Membership.objects.filter(user=user, school=school, role=role).delete()
+    if not deleted:
+        raise ValidationError(_("%(person)s does not have this role here.") % {"person": user})
+    forget_cached_roles(user)
+    audit.record(actor, "role.revoke", user, school=school, details={"role": role})
+
+
+def _check_pin(pin: str) -> None:
+    if not (pin.isdigit() and 4 <= len(pin) <= 8):
+        raise ValidationError({"pin": _("A PIN is 4 to 8 digits.")})
+
+
+def _require_manage_person(actor: Actor, person: User) -> None:
+    """Only someone who may manage people at one of the person's schools (or the person)."""
+    if isinstance(actor, User) and actor.pk == person.pk:
+        return
+    if not visible_people(actor, Perm.PEOPLE_MANAGE).filter(pk=person.pk).exists():
+        raise PermissionDenied(_("You may not change this person."))
+
+
+@transaction.atomic
+def set_password(actor: Actor, person: User, password: str) -> None:
+    _require_manage_person(actor, person)
+    validate_password(password, person)
+    person.set_password(password)
+    person.save(update_fields=["password"])
+    audit.record(actor, "person.set_password", person)
+
+
+@transaction.atomic
+def set_pin(actor: Actor, person: User, pin: str) -> None:
+    _require_manage_person(actor, person)
+    _check_pin(pin)
+    person.pin_hash = make_password(pin)
+    person.save(update_fields=["pin_hash"])
+    audit.record(actor, "person.set_pin", person)
+
+
+@transaction.atomic
+def set_preferred_language(actor: Actor, person: User, language: str) -> None:
+    _require_manage_person(actor, person)
+    person.preferred_language = language
+    person.full_clean(exclude=["password"])
+    person.save(update_fields=["preferred_language"])
+    audit.record(actor, "person.set_language", person, details={"language": language})
+
+
+@transaction.atomic
+def record_person_view(actor: Actor, person: User, school: School | None) -> None:
+    """Staff looked at a person's record. Students' records are audited on every view."""
+    audit.record(actor, "person.view", person, school=school)
+
+
+# --- API tokens -------------------------------------------------------------------------------
+
+
+def token_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_api_token(actor: Actor, user: User, *, name: str = "") -> tuple[ApiToken, str]:
+    """A new token for ``user``. The secret is returned once and never stored."""
+    if not (isinstance(actor, SystemActor) or (isinstance(actor, User) and actor.pk == user.pk)):
+        _require_system(actor)
+    secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=secret[: len(API_TOKEN_PREFIX) + 6], digest=token_digest(secret)
+    )
+    audit.record(actor, "token.create", token, details={"user": user.username})
+    return token, secret
+
+
+@transaction.atomic
+def revoke_api_token(actor: Actor, token: ApiToken) -> None:
+    if not (isinstance(actor, User) and actor.pk == token.user_id):
+        _require_system(actor)
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit.record(actor, "token.revoke", token)
+
+
+# --- Opening calendar -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_opening_hours(
+    actor: Actor, school: School, hours: Iterable[tuple[int, dt.time, dt.time]]
+) -> None:
+    """Replace the weekly opening hours: one (weekday, opens, closes) per open weekday."""
+    require(actor, Perm.SCHOOL_MANAGE, school)
+    rows = [OpeningHours(school=school, weekday=d, opens=o, closes=c) for d, o, c in hours]
+    for row in rows:
+        row.full_clean(exclude=["school"], validate_constraints=False)
+        if row.closes <= row.opens:
+            raise ValidationError(_("On %(day)s the library must close after it opens.") % {
+                "day": row.get_weekday_display()
+            })
+    OpeningHours.objects.filter(school=school).delete()
+    OpeningHours.objects.bulk_create(rows)
+    audit.record(
+        actor,
+        "calendar.opening_hours",
+        school,
+        school=school,
+        details={"hours": [[r.weekday, f"{r.opens:%H:%M}", f"{r.closes:%H:%M}"] for r in rows]},
+    )
+
+
+@transaction.atomic
+def add_closed_period(
+    actor: Actor, school: School, *, name: str, starts: dt.date, ends: dt.date, kind: str
+) -> ClosedPeriod:
+    require(actor, Perm.SCHOOL_MANAGE, school)
+    if ends < starts:
+        raise ValidationError({"ends": _("The last day comes before the first.")})
+    period = ClosedPeriod(school=school, name=name, starts=starts, ends=ends, kind=kind)
+    period.full_clean()
+    period.save()
+    audit.record(actor, "calendar.closed_period.add", period, school=school)
+    return period
+
+
+@transaction.atomic
+def remove_closed_period(actor: Actor, period: ClosedPeriod) -> None:
+    require(actor, Perm.SCHOOL_MANAGE, period.school)
+    audit.record(actor, "calendar.closed_period.remove", period, school=period.school)
+    period.delete()
+
+
+@transaction.atomic
+def add_school_year(
+    actor: Actor,
+    school: School,
+    *,
+    name: str,
+    starts: dt.date,
+    ends: dt.date,
+    terms: Iterable[tuple[str, dt.date, dt.date]] = (),
+) -> SchoolYear:
+    require(actor, Perm.SCHOOL_MANAGE, school)
+    if ends <= starts:
+        raise ValidationError({"ends": _("The last school day must come after the first.")})
+    if SchoolYear.objects.filter(school=school, name=name).exists():
+        raise ValidationError({"name": _("This school already has a school year of that name.")})
+    overlapping = SchoolYear.objects.filter(school=school, starts__lte=ends, ends__gte=starts)
+    if overlapping.exists():
+        raise ValidationError(_("The dates overlap the school year %(name)s.") % {
+            "name": overlapping.first()
+        })
+    year = SchoolYear.objects.create(school=school, name=name, starts=starts, ends=ends)
+    for term_name, term_starts, term_ends in terms:
+        if not (starts <= term_starts <= term_ends <= ends):
+            raise ValidationError(_("The term %(name)s lies outside the school year.") % {
+                "name": term_name
+            })
+        Term.objects.create(school_year=year, name=term_name, starts=term_starts, ends=term_ends)
+    audit.record(actor, "calendar.school_year.add", year, school=school)
+    return year
+
+
+__all__ = [
+    "SYSTEM",
+    "add_closed_period",
+    "add_school_year",
+    "appoint_consultant",
+    "create_api_token",
+    "create_location",
+    "create_municipality",
+    "create_person",
+    "create_school",
+    "grant_role",
+    "record_person_view",
+    "remove_closed_period",
+    "revoke_api_token",
+    "revoke_role",
+    "set_opening_hours",
+    "set_password",
+    "set_pin",
+    "set_preferred_language",
+    "update_school",
+]

@@ -1,0 +1,96 @@
+"""The set-up commands an operator runs: schools, people, tokens, the demo, backup/restore."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from reol.core.models import AuditEvent, Membership, Municipality, School, User
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args: str, stdin: str | None = None, monkeypatch=None) -> str:  # type: ignore[no-untyped-def]
+    out = io.StringIO()
+    if stdin is not None and monkeypatch is not None:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_school_user_token_from_the_command_line(monkeypatch):
+    run("school", "add", "--code", "vest", "--name", "Vestskolen", "--municipality", "by")
+    assert School.objects.get(code="vest").municipality == Municipality.objects.get(code="by")
+    run("user", "add", "lene", "--role", "librarian", "--school", "vest", "--password-stdin",
+        stdin="Correct-Horse-42\n", monkeypatch=monkeypatch)  # fmt: skip
+    lene = User.objects.get(username="lene")
+    assert lene.check_password("Correct-Horse-42")
+    assert Membership.objects.filter(user=lene, school__code="vest", role="librarian").exists()
+    token = run("token", "create", "lene").strip()
+    me = Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert me.status_code == 200 and me.json()["roles"] == [{"school": "vest", "role": "librarian"}]
+    assert AuditEvent.objects.filter(action="person.create", via="cli").count() == 1
+
+
+def test_consultant_from_the_command_line(monkeypatch):
+    run("school", "add", "--code", "vest", "--name", "Vestskolen", "--municipality", "by")
+    run("user", "add", "karen", "--role", "consultant", "--municipality", "by", "--no-password")
+    assert Membership.objects.get(user__username="karen").school is None
+
+
+def test_command_errors_are_plain_sentences(monkeypatch, settings):
+    settings.LANGUAGE_CODE = "en"
+    with pytest.raises(CommandError, match="No school has the code"):
+        run("user", "add", "x", "--role", "student", "--school", "nowhere", "--no-password")
+    run("school", "add", "--code", "vest", "--name", "Vestskolen")
+    with pytest.raises(CommandError, match="exists"):
+        run("school", "add", "--code", "vest", "--name", "Igen")
+    with pytest.raises(CommandError, match="short|common|numeric"):
+        run("user", "add", "y", "--role", "teacher", "--school", "vest", "--password-stdin",
+            stdin="1234\n", monkeypatch=monkeypatch)  # fmt: skip
+
+
+def test_demo_is_idempotent():
+    first = run("demo")
+    counts = (User.objects.count(), School.objects.count(), Membership.objects.count())
+    events = AuditEvent.objects.count()
+    assert "bibliotekar-nord" in first and "konsulent" in first
+    run("demo")
+    assert (User.objects.count(), School.objects.count(), Membership.objects.count()) == counts
+    assert AuditEvent.objects.count() == events
+    assert School.objects.count() == 2
+    assert Membership.objects.filter(role="student").count() >= 60
+
+
+def test_demo_login_works():
+    run("demo")
+    client = Client()
+    response = client.post("/accounts/login/", {"username": "bibliotekar-nord", "password": "reol-demo-2026"})
+    assert response.status_code == 302
+    assert client.get("/staff/people/").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backup_and_restore_round_trip(tmp_path):
+    run("school", "add", "--code", "vest", "--name", "Vestskolen")
+    target = tmp_path / "reol.backup"
+    run("backup", str(target))
+    assert target.stat().st_size > 0
+    School.objects.filter(code="vest").update(name="Changed after backup")
+    run("school", "add", "--code", "nord", "--name", "Nordskolen")
+    run("restore", str(target), "--yes")
+    assert School.objects.get(code="vest").name == "Vestskolen"
+    assert not School.objects.filter(code="nord").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
+    bogus = tmp_path / "notes.txt"
+    bogus.write_text("hello")
+    run("school", "add", "--code", "vest", "--name", "Vestskolen")
+    with pytest.raises(CommandError, match="not a"):
+        run("restore", str(bogus), "--yes")
+    assert School.objects.filter(code="vest").exists()

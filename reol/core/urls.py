@@ -1,0 +1,50 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/login/", views.sign_in, name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password-reset/",
+        auth_views.PasswordResetView.as_view(
+            template_name="core/password_reset.html",
+            email_template_name="core/password_reset_email.txt",
+            subject_template_name="core/password_reset_subject.txt",
+            success_url=reverse_lazy("password_reset_done"),
+        ),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="core/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="core/password_reset_confirm.html",
+            success_url=reverse_lazy("password_reset_complete"),
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="core/password_reset_complete.html"
+        ),
+        name="password_reset_complete",
+    ),
+    path("me/", views.me, name="me"),
+    path("staff/", views.dashboard, name="staff-dashboard"),
+    path("staff/switch-school/", views.switch_school, name="switch-school"),
+    path("staff/people/", views.people, name="people"),
+    path("staff/people/new/", views.person_add, name="person-add"),
+    path("staff/people/<int:pk>/", views.person, name="person"),
+    path("staff/school/", views.school_settings, name="school-settings"),
+    path("staff/school/calendar/", views.opening_calendar, name="opening-calendar"),
+    path("staff/locations/", views.locations, name="locations"),
+    path("staff/audit/", views.audit_log, name="audit-log"),
+]

@@ -1,0 +1,299 @@
+"""Pages of the staff shell and sign-in. Thin: parse, ask permissions, call a service, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import forms, services
+from .middleware import SESSION_KEY, schools_of
+from .models import AuditEvent, ClosedPeriod, Location, Membership, Role, School, User
+from .permissions import (
+    GRANTABLE_WITH,
+    Perm,
+    has_perm,
+    is_student_only,
+    may_grant,
+    require,
+    scope,
+    visible_people,
+)
+
+PAGE_SIZE = 50
+
+
+def _school(request: HttpRequest, perm: Perm) -> School:
+    """The active school, after checking ``perm`` there; 403 when the person lacks it."""
+    school: School | None = getattr(request, "school", None)
+    if school is None:
+        raise PermissionDenied(_("You have no role at any school."))
+    require(request.user, perm, school)  # type: ignore[arg-type]
+    return school
+
+
+def _form_errors(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errs in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, error.messages)
+
+
+def sign_in(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = forms.SignInForm(request, request.POST or None)
+    if request.method == "POST" and form.is_valid() and form.user is not None:
+        login(request, form.user)
+        next_url = request.POST.get("next") or request.GET.get("next") or ""
+        if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+            next_url = ""
+        response = HttpResponseRedirect(next_url or "/")
+        if form.user.preferred_language:
+            response.set_cookie("django_language", form.user.preferred_language, samesite="Lax")
+        return response
+    status = 400 if request.method == "POST" else 200
+    return render(request, "core/sign_in.html", {"form": form}, status=status)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if is_student_only(user) or not schools_of(user) and not user.is_superuser:
+        return redirect("me")
+    return redirect("staff-dashboard")
+
+
+@login_required
+def me(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = forms.LanguageForm(
+        request.POST or None, initial={"preferred_language": user.preferred_language or "da"}
+    )
+    if request.method == "POST" and form.is_valid():
+        language = form.cleaned_data["preferred_language"]
+        services.set_preferred_language(user, user, language)
+        messages.success(request, _("Your language is saved."))
+        response = redirect("me")
+        response.set_cookie("django_language", language, samesite="Lax")
+        return response
+    memberships = Membership.objects.filter(user=user).select_related("school", "municipality")
+    return render(request, "core/me.html", {"form": form, "memberships": memberships})
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    school = _school(request, Perm.STAFF_SHELL)
+    counts = {
+        "people": Membership.objects.filter(school=school).values("user").distinct().count(),
+        "students": Membership.objects.filter(school=school, role=Role.STUDENT).count(),
+        "locations": Location.objects.filter(school=school).count(),
+    }
+    return render(request, "core/dashboard.html", {"school": school, "counts": counts})
+
+
+@login_required
+@require_POST
+def switch_school(request: HttpRequest) -> HttpResponse:
+    wanted = request.POST.get("school", "")
+    school = next((s for s in schools_of(request.user) if str(s.pk) == wanted), None)
+    if school is None:
+        raise PermissionDenied(_("You do not work at that school."))
+    request.session[SESSION_KEY] = school.pk
+    return redirect("staff-dashboard")
+
+
+@login_required
+def people(request: HttpRequest) -> HttpResponse:
+    school = _school(request, Perm.PEOPLE_VIEW)
+    query = request.GET.get("q", "").strip()[:100]
+    role = request.GET.get("role", "")
+    members = Membership.objects.filter(school=school)
+    if role in Role.values:
+        members = members.filter(role=role)
+    people = (
+        visible_people(request.user, Perm.PEOPLE_VIEW)
+        .filter(pk__in=members.values("user"))
+        .prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.filter(school=school))
+        )
+        .order_by("last_name", "first_name", "username")
+    )
+    if query:
+        people = people.filter(
+            Q(username__icontains=query)
+            | Q(first_name__icontains=query)
+            | Q(last_name__icontains=query)
+            | Q(card_barcode=query)
+        )
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "core/people.html",
+        {
+            "school": school,
+            "page": page,
+            "query": query,
+            "role": role,
+            "roles": Role.choices,
+            "can_add": has_perm(request.user, Perm.PEOPLE_MANAGE, school),
+        },
+    )
+
+
+@login_required
+def person(request: HttpRequest, pk: int) -> HttpResponse:
+    school = _school(request, Perm.PEOPLE_VIEW)
+    # 404, not 403, for people outside the viewer's schools: their existence is not revealed.
+    subject = get_object_or_404(visible_people(request.user, Perm.PEOPLE_VIEW), pk=pk)
+    memberships = (
+        scope(Membership.objects.filter(user=subject), request.user, Perm.PEOPLE_VIEW)
+        .select_related("school")
+        .order_by("school__name", "role")
+    )
+    services.record_person_view(request.user, subject, school)  # type: ignore[arg-type]
+    return render(request, "core/person.html", {"subject": subject, "memberships": memberships})
+
+
+@login_required
+def person_add(request: HttpRequest) -> HttpResponse:
+    school = _school(request, Perm.PEOPLE_MANAGE)
+    grantable = [r for r in GRANTABLE_WITH if may_grant(request.user, r, school)]
+    form = forms.PersonForm(request.POST or None, roles=forms.role_choices(grantable))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            new = services.create_person(
+                request.user,  # type: ignore[arg-type]
+                school,
+                username=data["username"],
+                role=data["role"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                password=data["password"] or None,
+                card_barcode=data["card_barcode"] or None,
+                pin=data["pin"] or None,
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("%(name)s is added.") % {"name": new})
+            return redirect("person", pk=new.pk)
+    return render(request, "core/person_add.html", {"form": form, "school": school})
+
+
+@login_required
+def school_settings(request: HttpRequest) -> HttpResponse:
+    school = _school(request, Perm.SCHOOL_MANAGE)
+    form = forms.SchoolSettingsForm(request.POST or None, instance=School.objects.get(pk=school.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_school(request.user, school, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The school's settings are saved."))
+            return redirect("school-settings")
+    return render(request, "core/school_settings.html", {"form": form, "school": school})
+
+
+@login_required
+def locations(request: HttpRequest) -> HttpResponse:
+    school = _school(request, Perm.SCHOOL_VIEW)
+    can_manage = has_perm(request.user, Perm.SCHOOL_MANAGE, school)
+    form = forms.LocationForm(request.POST or None, school=school)
+    if request.method == "POST":
+        require(request.user, Perm.SCHOOL_MANAGE, school)  # type: ignore[arg-type]
+        if form.is_valid():
+            try:
+                services.create_location(request.user, school, **form.cleaned_data)  # type: ignore[arg-type]
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                messages.success(request, _("The location is added."))
+                return redirect("locations")
+    rows = Location.objects.filter(school=school).select_related("parent")
+    return render(
+        request,
+        "core/locations.html",
+        {"school": school, "locations": rows, "form": form, "can_manage": can_manage},
+    )
+
+
+@login_required
+def opening_calendar(request: HttpRequest) -> HttpResponse:
+    school = _school(request, Perm.SCHOOL_MANAGE)
+    current = {h.weekday: h for h in school.opening_hours.all()}
+    action = request.POST.get("action") if request.method == "POST" else None
+    hours_form = forms.OpeningHoursForm(request.POST if action == "hours" else None, current=current)
+    closed_form = forms.ClosedPeriodForm(request.POST if action == "closed" else None)
+    year_form = forms.SchoolYearForm(request.POST if action == "year" else None)
+    user = request.user
+    try:
+        if action == "hours" and hours_form.is_valid():
+            services.set_opening_hours(user, school, hours_form.hours())  # type: ignore[arg-type]
+            messages.success(request, _("Opening hours are saved."))
+            return redirect("opening-calendar")
+        if action == "closed" and closed_form.is_valid():
+            services.add_closed_period(user, school, **closed_form.cleaned_data)  # type: ignore[arg-type]
+            messages.success(request, _("The closed period is added."))
+            return redirect("opening-calendar")
+        if action == "year" and year_form.is_valid():
+            services.add_school_year(user, school, **year_form.cleaned_data)  # type: ignore[arg-type]
+            messages.success(request, _("The school year is added."))
+            return redirect("opening-calendar")
+        if action == "remove-closed":
+            period = get_object_or_404(ClosedPeriod, pk=request.POST.get("period"), school=school)
+            services.remove_closed_period(user, period)  # type: ignore[arg-type]
+            messages.success(request, _("The closed period is removed."))
+            return redirect("opening-calendar")
+    except ValidationError as error:
+        target = {"hours": hours_form, "closed": closed_form, "year": year_form}.get(action or "")
+        if target is None:
+            raise Http404 from error
+        _form_errors(target, error)
+    return render(
+        request,
+        "core/opening_calendar.html",
+        {
+            "school": school,
+            "hours_form": hours_form,
+            "closed_form": closed_form,
+            "year_form": year_form,
+            "closed_periods": school.closed_periods.all(),
+            "school_years": school.school_years.prefetch_related("terms"),
+        },
+    )
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    school = _school(request, Perm.AUDIT_VIEW)
+    events = scope(AuditEvent.objects.all(), request.user, Perm.AUDIT_VIEW).filter(school=school)
+    action = request.GET.get("action", "").strip()[:64]
+    who = request.GET.get("who", "").strip()[:150]
+    subject = request.GET.get("object", "").strip()[:200]
+    if action:
+        events = events.filter(action__startswith=action)
+    if who:
+        events = events.filter(actor_name__icontains=who)
+    if subject:
+        events = events.filter(object_repr__icontains=subject)
+    page = Paginator(events.order_by("-at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "core/audit_log.html",
+        {"school": school, "page": page, "action": action, "who": who, "object": subject},
+    )

@@ -1,0 +1,11 @@
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog, set_language
+
+from reol.api.api import api
+
+urlpatterns = [
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/v1/", api.urls),
+    path("", include("reol.core.urls")),
+]
