@@ -11,7 +11,7 @@ import pytest
 # while a loop is running unless told that this is a deliberate, synchronous use.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-PASSWORD = "Correct-Horse-42"
+PASSWORD = "Correct-Horse-42"  # noqa: S105 - test accounts only
 
 
 @pytest.fixture(autouse=True)
@@ -66,8 +66,14 @@ def world(db) -> World:  # type: ignore[no-untyped-def]
 
     def person(school, username, role, **kw):  # type: ignore[no-untyped-def]
         return services.create_person(
-            SYSTEM, school, username=username, role=role, password=PASSWORD,
-            first_name=username.title(), last_name="Test", **kw,
+            SYSTEM,
+            school,
+            username=username,
+            role=role,
+            password=PASSWORD,
+            first_name=username.title(),
+            last_name="Test",
+            **kw,
         )
 
     consultant = User.objects.create_user("konsulent", password=PASSWORD)

@@ -68,12 +68,22 @@ def main(argv: list[str]) -> int:
     root.chmod(0o755)
 
     def pg(*args: str) -> None:
-        subprocess.run([*prefix, str(bin_dir / args[0]), *args[1:]], check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [*prefix, str(bin_dir / args[0]), *args[1:]], check=True, stdout=subprocess.DEVNULL
+        )
 
     try:
-        pg("initdb", "-D", str(data), "-U", "reol", "--auth=trust", "-E", "UTF8",
-           "--locale=C.UTF-8")
+        pg(
+            "initdb",
+            "-D",
+            str(data),
+            "-U",
+            "reol",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        )
         options = (
             f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
@@ -84,8 +94,11 @@ def main(argv: list[str]) -> int:
         print(f"PostgreSQL test cluster on 127.0.0.1:{port} ({bin_dir})", flush=True)
         return subprocess.run(argv, env=env, check=False).returncode
     finally:
-        subprocess.run([*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate",
-                        "stop"], check=False, capture_output=True)
+        subprocess.run(
+            [*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            check=False,
+            capture_output=True,
+        )
         shutil.rmtree(root, ignore_errors=True)
 
 

@@ -66,7 +66,9 @@ def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 @api.exception_handler(ValidationError)
 def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    message = "; ".join(f"{k}: {' '.join(v)}" if k != "__all__" else " ".join(v) for k, v in detail.items())
+    message = "; ".join(
+        f"{k}: {' '.join(v)}" if k != "__all__" else " ".join(v) for k, v in detail.items()
+    )
     return api.create_response(
         request, {"code": "invalid", "message": message, "fields": detail}, status=422
     )
@@ -82,7 +84,12 @@ class Health(Schema):
 @api.get("/health", auth=None, response={200: Health, 503: Health}, tags=["system"])
 def health(request: HttpRequest) -> tuple[int, dict[str, str]]:
     """Is the database reachable and are all migrations applied?"""
-    result = {"status": "ok", "version": reol.__version__, "database": "ok", "migrations": "applied"}
+    result = {
+        "status": "ok",
+        "version": reol.__version__,
+        "database": "ok",
+        "migrations": "applied",
+    }
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")

@@ -25,7 +25,11 @@ class Origin:
     ip_address: str | None = None
 
 
-_origin: contextvars.ContextVar[Origin] = contextvars.ContextVar("reol_origin", default=Origin())
+_DEFAULT_ORIGIN = Origin()
+_origin: contextvars.ContextVar[Origin] = contextvars.ContextVar(
+    "reol_origin",
+    default=_DEFAULT_ORIGIN,
+)
 
 
 @contextmanager

@@ -25,7 +25,7 @@ _DUMMY_PIN_HASH = make_password("0000")
 class CardPinBackend(BaseBackend):
     """Authenticate with ``card_barcode`` and ``pin`` (students at a kiosk or tablet)."""
 
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self,
         request: HttpRequest | None,
         card_barcode: str | None = None,

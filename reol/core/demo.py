@@ -19,14 +19,56 @@ DEMO_PASSWORD = "reol-demo-2026"  # noqa: S105 - printed for the demo; never use
 DEMO_PIN = "1234"
 
 FIRST_NAMES = [
-    "Emma", "Noah", "Ida", "William", "Freja", "Oscar", "Alma", "Lucas", "Ella", "Carl",
-    "Nora", "Aksel", "Sofie", "Emil", "Agnes", "Magnus", "Olivia", "Jakob", "Astrid", "Søren",
-    "Maja", "Frederik", "Karla", "Mads", "Liv", "Viktor", "Clara", "Anton", "Ingrid", "Bjørn",
-]  # fmt: skip
+    "Emma",
+    "Noah",
+    "Ida",
+    "William",
+    "Freja",
+    "Oscar",
+    "Alma",
+    "Lucas",
+    "Ella",
+    "Carl",
+    "Nora",
+    "Aksel",
+    "Sofie",
+    "Emil",
+    "Agnes",
+    "Magnus",
+    "Olivia",
+    "Jakob",
+    "Astrid",
+    "Søren",
+    "Maja",
+    "Frederik",
+    "Karla",
+    "Mads",
+    "Liv",
+    "Viktor",
+    "Clara",
+    "Anton",
+    "Ingrid",
+    "Bjørn",
+]
 LAST_NAMES = [
-    "Jensen", "Nielsen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen", "Sørensen",
-    "Rasmussen", "Jørgensen", "Olsen", "Berg", "Haugen", "Johansen", "Dahl", "Ødegaard", "Æbelø",
-]  # fmt: skip
+    "Jensen",
+    "Nielsen",
+    "Hansen",
+    "Pedersen",
+    "Andersen",
+    "Christensen",
+    "Larsen",
+    "Sørensen",
+    "Rasmussen",
+    "Jørgensen",
+    "Olsen",
+    "Berg",
+    "Haugen",
+    "Johansen",
+    "Dahl",
+    "Ødegaard",
+    "Æbelø",
+]
 
 
 @dataclass(frozen=True)
@@ -41,7 +83,7 @@ SCHOOLS = (
     DemoSchool("nordskolen", "Nordskolen", "nord", (3, 5, 7)),
     DemoSchool("soeskolen", "Søskolen", "soe", (4, 6, 8)),
 )
-LOCATIONS = [
+LOCATIONS: list[tuple[str, str, str, str | None]] = [
     ("bibliotek", "Skolebiblioteket", Location.Kind.ROOM, None),
     ("billedbog", "Billedbøger", Location.Kind.SHELF, "bibliotek"),
     ("skoenlit", "Skønlitteratur", Location.Kind.SHELF, "bibliotek"),
@@ -88,14 +130,16 @@ def _load_school(municipality: Municipality, spec: DemoSchool, today: dt.date) -
         school = services.create_school(
             SYSTEM, municipality=municipality, code=spec.code, name=spec.name
         )
-        parents = {}
+        parents: dict[str, Location] = {}
         for code, name, kind, parent in LOCATIONS:
             parents[code] = services.create_location(
                 SYSTEM, school, code=code, name=name, kind=kind, parent=parents.get(parent or "")
             )
         services.set_opening_hours(SYSTEM, school, _hours())
     start_year = today.year if today.month >= 8 else today.year - 1
-    if not SchoolYear.objects.filter(school=school, name=f"{start_year}/{start_year + 1 - 2000}").exists():
+    if not SchoolYear.objects.filter(
+        school=school, name=f"{start_year}/{start_year + 1 - 2000}"
+    ).exists():
         first_day, last_day = dt.date(start_year, 8, 11), dt.date(start_year + 1, 6, 25)
         services.add_school_year(
             SYSTEM,
@@ -109,17 +153,44 @@ def _load_school(municipality: Municipality, spec: DemoSchool, today: dt.date) -
             ],
         )
         for name, kind, starts, ends in _closed_periods(start_year):
-            services.add_closed_period(SYSTEM, school, name=name, kind=kind, starts=starts, ends=ends)
+            services.add_closed_period(
+                SYSTEM, school, name=name, kind=kind, starts=starts, ends=ends
+            )
     p = spec.prefix
-    _person(school, f"admin-{p}", Role.ADMINISTRATOR, first_name="Hanne", last_name="Skov",
-            password=DEMO_PASSWORD)  # fmt: skip
-    _person(school, f"bibliotekar-{p}", Role.LIBRARIAN, first_name="Lene", last_name="Bog",
-            password=DEMO_PASSWORD, email=f"bibliotek@{p}.example")  # fmt: skip
-    _person(school, f"frivillig-{p}", Role.VOLUNTEER, first_name="Per", last_name="Hjælper",
-            password=DEMO_PASSWORD)  # fmt: skip
+    _person(
+        school,
+        f"admin-{p}",
+        Role.ADMINISTRATOR,
+        first_name="Hanne",
+        last_name="Skov",
+        password=DEMO_PASSWORD,
+    )
+    _person(
+        school,
+        f"bibliotekar-{p}",
+        Role.LIBRARIAN,
+        first_name="Lene",
+        last_name="Bog",
+        password=DEMO_PASSWORD,
+        email=f"bibliotek@{p}.example",
+    )
+    _person(
+        school,
+        f"frivillig-{p}",
+        Role.VOLUNTEER,
+        first_name="Per",
+        last_name="Hjælper",
+        password=DEMO_PASSWORD,
+    )
     for n, grade in enumerate(spec.grades, start=1):
-        _person(school, f"laerer-{p}-{n}", Role.TEACHER, first_name=FIRST_NAMES[-n],
-                last_name=LAST_NAMES[n], password=DEMO_PASSWORD)  # fmt: skip
+        _person(
+            school,
+            f"laerer-{p}-{n}",
+            Role.TEACHER,
+            first_name=FIRST_NAMES[-n],
+            last_name=LAST_NAMES[n],
+            password=DEMO_PASSWORD,
+        )
         for s in range(1, STUDENTS_PER_CLASS + 1):
             i = grade * 100 + s
             _person(

@@ -54,7 +54,7 @@ class SignInForm(forms.Form):
                 code="invalid_login",
             )
         auth.clear_failures(username)
-        self.user = user  # type: ignore[assignment]
+        self.user = user
         return data
 
 
@@ -73,7 +73,10 @@ class PersonForm(forms.Form):
         help_text=_("Leave empty for people who sign in with card and PIN only."),
     )
     pin = forms.CharField(
-        label=_("PIN"), required=False, max_length=8, help_text=_("4 to 8 digits, for card sign-in.")
+        label=_("PIN"),
+        required=False,
+        max_length=8,
+        help_text=_("4 to 8 digits, for card sign-in."),
     )
 
     def __init__(self, *args: Any, roles: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -133,8 +136,9 @@ class OpeningHoursForm(forms.Form):
         result = []
         for day, label in OpeningHours.Weekday.choices:
             if self.cleaned_data.get(f"open_{day}"):
-                opens, closes = self.cleaned_data.get(f"opens_{day}"), self.cleaned_data.get(
-                    f"closes_{day}"
+                opens, closes = (
+                    self.cleaned_data.get(f"opens_{day}"),
+                    self.cleaned_data.get(f"closes_{day}"),
                 )
                 if not opens or not closes:
                     raise forms.ValidationError(

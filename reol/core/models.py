@@ -30,7 +30,10 @@ class Municipality(models.Model):
 
 class School(models.Model):
     municipality = models.ForeignKey(
-        Municipality, on_delete=models.PROTECT, related_name="schools", verbose_name=_("municipality")
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="schools",
+        verbose_name=_("municipality"),
     )
     code = models.SlugField(
         _("code"), max_length=32, unique=True, help_text=_("Short code, e.g. 'nordskolen'.")
@@ -87,7 +90,9 @@ class Location(models.Model):
         verbose_name_plural = _("locations")
         ordering = ["school", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["school", "code"], name="location_code_unique_in_school")
+            models.UniqueConstraint(
+                fields=["school", "code"], name="location_code_unique_in_school"
+            )
         ]
 
     def __str__(self) -> str:
@@ -228,6 +233,9 @@ class LoginFailure(models.Model):
     username = models.CharField(max_length=150, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
 
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M}"
+
 
 # --- Opening calendar -------------------------------------------------------------------------
 
@@ -245,7 +253,9 @@ class SchoolYear(models.Model):
         verbose_name_plural = _("school years")
         ordering = ["school", "starts"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends__gt=models.F("starts")), name="schoolyear_order"),
+            models.CheckConstraint(
+                condition=Q(ends__gt=models.F("starts")), name="schoolyear_order"
+            ),
             models.UniqueConstraint(fields=["school", "name"], name="schoolyear_name_unique"),
         ]
 
@@ -294,7 +304,9 @@ class OpeningHours(models.Model):
         ordering = ["school", "weekday"]
         constraints = [
             models.UniqueConstraint(fields=["school", "weekday"], name="openinghours_one_per_day"),
-            models.CheckConstraint(condition=Q(closes__gt=models.F("opens")), name="openinghours_order"),
+            models.CheckConstraint(
+                condition=Q(closes__gt=models.F("opens")), name="openinghours_order"
+            ),
             models.CheckConstraint(condition=Q(weekday__lte=6), name="openinghours_weekday_range"),
         ]
 
@@ -321,7 +333,9 @@ class ClosedPeriod(models.Model):
         verbose_name_plural = _("closed periods")
         ordering = ["school", "starts"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends__gte=models.F("starts")), name="closedperiod_order"),
+            models.CheckConstraint(
+                condition=Q(ends__gte=models.F("starts")), name="closedperiod_order"
+            ),
         ]
 
     def __str__(self) -> str:

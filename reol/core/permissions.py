@@ -127,9 +127,9 @@ def has_perm(actor: Actor | AnonymousUser, perm: Perm, school: School) -> bool:
 def require(actor: Actor | AnonymousUser, perm: Perm, school: School) -> None:
     """Raise ``PermissionDenied`` unless ``actor`` has ``perm`` at ``school``."""
     if not has_perm(actor, perm, school):
-        raise PermissionDenied(_("You do not have permission to do this at %(school)s.") % {
-            "school": school.name
-        })
+        raise PermissionDenied(
+            _("You do not have permission to do this at %(school)s.") % {"school": school.name}
+        )
 
 
 def has_perm_anywhere(actor: Actor | AnonymousUser, perm: Perm) -> bool:
@@ -177,7 +177,9 @@ def visible_people(actor: Actor | AnonymousUser, perm: Perm = Perm.PEOPLE_VIEW) 
         return User.objects.none()
     schools = schools_with(actor, perm)
     municipality_ids = [
-        m.municipality_id for m in _memberships(actor) if m.school_id is None and perm in ROLE_PERMS[m.role]
+        m.municipality_id
+        for m in _memberships(actor)
+        if m.school_id is None and perm in ROLE_PERMS[m.role]
     ]
     people = User.objects.filter(
         Q(memberships__school__in=schools)

@@ -44,7 +44,7 @@ from .permissions import (
     visible_people,
 )
 
-API_TOKEN_PREFIX = "reol_"
+API_TOKEN_PREFIX = "reol_"  # noqa: S105 - a prefix, not a secret
 
 
 def _require_system(actor: Actor) -> None:
@@ -69,8 +69,12 @@ def create_school(
 ) -> School:
     _require_system(actor)
     if School.objects.filter(code=code).exists():
-        raise ValidationError({"code": _("A school with the code “%(code)s” exists.") % {"code": code}})
-    school = School(municipality=municipality, code=code, name=name, default_language=default_language)
+        raise ValidationError(
+            {"code": _("A school with the code “%(code)s” exists.") % {"code": code}}
+        )
+    school = School(
+        municipality=municipality, code=code, name=name, default_language=default_language
+    )
     school.full_clean()
     school.save()
     audit.record(actor, "school.create", school, school=school)
@@ -138,11 +142,14 @@ def create_person(
 ) -> User:
     """Add a person with a role at a school. Without a password they cannot sign in by one."""
     if role == Role.CONSULTANT:
-        raise ValidationError({"role": _("Municipal consultants are appointed for a municipality.")})
+        raise ValidationError(
+            {"role": _("Municipal consultants are appointed for a municipality.")}
+        )
     if not may_grant(actor, role, school):
-        raise PermissionDenied(_("You may not give the role “%(role)s” at %(school)s.") % {
-            "role": Role(role).label, "school": school.name
-        })
+        raise PermissionDenied(
+            _("You may not give the role “%(role)s” at %(school)s.")
+            % {"role": Role(role).label, "school": school.name}
+        )
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("The username “%(u)s” is taken.") % {"u": username}})
     if card_barcode and User.objects.filter(card_barcode=card_barcode).exists():
@@ -179,23 +186,28 @@ def appoint_consultant(actor: Actor, user: User, municipality: Municipality) -> 
         user=user, municipality=municipality, school=None, role=Role.CONSULTANT
     )
     forget_cached_roles(user)
-    audit.record(actor, "role.grant", user, municipality=municipality, details={"role": "consultant"})
+    audit.record(
+        actor, "role.grant", user, municipality=municipality, details={"role": "consultant"}
+    )
     return membership
 
 
 @transaction.atomic
 def grant_role(actor: Actor, user: User, school: School, role: str) -> Membership:
     if not may_grant(actor, role, school):
-        raise PermissionDenied(_("You may not give the role “%(role)s” at %(school)s.") % {
-            "role": Role(role).label, "school": school.name
-        })
+        raise PermissionDenied(
+            _("You may not give the role “%(role)s” at %(school)s.")
+            % {"role": Role(role).label, "school": school.name}
+        )
     try:
         with transaction.atomic():
             membership = Membership.objects.create(
                 user=user, municipality=school.municipality, school=school, role=role
             )
     except IntegrityError:
-        raise ValidationError(_("%(person)s already has this role here.") % {"person": user}) from None
+        raise ValidationError(
+            _("%(person)s already has this role here.") % {"person": user}
+        ) from None
     forget_cached_roles(user)
     audit.record(actor, "role.grant", user, school=school, details={"role": role})
     return membership
@@ -204,9 +216,10 @@ def grant_role(actor: Actor, user: User, school: School, role: str) -> Membershi
 @transaction.atomic
 def revoke_role(actor: Actor, user: User, school: School, role: str) -> None:
     if not may_grant(actor, role, school):
-        raise PermissionDenied(_("You may not take away the role “%(role)s” at %(school)s.") % {
-            "role": Role(role).label, "school": school.name
-        })
+        raise PermissionDenied(
+            _("You may not take away the role “%(role)s” at %(school)s.")
+            % {"role": Role(role).label, "school": school.name}
+        )
     deleted, _details = Membership.objects.filter(user=user, school=school, role=role).delete()
     if not deleted:
         raise ValidationError(_("%(person)s does not have this role here.") % {"person": user})
@@ -274,7 +287,10 @@ def create_api_token(actor: Actor, user: User, *, name: str = "") -> tuple[ApiTo
         _require_system(actor)
     secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name, prefix=secret[: len(API_TOKEN_PREFIX) + 6], digest=token_digest(secret)
+        user=user,
+        name=name,
+        prefix=secret[: len(API_TOKEN_PREFIX) + 6],
+        digest=token_digest(secret),
     )
     audit.record(actor, "token.create", token, details={"user": user.username})
     return token, secret
@@ -302,9 +318,10 @@ def set_opening_hours(
     for row in rows:
         row.full_clean(exclude=["school"], validate_constraints=False)
         if row.closes <= row.opens:
-            raise ValidationError(_("On %(day)s the library must close after it opens.") % {
-                "day": row.get_weekday_display()
-            })
+            raise ValidationError(
+                _("On %(day)s the library must close after it opens.")
+                % {"day": row.get_weekday_display()}
+            )
     OpeningHours.objects.filter(school=school).delete()
     OpeningHours.objects.bulk_create(rows)
     audit.record(
@@ -354,15 +371,15 @@ def add_school_year(
         raise ValidationError({"name": _("This school already has a school year of that name.")})
     overlapping = SchoolYear.objects.filter(school=school, starts__lte=ends, ends__gte=starts)
     if overlapping.exists():
-        raise ValidationError(_("The dates overlap the school year %(name)s.") % {
-            "name": overlapping.first()
-        })
+        raise ValidationError(
+            _("The dates overlap the school year %(name)s.") % {"name": overlapping.first()}
+        )
     year = SchoolYear.objects.create(school=school, name=name, starts=starts, ends=ends)
     for term_name, term_starts, term_ends in terms:
         if not (starts <= term_starts <= term_ends <= ends):
-            raise ValidationError(_("The term %(name)s lies outside the school year.") % {
-                "name": term_name
-            })
+            raise ValidationError(
+                _("The term %(name)s lies outside the school year.") % {"name": term_name}
+            )
         Term.objects.create(school_year=year, name=term_name, starts=term_starts, ends=term_ends)
     audit.record(actor, "calendar.school_year.add", year, school=school)
     return year

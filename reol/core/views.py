@@ -38,7 +38,7 @@ def _school(request: HttpRequest, perm: Perm) -> School:
     school: School | None = getattr(request, "school", None)
     if school is None:
         raise PermissionDenied(_("You have no role at any school."))
-    require(request.user, perm, school)  # type: ignore[arg-type]
+    require(request.user, perm, school)
     return school
 
 
@@ -70,7 +70,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    if is_student_only(user) or not schools_of(user) and not user.is_superuser:
+    if is_student_only(user) or (not schools_of(user) and not user.is_superuser):
         return redirect("me")
     return redirect("staff-dashboard")
 
@@ -215,7 +215,7 @@ def locations(request: HttpRequest) -> HttpResponse:
     can_manage = has_perm(request.user, Perm.SCHOOL_MANAGE, school)
     form = forms.LocationForm(request.POST or None, school=school)
     if request.method == "POST":
-        require(request.user, Perm.SCHOOL_MANAGE, school)  # type: ignore[arg-type]
+        require(request.user, Perm.SCHOOL_MANAGE, school)
         if form.is_valid():
             try:
                 services.create_location(request.user, school, **form.cleaned_data)  # type: ignore[arg-type]
@@ -237,7 +237,9 @@ def opening_calendar(request: HttpRequest) -> HttpResponse:
     school = _school(request, Perm.SCHOOL_MANAGE)
     current = {h.weekday: h for h in school.opening_hours.all()}
     action = request.POST.get("action") if request.method == "POST" else None
-    hours_form = forms.OpeningHoursForm(request.POST if action == "hours" else None, current=current)
+    hours_form = forms.OpeningHoursForm(
+        request.POST if action == "hours" else None, current=current
+    )
     closed_form = forms.ClosedPeriodForm(request.POST if action == "closed" else None)
     year_form = forms.SchoolYearForm(request.POST if action == "year" else None)
     user = request.user

@@ -24,8 +24,14 @@ def test_openapi_and_docs_are_served_without_a_cdn(client):
 def test_create_person_through_the_api(world, client, token_for):
     response = client.post(
         "/api/v1/people",
-        {"school": "nord", "username": "ny-elev", "role": "student", "first_name": "Ny",
-         "card_barcode": "A0099", "pin": "5555"},  # fmt: skip
+        {
+            "school": "nord",
+            "username": "ny-elev",
+            "role": "student",
+            "first_name": "Ny",
+            "card_barcode": "A0099",
+            "pin": "5555",
+        },
         content_type="application/json",
         **token_for(world.librarian_a),
     )
@@ -36,20 +42,26 @@ def test_create_person_through_the_api(world, client, token_for):
 def test_bad_input_gets_a_specific_error(world, client, token_for):
     headers = token_for(world.librarian_a)
     dup = client.post(
-        "/api/v1/people", {"school": "nord", "username": "elev-a1", "role": "student"},
-        content_type="application/json", **headers,
-    )  # fmt: skip
+        "/api/v1/people",
+        {"school": "nord", "username": "elev-a1", "role": "student"},
+        content_type="application/json",
+        **headers,
+    )
     assert dup.status_code == 422 and "username" in dup.json()["fields"]
     hostile = client.post(
-        "/api/v1/people", {"school": "nord", "username": "<script>", "role": "student"},
-        content_type="application/json", **headers,
-    )  # fmt: skip
+        "/api/v1/people",
+        {"school": "nord", "username": "<script>", "role": "student"},
+        content_type="application/json",
+        **headers,
+    )
     assert hostile.status_code == 422
     huge = client.get("/api/v1/people?q=" + "x" * 10000, **headers)
     assert huge.status_code == 200
 
 
-def test_people_list_query_count_does_not_grow_with_rows(world, client, token_for, django_assert_max_num_queries):
+def test_people_list_query_count_does_not_grow_with_rows(
+    world, client, token_for, django_assert_max_num_queries
+):
     headers = token_for(world.consultant)
     with django_assert_max_num_queries(8):
         response = client.get("/api/v1/people?page_size=100", **headers)

@@ -51,7 +51,8 @@ def test_sign_in_is_paused_after_repeated_failures(world, client, settings):
 
 def test_next_url_cannot_leave_the_site(world, client):
     response = client.post(
-        reverse("login") + "?next=https://evil.example/", {"username": "bib-a", "password": PASSWORD}
+        reverse("login") + "?next=https://evil.example/",
+        {"username": "bib-a", "password": PASSWORD},
     )
     assert response.url == "/"
 

@@ -15,7 +15,12 @@ def school(world):
     s = world.school_a
     services.set_opening_hours(SYSTEM, s, [(d, dt.time(8), dt.time(15)) for d in range(5)])
     services.add_closed_period(
-        SYSTEM, s, name="Juleferie", kind="holiday", starts=dt.date(2026, 12, 21), ends=dt.date(2027, 1, 1)
+        SYSTEM,
+        s,
+        name="Juleferie",
+        kind="holiday",
+        starts=dt.date(2026, 12, 21),
+        ends=dt.date(2027, 1, 1),
     )
     return s
 

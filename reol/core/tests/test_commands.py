@@ -24,8 +24,18 @@ def run(*args: str, stdin: str | None = None, monkeypatch=None) -> str:  # type:
 def test_school_user_token_from_the_command_line(monkeypatch):
     run("school", "add", "--code", "vest", "--name", "Vestskolen", "--municipality", "by")
     assert School.objects.get(code="vest").municipality == Municipality.objects.get(code="by")
-    run("user", "add", "lene", "--role", "librarian", "--school", "vest", "--password-stdin",
-        stdin="Correct-Horse-42\n", monkeypatch=monkeypatch)  # fmt: skip
+    run(
+        "user",
+        "add",
+        "lene",
+        "--role",
+        "librarian",
+        "--school",
+        "vest",
+        "--password-stdin",
+        stdin="Correct-Horse-42\n",
+        monkeypatch=monkeypatch,
+    )
     lene = User.objects.get(username="lene")
     assert lene.check_password("Correct-Horse-42")
     assert Membership.objects.filter(user=lene, school__code="vest", role="librarian").exists()
@@ -48,9 +58,19 @@ def test_command_errors_are_plain_sentences(monkeypatch, settings):
     run("school", "add", "--code", "vest", "--name", "Vestskolen")
     with pytest.raises(CommandError, match="exists"):
         run("school", "add", "--code", "vest", "--name", "Igen")
-    with pytest.raises(CommandError, match="short|common|numeric"):
-        run("user", "add", "y", "--role", "teacher", "--school", "vest", "--password-stdin",
-            stdin="1234\n", monkeypatch=monkeypatch)  # fmt: skip
+    with pytest.raises(CommandError, match=r"short|common|numeric"):
+        run(
+            "user",
+            "add",
+            "y",
+            "--role",
+            "teacher",
+            "--school",
+            "vest",
+            "--password-stdin",
+            stdin="1234\n",
+            monkeypatch=monkeypatch,
+        )
 
 
 def test_demo_is_idempotent():
@@ -68,7 +88,9 @@ def test_demo_is_idempotent():
 def test_demo_login_works():
     run("demo")
     client = Client()
-    response = client.post("/accounts/login/", {"username": "bibliotekar-nord", "password": "reol-demo-2026"})
+    response = client.post(
+        "/accounts/login/", {"username": "bibliotekar-nord", "password": "reol-demo-2026"}
+    )
     assert response.status_code == 302
     assert client.get("/staff/people/").status_code == 200
 

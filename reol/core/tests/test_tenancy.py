@@ -119,7 +119,9 @@ def test_consultant_sees_all_schools_of_own_municipality_only(world, client, tok
     headers = token_for(world.consultant)
     schools = {s["code"] for s in client.get("/api/v1/schools", **headers).json()}
     assert schools == {"nord", "syd"}
-    names = {p["username"] for p in client.get("/api/v1/people?page_size=500", **headers).json()["items"]}
+    names = {
+        p["username"] for p in client.get("/api/v1/people?page_size=500", **headers).json()["items"]
+    }
     assert {"elev-a1", "elev-b1"} <= names
     assert "fremmed-konsulent" not in names
     outsider = token_for(world.other_consultant)
