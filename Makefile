@@ -44,7 +44,7 @@ test-postgres: $(BIN)/reol system-deps
 	$(BIN)/python -m tests.pgcluster -- $(BIN)/pytest -p no:cacheprovider -m "not smoke"
 
 messages: $(BIN)/reol
-	cd reol && ../$(BIN)/reol makemessages --no-obsolete --no-location -l da -l nb -l en
+	cd reol && ../$(BIN)/reol makemessages --no-obsolete --no-location -i "*/tests/*" -l da -l nb -l en
 	cd reol && ../$(BIN)/reol compilemessages
 
 clean:
