@@ -23,7 +23,11 @@ def _fast_hashing(request: pytest.FixtureRequest, settings) -> None:  # type: ig
 
 @pytest.fixture(autouse=True)
 def _plain_static_files(settings) -> None:  # type: ignore[no-untyped-def]
-    """Tests serve static files from the apps' folders, not from a collected manifest."""
+    """Tests serve static files from the apps' folders, not from a collected manifest.
+
+    Tests read English unless they ask for a language (the installation default is Danish).
+    """
+    settings.LANGUAGE_CODE = "en"
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
