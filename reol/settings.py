@@ -47,6 +47,7 @@ CSRF_TRUSTED_ORIGINS = _env_list("REOL_CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
     "reol.core",
+    "reol.catalog",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -163,6 +164,8 @@ CONTENT_SECURITY_POLICY = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The largest MARC file the staff page takes (the command line has no limit).
+REOL_MARC_UPLOAD_MAX_BYTES = int(os.environ.get("REOL_MARC_UPLOAD_MAX_MB", "200")) * 1024 * 1024
 
 # --- Languages --------------------------------------------------------------------------------
 LANGUAGE_CODE = os.environ.get("REOL_LANGUAGE", "da")

@@ -7,5 +7,6 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),
+    path("staff/catalogue/", include("reol.catalog.urls")),
     path("", include("reol.core.urls")),
 ]

@@ -1,0 +1,228 @@
+"""From a MARC21 record to the columns Reol lists, edits and searches.
+
+The MARC record itself stays the truth; these columns are derived and can be rebuilt.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pymarc
+from stdnum import isbn as stdisbn
+
+from .models import MaterialType
+
+_TRAILING = re.compile(r"[\s/:;,.=]+$")
+_YEAR = re.compile(r"(1[5-9]\d\d|20\d\d)")
+_LIX = re.compile(r"\bLIX\s*:?\s*(\d{1,2})\b", re.IGNORECASE)
+_AGE = re.compile(r"(\d{1,2})\s*[-–]\s*(\d{1,2})\s*(?:år|years|ar)", re.IGNORECASE)
+
+# 008/22 target audience → (label, from age, to age)
+AUDIENCE = {
+    "a": ("preschool", 0, 5),
+    "b": ("primary", 6, 8),
+    "c": ("pre-adolescent", 9, 13),
+    "d": ("adolescent", 14, 17),
+    "j": ("juvenile", 0, 15),
+    "e": ("adult", 18, None),
+    "g": ("general", None, None),
+}
+CONTRIBUTOR_TAGS = ("100", "110", "111", "700", "710", "711")
+SUBJECT_TAGS = ("600", "610", "611", "630", "650", "651", "655")
+
+
+@dataclass
+class Extracted:
+    columns: dict[str, Any]
+    isbn13s: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _clean(text: str | None) -> str:
+    return _TRAILING.sub("", (text or "").strip())
+
+
+def _first(record: pymarc.Record, tag: str, code: str) -> str:
+    for f in record.get_fields(tag):
+        values = f.get_subfields(code)
+        if values:
+            return _clean(values[0])
+    return ""
+
+
+def _control(record: pymarc.Record, tag: str) -> str:
+    f = record.get(tag)
+    return (f.data or "") if f is not None and f.is_control_field() else ""
+
+
+def normalize_isbn(value: str) -> str | None:
+    """The ISBN-13 of a typed or catalogued ISBN (hyphens, spaces, ISBN-10), or None if invalid."""
+    candidate = re.split(r"[\s(]", value.strip(), maxsplit=1)[0] if value.strip() else ""
+    try:
+        return str(stdisbn.to_isbn13(stdisbn.validate(candidate)))
+    except Exception:  # stdnum raises several ValidationError subclasses
+        return None
+
+
+def material_type(record: pymarc.Record) -> str:
+    leader = str(record.leader)
+    kind, level = leader[6:7], leader[7:8]
+    f007 = _control(record, "007")
+    if kind in ("a", "t"):
+        if level in ("s", "b"):
+            return MaterialType.PERIODICAL
+        if f007.startswith("c") or _first(record, "338", "a").lower().startswith("online"):
+            return MaterialType.EBOOK
+        return MaterialType.BOOK
+    return {
+        "g": MaterialType.FILM,
+        "j": MaterialType.MUSIC,
+        "i": MaterialType.AUDIOBOOK,
+        "e": MaterialType.MAP,
+        "f": MaterialType.MAP,
+        "m": MaterialType.ERESOURCE,
+        "r": MaterialType.BOARD_GAME,
+        "o": MaterialType.KIT,
+        "p": MaterialType.KIT,
+        "c": MaterialType.MUSIC,
+        "d": MaterialType.MUSIC,
+    }.get(kind, MaterialType.OTHER)
+
+
+def _contributors(record: pymarc.Record) -> list[dict[str, str]]:
+    people = []
+    for tag in CONTRIBUTOR_TAGS:
+        for f in record.get_fields(tag):
+            name = _clean(" ".join(f.get_subfields("a", "b", "c", "d")[:2]) or "")
+            if not name:
+                continue
+            roles = [_clean(r) for r in f.get_subfields("e", "4") if _clean(r)]
+            people.append(
+                {"name": name, "role": ", ".join(roles) or ("author" if tag == "100" else "")}
+            )
+    return people
+
+
+def _subjects(record: pymarc.Record) -> list[str]:
+    seen: dict[str, None] = {}
+    for tag in SUBJECT_TAGS:
+        for f in record.get_fields(tag):
+            parts = [_clean(v) for v in f.get_subfields("a", "b", "x", "y", "z", "v") if _clean(v)]
+            if parts:
+                seen.setdefault(" -- ".join(parts), None)
+    return list(seen)
+
+
+def _languages(record: pymarc.Record) -> list[str]:
+    found: dict[str, None] = {}
+    f008 = _control(record, "008")
+    if len(f008) >= 38 and f008[35:38].strip() and f008[35:38] not in ("   ", "|||", "und"):
+        found[f008[35:38].lower()] = None
+    for f in record.get_fields("041"):
+        for code in f.get_subfields("a"):
+            for i in range(0, len(code.strip()), 3):
+                if len(code.strip()[i : i + 3]) == 3:
+                    found.setdefault(code.strip()[i : i + 3].lower(), None)
+    return list(found)
+
+
+def _year(record: pymarc.Record) -> int | None:
+    for tag in ("264", "260"):
+        match = _YEAR.search(_first(record, tag, "c"))
+        if match:
+            return int(match.group(1))
+    f008 = _control(record, "008")
+    if len(f008) >= 11 and f008[7:11].isdigit():
+        return int(f008[7:11])
+    return None
+
+
+def _audience(record: pymarc.Record) -> tuple[str, int | None, int | None]:
+    note = " ".join(f.value() for f in record.get_fields("521"))
+    ages = _AGE.search(note)
+    if ages:
+        low, high = sorted((int(ages.group(1)), int(ages.group(2))))
+        return note[:64], low, high
+    f008 = _control(record, "008")
+    kind = str(record.leader)[6:7]
+    if len(f008) >= 23 and kind in ("a", "t", "g", "i", "j", "m"):
+        code = f008[22:23]
+        if code in AUDIENCE:
+            label, low_age, high_age = AUDIENCE[code]
+            return label, low_age, high_age
+    return (note[:64], None, None)
+
+
+def _dk5(record: pymarc.Record) -> str:
+    for f in record.get_fields("084"):
+        if "dk5" in " ".join(f.get_subfields("2")).lower():
+            return _clean(" ".join(f.get_subfields("a")))
+    return _first(record, "652", "m") or _first(record, "652", "o")
+
+
+def _main_entry_word(record: pymarc.Record, title: str) -> str:
+    name = _first(record, "100", "a") or _first(record, "110", "a") or title
+    word = name.split(",")[0].split()[0] if name.split() else ""
+    return word[:4].capitalize() if "," in name or not name.isupper() else word[:4]
+
+
+def shelf_mark(record: pymarc.Record, dk5: str, ddc: str, title: str) -> str:
+    """A Danish-style shelf mark: the classification, then the main entry's first letters."""
+    explicit = _first(record, "852", "h") or _first(record, "090", "a")
+    if explicit:
+        return explicit[:100]
+    classification = dk5 or (ddc.split("/")[0] if ddc else "")
+    return f"{classification} {_main_entry_word(record, title)}".strip()[:100]
+
+
+def extract(record: pymarc.Record) -> Extracted:
+    warnings: list[str] = []
+    title = _first(record, "245", "a") or _first(record, "240", "a") or _first(record, "130", "a")
+    if not title:
+        warnings.append("no title (245 $a); the record is listed as “[no title]”")
+        title = "[no title]"
+    isbn13s: list[str] = []
+    for f in record.get_fields("020"):
+        for raw in f.get_subfields("a"):
+            normal = normalize_isbn(raw)
+            if normal is None:
+                warnings.append(
+                    f"ISBN {raw.strip()!r} is not valid (check digit or length); kept in MARC only"
+                )
+            elif normal not in isbn13s:
+                isbn13s.append(normal)
+    ddc = _first(record, "082", "a")
+    dk5 = _dk5(record)
+    audience, age_min, age_max = _audience(record)
+    lix_text = " ".join(f.value() for f in record.get_fields("042", "521", "526"))
+    lix = _LIX.search(lix_text)
+    url = _first(record, "856", "u")
+    columns = {
+        "control_number": _control(record, "001").strip()[:64],
+        "control_source": _control(record, "003").strip()[:64],
+        "title": title[:500],
+        "subtitle": _first(record, "245", "b")[:500],
+        "responsibility": _first(record, "245", "c")[:500],
+        "contributors": _contributors(record),
+        "publisher": (_first(record, "264", "b") or _first(record, "260", "b"))[:255],
+        "year": _year(record),
+        "edition": _first(record, "250", "a")[:255],
+        "languages": _languages(record),
+        "material_type": material_type(record),
+        "audience": audience[:64],
+        "age_min": age_min,
+        "age_max": age_max,
+        "reading_level": int(lix.group(1)) if lix else None,
+        "subjects": _subjects(record),
+        "ddc": ddc[:64],
+        "dk5": dk5[:64],
+        "shelf_mark": shelf_mark(record, dk5, ddc, title),
+        "summary": " ".join(
+            _clean(v) for f in record.get_fields("520") for v in f.get_subfields("a")
+        ),
+        "series": (_first(record, "490", "a") or _first(record, "830", "a"))[:500],
+        "url": url[:500] if url.startswith(("http://", "https://")) else "",
+    }
+    return Extracted(columns=columns, isbn13s=isbn13s, warnings=warnings)

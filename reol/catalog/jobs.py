@@ -1,0 +1,128 @@
+"""MARC imports started from the staff page: the upload is saved under ``var/imports/`` and
+imported in a background thread of the serving process, which writes its progress to the
+ImportJob row that the page polls. The command line runs the same importer in the foreground.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from pathlib import Path
+from typing import IO
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import close_old_connections, transaction
+from django.utils import timezone
+
+from reol.core.models import School, User
+from reol.core.permissions import Perm, require
+
+from .importer import HoldingsSpec, ImportReport, import_marc
+from .models import ImportJob
+
+MAX_PROBLEMS_KEPT = 1000
+
+
+def import_dir() -> Path:
+    path = Path(settings.VAR_DIR) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@transaction.atomic
+def start(
+    actor: User,
+    school: School,
+    upload: UploadedFile,
+    *,
+    holdings: str,
+    dry_run: bool,
+    run_in_background: bool = True,
+) -> ImportJob:
+    """Save the upload and queue its import; the caller polls ``ImportJob`` for progress."""
+    require(actor, Perm.CATALOG_EDIT, school)
+    path = import_dir() / f"{uuid.uuid4().hex}.marc"
+    with path.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    job = ImportJob.objects.create(
+        school=school,
+        started_by=actor,
+        filename=(upload.name or "upload")[:255],
+        path=str(path),
+        size=path.stat().st_size,
+        dry_run=dry_run,
+        counts={"holdings": holdings},
+    )
+    if run_in_background:
+        transaction.on_commit(
+            lambda: threading.Thread(target=run, args=(job.pk,), daemon=True).start()
+        )
+    return job
+
+
+def _counts(report: ImportReport, stream: IO[bytes], size: int, holdings: str) -> dict[str, object]:
+    position = stream.tell() if not stream.closed else size
+    return {
+        "holdings": holdings,
+        "read": report.read,
+        "created": report.created,
+        "updated": report.updated,
+        "rejected": report.rejected,
+        "copies_created": report.copies_created,
+        "copies_rejected": report.copies_rejected,
+        "percent": min(100, int(100 * position / size)) if size else 100,
+    }
+
+
+def run(job_id: int) -> ImportJob:
+    """Import the job's file; every batch updates the job's counts so the page can show them."""
+    close_old_connections()
+    job = ImportJob.objects.select_related("school", "started_by").get(pk=job_id)
+    holdings = str(job.counts.get("holdings", "952"))
+    job.state = ImportJob.State.RUNNING
+    job.save(update_fields=["state"])
+    path = Path(job.path)
+    try:
+        with path.open("rb") as stream:
+
+            def progress(report: ImportReport) -> None:
+                ImportJob.objects.filter(pk=job_id).update(
+                    counts=_counts(report, stream, job.size, holdings)
+                )
+
+            actor = job.started_by
+            if actor is None:
+                raise PermissionError("the person who started the import no longer exists")
+            report = import_marc(
+                actor,
+                job.school,
+                stream,
+                dry_run=job.dry_run,
+                holdings=HoldingsSpec.for_tag(holdings),
+                progress=progress,
+            )
+            job.counts = {**_counts(report, stream, job.size, holdings), "percent": 100}
+        job.problems = [
+            {
+                "level": level,
+                "position": p.position,
+                "where": p.where,
+                "control_number": p.control_number,
+                "reason": p.reason,
+            }
+            for level, problems in (("error", report.errors), ("warning", report.warnings))
+            for p in problems[:MAX_PROBLEMS_KEPT]
+        ]
+        job.summary = report.summary()
+        job.state = ImportJob.State.DONE
+    except Exception as error:
+        job.state = ImportJob.State.FAILED
+        job.summary = f"{type(error).__name__}: {error}"
+    finally:
+        path.unlink(missing_ok=True)
+        job.finished_at = timezone.now()
+        job.save(update_fields=["state", "counts", "problems", "summary", "finished_at"])
+        close_old_connections()
+    return job

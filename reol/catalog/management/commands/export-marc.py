@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import sys
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from reol.catalog.exporter import export_marc
+from reol.catalog.models import Record
+from reol.core.models import School
+
+
+class Command(BaseCommand):
+    help = "Export MARC21 records (ISO 2709 or MARCXML), all or those with copies at a school."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--format", default="iso2709", choices=["iso2709", "marcxml"])
+        parser.add_argument("--school", help="only records with copies at this school")
+        parser.add_argument("--out", type=Path, help="file to write (default: standard output)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        records = Record.objects.all()
+        if options["school"]:
+            school = School.objects.filter(code=options["school"]).first()
+            if school is None:
+                raise CommandError(f"No school has the code {options['school']!r}.")
+            records = records.filter(items__school=school).distinct()
+        if options["out"]:
+            with options["out"].open("wb") as out:
+                count = export_marc(records, out, options["format"])
+            self.stderr.write(f"{count} records written to {options['out']}")
+        else:
+            count = export_marc(records, sys.stdout.buffer, options["format"])
+            sys.stdout.buffer.flush()

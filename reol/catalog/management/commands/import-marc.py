@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import sys
+from argparse import ArgumentParser
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandError
+
+from reol.catalog.importer import HoldingsSpec, ImportReport, import_marc
+from reol.core.management.commands._base import ReolCommand
+from reol.core.models import School
+from reol.core.permissions import SYSTEM
+
+
+class Command(ReolCommand):
+    help = "Import MARC21 records (ISO 2709 or MARCXML) with their copies into a school."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--school", required=True, help="school code that owns the copies")
+        parser.add_argument("--format", default="auto", choices=["auto", "iso2709", "marcxml"])
+        parser.add_argument("--dry-run", action="store_true", help="report, save nothing")
+        parser.add_argument(
+            "--all-or-nothing", action="store_true", help="save nothing on any rejection"
+        )
+        parser.add_argument("--holdings", default="952", help="holdings field: 952 (Koha) or 852")
+        parser.add_argument("--barcode-subfield", help="subfield of the barcode (952: p)")
+        parser.add_argument("--shelfmark-subfield", help="subfield of the shelf mark (952: o)")
+        parser.add_argument("--max-problems", type=int, default=200, help="problems to print")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        school = School.objects.filter(code=options["school"]).first()
+        if school is None:
+            raise CommandError(f"No school has the code {options['school']!r}.")
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"{path} is not a file.")
+        spec = HoldingsSpec.for_tag(options["holdings"])
+        if options["barcode_subfield"]:
+            spec = HoldingsSpec(**{**spec.__dict__, "barcode": options["barcode_subfield"]})
+        if options["shelfmark_subfield"]:
+            spec = HoldingsSpec(**{**spec.__dict__, "shelf_mark": options["shelfmark_subfield"]})
+
+        def progress(report: ImportReport) -> None:
+            if sys.stderr.isatty():
+                sys.stderr.write(f"\r{report.read} records read…")
+
+        with path.open("rb") as stream:
+            report = import_marc(
+                SYSTEM,
+                school,
+                stream,
+                fmt=options["format"],
+                dry_run=options["dry_run"],
+                all_or_nothing=options["all_or_nothing"],
+                holdings=spec,
+                progress=progress,
+            )
+        limit = options["max_problems"]
+        for problem in report.errors[:limit]:
+            self.stdout.write(f"REJECTED {problem}")
+        for problem in report.warnings[:limit]:
+            self.stdout.write(f"warning  {problem}")
+        hidden = max(0, len(report.errors) - limit) + max(0, len(report.warnings) - limit)
+        if hidden:
+            self.stdout.write(f"… and {hidden} more problems (raise --max-problems to see them)")
+        self.stdout.write(self.style.SUCCESS(report.summary()))

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import CommandError
+
+from reol.catalog import services
+from reol.catalog.models import SruTarget
+from reol.core.management.commands._base import ReolCommand
+from reol.core.models import Municipality
+from reol.core.permissions import SYSTEM
+
+
+class Command(ReolCommand):
+    help = (
+        "Catalogues to copy records from over SRU: `reol sru-target add NAME URL [--version 1.2] "
+        "[--isbn-index bath.isbn]`, `reol sru-target list`, `reol sru-target remove NAME`."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--municipality", help="municipality code (optional when there is only one)"
+        )
+        sub = parser.add_subparsers(dest="action", required=True)
+        add = sub.add_parser("add", help="add or change a target")
+        add.add_argument("name")
+        add.add_argument("url", help="the SRU base URL, e.g. http://lx2.loc.gov:210/LCDB")
+        add.add_argument("--version", default="1.2", choices=["1.1", "1.2", "2.0"])
+        add.add_argument("--isbn-index", default="bath.isbn", help="the CQL index for ISBN")
+        add.add_argument("--disabled", action="store_true")
+        sub.add_parser("list", help="list the targets")
+        remove = sub.add_parser("remove", help="remove a target")
+        remove.add_argument("name")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        municipality = self._municipality(options["municipality"])
+        targets = SruTarget.objects.filter(municipality=municipality)
+        if options["action"] == "list":
+            for t in targets:
+                state = "" if t.enabled else "\t(disabled)"
+                self.stdout.write(f"{t.name}\t{t.base_url}\tSRU {t.version}\t{t.isbn_index}{state}")
+        elif options["action"] == "add":
+            target = services.save_sru_target(
+                SYSTEM,
+                municipality,
+                name=options["name"],
+                base_url=options["url"],
+                version=options["version"],
+                isbn_index=options["isbn_index"],
+                enabled=not options["disabled"],
+            )
+            self.stdout.write(
+                self.style.SUCCESS(f"Saved SRU target {target.name}: {target.base_url}")
+            )
+        else:
+            found = targets.filter(name=options["name"]).first()
+            if found is None:
+                raise CommandError(f"No SRU target is named {options['name']!r}.")
+            services.remove_sru_target(SYSTEM, found)
+            self.stdout.write(self.style.SUCCESS(f"Removed SRU target {options['name']}"))
+
+    def _municipality(self, code: str | None) -> Municipality:
+        if code:
+            found = Municipality.objects.filter(code=code).first()
+            if found is None:
+                raise CommandError(f"No municipality has the code {code!r}.")
+            return found
+        found_all = list(Municipality.objects.all()[:2])
+        if len(found_all) != 1:
+            raise CommandError("Name the municipality with --municipality.")
+        return found_all[0]

@@ -1,0 +1,259 @@
+"""Records (bibliographic, shared by a municipality) and items (copies, owned by a school).
+
+A Record keeps its whole MARC21 record (as MARC-in-JSON, so every field, indicator and
+subfield survives a round trip) plus columns extracted from it for lists, forms and search.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from reol.core.models import Location, Municipality, School
+
+
+class MaterialType(models.TextChoices):
+    BOOK = "book", _("book")
+    EBOOK = "ebook", _("e-book")
+    AUDIOBOOK = "audiobook", _("audiobook")
+    FILM = "film", _("film")
+    MUSIC = "music", _("music")
+    PERIODICAL = "periodical", _("periodical")
+    BOARD_GAME = "boardgame", _("board game")
+    KIT = "kit", _("kit or topic box")
+    DEVICE = "device", _("device")
+    ERESOURCE = "eresource", _("e-resource")
+    MAP = "map", _("map")
+    OTHER = "other", _("other")
+
+
+class Record(models.Model):
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="records",
+        verbose_name=_("municipality"),
+    )
+    marc = models.JSONField(_("MARC record"), help_text=_("The full MARC21 record (MARC-in-JSON)."))
+    control_number = models.CharField(_("control number (001)"), max_length=64, blank=True)
+    control_source = models.CharField(_("control number source (003)"), max_length=64, blank=True)
+    title = models.CharField(_("title"), max_length=500)
+    subtitle = models.CharField(_("subtitle"), max_length=500, blank=True)
+    responsibility = models.CharField(_("statement of responsibility"), max_length=500, blank=True)
+    contributors = models.JSONField(_("contributors"), default=list, blank=True)
+    publisher = models.CharField(_("publisher"), max_length=255, blank=True)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    edition = models.CharField(_("edition"), max_length=255, blank=True)
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    material_type = models.CharField(
+        _("material type"), max_length=16, choices=MaterialType.choices, default=MaterialType.BOOK
+    )
+    audience = models.CharField(_("audience"), max_length=64, blank=True)
+    age_min = models.PositiveSmallIntegerField(_("from age"), null=True, blank=True)
+    age_max = models.PositiveSmallIntegerField(_("to age"), null=True, blank=True)
+    reading_level = models.PositiveSmallIntegerField(
+        _("reading level (LIX)"), null=True, blank=True
+    )
+    subjects = models.JSONField(_("subjects"), default=list, blank=True)
+    ddc = models.CharField(_("DDC"), max_length=64, blank=True)
+    dk5 = models.CharField(_("DK5"), max_length=64, blank=True)
+    shelf_mark = models.CharField(_("shelf mark"), max_length=100, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    series = models.CharField(_("series"), max_length=500, blank=True)
+    cover_url = models.URLField(_("cover image"), max_length=500, blank=True)
+    url = models.URLField(_("web address"), max_length=500, blank=True)
+    licence_terms = models.TextField(_("licence terms"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("record")
+        verbose_name_plural = _("records")
+        ordering = ["title", "id"]
+        indexes = [models.Index(fields=["municipality", "title"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "control_source", "control_number"],
+                condition=~Q(control_number="") & Q(merged_into__isnull=True),
+                name="record_control_number_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(age_min__isnull=True)
+                | Q(age_max__isnull=True)
+                | Q(age_max__gte=models.F("age_min")),
+                name="record_age_range_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalog-record", args=[self.pk])
+
+
+class RecordIsbn(models.Model):
+    """A valid ISBN of a record, as ISBN-13: found whether typed as ISBN-10 or -13."""
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="isbns")
+    isbn13 = models.CharField(max_length=13, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["record", "isbn13"], name="recordisbn_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.isbn13
+
+
+class ItemStatus(models.TextChoices):
+    AVAILABLE = "available", _("available")
+    ON_LOAN = "on_loan", _("on loan")
+    ON_HOLD_SHELF = "on_hold_shelf", _("on the hold shelf")
+    IN_TRANSIT = "in_transit", _("in transit")
+    MISSING = "missing", _("missing")
+    LOST = "lost", _("lost")
+    DAMAGED = "damaged", _("damaged")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class CirculationType(models.TextChoices):
+    NORMAL = "normal", _("normal loan")
+    REFERENCE = "reference", _("reference only")
+    CLASS_SET = "class_set", _("class set")
+    TEACHER = "teacher", _("teachers only")
+    DEVICE = "device", _("device")
+
+
+class Item(models.Model):
+    """A copy. Its barcode is unique across the municipality's installation."""
+
+    record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="items")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="items")
+    barcode = models.CharField(_("barcode"), max_length=64, unique=True)
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="items",
+        verbose_name=_("location"),
+    )
+    shelf_mark = models.CharField(_("shelf mark (copy)"), max_length=100, blank=True)
+    circulation_type = models.CharField(
+        _("circulation type"),
+        max_length=16,
+        choices=CirculationType.choices,
+        default=CirculationType.NORMAL,
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=ItemStatus.choices, default=ItemStatus.AVAILABLE
+    )
+    price = models.DecimalField(_("price"), max_digits=9, decimal_places=2, null=True, blank=True)
+    acquired_on = models.DateField(_("acquired"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("copy")
+        verbose_name_plural = _("copies")
+        ordering = ["barcode"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ItemStatus.values), name="item_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(price__isnull=True) | Q(price__gte=0), name="item_price_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.barcode
+
+    @property
+    def effective_shelf_mark(self) -> str:
+        return self.shelf_mark or self.record.shelf_mark
+
+
+class SearchOutbox(models.Model):
+    """A record whose search document must be rebuilt; written in the same transaction.
+
+    The search indexer applies rows in id order and remembers the last id it applied.
+    """
+
+    record_id = models.BigIntegerField(db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.pk}: record {self.record_id}"
+
+
+class BarcodeSequence(models.Model):
+    """The next generated barcode number per municipality (taken under a row lock)."""
+
+    municipality = models.OneToOneField(Municipality, on_delete=models.CASCADE, primary_key=True)
+    next_value = models.PositiveBigIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"{self.municipality}: {self.next_value}"
+
+
+class SruTarget(models.Model):
+    """A catalogue to copy records from over SRU (a national catalogue, the public library)."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+    base_url = models.URLField(_("base URL"), max_length=500)
+    version = models.CharField(
+        _("SRU version"),
+        max_length=8,
+        default="1.2",
+        choices=[("1.1", "1.1"), ("1.2", "1.2"), ("2.0", "2.0")],
+    )
+    isbn_index = models.CharField(_("ISBN index"), max_length=64, default="bath.isbn")
+    record_schema = models.CharField(_("record schema"), max_length=64, default="marcxml")
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    enabled = models.BooleanField(_("enabled"), default=True)
+
+    class Meta:
+        verbose_name = _("SRU target")
+        verbose_name_plural = _("SRU targets")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportJob(models.Model):
+    """A MARC import started from the staff page; runs in the background and reports progress."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("waiting")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    started_by = models.ForeignKey(
+        "core.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    filename = models.CharField(max_length=255)
+    path = models.CharField(max_length=500)
+    size = models.PositiveBigIntegerField(default=0)
+    dry_run = models.BooleanField(default=False)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    counts = models.JSONField(default=dict)
+    problems = models.JSONField(default=list)
+    summary = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.state})"

@@ -1,0 +1,381 @@
+"""Every write to records and copies. Each is one transaction that checks permission, enforces
+the rules, audits, and adds the changed records to the search outbox in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+import pymarc
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from pymarc import Field, Indicators, Subfield
+
+from reol.core import audit
+from reol.core.models import Location, Municipality, School
+from reol.core.permissions import Actor, Perm, require, schools_with
+
+from . import marc as marcio
+from .extract import extract
+from .models import BarcodeSequence, Item, ItemStatus, Record, RecordIsbn, SearchOutbox, SruTarget
+from .states import can_change
+
+
+def require_cataloguer(actor: Actor, municipality: Municipality) -> None:
+    """Records are shared: anyone who catalogues at a school of the municipality may edit them."""
+    if not schools_with(actor, Perm.CATALOG_EDIT).filter(municipality=municipality).exists():
+        raise PermissionDenied(_("You may not catalogue in %(m)s.") % {"m": municipality.name})
+
+
+def queue_for_search(record_ids: Iterable[int]) -> None:
+    SearchOutbox.objects.bulk_create(
+        [SearchOutbox(record_id=pk) for pk in dict.fromkeys(record_ids)]
+    )
+
+
+def apply_marc(record: Record, marc_record: pymarc.Record) -> list[str]:
+    """Set a Record's MARC and the columns derived from it (not saved). Returns ISBN-13s."""
+    found = extract(marc_record)
+    record.marc = marcio.to_json(marc_record)
+    for name, value in found.columns.items():
+        setattr(record, name, value)
+    return found.isbn13s
+
+
+def _save_isbns(record: Record, isbn13s: list[str]) -> None:
+    RecordIsbn.objects.filter(record=record).exclude(isbn13__in=isbn13s).delete()
+    have = set(RecordIsbn.objects.filter(record=record).values_list("isbn13", flat=True))
+    RecordIsbn.objects.bulk_create(
+        [RecordIsbn(record=record, isbn13=i) for i in isbn13s if i not in have]
+    )
+
+
+@transaction.atomic
+def create_record(actor: Actor, municipality: Municipality, marc_record: pymarc.Record) -> Record:
+    require_cataloguer(actor, municipality)
+    record = Record(municipality=municipality)
+    isbn13s = apply_marc(record, marc_record)
+    record.full_clean(exclude=["marc"])
+    record.save()
+    _save_isbns(record, isbn13s)
+    queue_for_search([record.pk])
+    audit.record(actor, "record.create", record, municipality=municipality)
+    return record
+
+
+LOCAL_FIELDS = frozenset(
+    {
+        "shelf_mark",
+        "reading_level",
+        "age_min",
+        "age_max",
+        "cover_url",
+        "licence_terms",
+        "material_type",
+    }
+)
+
+
+def new_marc(*, isbn: str = "", author: str = "", **values: Any) -> pymarc.Record:
+    """A minimal MARC21 record for a book catalogued by hand (the friendly form's fields)."""
+    today = dt.date.today()
+    year = str(values.get("year") or "    ")
+    marc_record = pymarc.Record(to_unicode=True, force_utf8=True, leader="     nam a22     4i 4500")
+    marc_record.add_field(
+        Field(tag="008", data=f"{today:%y%m%d}s{year:4}    dk            000 0 dan d")
+    )
+    if isbn:
+        marc_record.add_ordered_field(
+            Field(tag="020", indicators=Indicators(" ", " "), subfields=[Subfield("a", isbn)])
+        )
+    if author:
+        marc_record.add_ordered_field(
+            Field(tag="100", indicators=Indicators("1", " "), subfields=[Subfield("a", author)])
+        )
+    for name, value in values.items():
+        tag, code, indicators = FORM_FIELDS[name]
+        set_subfield(marc_record, tag, code, "" if value is None else str(value), indicators)
+    return marc_record
+
+
+@transaction.atomic
+def create_record_from_form(actor: Actor, municipality: Municipality, **values: Any) -> Record:
+    """The blank form's save: MARC built from the common fields, local columns set after."""
+    local = {k: values.pop(k) for k in list(values) if k in LOCAL_FIELDS}
+    record = create_record(actor, municipality, new_marc(**values))
+    for name, value in local.items():
+        if value not in (None, ""):
+            setattr(record, name, value)
+    record.full_clean(exclude=["marc"])
+    record.save()
+    return record
+
+
+@transaction.atomic
+def replace_marc(actor: Actor, record: Record, marc_record: pymarc.Record) -> Record:
+    """The MARC editor's save: the whole record replaced, columns derived again."""
+    require_cataloguer(actor, record.municipality)
+    isbn13s = apply_marc(record, marc_record)
+    record.full_clean(exclude=["marc"])
+    record.save()
+    _save_isbns(record, isbn13s)
+    queue_for_search([record.pk])
+    audit.record(actor, "record.update", record, municipality=record.municipality)
+    return record
+
+
+# The friendly form's fields and where each lives in MARC: (tag, subfield, indicators).
+FORM_FIELDS: dict[str, tuple[str, str, str]] = {
+    "title": ("245", "a", "00"),
+    "subtitle": ("245", "b", "00"),
+    "responsibility": ("245", "c", "00"),
+    "edition": ("250", "a", "  "),
+    "publisher": ("264", "b", " 1"),
+    "year": ("264", "c", " 1"),
+    "series": ("490", "a", "0 "),
+    "summary": ("520", "a", "  "),
+    "ddc": ("082", "a", "04"),
+}
+
+
+def set_subfield(
+    marc_record: pymarc.Record, tag: str, code: str, value: str, indicators: str
+) -> None:
+    """Set the first ``tag $code`` to ``value`` (adding the field if needed, removing if empty)."""
+    current = marc_record.get(tag)
+    if current is None:
+        if not value:
+            return
+        marc_record.add_ordered_field(
+            Field(
+                tag=tag,
+                indicators=Indicators(indicators[0], indicators[1]),
+                subfields=[Subfield(code=code, value=value)],
+            )
+        )
+        return
+    if current.get(code) is not None:
+        if value:
+            current[code] = value
+        else:
+            current.delete_subfield(code)
+            if not current.subfields:
+                marc_record.remove_field(current)
+    elif value:
+        current.add_subfield(code, value)
+
+
+@transaction.atomic
+def update_record(actor: Actor, record: Record, **values: Any) -> Record:
+    """The friendly form's save: each value written into its MARC field, then re-extracted."""
+    require_cataloguer(actor, record.municipality)
+    marc_record = marcio.from_json(record.marc)
+    local = {k: values.pop(k) for k in list(values) if k in LOCAL_FIELDS}
+    for name, value in values.items():
+        if name not in FORM_FIELDS:
+            raise ValueError(f"not a form field: {name}")
+        tag, code, indicators = FORM_FIELDS[name]
+        set_subfield(marc_record, tag, code, "" if value is None else str(value), indicators)
+    isbn13s = apply_marc(record, marc_record)
+    for name, value in local.items():
+        setattr(record, name, value)
+    record.full_clean(exclude=["marc"])
+    record.save()
+    _save_isbns(record, isbn13s)
+    queue_for_search([record.pk])
+    audit.record(
+        actor,
+        "record.update",
+        record,
+        municipality=record.municipality,
+        details={"fields": sorted([*values, *local])},
+    )
+    return record
+
+
+@transaction.atomic
+def merge_records(actor: Actor, keep: Record, duplicate: Record) -> Record:
+    """Move the duplicate's copies to ``keep``; the duplicate remains only as a pointer."""
+    require_cataloguer(actor, keep.municipality)
+    if keep.pk == duplicate.pk or keep.municipality_id != duplicate.municipality_id:
+        raise ValidationError(_("Choose two different records of the same municipality."))
+    moved = Item.objects.filter(record=duplicate).update(record=keep)
+    have = set(RecordIsbn.objects.filter(record=keep).values_list("isbn13", flat=True))
+    for isbn13 in RecordIsbn.objects.filter(record=duplicate).values_list("isbn13", flat=True):
+        if isbn13 not in have:
+            RecordIsbn.objects.create(record=keep, isbn13=isbn13)
+    RecordIsbn.objects.filter(record=duplicate).delete()
+    duplicate.merged_into = keep
+    duplicate.save(update_fields=["merged_into"])
+    queue_for_search([keep.pk, duplicate.pk])
+    audit.record(
+        actor,
+        "record.merge",
+        keep,
+        municipality=keep.municipality,
+        details={"merged": duplicate.pk, "copies_moved": moved},
+    )
+    return keep
+
+
+# --- Copies -----------------------------------------------------------------------------------
+
+
+def next_barcodes(municipality: Municipality, count: int) -> list[str]:
+    """Reserve ``count`` generated barcodes under a row lock (two desks never get the same)."""
+    sequence, _created = BarcodeSequence.objects.select_for_update().get_or_create(
+        municipality=municipality
+    )
+    while True:
+        start = sequence.next_value
+        candidates = [f"R{n:08d}" for n in range(start, start + count)]
+        sequence.next_value = start + count
+        if not Item.objects.filter(barcode__in=candidates).exists():
+            sequence.save(update_fields=["next_value"])
+            return candidates
+
+
+@transaction.atomic
+def add_items(
+    actor: Actor,
+    record: Record,
+    school: School,
+    *,
+    count: int = 1,
+    barcodes: list[str] | None = None,
+    location: Location | None = None,
+    shelf_mark: str = "",
+    circulation_type: str = "normal",
+    price: Decimal | None = None,
+    acquired_on: dt.date | None = None,
+    notes: str = "",
+) -> list[Item]:
+    """Add copies at a school: with the barcodes given, or ``count`` generated ones."""
+    require(actor, Perm.CATALOG_EDIT, school)
+    if record.municipality_id != school.municipality_id:
+        raise ValidationError(_("The record belongs to another municipality."))
+    if location is not None and location.school_id != school.pk:
+        raise ValidationError({"location": _("The location belongs to another school.")})
+    if barcodes:
+        barcodes = [b.strip() for b in barcodes if b.strip()]
+        taken = list(Item.objects.filter(barcode__in=barcodes).values_list("barcode", flat=True))
+        if taken or len(set(barcodes)) != len(barcodes):
+            dupes = taken or [b for b in barcodes if barcodes.count(b) > 1]
+            raise ValidationError(
+                {
+                    "barcodes": _("These barcodes are already in use: %(b)s")
+                    % {"b": ", ".join(sorted(set(dupes)))}
+                }
+            )
+    else:
+        if not 1 <= count <= 500:
+            raise ValidationError({"count": _("Add between 1 and 500 copies at a time.")})
+        barcodes = next_barcodes(school.municipality, count)
+    items = [
+        Item(
+            record=record,
+            school=school,
+            barcode=b,
+            location=location,
+            shelf_mark=shelf_mark,
+            circulation_type=circulation_type,
+            price=price,
+            acquired_on=acquired_on or dt.date.today(),
+            notes=notes,
+        )
+        for b in barcodes
+    ]
+    for item in items:
+        item.full_clean(exclude=["record", "school", "barcode"])
+    Item.objects.bulk_create(items)
+    queue_for_search([record.pk])
+    audit.record(actor, "item.add", record, school=school, details={"barcodes": barcodes})
+    return list(Item.objects.filter(barcode__in=barcodes))
+
+
+@transaction.atomic
+def change_item_status(actor: Actor, item: Item, new_status: str, *, note: str = "") -> Item:
+    """Move a copy to another status, if the state machine allows it."""
+    require(actor, Perm.CATALOG_EDIT, item.school)
+    locked = Item.objects.select_for_update().get(pk=item.pk)
+    if not can_change(locked.status, new_status):
+        raise ValidationError(
+            _("A copy that is %(current)s cannot become %(new)s.")
+            % {
+                "current": ItemStatus(locked.status).label,
+                "new": ItemStatus(new_status).label,
+            }
+        )
+    old = locked.status
+    locked.status = new_status
+    locked.save(update_fields=["status", "updated_at"])
+    queue_for_search([locked.record_id])
+    audit.record(
+        actor,
+        "item.status",
+        locked,
+        school=locked.school,
+        details={"from": old, "to": new_status, "note": note},
+    )
+    item.status = new_status
+    return locked
+
+
+def withdraw_item(actor: Actor, item: Item, *, note: str = "") -> Item:
+    return change_item_status(actor, item, ItemStatus.WITHDRAWN, note=note)
+
+
+# --- Copy-cataloguing sources -----------------------------------------------------------------
+
+
+@transaction.atomic
+def save_sru_target(
+    actor: Actor,
+    municipality: Municipality,
+    *,
+    name: str,
+    base_url: str,
+    version: str = "1.2",
+    isbn_index: str = "bath.isbn",
+    enabled: bool = True,
+) -> SruTarget:
+    """Add or change (by name) a catalogue to copy records from."""
+    require_cataloguer(actor, municipality)
+    target = SruTarget.objects.filter(municipality=municipality, name=name).first() or SruTarget(
+        municipality=municipality, name=name
+    )
+    target.base_url, target.version, target.isbn_index, target.enabled = (
+        base_url,
+        version,
+        isbn_index,
+        enabled,
+    )
+    if target.pk is None:
+        target.position = SruTarget.objects.filter(municipality=municipality).count()
+    target.full_clean()
+    target.save()
+    audit.record(
+        actor,
+        "sru_target.save",
+        target,
+        municipality=municipality,
+        details={"base_url": base_url, "version": version, "isbn_index": isbn_index},
+    )
+    return target
+
+
+@transaction.atomic
+def remove_sru_target(actor: Actor, target: SruTarget) -> None:
+    require_cataloguer(actor, target.municipality)
+    audit.record(
+        actor,
+        "sru_target.remove",
+        target,
+        municipality=target.municipality,
+        details={"name": target.name},
+    )
+    target.delete()

@@ -1,0 +1,216 @@
+"""Cataloguing tools: add by ISBN (with copy-cataloguing over SRU), a blank record, MARC import
+with a progress bar, and label sheets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from reol.core.permissions import Perm
+
+from . import jobs, labels, services, sru
+from . import marc as marcio
+from .extract import normalize_isbn
+from .forms import ImportForm, IsbnForm, LabelsForm, NewRecordForm
+from .models import ImportJob, Item, SruTarget
+from .views import active_school, actor, form_errors, records_of
+
+CANDIDATES_KEY = "catalog.sru_candidates"
+
+
+def _lookup(targets: list[SruTarget], isbn: str) -> tuple[list[sru.Candidate], list[str]]:
+    """Ask every enabled SRU target in turn; collect candidates and each target's failure."""
+    candidates: list[sru.Candidate] = []
+    failures: list[str] = []
+    for target in targets:
+        query = f"{target.isbn_index}={sru.cql_term(isbn)}"
+        try:
+            candidates += sru.search(
+                target.base_url,
+                query,
+                version=target.version,
+                schema=target.record_schema,
+                target=target.name,
+                maximum=5,
+            )
+        except sru.SruError as error:
+            failures.append(str(error))
+    return candidates, failures
+
+
+@login_required
+def add_by_isbn(request: HttpRequest) -> HttpResponse:
+    """Scan an ISBN: our own record if we have it, else candidates from SRU, else a blank form."""
+    school = active_school(request, Perm.CATALOG_EDIT)
+    form = IsbnForm(request.GET or None)
+    context: dict[str, Any] = {"form": form}
+    if form.is_valid():
+        raw = form.cleaned_data["isbn"]
+        isbn13 = normalize_isbn(raw)
+        if isbn13 is None:
+            form.add_error(
+                "isbn",
+                _(
+                    "“%(isbn)s” is not a valid ISBN: check the digits, "
+                    "especially the last one (the check digit)."
+                )
+                % {"isbn": raw},
+            )
+        else:
+            context["isbn"] = isbn13
+            context["ours"] = records_of(school).filter(isbns__isbn13=isbn13).distinct()
+            if not context["ours"]:
+                targets = list(
+                    SruTarget.objects.filter(municipality_id=school.municipality_id, enabled=True)
+                )
+                candidates, failures = _lookup(targets, isbn13)
+                request.session[CANDIDATES_KEY] = [marcio.to_json(c.record) for c in candidates]
+                context.update(candidates=candidates, failures=failures, targets=targets)
+    return render(request, "catalog/add_by_isbn.html", context)
+
+
+@login_required
+@require_POST
+def copy_candidate(request: HttpRequest) -> HttpResponse:
+    """Save the chosen SRU candidate (kept in the session, never taken back from the browser)."""
+    school = active_school(request, Perm.CATALOG_EDIT)
+    stored = request.session.get(CANDIDATES_KEY) or []
+    try:
+        chosen = stored[int(request.POST.get("candidate", ""))]
+    except (ValueError, IndexError):
+        messages.error(request, _("That search result has expired; scan the ISBN again."))
+        return redirect("catalog-add-isbn")
+    marc_record = marcio.from_json(chosen)
+    for field in marc_record.get_fields("952", "852", "876", "001", "003", "005"):
+        marc_record.remove_field(field)  # another library's copies and numbers are not ours
+    record = services.create_record(actor(request), school.municipality, marc_record)
+    request.session.pop(CANDIDATES_KEY, None)
+    messages.success(request, _("The record is copied into the catalogue. Add the copies below."))
+    return redirect(f"{record.get_absolute_url()}#add-copies")
+
+
+@login_required
+def record_new(request: HttpRequest) -> HttpResponse:
+    school = active_school(request, Perm.CATALOG_EDIT)
+    form = NewRecordForm(request.POST or None, initial={"isbn": request.GET.get("isbn", "")[:40]})
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        if values.get("isbn") and normalize_isbn(values["isbn"]) is None:
+            form.add_error("isbn", _("That is not a valid ISBN (check the last digit)."))
+        else:
+            try:
+                record = services.create_record_from_form(
+                    actor(request), school.municipality, **values
+                )
+            except ValidationError as error:
+                form_errors(form, error)
+            else:
+                messages.success(request, _("The record is created. Add the copies below."))
+                return redirect(f"{record.get_absolute_url()}#add-copies")
+    return render(request, "catalog/record_new.html", {"form": form})
+
+
+@login_required
+def import_marc_page(request: HttpRequest) -> HttpResponse:
+    school = active_school(request, Perm.CATALOG_EDIT)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        limit = settings.REOL_MARC_UPLOAD_MAX_BYTES
+        if upload.size > limit:
+            form.add_error(
+                "file",
+                _(
+                    "The file is %(size)d MB; the page takes at most %(limit)d MB. "
+                    "Larger files can be imported with “reol import-marc”."
+                )
+                % {"size": upload.size // 2**20, "limit": limit // 2**20},
+            )
+        else:
+            job = jobs.start(
+                actor(request),
+                school,
+                upload,
+                holdings=form.cleaned_data["holdings"],
+                dry_run=form.cleaned_data["dry_run"],
+            )
+            return redirect("catalog-import-job", job.pk)
+    recent = ImportJob.objects.filter(school=school).order_by("-created_at")[:10]
+    return render(
+        request,
+        "catalog/import.html",
+        {"form": form, "recent": recent, "limit_mb": settings.REOL_MARC_UPLOAD_MAX_BYTES // 2**20},
+    )
+
+
+@login_required
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """The job's page; htmx polls it for the progress fragment until the job is finished."""
+    school = active_school(request, Perm.CATALOG_EDIT)
+    job = get_object_or_404(ImportJob, pk=pk, school=school)
+    template = (
+        "catalog/_import_progress.html"
+        if request.headers.get("HX-Request")
+        else "catalog/import_job.html"
+    )
+    errors = [p for p in job.problems if p["level"] == "error"]
+    warnings = [p for p in job.problems if p["level"] == "warning"]
+    return render(request, template, {"job": job, "errors": errors, "warnings": warnings})
+
+
+def _selected_items(form: LabelsForm, school: Any) -> list[Item]:
+    data = form.cleaned_data
+    items = Item.objects.filter(school=school).select_related("record", "school")
+    if data["selection"] == "today":
+        items = items.filter(created_at__date=dt.date.today())
+    elif data["selection"] == "location":
+        items = items.filter(location=data["location"])
+    else:
+        wanted = [b.strip() for b in data["barcodes"].split() if b.strip()]
+        found = {i.barcode.casefold(): i for i in items.filter(barcode__in=wanted)}
+        missing = [b for b in wanted if b.casefold() not in found]
+        if missing:
+            form.add_error(
+                "barcodes", _("Not copies of this school: %(b)s") % {"b": ", ".join(missing[:20])}
+            )
+        return [found[b.casefold()] for b in wanted if b.casefold() in found]
+    return list(items.order_by("record__shelf_mark", "barcode")[:5000])
+
+
+@login_required
+def labels_page(request: HttpRequest) -> HttpResponse:
+    school = active_school(request, Perm.CATALOG_EDIT)
+    form = LabelsForm(
+        request.POST or None, school=school, initial={"barcodes": request.GET.get("barcodes", "")}
+    )
+    if request.GET.get("barcodes"):
+        form.fields["selection"].initial = "barcodes"
+    if request.method == "POST" and form.is_valid():
+        items = _selected_items(form, school)
+        if not form.errors and not items:
+            form.add_error(None, _("No copies match that choice."))
+        if not form.errors:
+            sheet = [
+                labels.Label(i.barcode, i.effective_shelf_mark, i.record.title, school.name)
+                for i in items
+            ]
+            pdf = labels.render(
+                sheet,
+                form.cleaned_data["sheet"],
+                form.cleaned_data["kind"],
+                form.cleaned_data.get("skip") or 0,
+            )
+            response = HttpResponse(pdf, content_type="application/pdf")
+            response["Content-Disposition"] = f'inline; filename="labels-{dt.date.today()}.pdf"'
+            return response
+    return render(request, "catalog/labels.html", {"form": form})
