@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
@@ -52,12 +54,20 @@ def test_wrong_password_is_explained(world, page):
 
 def test_language_switcher_changes_the_language(world, page):
     sign_in(page, "bib-a", PASSWORD)
+    # Choosing with the arrow keys must not leave the page (WCAG 3.2.2); the button does.
+    page.get_by_label("Language").focus()
+    page.keyboard.press("ArrowUp")
+    page.wait_for_timeout(300)
+    assert page.url.endswith("/staff/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.get_by_label("Language").select_option("da")
     with page.expect_navigation():
-        page.get_by_label("Language").select_option("da")
+        page.get_by_role("button", name="Change").click()
     assert page.locator("html").get_attribute("lang") == "da"
     assert page.get_by_role("link", name="Personer").is_visible()
+    page.get_by_label("Sprog").select_option("nb")
     with page.expect_navigation():
-        page.get_by_label("Sprog").select_option("nb")
+        page.locator("#language-switch + button").click()
     assert page.locator("html").get_attribute("lang") == "nb"
     assert page.get_by_role("link", name="Personer").is_visible()
     assert page.get_by_role("button", name="Logg ut").is_visible()
@@ -70,9 +80,40 @@ def test_school_switcher_for_people_at_two_schools(world, page):
     services.grant_role(SYSTEM, world.librarian_a, world.school_b, "librarian")
     sign_in(page, "bib-a", PASSWORD)
     assert page.get_by_role("heading", name="Nordskolen").is_visible()
+    page.get_by_label("School").select_option(label="Sydskolen")
+    assert page.get_by_role("heading", name="Nordskolen").is_visible()  # nothing happens yet
     with page.expect_navigation():
-        page.get_by_label("School").select_option(label="Sydskolen")
+        page.get_by_role("button", name="Switch").click()
     assert page.get_by_role("heading", name="Sydskolen").is_visible()
+
+
+def test_pages_fit_a_phone_and_long_words_wrap(world, page):
+    from reol.core import services
+
+    services.add_closed_period(
+        world.librarian_a,
+        world.school_a,
+        name="Sommerferieafslutningsarrangementsforberedelsesudvalgsmøde",
+        kind="closed",
+        starts=dt.date(2026, 6, 26),
+        ends=dt.date(2026, 8, 10),
+    )
+    services.create_person(
+        world.librarian_a,
+        world.school_a,
+        username="x" * 120,
+        role="student",
+        first_name="Kristoffersen" * 8,
+    )
+    page.set_viewport_size({"width": 375, "height": 800})
+    sign_in(page, "bib-a", PASSWORD)
+    for path in ("/staff/school/calendar/", "/staff/people/", "/staff/locations/", "/me/"):
+        page.goto(path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"{path} is {width}px wide"
+    page.goto("/staff/school/calendar/")
+    table = page.locator("table.hours")
+    assert table.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth")
 
 
 def test_no_console_errors_or_csp_violations(world, page):
@@ -107,6 +148,7 @@ def test_every_shell_page_passes_axe(world, page, language):
     page.locator("#id_password").fill(PASSWORD)
     page.locator("form.stacked button[type=submit]").click()
     page.wait_for_load_state()
-    for path in [*STAFF_PAGES, f"/staff/people/{world.student_a1.pk}/"]:
+    for path in [*STAFF_PAGES, f"/staff/people/{world.student_a1.pk}/", "/accounts/logout/"]:
         check(path)
+    check("/no/such/page/")  # the 404 page
     assert found == {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from . import services
 from .models import AuditEvent, Location, Membership, School, User
 from .permissions import Perm, has_perm_anywhere, schools_with, scope, visible_people
+from .selectors import search_people
 
 router = Router()
 
@@ -58,8 +59,10 @@ class PersonOut(Schema):
 
 
 class PersonIn(Schema):
+    """The service checks username, names and role, so the API and the pages say the same."""
+
     school: str
-    username: str = Field(..., min_length=1, max_length=150, pattern=r"^[-\w.@+]+$")
+    username: str
     role: str
     first_name: str = Field("", max_length=150)
     last_name: str = Field("", max_length=150)
@@ -139,10 +142,7 @@ def people(
     if school or role:
         rows = rows.filter(pk__in=members.values("user"))
     if q:
-        q = q[:100]
-        rows = rows.filter(
-            Q(username__icontains=q) | Q(first_name__icontains=q) | Q(last_name__icontains=q)
-        )
+        rows = search_people(rows, q[:100])
     return rows.order_by("last_name", "first_name", "username")
 
 

@@ -14,9 +14,61 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models, transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent, Municipality, School, User
 from .permissions import Actor
+from .text import fold
+
+# What the audit log shows for each action code. Other apps add theirs with
+# ``register_actions(...)`` in their AppConfig.ready(); a code without a label shows as is.
+_ACTION_LABELS: dict[str, str | Promise] = {
+    "municipality.create": _("Municipality added"),
+    "school.create": _("School added"),
+    "school.update": _("School settings changed"),
+    "location.create": _("Location added"),
+    "person.create": _("Person added"),
+    "person.view": _("Person's record viewed"),
+    "person.set_password": _("Password changed"),
+    "person.set_pin": _("PIN changed"),
+    "person.set_language": _("Language changed"),
+    "person.unlock": _("Sign-in unlocked"),
+    "role.grant": _("Role given"),
+    "role.revoke": _("Role taken away"),
+    "token.create": _("API token created"),
+    "token.revoke": _("API token revoked"),
+    "calendar.opening_hours": _("Opening hours changed"),
+    "calendar.closed_period.add": _("Closed period added"),
+    "calendar.closed_period.remove": _("Closed period removed"),
+    "calendar.school_year.add": _("School year added"),
+}
+_VIA_LABELS: dict[str, str | Promise] = {
+    "web": _("web page"),
+    "api": _("API"),
+    "cli": _("command line"),
+    "system": _("system"),
+}
+
+
+def register_actions(labels: dict[str, str | Promise]) -> None:
+    """Give the audit log a (lazily translated) label for each of an app's action codes."""
+    _ACTION_LABELS.update(labels)
+
+
+def action_label(code: str) -> str:
+    return str(_ACTION_LABELS.get(code, code))
+
+
+def via_label(code: str) -> str:
+    return str(_VIA_LABELS.get(code, code))
+
+
+def action_choices() -> list[tuple[str, str]]:
+    """The labelled action codes, sorted by label in the active language."""
+    return sorted(
+        ((code, str(label)) for code, label in _ACTION_LABELS.items()), key=lambda c: c[1]
+    )
 
 
 @dataclass(frozen=True)
@@ -69,6 +121,7 @@ def record(
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:200] if obj is not None else "",
+        object_key=fold(str(obj))[:200] if obj is not None else "",
         school=school,
         municipality=municipality,
         ip_address=where.ip_address,

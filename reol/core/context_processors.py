@@ -17,7 +17,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     school = getattr(request, "school", None)
     nav = []
     if school:
-        nav = [e for e in navigation.entries() if has_perm(user, e.perm, school)]
+        shown = [e for e in navigation.entries() if has_perm(user, e.perm, school)]
+        nav = navigation.links(shown, request.path)
     return {
         "active_school": school,
         "my_schools": schools_of(user),

@@ -77,11 +77,12 @@ class DemoSchool:
     name: str
     prefix: str  # for usernames and card numbers
     grades: tuple[int, ...]
+    librarian: tuple[str, str]  # first and last name, different at each school
 
 
 SCHOOLS = (
-    DemoSchool("nordskolen", "Nordskolen", "nord", (3, 5, 7)),
-    DemoSchool("soeskolen", "Søskolen", "soe", (4, 6, 8)),
+    DemoSchool("nordskolen", "Nordskolen", "nord", (3, 5, 7), ("Lene", "Bog")),
+    DemoSchool("soeskolen", "Søskolen", "soe", (4, 6, 8), ("Jonas", "Læsø")),
 )
 LOCATIONS: list[tuple[str, str, str, str | None]] = [
     ("bibliotek", "Skolebiblioteket", Location.Kind.ROOM, None),
@@ -169,8 +170,8 @@ def _load_school(municipality: Municipality, spec: DemoSchool, today: dt.date) -
         school,
         f"bibliotekar-{p}",
         Role.LIBRARIAN,
-        first_name="Lene",
-        last_name="Bog",
+        first_name=spec.librarian[0],
+        last_name=spec.librarian[1],
         password=DEMO_PASSWORD,
         email=f"bibliotek@{p}.example",
     )

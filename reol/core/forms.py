@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 from typing import Any
 
 from django import forms
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from . import auth
+from . import auth, services
+from .languages import language_choices
 from .models import ClosedPeriod, Location, OpeningHours, Role, School, User
+
+# The empty first choice of a select, instead of Django's "---------".
+CHOOSE = _("— choose —")
 
 
 class SignInForm(forms.Form):
@@ -39,11 +47,9 @@ class SignInForm(forms.Form):
         if not username or not secret:
             return data
         ip = auth.client_ip(self.request)
-        if auth.is_locked_out(username, ip):
-            raise forms.ValidationError(
-                _("Too many failed attempts. Wait a quarter of an hour, or ask the library."),
-                code="locked_out",
-            )
+        until = auth.locked_until(username, ip)
+        if until is not None:
+            raise forms.ValidationError(locked_message(until), code="locked_out")
         user = authenticate(self.request, username=username, password=secret)
         if user is None:
             user = authenticate(self.request, card_barcode=username, pin=secret)
@@ -53,15 +59,33 @@ class SignInForm(forms.Form):
                 _("The username or card number and the password or PIN do not match."),
                 code="invalid_login",
             )
-        auth.clear_failures(username)
+        auth.clear_failures(user)
         self.user = user
         return data
 
 
+def locked_message(until: dt.datetime) -> str:
+    """Sign-in is paused: say until when, in the reader's time and language."""
+    minutes = max(1, math.ceil((until - timezone.now()).total_seconds() / 60))
+    at = formats.time_format(timezone.localtime(until), "TIME_FORMAT")
+    return ngettext(
+        "Too many failed attempts. Try again in %(minutes)d minute (at %(time)s), "
+        "or ask the library to let you sign in again.",
+        "Too many failed attempts. Try again in %(minutes)d minutes (at %(time)s), "
+        "or ask the library to let you sign in again.",
+        minutes,
+    ) % {"minutes": minutes, "time": at}
+
+
 class PersonForm(forms.Form):
-    username = forms.SlugField(label=_("Username"), max_length=150)
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    username = forms.CharField(
+        label=_("Username"),
+        validators=[services.validate_username],
+        widget=forms.TextInput(attrs={"maxlength": 150, "autocomplete": "off"}),
+        help_text=_("Letters (æ, ø and å too), digits and . _ - @"),
+    )
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     role = forms.ChoiceField(label=_("Role"))
     card_barcode = forms.CharField(label=_("Card barcode"), max_length=64, required=False)
@@ -81,7 +105,15 @@ class PersonForm(forms.Form):
 
     def __init__(self, *args: Any, roles: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = roles  # type: ignore[attr-defined]
+        self.fields["role"].choices = [("", CHOOSE), *roles]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        try:
+            services.validate_person_name(data.get("first_name", ""), data.get("last_name", ""))
+        except forms.ValidationError as error:
+            self.add_error(None, error)
+        return data
 
 
 class SchoolSettingsForm(forms.ModelForm):
@@ -95,7 +127,10 @@ class LocationForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=Location.Kind.choices)
     parent = forms.ModelChoiceField(
-        label=_("Inside"), queryset=Location.objects.none(), required=False
+        label=_("Inside"),
+        queryset=Location.objects.none(),
+        required=False,
+        empty_label=_("— none —"),
     )
 
     def __init__(self, *args: Any, school: School, **kwargs: Any) -> None:
@@ -166,9 +201,7 @@ class SchoolYearForm(forms.Form):
 
 
 class LanguageForm(forms.Form):
-    preferred_language = forms.ChoiceField(
-        label=_("My language"), choices=[("da", "Dansk"), ("nb", "Norsk bokmål"), ("en", "English")]
-    )
+    preferred_language = forms.ChoiceField(label=_("My language"), choices=language_choices)
 
 
 def role_choices(grantable: list[str]) -> list[tuple[str, str]]:

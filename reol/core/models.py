@@ -8,11 +8,16 @@ municipality, a copy, a patron or a loan belongs to a school. Roles are held *pe
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+
+from .languages import language_choices
+from .text import fold
 
 
 class Municipality(models.Model):
@@ -40,10 +45,7 @@ class School(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     default_language = models.CharField(
-        _("default language"),
-        max_length=8,
-        choices=[("da", "Dansk"), ("nb", "Norsk bokmål"), ("en", "English")],
-        default="da",
+        _("default language"), max_length=8, choices=language_choices, default="da"
     )
     email = models.EmailField(_("library e-mail"), blank=True)
     keep_loan_history = models.BooleanField(
@@ -90,8 +92,12 @@ class Location(models.Model):
         verbose_name_plural = _("locations")
         ordering = ["school", "name"]
         constraints = [
+            # "Faglit" and "faglit" are the same shelf to a person reading a label.
             models.UniqueConstraint(
-                fields=["school", "code"], name="location_code_unique_in_school"
+                F("school"),
+                Lower("code"),
+                name="location_code_unique_in_school_ci",
+                violation_error_message=_("This school already has a location with that code."),
             )
         ]
 
@@ -107,23 +113,42 @@ class User(AbstractUser):
     """
 
     preferred_language = models.CharField(
-        _("preferred language"),
-        max_length=8,
-        blank=True,
-        choices=[("da", "Dansk"), ("nb", "Norsk bokmål"), ("en", "English")],
+        _("preferred language"), max_length=8, blank=True, choices=language_choices
     )
-    card_barcode = models.CharField(
-        _("card barcode"), max_length=64, null=True, blank=True, unique=True
+    # Unique regardless of case (a constraint below): scanners and people type "a0001" too.
+    # NULL, not "", for "no card", because many people have none.
+    card_barcode = models.CharField(  # noqa: DJ001
+        _("card barcode"), max_length=64, null=True, blank=True
     )
     pin_hash = models.CharField(max_length=256, blank=True, editable=False)
+    # Folded "first last username card", kept by save(); what the people search matches.
+    search_text = models.CharField(max_length=520, blank=True, editable=False)
+
+    SEARCHED_FIELDS = ("first_name", "last_name", "username", "card_barcode")
 
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
         ordering = ["last_name", "first_name", "username"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("card_barcode"),
+                name="user_card_barcode_unique_ci",
+                violation_error_message=_("Another person has this card barcode."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.search_text = fold(
+            " ".join(str(getattr(self, f) or "") for f in self.SEARCHED_FIELDS)
+        )[:520]
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(self.SEARCHED_FIELDS):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
 
 class Role(models.TextChoices):
@@ -187,6 +212,8 @@ class AuditEvent(models.Model):
     object_type = models.CharField(_("object type"), max_length=64, blank=True)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    # object_repr folded, for the audit log's case-insensitive filter (see reol.core.text).
+    object_key = models.CharField(max_length=200, blank=True, editable=False)
     school = models.ForeignKey(
         School, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -227,11 +254,25 @@ class ApiToken(models.Model):
 
 
 class LoginFailure(models.Model):
-    """A failed sign-in, kept for the rate limit (see ``reol.core.auth``)."""
+    """A failed sign-in, kept for the rate limit (see ``reol.core.auth``).
+
+    ``user`` is the account the typed username or card number belongs to (none when it belongs
+    to nobody); ``username`` is what was typed, folded.
+    """
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
-    username = models.CharField(max_length=150, db_index=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    username = models.CharField(max_length=150)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "at"]),
+            models.Index(fields=["username", "at"]),
+            models.Index(fields=["ip_address", "at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.username} {self.at:%Y-%m-%d %H:%M}"

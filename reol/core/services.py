@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 from collections.abc import Iterable
 from typing import Any
@@ -19,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import audit
+from . import audit, auth
 from .models import (
     ApiToken,
     ClosedPeriod,
@@ -113,16 +114,100 @@ def create_location(
     require(actor, Perm.SCHOOL_MANAGE, school)
     if parent is not None and parent.school_id != school.pk:
         raise ValidationError({"parent": _("The surrounding location belongs to another school.")})
-    if Location.objects.filter(school=school, code=code).exists():
-        raise ValidationError({"code": _("This school already has a location with that code.")})
+    taken = _("This school already has a location with that code.")
+    if Location.objects.filter(school=school, code__iexact=code).exists():
+        raise ValidationError({"code": taken})
     location = Location(school=school, code=code, name=name, kind=kind, parent=parent)
     location.full_clean()
-    location.save()
+    try:
+        with transaction.atomic():
+            location.save()
+    except IntegrityError:  # added by someone else since the check above
+        raise ValidationError({"code": taken}) from None
     audit.record(actor, "location.create", location, school=school)
     return location
 
 
 # --- People and roles -------------------------------------------------------------------------
+
+USERNAME_PATTERN = re.compile(r"[\w.@-]{1,150}")
+
+
+def validate_username(value: str) -> None:
+    """Letters (æ, ø and å too), digits and . _ - @; 1 to 150 of them. Forms use this too."""
+    if not USERNAME_PATTERN.fullmatch(value or ""):
+        raise ValidationError(
+            _(
+                "A username is 1 to 150 letters (æ, ø and å too), digits or the signs . _ - @, "
+                "without spaces."
+            ),
+            code="invalid_username",
+        )
+
+
+def validate_person_name(first_name: str, last_name: str) -> None:
+    """A person needs a first name or a last name, so lists and receipts can name them."""
+    if not ((first_name or "").strip() or (last_name or "").strip()):
+        raise ValidationError(
+            {"first_name": _("Give a first name or a last name.")}, code="name_missing"
+        )
+
+
+def validate_role(role: str) -> None:
+    if role not in Role.values:
+        raise ValidationError(
+            {
+                "role": _("“%(role)s” is not a role. The roles are: %(roles)s.")
+                % {"role": role, "roles": ", ".join(Role.values)}
+            },
+            code="invalid_role",
+        )
+
+
+def _refuse_role(actor: Actor, role: str, school: School, *, taking: bool = False) -> None:
+    validate_role(role)
+    if not may_grant(actor, role, school):
+        message = (
+            _("You may not take away the role “%(role)s” at %(school)s.")
+            if taking
+            else _("You may not give the role “%(role)s” at %(school)s.")
+        )
+        raise PermissionDenied(message % {"role": Role(role).label, "school": school.name})
+
+
+def _collect(errors: dict[str, list[str]], field: str, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for key, messages in error.message_dict.items():
+            errors.setdefault(key, []).extend(messages)
+    else:
+        errors.setdefault(field, []).extend(error.messages)
+
+
+def _person_errors(person: User, password: str | None, pin: str | None) -> dict[str, list[str]]:
+    """Everything wrong with a new person, by field, so a form can show it all at once.
+
+    Messages about taken usernames and cards name neither the other person nor their school.
+    """
+    errors: dict[str, list[str]] = {}
+    checks = [
+        ("username", lambda: validate_username(person.username)),
+        ("first_name", lambda: validate_person_name(person.first_name, person.last_name)),
+        ("pin", lambda: _check_pin(pin) if pin else None),
+        ("password", lambda: validate_password(password, person) if password else None),
+    ]
+    for field, check in checks:
+        try:
+            check()
+        except ValidationError as error:
+            _collect(errors, field, error)
+    if "username" not in errors and User.objects.filter(username__iexact=person.username).exists():
+        errors["username"] = [
+            _("The username “%(u)s” is taken. Choose another.") % {"u": person.username}
+        ]
+    card = person.card_barcode
+    if card and User.objects.filter(card_barcode__iexact=card).exists():
+        errors["card_barcode"] = [_("Another person has this card barcode.")]
+    return errors
 
 
 @transaction.atomic
@@ -141,37 +226,37 @@ def create_person(
     preferred_language: str = "",
 ) -> User:
     """Add a person with a role at a school. Without a password they cannot sign in by one."""
+    validate_role(role)
     if role == Role.CONSULTANT:
         raise ValidationError(
             {"role": _("Municipal consultants are appointed for a municipality.")}
         )
-    if not may_grant(actor, role, school):
-        raise PermissionDenied(
-            _("You may not give the role “%(role)s” at %(school)s.")
-            % {"role": Role(role).label, "school": school.name}
-        )
-    if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": _("The username “%(u)s” is taken.") % {"u": username}})
-    if card_barcode and User.objects.filter(card_barcode=card_barcode).exists():
-        raise ValidationError({"card_barcode": _("Another person has this card barcode.")})
+    _refuse_role(actor, role, school)
     person = User(
-        username=username,
-        first_name=first_name,
-        last_name=last_name,
+        username=User.normalize_username((username or "").strip()),
+        first_name=(first_name or "").strip(),
+        last_name=(last_name or "").strip(),
         email=email,
-        card_barcode=card_barcode or None,
+        card_barcode=(card_barcode or "").strip() or None,
         preferred_language=preferred_language,
     )
+    errors = _person_errors(person, password, pin)
+    if errors:
+        raise ValidationError(errors)
     if password:
-        validate_password(password, person)
         person.set_password(password)
     else:
         person.set_unusable_password()
     if pin:
-        _check_pin(pin)
         person.pin_hash = make_password(pin)
     person.full_clean(exclude=["password"])
-    person.save()
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:  # the same username or card was added since the checks above
+        raise ValidationError(
+            _("Someone added this username or card number just now. Check and try again.")
+        ) from None
     Membership.objects.create(
         user=person, municipality=school.municipality, school=school, role=role
     )
@@ -194,11 +279,7 @@ def appoint_consultant(actor: Actor, user: User, municipality: Municipality) -> 
 
 @transaction.atomic
 def grant_role(actor: Actor, user: User, school: School, role: str) -> Membership:
-    if not may_grant(actor, role, school):
-        raise PermissionDenied(
-            _("You may not give the role “%(role)s” at %(school)s.")
-            % {"role": Role(role).label, "school": school.name}
-        )
+    _refuse_role(actor, role, school)
     try:
         with transaction.atomic():
             membership = Membership.objects.create(
@@ -215,11 +296,7 @@ def grant_role(actor: Actor, user: User, school: School, role: str) -> Membershi
 
 @transaction.atomic
 def revoke_role(actor: Actor, user: User, school: School, role: str) -> None:
-    if not may_grant(actor, role, school):
-        raise PermissionDenied(
-            _("You may not take away the role “%(role)s” at %(school)s.")
-            % {"role": Role(role).label, "school": school.name}
-        )
+    _refuse_role(actor, role, school, taking=True)
     deleted, _details = Membership.objects.filter(user=user, school=school, role=role).delete()
     if not deleted:
         raise ValidationError(_("%(person)s does not have this role here.") % {"person": user})
@@ -265,6 +342,18 @@ def set_preferred_language(actor: Actor, person: User, language: str) -> None:
     person.full_clean(exclude=["password"])
     person.save(update_fields=["preferred_language"])
     audit.record(actor, "person.set_language", person, details={"language": language})
+
+
+@transaction.atomic
+def unlock_sign_in(actor: Actor, person: User, school: School | None = None) -> int:
+    """Let a person sign in again at once after too many failed attempts.
+
+    Returns how many failures were forgotten.
+    """
+    _require_manage_person(actor, person)
+    cleared = auth.clear_failures(person)
+    audit.record(actor, "person.unlock", person, school=school, details={"failures": cleared})
+    return cleared
 
 
 @transaction.atomic
@@ -404,5 +493,9 @@ __all__ = [
     "set_password",
     "set_pin",
     "set_preferred_language",
+    "unlock_sign_in",
     "update_school",
+    "validate_person_name",
+    "validate_role",
+    "validate_username",
 ]

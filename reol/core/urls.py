@@ -6,7 +6,7 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", views.sign_in, name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
     path(
         "accounts/password-reset/",
         auth_views.PasswordResetView.as_view(
@@ -43,6 +43,7 @@ urlpatterns = [
     path("staff/people/", views.people, name="people"),
     path("staff/people/new/", views.person_add, name="person-add"),
     path("staff/people/<int:pk>/", views.person, name="person"),
+    path("staff/people/<int:pk>/unlock/", views.person_unlock, name="person-unlock"),
     path("staff/school/", views.school_settings, name="school-settings"),
     path("staff/school/calendar/", views.opening_calendar, name="opening-calendar"),
     path("staff/locations/", views.locations, name="locations"),

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import forms, services
+from . import audit, auth, forms, selectors, services
+from .languages import language_name
 from .middleware import SESSION_KEY, schools_of
 from .models import AuditEvent, ClosedPeriod, Location, Membership, Role, School, User
 from .permissions import (
@@ -29,6 +33,7 @@ from .permissions import (
     scope,
     visible_people,
 )
+from .text import fold
 
 PAGE_SIZE = 50
 
@@ -40,6 +45,14 @@ def _school(request: HttpRequest, perm: Perm) -> School:
         raise PermissionDenied(_("You have no role at any school."))
     require(request.user, perm, school)
     return school
+
+
+def _int_or_404(value: object) -> int:
+    """A primary key from a form or URL; anything that is not a whole number is a 404."""
+    try:
+        return int(str(value))
+    except ValueError:
+        raise Http404 from None
 
 
 def _form_errors(form: Any, error: ValidationError) -> None:
@@ -67,6 +80,17 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     return render(request, "core/sign_in.html", {"form": form}, status=status)
 
 
+class SignOutView(auth_views.LogoutView):
+    """POST signs out. GET (an old link, a bookmark) shows a page with the sign-out button."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect("login")
+        return render(request, "core/sign_out.html")
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
@@ -78,18 +102,24 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def me(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
+    current = translation.get_language()
     form = forms.LanguageForm(
-        request.POST or None, initial={"preferred_language": user.preferred_language or "da"}
+        request.POST or None, initial={"preferred_language": user.preferred_language or current}
     )
     if request.method == "POST" and form.is_valid():
         language = form.cleaned_data["preferred_language"]
         services.set_preferred_language(user, user, language)
+        translation.activate(language)  # so the confirmation reads in the language just chosen
         messages.success(request, _("Your language is saved."))
         response = redirect("me")
-        response.set_cookie("django_language", language, samesite="Lax")
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
         return response
     memberships = Membership.objects.filter(user=user).select_related("school", "municipality")
-    return render(request, "core/me.html", {"form": form, "memberships": memberships})
+    return render(
+        request,
+        "core/me.html",
+        {"form": form, "memberships": memberships, "current_language": language_name(current)},
+    )
 
 
 @login_required
@@ -130,13 +160,7 @@ def people(request: HttpRequest) -> HttpResponse:
         )
         .order_by("last_name", "first_name", "username")
     )
-    if query:
-        people = people.filter(
-            Q(username__icontains=query)
-            | Q(first_name__icontains=query)
-            | Q(last_name__icontains=query)
-            | Q(card_barcode=query)
-        )
+    people = selectors.search_people(people, query)
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -163,7 +187,27 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("school__name", "role")
     )
     services.record_person_view(request.user, subject, school)  # type: ignore[arg-type]
-    return render(request, "core/person.html", {"subject": subject, "memberships": memberships})
+    can_manage = visible_people(request.user, Perm.PEOPLE_MANAGE).filter(pk=subject.pk).exists()
+    return render(
+        request,
+        "core/person.html",
+        {
+            "subject": subject,
+            "memberships": memberships,
+            "locked_until": auth.account_locked_until(subject),
+            "can_manage": can_manage,
+        },
+    )
+
+
+@login_required
+@require_POST
+def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    school = _school(request, Perm.PEOPLE_MANAGE)
+    subject = get_object_or_404(visible_people(request.user, Perm.PEOPLE_MANAGE), pk=pk)
+    services.unlock_sign_in(request.user, subject, school)  # type: ignore[arg-type]
+    messages.success(request, _("%(name)s can sign in again.") % {"name": subject})
+    return redirect("person", pk=subject.pk)
 
 
 @login_required
@@ -190,6 +234,12 @@ def person_add(request: HttpRequest) -> HttpResponse:
             _form_errors(form, error)
         else:
             messages.success(request, _("%(name)s is added.") % {"name": new})
+            if new.pin_hash and not new.card_barcode:
+                messages.warning(
+                    request,
+                    _("%(name)s has a PIN but no card number, so cannot sign in with a PIN yet.")
+                    % {"name": new},
+                )
             return redirect("person", pk=new.pk)
     return render(request, "core/person_add.html", {"form": form, "school": school})
 
@@ -257,7 +307,8 @@ def opening_calendar(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The school year is added."))
             return redirect("opening-calendar")
         if action == "remove-closed":
-            period = get_object_or_404(ClosedPeriod, pk=request.POST.get("period"), school=school)
+            period_pk = _int_or_404(request.POST.get("period"))
+            period = get_object_or_404(ClosedPeriod, pk=period_pk, school=school)
             services.remove_closed_period(user, period)  # type: ignore[arg-type]
             messages.success(request, _("The closed period is removed."))
             return redirect("opening-calendar")
@@ -292,10 +343,17 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     if who:
         events = events.filter(actor_name__icontains=who)
     if subject:
-        events = events.filter(object_repr__icontains=subject)
+        events = events.filter(object_key__contains=fold(subject))
     page = Paginator(events.order_by("-at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "core/audit_log.html",
-        {"school": school, "page": page, "action": action, "who": who, "object": subject},
+        {
+            "school": school,
+            "page": page,
+            "action": action,
+            "actions": audit.action_choices(),
+            "who": who,
+            "object": subject,
+        },
     )

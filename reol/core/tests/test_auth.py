@@ -73,7 +73,7 @@ def test_passwords_and_pins_are_hashed_with_argon2(db):
         name="S",
     )
     user = services.create_person(
-        SYSTEM, school, username="u", role="student", password=PASSWORD, pin="1234"
+        SYSTEM, school, username="u", role="student", first_name="U", password=PASSWORD, pin="1234"
     )
     assert identify_hasher(user.password).algorithm == "argon2"
     assert identify_hasher(user.pin_hash).algorithm == "argon2"

@@ -28,6 +28,8 @@ def test_school_user_token_from_the_command_line(monkeypatch):
         "user",
         "add",
         "lene",
+        "--first-name",
+        "Lene",
         "--role",
         "librarian",
         "--school",
@@ -47,7 +49,18 @@ def test_school_user_token_from_the_command_line(monkeypatch):
 
 def test_consultant_from_the_command_line(monkeypatch):
     run("school", "add", "--code", "vest", "--name", "Vestskolen", "--municipality", "by")
-    run("user", "add", "karen", "--role", "consultant", "--municipality", "by", "--no-password")
+    run(
+        "user",
+        "add",
+        "karen",
+        "--first-name",
+        "Karen",
+        "--role",
+        "consultant",
+        "--municipality",
+        "by",
+        "--no-password",
+    )
     assert Membership.objects.get(user__username="karen").school is None
 
 

@@ -20,7 +20,7 @@ WRITES = {
         w.librarian_a, w.school_a, code="x", name="X"
     ),
     "create_person": lambda w: services.create_person(
-        w.librarian_a, w.school_a, username="ny", role="student"
+        w.librarian_a, w.school_a, username="ny", role="student", first_name="Ny"
     ),
     "grant_role": lambda w: services.grant_role(w.admin_a, w.teacher_a, w.school_a, "librarian"),
     "revoke_role": lambda w: services.revoke_role(

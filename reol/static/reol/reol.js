@@ -1,6 +1,4 @@
 // Small progressive enhancements; every page works without them.
-document.addEventListener("change", (event) => {
-  const select = event.target.closest("select[data-autosubmit]");
-  if (select) select.form.submit();
-});
+// Selects never submit their form on change: keyboard users move through the options with the
+// arrow keys, and each move would leave the page (WCAG 3.2.2). Each form has its own button.
 document.documentElement.classList.add("js");

@@ -54,6 +54,8 @@ class Command(ReolCommand):
                 last_name=options["last_name"],
                 email=options["email"],
             )
+            services.validate_username(user.username)
+            services.validate_person_name(user.first_name, user.last_name)
             if User.objects.filter(username__iexact=user.username).exists():
                 raise CommandError(f"The username {user.username} is taken.")
             user.set_password(password) if password else user.set_unusable_password()

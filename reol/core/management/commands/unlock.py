@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import CommandError
+
+from reol.core import services
+from reol.core.permissions import SYSTEM
+from reol.core.selectors import person_by_identifier
+
+from ._base import ReolCommand
+
+
+class Command(ReolCommand):
+    help = (
+        "Let a person sign in again at once after too many failed attempts: "
+        "`reol unlock USERNAME` (or their card number)."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("username", help="username or card number, in any case")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        person = person_by_identifier(options["username"])
+        if person is None:
+            raise CommandError(
+                f"No person has the username or card number {options['username']!r}."
+            )
+        cleared = services.unlock_sign_in(SYSTEM, person)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{person.username} can sign in again ({cleared} failed attempts forgotten)."
+            )
+        )
