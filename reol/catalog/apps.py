@@ -10,8 +10,12 @@ class CatalogConfig(AppConfig):
     verbose_name = _("Catalogue")
 
     def ready(self) -> None:
+        from reol.core.audit import register_actions
+        from reol.core.demo import extend_demo
         from reol.core.navigation import NavEntry, register
         from reol.core.permissions import Perm
+
+        from .demo import load_demo_catalogue
 
         # pymarc logs every oddity of real-world records; the importer reports them instead.
         logging.getLogger("pymarc").setLevel(logging.ERROR)
@@ -20,4 +24,17 @@ class CatalogConfig(AppConfig):
             NavEntry(_("Add by ISBN"), "catalog-add-isbn", Perm.CATALOG_EDIT, order=11),
             NavEntry(_("Import MARC"), "catalog-import", Perm.CATALOG_EDIT, order=12),
             NavEntry(_("Labels"), "catalog-labels", Perm.CATALOG_EDIT, order=13),
+        )
+        extend_demo(load_demo_catalogue)
+        register_actions(
+            {
+                "record.create": _("Record added"),
+                "record.update": _("Record changed"),
+                "record.merge": _("Records merged"),
+                "item.add": _("Copies added"),
+                "item.status": _("Copy status changed"),
+                "catalog.import": _("MARC file imported"),
+                "sru_target.save": _("Copy-cataloguing source saved"),
+                "sru_target.remove": _("Copy-cataloguing source removed"),
+            }
         )

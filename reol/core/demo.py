@@ -7,6 +7,7 @@ running it again neither duplicates the demo nor touches what someone changed or
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -229,4 +230,16 @@ def load_demo(today: dt.date | None = None) -> list[Login]:
     logins = [Login("Municipal consultant", "konsulent", DEMO_PASSWORD)]
     for spec in SCHOOLS:
         logins += _load_school(municipality, spec, today)
+    for extend in _EXTENSIONS:
+        extend(municipality)
     return logins
+
+
+# Apps above core add their part of the demo (the catalogue, loans …) without core knowing them.
+_EXTENSIONS: list[Callable[[Municipality], object]] = []
+
+
+def extend_demo(loader: Callable[[Municipality], object]) -> None:
+    """Register ``loader(municipality)``: run after the schools and people, and idempotent."""
+    if loader not in _EXTENSIONS:
+        _EXTENSIONS.append(loader)
