@@ -1,0 +1,660 @@
+"""A synthetic school-library catalogue: realistic MARC21 records, the same every time.
+
+``records(n, seed=..., start=...)`` yields pymarc Records for a Danish, Norwegian or English
+school library: children's and young-adult books (fiction and non-fiction), e-books,
+audiobooks, films, board games and devices. Each record has 15–30 fields: leader, 001/003,
+005, 008 (with audience and language), 020 (valid ISBN-13s, some typed with hyphens or as
+ISBN-10), 041, 082, 652 (DK5), 100/700 with relators, 245/246/250/264/300/336/337/338, 490,
+520, sometimes a 521 reading level ("LIX 12") or age range, subjects, 856 for e-resources, and
+1–3 Koha-style 952 holdings (barcode $p unique over the whole catalogue, shelf mark $o,
+location $c, price $g, acquired $d).
+
+Record number ``k`` is the same record whatever ``n`` and ``start`` are (each record has its
+own random generator, seeded from ``seed`` and ``k``), so ``records(10, start=5)`` is the tail
+of ``records(15)``. Benchmarks (``bench/dataset.py``), tests and the demo use it. It needs
+pymarc and python-stdnum, not Django settings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+from pymarc import Field, Indicators, Record, Subfield
+from stdnum import ean
+from stdnum import isbn as stdisbn
+
+DEFAULT_SEED = 2026
+
+# Koha-style shelving locations (952 $c); a benchmark or demo school creates these.
+LOCATION_CODES = {
+    "skon": "Skønlitteratur",
+    "fag": "Faglitteratur",
+    "let": "Letlæsning",
+    "lyd": "Lydbøger",
+    "film": "Film",
+    "spil": "Spil",
+    "udstyr": "Udstyr",
+    "mag": "Magasin",
+}
+
+# What kinds of material, how often (weights of 1000).
+KINDS = [
+    ("fiction", 430),
+    ("nonfiction", 250),
+    ("easy", 60),
+    ("ebook", 50),
+    ("audiobook", 100),
+    ("film", 60),
+    ("boardgame", 35),
+    ("device", 15),
+]
+
+# --- Vocabulary, per language -----------------------------------------------------------------
+
+LANGS = {
+    "dan": {
+        "weight": 60,
+        "country": "dk ",
+        "source": "DK-870970",
+        "isbn_group": "87",
+        "places": ["København", "Aarhus", "Odense", "Viby J.", "Frederiksberg"],
+        "publishers": [
+            "Gyldendal",
+            "Carlsen",
+            "Alvilda",
+            "Politiken",
+            "Lindhardt og Ringhof",
+            "Høst & Søn",
+            "Turbine",
+            "Forlaget Alinea",
+            "Special-pædagogisk forlag",
+            "Forlaget Flachs",
+            "People's Press",
+            "Rosinante",
+        ],
+        "first": [
+            "Anne", "Bjarne", "Cecilie", "Dorte", "Esben", "Frida", "Gitte", "Hanne",
+            "Ida", "Jesper", "Kim", "Lotte", "Mette", "Niels", "Ole", "Pia", "Rasmus",
+            "Søren", "Trine", "Ulla", "Vibeke", "Åse", "Bent", "Jørgen", "Kåre",
+        ],  # fmt: skip
+        "last": [
+            "Andersen", "Bødker", "Christensen", "Dahl", "Eriksen", "Frøkjær", "Grøn",
+            "Holm", "Iversen", "Jørgensen", "Kirkegaard", "Lund", "Møller", "Nørgaard",
+            "Olsen", "Poulsen", "Rasmussen", "Sørensen", "Thomsen", "Vestergaard", "Aakjær",
+        ],  # fmt: skip
+        "heroes": ["Alfons", "Ellen", "Sofus", "Mille", "Malte", "Rosa", "Villads", "Ronja"],
+        "nouns": [
+            "dragen", "hemmeligheden", "skoven", "spøgelset", "tidsmaskinen", "øen",
+            "kometen", "piraterne", "hesten", "robotten", "vulkanen", "fyrtårnet",
+            "skatten", "ulven", "stjernen", "kongen", "mumien", "trolden",
+        ],  # fmt: skip
+        "adjs": ["mørke", "hemmelige", "sidste", "forsvundne", "store", "tavse", "glemte"],
+        "patterns": [
+            "{hero} og {noun}",
+            "Den {adj} {noun2}",
+            "{hero} redder verden",
+            "Jagten på {noun}",
+            "Hvem stjal {noun}?",
+            "Nat i {noun}",
+        ],
+        "nonfiction": [
+            "Alt om {topic}",
+            "Min første bog om {topic}",
+            "Sådan virker {topic}",
+            "Fakta om {topic}",
+            "Vi undersøger {topic}",
+        ],
+        "relators": {
+            "author": "forfatter",
+            "illustrator": "illustrator",
+            "translator": "oversætter",
+            "narrator": "indlæser",
+            "director": "instruktør",
+            "designer": "spildesigner",
+        },
+        "pages": "{n} sider",
+        "ill": "ill. (nogle i farver)",
+        "edition": "{n}. udgave",
+        "reprint": "{n}. oplag",
+        "series": ["Dingo", "Læs selv", "Fakta for begyndere", "Gys", "Spektrum", "Ulvepak"],
+        "story_start": ["En spændende fortælling om", "En sjov og rørende historie om", "Gyser om"],
+        "story_end": [
+            "der må finde modet frem.",
+            "og et venskab, der bliver sat på prøve.",
+            "Til oplæsning og selvlæsning.",
+        ],
+        "fact_start": ["Letlæst fagbog om", "Fagbog for mellemtrinnet om", "Alt hvad du vil vide om"],
+        "fact_end": [
+            "med mange billeder og små opgaver.",
+            "Bogen har ordforklaringer og register bagest.",
+        ],
+        "online": "1 online ressource",
+        "age": "Fra {a} år",
+        "age_range": "{a}-{b} år",
+        "otherwise": "Alder: {a}-{b} år",
+        "content": ("tekst", "uformidlet", "bind"),
+    },
+    "nob": {
+        "weight": 20,
+        "country": "no ",
+        "source": "NO-TrBIB",
+        "isbn_group": "82",
+        "places": ["Oslo", "Bergen", "Trondheim", "Stavanger"],
+        "publishers": [
+            "Cappelen Damm",
+            "Aschehoug",
+            "Gyldendal Norsk Forlag",
+            "Det Norske Samlaget",
+            "Vigmostad & Bjørke",
+            "Omnipax",
+            "Mangschou",
+        ],
+        "first": [
+            "Astrid", "Bjørn", "Eirik", "Gro", "Håkon", "Ingvild", "Jostein", "Kari",
+            "Lars", "Marit", "Nils", "Oddny", "Per", "Ragnhild", "Sigrid", "Tore", "Øystein",
+        ],  # fmt: skip
+        "last": [
+            "Aasen", "Berg", "Dahle", "Fjeld", "Haugen", "Johansen", "Kristiansen",
+            "Lie", "Moe", "Nygård", "Solberg", "Strand", "Tveit", "Vik", "Østby",
+        ],  # fmt: skip
+        "heroes": ["Pelle", "Ida", "Kaptein Sabeltann", "Kristoffer", "Ludvig", "Sol"],
+        "nouns": [
+            "dragen", "hemmeligheten", "skogen", "spøkelset", "tidsmaskinen", "øya",
+            "kometen", "fjellet", "hesten", "roboten", "trollet", "fyret", "skatten",
+        ],  # fmt: skip
+        "adjs": ["mørke", "hemmelige", "siste", "forsvunne", "store", "glemte"],
+        "patterns": [
+            "{hero} og {noun}",
+            "Det {adj} {noun2}",
+            "Jakten på {noun}",
+            "Hvem stjal {noun}?",
+            "Natt i {noun}",
+        ],
+        "nonfiction": [
+            "Alt om {topic}",
+            "Min første bok om {topic}",
+            "Slik virker {topic}",
+            "Fakta om {topic}",
+        ],
+        "relators": {
+            "author": "forfatter",
+            "illustrator": "illustratør",
+            "translator": "oversetter",
+            "narrator": "innleser",
+            "director": "regissør",
+            "designer": "spilldesigner",
+        },
+        "pages": "{n} sider",
+        "ill": "illustrasjoner i farger",
+        "edition": "{n}. utgave",
+        "reprint": "{n}. opplag",
+        "series": ["Lesehesten", "Leseløve", "Grøsser", "Faktabok for barn", "Superlesere"],
+        "story_start": ["En spennende fortelling om", "En morsom og rørende historie om"],
+        "story_end": [
+            "som må finne motet.",
+            "og et vennskap som settes på prøve.",
+            "For høytlesning og egenlesning.",
+        ],
+        "fact_start": ["Lettlest fagbok om", "Fagbok for mellomtrinnet om"],
+        "fact_end": ["med mange bilder og små oppgaver.", "Med ordliste og register."],
+        "online": "1 nettressurs",
+        "age": "Fra {a} år",
+        "age_range": "{a}-{b} år",
+        "otherwise": "Alder: {a}-{b} år",
+        "content": ("tekst", "uformidlet", "bind"),
+    },
+    "eng": {
+        "weight": 20,
+        "country": "xxk",
+        "source": "Uk",
+        "isbn_group": "1",
+        "places": ["London", "New York", "Oxford", "Edinburgh", "Toronto"],
+        "publishers": [
+            "Puffin",
+            "Scholastic",
+            "Walker Books",
+            "Usborne",
+            "Bloomsbury",
+            "HarperCollins Children's Books",
+            "Macmillan Children's Books",
+            "DK",
+        ],
+        "first": [
+            "Alice", "Ben", "Charlotte", "David", "Eleanor", "Frank", "Grace", "Harry",
+            "Isla", "Jack", "Katherine", "Liam", "Mia", "Oliver", "Rose", "Samuel",
+        ],  # fmt: skip
+        "last": [
+            "Adams", "Brown", "Clarke", "Davies", "Evans", "Fletcher", "Green", "Hughes",
+            "Jones", "King", "Lewis", "Morgan", "O'Brien", "Patel", "Roberts", "Walsh",
+        ],  # fmt: skip
+        "heroes": ["Molly", "Tom", "Captain Flint", "Ruby", "Max", "Ada", "Finn"],
+        "nouns": [
+            "the dragon", "the secret", "the forest", "the ghost", "the time machine",
+            "the island", "the comet", "the pirates", "the robot", "the volcano", "the treasure",
+        ],  # fmt: skip
+        "adjs": ["dark", "secret", "last", "lost", "great", "silent", "forgotten"],
+        "patterns": [
+            "{hero} and {noun}",
+            "The {adj} {noun2}",
+            "The hunt for {noun}",
+            "Who stole {noun}?",
+            "A night on {noun}",
+        ],
+        "nonfiction": [
+            "All about {topic}",
+            "My first book of {topic}",
+            "How {topic} work",
+            "Amazing facts about {topic}",
+        ],
+        "relators": {
+            "author": "author",
+            "illustrator": "illustrator",
+            "translator": "translator",
+            "narrator": "narrator",
+            "director": "film director",
+            "designer": "game designer",
+        },
+        "pages": "{n} pages",
+        "ill": "colour illustrations",
+        "edition": "{n}th edition",
+        "reprint": "Reprinted {n} times",
+        "series": ["Oxford Reading Tree", "Horrid Henry", "DK Eyewitness", "Usborne Beginners"],
+        "story_start": ["An exciting story about", "A funny, moving tale of"],
+        "story_end": [
+            "who must find their courage.",
+            "and a friendship put to the test.",
+            "Perfect for reading aloud.",
+        ],
+        "fact_start": ["An easy reader about", "A non-fiction introduction to"],
+        "fact_end": ["with photographs, a glossary and an index.", "Full of facts and activities."],
+        "online": "1 online resource",
+        "age": "Ages {a} and up",
+        "age_range": "Ages {a}-{b} years",
+        "otherwise": "Interest age {a}-{b} years",
+        "content": ("text", "unmediated", "volume"),
+    },
+}
+
+# Non-fiction topics: (Danish, Norwegian, English, DK5, DDC).
+TOPICS = [
+    ("vulkaner", "vulkaner", "volcanoes", "55.3", "551.21"),
+    ("dinosaurer", "dinosaurer", "dinosaurs", "56.8", "567.9"),
+    ("rummet", "verdensrommet", "space", "52", "520"),
+    ("hajer", "haier", "sharks", "59.6", "597.3"),
+    ("vikingerne", "vikingene", "the Vikings", "96.3", "948.022"),
+    ("kroppen", "kroppen", "the human body", "61.1", "612"),
+    ("klimaet", "klimaet", "the climate", "55.1", "551.6"),
+    ("heste", "hester", "horses", "63.6", "636.1"),
+    ("fodbold", "fotball", "football", "79.64", "796.334"),
+    ("programmering", "programmering", "coding", "68.3", "005.1"),
+    ("2. verdenskrig", "andre verdenskrig", "the Second World War", "99.4", "940.53"),
+    ("insekter", "insekter", "insects", "59.57", "595.7"),
+    ("Egypten", "Egypt", "ancient Egypt", "93.2", "932"),
+    ("regnskoven", "regnskogen", "the rainforest", "57.4", "577.34"),
+    ("vejret", "været", "the weather", "55.5", "551.5"),
+]
+GENRES = {
+    "dan": ["fantasy", "gys", "krimi", "dyrefortællinger", "venskab", "humor", "eventyr"],
+    "nob": ["fantasy", "grøssere", "krim", "dyrefortellinger", "vennskap", "humor", "eventyr"],
+    "eng": ["Fantasy fiction", "Horror stories", "Detective and mystery stories", "Animals",
+            "Friendship", "Humorous stories", "Adventure stories"],
+}  # fmt: skip
+FICTION_SUBJECTS = {
+    "dan": ["skolen", "familien", "mobning", "heste", "drager", "rummet", "fodbold", "spøgelser"],
+    "nob": ["skolen", "familien", "mobbing", "hester", "drager", "verdensrommet", "fotball"],
+    "eng": ["Schools", "Families", "Bullying", "Horses", "Dragons", "Outer space", "Soccer"],
+}
+GAMES = ["Ticket to Ride", "Carcassonne", "Dixit", "Kloge Åge", "Alias Junior", "Labyrinth"]
+DEVICES = ["iPad (9. generation)", "Chromebook", "Micro:bit klassesæt", "GoPro Hero", "Bee-Bot"]
+FILMS = ["Vitello", "Antboy", "Ronja Røverdatter", "Min søsters børn", "Paddington", "Coco"]
+
+# 008/22 audience and the ages it covers.
+AUDIENCES = [("a", 3, 5), ("b", 6, 8), ("c", 9, 12), ("d", 13, 16), ("j", 7, 14)]
+
+# Per kind: leader/06 and /07, what 336/337/338 say, the 952 $c location and $y item type.
+_FORMAT = {
+    "fiction": ("a", "m", None, "skon", "BOG"),
+    "nonfiction": ("a", "m", None, "fag", "BOG"),
+    "easy": ("a", "m", None, "let", "BOG"),
+    "ebook": ("a", "m", ("text", "txt", "computer", "c", "online resource", "cr"), "mag", "EBOG"),
+    "audiobook": (
+        "i", "m", ("spoken word", "spw", "audio", "s", "audio disc", "sd"), "lyd", "LYD",
+    ),  # fmt: skip
+    "film": (
+        "g", "m", ("two-dimensional moving image", "tdi", "video", "v", "videodisc", "vd"),
+        "film", "FILM",
+    ),  # fmt: skip
+    "boardgame": (
+        "r", "m", ("three-dimensional form", "tdf", "unmediated", "n", "object", "nr"),
+        "spil", "SPIL",
+    ),  # fmt: skip
+    "device": (
+        "r", "m", ("three-dimensional form", "tdf", "unmediated", "n", "object", "nr"),
+        "udstyr", "UDST",
+    ),  # fmt: skip
+}
+
+
+def _weighted(rng: random.Random, pairs: list[tuple[str, int]]) -> str:
+    roll, total = rng.randrange(sum(w for _k, w in pairs)), 0
+    for key, weight in pairs:
+        total += weight
+        if roll < total:
+            return key
+    return pairs[-1][0]
+
+
+_LANG_WEIGHTS = [(code, int(v["weight"])) for code, v in LANGS.items()]  # type: ignore[call-overload]
+
+
+def make_isbn13(serial: int, group: str) -> str:
+    """The ISBN-13 number ``serial`` of a language's registration group (978-87 Danish, 978-82
+    Norwegian, 978-1 English): scattered over the group, but distinct for distinct serials (up
+    to 10 million in a two-digit group), so no two records share an ISBN by chance."""
+    width = 9 - len(group)
+    scattered = serial * 7_654_321 % 10**width  # odd, not a multiple of 5: one-to-one
+    body = f"978{group}{scattered:0{width}d}"
+    return body + ean.calc_check_digit(body)
+
+
+def _typed(rng: random.Random, isbn13: str, lang: str) -> str:
+    """How a cataloguer typed it: mostly plain, some hyphenated or as ISBN-10 with a binding."""
+    roll = rng.random()
+    if roll < 0.7:
+        return isbn13
+    if roll < 0.85:
+        return stdisbn.format(isbn13)
+    binding = {"dan": "indb.", "nob": "innb.", "eng": "hardback"}[lang]
+    return f"{stdisbn.to_isbn10(isbn13)} ({binding})"
+
+
+def _sf(*pairs: str) -> list[Subfield]:
+    return [Subfield(pairs[i], pairs[i + 1]) for i in range(0, len(pairs), 2)]
+
+
+def _df(tag: str, ind: str, *pairs: str) -> Field:
+    return Field(tag=tag, indicators=Indicators(ind[0], ind[1]), subfields=_sf(*pairs))
+
+
+def _person(rng: random.Random, v: dict) -> tuple[str, str]:
+    """(inverted name "Last, First", direct name "First Last")."""
+    first, last = rng.choice(v["first"]), rng.choice(v["last"])
+    return f"{last}, {first}", f"{first} {last}"
+
+
+def record(number: int, seed: int = DEFAULT_SEED) -> Record:
+    """Record number ``number`` of the synthetic catalogue ``seed`` (always the same record)."""
+    rng = random.Random(seed * 1_000_003 + number)
+    kind = _weighted(rng, KINDS)
+    lang = _weighted(rng, _LANG_WEIGHTS)
+    v = LANGS[lang]
+    leader6, leader7, content, location, itype = _FORMAT[kind]
+    audience, age_lo, age_hi = rng.choice(AUDIENCES)
+    if kind == "easy":
+        audience, age_lo, age_hi = "b", 6, 9
+    year = rng.randrange(1985, 2026) if rng.random() < 0.3 else rng.randrange(2010, 2026)
+    entered = dt.date(max(year, 2000), 1, 1) + dt.timedelta(days=rng.randrange(365))
+    changed = entered + dt.timedelta(days=rng.randrange(3000))
+    topic = rng.choice(TOPICS)
+    topic_word = topic[{"dan": 0, "nob": 1, "eng": 2}[lang]]
+    translated = lang != "eng" and kind in ("fiction", "audiobook") and rng.random() < 0.25
+    fields: list[Field] = []
+
+    # Control fields.
+    fields.append(Field(tag="001", data=str(20_000_000 + number)))
+    fields.append(Field(tag="003", data=str(v["source"])))
+    clock = f"{rng.randrange(7, 17):02d}{rng.randrange(60):02d}{rng.randrange(60):02d}"
+    fields.append(Field(tag="005", data=f"{changed:%Y%m%d}{clock}.0"))
+    if kind == "ebook":
+        fields.append(Field(tag="007", data="cr |n ||||||||"))
+    elif kind == "film":
+        fields.append(Field(tag="007", data="vd cvaizq"))
+    elif kind == "audiobook":
+        fields.append(Field(tag="007", data="sd fsngnnmmned"))
+    literary = "1" if kind in ("fiction", "easy") else "0"
+    if kind in ("film", "boardgame", "device"):  # visual materials
+        running = f"{rng.randrange(60, 130):03d}" if kind == "film" else "nnn"
+        middle = f"{running} {audience}          {'v' if kind == 'film' else 'g'}{'l' if kind == 'film' else 'n'}"
+    elif kind == "audiobook":  # sound recordings
+        middle = f"nnnn{audience}       {'f ' if literary == '1' else '  '} n "
+    else:  # books
+        illustrated = "a   " if rng.random() < 0.6 else "    "
+        form = "o" if kind == "ebook" else " "
+        middle = f"{illustrated}{audience}{form}     000 {literary} "
+    assert len(middle) == 17, middle
+    f008 = f"{entered:%y%m%d}s{year}    {v['country']}{middle}{lang} d"
+    fields.append(Field(tag="008", data=f008))
+
+    # Numbers and codes.
+    isbns: list[str] = []
+    if kind in ("fiction", "nonfiction", "easy", "ebook", "audiobook"):
+        isbns.append(make_isbn13(number * 2, str(v["isbn_group"])))
+        if kind in ("fiction", "nonfiction") and rng.random() < 0.2:
+            isbns.append(make_isbn13(number * 2 + 1, str(v["isbn_group"])))  # the paperback
+    for i, isbn13 in enumerate(isbns):
+        qualifier = ("hæftet" if lang == "dan" else "paperback") if i else ""
+        pairs = ["a", _typed(rng, isbn13, lang)] + (["q", qualifier] if qualifier else [])
+        fields.append(_df("020", "  ", *pairs))
+    if kind in ("film", "boardgame", "device"):
+        ean13 = "57" + "".join(str(rng.randrange(10)) for _ in range(10))
+        fields.append(_df("024", "3 ", "a", ean13 + ean.calc_check_digit(ean13)))
+    if translated:
+        original = rng.choice(["eng", "swe", "ger", "fre"])
+        fields.append(_df("041", "1 ", "a", lang, "h", original))
+    else:
+        fields.append(_df("041", "0 ", "a", lang))
+    fiction_like = kind in ("fiction", "easy", "audiobook")
+    if kind == "nonfiction" or (kind == "ebook" and rng.random() < 0.5):
+        ddc, dk5 = topic[4], topic[3]
+    elif kind == "film":
+        ddc, dk5 = "791.4372", "77.7"
+    elif kind == "boardgame":
+        ddc, dk5 = "794", "79.41"
+    elif kind == "device":
+        ddc, dk5 = "004.16", "68.3"
+    else:
+        ddc, dk5 = "839.8136" if lang == "dan" else "839.8238" if lang == "nob" else "823.92", "sk"
+    fields.append(_df("082", "04", "a", ddc, "2", "23"))
+
+    # Contributors.
+    main_inverted, main_direct = _person(rng, v)
+    relators = v["relators"]
+    has_author = kind not in ("film", "boardgame", "device")
+    if has_author:
+        fields.append(_df("100", "1 ", "a", main_inverted, "e", relators["author"]))
+    title = _title(rng, v, kind, topic_word, lang)
+    subtitle = ""
+    if rng.random() < 0.3:
+        subtitle = rng.choice(["roman", "en gyser", "fortælling"] if lang == "dan" else
+                              ["roman", "en grøsser"] if lang == "nob" else
+                              ["a novel", "a story of friendship", "a mystery"])  # fmt: skip
+    if translated:
+        original_title = _title(rng, LANGS["eng"], kind, topic[2], "eng")
+        fields.append(_df("240", "10", "a", original_title))
+    statement = main_direct if has_author else ""
+    others: list[tuple[str, str]] = []
+    if kind in ("fiction", "easy", "nonfiction") and rng.random() < 0.5:
+        others.append((_person(rng, v)[0], relators["illustrator"]))
+    if translated:
+        others.append((_person(rng, v)[0], relators["translator"]))
+    if kind == "audiobook":
+        others.append((_person(rng, v)[0], relators["narrator"]))
+    if kind == "film":
+        others.append((main_inverted, relators["director"]))
+        statement = f"{relators['director']}: {main_direct}"
+    if kind == "boardgame":
+        others.append((main_inverted, relators["designer"]))
+    pairs = ["a", title + (" :" if subtitle else " /" if statement else "")]
+    if subtitle:
+        pairs += ["b", subtitle + (" /" if statement else "")]
+    if statement:
+        pairs += ["c", statement]
+    fields.append(_df("245", "10" if has_author else "00", *pairs))
+    if rng.random() < 0.12:
+        fields.append(_df("246", "30", "a", title.split(" ", 1)[-1]))
+    if rng.random() < 0.2:
+        fields.append(_df("250", "  ", "a", str(v["edition"]).format(n=rng.randrange(2, 6))))
+    publisher = rng.choice(v["publishers"])
+    fields.append(
+        _df("264", " 1", "a", rng.choice(v["places"]) + " :", "b", publisher + ",", "c", f"[{year}]")
+    )
+    fields.append(_df("300", "  ", *_extent(rng, kind, lang, v)))
+    if content is None:
+        content = (v["content"][0], "txt", v["content"][1], "n", v["content"][2], "nc")
+    fields.append(_df("336", "  ", "a", content[0], "b", content[1], "2", "rdacontent"))
+    fields.append(_df("337", "  ", "a", content[2], "b", content[3], "2", "rdamedia"))
+    fields.append(_df("338", "  ", "a", content[4], "b", content[5], "2", "rdacarrier"))
+    if kind in ("fiction", "easy", "nonfiction") and rng.random() < 0.3:
+        fields.append(_df("490", "0 ", "a", rng.choice(v["series"]), "v", str(rng.randrange(1, 30))))
+
+    # Notes.
+    if kind in ("nonfiction", "ebook", "device"):
+        start, about, end = rng.choice(v["fact_start"]), topic_word, rng.choice(v["fact_end"])
+    else:
+        start, about, end = rng.choice(v["story_start"]), rng.choice(v["heroes"]), rng.choice(v["story_end"])
+    joiner = ". " if end[0].isupper() else ", "
+    fields.append(_df("520", "  ", "a", f"{start} {about}{joiner}{end}"))
+    if kind in ("fiction", "easy", "nonfiction") and rng.random() < 0.45:
+        roll = rng.random()
+        if roll < 0.5:
+            note = f"LIX {rng.randrange(5, 12) if kind == 'easy' else rng.randrange(10, 35)}"
+        elif roll < 0.8:
+            note = str(v["age_range"]).format(a=age_lo, b=age_hi)
+        else:
+            note = str(v["age"]).format(a=age_lo)
+        fields.append(_df("521", "  ", "a", note))
+
+    # Subjects and classification.
+    subjects = _subjects(rng, kind, lang, topic_word, fiction_like)
+    fields.extend(subjects)
+    for name, role in others:
+        fields.append(_df("700", "1 ", "a", name, "e", role))
+    if kind in ("fiction", "nonfiction", "easy") and rng.random() < 0.1:
+        fields.append(_df("600", "10", "a", _person(rng, v)[0], "v", "biografi"))
+    if kind in ("ebook", "audiobook") and (kind == "ebook" or rng.random() < 0.4):
+        host = "ereolen.dk" if lang == "dan" else "bibliofil.no" if lang == "nob" else "overdrive.com"
+        fields.append(
+            _df("856", "40", "u", f"https://{host}/ting/object/{20_000_000 + number}",
+                "z", "Adgang for skolens elever")  # fmt: skip
+        )
+    author_word = (main_inverted.split(",")[0] if has_author else title.split()[0])[:4]
+    fields.append(_df("652", "  ", "m", dk5, "a", main_inverted if has_author else title))
+
+    # Holdings: 1–3 copies, one barcode per (record, copy) over the whole catalogue.
+    for copy in range(rng.choice((1, 1, 1, 2, 2, 3))):
+        acquired = dt.date(max(year, 2000), 1, 1) + dt.timedelta(days=rng.randrange(365 * 2))
+        fields.append(
+            _df("952", "  ",
+                "a", "BENCH", "b", "BENCH",
+                "c", location if rng.random() < 0.95 else "mag",
+                "d", acquired.isoformat(),
+                "g", f"{rng.randrange(49, 400)}.{rng.choice(('00', '50', '95'))}",
+                "o", f"{dk5} {author_word}",
+                "p", str(5_000_000_000 + number * 3 + copy),
+                "y", itype)  # fmt: skip
+        )
+    fields = _fit(fields)
+    fields.sort(key=lambda f: f.tag)  # stable: repeated tags keep their order
+    leader = f"00000n{leader6}{leader7} a2200000 i 4500"
+    result = Record(to_unicode=True, force_utf8=True, leader=leader)
+    result.fields = fields
+    return result
+
+
+def _title(rng: random.Random, v: dict, kind: str, topic: str, lang: str) -> str:
+    if kind in ("nonfiction", "ebook") and rng.random() < 0.7:
+        return str(rng.choice(v["nonfiction"])).format(topic=topic)
+    if kind == "boardgame":
+        return rng.choice(GAMES)
+    if kind == "device":
+        return rng.choice(DEVICES)
+    if kind == "film" and rng.random() < 0.5:
+        return rng.choice(FILMS)
+    noun = rng.choice(v["nouns"])
+    noun2 = noun.removeprefix("the ") if lang == "eng" else noun
+    text = str(rng.choice(v["patterns"])).format(
+        hero=rng.choice(v["heroes"]), noun=noun, noun2=noun2, adj=rng.choice(v["adjs"])
+    )
+    return text[0].upper() + text[1:]
+
+
+def _extent(rng: random.Random, kind: str, lang: str, v: dict) -> list[str]:
+    if kind == "film":
+        return ["a", f"1 dvd-video ({rng.randrange(60, 130)} min.)", "b", "farver"]
+    if kind == "audiobook":
+        hours = rng.randrange(1, 12)
+        return ["a", f"{hours} cd (ca. {hours} t., {rng.randrange(60)} min.)"]
+    if kind == "boardgame":
+        return ["a", "1 spil (1 spilleplade, 48 kort, 4 brikker)", "c", "30 x 30 cm"]
+    if kind == "device":
+        return ["a", "1 enhed", "b", "oplader, etui"]
+    if kind == "ebook":
+        return ["a", str(v["online"])]
+    pages = rng.randrange(24, 60) if kind == "easy" else rng.randrange(60, 480)
+    pairs = ["a", str(v["pages"]).format(n=pages)]
+    if rng.random() < 0.6:
+        pairs += ["b", str(v["ill"])]
+    return [*pairs, "c", f"{rng.choice((19, 21, 22, 24, 28))} cm"]
+
+
+def _subjects(
+    rng: random.Random, kind: str, lang: str, topic: str, fiction_like: bool
+) -> list[Field]:
+    thesaurus = "lcsh" if lang == "eng" else "DBC" if lang == "dan" else "noubomn"
+    ind2 = "0" if lang == "eng" else "7"
+    fields = []
+    if fiction_like:
+        fields.append(_df("655", " 7", "a", rng.choice(GENRES[lang]), "2", thesaurus))
+        for word in rng.sample(FICTION_SUBJECTS[lang], rng.randrange(1, 4)):
+            pairs = ["a", word] + (["2", thesaurus] if ind2 == "7" else [])
+            fields.append(_df("650", f" {ind2}", *pairs))
+    else:
+        pairs = ["a", topic] + (["v", "Juvenile literature"] if lang == "eng" else [])
+        fields.append(_df("650", f" {ind2}", *pairs, *(["2", thesaurus] if ind2 == "7" else [])))
+        if rng.random() < 0.5:
+            fields.append(_df("650", f" {ind2}", "a", rng.choice(FICTION_SUBJECTS[lang])))
+    if kind == "film":
+        fields.append(_df("655", " 7", "a", "film", "2", thesaurus))
+    return fields
+
+
+_OPTIONAL = ("600", "246", "250", "490", "521", "700", "650")
+
+
+def _fit(fields: list[Field]) -> list[Field]:
+    """At most 30 fields: drop optional ones from the end; at least 15 (all kinds have more)."""
+    for tag in _OPTIONAL:
+        while len(fields) > 30 and any(f.tag == tag for f in fields):
+            last = max(i for i, f in enumerate(fields) if f.tag == tag)
+            del fields[last]
+    return fields
+
+
+def records(n: int, seed: int = DEFAULT_SEED, start: int = 1) -> Iterator[Record]:
+    """Records ``start`` … ``start + n - 1`` of the synthetic catalogue ``seed``."""
+    for number in range(start, start + n):
+        yield record(number, seed)
+
+
+def write_iso2709(path: str | Path, n: int, seed: int = DEFAULT_SEED, start: int = 1) -> int:
+    """Write ``n`` records as ISO 2709 (UTF-8); returns the number written."""
+    with open(path, "wb") as out:
+        for rec in records(n, seed, start):
+            out.write(rec.as_marc21())
+    return n
+
+
+def write_marcxml(path: str | Path, n: int, seed: int = DEFAULT_SEED, start: int = 1) -> int:
+    """Write ``n`` records as a MARCXML collection, one record per line; returns the number."""
+    from pymarc import record_to_xml
+
+    with open(path, "wb") as out:
+        out.write(b'<?xml version="1.0" encoding="UTF-8"?>\n')
+        out.write(b'<collection xmlns="http://www.loc.gov/MARC21/slim">\n')
+        for rec in records(n, seed, start):
+            out.write(record_to_xml(rec) + b"\n")
+        out.write(b"</collection>\n")
+    return n
