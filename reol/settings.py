@@ -167,6 +167,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The largest MARC file the staff page takes (the command line has no limit).
 REOL_MARC_UPLOAD_MAX_BYTES = int(os.environ.get("REOL_MARC_UPLOAD_MAX_MB", "200")) * 1024 * 1024
 
+# Catalogue search (reol/catalog/search): the index directory, this index's name in the
+# SearchIndexState table (one per app server), synchronous mode (tests/development: the outbox is
+# applied in-process before each read) and the municipality anonymous searches use by default.
+REOL_SEARCH_DIR = Path(os.environ.get("REOL_SEARCH_DIR", VAR_DIR / "search"))
+REOL_SEARCH_NAME = os.environ.get("REOL_SEARCH_NAME", "default")
+REOL_SEARCH_SYNC = _env_bool("REOL_SEARCH_SYNC")
+REOL_PUBLIC_MUNICIPALITY = os.environ.get("REOL_PUBLIC_MUNICIPALITY", "")
+
 # --- Languages --------------------------------------------------------------------------------
 LANGUAGE_CODE = os.environ.get("REOL_LANGUAGE", "da")
 LANGUAGES = [("da", _("Danish")), ("nb", _("Norwegian Bokmål")), ("en", _("English"))]

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pymarc
+from stdnum import ean
 from stdnum import isbn as stdisbn
 
 from .models import MaterialType
@@ -60,9 +61,25 @@ def _control(record: pymarc.Record, tag: str) -> str:
 def normalize_isbn(value: str) -> str | None:
     """The ISBN-13 of a typed or catalogued ISBN (hyphens, spaces, ISBN-10), or None if invalid."""
     candidate = re.split(r"[\s(]", value.strip(), maxsplit=1)[0] if value.strip() else ""
+    if len(candidate) == 13 and candidate.isascii() and candidate.isdigit() and candidate[:3] in ("978", "979"):
+        # what stdnum would conclude, without its cleaning and checks: valid if the check
+        # digit is right, and already the ISBN-13
+        return candidate if ean.calc_check_digit(candidate[:12]) == candidate[12] else None
     try:
         return str(stdisbn.to_isbn13(stdisbn.validate(candidate)))
     except Exception:  # stdnum raises several ValidationError subclasses
+        return _typed_isbn(value)
+
+
+# An ISBN as typed or printed with spaces or a prefix: "ISBN 978 87 02 28429 4".
+_TYPED_ISBN = re.compile(r"\s*(?:ISBN(?:-1[03])?:?\s*)?([0-9][0-9 -]{8,20}[0-9Xx])(?![0-9Xx])", re.I)
+
+
+def _typed_isbn(value: str) -> str | None:
+    typed = _TYPED_ISBN.match(value)
+    try:
+        return str(stdisbn.to_isbn13(stdisbn.validate(typed.group(1)))) if typed else None
+    except Exception:
         return None
 
 
@@ -177,7 +194,31 @@ def shelf_mark(record: pymarc.Record, dk5: str, ddc: str, title: str) -> str:
     return f"{classification} {_main_entry_word(record, title)}".strip()[:100]
 
 
+class _ByTag(pymarc.Record):
+    """A read-only view of a record whose fields are looked up by tag in a dictionary.
+
+    ``extract`` asks for some forty tags; pymarc scans every field for each. The view answers
+    ``get_fields``, ``get`` and ``leader`` exactly as the record would.
+    """
+
+    def __init__(self, record: pymarc.Record) -> None:  # no super().__init__: nothing to parse
+        self.leader, self.fields = record.leader, record.fields
+        self.by_tag: dict[str, list[pymarc.Field]] = {}
+        for f in record.fields:
+            self.by_tag.setdefault(f.tag, []).append(f)
+
+    def get_fields(self, *args: Any) -> list[pymarc.Field]:
+        if len(args) == 1 and isinstance(args[0], str):
+            return list(self.by_tag.get(args[0], ()))
+        return super().get_fields(*args)
+
+    def get(self, tag: str, default: pymarc.Field | None = None) -> pymarc.Field | None:
+        found = self.by_tag.get(tag)
+        return found[0] if found else default
+
+
 def extract(record: pymarc.Record) -> Extracted:
+    record = _ByTag(record)
     warnings: list[str] = []
     title = _first(record, "245", "a") or _first(record, "240", "a") or _first(record, "130", "a")
     if not title:

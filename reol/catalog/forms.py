@@ -46,6 +46,22 @@ class RecordForm(forms.Form):
     reading_level = forms.IntegerField(
         label=_("Reading level (LIX)"), min_value=0, max_value=99, required=False
     )
+    url = forms.URLField(
+        label=_("Web address"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text=_("For e-books, e-resources and films on a streaming service."),
+    )
+    licence_terms = forms.CharField(
+        label=_("Licence terms"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("For e-resources: who may use it, how many at a time, until when."),
+    )
+    cover_url = forms.URLField(
+        label=_("Cover image (web address)"), max_length=500, required=False, assume_scheme="https"
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -16,6 +16,8 @@ MARCXML (and marcxchange) is parsed with defusedxml, which refuses DTDs and enti
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
@@ -58,11 +60,21 @@ def read_records(stream: IO[bytes], fmt: str = "auto") -> Iterator[RecordResult]
         fmt = detect_format(buffered.peek(64)[:64])
         stream = buffered
     if fmt == "marcxml":
-        yield from _read_xml(stream)
+        results = _read_xml(stream)
     elif fmt == "iso2709":
-        yield from _read_iso2709(stream)
+        results = _read_iso2709(stream)
     else:
         raise ValueError(f"unknown MARC format {fmt!r}")
+    found = False
+    for result in results:
+        found = True
+        yield result
+    if not found:  # an empty file, or XML without a single MARC record in it
+        where = "near line 1" if fmt == "marcxml" else "byte 0"
+        yield RecordResult(1, where, error=NO_RECORDS)
+
+
+NO_RECORDS = "no MARC records found: the file is empty or not MARC21 (ISO 2709 or MARCXML)"
 
 
 # --- ISO 2709 ---------------------------------------------------------------------------------
@@ -76,9 +88,11 @@ def _chunks(stream: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
         if not block:
             break
         buffer += block
+        start = 0  # where the unread part of the buffer begins (no copy per record)
         while True:
-            end = buffer.find(RECORD_TERMINATOR)
+            end = buffer.find(RECORD_TERMINATOR, start)
             if end < 0:
+                buffer = buffer[start:]
                 if len(buffer) > MAX_RECORD_BYTES:
                     if not skipping:
                         yield offset, None
@@ -86,7 +100,7 @@ def _chunks(stream: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
                     offset += len(buffer)
                     buffer = b""
                 break
-            chunk, buffer = buffer[: end + 1], buffer[end + 1 :]
+            chunk, start = buffer[start : end + 1], end + 1
             if skipping:
                 skipping = False
             elif chunk.strip(b"\r\n\x00 \x1a"):  # ignore line breaks and padding between records
@@ -117,6 +131,15 @@ def _read_iso2709(stream: IO[bytes]) -> Iterator[RecordResult]:
 
 
 def _decode_iso2709(number: int, where: str, chunk: bytes) -> RecordResult:
+    if len(chunk) > MAX_RECORD_BYTES:
+        return RecordResult(
+            number,
+            where,
+            error=f"record is {len(chunk)} bytes; ISO 2709 allows at most {MAX_RECORD_BYTES}",
+        )
+    if not chunk[:5].isdigit() and not chunk[12:17].isdigit():
+        start = chunk[:16].decode("latin-1")
+        return RecordResult(number, where, error=f"not a MARC record: no leader at {start!r}")
     if len(chunk) < 25:
         return RecordResult(number, where, error=f"truncated record ({len(chunk)} bytes)")
     leader = chunk[:24]
@@ -125,10 +148,23 @@ def _decode_iso2709(number: int, where: str, chunk: bytes) -> RecordResult:
     warnings = []
     declared = chunk[:5]
     if not declared.isdigit() or int(declared) != len(chunk):
+        cut_off = not chunk.endswith(RECORD_TERMINATOR) and declared.isdigit()
+        if cut_off and int(declared) > len(chunk) and _past_end(chunk):
+            return RecordResult(
+                number,
+                where,
+                error=f"truncated record: {len(chunk)} of the {int(declared)} bytes "
+                "the leader gives",
+            )
         warnings.append(f"leader gives length {declared.decode('latin-1')!r}, actual {len(chunk)}")
-        chunk = (
-            f"{len(chunk):05d}".encode() + chunk[5:] if len(chunk) <= MAX_RECORD_BYTES else chunk
-        )
+        chunk = f"{len(chunk):05d}".encode() + chunk[5:]
+    problem = _directory_problem(chunk)
+    if problem:
+        rebuilt = _by_terminators(chunk)
+        if rebuilt is None:
+            return RecordResult(number, where, error=problem)
+        warnings.append(f"{problem}; the fields were read up to their field terminators")
+        chunk = rebuilt
     utf8 = leader[9:10] == b"a" or _looks_utf8(chunk)
     if utf8 and leader[9:10] != b"a":
         warnings.append("leader says MARC-8 but the record is UTF-8; read as UTF-8")
@@ -138,7 +174,7 @@ def _decode_iso2709(number: int, where: str, chunk: bytes) -> RecordResult:
         )
     except UnicodeDecodeError as error:
         return RecordResult(
-            number, where, error=f"bad character encoding: {error.reason} at byte {error.start}"
+            number, where, error=f"bad character encoding: {error.reason}{_bad_byte(chunk, utf8)}"
         )
     except pymarc.exceptions.PymarcException as error:
         return RecordResult(number, where, error=_explain(error))
@@ -149,6 +185,84 @@ def _decode_iso2709(number: int, where: str, chunk: bytes) -> RecordResult:
     if not record.fields:
         return RecordResult(number, where, error="record has no fields")
     return RecordResult(number, where, record=record, warnings=warnings)
+
+
+def _bad_byte(chunk: bytes, utf8: bool) -> str:
+    """Where in the record the first byte that is not UTF-8 is (for a UTF-8 record)."""
+    try:
+        chunk.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return f" at byte {error.start} of the record" if utf8 else ""
+    return ""
+
+
+FIELD_TERMINATOR = b"\x1e"
+
+
+def _directory(chunk: bytes) -> tuple[int, list[bytes]] | None:
+    """(base address, the directory's 12-byte entries); the base address is taken from the
+    directory's own terminator when the leader's is wrong. None if there are no whole entries."""
+    base = int(chunk[12:17])
+    if base < 25 or base > len(chunk) or (base - 25) % 12 or chunk[base - 1 : base] != b"\x1e":
+        base = chunk.find(FIELD_TERMINATOR, 24) + 1
+        if base < 25 or (base - 25) % 12:
+            return None
+    return base, [chunk[i : i + 12] for i in range(24, base - 1, 12)]
+
+
+def _past_end(chunk: bytes) -> bool:
+    """Does the directory point past the end of the bytes there are (a cut-off record)?"""
+    base, entries = _directory(chunk) or (int(chunk[12:17]), [])
+    if base >= len(chunk):
+        return True
+    for entry in entries:
+        if entry[3:].isdigit() and base + int(entry[7:12]) + int(entry[3:7]) > len(chunk):
+            return True
+    return False
+
+
+def _directory_problem(chunk: bytes) -> str:
+    """'' if every directory entry points at a field that ends with a field terminator."""
+    found = _directory(chunk)
+    if found is None:
+        return "directory is invalid (not whole 12-byte entries ending in a field terminator)"
+    base, entries = found
+    if base != int(chunk[12:17]):
+        return f"leader gives base address {int(chunk[12:17])}, the directory ends at {base - 1}"
+    for n, entry in enumerate(entries, start=1):
+        if not entry[3:].isdigit():
+            tag = entry[:3].decode("latin-1")
+            return f"directory entry {n} (tag {tag}) has no numeric length and start"
+        end = base + int(entry[7:12]) + int(entry[3:7])
+        if end > len(chunk) or chunk[end - 1] != FIELD_TERMINATOR[0]:
+            tag = entry[:3].decode("latin-1")
+            return f"directory entry {n} (tag {tag}) does not match the field data"
+    return ""
+
+
+def _by_terminators(chunk: bytes) -> bytes | None:
+    """The record with its directory rebuilt from the field terminators in its data, if the
+    data holds as many fields as the directory has tags (else None: it cannot be trusted)."""
+    found = _directory(chunk)
+    if not found or not found[1]:
+        return None
+    base, entries = found
+    fields = chunk[base:].rstrip(RECORD_TERMINATOR).split(FIELD_TERMINATOR)
+    if fields and fields[-1] == b"":
+        fields.pop()
+    if len(fields) != len(entries):
+        return None
+    directory, start = b"", 0
+    for entry, data in zip(entries, fields, strict=True):
+        length = len(data) + 1
+        if length > 9999:
+            return None
+        directory += entry[:3] + b"%04d%05d" % (length, start)
+        start += length
+    body = directory + FIELD_TERMINATOR + b"".join(f + FIELD_TERMINATOR for f in fields)
+    total = 24 + len(body) + 1
+    leader = b"%05d" % total + chunk[5:12] + b"%05d" % (25 + len(directory)) + chunk[17:24]
+    return leader + body + RECORD_TERMINATOR
 
 
 def _explain(error: Exception) -> str:
@@ -189,8 +303,43 @@ class _LineCounter(io.RawIOBase):
         return len(data)
 
 
+_BARE_RECORD = re.compile(
+    rb"^(\xef\xbb\xbf)?\s*(<\?xml[^>]*\?>)?(\s*<!--.*?-->)*\s*<([\w.-]+:)?record[\s/>]", re.S
+)
+
+
+class _Chain(io.RawIOBase):
+    """Several byte strings and streams read as one stream."""
+
+    def __init__(self, *parts: bytes | IO[bytes]) -> None:
+        self.parts = [io.BytesIO(p) if isinstance(p, bytes) else p for p in parts]
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while self.parts:
+            data = self.parts[0].read(len(buffer))
+            if data:
+                buffer[: len(data)] = data
+                return len(data)
+            self.parts.pop(0)
+        return 0
+
+
+def _wrap_bare_records(stream: IO[bytes]) -> IO[bytes]:
+    """Records one after another with no <collection> around them (some systems write that)
+    are not one XML document: read them inside a <collection> added after the declaration."""
+    head = stream.read(BLOCK)
+    match = _BARE_RECORD.match(head)
+    if match is None:
+        return _Chain(head, stream)  # type: ignore[return-value]
+    at = match.end(2) if match.group(2) else (3 if match.group(1) else 0)
+    return _Chain(head[:at], b"<collection>", head[at:], stream, b"</collection>")  # type: ignore[return-value]
+
+
 def _read_xml(stream: IO[bytes]) -> Iterator[RecordResult]:
-    counter = _LineCounter(stream)
+    counter = _LineCounter(_wrap_bare_records(stream))
     number = 0
     try:
         for event, element in iterparse(counter, events=("end",), forbid_dtd=True):
@@ -219,6 +368,9 @@ def record_from_element(number: int, where: str, element: Element) -> RecordResu
             name = _local(child.tag)
             if name == "leader":
                 text = (child.text or "").ljust(24)[:24]
+                if not text.isascii() or not text.isprintable():
+                    warnings.append("leader had characters other than ASCII; made blanks")
+                    text = "".join(c if c.isascii() and c.isprintable() else " " for c in text)
                 record.leader = Leader(text)
             elif name == "controlfield":
                 tag = child.get("tag", "")
@@ -240,7 +392,8 @@ def record_from_element(number: int, where: str, element: Element) -> RecordResu
                     Field(
                         tag=tag,
                         indicators=Indicators(
-                            child.get("ind1", " ") or " ", child.get("ind2", " ") or " "
+                            _indicator(child.get("ind1"), tag, warnings),
+                            _indicator(child.get("ind2"), tag, warnings),
                         ),
                         subfields=subfields,
                     )
@@ -252,12 +405,35 @@ def record_from_element(number: int, where: str, element: Element) -> RecordResu
     return RecordResult(number, where, record=record, warnings=warnings)
 
 
+def _indicator(value: str | None, tag: str, warnings: list[str]) -> str:
+    """One printable ASCII character, as ISO 2709 needs; anything else becomes a blank."""
+    if not value:
+        return " "
+    if len(value) == 1 and value.isascii() and value.isprintable():
+        return value
+    warnings.append(f"field {tag}: indicator {value!r} is not one ASCII character; made blank")
+    return " "
+
+
 # --- Stored form and writing ------------------------------------------------------------------
 
 
 def to_json(record: pymarc.Record) -> dict[str, Any]:
-    """MARC-in-JSON: leader, then fields in order with indicators and subfields."""
-    return record.as_dict()
+    """MARC-in-JSON: leader, then fields in order with indicators and subfields.
+
+    The same dictionary as pymarc's ``Record.as_dict()``, made over ``record.fields`` rather
+    than the record's iterator protocol (an import does this for every record)."""
+    fields: list[dict[str, Any]] = []
+    for f in record.fields:
+        if f.control_field:
+            fields.append({f.tag: f.data})
+        else:
+            fields.append({f.tag: {
+                "ind1": f.indicator1,
+                "ind2": f.indicator2,
+                "subfields": [{s.code: s.value} for s in f.subfields],
+            }})  # fmt: skip
+    return {"leader": str(record.leader), "fields": fields}
 
 
 def from_json(data: dict[str, Any]) -> pymarc.Record:
@@ -282,13 +458,35 @@ def from_json(data: dict[str, Any]) -> pymarc.Record:
     return record
 
 
+class CannotWrite(ValueError):
+    """The record cannot be written in the format asked for (e.g. too long for ISO 2709)."""
+
+
 def as_iso2709(record: pymarc.Record) -> bytes:
+    """The record in ISO 2709 (UTF-8); CannotWrite if it is longer than the format can say
+    (99,999 bytes a record, 9,999 a field): export those as MARCXML."""
     record.leader = Leader(str(record.leader)[:9] + "a" + str(record.leader)[10:])
-    return record.as_marc21()
+    data = record.as_marc21()
+    try:
+        length, base = int(data[:5]), int(data[12:17])
+    except ValueError:
+        length = base = -1
+    if length != len(data) or length > MAX_RECORD_BYTES or base != 25 + 12 * len(record.fields):
+        raise CannotWrite(
+            f"the record is {len(data)} bytes or has a field longer than 9,999 bytes: "
+            "too long for ISO 2709; use MARCXML"
+        )
+    return data
+
+
+# Characters XML 1.0 cannot carry at all (C0 controls but tab, LF, CR; U+FFFE, U+FFFF): they
+# are written as U+FFFD. A carriage return is written as a reference, which XML keeps.
+_NOT_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
 
 
 def as_marcxml(record: pymarc.Record) -> bytes:
-    return pymarc.record_to_xml(record, namespace=True)
+    data = pymarc.record_to_xml(record, namespace=True)
+    return _NOT_XML.sub("\ufffd".encode(), data).replace(b"\r", b"&#13;")
 
 
 # --- The MARC editor's text form (MARCMaker mnemonic lines: "=245  10$aTitle$cAuthor") --------
@@ -296,16 +494,46 @@ def as_marcxml(record: pymarc.Record) -> bytes:
 
 BLANK = "\\"  # a blank in a control field or indicator
 
+# Characters the text form gives a meaning to, and those a line cannot show (line breaks,
+# control characters), are written as MARCMaker-style mnemonics: {dollar}, {U+000A}, ...
+_NAMED = {"lcub": "{", "rcub": "}", "dollar": "$", "bsol": "\\"}
+_MNEMONIC = re.compile(r"\{(lcub|rcub|dollar|bsol|U\+[0-9A-Fa-f]{4,6})\}")
+
+
+def _escape(value: str, *, control: bool = False) -> str:
+    out = []
+    for ch in value:
+        if ch == "{":
+            out.append("{lcub}")
+        elif ch == "$":
+            out.append("{dollar}")
+        elif control and ch == "\\":
+            out.append("{bsol}")
+        elif control and ch == " ":
+            out.append(BLANK)
+        elif unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
+            out.append(f"{{U+{ord(ch):04X}}}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _unescape(text: str) -> str:
+    def one(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return _NAMED[name] if name in _NAMED else chr(min(int(name[2:], 16), 0x10FFFF))
+
+    return _MNEMONIC.sub(one, text) if "{" in text else text
+
 
 def to_mnemonic(record: pymarc.Record) -> str:
     lines = [f"=LDR  {record.leader}"]
     for f in record.fields:
         if f.is_control_field():
-            data = (f.data or "").replace(" ", BLANK)
-            lines.append(f"={f.tag}  {data}")
+            lines.append(f"={f.tag}  {_escape(f.data or '', control=True)}")
         else:
             ind = "".join(i if i != " " else BLANK for i in (f.indicators or "  "))
-            subs = "".join(f"${s.code}{s.value.replace('$', '{dollar}')}" for s in f.subfields)
+            subs = "".join(f"${_escape(s.code)}{_escape(s.value)}" for s in f.subfields)
             lines.append(f"={f.tag}  {ind}{subs}")
     return "\n".join(lines)
 
@@ -317,7 +545,7 @@ class MnemonicError(ValueError):
 def from_mnemonic(text: str) -> pymarc.Record:
     """Parse the editor's text; raises MnemonicError naming the line that is wrong."""
     record = pymarc.Record(to_unicode=True, force_utf8=True)
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(text.split("\n"), start=1):
         line = raw.rstrip("\r")
         if not line.strip():
             continue
@@ -329,17 +557,19 @@ def from_mnemonic(text: str) -> pymarc.Record:
         elif not (tag.isalnum() and len(tag) == 3):
             raise MnemonicError(f"line {number}: {tag!r} is not a MARC tag")
         elif tag < "010" and tag.isdigit():
-            record.add_field(Field(tag=tag, data=body.replace("\\", " ")))
+            record.add_field(Field(tag=tag, data=_unescape(body.replace(BLANK, " "))))
         else:
-            if len(body) < 3 or body[2] != "$":
+            if len(body) < 2 or body[2:3] not in ("", "$"):
                 raise MnemonicError(f"line {number}: a data field needs two indicators, then $")
             ind = [c if c != "\\" else " " for c in body[:2]]
-            parts = body[3:].split("$")
+            parts = body[3:].split("$") if len(body) > 2 else []  # (a field with no subfields)
             subfields = []
             for part in parts:
                 if not part:
                     raise MnemonicError(f"line {number}: empty subfield code after $")
-                subfields.append(Subfield(code=part[0], value=part[1:].replace("{dollar}", "$")))
+                code = _MNEMONIC.match(part)  # a code written as a mnemonic
+                end = code.end() if code else 1
+                subfields.append(Subfield(code=_unescape(part[:end]), value=_unescape(part[end:])))
             record.add_field(Field(tag=tag, indicators=Indicators(*ind), subfields=subfields))
     if not record.get_fields("245"):
         raise MnemonicError("the record needs a title field (245)")

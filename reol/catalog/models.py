@@ -257,3 +257,22 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.state})"
+
+
+class SearchIndexState(models.Model):
+    """How far one search index has applied the outbox (one row per index).
+
+    ``gaps`` holds outbox ids below ``last_applied_id`` that were not yet visible when the
+    indexer passed them (a transaction that took its id earlier but committed later, on
+    PostgreSQL); the indexer looks for them again until they are old enough to be rollbacks.
+    """
+
+    name = models.CharField(max_length=64, unique=True)
+    last_applied_id = models.BigIntegerField(default=0)
+    gaps = models.JSONField(default=dict, blank=True)
+    schema_version = models.PositiveIntegerField(default=0)
+    reindexed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.last_applied_id}"

@@ -37,12 +37,17 @@ def queue_for_search(record_ids: Iterable[int]) -> None:
     )
 
 
-def apply_marc(record: Record, marc_record: pymarc.Record) -> list[str]:
-    """Set a Record's MARC and the columns derived from it (not saved). Returns ISBN-13s."""
+def apply_marc(
+    record: Record, marc_record: pymarc.Record, warnings: list[str] | None = None
+) -> list[str]:
+    """Set a Record's MARC and the columns derived from it (not saved). Returns ISBN-13s;
+    what was odd (an invalid ISBN, no title) is added to ``warnings`` if given."""
     found = extract(marc_record)
     record.marc = marcio.to_json(marc_record)
     for name, value in found.columns.items():
         setattr(record, name, value)
+    if warnings is not None:
+        warnings.extend(found.warnings)
     return found.isbn13s
 
 
@@ -69,7 +74,6 @@ def create_record(actor: Actor, municipality: Municipality, marc_record: pymarc.
 
 LOCAL_FIELDS = frozenset(
     {
-        "shelf_mark",
         "reading_level",
         "age_min",
         "age_max",
@@ -139,6 +143,8 @@ FORM_FIELDS: dict[str, tuple[str, str, str]] = {
     "series": ("490", "a", "0 "),
     "summary": ("520", "a", "  "),
     "ddc": ("082", "a", "04"),
+    "shelf_mark": ("090", "a", "  "),
+    "url": ("856", "u", "40"),
 }
 
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models.functions import Upper
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -134,16 +135,22 @@ def import_marc_page(request: HttpRequest) -> HttpResponse:
                     "The file is %(size)d MB; the page takes at most %(limit)d MB. "
                     "Larger files can be imported with “reol import-marc”."
                 )
-                % {"size": upload.size // 2**20, "limit": limit // 2**20},
+                # rounded so that the file never looks as small as the limit
+                % {"size": -(-upload.size // 2**20), "limit": limit // 2**20},
             )
         else:
+            # REOL_IMPORT_IN_BACKGROUND = False runs the import in the request (tests do)
+            background = getattr(settings, "REOL_IMPORT_IN_BACKGROUND", True)
             job = jobs.start(
                 actor(request),
                 school,
                 upload,
                 holdings=form.cleaned_data["holdings"],
                 dry_run=form.cleaned_data["dry_run"],
+                run_in_background=background,
             )
+            if not background:
+                jobs.run(job.pk)
             return redirect("catalog-import-job", job.pk)
     recent = ImportJob.objects.filter(school=school).order_by("-created_at")[:10]
     return render(
@@ -177,13 +184,17 @@ def _selected_items(form: LabelsForm, school: Any) -> list[Item]:
         items = items.filter(location=data["location"])
     else:
         wanted = [b.strip() for b in data["barcodes"].split() if b.strip()]
-        found = {i.barcode.casefold(): i for i in items.filter(barcode__in=wanted)}
-        missing = [b for b in wanted if b.casefold() not in found]
+        # a barcode is found however it is typed (a scanner and a keyboard differ in case)
+        same_case = items.annotate(code=Upper("barcode")).filter(
+            code__in={b.upper() for b in wanted}
+        )
+        found = {i.barcode.upper(): i for i in same_case}
+        missing = [b for b in wanted if b.upper() not in found]
         if missing:
             form.add_error(
                 "barcodes", _("Not copies of this school: %(b)s") % {"b": ", ".join(missing[:20])}
             )
-        return [found[b.casefold()] for b in wanted if b.casefold() in found]
+        return [found[b.upper()] for b in wanted if b.upper() in found]
     return list(items.order_by("record__shelf_mark", "barcode")[:5000])
 
 

@@ -194,7 +194,14 @@ def record_marc_download(request: HttpRequest, pk: int, fmt: str) -> HttpRespons
     rec = _record(school, pk)
     marc_record = marcio.from_json(rec.marc)
     if fmt == "mrc":
-        response = HttpResponse(marcio.as_iso2709(marc_record), content_type="application/marc")
+        try:
+            data = marcio.as_iso2709(marc_record)
+        except marcio.CannotWrite:
+            messages.error(
+                request, _("This record is too long for ISO 2709 (.mrc): download it as MARCXML.")
+            )
+            return redirect("catalog-record", rec.pk)
+        response = HttpResponse(data, content_type="application/marc")
     elif fmt == "xml":
         response = HttpResponse(
             marcio.as_marcxml(marc_record), content_type="application/marcxml+xml"

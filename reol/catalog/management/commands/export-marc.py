@@ -27,10 +27,13 @@ class Command(BaseCommand):
             if school is None:
                 raise CommandError(f"No school has the code {options['school']!r}.")
             records = records.filter(items__school=school).distinct()
+        skipped: list[tuple[int, str]] = []
         if options["out"]:
             with options["out"].open("wb") as out:
-                count = export_marc(records, out, options["format"])
+                count = export_marc(records, out, options["format"], skipped)
             self.stderr.write(f"{count} records written to {options['out']}")
         else:
-            count = export_marc(records, sys.stdout.buffer, options["format"])
+            count = export_marc(records, sys.stdout.buffer, options["format"], skipped)
             sys.stdout.buffer.flush()
+        for pk, reason in skipped:
+            self.stderr.write(f"record {pk} left out: {reason}")

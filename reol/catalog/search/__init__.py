@@ -1,0 +1,173 @@
+"""Catalogue search: the interface the rest of Reol uses. The engine behind it is Tantivy.
+
+    search(SearchQuery(text="harry poter", municipality_id=m.pk)) -> SearchResult
+    autocomplete("dino", municipality_id=m.pk) -> list[Suggestion]
+    index_records([record ids])   # apply now (the indexer normally does this from the outbox)
+    reindex()                     # rebuild the index from the database
+    status() -> Status            # lag and counts
+
+Nothing outside this package imports the engine. Settings: ``REOL_SEARCH_DIR`` (default
+``VAR_DIR / "search"``), ``REOL_SEARCH_SYNC`` (apply the outbox in-process before each read, for
+tests and development: deterministic, no indexer process needed).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import Max, Min
+
+from . import indexer
+from .engine import SCHEMA_VERSION, TantivyEngine
+from .types import (
+    FACETS,
+    SORTS,
+    Availability,
+    FacetValue,
+    Hit,
+    SearchQuery,
+    SearchResult,
+    Status,
+)
+
+__all__ = [
+    "FACETS",
+    "SORTS",
+    "Availability",
+    "FacetValue",
+    "Hit",
+    "SearchQuery",
+    "SearchResult",
+    "Status",
+    "Suggestion",
+    "autocomplete",
+    "catch_up",
+    "index_records",
+    "reindex",
+    "run",
+    "search",
+    "status",
+]
+
+_engines: dict[Path, TantivyEngine] = {}
+_engines_lock = threading.Lock()
+
+
+def index_path() -> Path:
+    base = Path(getattr(settings, "REOL_SEARCH_DIR", None) or settings.VAR_DIR / "search")
+    return base / f"v{SCHEMA_VERSION}"
+
+
+def index_name() -> str:
+    """The name this index's position is kept under (one per index directory)."""
+    return str(getattr(settings, "REOL_SEARCH_NAME", "") or "default")
+
+
+def engine() -> TantivyEngine:
+    """This process's engine for the configured directory (readers reload on new commits)."""
+    path = index_path()
+    with _engines_lock:
+        if path not in _engines:
+            _engines[path] = TantivyEngine(path)
+        return _engines[path]
+
+
+def forget_engines() -> None:
+    """Close every engine of this process (tests, and after a reindex in another process)."""
+    with _engines_lock:
+        for eng in _engines.values():
+            eng.abandon_writer()
+        _engines.clear()
+
+
+def _sync() -> None:
+    if getattr(settings, "REOL_SEARCH_SYNC", False):
+        indexer.catch_up(engine(), index_name())
+
+
+def search(query: SearchQuery) -> SearchResult:
+    _sync()
+    return engine().search(query)
+
+
+@dataclass
+class Suggestion:
+    id: int
+    title: str
+    contributor: str
+
+
+def autocomplete(
+    prefix: str,
+    *,
+    municipality_id: int,
+    school: str | None = None,
+    language: str = "da",
+    limit: int = 8,
+) -> list[Suggestion]:
+    """Titles for the search box as the user types (the last word is a prefix)."""
+    if not prefix.strip():
+        return []
+    found = search(
+        SearchQuery(
+            text=prefix,
+            municipality_id=municipality_id,
+            school=school,
+            language=language,
+            size=max(1, min(limit, 20)),
+            facets=False,
+            prefix_last=True,
+        )
+    )
+    return [
+        Suggestion(h.id, h.title, h.contributors[0]["name"] if h.contributors else "")
+        for h in found.hits
+    ]
+
+
+def index_records(record_ids: list[int]) -> None:
+    """Rebuild these records' documents now (the outbox normally does this)."""
+    eng = engine()
+    eng.replace(record_ids, indexer.documents(record_ids))
+    eng.commit()
+
+
+def catch_up() -> int:
+    """Apply everything waiting in the outbox; returns how many rows were applied."""
+    return indexer.catch_up(engine(), index_name())
+
+
+def reindex(progress: indexer.Callable[[int], None] | None = None) -> int:
+    return indexer.reindex(engine(), index_name(), progress=progress)
+
+
+def run(interval: float = 0.5, stop: indexer.Callable[[], bool] = lambda: False) -> None:
+    indexer.run(engine(), index_name(), interval=interval, stop=stop)
+
+
+def status() -> Status:
+    from reol.catalog.models import Record, SearchIndexState, SearchOutbox
+
+    eng = engine()
+    state = SearchIndexState.objects.filter(name=index_name()).first()
+    applied = state.last_applied_id if state else 0
+    pending = SearchOutbox.objects.filter(id__gt=applied)
+    agg = pending.aggregate(oldest=Min("created_at"), newest=Max("id"))
+    newest = agg["newest"] or applied
+    oldest = agg["oldest"]
+    exists = eng.exists()
+    return Status(
+        path=str(eng.path),
+        exists=exists,
+        stale=not exists or state is None or state.schema_version != SCHEMA_VERSION,
+        documents=eng.count() if exists else 0,
+        records=Record.objects.filter(merged_into__isnull=True).count(),
+        last_applied_id=applied,
+        newest_outbox_id=newest,
+        lag=pending.count(),
+        lag_seconds=(time.time() - oldest.timestamp()) if oldest else 0.0,
+    )

@@ -1,0 +1,615 @@
+"""The Tantivy engine: schema, analyzers, query building, facets. The only module that imports
+``tantivy``; everything else talks to it through ``reol.catalog.search``.
+
+One index directory holds every municipality's records (each query is filtered by
+municipality). Text is indexed twice: unstemmed (for exact words, phrases, prefixes and fuzzy
+terms) and stemmed by the record's language (Snowball da/nb/en) for inflected forms.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import tantivy
+from tantivy import Document, Filter, Index, Occur, Order, Query, TextAnalyzerBuilder, Tokenizer
+
+from . import text as txt
+from .types import (
+    AGE_BUCKETS,
+    LIX_BUCKETS,
+    SORTS,
+    STEM_LANGUAGES,
+    YEAR_BUCKETS,
+    FacetValue,
+    Hit,
+    SearchQuery,
+    SearchResult,
+)
+
+SCHEMA_VERSION = 1
+MAX_WINDOW = 10_000  # deepest result a page may reach (offset + size)
+
+_SNOWBALL = {"da": "danish", "nb": "norwegian", "en": "english"}
+PLAIN_TOKENIZER = "reol_plain"
+
+# Field weights: title > contributor > subject/series > summary (> hidden helper words).
+PLAIN_WEIGHTS = {
+    "title": 4.0,
+    "contributor": 3.0,
+    "subject": 2.0,
+    "series": 2.0,
+    "summary": 1.0,
+    "extra": 0.6,
+}
+STEMMED_WEIGHTS = {"title": 3.5, "subject": 1.8, "summary": 0.9}
+FUZZY_FIELDS = ("title", "contributor", "subject", "series")
+PREFIX_FIELDS = ("title", "contributor", "series", "subject")
+FIELD_TARGETS = {
+    "title": ("title",),
+    "author": ("contributor",),
+    "subject": ("subject",),
+    "series": ("series",),
+}
+FACET_FIELDS = {
+    "material_type": "f_type",
+    "language": "f_lang",
+    "age": "f_age",
+    "reading_level": "f_lix",
+    "school": "f_school",
+    "available": "f_avail",
+    "subject": "f_subject",
+}
+ANY_SCHOOL = "*"  # f_avail value: available at some school
+
+_STOPWORD_TEXT = (
+    "og i på for til af av med en et ei de den det der som er at om fra har "
+    "the of and a an in on to with at by is or"
+)
+_STOPWORDS = frozenset(txt.fold(w) for w in _STOPWORD_TEXT.split())
+_SAFE_TERM = re.compile(r"^[a-z0-9]+$")
+
+
+def _analyzer(language: str | None) -> tantivy.TextAnalyzer:
+    builder = (
+        TextAnalyzerBuilder(Tokenizer.simple())
+        .filter(Filter.remove_long(60))
+        .filter(Filter.lowercase())
+        .filter(Filter.ascii_fold())
+    )
+    if language:
+        builder = builder.filter(Filter.stemmer(_SNOWBALL[language]))
+    return builder.build()
+
+
+def _stem_tokenizer(language: str) -> str:
+    return f"reol_stem_{language}"
+
+
+def build_schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_integer_field("id", stored=True, indexed=True, fast=True)
+    sb.add_integer_field("municipality", indexed=True, fast=True)
+    for name in PLAIN_WEIGHTS:
+        sb.add_text_field(name, tokenizer_name=PLAIN_TOKENIZER)
+    for name in STEMMED_WEIGHTS:
+        for lang in STEM_LANGUAGES:
+            sb.add_text_field(f"{name}_{lang}", tokenizer_name=_stem_tokenizer(lang))
+    sb.add_text_field("isbn", tokenizer_name="raw", index_option="basic")
+    for name in FACET_FIELDS.values():
+        sb.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
+    sb.add_integer_field("year", indexed=True, fast=True)
+    sb.add_unsigned_field("sort_title", fast=True)
+    sb.add_bytes_field("doc", stored=True)
+    return sb.build()
+
+
+class TantivyEngine:
+    """One index directory: a reader for every process, a writer for the indexer only."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.schema = build_schema()
+        self.plain = _analyzer(None)
+        self.stemmers = {lang: _analyzer(lang) for lang in STEM_LANGUAGES}
+        self._index: Index | None = None
+        self._writer: tantivy.IndexWriter | None = None
+        self._lock = threading.Lock()
+        self.last_query: Query | None = None
+
+    # --- opening ---------------------------------------------------------------------------
+
+    def exists(self) -> bool:
+        return (self.path / "meta.json").exists()
+
+    @property
+    def index(self) -> Index:
+        if self._index is None:
+            with self._lock:
+                if self._index is None:
+                    self.path.mkdir(parents=True, exist_ok=True)
+                    index = Index(self.schema, path=str(self.path), reuse=True)
+                    index.register_tokenizer(PLAIN_TOKENIZER, self.plain)
+                    for lang, analyzer in self.stemmers.items():
+                        index.register_tokenizer(_stem_tokenizer(lang), analyzer)
+                    self._index = index
+        return self._index
+
+    def writer(self, *, heap_mb: int = 64, threads: int = 1) -> tantivy.IndexWriter:
+        """The writer (taking the directory's lock: fails if another process writes)."""
+        if self._writer is None:
+            self._writer = self.index.writer(heap_size=heap_mb * 1_000_000, num_threads=threads)
+        return self._writer
+
+    def close_writer(self) -> None:
+        if self._writer is not None:
+            self._writer.wait_merging_threads()
+            self._writer = None
+
+    def abandon_writer(self) -> None:
+        """Drop the writer without committing (what a crash does)."""
+        if self._writer is not None:
+            self._writer.rollback()
+            self._writer = None
+
+    def searcher(self) -> tantivy.Searcher:
+        return self.index.searcher()
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def replace(self, delete_ids: Iterable[int], docs: Iterable[dict[str, Any]]) -> None:
+        """Delete the given record ids, then add the documents (idempotent); not committed."""
+        writer = self.writer()
+        for pk in delete_ids:
+            writer.delete_documents_by_term("id", pk)
+        for doc in docs:
+            writer.add_document(self._document(doc))
+
+    def commit(self) -> None:
+        if self._writer is not None:
+            self._writer.commit()
+        self.index.reload()
+
+    def delete_all(self) -> None:
+        self.writer().delete_all_documents()
+
+    def _document(self, doc: dict[str, Any]) -> Document:
+        d = Document()
+        d.add_integer("id", doc["id"])
+        d.add_integer("municipality", doc["municipality"])
+        for name in PLAIN_WEIGHTS:
+            for value in doc.get(name, ()):
+                d.add_text(name, txt.fold(value))
+        for name in STEMMED_WEIGHTS:
+            for lang in doc["stem_languages"]:
+                for value in doc.get(name, ()):
+                    d.add_text(f"{name}_{lang}", txt.fold(value))
+        for isbn in doc["isbns"]:
+            d.add_text("isbn", isbn)
+        for facet, name in FACET_FIELDS.items():
+            for value in doc["facets"].get(facet, ()):
+                d.add_text(name, value)
+        d.add_integer("year", doc.get("year") or 0)
+        d.add_unsigned("sort_title", txt.sort_key(doc["sort_title"]))
+        d.add_bytes("doc", json.dumps(doc["stored"], ensure_ascii=False).encode())
+        return d
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def count(self) -> int:
+        return int(self.searcher().num_docs)
+
+    def ids(self) -> set[int]:
+        searcher = self.searcher()
+        found = searcher.search(Query.all_query(), limit=max(1, searcher.num_docs))
+        return {int(searcher.doc(addr).get_first("id") or 0) for _score, addr in found.hits}
+
+    def stored(self, record_id: int) -> dict[str, Any] | None:
+        searcher = self.searcher()
+        found = searcher.search(Query.term_query(self.schema, "id", record_id), limit=1)
+        if not found.hits:
+            return None
+        return _load(searcher.doc(found.hits[0][1]))
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        searcher = self.searcher()
+        parsed = txt.parse(query.text, prefix_last=query.prefix_last)
+        lang = query.language if query.language in STEM_LANGUAGES else STEM_LANGUAGES[0]
+        filters = self._filters(query)
+        groups = self._groups(searcher, parsed, lang)
+        if query.text.strip() and not any(not g.clause.negated for g in groups):
+            # Something was typed but nothing in it is searchable ("***", "AND OR NOT").
+            return SearchResult(total=0, hits=[], page=max(query.page, 1), size=query.size)
+        unknown = [g for g in groups if g.unknown]
+        # Stage 1: every word must match (fuzzy only for words the catalogue doesn't know);
+        # stage 2: fuzzy for every word; stage 3: all but one word.
+        attempts: list[tuple[bool, int]] = [(False, 0)]
+        if any(g.fuzzable and not g.unknown for g in groups):
+            attempts.append((True, 0))
+        required = [g for g in groups if g.required]
+        if len(required) >= 2:
+            attempts.append((True, 1))
+        result_query = filters_query = self._combine(filters, [])
+        total = 0
+        hits: list[tuple[float, Any]] = []
+        sort = query.sort if query.sort in SORTS else "relevance"
+        size = max(1, min(query.size, 100))
+        offset = max(0, (max(query.page, 1) - 1) * size)
+        for fuzzy_all, slack in attempts:
+            clauses = [g.query(self, fuzzy_all) for g in groups]
+            result_query = self._combine(
+                filters, clauses, [g for g in groups], slack=slack, filters_only=filters_query
+            )
+            limit = size if offset + size <= MAX_WINDOW else 0
+            found = self._run(searcher, result_query, sort, limit, offset)
+            total, hits = found
+            if total:
+                break
+        self.last_query = result_query  # the query that answered (the benchmark re-runs it bare)
+        result = SearchResult(
+            total=total,
+            hits=[Hit.from_stored(_load(searcher.doc(addr))) for _score, addr in hits],
+            page=max(query.page, 1),
+            size=size,
+        )
+        if query.facets:
+            result.facets = self._facets(searcher, result_query)
+        if unknown:
+            result.suggestion = self._suggest(searcher, parsed, unknown, filters)
+        return result
+
+    def _run(
+        self, searcher: tantivy.Searcher, query: Query, sort: str, limit: int, offset: int
+    ) -> tuple[int, list[tuple[float, Any]]]:
+        if limit == 0:
+            found = searcher.search(query, limit=1, count=True)
+            return int(getattr(found, "count", 0) or 0), []
+        if sort == "title":
+            found = searcher.search(
+                query, limit=limit, offset=offset, order_by_field="sort_title", order=Order.Asc
+            )
+        elif sort == "newest":
+            found = searcher.search(
+                query, limit=limit, offset=offset, order_by_field="year", order=Order.Desc
+            )
+        else:
+            found = searcher.search(query, limit=limit, offset=offset)
+        return int(getattr(found, "count", 0) or 0), list(found.hits)
+
+    # --- query building ----------------------------------------------------------------------
+
+    def _term(self, field: str, value: Any) -> Query:
+        return Query.term_query(self.schema, field, value, index_option="basic")
+
+    def _filters(self, query: SearchQuery) -> list[Query]:
+        must = [self._term("municipality", query.municipality_id)]
+        if query.school:
+            must.append(self._term("f_school", query.school))
+        for facet, values in query.filters.items():
+            if facet == "available" or facet not in FACET_FIELDS:
+                continue
+            values = [v for v in values if isinstance(v, str) and v][:20]
+            if values:
+                must.append(
+                    Query.boolean_query(
+                        [(Occur.Should, self._term(FACET_FIELDS[facet], v)) for v in values]
+                    )
+                )
+        if query.available:
+            at = [*query.filters.get("school", []), *([query.school] if query.school else [])]
+            must.append(
+                Query.boolean_query(
+                    [(Occur.Should, self._term("f_avail", s)) for s in (at or [ANY_SCHOOL])[:20]]
+                )
+            )
+        years = [YEAR_BUCKETS[y] for y in query.filters.get("year", []) if y in YEAR_BUCKETS]
+        if years:
+            must.append(
+                Query.boolean_query(
+                    [
+                        (
+                            Occur.Should,
+                            Query.range_query(
+                                self.schema,
+                                "year",
+                                tantivy.FieldType.Integer,
+                                lower_bound=low,
+                                upper_bound=high,
+                                include_upper=False,
+                            ),
+                        )
+                        for low, high in years
+                    ]
+                )
+            )
+        return must
+
+    def _groups(
+        self, searcher: tantivy.Searcher, parsed: txt.ParsedQuery, lang: str
+    ) -> list[_Group]:
+        groups: list[_Group] = []
+        for clause in parsed.clauses:
+            if clause.field == "isbn" or (clause.field is None and len(clause.words) == 1):
+                isbn = _isbn(clause.words[0]) if len(clause.words) == 1 else None
+                if isbn or clause.field == "isbn":
+                    groups.append(_Group(clause, [], lang, isbn=isbn or "-"))
+                    continue
+            tokens = self.plain.analyze(txt.fold(" ".join(clause.words)))[:16]
+            if not tokens:
+                continue
+            if clause.phrase and len(tokens) > 1:
+                groups.append(_Group(clause, tokens, lang, phrase=True))
+                continue
+            for token in tokens:
+                group = _Group(clause, [token], lang)
+                group.stems = {
+                    lg: (an.analyze(token) or [token])[0] for lg, an in self.stemmers.items()
+                }
+                group.unknown = not clause.negated and not self._known(searcher, group)
+                groups.append(group)
+        positive = [g for g in groups if not g.clause.negated]
+        if positive and all(g.stopword for g in positive):
+            for g in positive:
+                g.stopword = False
+        return groups
+
+    def _known(self, searcher: tantivy.Searcher, group: _Group) -> bool:
+        """Does the word, as typed, occur unstemmed? (Also notes how often its stem occurs.)"""
+        token = group.tokens[0]
+        if group.clause.prefix or not _SAFE_TERM.match(token):
+            return True  # prefixes and scripts we can't fuzz are taken as typed
+        for name in group.plain_fields():
+            if searcher.doc_freq(name, token):
+                return True
+        group.stem_freq = sum(
+            searcher.doc_freq(f"{name}_{group.lang}", group.stems[group.lang])
+            for name in group.stemmed_fields()
+        )
+        return False
+
+    def _combine(
+        self,
+        filters: list[Query],
+        clauses: Sequence[Query | None],
+        groups: Sequence[_Group] = (),
+        *,
+        slack: int = 0,
+        filters_only: Query | None = None,
+    ) -> Query:
+        subqueries: list[tuple[Occur, Query]] = [(Occur.Must, f) for f in filters]
+        should: list[Query] = []
+        for group, clause in zip(groups, clauses, strict=True):
+            if clause is None:
+                continue
+            if group.clause.negated:
+                subqueries.append((Occur.MustNot, clause))
+            elif group.stopword or slack:
+                should.append(clause)
+            else:
+                subqueries.append((Occur.Must, clause))
+        if slack and should:
+            needed = max(1, len([g for g in groups if g.required]) - slack)
+            subqueries.append(
+                (
+                    Occur.Must,
+                    Query.boolean_query(
+                        [(Occur.Should, q) for q in should], minimum_number_should_match=needed
+                    ),
+                )
+            )
+        elif should:
+            subqueries.extend((Occur.Should, q) for q in should)
+        if not any(occur != Occur.MustNot for occur, _q in subqueries):
+            subqueries.append((Occur.Must, Query.all_query()))
+        return Query.boolean_query(subqueries)
+
+    # --- facets and suggestions ---------------------------------------------------------------
+
+    def _facets(self, searcher: tantivy.Searcher, query: Query) -> dict[str, list[FacetValue]]:
+        aggs: dict[str, Any] = {
+            facet: {"terms": {"field": name, "size": 30 if facet == "subject" else 50}}
+            for facet, name in FACET_FIELDS.items()
+        }
+        aggs["year"] = {
+            "range": {
+                "field": "year",
+                "ranges": [
+                    {"key": k, "from": lo, "to": hi} for k, (lo, hi) in YEAR_BUCKETS.items()
+                ],
+            }
+        }
+        raw = searcher.aggregate(query, aggs)
+        facets: dict[str, list[FacetValue]] = {}
+        for facet, result in raw.items():
+            buckets = result.get("buckets", [])
+            values = [
+                FacetValue(str(b["key"]), int(b["doc_count"])) for b in buckets if b["doc_count"]
+            ]
+            if facet == "age":
+                order = list(AGE_BUCKETS)
+                values.sort(key=lambda v: order.index(v.value) if v.value in order else 99)
+            elif facet == "reading_level":
+                order = list(LIX_BUCKETS)
+                values.sort(key=lambda v: order.index(v.value) if v.value in order else 99)
+            facets[facet] = values
+        return facets
+
+    def _suggest(
+        self,
+        searcher: tantivy.Searcher,
+        parsed: txt.ParsedQuery,
+        unknown: list[_Group],
+        filters: list[Query],
+    ) -> str | None:
+        corrections: dict[int, str] = {}
+        for group in unknown:
+            token = group.tokens[0]
+            if len(token) < 3:
+                continue
+            distance = 1 if len(token) < 7 else 2
+            fuzzy = Query.boolean_query(
+                [
+                    (Occur.Should, Query.fuzzy_term_query(self.schema, f, token, distance=distance))
+                    for f in FUZZY_FIELDS
+                ]
+            )
+            found = searcher.search(
+                Query.boolean_query([*((Occur.Must, f) for f in filters), (Occur.Must, fuzzy)]),
+                limit=10,
+            )
+            best: tuple[int, int, str] | None = None
+            counts: dict[str, int] = {}
+            for _score, addr in found.hits:
+                stored = _load(searcher.doc(addr))
+                for word in re.findall(r"\w+", " ".join(stored.get("vocabulary", []))):
+                    counts[word.lower()] = counts.get(word.lower(), 0) + 1
+            for word, count in counts.items():
+                folded = "".join(self.plain.analyze(txt.fold(word)))
+                d = txt.edit_distance(token, folded, limit=distance + 1)
+                if d <= distance and (best is None or (d, -count) < (best[0], best[1])):
+                    best = (d, -count, word)
+            if best is None:
+                continue
+            # A correction only when it is commoner than what the word's stem already finds
+            # ("hundene" finds "hunde" by its stem: no suggestion; "poter" → "potter").
+            corrected = "".join(self.plain.analyze(txt.fold(best[2])))
+            freq = sum(searcher.doc_freq(f, corrected) for f in FUZZY_FIELDS)
+            if freq > group.stem_freq:
+                corrections[id(group.clause)] = best[2]
+        if not corrections:
+            return None
+        parts = []
+        for clause in parsed.clauses:
+            word = corrections.get(id(clause))
+            if word and not clause.phrase:
+                prefix = f"{clause.field}:" if clause.field else ""
+                parts.append(prefix + word)
+            else:
+                parts.append(clause.raw)
+        return " ".join(parts)
+
+
+class _Group:
+    """The query for one word (or one phrase) of the user's query, across its fields."""
+
+    def __init__(
+        self,
+        clause: txt.Clause,
+        tokens: list[str],
+        lang: str,
+        *,
+        phrase: bool = False,
+        isbn: str | None = None,
+    ) -> None:
+        self.clause = clause
+        self.tokens = tokens
+        self.lang = lang
+        self.phrase = phrase
+        self.isbn = isbn
+        self.stems: dict[str, str] = {}
+        self.unknown = False  # the word as typed occurs nowhere (unstemmed)
+        self.stem_freq = 0  # how many documents its stem matches, in the user's language
+        self.stopword = (
+            not phrase
+            and not isbn
+            and clause.field is None
+            and len(tokens) == 1
+            and tokens[0] in _STOPWORDS
+        )
+
+    @property
+    def required(self) -> bool:
+        return not self.clause.negated and not self.stopword
+
+    @property
+    def fuzzable(self) -> bool:
+        return (
+            not self.phrase
+            and not self.isbn
+            and not self.clause.prefix
+            and bool(self.tokens)
+            and len(self.tokens[0]) >= 4
+            and bool(_SAFE_TERM.match(self.tokens[0]))
+        )
+
+    def plain_fields(self) -> tuple[str, ...]:
+        if self.clause.field in FIELD_TARGETS:
+            return FIELD_TARGETS[self.clause.field]
+        return tuple(PLAIN_WEIGHTS)
+
+    def stemmed_fields(self) -> tuple[str, ...]:
+        return tuple(f for f in self.plain_fields() if f in STEMMED_WEIGHTS)
+
+    def query(self, engine: TantivyEngine, fuzzy_all: bool) -> Query | None:
+        schema = engine.schema
+        if self.isbn:
+            return Query.boost_query(engine._term("isbn", self.isbn), 10.0)
+        alternatives: list[Query] = []
+        if self.phrase:
+            for name in self.plain_fields():
+                if name == "extra":
+                    continue
+                alternatives.append(
+                    Query.boost_query(
+                        Query.phrase_query(schema, name, list[str | tuple[int, str]](self.tokens)),
+                        PLAIN_WEIGHTS[name] * 1.5,
+                    )
+                )
+            return Query.disjunction_max_query(alternatives, tie_breaker=0.2)
+        token = self.tokens[0]
+        for name in self.plain_fields():
+            alternatives.append(
+                Query.boost_query(
+                    Query.term_query(schema, name, token, index_option="freq"),
+                    PLAIN_WEIGHTS[name],
+                )
+            )
+        for name in self.stemmed_fields():
+            for lang in STEM_LANGUAGES:
+                weight = STEMMED_WEIGHTS[name] * (1.0 if lang == self.lang else 0.8)
+                alternatives.append(
+                    Query.boost_query(
+                        Query.term_query(
+                            schema, f"{name}_{lang}", self.stems[lang], index_option="freq"
+                        ),
+                        weight,
+                    )
+                )
+        if self.clause.prefix and _SAFE_TERM.match(token) and len(token) >= 2:
+            for name in self.plain_fields():
+                if name in PREFIX_FIELDS:
+                    alternatives.append(
+                        Query.boost_query(
+                            Query.regex_query(schema, name, token + ".*"),
+                            PLAIN_WEIGHTS[name] * 0.5,
+                        )
+                    )
+        if self.fuzzable and (fuzzy_all or self.unknown):
+            distance = 1 if len(token) < 7 else 2
+            for name in self.plain_fields():
+                if name in FUZZY_FIELDS:
+                    alternatives.append(
+                        Query.boost_query(
+                            Query.fuzzy_term_query(schema, name, token, distance=distance),
+                            PLAIN_WEIGHTS[name] * 0.4,
+                        )
+                    )
+        return Query.disjunction_max_query(alternatives, tie_breaker=0.2)
+
+
+def _isbn(word: str) -> str | None:
+    from reol.catalog.extract import normalize_isbn
+
+    digits = re.sub(r"[\s-]", "", word)
+    if not re.fullmatch(r"\d{9}[\dXx]|\d{13}", digits):
+        return None
+    return normalize_isbn(digits)
+
+
+def _load(doc: Document) -> dict[str, Any]:
+    raw = doc.get_first("doc")
+    return dict(json.loads(bytes(raw).decode())) if raw else {}
