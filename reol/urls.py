@@ -8,5 +8,8 @@ urlpatterns = [
     path("i18n/catalog.js", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),
     path("staff/catalogue/", include("reol.catalog.urls")),
+    path("staff/desk/", include("reol.circulation.urls")),
+    path("staff/reading-lists/", include("reol.opac.staff_urls")),
+    path("opac/", include("reol.opac.urls")),
     path("", include("reol.core.urls")),
 ]

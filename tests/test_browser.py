@@ -42,7 +42,8 @@ def test_librarian_signs_in_and_adds_a_student(world, page):
     other = page.context.browser.new_context(locale="en-GB", base_url=page.url.split("/staff")[0])
     tablet = other.new_page()
     sign_in(tablet, "A0777", "2468")
-    assert tablet.url.endswith("/me/")
+    assert tablet.url.endswith("/opac/")  # students land on the public catalogue
+    tablet.goto("/me/")
     assert tablet.get_by_role("heading", name="Hello, Ny Elevsen").is_visible()
     other.close()
 

@@ -16,6 +16,7 @@ from ninja.security import HttpBearer, django_auth
 
 import reol
 from reol.catalog.api import router as catalog_router
+from reol.circulation.api import router as circulation_router
 from reol.core import audit
 from reol.core.api import router as core_router
 from reol.core.auth import client_ip
@@ -104,3 +105,4 @@ def health(request: HttpRequest) -> tuple[int, dict[str, str]]:
 
 api.add_router("/", core_router)
 api.add_router("/", catalog_router)
+api.add_router("/", circulation_router)

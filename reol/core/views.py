@@ -91,10 +91,14 @@ class SignOutView(auth_views.LogoutView):
         return render(request, "core/sign_out.html")
 
 
-@login_required
 def home(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    if is_student_only(user) or (not schools_of(user) and not user.is_superuser):
+    """The site root: visitors and students land on the public catalogue, staff on their desk."""
+    if not request.user.is_authenticated:
+        return redirect("opac-home")
+    user: User = request.user
+    if is_student_only(user):
+        return redirect("opac-home")
+    if not schools_of(user) and not user.is_superuser:
         return redirect("me")
     return redirect("staff-dashboard")
 

@@ -99,7 +99,7 @@ def test_student_cannot_see_another_student(world, client, token_for):
 
 def test_student_is_sent_to_own_page_not_staff_shell(world):
     client = signed_in(world.student_a1)
-    assert client.get("/").url == reverse("me")
+    assert client.get("/").url == reverse("opac-home")
     assert client.get(reverse("staff-dashboard")).status_code == 403
 
 

@@ -1,0 +1,276 @@
+"""REST endpoints of the desk: lend, return, renew, hold, and look up a patron or a copy.
+
+They call the same services as the desk page. A refusal answers 409 (the library's rules or
+state say no) or 422 (the barcode names nothing we know) with ``{"code", "message"}``; the
+message is in the language of the request. The school is the one named, else the copy's own
+school (lending, renewing), else the one school where the caller works the desk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+
+from reol.catalog.models import Item, ItemStatus, Record
+from reol.core.models import School, User
+from reol.core.permissions import Perm, has_perm, schools_with
+
+from . import selectors, services
+from .errors import CirculationError
+from .models import Hold, Loan
+
+router = Router(tags=["circulation"])
+T = TypeVar("T")
+
+
+class Problem(Schema):
+    code: str
+    message: str
+
+
+class LoanOut(Schema):
+    id: int
+    item: str = Field(..., alias="item.barcode")
+    title: str = Field(..., alias="item.record.title")
+    record: int = Field(..., alias="item.record_id")
+    school: str = Field(..., alias="school.code")
+    patron: str | None = Field(None, alias="patron.username")
+    loan_date: dt.date
+    due_date: dt.date
+    renewals: int
+    state: str
+
+
+class CheckoutIn(Schema):
+    patron: str = Field(..., max_length=100, description="card barcode or username")
+    item: str = Field(..., max_length=100, description="the copy's barcode")
+    school: str | None = Field(None, max_length=32, description="defaults to the copy's school")
+    override_hold: bool = False
+
+
+class ItemIn(Schema):
+    item: str = Field(..., max_length=100)
+    school: str | None = Field(None, max_length=32)
+
+
+class CheckinOut(Schema):
+    item: str
+    title: str
+    route: str = Field(..., description="shelf, hold_shelf or transit")
+    returned_loan: int | None
+    hold: int | None
+    hold_patron: str | None
+    destination: str | None = Field(None, description="the copy's school, when in transit")
+    found: bool
+    overdue_days: int
+
+
+class HoldIn(Schema):
+    patron: str = Field(..., max_length=100)
+    record: int | None = None
+    item: str | None = Field(None, max_length=100, description="hold this one copy")
+    school: str | None = Field(None, max_length=32, description="where to collect it")
+
+
+class HoldOut(Schema):
+    id: int
+    record: int = Field(..., alias="record_id")
+    title: str = Field(..., alias="record.title")
+    item: str | None = Field(None, alias="item.barcode")
+    school: str = Field(..., alias="school.code")
+    patron: str = Field(..., alias="patron.username")
+    state: str
+    placed_at: dt.datetime
+    pickup_by: dt.date | None
+
+
+class ItemOut(Schema):
+    barcode: str
+    record: int
+    title: str
+    school: str
+    status: str
+    status_label: str
+    circulation_type: str
+    due_date: dt.date | None
+    patron: str | None
+
+
+def _me(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined]
+
+
+def _school_by_code(code: str) -> School:
+    school = School.objects.select_related("municipality").filter(code=code).first()
+    if school is None:
+        raise CirculationError(
+            "unknown_school", _("There is no school %(code)s.") % {"code": code}, status=422
+        )
+    return school
+
+
+def _desk_school(
+    request: HttpRequest, code: str | None, item: str | None = None, *, lending: bool = False
+) -> School:
+    """The school named; else the copy's school (always, when lending: only its own school
+    lends a copy; when returning, if the caller works its desk); else the caller's only desk."""
+    if code:
+        return _school_by_code(code)
+    found = selectors.item_by_barcode(item) if item else None
+    if found is not None and (
+        lending or has_perm(_me(request), Perm.CIRCULATION_DESK, found.school)
+    ):
+        return found.school
+    desks = list(
+        schools_with(_me(request), Perm.CIRCULATION_DESK).select_related("municipality")[:2]
+    )
+    if len(desks) == 1:
+        return desks[0]
+    if found is not None:
+        return found.school
+    raise CirculationError(
+        "school_required", _('Say which school\'s desk this is ("school").'), status=422
+    )
+
+
+def _answer(call: Callable[[], T], status: int = 200) -> tuple[int, T | dict[str, str]]:
+    try:
+        return status, call()
+    except CirculationError as error:
+        return error.status, error.as_dict()
+
+
+@router.post("/circulation/checkout", response={201: LoanOut, 409: Problem, 422: Problem})
+def checkout(request: HttpRequest, payload: CheckoutIn) -> tuple[int, Any]:
+    """Lend a copy to a patron; answers the loan with its due date."""
+
+    def run() -> Loan:
+        school = _desk_school(request, payload.school, payload.item, lending=True)
+        return services.checkout(
+            _me(request), school, payload.patron, payload.item, override_hold=payload.override_hold
+        ).loan
+
+    return _answer(run, 201)
+
+
+@router.post("/circulation/checkin", response={200: CheckinOut, 409: Problem, 422: Problem})
+def checkin(request: HttpRequest, payload: ItemIn) -> tuple[int, Any]:
+    """Return a copy at a school's desk; says where it goes (shelf, hold shelf, in transit)."""
+
+    def run() -> dict[str, Any]:
+        school = _desk_school(request, payload.school, payload.item)
+        result = services.checkin(_me(request), school, payload.item)
+        return {
+            "item": result.item.barcode,
+            "title": result.item.record.title,
+            "route": result.route,
+            "returned_loan": result.loan.pk if result.loan else None,
+            "hold": result.hold.pk if result.hold else None,
+            "hold_patron": result.hold.patron.username if result.hold else None,
+            "destination": result.item.school.code
+            if result.route == services.Route.TRANSIT
+            else None,
+            "found": result.found,
+            "overdue_days": result.overdue_days,
+        }
+
+    return _answer(run)
+
+
+@router.post("/circulation/renew", response={200: LoanOut, 409: Problem, 422: Problem})
+def renew(request: HttpRequest, payload: ItemIn) -> tuple[int, Any]:
+    """Renew the loan of a copy (staff, or the borrower themself)."""
+
+    def run() -> Loan:
+        found = selectors.item_by_barcode(payload.item)
+        school = _school_by_code(payload.school) if payload.school else None
+        if school is None:
+            if found is None:
+                raise CirculationError(
+                    "unknown_item",
+                    _("No copy has the barcode %(barcode)s.") % {"barcode": payload.item},
+                    status=422,
+                )
+            school = found.school
+        return services.renew(_me(request), school, payload.item)
+
+    return _answer(run)
+
+
+@router.post("/holds", response={201: HoldOut, 409: Problem, 422: Problem})
+def place_hold(request: HttpRequest, payload: HoldIn) -> tuple[int, Any]:
+    """Place a hold on a title (``record``) or on one copy (``item``) for a patron."""
+
+    def run() -> Hold:
+        school = _desk_school(request, payload.school, payload.item)
+        record = None
+        if payload.record is not None:
+            record = Record.objects.filter(pk=payload.record).first()
+            if record is None:
+                raise CirculationError("unknown_record", _("There is no such title."), status=422)
+        if record is None and not payload.item:
+            raise CirculationError(
+                "record_required", _('Say which title ("record") or copy ("item").'), status=422
+            )
+        hold = services.place_hold(
+            _me(request), school, payload.patron, record=record, item=payload.item
+        )
+        return Hold.objects.select_related("record", "item", "school", "patron").get(pk=hold.pk)
+
+    return _answer(run, 201)
+
+
+@router.post("/holds/{int:hold_id}/cancel", response={200: HoldOut, 409: Problem, 422: Problem})
+def cancel_hold(request: HttpRequest, hold_id: int) -> tuple[int, Any]:
+    def run() -> Hold:
+        hold = services.cancel_hold(_me(request), hold_id)
+        return Hold.objects.select_related("record", "item", "school", "patron").get(pk=hold.pk)
+
+    return _answer(run)
+
+
+@router.get("/patrons/{barcode}/loans", response=list[LoanOut])
+def patron_loans(request: HttpRequest, barcode: str) -> list[Loan]:
+    """A patron's open loans, for staff of a desk where they are a patron (or themself)."""
+    me = _me(request)
+    person = selectors.patron_by_code(barcode)
+    if person is None:
+        raise Http404
+    if person.pk != me.pk:
+        desks = schools_with(me, Perm.CIRCULATION_DESK)
+        if not any(selectors.patron_category(person, s) for s in desks):
+            raise Http404
+    return list(selectors.open_loans(person).select_related("patron"))
+
+
+@router.get("/items/{barcode}", response=ItemOut)
+def item(request: HttpRequest, barcode: str) -> dict[str, Any]:
+    """A copy's status, and (for staff of its desk) who has it and when it is due."""
+    me = _me(request)
+    found: Item | None = selectors.item_by_barcode(barcode)
+    if (
+        found is None
+        or not schools_with(me, Perm.STAFF_SHELL)
+        .filter(municipality_id=found.school.municipality_id)
+        .exists()
+    ):
+        raise Http404
+    loan = None
+    if found.status in (ItemStatus.ON_LOAN,) and has_perm(me, Perm.CIRCULATION_DESK, found.school):
+        loan = selectors.open_loan_of(found)
+    return {
+        "barcode": found.barcode,
+        "record": found.record_id,
+        "title": found.record.title,
+        "school": found.school.code,
+        "status": found.status,
+        "status_label": str(ItemStatus(found.status).label),
+        "circulation_type": found.circulation_type,
+        "due_date": loan.due_date if loan else None,
+        "patron": loan.patron.username if loan and loan.patron else None,
+    }

@@ -1,0 +1,33 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CirculationConfig(AppConfig):
+    name = "reol.circulation"
+    label = "circulation"
+    verbose_name = _("Circulation")
+
+    def ready(self) -> None:
+        from reol.core.audit import register_actions
+        from reol.core.navigation import NavEntry, register
+        from reol.core.permissions import Perm
+
+        register(
+            NavEntry(_("Desk"), "circulation-desk", Perm.CIRCULATION_DESK, order=5),
+            NavEntry(_("Hold shelf"), "circulation-hold-shelf", Perm.CIRCULATION_DESK, order=6),
+            NavEntry(_("Loan rules"), "circulation-rules", Perm.SCHOOL_MANAGE, order=85),
+        )
+        register_actions(
+            {
+                "loan.checkout": _("Copy lent"),
+                "loan.checkin": _("Copy returned"),
+                "loan.renew": _("Loan renewed"),
+                "loan.override_hold": _("Copy lent past someone's hold"),
+                "hold.place": _("Hold placed"),
+                "hold.cancel": _("Hold cancelled"),
+                "loan_rule.add": _("Loan rule added"),
+                "loan_rule.change": _("Loan rule changed"),
+                "loan_rule.remove": _("Loan rule removed"),
+                "loan_rule.adopt": _("Built-in loan rules adopted"),
+            }
+        )

@@ -1,0 +1,92 @@
+"""The REST API of the desk: the same services, answered as 201/200 or 409/422 with
+``{"code", "message"}``, with bearer tokens, scoped to the caller's schools."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from reol.catalog.models import ItemStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def post(client: Client, url: str, body: dict, headers: dict):  # type: ignore[no-untyped-def]
+    return client.post(url, json.dumps(body), content_type="application/json", **headers)
+
+
+def test_checkout_checkin_renew_through_the_api(library, token_for):
+    client = Client()
+    auth = token_for(library.world.librarian_a)
+    r = post(client, "/api/v1/circulation/checkout", {"patron": "A0001", "item": "S1"}, auth)
+    assert r.status_code == 201, r.content
+    loan = r.json()
+    assert loan["item"] == "S1" and loan["patron"] == "elev-a1" and loan["school"] == "nord"
+    assert loan["title"] == "Rejsen til Saturn" and loan["due_date"] and loan["state"] == "active"
+
+    r = post(client, "/api/v1/circulation/checkout", {"patron": "A0002", "item": "S1"}, auth)
+    assert r.status_code == 409
+    assert r.json()["code"] == "already_on_loan" and "already on loan" in r.json()["message"]
+    r = post(client, "/api/v1/circulation/checkout", {"patron": "A0002", "item": "XX"}, auth)
+    assert r.status_code == 422 and r.json()["code"] == "unknown_item"
+
+    r = client.get("/api/v1/patrons/A0001/loans", **auth)
+    assert r.status_code == 200 and [x["item"] for x in r.json()] == ["S1"]
+    r = client.get("/api/v1/items/S1", **auth)
+    assert r.json()["status"] == ItemStatus.ON_LOAN and r.json()["patron"] == "elev-a1"
+
+    r = post(client, "/api/v1/circulation/renew", {"item": "S1"}, auth)
+    assert r.status_code == 409 and r.json()["code"] == "renewal_not_later"  # holiday cap
+
+    r = post(client, "/api/v1/circulation/checkin", {"item": "S1"}, auth)
+    assert r.status_code == 200
+    assert r.json()["route"] == "shelf" and r.json()["returned_loan"] == loan["id"]
+    assert client.get("/api/v1/items/S1", **auth).json()["status"] == "available"
+
+
+def test_holds_through_the_api(library, token_for):
+    client = Client()
+    auth = token_for(library.world.librarian_a)
+    post(client, "/api/v1/circulation/checkout", {"patron": "laerer-a", "item": "AT1"}, auth)
+    r = post(client, "/api/v1/holds", {"patron": "A0001", "record": library.atlas.pk}, auth)
+    assert r.status_code == 201, r.content
+    hold = r.json()
+    assert hold["state"] == "waiting" and hold["patron"] == "elev-a1" and hold["school"] == "nord"
+    r = post(client, "/api/v1/holds", {"patron": "A0001", "record": library.atlas.pk}, auth)
+    assert r.status_code == 409 and r.json()["code"] == "hold_exists"
+    r = post(client, "/api/v1/circulation/checkin", {"item": "AT1"}, auth)
+    assert r.json()["route"] == "hold_shelf" and r.json()["hold_patron"] == "elev-a1"
+    r = post(client, f"/api/v1/holds/{hold['id']}/cancel", {}, auth)
+    assert r.status_code == 200 and r.json()["state"] == "cancelled"
+
+
+def test_the_api_is_scoped(library, token_for):
+    client = Client()
+    w = library.world
+    post(client, "/api/v1/circulation/checkout", {"patron": "A0001", "item": "S1"},
+         token_for(w.librarian_a))  # fmt: skip
+    other = token_for(w.librarian_b)  # school B's librarian
+    r = post(client, "/api/v1/circulation/checkout", {"patron": "A0002", "item": "S2"}, other)
+    assert r.status_code == 403
+    assert client.get("/api/v1/patrons/A0001/loans", **other).status_code == 404
+    r = client.get("/api/v1/items/S1", **other)  # same municipality: status, not the borrower
+    assert r.status_code == 200 and r.json()["patron"] is None
+    teacher = token_for(w.teacher_a)
+    r = post(client, "/api/v1/circulation/checkin", {"item": "S1"}, teacher)
+    assert r.status_code == 403
+    # A student sees their own loans, not another's.
+    student = token_for(w.student_a1)
+    assert client.get("/api/v1/patrons/A0001/loans", **student).status_code == 200
+    assert client.get("/api/v1/patrons/A0002/loans", **student).status_code == 404
+    assert client.post("/api/v1/circulation/checkin", "{}", content_type="application/json")\
+        .status_code == 401  # fmt: skip
+
+
+def test_api_messages_follow_the_language(library, token_for):
+    client = Client()
+    auth = token_for(library.world.librarian_a)
+    r = client.post("/api/v1/circulation/checkout", json.dumps({"patron": "A0001", "item": "XX"}),
+                    content_type="application/json", HTTP_ACCEPT_LANGUAGE="en", **auth)  # fmt: skip
+    assert r.json() == {"code": "unknown_item", "message": "No copy has the barcode XX."}

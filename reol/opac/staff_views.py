@@ -1,0 +1,143 @@
+"""Staff pages for reading lists (``CATALOG_EDIT``). Every change goes through ``services``."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from reol.catalog import search
+from reol.catalog.models import Record
+from reol.core.models import School, User
+from reol.core.permissions import Perm, require
+
+from . import selectors, services
+from .forms import NewReadingListForm, ReadingListForm
+from .models import ReadingListEntry
+
+
+def _school(request: HttpRequest) -> School:
+    school: School | None = getattr(request, "school", None)
+    if school is None:
+        raise PermissionDenied(_("You have no role at any school."))
+    require(request.user, Perm.CATALOG_EDIT, school)
+    return school
+
+
+def _errors(form: ReadingListForm, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for name, errs in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errs)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _int(value: object) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        raise Http404 from None
+
+
+@login_required
+def lists(request: HttpRequest) -> HttpResponse:
+    school = _school(request)
+    user: User = request.user  # type: ignore[assignment]
+    form = NewReadingListForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        whole = data.pop("whole_municipality")
+        try:
+            created = services.create_reading_list(
+                user, school.municipality, school=None if whole else school, **data
+            )
+        except ValidationError as error:
+            _errors(form, error)
+        else:
+            messages.success(request, _("The list is made. Now add titles to it."))
+            return redirect("opac-staff-list", pk=created.pk)
+    return render(
+        request,
+        "opac/staff_lists.html",
+        {"lists": selectors.editable_lists(user), "form": form, "school": school},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def edit_list(request: HttpRequest, pk: int) -> HttpResponse:
+    school = _school(request)
+    user: User = request.user  # type: ignore[assignment]
+    reading_list = get_object_or_404(selectors.editable_lists(user), pk=pk)
+    form = ReadingListForm(
+        request.POST if request.POST.get("action") == "save" else None,
+        initial={
+            name: getattr(reading_list, name)
+            for name in ("title", "audience", "description", "published")
+        },
+    )
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "save":
+                if form.is_valid():
+                    services.update_reading_list(user, reading_list, **form.cleaned_data)
+                    messages.success(request, _("The list is saved."))
+                    return redirect("opac-staff-list", pk=reading_list.pk)
+            elif action == "delete":
+                services.delete_reading_list(user, reading_list)
+                messages.success(request, _("The list is deleted."))
+                return redirect("opac-staff-lists")
+            elif action == "add":
+                found = get_object_or_404(
+                    Record,
+                    pk=_int(request.POST.get("record")),
+                    municipality=reading_list.municipality,
+                )
+                services.add_entry(user, reading_list, found, note=request.POST.get("note", ""))
+                messages.success(request, _("“%(title)s” is on the list.") % {"title": found.title})
+                return redirect("opac-staff-list", pk=reading_list.pk)
+            elif action in ("up", "down", "remove", "note"):
+                entry = get_object_or_404(
+                    ReadingListEntry, pk=_int(request.POST.get("entry")), reading_list=reading_list
+                )
+                if action == "remove":
+                    services.remove_entry(user, entry)
+                elif action == "note":
+                    services.update_entry(user, entry, note=request.POST.get("note", ""))
+                else:
+                    services.move_entry(user, entry, by=-1 if action == "up" else 1)
+                return redirect("opac-staff-list", pk=reading_list.pk)
+        except ValidationError as error:
+            if action == "save":
+                _errors(form, error)
+            else:
+                messages.error(request, " ".join(error.messages))
+                return redirect("opac-staff-list", pk=reading_list.pk)
+    text = request.GET.get("q", "")[:200].strip()
+    hits = []
+    if text:
+        hits = search.search(
+            search.SearchQuery(
+                text=text,
+                municipality_id=reading_list.municipality_id,
+                size=10,
+                facets=False,
+            )
+        ).hits
+    return render(
+        request,
+        "opac/staff_list_edit.html",
+        {
+            "reading_list": reading_list,
+            "entries": list(selectors.reading_list_entries(reading_list)),
+            "form": form,
+            "q": text,
+            "hits": hits,
+            "school": school,
+        },
+        status=400 if request.method == "POST" else 200,
+    )

@@ -1,0 +1,54 @@
+"""Small pieces of the public pages: material-type icons and age badges."""
+
+from __future__ import annotations
+
+from django import template
+from django.templatetags.static import static
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from reol.catalog.models import MaterialType
+
+register = template.Library()
+
+ICONS = {value for value in MaterialType.values}
+
+
+@register.simple_tag
+def type_icon(material_type: str) -> SafeString:
+    """The material type's picture (decorative: its name is always written beside it)."""
+    name = material_type if material_type in ICONS else "other"
+    return format_html(
+        '<svg class="type-icon" aria-hidden="true" focusable="false" width="28" height="28">'
+        '<use href="{}#{}"></use></svg>',
+        static("opac/icons.svg"),
+        f"mt-{name}",
+    )
+
+
+@register.filter
+def type_label(material_type: str) -> str:
+    try:
+        return str(MaterialType(material_type).label).capitalize()
+    except ValueError:
+        return str(MaterialType.OTHER.label).capitalize()
+
+
+@register.simple_tag
+def age_text(age_min: int | None, age_max: int | None) -> str:
+    """ "6–9 years" for the age badge; empty when the record says nothing about age."""
+    if age_min is not None and age_max is not None:
+        if age_min == age_max:
+            return _("%(age)s years") % {"age": age_min}
+        return _("%(low)s–%(high)s years") % {"low": age_min, "high": age_max}
+    if age_min is not None:
+        return _("%(low)s years and up") % {"low": age_min}
+    if age_max is not None:
+        return _("up to %(high)s years") % {"high": age_max}
+    return ""
+
+
+@register.filter
+def get_item(mapping: dict[object, object] | None, key: object) -> object:
+    return mapping.get(key) if mapping else None

@@ -1,0 +1,600 @@
+"""The public catalogue's pages: home, results, a record, my page, reading lists, new arrivals.
+
+Anyone may read them (only placing a hold and "my page" need a sign-in). The municipality and
+"my school" come from ``selectors.place``; every record shown is of that municipality (the
+search is filtered by it, and the record page looks records up within it). Copies show whether
+they are on the shelf, never who has them. Thin views: parse, call search/selectors/services.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from csp.decorators import csp_update
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from reol.catalog import search
+from reol.catalog.models import Item, ItemStatus, MaterialType, Record
+from reol.catalog.search.types import YEAR_BUCKETS
+from reol.catalog.selectors import LANGUAGE_NAMES, public_record
+from reol.circulation import selectors as circulation_selectors
+from reol.circulation import services as circulation
+from reol.circulation.errors import CirculationError
+from reol.circulation.models import Hold, Loan
+from reol.core.models import School, User
+
+from . import selectors
+from .models import ReadingList
+from .selectors import Place
+from .templatetags.opac import age_text
+
+PAGE_SIZE = 20
+MAX_PAGE = 10_000 // PAGE_SIZE  # the engine stops at result 10,000
+MAX_QUERY = 500  # longer text is cut (a search box never needs more)
+FILTER_FACETS = ("material_type", "age", "reading_level", "language", "school", "year", "subject")
+MAX_VALUES = 20  # values per facet in a URL
+
+
+def _clean(value: str, limit: int) -> str:
+    """Text from a URL without control characters (NUL and friends), trimmed and cut."""
+    text = "".join(c for c in value[: limit * 2] if unicodedata.category(c) != "Cc")
+    return text.strip()[:limit]
+
+
+def _language() -> str:
+    code = (get_language() or "da")[:2]
+    return code if code in ("da", "nb", "en") else "da"
+
+
+def _place_or_choose(request: HttpRequest) -> Place | HttpResponse:
+    found = selectors.place(request)
+    if found is None:
+        return redirect(
+            f"{reverse('opac-choose-school')}?{urlencode({'next': request.get_full_path()})}"
+        )
+    return found
+
+
+def _availability_at(school: School | None, record_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Copies on the shelf and in all, per record, at ``school`` (one query)."""
+    if school is None or not record_ids:
+        return {}
+    rows = (
+        Item.objects.filter(record_id__in=record_ids, school=school)
+        .exclude(status=ItemStatus.WITHDRAWN)
+        .values("record_id")
+        .annotate(total=Count("id"), available=Count("id", filter=Q(status=ItemStatus.AVAILABLE)))
+    )
+    return {r["record_id"]: (r["available"], r["total"]) for r in rows}
+
+
+# --- Home and choosing a school ----------------------------------------------------------------
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    where = _place_or_choose(request)
+    if isinstance(where, HttpResponse):
+        return where
+    arrivals = selectors.new_arrivals(where.school, limit=8) if where.school else []
+    return render(
+        request,
+        "opac/home.html",
+        {
+            "place": where,
+            "arrivals": arrivals,
+            "arrivals_here": _availability_at(where.school, [r.pk for r in arrivals]),
+            "reading_lists": selectors.reading_lists(where.municipality, where.school),
+            "anonymous": not request.user.is_authenticated,
+        },
+    )
+
+
+def choose_school(request: HttpRequest) -> HttpResponse:
+    """Visitors who are not signed in pick their school (kept in their session)."""
+    next_url = _clean(request.POST.get("next") or request.GET.get("next") or "", 500)
+    if not next_url.startswith("/") or next_url.startswith("//"):
+        next_url = reverse("opac-home")
+    if request.method == "POST":
+        try:
+            pk = int(request.POST.get("school", ""))
+        except ValueError:
+            pk = 0
+        school = School.objects.filter(pk=pk).first()
+        if school is not None:
+            request.session[selectors.SESSION_SCHOOL] = school.pk
+            return redirect(next_url)
+    return render(
+        request,
+        "opac/choose_school.html",
+        {"schools": selectors.public_schools(), "next": next_url},
+    )
+
+
+def suggest(request: HttpRequest) -> HttpResponse:
+    """Titles for the search box while typing (an htmx fragment: a list of links)."""
+    where = selectors.place(request)
+    text = _clean(request.GET.get("q", ""), 200)
+    found = (
+        search.autocomplete(
+            text,
+            municipality_id=where.municipality.pk,
+            language=_language(),
+            limit=6,
+        )
+        if where and len(text) >= 2
+        else []
+    )
+    return render(request, "opac/_suggestions.html", {"suggestions": found, "text": text})
+
+
+# --- Results -----------------------------------------------------------------------------------
+
+
+@dataclass
+class FacetLink:
+    label: str
+    count: int | None
+    url: str
+    selected: bool
+
+
+@dataclass
+class FacetGroup:
+    name: str
+    title: str
+    links: list[FacetLink] = field(default_factory=list)
+
+
+@dataclass
+class Params:
+    q: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    available: bool = False
+    scope: str = "mine"
+    sort: str = "relevance"
+    page: int = 1
+
+    def pairs(self, **changes: Any) -> list[tuple[str, str]]:
+        values = {
+            "q": self.q,
+            "filters": self.filters,
+            "available": self.available,
+            "scope": self.scope,
+            "sort": self.sort,
+            "page": 1,
+            **changes,
+        }
+        pairs: list[tuple[str, str]] = [("q", values["q"])] if values["q"] else []
+        for name in FILTER_FACETS:
+            pairs += [(name, v) for v in values["filters"].get(name, [])]
+        if values["available"]:
+            pairs.append(("available", "1"))
+        pairs.append(("scope", values["scope"]))
+        if values["sort"] != "relevance":
+            pairs.append(("sort", values["sort"]))
+        if values["page"] > 1:
+            pairs.append(("page", str(values["page"])))
+        return pairs
+
+    def url(self, **changes: Any) -> str:
+        return f"{reverse('opac-search')}?{urlencode(self.pairs(**changes))}"
+
+    def toggled(self, name: str, value: str) -> str:
+        current = self.filters.get(name, [])
+        values = [v for v in current if v != value] if value in current else [*current, value]
+        return self.url(filters={**self.filters, name: values})
+
+
+def _params(request: HttpRequest, where: Place) -> Params:
+    get = request.GET
+    filters: dict[str, list[str]] = {}
+    for name in FILTER_FACETS:
+        values = [_clean(v, 100) for v in get.getlist(name)[:MAX_VALUES]]
+        if values := list(dict.fromkeys(v for v in values if v)):
+            filters[name] = values
+    try:
+        page = int(get.get("page", "1")[:12])
+    except ValueError:
+        page = 1
+    sort = get.get("sort", "relevance")
+    scope = "all" if get.get("scope") == "all" or where.school is None else "mine"
+    return Params(
+        q=_clean(get.get("q", ""), MAX_QUERY),
+        filters=filters,
+        available=get.get("available") in ("1", "on", "true"),
+        scope=scope,
+        sort=sort if sort in search.SORTS else "relevance",
+        page=min(max(page, 1), MAX_PAGE),
+    )
+
+
+def _facet_label(name: str, value: str, schools: dict[str, str]) -> str:
+    if name == "material_type":
+        try:
+            return str(MaterialType(value).label).capitalize()
+        except ValueError:
+            return value
+    if name == "age":
+        low, _sep, high = value.partition("-")
+        if value.endswith("+"):
+            return age_text(int(value[:-1]), None)
+        return age_text(int(low), int(high)) if low.isdigit() and high.isdigit() else value
+    if name == "reading_level":
+        return _("LIX %(band)s") % {"band": value.replace("-", "–")}
+    if name == "language":
+        return LANGUAGE_NAMES.get(value, value)
+    if name == "school":
+        return schools.get(value, value)
+    if name == "year":
+        first, until = YEAR_BUCKETS.get(value, (0, 0))
+        if value.startswith("-"):
+            return _("before %(year)s") % {"year": until}
+        if value.endswith("-"):
+            return _("%(year)s and later") % {"year": first}
+        return value.replace("-", "–")
+    return value
+
+
+FACET_TITLES = {
+    "material_type": lambda: _("What kind"),
+    "age": lambda: _("Age"),
+    "reading_level": lambda: _("How hard to read"),
+    "language": lambda: _("Language"),
+    "school": lambda: _("School"),
+    "year": lambda: _("Year"),
+    "subject": lambda: _("Subject"),
+}
+
+
+def _facet_groups(
+    result: search.SearchResult, params: Params, schools: dict[str, str]
+) -> list[FacetGroup]:
+    groups = []
+    for name in FILTER_FACETS:
+        if name == "school" and params.scope == "mine":
+            continue
+        chosen = params.filters.get(name, [])
+        values = list(result.facets.get(name, []))
+        seen = {v.value for v in values}
+        # A chosen value with no hits left stays visible, so it can be taken off again.
+        values += [search.FacetValue(v, 0) for v in chosen if v not in seen]
+        if name == "subject":
+            values = values[:15]
+        links = [
+            FacetLink(
+                _facet_label(name, v.value, schools),
+                v.count,
+                params.toggled(name, v.value),
+                v.value in chosen,
+            )
+            for v in values
+        ]
+        if links:
+            groups.append(FacetGroup(name, FACET_TITLES[name](), links))
+    return groups
+
+
+@dataclass
+class HitView:
+    hit: search.Hit
+    record: Record | None
+    here: search.Availability | None
+    elsewhere: list[search.Availability]
+    more_schools: int
+
+
+def _hit_views(hits: list[search.Hit], where: Place, scope: str) -> list[HitView]:
+    records = Record.objects.filter(
+        pk__in=[h.id for h in hits], municipality=where.municipality
+    ).only("id", "age_min", "age_max", "subtitle", "reading_level", "cover_url")
+    by_id = {r.pk: r for r in records}
+    views = []
+    code = where.school.code if where.school else None
+    for hit in hits:
+        if hit.id not in by_id:  # gone since it was indexed, or (never) another municipality
+            continue
+        here = next((a for a in hit.availability if a.school == code), None)
+        others = [a for a in hit.availability if a.school != code]
+        others.sort(key=lambda a: (a.available == 0, a.name))
+        shown = others[:3]
+        views.append(HitView(hit, by_id[hit.id], here, shown, len(others) - len(shown)))
+    return views
+
+
+def results(request: HttpRequest) -> HttpResponse:
+    where = _place_or_choose(request)
+    if isinstance(where, HttpResponse):
+        return where
+    params = _params(request, where)
+    result = search.search(
+        search.SearchQuery(
+            text=params.q,
+            municipality_id=where.municipality.pk,
+            school=where.school.code if where.school and params.scope == "mine" else None,
+            filters=params.filters,
+            available=params.available,
+            sort=params.sort,
+            page=params.page,
+            size=PAGE_SIZE,
+            language=_language(),
+        )
+    )
+    schools = dict(
+        School.objects.filter(municipality=where.municipality).values_list("code", "name")
+    )
+    pages = min(MAX_PAGE, max(1, -(-result.total // PAGE_SIZE)))
+    available_counts = {v.value: v.count for v in result.facets.get("available", [])}
+    if params.scope == "mine" and where.school:
+        available_count = available_counts.get(where.school.code, 0)
+    elif not params.filters.get("school"):
+        available_count = available_counts.get("*", 0)
+    else:
+        available_count = None
+    chosen = [
+        (FACET_TITLES[name](), _facet_label(name, v, schools), params.toggled(name, v))
+        for name in FILTER_FACETS
+        for v in params.filters.get(name, [])
+    ]
+    return render(
+        request,
+        "opac/results.html",
+        {
+            "place": where,
+            "params": params,
+            "result": result,
+            "hits": _hit_views(result.hits, where, params.scope),
+            "facet_groups": _facet_groups(result, params, schools),
+            "chosen": chosen,
+            "available_count": available_count,
+            "available_url": params.url(available=not params.available),
+            "scope_urls": {"mine": params.url(scope="mine"), "all": params.url(scope="all")},
+            "sort_urls": [
+                (key, label, params.url(sort=key))
+                for key, label in (
+                    ("relevance", _("Best match")),
+                    ("title", _("Title A–Å")),
+                    ("newest", _("Newest")),
+                )
+            ],
+            "suggestion_url": params.url(q=result.suggestion) if result.suggestion else "",
+            "pages": pages,
+            "previous_url": params.url(page=params.page - 1) if params.page > 1 else "",
+            "next_url": params.url(page=params.page + 1) if params.page < pages else "",
+        },
+    )
+
+
+# --- A record ----------------------------------------------------------------------------------
+
+STATUS_WORDS = {
+    ItemStatus.AVAILABLE: lambda: _("On the shelf"),
+    ItemStatus.ON_LOAN: lambda: _("Borrowed"),
+    ItemStatus.ON_HOLD_SHELF: lambda: _("Waiting for someone who reserved it"),
+    ItemStatus.IN_TRANSIT: lambda: _("On its way between schools"),
+}
+
+
+def _more_like_this(record: Record, where: Place) -> list[search.Hit]:
+    """Titles on the same subjects, then by the same author (through the search interface)."""
+    found: dict[int, search.Hit] = {}
+    asks = []
+    if record.subjects:
+        asks.append(("", {"subject": [str(s)[:100] for s in record.subjects[:5]]}))
+    names = [c.get("name", "") for c in record.contributors or [] if c.get("name")]
+    if names:
+        asks.append((f'author:"{names[0]}"', {}))
+    for text, filters in asks:
+        result = search.search(
+            search.SearchQuery(
+                text=text,
+                municipality_id=where.municipality.pk,
+                filters=filters,
+                size=8,
+                facets=False,
+                language=_language(),
+            )
+        )
+        for hit in result.hits:
+            if hit.id != record.pk:
+                found.setdefault(hit.id, hit)
+        if len(found) >= 6:
+            break
+    return list(found.values())[:6]
+
+
+@csp_update({"img-src": ["https:"]})  # type: ignore[arg-type]  # covers come from the national catalogue's servers
+def record(request: HttpRequest, pk: int) -> HttpResponse:
+    where = _place_or_choose(request)
+    if isinstance(where, HttpResponse):
+        return where
+    found, copies = public_record(where.municipality, pk)
+    if found.merged_into_id is not None:
+        return redirect("opac-record", pk=found.merged_into_id)
+    code = where.school.code if where.school else None
+    by_school: dict[str, dict[str, Any]] = {}
+    for copy in copies:
+        group = by_school.setdefault(
+            copy["school"],
+            {"name": copy["school_name"], "mine": copy["school"] == code, "copies": []},
+        )
+        words = STATUS_WORDS.get(copy["status"])
+        copy["words"] = words() if words else _("Not available")
+        copy["on_shelf"] = copy["status"] == ItemStatus.AVAILABLE
+        group["copies"].append(copy)
+    schools = sorted(by_school.values(), key=lambda g: (not g["mine"], g["name"]))
+    user = request.user
+    my_hold = None
+    if isinstance(user, User):
+        my_hold = (
+            Hold.objects.filter(patron=user, record=found, state__in=("waiting", "ready"))
+            .select_related("school")
+            .first()
+        )
+    return render(
+        request,
+        "opac/record.html",
+        {
+            "place": where,
+            "record": found,
+            "schools": schools,
+            "my_hold": my_hold,
+            "can_hold": isinstance(user, User) and where.school is not None,
+            "more": _more_like_this(found, where),
+        },
+    )
+
+
+@require_POST
+def place_hold(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("opac-record", args=[pk]))
+    user: User = request.user
+    where = _place_or_choose(request)
+    if isinstance(where, HttpResponse):
+        return where
+    found = get_object_or_404(Record, pk=pk, municipality=where.municipality)
+    if where.school is None:
+        messages.error(request, _("Ask at the library desk to reserve this."))
+        return redirect("opac-record", pk=found.pk)
+    try:
+        hold = circulation.place_hold(user, where.school, user, record=found)
+    except CirculationError as refusal:
+        messages.error(request, refusal.message)
+    except PermissionDenied:
+        messages.error(request, _("Ask at the library desk to reserve this."))
+    else:
+        messages.success(
+            request,
+            _(
+                "You are in the queue for “%(title)s”. "
+                "We will tell you when it is ready at %(school)s."
+            )
+            % {"title": found.title, "school": hold.school.name},
+        )
+    return redirect("opac-record", pk=found.pk)
+
+
+# --- My page -----------------------------------------------------------------------------------
+
+
+@login_required
+def my_page(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    return render(
+        request,
+        "opac/me.html",
+        {
+            "place": selectors.place(request),
+            "loans": list(circulation_selectors.open_loans(user)),
+            "holds": list(circulation_selectors.open_holds(user)),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _refusal(request: HttpRequest, error: Exception) -> None:
+    if isinstance(error, CirculationError):
+        messages.error(request, error.message)
+    elif isinstance(error, ValidationError):
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _("Ask at the library desk about this."))
+
+
+@login_required
+@require_POST
+def renew(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    loan = get_object_or_404(
+        Loan.objects.select_related("school", "item__record"),
+        pk=pk,
+        patron=user,
+        returned_at__isnull=True,
+    )
+    try:
+        renewed = circulation.renew(user, loan.school, loan.item)
+    except (CirculationError, PermissionDenied, ValidationError) as error:
+        _refusal(request, error)
+    else:
+        messages.success(
+            request,
+            _("“%(title)s” is yours a bit longer. Bring it back by %(due)s.")
+            % {"title": loan.item.record.title, "due": _day(renewed.due_date)},
+        )
+    return redirect("opac-me")
+
+
+@login_required
+@require_POST
+def cancel_hold(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    hold = get_object_or_404(Hold.objects.select_related("record"), pk=pk, patron=user)
+    try:
+        circulation.cancel_hold(user, hold)
+    except (CirculationError, PermissionDenied) as error:
+        _refusal(request, error)
+    else:
+        messages.success(
+            request, _("You are no longer waiting for “%(title)s”.") % {"title": hold.record.title}
+        )
+    return redirect("opac-me")
+
+
+def _day(value: Any) -> str:
+    return date_format(value, "DATE_FORMAT")
+
+
+# --- Reading lists and new arrivals ------------------------------------------------------------
+
+
+def reading_list(request: HttpRequest, pk: int) -> HttpResponse:
+    where = _place_or_choose(request)
+    if isinstance(where, HttpResponse):
+        return where
+    found = get_object_or_404(
+        ReadingList.objects.select_related("school"),
+        pk=pk,
+        municipality=where.municipality,
+        published=True,
+    )
+    entries = list(selectors.reading_list_entries(found))
+    return render(
+        request,
+        "opac/reading_list.html",
+        {
+            "place": where,
+            "reading_list": found,
+            "entries": entries,
+            "here": _availability_at(where.school, [e.record_id for e in entries]),
+        },
+    )
+
+
+def new_arrivals(request: HttpRequest, code: str) -> HttpResponse:
+    school = get_object_or_404(School.objects.select_related("municipality"), code=code)
+    arrivals = selectors.new_arrivals(school, limit=40)
+    return render(
+        request,
+        "opac/new_arrivals.html",
+        {
+            "place": selectors.place(request),
+            "school": school,
+            "arrivals": arrivals,
+            "arrivals_here": _availability_at(school, [r.pk for r in arrivals]),
+        },
+    )
