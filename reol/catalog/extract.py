@@ -61,7 +61,12 @@ def _control(record: pymarc.Record, tag: str) -> str:
 def normalize_isbn(value: str) -> str | None:
     """The ISBN-13 of a typed or catalogued ISBN (hyphens, spaces, ISBN-10), or None if invalid."""
     candidate = re.split(r"[\s(]", value.strip(), maxsplit=1)[0] if value.strip() else ""
-    if len(candidate) == 13 and candidate.isascii() and candidate.isdigit() and candidate[:3] in ("978", "979"):
+    if (
+        len(candidate) == 13
+        and candidate.isascii()
+        and candidate.isdigit()
+        and candidate[:3] in ("978", "979")
+    ):
         # what stdnum would conclude, without its cleaning and checks: valid if the check
         # digit is right, and already the ISBN-13
         return candidate if ean.calc_check_digit(candidate[:12]) == candidate[12] else None
@@ -72,7 +77,9 @@ def normalize_isbn(value: str) -> str | None:
 
 
 # An ISBN as typed or printed with spaces or a prefix: "ISBN 978 87 02 28429 4".
-_TYPED_ISBN = re.compile(r"\s*(?:ISBN(?:-1[03])?:?\s*)?([0-9][0-9 -]{8,20}[0-9Xx])(?![0-9Xx])", re.I)
+_TYPED_ISBN = re.compile(
+    r"\s*(?:ISBN(?:-1[03])?:?\s*)?([0-9][0-9 -]{8,20}[0-9Xx])(?![0-9Xx])", re.IGNORECASE
+)
 
 
 def _typed_isbn(value: str) -> str | None:

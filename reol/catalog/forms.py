@@ -81,6 +81,7 @@ class NewRecordForm(RecordForm):
 class MarcForm(forms.Form):
     marc = forms.CharField(
         label=_("MARC record"),
+        strip=False,  # a value may end in spaces; the editor's parser skips blank lines itself
         widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false", "class": "marc"}),
         help_text=_(
             "One field per line: =TAG, two spaces, indicators (\\ for blank), then $ and subfields."

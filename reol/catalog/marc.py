@@ -103,6 +103,9 @@ def _chunks(stream: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
             chunk, start = buffer[start : end + 1], end + 1
             if skipping:
                 skipping = False
+                at = _embedded_record(chunk)  # a whole record at the end of what was skipped
+                if at:
+                    yield offset + at, chunk[at:]
             elif chunk.strip(b"\r\n\x00 \x1a"):  # ignore line breaks and padding between records
                 yield offset, chunk
             offset += len(chunk)
@@ -118,16 +121,43 @@ def _looks_utf8(data: bytes) -> bool:
     return any(ord(ch) > 127 for ch in text)
 
 
+# A MARC21 leader: length, 5 codes, "22", base address, 3 codes, "4500".
+_LEADER = re.compile(rb"\d{5}[ -~]{5}22\d{5}[ -~]{3}4500")
+
+
+def _embedded_record(chunk: bytes) -> int:
+    """Where a whole record begins inside ``chunk`` after something that is not one (0: it
+    does not): a leader whose length reaches exactly to the chunk's terminator. A record cut
+    off before its terminator then does not take the next record down with it."""
+    for match in _LEADER.finditer(chunk, 1):
+        if int(chunk[match.start() : match.start() + 5]) == len(chunk) - match.start():
+            return match.start()
+    return 0
+
+
 def _read_iso2709(stream: IO[bytes]) -> Iterator[RecordResult]:
-    for number, (offset, chunk) in enumerate(_chunks(stream), start=1):
+    number = 0
+    for offset, raw in _chunks(stream):
+        number += 1
         where = f"byte {offset}"
-        if chunk is None:
+        if raw is None:
             yield RecordResult(
-                number, where, error=f"no record terminator within {MAX_RECORD_BYTES} bytes"
+                number,
+                where,
+                error=f"no record terminator within {MAX_RECORD_BYTES} bytes "
+                "(a record longer than ISO 2709 allows, or not MARC)",
             )
             continue
-        chunk = chunk.lstrip(b"\r\n\x00 ")
-        yield _decode_iso2709(number, where, chunk)
+        chunk = raw.lstrip(b"\r\n\x00 ")
+        result = _decode_iso2709(number, where, chunk)
+        at = _embedded_record(chunk) if result.record is None else 0
+        if at:  # the bad bytes are one problem, the record after them is read on its own
+            yield _decode_iso2709(number, where, chunk[:at])
+            number += 1
+            result = _decode_iso2709(
+                number, f"byte {offset + len(raw) - len(chunk) + at}", chunk[at:]
+            )
+        yield result
 
 
 def _decode_iso2709(number: int, where: str, chunk: bytes) -> RecordResult:

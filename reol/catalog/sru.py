@@ -6,6 +6,7 @@ with defusedxml. Diagnostics from the server become ``SruError`` with the server
 
 from __future__ import annotations
 
+import http.client
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
@@ -81,10 +82,13 @@ def search(
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
             body = response.read(MAX_RESPONSE_BYTES + 1)
-    except OSError as error:
+            cut_off = bool(getattr(response, "length", None))  # bytes promised, never sent
+    except (OSError, http.client.HTTPException) as error:  # no answer, or not HTTP
         raise SruError(f"{target or base_url} did not answer: {error}") from error
     if len(body) > MAX_RESPONSE_BYTES:
         raise SruError(f"{target or base_url} sent more than 5 MB")
+    if cut_off:
+        raise SruError(f"{target or base_url} did not answer in full: the connection closed")
     return parse_response(body, target or base_url)
 
 

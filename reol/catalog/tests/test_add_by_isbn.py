@@ -1,0 +1,213 @@
+"""Add by ISBN: our own record if the municipality has it, else candidates from the SRU
+targets, copied without the other library's copies and numbers; copies added after."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from pymarc import Field, Indicators, Subfield
+
+from reol.catalog import marc as marcio
+from reol.catalog import services
+from reol.catalog.models import Item, Record, RecordIsbn, SruTarget
+from reol.core.models import AuditEvent
+from reol.core.permissions import SYSTEM
+
+from .helpers import ISBN_A, ISBN_B, ISBN_B10, ISBN_BAD, ISBN_C, book, signed_in
+
+pytestmark = pytest.mark.django_db
+
+ADD = reverse("catalog-add-isbn")
+
+
+def _target(municipality, sru_server, name="Nationalbibliografien", **options) -> SruTarget:
+    return SruTarget.objects.create(
+        municipality=municipality, name=name, base_url=sru_server.url, **options
+    )
+
+
+def _theirs():
+    """A record as another library's catalogue sends it: its own numbers and copies."""
+    record = book(
+        "Drengen med de mange navne",
+        isbn=ISBN_C,
+        control="theirs-1",
+        source="DK-870970",
+        author="Aakeson, Kim Fupz",
+        holdings=[{"p": "THEIRS-1", "o": "86 Aak"}],
+    )
+    for tag, subfields in (("852", [("b", "HB"), ("p", "THEIRS-2")]), ("876", [("p", "T3")])):
+        record.add_field(
+            Field(
+                tag=tag,
+                indicators=Indicators(" ", " "),
+                subfields=[Subfield(c, v) for c, v in subfields],
+            )
+        )
+    return record
+
+
+def test_an_isbn_we_have_shows_our_record(catalogue, record, sru_server):
+    _target(catalogue.world.municipality, sru_server)
+    client = signed_in(catalogue.world.librarian_a)
+
+    response = client.get(ADD, {"isbn": "978-87-02-28429-4"})
+
+    assert list(response.context["ours"]) == [record]
+    page = response.content.decode()
+    assert "Already in the catalogue" in page and "Rejsen til Saturn" in page
+    assert reverse("catalog-record", args=[record.pk]) + "#add-copies" in page
+    assert sru_server.requests == []  # nobody else is asked
+
+
+def test_an_isbn10_finds_the_record_catalogued_with_isbn13(catalogue, sru_server):
+    rec = services.create_record(SYSTEM, catalogue.world.municipality, book("B", isbn=ISBN_B))
+    response = signed_in(catalogue.world.librarian_a).get(ADD, {"isbn": ISBN_B10})
+    assert list(response.context["ours"]) == [rec]
+
+
+def test_another_municipalitys_record_is_not_ours(catalogue, sru_server):
+    services.create_record(SYSTEM, catalogue.far_municipality, book("Fjernt", isbn=ISBN_C))
+    response = signed_in(catalogue.world.librarian_a).get(ADD, {"isbn": ISBN_C})
+    assert not response.context["ours"]
+    assert "Fjernt" not in response.content.decode()
+
+
+def test_unknown_isbn_is_copied_from_the_sru_target_then_copies_are_added(catalogue, sru_server):
+    sru_server.add(ISBN_C, _theirs())
+    _target(catalogue.world.municipality, sru_server, version="2.0")
+    client = signed_in(catalogue.world.librarian_a)
+
+    response = client.get(ADD, {"isbn": "978 87 11 43946 3"})
+
+    assert [c.title for c in response.context["candidates"]] == ["Drengen med de mange navne"]
+    page = response.content.decode()
+    assert "from Nationalbibliografien" in page and "Use this record" in page
+    asked = sru_server.last
+    assert (asked["operation"], asked["version"], asked["recordSchema"]) == (
+        "searchRetrieve",
+        "2.0",
+        "marcxml",
+    )
+    assert asked["query"] == f'bath.isbn="{ISBN_C}"'
+
+    response = client.post(reverse("catalog-copy-candidate"), {"candidate": "0"})
+
+    copied = Record.objects.get(title="Drengen med de mange navne")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("catalog-record", args=[copied.pk]) + "#add-copies"
+    marc = marcio.from_json(copied.marc)
+    for tag in ("952", "852", "876", "001", "003", "005"):
+        assert marc.get_fields(tag) == [], tag
+    assert marc["100"]["a"] == "Aakeson, Kim Fupz"
+    assert (copied.control_number, copied.municipality) == ("", catalogue.world.municipality)
+    assert list(RecordIsbn.objects.filter(record=copied).values_list("isbn13", flat=True)) == [
+        ISBN_C
+    ]
+    assert not Item.objects.exists()
+    assert AuditEvent.objects.filter(action="record.create", object_id=str(copied.pk)).exists()
+
+    response = client.post(
+        reverse("catalog-items-add", args=[copied.pk]),
+        {"count": "2", "barcodes": "", "circulation_type": "normal", "location": catalogue.skon.pk},
+    )
+
+    assert response.status_code == 302
+    items = list(Item.objects.filter(record=copied).order_by("barcode"))
+    assert [i.barcode for i in items] == ["R00000001", "R00000002"]
+    assert {(i.school, i.location) for i in items} == {(catalogue.world.school_a, catalogue.skon)}
+    page = client.get(response["Location"]).content.decode()
+    assert "Copies added: R00000001, R00000002" in page
+
+
+def test_a_candidate_is_taken_from_the_session_once(catalogue, sru_server):
+    sru_server.add(ISBN_C, _theirs())
+    _target(catalogue.world.municipality, sru_server)
+    client = signed_in(catalogue.world.librarian_a)
+    client.get(ADD, {"isbn": ISBN_C})
+    client.post(reverse("catalog-copy-candidate"), {"candidate": "0"})
+
+    again = client.post(reverse("catalog-copy-candidate"), {"candidate": "0"}, follow=True)
+    forged = client.post(reverse("catalog-copy-candidate"), {"candidate": "x"}, follow=True)
+
+    assert Record.objects.count() == 1
+    for response in (again, forged):
+        assert "That search result has expired" in response.content.decode()
+
+
+def test_an_invalid_check_digit_is_a_clear_error(catalogue, sru_server):
+    _target(catalogue.world.municipality, sru_server)
+    response = signed_in(catalogue.world.librarian_a).get(ADD, {"isbn": ISBN_BAD})
+    errors = " ".join(response.context["form"].errors["isbn"])
+    assert f"“{ISBN_BAD}” is not a valid ISBN" in errors and "check digit" in errors
+    assert sru_server.requests == []
+
+
+def test_without_targets_the_blank_form_is_offered(catalogue, sru_server):
+    _target(catalogue.far_municipality, sru_server)  # another municipality's: not ours to use
+    _target(catalogue.world.municipality, sru_server, name="Slukket", enabled=False)
+    response = signed_in(catalogue.world.librarian_a).get(ADD, {"isbn": ISBN_C})
+    page = response.content.decode()
+    assert "No catalogues to copy from are set up" in page
+    assert f"{reverse('catalog-record-new')}?isbn={ISBN_C}" in page
+    assert sru_server.requests == []
+
+
+def test_a_diagnostic_is_shown_with_the_blank_form(catalogue, sru_server):
+    _target(catalogue.world.municipality, sru_server, isbn_index="dc.nonsense")
+    response = signed_in(catalogue.world.librarian_a).get(ADD, {"isbn": ISBN_C})
+    page = response.content.decode()
+    assert "Nationalbibliografien: Unsupported index" in page
+    assert f"{reverse('catalog-record-new')}?isbn={ISBN_C}" in page
+
+
+def test_no_hits_say_so_and_offer_the_blank_form(catalogue, sru_server):
+    _target(catalogue.world.municipality, sru_server)
+    page = signed_in(catalogue.world.librarian_a).get(ADD, {"isbn": ISBN_C}).content.decode()
+    assert "No catalogue we asked has this ISBN." in page
+    assert f"{reverse('catalog-record-new')}?isbn={ISBN_C}" in page
+
+
+def test_one_failing_target_does_not_hide_the_others(catalogue, sru_server):
+    sru_server.add(ISBN_C, _theirs())
+    _target(catalogue.world.municipality, sru_server, name="Nede", isbn_index="bath.nonsense")
+    _target(catalogue.world.municipality, sru_server, name="Oppe")
+    response = signed_in(catalogue.world.librarian_a).get(ADD, {"isbn": ISBN_C})
+    assert [c.target for c in response.context["candidates"]] == ["Oppe"]
+    assert response.context["failures"] == ["Nede: Unsupported index"]
+
+
+def test_a_broken_server_is_a_message_not_an_error_page(catalogue, sru_server):
+    sru_server.behaviour = "garbage"
+    _target(catalogue.world.municipality, sru_server)
+    response = signed_in(catalogue.world.librarian_a).get(ADD, {"isbn": ISBN_C})
+    assert response.status_code == 200
+    assert "Nationalbibliografien did not answer" in response.content.decode()
+
+
+def test_the_blank_form_creates_a_record(catalogue):
+    client = signed_in(catalogue.world.librarian_a)
+    response = client.post(
+        reverse("catalog-record-new"),
+        {"isbn": ISBN_A, "title": "Håndlavet", "author": "Ny, Forfatter", "material_type": "book"},
+    )
+    rec = Record.objects.get(title="Håndlavet")
+    assert response.status_code == 302
+    assert list(rec.isbns.values_list("isbn13", flat=True)) == [ISBN_A]
+    assert marcio.from_json(rec.marc)["100"]["a"] == "Ny, Forfatter"
+
+
+def test_the_blank_form_refuses_an_invalid_isbn(catalogue):
+    client = signed_in(catalogue.world.librarian_a)
+    response = client.post(
+        reverse("catalog-record-new"), {"isbn": ISBN_BAD, "title": "X", "material_type": "book"}
+    )
+    assert "isbn" in response.context["form"].errors
+    assert not Record.objects.exists()
+
+
+def test_teachers_do_not_catalogue(catalogue, sru_server):
+    client = signed_in(catalogue.world.teacher_a)
+    assert client.get(ADD, {"isbn": ISBN_C}).status_code == 403
+    assert client.post(reverse("catalog-copy-candidate"), {"candidate": "0"}).status_code == 403
+    assert sru_server.requests == []

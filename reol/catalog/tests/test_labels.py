@@ -1,0 +1,199 @@
+"""Spine and barcode labels: a PDF with the right number of pages, skip positions that work,
+custom sheets checked for fit, and the labels page that prints today's new copies."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from reol.catalog import labels, services
+from reol.catalog.forms import LabelsForm
+from reol.core.permissions import SYSTEM
+
+from .helpers import signed_in
+
+PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
+
+
+def pages(pdf: bytes) -> int:
+    """Pages of a PDF: its page objects (reportlab writes object dictionaries uncompressed,
+    only the page contents are compressed)."""
+    assert pdf.startswith(b"%PDF-")
+    return len(PAGE.findall(pdf))
+
+
+def _labels(n: int) -> list[labels.Label]:
+    return [
+        labels.Label(f"R{i:08d}", f"86.{i} Jen", f"Bog nummer {i}", "Nordskolen")
+        for i in range(1, n + 1)
+    ]
+
+
+def test_page_count_is_found_in_the_pdf():
+    """The counter itself: reportlab's own page count agrees with it."""
+    pdf = labels.render(_labels(22), labels.PRESETS["a4-3x7"])
+    assert pages(pdf) == 2
+    assert b"/Count 2" in pdf
+
+
+@pytest.mark.parametrize(
+    ("layout", "n", "expected"),
+    [
+        ("a4-3x7", 1, 1),
+        ("a4-3x7", 21, 1),
+        ("a4-3x7", 22, 2),
+        ("a4-3x7", 63, 3),
+        ("a4-4x10", 40, 1),
+        ("a4-4x10", 41, 2),
+        ("a4-5x13", 130, 2),
+        ("letter-3x10", 31, 2),
+    ],
+)
+@pytest.mark.parametrize("kind", ["spine", "barcode"])
+def test_labels_fill_pages_of_the_layout(layout, n, expected, kind):
+    pdf = labels.render(_labels(n), labels.PRESETS[layout], kind)
+    assert pages(pdf) == expected
+
+
+@pytest.mark.parametrize(
+    ("skip", "n", "expected"), [(0, 21, 1), (1, 21, 2), (20, 1, 1), (21, 1, 2)]
+)
+def test_skipped_positions_of_a_used_sheet_push_labels_on(skip, n, expected):
+    pdf = labels.render(_labels(n), labels.PRESETS["a4-3x7"], skip=skip)
+    assert pages(pdf) == expected
+
+
+def test_skipped_positions_are_left_empty():
+    first = labels._cells(labels.PRESETS["a4-3x7"], 0)
+    positions = [next(first) for _ in range(5)]
+    skipped = labels._cells(labels.PRESETS["a4-3x7"], 4)
+    assert next(skipped) == positions[4]
+
+
+def test_long_text_is_fitted_not_overflowing():
+    long = labels.Label("R1", "99.4 " + "Meget-langt-forfatternavn" * 5, "T" * 300, "S" * 200)
+    assert pages(labels.render([long], labels.PRESETS["a4-5x13"], "barcode")) == 1
+    assert pages(labels.render([long], labels.PRESETS["a4-5x13"], "spine")) == 1
+
+
+def test_presets_fit_their_page():
+    for layout in labels.PRESETS.values():
+        labels.LabelLayout(**{**layout.__dict__})  # validates again
+
+
+# --- the form's own sheet ---------------------------------------------------------------------
+
+CUSTOM = {
+    "selection": "today",
+    "kind": "spine",
+    "layout": "custom",
+    "columns": "2",
+    "rows": "5",
+    "label_width_mm": "90",
+    "label_height_mm": "50",
+    "margin_left_mm": "10",
+    "margin_top_mm": "10",
+    "gap_x_mm": "5",
+    "gap_y_mm": "2",
+}
+
+
+def test_custom_sheet_that_fits_is_accepted(catalogue):
+    form = LabelsForm(CUSTOM, school=catalogue.world.school_a)
+    assert form.is_valid(), form.errors
+    sheet = form.cleaned_data["sheet"]
+    assert (sheet.columns, sheet.rows, sheet.label_width_mm, sheet.gap_y_mm) == (2, 5, 90, 2)
+    assert pages(labels.render(_labels(11), sheet)) == 2
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"columns": "3"},  # 10 + 3 × 90 + 2 × 5 = 290 mm > 210 mm
+        {"rows": "6", "label_height_mm": "48"},  # 10 + 6 × 48 + 5 × 2 = 308 mm > 297 mm
+        {"margin_left_mm": "30", "label_width_mm": "95"},
+    ],
+)
+def test_custom_sheet_that_does_not_fit_is_refused(catalogue, change):
+    form = LabelsForm({**CUSTOM, **change}, school=catalogue.world.school_a)
+    assert not form.is_valid()
+    assert "do not fit" in " ".join(form.non_field_errors())
+
+
+def test_custom_sheet_needs_its_measures(catalogue):
+    form = LabelsForm({**CUSTOM, "rows": "", "label_width_mm": ""}, school=catalogue.world.school_a)
+    assert not form.is_valid()
+    assert set(form.errors) >= {"rows", "label_width_mm"}
+
+
+@pytest.mark.parametrize(("name", "value"), [("columns", "0"), ("rows", "41"), ("skip", "-1")])
+def test_custom_sheet_refuses_numbers_out_of_range(catalogue, name, value):
+    form = LabelsForm({**CUSTOM, name: value}, school=catalogue.world.school_a)
+    assert not form.is_valid() and name in form.errors
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Etc/GMT+12", "Europe/Copenhagen"])
+def test_labels_page_prints_copies_added_today(catalogue, record, settings, zone):
+    """ "Today" is the school's day, whatever the time of day in UTC (UTC+14 and UTC-12 are on
+    different dates from UTC for half of every day)."""
+    settings.TIME_ZONE = zone
+    services.add_items(SYSTEM, record, catalogue.world.school_a, count=20)  # 22 at school A
+    client = signed_in(catalogue.world.librarian_a)
+
+    response = client.post(
+        reverse("catalog-labels"),
+        {"selection": "today", "kind": "spine", "layout": "a4-3x7", "skip": "0"},
+    )
+
+    assert response.status_code == 200, response.content[:2000]
+    assert response["Content-Type"] == "application/pdf"
+    assert pages(response.content) == 2  # 22 copies of school A; B100 is school B's
+
+
+@pytest.mark.django_db
+def test_labels_page_prints_the_barcodes_asked_for(catalogue, record):
+    client = signed_in(catalogue.world.librarian_a)
+    response = client.post(
+        reverse("catalog-labels"),
+        {
+            "selection": "barcodes",
+            "barcodes": "A100\na101",
+            "kind": "barcode",
+            "layout": "a4-5x13",
+            "skip": "64",
+        },
+    )
+    assert response["Content-Type"] == "application/pdf"
+    assert pages(response.content) == 2  # position 65 is the last of page 1, then page 2
+
+
+@pytest.mark.django_db
+def test_labels_page_refuses_another_schools_copies(catalogue, record):
+    client = signed_in(catalogue.world.librarian_a)
+    response = client.post(
+        reverse("catalog-labels"),
+        {"selection": "barcodes", "barcodes": "A100\nB100", "kind": "spine", "layout": "a4-3x7"},
+    )
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    assert "Not copies of this school: B100" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_labels_page_says_when_nothing_matches(catalogue):
+    client = signed_in(catalogue.world.librarian_a)
+    response = client.post(
+        reverse("catalog-labels"), {"selection": "today", "kind": "spine", "layout": "a4-3x7"}
+    )
+    assert "No copies match that choice." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_labels_page_is_for_cataloguers(catalogue):
+    client = signed_in(catalogue.world.teacher_a)
+    assert client.get(reverse("catalog-labels")).status_code == 403

@@ -1,0 +1,156 @@
+"""The catalogue in a real browser, as a librarian uses it: a new book catalogued from its ISBN
+through a (local) SRU server, copies added, a spine-label sheet printed, a MARC file imported
+with its progress shown, and the catalogue pages checked by axe-core in three languages.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from conftest import PASSWORD
+from reol.catalog import services
+from reol.catalog.models import Item, Record, SruTarget
+from reol.catalog.tests.helpers import book, iso
+from reol.catalog.tests.sru_server import sru_server  # noqa: F401 - a fixture
+from reol.core.models import Location
+from reol.core.permissions import SYSTEM
+from tests.conftest import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+ISBN = "978-87-02-28429-4"  # a real-looking Danish ISBN with a valid check digit
+
+
+def test_new_book_from_its_isbn_through_sru_then_copies_and_spine_labels(world, page, sru_server):  # noqa: F811
+    sru_server.add(
+        ISBN,
+        book(
+            "Drengen med de mange navne",
+            isbn=ISBN,
+            control="x1",
+            author="Aakeson, Kim Fupz",
+            holdings=[{"p": "THEIRS-1"}],
+        ),
+    )
+    SruTarget.objects.create(
+        municipality=world.municipality,
+        name="Nationalbibliografien",
+        base_url=sru_server.url,
+        version="1.2",
+    )
+    Location.objects.create(school=world.school_a, code="skon", name="Skønlitteratur")
+    sign_in(page, "bib-a", PASSWORD)
+
+    page.get_by_role("link", name="Add by ISBN").click()
+    page.get_by_label("ISBN").fill(ISBN.replace("-", ""))
+    page.get_by_role("button", name="Look up").click()
+    page.get_by_text("Drengen med de mange navne").wait_for()
+    assert "from Nationalbibliografien" in page.content()
+    page.get_by_role("button", name="Use this record").click()
+
+    page.get_by_role("heading", name="Drengen med de mange navne").wait_for()
+    record = Record.objects.get(title="Drengen med de mange navne")
+    assert record.control_number == ""  # their 001 is not ours
+    assert not Item.objects.filter(barcode="THEIRS-1").exists()  # nor are their copies
+    page.get_by_label("Number of copies").fill("3")
+    page.get_by_label("Location").select_option(label="Skønlitteratur")
+    page.locator("#add-copies").get_by_role("button", name="Add copies").click()
+    page.get_by_text("Copies added:").wait_for()
+    assert Item.objects.filter(record=record, school=world.school_a).count() == 3
+
+    page.get_by_role("link", name="Labels").click()
+    page.get_by_label("Copies added today").check()
+    page.get_by_label("Label sheet").select_option("a4-3x7")
+    token = page.locator("input[name=csrfmiddlewaretoken]").first.input_value()
+    with page.expect_response(
+        lambda r: r.url.endswith("/labels/") and r.request.method == "POST"
+    ) as info:
+        page.get_by_role("button", name="Make the PDF").click()
+    assert info.value.headers["content-type"] == "application/pdf"  # shown in Chromium's viewer
+    # The same form, fetched with the browser's session, to look inside the PDF itself.
+    fetched = page.request.post(
+        page.url,
+        form={
+            "csrfmiddlewaretoken": token,
+            "selection": "today",
+            "kind": "spine",
+            "layout": "a4-3x7",
+            "skip": "0",
+        },
+        headers={"Referer": page.url},
+    )
+    pdf = fetched.body()
+    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") >= 1
+
+
+def test_unknown_isbn_offers_the_blank_form(world, page, sru_server):  # noqa: F811
+    SruTarget.objects.create(municipality=world.municipality, name="Fjern", base_url=sru_server.url)
+    sign_in(page, "bib-a", PASSWORD)
+    page.goto("/staff/catalogue/isbn/?isbn=9788702284294")
+    page.get_by_text("No catalogue we asked has this ISBN.").wait_for()
+    page.get_by_role("link", name="Catalogue it by hand").click()
+    assert page.get_by_label("ISBN", exact=True).input_value() == "9788702284294"
+    page.get_by_label("Title", exact=True).fill("Min egen bog")
+    page.get_by_label("Author (surname, first name)").fill("Ørsted, Åse")
+    page.get_by_role("button", name="Create the record").click()
+    page.get_by_role("heading", name="Min egen bog").wait_for()
+    assert Record.objects.get(title="Min egen bog").isbns.get().isbn13 == "9788702284294"
+
+
+def test_marc_import_from_the_page_shows_progress_and_rejections(world, page, tmp_path: Path):
+    good = [
+        book(f"Bog nummer {n}", control=f"imp{n}", holdings=[{"p": f"IMP{n:04d}"}])
+        for n in range(30)
+    ]
+    data = iso(*good[:10]) + b"00099nam  2200000   4500" + b"garbage\x1d" + iso(*good[10:])
+    path = tmp_path / "export.mrc"
+    path.write_bytes(data)
+    sign_in(page, "bib-a", PASSWORD)
+    page.get_by_role("link", name="Import MARC").click()
+    page.get_by_label("MARC file").set_input_files(str(path))
+    page.get_by_role("button", name="Import").click()
+    page.get_by_role("heading", name="Rejected records").wait_for(timeout=30_000)
+    assert page.locator("progress").get_attribute("value") == "100"
+    assert Record.objects.filter(title__startswith="Bog nummer").count() == 30
+    assert Item.objects.filter(barcode__startswith="IMP").count() == 30
+    rejected = page.locator("table").first.inner_text()
+    assert "11" in rejected  # the broken record is the 11th in the file
+
+
+@pytest.mark.parametrize("language", ["da", "nb", "en"])
+def test_catalogue_pages_pass_axe(world, page, language):
+    record = services.create_record(SYSTEM, world.municipality, book("Axe og Åse", isbn=ISBN))
+    services.add_items(SYSTEM, record, world.school_a, count=2)
+    page.goto("/accounts/login/")
+    root = page.url.split("/accounts/")[0] + "/"
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": root}])
+    page.locator("#id_username").fill("bib-a")
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("form.stacked button[type=submit]").click()
+    page.wait_for_load_state()
+    axe = Axe()
+    found: dict[str, list[str]] = {}
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    for path in [
+        "/staff/catalogue/",
+        f"/staff/catalogue/records/{record.pk}/",
+        f"/staff/catalogue/records/{record.pk}/edit/",
+        f"/staff/catalogue/records/{record.pk}/marc/",
+        "/staff/catalogue/isbn/",
+        "/staff/catalogue/isbn/?isbn=123",
+        "/staff/catalogue/new/",
+        "/staff/catalogue/import/",
+        "/staff/catalogue/labels/",
+    ]:
+        page.goto(path)
+        assert page.locator("html").get_attribute("lang") == language
+        violations = axe.run(page).response["violations"]
+        serious = [v["id"] for v in violations if v["impact"] in ("serious", "critical")]
+        if serious:
+            found[path] = serious
+    assert found == {}
+    assert problems == []
