@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from a checkout
 
-from reol.catalog import sample  # noqa: E402
+from reol.catalog import sample
 
 
 def write(path: str | Path, n: int, *, xml: bool = False, seed: int = sample.DEFAULT_SEED) -> float:

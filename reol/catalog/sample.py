@@ -21,12 +21,19 @@ import datetime as dt
 import random
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from pymarc import Field, Indicators, Record, Subfield
 from stdnum import ean
 from stdnum import isbn as stdisbn
 
 DEFAULT_SEED = 2026
+
+
+def _w(words: str) -> list[str]:
+    """A vocabulary list written as "one|two|three"."""
+    return words.split("|")
+
 
 # Koha-style shelving locations (952 $c); a benchmark or demo school creates these.
 LOCATION_CODES = {
@@ -54,7 +61,7 @@ KINDS = [
 
 # --- Vocabulary, per language -----------------------------------------------------------------
 
-LANGS = {
+LANGS: dict[str, dict[str, Any]] = {
     "dan": {
         "weight": 60,
         "country": "dk ",
@@ -75,22 +82,21 @@ LANGS = {
             "People's Press",
             "Rosinante",
         ],
-        "first": [
-            "Anne", "Bjarne", "Cecilie", "Dorte", "Esben", "Frida", "Gitte", "Hanne",
-            "Ida", "Jesper", "Kim", "Lotte", "Mette", "Niels", "Ole", "Pia", "Rasmus",
-            "Søren", "Trine", "Ulla", "Vibeke", "Åse", "Bent", "Jørgen", "Kåre",
-        ],  # fmt: skip
-        "last": [
-            "Andersen", "Bødker", "Christensen", "Dahl", "Eriksen", "Frøkjær", "Grøn",
-            "Holm", "Iversen", "Jørgensen", "Kirkegaard", "Lund", "Møller", "Nørgaard",
-            "Olsen", "Poulsen", "Rasmussen", "Sørensen", "Thomsen", "Vestergaard", "Aakjær",
-        ],  # fmt: skip
+        "first": _w(
+            "Anne|Bjarne|Cecilie|Dorte|Esben|Frida|Gitte|Hanne|Ida|Jesper|Kim|Lotte|Mette"
+            "|Niels|Ole|Pia|Rasmus|Søren|Trine|Ulla|Vibeke|Åse|Bent|Jørgen|Kåre"
+        ),
+        "last": _w(
+            "Andersen|Bødker|Christensen|Dahl|Eriksen|Frøkjær|Grøn|Holm|Iversen|Jørgensen"
+            "|Kirkegaard|Lund|Møller|Nørgaard|Olsen|Poulsen|Rasmussen|Sørensen|Thomsen"
+            "|Vestergaard|Aakjær"
+        ),
         "heroes": ["Alfons", "Ellen", "Sofus", "Mille", "Malte", "Rosa", "Villads", "Ronja"],
-        "nouns": [
-            "dragen", "hemmeligheden", "skoven", "spøgelset", "tidsmaskinen", "øen",
-            "kometen", "piraterne", "hesten", "robotten", "vulkanen", "fyrtårnet",
-            "skatten", "ulven", "stjernen", "kongen", "mumien", "trolden",
-        ],  # fmt: skip
+        "nouns": _w(
+            "dragen|hemmeligheden|skoven|spøgelset|tidsmaskinen|øen|kometen|piraterne"
+            "|hesten|robotten|vulkanen|fyrtårnet|skatten|ulven|stjernen|kongen|mumien"
+            "|trolden"
+        ),
         "adjs": ["mørke", "hemmelige", "sidste", "forsvundne", "store", "tavse", "glemte"],
         "patterns": [
             "{hero} og {noun}",
@@ -126,7 +132,11 @@ LANGS = {
             "og et venskab, der bliver sat på prøve.",
             "Til oplæsning og selvlæsning.",
         ],
-        "fact_start": ["Letlæst fagbog om", "Fagbog for mellemtrinnet om", "Alt hvad du vil vide om"],
+        "fact_start": [
+            "Letlæst fagbog om",
+            "Fagbog for mellemtrinnet om",
+            "Alt hvad du vil vide om",
+        ],
         "fact_end": [
             "med mange billeder og små opgaver.",
             "Bogen har ordforklaringer og register bagest.",
@@ -152,19 +162,19 @@ LANGS = {
             "Omnipax",
             "Mangschou",
         ],
-        "first": [
-            "Astrid", "Bjørn", "Eirik", "Gro", "Håkon", "Ingvild", "Jostein", "Kari",
-            "Lars", "Marit", "Nils", "Oddny", "Per", "Ragnhild", "Sigrid", "Tore", "Øystein",
-        ],  # fmt: skip
-        "last": [
-            "Aasen", "Berg", "Dahle", "Fjeld", "Haugen", "Johansen", "Kristiansen",
-            "Lie", "Moe", "Nygård", "Solberg", "Strand", "Tveit", "Vik", "Østby",
-        ],  # fmt: skip
+        "first": _w(
+            "Astrid|Bjørn|Eirik|Gro|Håkon|Ingvild|Jostein|Kari|Lars|Marit|Nils|Oddny|Per"
+            "|Ragnhild|Sigrid|Tore|Øystein"
+        ),
+        "last": _w(
+            "Aasen|Berg|Dahle|Fjeld|Haugen|Johansen|Kristiansen|Lie|Moe|Nygård|Solberg"
+            "|Strand|Tveit|Vik|Østby"
+        ),
         "heroes": ["Pelle", "Ida", "Kaptein Sabeltann", "Kristoffer", "Ludvig", "Sol"],
-        "nouns": [
-            "dragen", "hemmeligheten", "skogen", "spøkelset", "tidsmaskinen", "øya",
-            "kometen", "fjellet", "hesten", "roboten", "trollet", "fyret", "skatten",
-        ],  # fmt: skip
+        "nouns": _w(
+            "dragen|hemmeligheten|skogen|spøkelset|tidsmaskinen|øya|kometen|fjellet|hesten"
+            "|roboten|trollet|fyret|skatten"
+        ),
         "adjs": ["mørke", "hemmelige", "siste", "forsvunne", "store", "glemte"],
         "patterns": [
             "{hero} og {noun}",
@@ -222,19 +232,19 @@ LANGS = {
             "Macmillan Children's Books",
             "DK",
         ],
-        "first": [
-            "Alice", "Ben", "Charlotte", "David", "Eleanor", "Frank", "Grace", "Harry",
-            "Isla", "Jack", "Katherine", "Liam", "Mia", "Oliver", "Rose", "Samuel",
-        ],  # fmt: skip
-        "last": [
-            "Adams", "Brown", "Clarke", "Davies", "Evans", "Fletcher", "Green", "Hughes",
-            "Jones", "King", "Lewis", "Morgan", "O'Brien", "Patel", "Roberts", "Walsh",
-        ],  # fmt: skip
+        "first": _w(
+            "Alice|Ben|Charlotte|David|Eleanor|Frank|Grace|Harry|Isla|Jack|Katherine|Liam"
+            "|Mia|Oliver|Rose|Samuel"
+        ),
+        "last": _w(
+            "Adams|Brown|Clarke|Davies|Evans|Fletcher|Green|Hughes|Jones|King|Lewis|Morgan"
+            "|O'Brien|Patel|Roberts|Walsh"
+        ),
         "heroes": ["Molly", "Tom", "Captain Flint", "Ruby", "Max", "Ada", "Finn"],
-        "nouns": [
-            "the dragon", "the secret", "the forest", "the ghost", "the time machine",
-            "the island", "the comet", "the pirates", "the robot", "the volcano", "the treasure",
-        ],  # fmt: skip
+        "nouns": _w(
+            "the dragon|the secret|the forest|the ghost|the time machine|the island"
+            "|the comet|the pirates|the robot|the volcano|the treasure"
+        ),
         "adjs": ["dark", "secret", "last", "lost", "great", "silent", "forgotten"],
         "patterns": [
             "{hero} and {noun}",
@@ -297,15 +307,22 @@ TOPICS = [
     ("vejret", "været", "the weather", "55.5", "551.5"),
 ]
 GENRES = {
-    "dan": ["fantasy", "gys", "krimi", "dyrefortællinger", "venskab", "humor", "eventyr"],
-    "nob": ["fantasy", "grøssere", "krim", "dyrefortellinger", "vennskap", "humor", "eventyr"],
-    "eng": ["Fantasy fiction", "Horror stories", "Detective and mystery stories", "Animals",
-            "Friendship", "Humorous stories", "Adventure stories"],
-}  # fmt: skip
+    "dan": _w("fantasy|gys|krimi|dyrefortællinger|venskab|humor|eventyr"),
+    "nob": _w("fantasy|grøssere|krim|dyrefortellinger|vennskap|humor|eventyr"),
+    "eng": _w(
+        "Fantasy fiction|Horror stories|Detective and mystery stories|Animals|Friendship"
+        "|Humorous stories|Adventure stories"
+    ),
+}
 FICTION_SUBJECTS = {
     "dan": ["skolen", "familien", "mobning", "heste", "drager", "rummet", "fodbold", "spøgelser"],
     "nob": ["skolen", "familien", "mobbing", "hester", "drager", "verdensrommet", "fotball"],
     "eng": ["Schools", "Families", "Bullying", "Horses", "Dragons", "Outer space", "Soccer"],
+}
+SUBTITLES = {
+    "dan": ["roman", "en gyser", "fortælling"],
+    "nob": ["roman", "en grøsser"],
+    "eng": ["a novel", "a story of friendship", "a mystery"],
 }
 GAMES = ["Ticket to Ride", "Carcassonne", "Dixit", "Kloge Åge", "Alias Junior", "Labyrinth"]
 DEVICES = ["iPad (9. generation)", "Chromebook", "Micro:bit klassesæt", "GoPro Hero", "Bee-Bot"]
@@ -314,27 +331,24 @@ FILMS = ["Vitello", "Antboy", "Ronja Røverdatter", "Min søsters børn", "Paddi
 # 008/22 audience and the ages it covers.
 AUDIENCES = [("a", 3, 5), ("b", 6, 8), ("c", 9, 12), ("d", 13, 16), ("j", 7, 14)]
 
-# Per kind: leader/06 and /07, what 336/337/338 say, the 952 $c location and $y item type.
-_FORMAT = {
+# Per kind: leader/06 and /07, what 336/337/338 say (None: the language's words for a printed
+# book), the 952 $c location and $y item type.
+_OBJECT = ("three-dimensional form", "tdf", "unmediated", "n", "object", "nr")
+_FORMAT: dict[str, tuple[str, str, tuple[str, ...] | None, str, str]] = {
     "fiction": ("a", "m", None, "skon", "BOG"),
     "nonfiction": ("a", "m", None, "fag", "BOG"),
     "easy": ("a", "m", None, "let", "BOG"),
     "ebook": ("a", "m", ("text", "txt", "computer", "c", "online resource", "cr"), "mag", "EBOG"),
-    "audiobook": (
-        "i", "m", ("spoken word", "spw", "audio", "s", "audio disc", "sd"), "lyd", "LYD",
-    ),  # fmt: skip
+    "audiobook": ("i", "m", ("spoken word", "spw", "audio", "s", "audio disc", "sd"), "lyd", "LYD"),
     "film": (
-        "g", "m", ("two-dimensional moving image", "tdi", "video", "v", "videodisc", "vd"),
-        "film", "FILM",
-    ),  # fmt: skip
-    "boardgame": (
-        "r", "m", ("three-dimensional form", "tdf", "unmediated", "n", "object", "nr"),
-        "spil", "SPIL",
-    ),  # fmt: skip
-    "device": (
-        "r", "m", ("three-dimensional form", "tdf", "unmediated", "n", "object", "nr"),
-        "udstyr", "UDST",
-    ),  # fmt: skip
+        "g",
+        "m",
+        ("two-dimensional moving image", "tdi", "video", "v", "videodisc", "vd"),
+        "film",
+        "FILM",
+    ),
+    "boardgame": ("r", "m", _OBJECT, "spil", "SPIL"),
+    "device": ("r", "m", _OBJECT, "udstyr", "UDST"),
 }
 
 
@@ -347,7 +361,7 @@ def _weighted(rng: random.Random, pairs: list[tuple[str, int]]) -> str:
     return pairs[-1][0]
 
 
-_LANG_WEIGHTS = [(code, int(v["weight"])) for code, v in LANGS.items()]  # type: ignore[call-overload]
+_LANG_WEIGHTS = [(code, int(v["weight"])) for code, v in LANGS.items()]
 
 
 def make_isbn13(serial: int, group: str) -> str:
@@ -387,7 +401,7 @@ def _person(rng: random.Random, v: dict) -> tuple[str, str]:
 
 def record(number: int, seed: int = DEFAULT_SEED) -> Record:
     """Record number ``number`` of the synthetic catalogue ``seed`` (always the same record)."""
-    rng = random.Random(seed * 1_000_003 + number)
+    rng = random.Random(seed * 1_000_003 + number)  # noqa: S311 - test data, not secrets
     kind = _weighted(rng, KINDS)
     lang = _weighted(rng, _LANG_WEIGHTS)
     v = LANGS[lang]
@@ -417,7 +431,8 @@ def record(number: int, seed: int = DEFAULT_SEED) -> Record:
     literary = "1" if kind in ("fiction", "easy") else "0"
     if kind in ("film", "boardgame", "device"):  # visual materials
         running = f"{rng.randrange(60, 130):03d}" if kind == "film" else "nnn"
-        middle = f"{running} {audience}          {'v' if kind == 'film' else 'g'}{'l' if kind == 'film' else 'n'}"
+        visual = "vl" if kind == "film" else "gn"  # 008/33 type, /34 technique
+        middle = f"{running} {audience}          {visual}"
     elif kind == "audiobook":  # sound recordings
         middle = f"nnnn{audience}       {'f ' if literary == '1' else '  '} n "
     else:  # books
@@ -468,9 +483,7 @@ def record(number: int, seed: int = DEFAULT_SEED) -> Record:
     title = _title(rng, v, kind, topic_word, lang)
     subtitle = ""
     if rng.random() < 0.3:
-        subtitle = rng.choice(["roman", "en gyser", "fortælling"] if lang == "dan" else
-                              ["roman", "en grøsser"] if lang == "nob" else
-                              ["a novel", "a story of friendship", "a mystery"])  # fmt: skip
+        subtitle = rng.choice(SUBTITLES[lang])
     if translated:
         original_title = _title(rng, LANGS["eng"], kind, topic[2], "eng")
         fields.append(_df("240", "10", "a", original_title))
@@ -499,7 +512,9 @@ def record(number: int, seed: int = DEFAULT_SEED) -> Record:
         fields.append(_df("250", "  ", "a", str(v["edition"]).format(n=rng.randrange(2, 6))))
     publisher = rng.choice(v["publishers"])
     fields.append(
-        _df("264", " 1", "a", rng.choice(v["places"]) + " :", "b", publisher + ",", "c", f"[{year}]")
+        _df(
+            "264", " 1", "a", rng.choice(v["places"]) + " :", "b", publisher + ",", "c", f"[{year}]"
+        )
     )
     fields.append(_df("300", "  ", *_extent(rng, kind, lang, v)))
     if content is None:
@@ -508,13 +523,19 @@ def record(number: int, seed: int = DEFAULT_SEED) -> Record:
     fields.append(_df("337", "  ", "a", content[2], "b", content[3], "2", "rdamedia"))
     fields.append(_df("338", "  ", "a", content[4], "b", content[5], "2", "rdacarrier"))
     if kind in ("fiction", "easy", "nonfiction") and rng.random() < 0.3:
-        fields.append(_df("490", "0 ", "a", rng.choice(v["series"]), "v", str(rng.randrange(1, 30))))
+        fields.append(
+            _df("490", "0 ", "a", rng.choice(v["series"]), "v", str(rng.randrange(1, 30)))
+        )
 
     # Notes.
     if kind in ("nonfiction", "ebook", "device"):
         start, about, end = rng.choice(v["fact_start"]), topic_word, rng.choice(v["fact_end"])
     else:
-        start, about, end = rng.choice(v["story_start"]), rng.choice(v["heroes"]), rng.choice(v["story_end"])
+        start, about, end = (
+            rng.choice(v["story_start"]),
+            rng.choice(v["heroes"]),
+            rng.choice(v["story_end"]),
+        )
     joiner = ". " if end[0].isupper() else ", "
     fields.append(_df("520", "  ", "a", f"{start} {about}{joiner}{end}"))
     if kind in ("fiction", "easy", "nonfiction") and rng.random() < 0.45:
@@ -535,27 +556,28 @@ def record(number: int, seed: int = DEFAULT_SEED) -> Record:
     if kind in ("fiction", "nonfiction", "easy") and rng.random() < 0.1:
         fields.append(_df("600", "10", "a", _person(rng, v)[0], "v", "biografi"))
     if kind in ("ebook", "audiobook") and (kind == "ebook" or rng.random() < 0.4):
-        host = "ereolen.dk" if lang == "dan" else "bibliofil.no" if lang == "nob" else "overdrive.com"
-        fields.append(
-            _df("856", "40", "u", f"https://{host}/ting/object/{20_000_000 + number}",
-                "z", "Adgang for skolens elever")  # fmt: skip
+        host = (
+            "ereolen.dk" if lang == "dan" else "bibliofil.no" if lang == "nob" else "overdrive.com"
         )
+        url = f"https://{host}/ting/object/{20_000_000 + number}"
+        fields.append(_df("856", "40", "u", url, "z", "Adgang for skolens elever"))
     author_word = (main_inverted.split(",")[0] if has_author else title.split()[0])[:4]
     fields.append(_df("652", "  ", "m", dk5, "a", main_inverted if has_author else title))
 
     # Holdings: 1–3 copies, one barcode per (record, copy) over the whole catalogue.
     for copy in range(rng.choice((1, 1, 1, 2, 2, 3))):
         acquired = dt.date(max(year, 2000), 1, 1) + dt.timedelta(days=rng.randrange(365 * 2))
-        fields.append(
-            _df("952", "  ",
-                "a", "BENCH", "b", "BENCH",
-                "c", location if rng.random() < 0.95 else "mag",
-                "d", acquired.isoformat(),
-                "g", f"{rng.randrange(49, 400)}.{rng.choice(('00', '50', '95'))}",
-                "o", f"{dk5} {author_word}",
-                "p", str(5_000_000_000 + number * 3 + copy),
-                "y", itype)  # fmt: skip
-        )
+        holding = {
+            "a": "BENCH",
+            "b": "BENCH",
+            "c": location if rng.random() < 0.95 else "mag",
+            "d": acquired.isoformat(),
+            "g": f"{rng.randrange(49, 400)}.{rng.choice(('00', '50', '95'))}",
+            "o": f"{dk5} {author_word}",
+            "p": str(5_000_000_000 + number * 3 + copy),
+            "y": itype,
+        }
+        fields.append(_df("952", "  ", *(x for pair in holding.items() for x in pair)))
     fields = _fit(fields)
     fields.sort(key=lambda f: f.tag)  # stable: repeated tags keep their order
     leader = f"00000n{leader6}{leader7} a2200000 i 4500"
