@@ -48,6 +48,7 @@ CSRF_TRUSTED_ORIGINS = _env_list("REOL_CSRF_TRUSTED_ORIGINS", "")
 INSTALLED_APPS = [
     "reol.core",
     "reol.catalog",
+    "reol.patrons",
     "reol.circulation",
     "reol.opac",
     "django.contrib.auth",
