@@ -54,6 +54,8 @@ class Perm(StrEnum):
     CATALOG_EDIT = "catalog_edit"
     CIRCULATION_DESK = "circulation_desk"
     REPORTS_VIEW = "reports_view"
+    PLANNING = "planning"  # annual plans, the coordination calendar, collaborations
+    BOOKING = "booking"  # book class sets, rooms and equipment for future dates
 
 
 _LIBRARIAN = {
@@ -65,11 +67,13 @@ _LIBRARIAN = {
     Perm.CATALOG_EDIT,
     Perm.CIRCULATION_DESK,
     Perm.REPORTS_VIEW,
+    Perm.PLANNING,
+    Perm.BOOKING,
 }
 ROLE_PERMS: Final[dict[str, frozenset[Perm]]] = {
     Role.ADMINISTRATOR: frozenset(_LIBRARIAN | {Perm.STAFF_MANAGE, Perm.AUDIT_VIEW}),
     Role.LIBRARIAN: frozenset(_LIBRARIAN),
-    Role.TEACHER: frozenset({Perm.STAFF_SHELL, Perm.SCHOOL_VIEW}),
+    Role.TEACHER: frozenset({Perm.STAFF_SHELL, Perm.SCHOOL_VIEW, Perm.PLANNING, Perm.BOOKING}),
     Role.VOLUNTEER: frozenset({Perm.STAFF_SHELL, Perm.SCHOOL_VIEW, Perm.CIRCULATION_DESK}),
     Role.STUDENT: frozenset(),
     Role.CONSULTANT: frozenset(
