@@ -84,7 +84,7 @@ def create_reading_list(
 
 def _locked(reading_list: ReadingList) -> ReadingList:
     return (
-        ReadingList.objects.select_for_update()
+        ReadingList.objects.select_for_update(of=("self",))
         .select_related("school", "municipality")
         .get(pk=reading_list.pk)
     )
