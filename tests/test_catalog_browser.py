@@ -44,7 +44,7 @@ def test_new_book_from_its_isbn_through_sru_then_copies_and_spine_labels(world, 
     Location.objects.create(school=world.school_a, code="skon", name="Skønlitteratur")
     sign_in(page, "bib-a", PASSWORD)
 
-    page.get_by_role("link", name="Add by ISBN").click()
+    page.get_by_role("navigation", name="Modules").get_by_role("link", name="Add by ISBN").click()
     page.get_by_label("ISBN").fill(ISBN.replace("-", ""))
     page.get_by_role("button", name="Look up").click()
     page.get_by_text("Drengen med de mange navne").wait_for()
@@ -61,7 +61,7 @@ def test_new_book_from_its_isbn_through_sru_then_copies_and_spine_labels(world, 
     page.get_by_text("Copies added:").wait_for()
     assert Item.objects.filter(record=record, school=world.school_a).count() == 3
 
-    page.get_by_role("link", name="Labels").click()
+    page.get_by_role("navigation", name="Modules").get_by_role("link", name="Labels").click()
     page.get_by_label("Copies added today").check()
     page.get_by_label("Label sheet").select_option("a4-3x7")
     token = page.locator("input[name=csrfmiddlewaretoken]").first.input_value()
@@ -90,7 +90,7 @@ def test_unknown_isbn_offers_the_blank_form(world, page, sru_server):  # noqa: F
     SruTarget.objects.create(municipality=world.municipality, name="Fjern", base_url=sru_server.url)
     sign_in(page, "bib-a", PASSWORD)
     page.goto("/staff/catalogue/isbn/?isbn=9788702284294")
-    page.get_by_text("No catalogue we asked has this ISBN.").wait_for()
+    page.get_by_text("Not found: Fjern answered, without a record for this ISBN.").wait_for()
     page.get_by_role("link", name="Catalogue it by hand").click()
     assert page.get_by_label("ISBN", exact=True).input_value() == "9788702284294"
     page.get_by_label("Title", exact=True).fill("Min egen bog")
@@ -109,7 +109,7 @@ def test_marc_import_from_the_page_shows_progress_and_rejections(world, page, tm
     path = tmp_path / "export.mrc"
     path.write_bytes(data)
     sign_in(page, "bib-a", PASSWORD)
-    page.get_by_role("link", name="Import MARC").click()
+    page.get_by_role("navigation", name="Modules").get_by_role("link", name="Import MARC").click()
     page.get_by_label("MARC file").set_input_files(str(path))
     page.get_by_role("button", name="Import").click()
     page.get_by_role("heading", name="Rejected records").wait_for(timeout=30_000)
@@ -118,6 +118,42 @@ def test_marc_import_from_the_page_shows_progress_and_rejections(world, page, tm
     assert Item.objects.filter(barcode__startswith="IMP").count() == 30
     rejected = page.locator("table").first.inner_text()
     assert "11" in rejected  # the broken record is the 11th in the file
+
+
+def test_merge_shows_both_records_and_warns_before_anything_is_merged(world, page):
+    keep = services.create_record(SYSTEM, world.municipality, book("Rejsen til Saturn", isbn=ISBN))
+    other = services.create_record(
+        SYSTEM, world.municipality, book("Månen", isbn="9780306406157", year="2001")
+    )
+    services.add_items(SYSTEM, keep, world.school_a, barcodes=["K1"])
+    services.add_items(SYSTEM, other, world.school_b, barcodes=["M1", "M2"])
+    sign_in(page, "bib-a", PASSWORD)
+    page.goto(f"/staff/catalogue/records/{keep.pk}/")
+    # the copy's status list does not preselect a change
+    assert page.get_by_label("New status for K1").input_value() == ""
+
+    page.get_by_text("Merge a duplicate into this record").click()
+    page.get_by_label("Number of the duplicate record").fill(str(other.pk))
+    page.get_by_role("button", name="Compare before merging").click()
+
+    page.get_by_role("heading", name="Merge two records?").wait_for()
+    warning = page.get_by_role("alert").filter(has_text="These may not be the same book.")
+    assert (
+        "The ISBNs differ" in warning.inner_text() and "The titles differ." in warning.inner_text()
+    )
+    table = page.locator("table.merge-compare").inner_text()
+    assert "Månen" in table and "Sydskolen: 2" in table and "9780306406157" in table
+    violations = Axe().run(page).response["violations"]
+    assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
+    assert Item.objects.get(barcode="M1").record == other  # nothing merged by looking
+
+    page.get_by_role("button", name=f"Merge record {other.pk} into record {keep.pk}").click()
+    page.get_by_text(f"“Månen” (record {other.pk}) was merged into this record.").wait_for()
+    assert set(Item.objects.filter(record=keep).values_list("barcode", flat=True)) == {
+        "K1",
+        "M1",
+        "M2",
+    }
 
 
 @pytest.mark.parametrize("language", ["da", "nb", "en"])
@@ -145,6 +181,7 @@ def test_catalogue_pages_pass_axe(world, page, language):
         "/staff/catalogue/new/",
         "/staff/catalogue/import/",
         "/staff/catalogue/labels/",
+        "/staff/catalogue/barcodes/",
     ]:
         page.goto(path)
         assert page.locator("html").get_attribute("lang") == language

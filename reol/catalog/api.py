@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema
 from reol.core.models import Municipality
 
 from . import search, selectors
+from .relators import role_label
 
 router = Router(tags=["catalogue"])
 
@@ -189,7 +190,9 @@ def record_detail(
     record, copies = selectors.public_record(_municipality(municipality), record_id)
     return {
         **{name: getattr(record, name) for name in RecordOut.model_fields if hasattr(record, name)},
-        "contributors": record.contributors,
+        "contributors": [
+            {"name": c.get("name", ""), "role": role_label(c)} for c in record.contributors or []
+        ],
         "isbns": [i.isbn13 for i in record.isbns.all()],
         "copies": copies,
     }

@@ -36,5 +36,6 @@ class CatalogConfig(AppConfig):
                 "catalog.import": _("MARC file imported"),
                 "sru_target.save": _("Copy-cataloguing source saved"),
                 "sru_target.remove": _("Copy-cataloguing source removed"),
+                "barcode_format.save": _("Barcode format changed"),
             }
         )

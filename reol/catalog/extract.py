@@ -10,10 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pymarc
+from django.utils.translation import gettext as _
 from stdnum import ean
 from stdnum import isbn as stdisbn
 
 from .models import MaterialType
+from .relators import relator_code
 
 _TRAILING = re.compile(r"[\s/:;,.=]+$")
 _YEAR = re.compile(r"(1[5-9]\d\d|20\d\d)")
@@ -122,10 +124,12 @@ def _contributors(record: pymarc.Record) -> list[dict[str, str]]:
             name = _clean(" ".join(f.get_subfields("a", "b", "c", "d")[:2]) or "")
             if not name:
                 continue
-            roles = [_clean(r) for r in f.get_subfields("e", "4") if _clean(r)]
-            people.append(
-                {"name": name, "role": ", ".join(roles) or ("author" if tag == "100" else "")}
-            )
+            terms = [_clean(r) for r in f.get_subfields("e") if _clean(r)]
+            codes = [c for c in map(relator_code, f.get_subfields("4")) if c]
+            if not codes and not terms and tag == "100":
+                codes = ["aut"]  # the main entry's person is the author unless told otherwise
+            # the code is shown as a term in the reader's language (relators.role_label)
+            people.append({"name": name, "role": ", ".join(terms), "relator": ",".join(codes)})
     return people
 
 
@@ -229,7 +233,7 @@ def extract(record: pymarc.Record) -> Extracted:
     warnings: list[str] = []
     title = _first(record, "245", "a") or _first(record, "240", "a") or _first(record, "130", "a")
     if not title:
-        warnings.append("no title (245 $a); the record is listed as “[no title]”")
+        warnings.append(_("no title (245 $a); the record is listed as “[no title]”"))
         title = "[no title]"
     isbn13s: list[str] = []
     for f in record.get_fields("020"):
@@ -237,7 +241,8 @@ def extract(record: pymarc.Record) -> Extracted:
             normal = normalize_isbn(raw)
             if normal is None:
                 warnings.append(
-                    f"ISBN {raw.strip()!r} is not valid (check digit or length); kept in MARC only"
+                    _("ISBN “%(isbn)s” is not valid (check digit or length); kept in MARC only")
+                    % {"isbn": raw.strip()}
                 )
             elif normal not in isbn13s:
                 isbn13s.append(normal)

@@ -9,6 +9,7 @@ from reol.core.models import Location, School
 
 from .labels import PRESETS, LabelLayout
 from .models import CirculationType, ItemStatus, MaterialType
+from .selectors import barcode_format
 
 
 class IsbnForm(forms.Form):
@@ -77,6 +78,21 @@ class NewRecordForm(RecordForm):
         label=_("Author (surname, first name)"), max_length=200, required=False
     )
 
+    CONFIRM = "confirm_duplicate_isbn"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.data.get(self.CONFIRM):  # asked before, and ticked: keep the answer
+            self.offer_duplicate_confirmation()
+
+    def offer_duplicate_confirmation(self) -> None:
+        """The ISBN is in the catalogue already: a tick box to create the record anyway."""
+        if self.CONFIRM not in self.fields:
+            self.fields[self.CONFIRM] = forms.BooleanField(
+                label=_("This is a different record with the same ISBN: create it anyway"),
+                required=False,
+            )
+
 
 class MarcForm(forms.Form):
     marc = forms.CharField(
@@ -90,7 +106,13 @@ class MarcForm(forms.Form):
 
 
 class ItemsForm(forms.Form):
-    count = forms.IntegerField(label=_("Number of copies"), min_value=1, max_value=500, initial=1)
+    count = forms.IntegerField(
+        label=_("Number of copies"),
+        min_value=1,
+        max_value=500,
+        initial=1,
+        help_text=_("With barcodes scanned below, one copy is added per barcode."),
+    )
     barcodes = forms.CharField(
         label=_("Barcodes"),
         required=False,
@@ -98,7 +120,10 @@ class ItemsForm(forms.Form):
         help_text=_("Scan the copies' barcodes, one per line; leave empty to have barcodes made."),
     )
     location = forms.ModelChoiceField(
-        label=_("Location"), queryset=Location.objects.none(), required=False
+        label=_("Location"),
+        queryset=Location.objects.none(),
+        required=False,
+        empty_label=_("— choose —"),
     )
     circulation_type = forms.ChoiceField(
         label=_("Circulation type"), choices=CirculationType.choices
@@ -115,7 +140,19 @@ class ItemsForm(forms.Form):
 
     def __init__(self, *args: Any, school: School, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["location"].queryset = Location.objects.filter(school=school)  # type: ignore[attr-defined]
+        locations = Location.objects.filter(school=school)
+        self.fields["location"].queryset = locations  # type: ignore[attr-defined]
+        # A school with shelves puts every copy on one: a copy with no location is lost to
+        # stocktaking and shelf lists. (A school without locations is not asked.)
+        self.fields["location"].required = locations.exists()
+        self.fields["location"].error_messages["required"] = _(
+            "Choose the location (shelf) the copies go on."
+        )
+        example = barcode_format(school).example()
+        self.fields["barcodes"].help_text = _(
+            "Scan the copies' barcodes, one per line; leave empty to have barcodes made "
+            "(like %(example)s)."
+        ) % {"example": example}
 
     def barcode_list(self) -> list[str]:
         return [
@@ -124,9 +161,32 @@ class ItemsForm(forms.Form):
             if line.strip()
         ]
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # The number field shows 1 until changed: with barcodes scanned it counts only when
+        # changed, and then add_items checks it against the number of barcodes.
+        if self.barcode_list() and data.get("count") == 1:
+            data["count"] = None
+        return data
+
+
+class BarcodeFormatForm(forms.Form):
+    # not "prefix": that is the name of a form's own attribute
+    barcode_prefix = forms.CharField(
+        label=_("Prefix"),
+        max_length=12,
+        required=False,
+        help_text=_("Letters A–Z and digits, e.g. the school's short name. May be empty."),
+    )
+    digits = forms.IntegerField(
+        label=_("Digits after the prefix"), min_value=4, max_value=12, initial=8
+    )
+
 
 class ItemStatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("New status"), choices=ItemStatus.choices)
+    status = forms.ChoiceField(
+        label=_("New status"), choices=[("", _("— choose —")), *ItemStatus.choices]
+    )
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
@@ -134,7 +194,10 @@ class MergeForm(forms.Form):
     duplicate = forms.IntegerField(
         label=_("Number of the duplicate record"),
         min_value=1,
-        help_text=_("Its copies move here, and it is retired."),
+        help_text=_(
+            "Its copies move here, and it is retired. You see both records side by side "
+            "before anything is merged."
+        ),
     )
 
 

@@ -13,7 +13,6 @@ import functools
 import gc
 import hashlib
 import json
-import operator
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -25,19 +24,20 @@ import pymarc
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import DatabaseError, connections, models, router, transaction
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import F, Q
-from django.db.models.fields import AutoFieldMixin
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from reol.core import audit
 from reol.core.models import Location, School
 from reol.core.permissions import Actor, Perm, require
 
 from . import marc as marcio
+from .bulk import insert as _insert
+from .bulk import update as _update
 from .models import Item, Record, RecordIsbn
-from .services import apply_marc, queue_for_search
+from .services import apply_marc, barcodes_taken, queue_for_search, usable_barcode
 
 BATCH = 500
 
@@ -70,8 +70,18 @@ class Problem:
     reason: str
 
     def __str__(self) -> str:
-        ident = f" (001 {self.control_number})" if self.control_number else ""
-        return f"record {self.position}{ident}, {self.where}: {self.reason}"
+        if self.control_number:
+            return _("record %(n)d (001 %(control)s), %(where)s: %(reason)s") % {
+                "n": self.position,
+                "control": self.control_number,
+                "where": self.where,
+                "reason": self.reason,
+            }
+        return _("record %(n)d, %(where)s: %(reason)s") % {
+            "n": self.position,
+            "where": self.where,
+            "reason": self.reason,
+        }
 
 
 @dataclass
@@ -84,19 +94,50 @@ class ImportReport:
     copies_rejected: int = 0
     dry_run: bool = False
     rolled_back: bool = False
+    # Set when the file is not MARC at all (or holds no record): the reason, reported once.
+    not_marc: str = ""
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
 
+    @property
+    def failed(self) -> bool:
+        """Nothing could be imported: the file is not MARC, or every record was rejected."""
+        return bool(self.not_marc) or (self.read > 0 and self.rejected == self.read)
+
     def summary(self) -> str:
-        state = " (dry run: nothing saved)" if self.dry_run else ""
-        if self.rolled_back and not self.dry_run:
-            state = " (all-or-nothing: rejections found, nothing saved)"
-        return (
-            f"read {self.read}, created {self.created}, updated {self.updated}, "
-            f"rejected {self.rejected}, copies created {self.copies_created}"
-            + (f", copies rejected {self.copies_rejected}" if self.copies_rejected else "")
-            + state
-        )
+        """One sentence in the active language, ending in a full stop."""
+        if self.not_marc:
+            return _("Nothing was imported: %(reason)s.") % {"reason": self.not_marc}
+
+        def n(value: int) -> str:
+            return formats.number_format(value, force_grouping=True)
+
+        parts = [
+            ngettext("%(n)s created", "%(n)s created", self.created) % {"n": n(self.created)},
+            ngettext("%(n)s updated", "%(n)s updated", self.updated) % {"n": n(self.updated)},
+            ngettext("%(n)s rejected", "%(n)s rejected", self.rejected) % {"n": n(self.rejected)},
+        ]
+        copies = [
+            ngettext("%(n)s copy created", "%(n)s copies created", self.copies_created)
+            % {"n": n(self.copies_created)}
+        ]
+        if self.copies_rejected:
+            copies.append(
+                ngettext("%(n)s copy rejected", "%(n)s copies rejected", self.copies_rejected)
+                % {"n": n(self.copies_rejected)}
+            )
+        text = ngettext(
+            "Read %(n)s record: %(records)s; %(copies)s",
+            "Read %(n)s records: %(records)s; %(copies)s",
+            self.read,
+        ) % {"n": n(self.read), "records": ", ".join(parts), "copies": ", ".join(copies)}
+        if self.dry_run:
+            text = _("%(summary)s (dry run: nothing saved)") % {"summary": text}
+        elif self.rolled_back:
+            text = _("%(summary)s (all or nothing: rejections found, nothing saved)") % {
+                "summary": text
+            }
+        return f"{text}."
 
 
 class _Rollback(Exception):
@@ -244,6 +285,10 @@ class _Import:
     def run_batch(self, batch: list[marcio.RecordResult]) -> None:
         parsed: list[_Parsed] = []
         for result in batch:
+            if result.not_marc:  # the whole file: one problem, and no record read
+                self.report.not_marc = result.error
+                self._problem(result, result.error, error=True)
+                continue
             self.report.read += 1
             for text in result.warnings:
                 self._warn(result, text)
@@ -257,7 +302,7 @@ class _Import:
                 if not _plainly_valid(record):
                     record.full_clean(exclude=list(_UNCHECKED))
             except Exception as error:  # a value the columns cannot hold
-                self._reject(result, f"cannot be stored: {error}")
+                self._reject(result, _("cannot be stored: %(e)s") % {"e": _plain(error)})
                 continue
             for text in notes:  # an invalid ISBN, no title
                 self._warn(result, text)
@@ -409,25 +454,25 @@ class _Import:
         barcodes = [str(c["barcode"]) for p in saved for c in p.copies]
         if not barcodes:
             return
-        owners = dict(
-            Item.objects.filter(barcode__in=barcodes).order_by().values_list("barcode", "record_id")
-        )
+        # by barcode ignoring case, as the unique index on LOWER(barcode) has them
+        owners = {code: item.record_id for code, item in barcodes_taken(barcodes).items()}
         new: list[Item] = []
         for p in saved:
             for copy in p.copies:
                 barcode = str(copy["barcode"])
-                owner = owners.get(barcode)
+                owner = owners.get(barcode.lower())
                 if owner == p.record.pk:
                     continue  # re-import: the copy is there already
                 if owner is not None:
                     self.report.copies_rejected += 1
                     self._problem(
                         p.result,
-                        f"copy {barcode}: barcode already belongs to a copy of record {owner}",
+                        _("copy %(barcode)s: barcode already belongs to a copy of record %(n)d")
+                        % {"barcode": barcode, "n": owner},
                         error=True,
                     )
                     continue
-                owners[barcode] = p.record.pk
+                owners[barcode.lower()] = p.record.pk
                 new.append(Item(record_id=p.record.pk, school=self.school, **copy))
         _insert(new)
         self.report.copies_created += len(new)
@@ -445,16 +490,23 @@ class _Import:
             barcode = (f.get(spec.barcode) or "").strip()
             if not barcode:
                 continue
-            if len(barcode) > 64 or not re.fullmatch(r"[\w\-.]+", barcode):
+            if not usable_barcode(barcode):
                 self._warn(
-                    result, f"copy barcode {barcode[:70]!r} is not a usable barcode; copy skipped"
+                    result,
+                    _(
+                        "copy barcode “%(barcode)s” is not a usable barcode (letters A–Z, "
+                        "digits, - . _, at most 64); copy skipped"
+                    )
+                    % {"barcode": barcode[:70]},
                 )
                 continue
             code = (f.get(spec.location) or "").strip().lower()
             location = self.locations.get(code)
             if code and location is None:
                 self._warn(
-                    result, f"copy {barcode}: location {code!r} is unknown at {self.school.code}"
+                    result,
+                    _("copy %(barcode)s: location “%(code)s” is unknown at %(school)s")
+                    % {"barcode": barcode, "code": code, "school": self.school.name},
                 )
             copies.append(
                 {
@@ -478,200 +530,6 @@ class _Import:
         target = self.report.errors if error else self.report.warnings
         if len(target) < 10_000:
             target.append(Problem(result.position, result.offset, result.control_number, reason))
-
-
-# --- Inserting new rows ----------------------------------------------------------------------
-#
-# ``bulk_create`` sends every value through the query compiler: some 4 µs a value, 30 values a
-# record, the largest cost of an import after parsing. ``_insert`` makes the INSERT once per
-# model and prepares each value as the compiler does (the field's ``pre_save``, then its
-# ``get_db_prep_save``), except strings for text columns and integers for integer columns
-# that those would return unchanged, which go as they are. Like bulk_create it sets the new
-# ids on the objects: from a multi-row INSERT … RETURNING on SQLite, from the table's sequence
-# on PostgreSQL (whose rows then go by COPY); any other database gets bulk_create itself.
-
-_PLAIN_TEXT = (models.CharField, models.TextField, models.URLField, models.SlugField)
-_PLAIN_INTEGER = (
-    models.IntegerField, models.SmallIntegerField, models.BigIntegerField,
-    models.PositiveIntegerField, models.PositiveSmallIntegerField, models.PositiveBigIntegerField,
-    models.AutoField, models.BigAutoField, models.SmallAutoField,
-)  # fmt: skip
-_MAX_PARAMS = 30_000  # SQLite allows 32,766 parameters a statement (since 3.32), PostgreSQL 65,535
-
-
-_NEXT_IDS = "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)"
-
-
-class _Values:
-    """The database values of some fields of objects, as the query compiler would make them.
-
-    ``adding``: run the fields' ``pre_save`` as an INSERT does (auto_now and auto_now_add get
-    one time stamp per call; bulk_create takes one per object, microseconds apart, in the same
-    transaction); ``bulk_update`` does not run it, and neither does an update here.
-    """
-
-    def __init__(self, fields: list[Any], connection: BaseDatabaseWrapper, *, adding: bool) -> None:
-        self.fields, self.connection = fields, connection
-        self.get = operator.attrgetter(*(f.attname for f in fields))
-        self.stamps = [
-            (i, f) for i, f in enumerate(fields)
-            if adding and (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))
-        ]  # fmt: skip
-        stamped = {i for i, _f in self.stamps}
-        self.pre_save = [
-            (i, f)
-            for i, f in enumerate(fields)
-            if adding and type(f).pre_save is not models.Field.pre_save and i not in stamped
-        ]
-        plain_ints = (
-            type(connection.ops).adapt_integerfield_value
-            is BaseDatabaseOperations.adapt_integerfield_value
-        )
-        self.prepare: list[tuple[int, models.Field[Any, Any], tuple[type, ...]]] = []
-        for i, f in enumerate(fields):
-            target = f.target_field if isinstance(f, models.ForeignKey) else f
-            if i in stamped:
-                continue
-            if type(target) in _PLAIN_TEXT and not isinstance(f, models.ForeignKey):
-                self.prepare.append((i, f, (str, type(None))))
-            elif type(target) in _PLAIN_INTEGER and plain_ints:
-                self.prepare.append((i, f, (int, type(None))))
-            else:
-                self.prepare.append((i, f, ()))
-
-    def __call__(self, objs: list[Any]) -> list[list[Any]]:
-        stamps = []
-        for i, f in self.stamps:
-            value = f.pre_save(objs[0], True)
-            for obj in objs:
-                setattr(obj, f.attname, value)
-            stamps.append((i, f.get_db_prep_save(value, connection=self.connection)))
-        rows = []
-        one = len(self.fields) == 1
-        for obj in objs:
-            row = [self.get(obj)] if one else list(self.get(obj))
-            for i, f in self.pre_save:
-                row[i] = f.pre_save(obj, True)
-            for i, f, plain in self.prepare:
-                if type(row[i]) not in plain:
-                    row[i] = f.get_db_prep_save(row[i], connection=self.connection)
-            for i, value in stamps:
-                row[i] = value
-            rows.append(row)
-        return rows
-
-
-class _Inserter:
-    def __init__(self, model: type[models.Model], connection: BaseDatabaseWrapper) -> None:
-        meta = model._meta
-        self.connection = connection
-        fields = [f for f in meta.concrete_fields if not f.generated and f is not meta.pk]
-        self.values = _Values(fields, connection, adding=True)
-        # PostgreSQL: ids taken from the table's sequence, then the rows sent with COPY. A
-        # multi-row INSERT there costs more to bind and plan than to run (psycopg parses its
-        # thousands of placeholders in Python, and UNNEST's text arrays are escaped character
-        # by character); executemany of one-row INSERTs is 1.5 times slower than COPY.
-        self.sequence = connection.vendor == "postgresql"
-        self.usable = (
-            isinstance(meta.pk, AutoFieldMixin)
-            and (_psycopg3() if self.sequence else connection.vendor == "sqlite")
-            and connection.features.can_return_rows_from_bulk_insert
-            and not any(hasattr(f, "get_placeholder") for f in fields)
-        )
-        qn = connection.ops.quote_name
-        self.table, self.pk_column = meta.db_table, meta.pk.column
-        self.quoted_table = qn(self.table)
-        columns = ", ".join(qn(f.column) for f in fields)
-        self.row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        # Only the model's own quoted table and column names go into the SQL; values are params.
-        self.head = f"INSERT INTO {qn(self.table)} ({columns}) VALUES "  # noqa: S608
-        self.copy_sql = f"COPY {qn(self.table)} ({qn(self.pk_column)}, {columns}) FROM STDIN"
-        returning, self.returning_params = connection.ops.return_insert_columns([meta.pk])
-        self.tail = f" {returning}" if returning else ""
-        self.rows_per_statement = max(1, min(1000, _MAX_PARAMS // len(fields)))
-
-    def insert(self, objs: list[Any]) -> None:
-        step = self.rows_per_statement
-        with self.connection.cursor() as cursor:
-            for start in range(0, len(objs), step):
-                chunk = objs[start : start + step]
-                rows = self.values(chunk)
-                if self.sequence:
-                    cursor.execute(_NEXT_IDS, [self.quoted_table, self.pk_column, len(chunk)])
-                    ids = cursor.fetchall()
-                    with (
-                        self.connection.wrap_database_errors,
-                        cursor.cursor.copy(self.copy_sql) as copy,
-                    ):
-                        for (pk,), row in zip(ids, rows, strict=True):
-                            copy.write_row([pk, *row])
-                else:
-                    sql = self.head + ", ".join([self.row_sql] * len(chunk)) + self.tail
-                    cursor.execute(
-                        sql, [v for row in rows for v in row] + list(self.returning_params)
-                    )
-                    ids = cursor.fetchall()
-                if len(ids) != len(chunk):
-                    raise RuntimeError(f"INSERT returned {len(ids)} ids for {len(chunk)} rows")
-                for obj, (pk,) in zip(chunk, ids, strict=True):
-                    obj.pk = pk
-                    obj._state.adding = False
-                    obj._state.db = self.connection.alias
-
-
-def _update(objs: list[Any], names: list[str]) -> None:
-    """``type(objs[0]).objects.bulk_update(objs, names)``, faster: one short UPDATE per object
-    with executemany, where bulk_update builds a CASE of every object for every column (the
-    re-import of 10,000 records took 40 s in bulk_update, mostly in compiling that SQL)."""
-    if not objs:
-        return
-    model = type(objs[0])
-    connection = connections[router.db_for_write(model)]
-    fields = [model._meta.get_field(name) for name in names]
-    if any(not f.concrete or f.primary_key or hasattr(f, "get_placeholder") for f in fields):
-        model._default_manager.bulk_update(objs, names)
-        return
-    qn = connection.ops.quote_name
-    values = _Values(fields, connection, adding=False)
-    pk = model._meta.pk
-    columns = ", ".join(f"{qn(f.column)} = %s" for f in fields)
-    table, where = qn(model._meta.db_table), qn(pk.column)  # names of the model; values: params
-    sql = f"UPDATE {table} SET {columns} WHERE {where} = %s"  # noqa: S608
-    rows = values(objs)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            sql,
-            [
-                [*row, pk.get_db_prep_save(obj.pk, connection)]
-                for obj, row in zip(objs, rows, strict=True)
-            ],
-        )
-
-
-def _psycopg3() -> bool:
-    """COPY as the PostgreSQL path uses it is psycopg 3's (psycopg2 has another interface)."""
-    from django.db.backends.postgresql.psycopg_any import is_psycopg3
-
-    return bool(is_psycopg3)
-
-
-_inserters: dict[tuple[str, type[models.Model]], _Inserter] = {}
-
-
-def _insert(objs: list[Any]) -> None:
-    """``type(objs[0]).objects.bulk_create(objs)``, faster (see above)."""
-    if not objs:
-        return
-    model = type(objs[0])
-    connection = connections[router.db_for_write(model)]
-    key = (connection.alias, model)
-    inserter = _inserters.get(key)
-    if inserter is None or inserter.connection is not connection:
-        inserter = _inserters[key] = _Inserter(model, connection)
-    if inserter.usable:
-        inserter.insert(objs)
-    else:
-        model._default_manager.bulk_create(objs)
 
 
 # --- Validating the columns cheaply -----------------------------------------------------------
@@ -824,6 +682,13 @@ def _content_key(marc_json: dict[str, Any]) -> str:
 
 
 _NOT_CONTENT = HOLDINGS_TAGS | {"005"}
+
+
+def _plain(error: Exception) -> str:
+    """A ValidationError's messages (already translated), else the exception's text."""
+    if isinstance(error, ValidationError):
+        return "; ".join(error.messages)
+    return str(error)
 
 
 def _price(value: str | None) -> Decimal | None:

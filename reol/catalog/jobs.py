@@ -13,7 +13,8 @@ from typing import IO
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import close_old_connections, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from reol.core.models import School, User
 from reol.core.permissions import Perm, require
@@ -56,8 +57,10 @@ def start(
         counts={"holdings": holdings},
     )
     if run_in_background:
+        # the thread reports in the language of the person who started the import
+        language = translation.get_language()
         transaction.on_commit(
-            lambda: threading.Thread(target=run, args=(job.pk,), daemon=True).start()
+            lambda: threading.Thread(target=run, args=(job.pk, language), daemon=True).start()
         )
     return job
 
@@ -72,6 +75,7 @@ def _counts(report: ImportReport, stream: IO[bytes], size: int, holdings: str) -
         "rejected": report.rejected,
         "copies_created": report.copies_created,
         "copies_rejected": report.copies_rejected,
+        "not_marc": bool(report.not_marc),
         "percent": min(100, int(100 * position / size)) if size else 100,
     }
 
@@ -83,8 +87,14 @@ def _close_old_connections() -> None:
         close_old_connections()
 
 
-def run(job_id: int) -> ImportJob:
-    """Import the job's file; every batch updates the job's counts so the page can show them."""
+def run(job_id: int, language: str | None = None) -> ImportJob:
+    """Import the job's file; every batch updates the job's counts so the page can show them.
+    Problems and the summary are written in ``language`` (else the active one)."""
+    with translation.override(language or translation.get_language()):
+        return _run(job_id)
+
+
+def _run(job_id: int) -> ImportJob:
     _close_old_connections()
     job = ImportJob.objects.select_related("school", "started_by").get(pk=job_id)
     holdings = str(job.counts.get("holdings", "952"))
@@ -101,7 +111,7 @@ def run(job_id: int) -> ImportJob:
 
             actor = job.started_by
             if actor is None:
-                raise PermissionError("the person who started the import no longer exists")
+                raise PermissionError(_("the person who started the import no longer exists"))
             report = import_marc(
                 actor,
                 job.school,
@@ -126,7 +136,7 @@ def run(job_id: int) -> ImportJob:
         job.state = ImportJob.State.DONE
     except Exception as error:
         job.state = ImportJob.State.FAILED
-        job.summary = f"{type(error).__name__}: {error}"
+        job.summary = _("%(error)s (%(kind)s)") % {"error": error, "kind": type(error).__name__}
     finally:
         path.unlink(missing_ok=True)
         job.finished_at = timezone.now()

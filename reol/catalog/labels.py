@@ -10,6 +10,7 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import mm
@@ -94,7 +95,7 @@ def render(labels: list[Label], layout: LabelLayout, kind: str = "spine", skip: 
     """A PDF with one label per copy. ``skip`` leaves the first N positions of a used sheet."""
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4 if layout.page == "A4" else LETTER)
-    canvas.setTitle("Reol labels")
+    canvas.setTitle(_("Reol labels"))
     w, h = layout.label_width_mm * mm, layout.label_height_mm * mm
     pad = 1.5 * mm
     current_page = 0

@@ -26,6 +26,7 @@ from xml.etree.ElementTree import Element
 import pymarc
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
+from django.utils.translation import gettext as _
 from pymarc import Field, Indicators, Leader, Subfield
 
 RECORD_TERMINATOR = b"\x1d"
@@ -36,10 +37,12 @@ BLOCK = 1 << 16
 @dataclass
 class RecordResult:
     position: int  # 1-based record number in the file
-    offset: str  # "byte 1234" or "line 56"
+    offset: str  # "byte 1234" or "near line 56", translated
     record: pymarc.Record | None = None
     error: str = ""
     warnings: list[str] = field(default_factory=list)
+    # The whole file is not MARC (or holds no record): one problem, reported once, nothing read.
+    not_marc: bool = False
 
     @property
     def control_number(self) -> str:
@@ -47,6 +50,14 @@ class RecordResult:
             return ""
         f001 = self.record.get("001")
         return (f001.data or "") if f001 is not None and f001.is_control_field() else ""
+
+
+def at_byte(offset: int) -> str:
+    return _("byte %(offset)d") % {"offset": offset}
+
+
+def near_line(line: int) -> str:
+    return _("near line %(line)d") % {"line": line}
 
 
 def detect_format(head: bytes) -> str:
@@ -62,7 +73,11 @@ def read_records(stream: IO[bytes], fmt: str = "auto") -> Iterator[RecordResult]
     if fmt == "marcxml":
         results = _read_xml(stream)
     elif fmt == "iso2709":
-        results = _read_iso2709(stream)
+        buffered = stream if hasattr(stream, "peek") else io.BufferedReader(stream)  # type: ignore[type-var]
+        if not _starts_like_marc(buffered.peek(BLOCK)[:BLOCK]):
+            yield RecordResult(1, at_byte(0), error=not_marc_message(), not_marc=True)
+            return
+        results = _read_iso2709(buffered)
     else:
         raise ValueError(f"unknown MARC format {fmt!r}")
     found = False
@@ -70,11 +85,38 @@ def read_records(stream: IO[bytes], fmt: str = "auto") -> Iterator[RecordResult]
         found = True
         yield result
     if not found:  # an empty file, or XML without a single MARC record in it
-        where = "near line 1" if fmt == "marcxml" else "byte 0"
-        yield RecordResult(1, where, error=NO_RECORDS)
+        where = near_line(1) if fmt == "marcxml" else at_byte(0)
+        yield RecordResult(1, where, error=no_records_message(), not_marc=True)
 
 
-NO_RECORDS = "no MARC records found: the file is empty or not MARC21 (ISO 2709 or MARCXML)"
+def no_records_message() -> str:
+    return _("no MARC records found: the file is empty or not MARC21 (ISO 2709 or MARCXML)")
+
+
+def not_marc_message() -> str:
+    return _(
+        "this is not a MARC file: it does not begin with a MARC21 record (ISO 2709 or "
+        "MARCXML). Export the catalogue from the old system as MARC, not as a PDF, "
+        "spreadsheet or CSV file"
+    )
+
+
+def _starts_like_marc(head: bytes) -> bool:
+    """Does this begin like ISO 2709? A file of other bytes (a PDF, a CSV, a picture) would
+    otherwise be split at every byte 0x1D into hundreds of "records", each rejected on its own.
+    The first record's leader must look like one (two of: length in digits, base address in
+    digits, "22" at 10, "4500" at 20), or a whole MARC21 leader must appear in the first block
+    (after junk at the start)."""
+    body = head.lstrip(b"\xef\xbb\xbf\r\n\x00 \x1a")
+    if not body:
+        return True  # empty: the reader says "no records" itself
+    signs = (
+        body[:5].isdigit(),
+        body[12:17].isdigit(),
+        body[10:12] == b"22",
+        body[20:24] == b"4500",
+    )
+    return sum(signs) >= 2 or _LEADER.search(head) is not None
 
 
 # --- ISO 2709 ---------------------------------------------------------------------------------
@@ -139,13 +181,16 @@ def _read_iso2709(stream: IO[bytes]) -> Iterator[RecordResult]:
     number = 0
     for offset, raw in _chunks(stream):
         number += 1
-        where = f"byte {offset}"
+        where = at_byte(offset)
         if raw is None:
             yield RecordResult(
                 number,
                 where,
-                error=f"no record terminator within {MAX_RECORD_BYTES} bytes "
-                "(a record longer than ISO 2709 allows, or not MARC)",
+                error=_(
+                    "no record terminator within %(most)d bytes "
+                    "(a record longer than ISO 2709 allows, or not MARC)"
+                )
+                % {"most": MAX_RECORD_BYTES},
             )
             continue
         chunk = raw.lstrip(b"\r\n\x00 ")
@@ -155,7 +200,7 @@ def _read_iso2709(stream: IO[bytes]) -> Iterator[RecordResult]:
             yield _decode_iso2709(number, where, chunk[:at])
             number += 1
             result = _decode_iso2709(
-                number, f"byte {offset + len(raw) - len(chunk) + at}", chunk[at:]
+                number, at_byte(offset + len(raw) - len(chunk) + at), chunk[at:]
             )
         yield result
 
@@ -165,16 +210,21 @@ def _decode_iso2709(number: int, where: str, chunk: bytes) -> RecordResult:
         return RecordResult(
             number,
             where,
-            error=f"record is {len(chunk)} bytes; ISO 2709 allows at most {MAX_RECORD_BYTES}",
+            error=_("record is %(size)d bytes; ISO 2709 allows at most %(most)d")
+            % {"size": len(chunk), "most": MAX_RECORD_BYTES},
         )
     if not chunk[:5].isdigit() and not chunk[12:17].isdigit():
         start = chunk[:16].decode("latin-1")
-        return RecordResult(number, where, error=f"not a MARC record: no leader at {start!r}")
+        return RecordResult(
+            number, where, error=_("not a MARC record: no leader at %(start)r") % {"start": start}
+        )
     if len(chunk) < 25:
-        return RecordResult(number, where, error=f"truncated record ({len(chunk)} bytes)")
+        return RecordResult(
+            number, where, error=_("truncated record (%(size)d bytes)") % {"size": len(chunk)}
+        )
     leader = chunk[:24]
     if not leader[12:17].isdigit():
-        return RecordResult(number, where, error="leader has no base address of data (12-16)")
+        return RecordResult(number, where, error=_("leader has no base address of data (12-16)"))
     warnings = []
     declared = chunk[:5]
     if not declared.isdigit() or int(declared) != len(chunk):
@@ -183,37 +233,46 @@ def _decode_iso2709(number: int, where: str, chunk: bytes) -> RecordResult:
             return RecordResult(
                 number,
                 where,
-                error=f"truncated record: {len(chunk)} of the {int(declared)} bytes "
-                "the leader gives",
+                error=_("truncated record: %(size)d of the %(declared)d bytes the leader gives")
+                % {"size": len(chunk), "declared": int(declared)},
             )
-        warnings.append(f"leader gives length {declared.decode('latin-1')!r}, actual {len(chunk)}")
+        warnings.append(
+            _("leader gives length %(declared)r, actual %(size)d")
+            % {"declared": declared.decode("latin-1"), "size": len(chunk)}
+        )
         chunk = f"{len(chunk):05d}".encode() + chunk[5:]
     problem = _directory_problem(chunk)
     if problem:
         rebuilt = _by_terminators(chunk)
         if rebuilt is None:
             return RecordResult(number, where, error=problem)
-        warnings.append(f"{problem}; the fields were read up to their field terminators")
+        warnings.append(
+            _("%(problem)s; the fields were read up to their field terminators")
+            % {"problem": problem}
+        )
         chunk = rebuilt
     utf8 = leader[9:10] == b"a" or _looks_utf8(chunk)
     if utf8 and leader[9:10] != b"a":
-        warnings.append("leader says MARC-8 but the record is UTF-8; read as UTF-8")
+        warnings.append(_("leader says MARC-8 but the record is UTF-8; read as UTF-8"))
     try:
         record = pymarc.Record(
             data=chunk, to_unicode=True, force_utf8=utf8, hide_utf8_warnings=True
         )
     except UnicodeDecodeError as error:
         return RecordResult(
-            number, where, error=f"bad character encoding: {error.reason}{_bad_byte(chunk, utf8)}"
+            number,
+            where,
+            error=_("bad character encoding: %(reason)s%(where)s")
+            % {"reason": error.reason, "where": _bad_byte(chunk, utf8)},
         )
     except pymarc.exceptions.PymarcException as error:
         return RecordResult(number, where, error=_explain(error))
     except (ValueError, IndexError) as error:
-        return RecordResult(number, where, error=f"malformed record: {error}")
+        return RecordResult(number, where, error=_("malformed record: %(e)s") % {"e": error})
     if utf8:
         record.leader = Leader(str(record.leader)[:9] + "a" + str(record.leader)[10:])
     if not record.fields:
-        return RecordResult(number, where, error="record has no fields")
+        return RecordResult(number, where, error=_("record has no fields"))
     return RecordResult(number, where, record=record, warnings=warnings)
 
 
@@ -222,7 +281,7 @@ def _bad_byte(chunk: bytes, utf8: bool) -> str:
     try:
         chunk.decode("utf-8")
     except UnicodeDecodeError as error:
-        return f" at byte {error.start} of the record" if utf8 else ""
+        return _(" at byte %(n)d of the record") % {"n": error.start} if utf8 else ""
     return ""
 
 
@@ -255,18 +314,25 @@ def _directory_problem(chunk: bytes) -> str:
     """'' if every directory entry points at a field that ends with a field terminator."""
     found = _directory(chunk)
     if found is None:
-        return "directory is invalid (not whole 12-byte entries ending in a field terminator)"
+        return _("directory is invalid (not whole 12-byte entries ending in a field terminator)")
     base, entries = found
     if base != int(chunk[12:17]):
-        return f"leader gives base address {int(chunk[12:17])}, the directory ends at {base - 1}"
+        return _("leader gives base address %(base)d, the directory ends at %(end)d") % {
+            "base": int(chunk[12:17]),
+            "end": base - 1,
+        }
     for n, entry in enumerate(entries, start=1):
         if not entry[3:].isdigit():
-            tag = entry[:3].decode("latin-1")
-            return f"directory entry {n} (tag {tag}) has no numeric length and start"
+            return _("directory entry %(n)d (tag %(tag)s) has no numeric length and start") % {
+                "n": n,
+                "tag": entry[:3].decode("latin-1"),
+            }
         end = base + int(entry[7:12]) + int(entry[3:7])
         if end > len(chunk) or chunk[end - 1] != FIELD_TERMINATOR[0]:
-            tag = entry[:3].decode("latin-1")
-            return f"directory entry {n} (tag {tag}) does not match the field data"
+            return _("directory entry %(n)d (tag %(tag)s) does not match the field data") % {
+                "n": n,
+                "tag": entry[:3].decode("latin-1"),
+            }
     return ""
 
 
@@ -298,16 +364,16 @@ def _by_terminators(chunk: bytes) -> bytes | None:
 def _explain(error: Exception) -> str:
     name = type(error).__name__
     reasons = {
-        "RecordLengthInvalid": "record length in the leader is invalid",
-        "RecordLeaderInvalid": "leader is invalid",
-        "BaseAddressInvalid": "base address of data is invalid",
-        "BaseAddressNotFound": "base address of data not found",
-        "RecordDirectoryInvalid": "directory is invalid",
-        "EndOfRecordNotFound": "end of record not found",
-        "FieldNotFound": "a field in the directory is missing",
-        "BadSubfieldCodeWarning": "bad subfield code",
+        "RecordLengthInvalid": _("record length in the leader is invalid"),
+        "RecordLeaderInvalid": _("leader is invalid"),
+        "BaseAddressInvalid": _("base address of data is invalid"),
+        "BaseAddressNotFound": _("base address of data not found"),
+        "RecordDirectoryInvalid": _("directory is invalid"),
+        "EndOfRecordNotFound": _("end of record not found"),
+        "FieldNotFound": _("a field in the directory is missing"),
+        "BadSubfieldCodeWarning": _("bad subfield code"),
     }
-    return reasons.get(name, f"{name}: {error}".strip())
+    return reasons.get(name) or _("malformed record: %(e)s") % {"e": f"{name}: {error}".strip()}
 
 
 # --- MARCXML ----------------------------------------------------------------------------------
@@ -368,6 +434,9 @@ def _wrap_bare_records(stream: IO[bytes]) -> IO[bytes]:
     return _Chain(head[:at], b"<collection>", head[at:], stream, b"</collection>")  # type: ignore[return-value]
 
 
+_MARC_PARTS = frozenset({"leader", "controlfield", "datafield"})
+
+
 def _read_xml(stream: IO[bytes]) -> Iterator[RecordResult]:
     counter = _LineCounter(_wrap_bare_records(stream))
     number = 0
@@ -376,17 +445,23 @@ def _read_xml(stream: IO[bytes]) -> Iterator[RecordResult]:
             if _local(element.tag) != "record" or event != "end":
                 continue
             number += 1
-            yield record_from_element(number, f"near line {counter.lines}", element)
+            if number == 1 and not any(_local(c.tag) in _MARC_PARTS for c in element):
+                # the first <record> has no leader, control or data field: another XML format
+                yield RecordResult(1, near_line(1), error=not_marc_message(), not_marc=True)
+                return
+            yield record_from_element(number, near_line(counter.lines), element)
             element.clear()
     except DefusedXmlException as error:
         yield RecordResult(
             number + 1,
-            f"near line {counter.lines}",
-            error=f"refused unsafe XML: {type(error).__name__}",
+            near_line(counter.lines),
+            error=_("refused unsafe XML: %(kind)s") % {"kind": type(error).__name__},
         )
     except SyntaxError as error:  # ParseError
         yield RecordResult(
-            number + 1, f"near line {counter.lines}", error=f"XML is not well-formed: {error}"
+            number + 1,
+            near_line(counter.lines),
+            error=_("XML is not well-formed: %(e)s") % {"e": error},
         )
 
 
@@ -399,13 +474,13 @@ def record_from_element(number: int, where: str, element: Element) -> RecordResu
             if name == "leader":
                 text = (child.text or "").ljust(24)[:24]
                 if not text.isascii() or not text.isprintable():
-                    warnings.append("leader had characters other than ASCII; made blanks")
+                    warnings.append(_("leader had characters other than ASCII; made blanks"))
                     text = "".join(c if c.isascii() and c.isprintable() else " " for c in text)
                 record.leader = Leader(text)
             elif name == "controlfield":
                 tag = child.get("tag", "")
                 if not tag:
-                    warnings.append("control field without a tag was dropped")
+                    warnings.append(_("control field without a tag was dropped"))
                     continue
                 record.add_field(Field(tag=tag, data=child.text or ""))
             elif name == "datafield":
@@ -416,7 +491,7 @@ def record_from_element(number: int, where: str, element: Element) -> RecordResu
                     if _local(sub.tag) == "subfield"
                 ]
                 if not tag:
-                    warnings.append("data field without a tag was dropped")
+                    warnings.append(_("data field without a tag was dropped"))
                     continue
                 record.add_field(
                     Field(
@@ -429,9 +504,9 @@ def record_from_element(number: int, where: str, element: Element) -> RecordResu
                     )
                 )
     except (ValueError, TypeError) as error:
-        return RecordResult(number, where, error=f"malformed record: {error}")
+        return RecordResult(number, where, error=_("malformed record: %(e)s") % {"e": error})
     if not record.fields:
-        return RecordResult(number, where, error="record has no fields")
+        return RecordResult(number, where, error=_("record has no fields"))
     return RecordResult(number, where, record=record, warnings=warnings)
 
 
@@ -441,7 +516,10 @@ def _indicator(value: str | None, tag: str, warnings: list[str]) -> str:
         return " "
     if len(value) == 1 and value.isascii() and value.isprintable():
         return value
-    warnings.append(f"field {tag}: indicator {value!r} is not one ASCII character; made blank")
+    warnings.append(
+        _("field %(tag)s: indicator %(value)r is not one ASCII character; made blank")
+        % {"tag": tag, "value": value}
+    )
     return " "
 
 
@@ -503,8 +581,11 @@ def as_iso2709(record: pymarc.Record) -> bytes:
         length = base = -1
     if length != len(data) or length > MAX_RECORD_BYTES or base != 25 + 12 * len(record.fields):
         raise CannotWrite(
-            f"the record is {len(data)} bytes or has a field longer than 9,999 bytes: "
-            "too long for ISO 2709; use MARCXML"
+            _(
+                "the record is %(size)d bytes or has a field longer than 9,999 bytes: "
+                "too long for ISO 2709; use MARCXML"
+            )
+            % {"size": len(data)}
         )
     return data
 
@@ -580,27 +661,37 @@ def from_mnemonic(text: str) -> pymarc.Record:
         if not line.strip():
             continue
         if not line.startswith("=") or len(line) < 6 or line[4:6] != "  ":
-            raise MnemonicError(f"line {number}: expected “=TAG  …”, found {line[:20]!r}")
+            raise MnemonicError(
+                _("line %(n)d: expected “=TAG  …” (=, the tag, two spaces), found “%(found)s”")
+                % {"n": number, "found": line[:20]}
+            )
         tag, body = line[1:4], line[6:]
         if tag == "LDR":
             record.leader = Leader(body.replace("\\", " ").ljust(24)[:24])
         elif not (tag.isalnum() and len(tag) == 3):
-            raise MnemonicError(f"line {number}: {tag!r} is not a MARC tag")
+            raise MnemonicError(
+                _("line %(n)d: “%(tag)s” is not a MARC tag (three letters or digits)")
+                % {"n": number, "tag": tag}
+            )
         elif tag < "010" and tag.isdigit():
             record.add_field(Field(tag=tag, data=_unescape(body.replace(BLANK, " "))))
         else:
             if len(body) < 2 or body[2:3] not in ("", "$"):
-                raise MnemonicError(f"line {number}: a data field needs two indicators, then $")
+                raise MnemonicError(
+                    _("line %(n)d: a data field needs two indicators, then $") % {"n": number}
+                )
             ind = [c if c != "\\" else " " for c in body[:2]]
             parts = body[3:].split("$") if len(body) > 2 else []  # (a field with no subfields)
             subfields = []
             for part in parts:
                 if not part:
-                    raise MnemonicError(f"line {number}: empty subfield code after $")
+                    raise MnemonicError(
+                        _("line %(n)d: empty subfield code after $") % {"n": number}
+                    )
                 code = _MNEMONIC.match(part)  # a code written as a mnemonic
                 end = code.end() if code else 1
                 subfields.append(Subfield(code=_unescape(part[:end]), value=_unescape(part[end:])))
             record.add_field(Field(tag=tag, indicators=Indicators(*ind), subfields=subfields))
     if not record.get_fields("245"):
-        raise MnemonicError("the record needs a title field (245)")
+        raise MnemonicError(_("the record needs a title field (245)"))
     return record

@@ -6,8 +6,10 @@ subfield survives a round trip) plus columns extracted from it for lists, forms 
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -132,7 +134,8 @@ class CirculationType(models.TextChoices):
 
 
 class Item(models.Model):
-    """A copy. Its barcode is unique across the municipality's installation."""
+    """A copy. Its barcode is unique across the installation, ignoring case: a scanner and a
+    keyboard differ in case, and the desk finds "r00000001" as "R00000001"."""
 
     record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="items")
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="items")
@@ -166,6 +169,13 @@ class Item(models.Model):
         verbose_name_plural = _("copies")
         ordering = ["barcode"]
         constraints = [
+            # Barcodes are ASCII (services.usable_barcode), where LOWER() agrees on SQLite
+            # and PostgreSQL; the index also serves look-ups that ignore case.
+            models.UniqueConstraint(
+                Lower("barcode"),
+                name="item_barcode_unique_ignoring_case",
+                violation_error_message=_("That barcode is already in use."),
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=ItemStatus.values), name="item_status_known"
             ),
@@ -203,6 +213,46 @@ class BarcodeSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality}: {self.next_value}"
+
+
+class BarcodeFormat(models.Model):
+    """How a school's generated barcodes look: its prefix and the number of digits after it
+    (the number comes from the municipality's BarcodeSequence). Without a row: "R" + 8."""
+
+    DEFAULT_PREFIX, DEFAULT_DIGITS = "R", 8
+
+    school = models.OneToOneField(
+        School, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    prefix = models.CharField(
+        _("prefix"),
+        max_length=12,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9]*$", _("A prefix may have only the letters A–Z and digits.")
+            )
+        ],
+    )
+    digits = models.PositiveSmallIntegerField(
+        _("digits"),
+        default=DEFAULT_DIGITS,
+        validators=[MinValueValidator(4), MaxValueValidator(12)],
+    )
+
+    class Meta:
+        verbose_name = _("barcode format")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(digits__gte=4) & Q(digits__lte=12), name="barcodeformat_digits_range"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.example()
+
+    def example(self, number: int = 1) -> str:
+        return f"{self.prefix}{number:0{self.digits}d}"
 
 
 class SruTarget(models.Model):

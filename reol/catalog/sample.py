@@ -389,6 +389,16 @@ def _sf(*pairs: str) -> list[Subfield]:
     return [Subfield(pairs[i], pairs[i + 1]) for i in range(0, len(pairs), 2)]
 
 
+RELATOR_CODES = {
+    "author": "aut",
+    "illustrator": "ill",
+    "translator": "trl",
+    "narrator": "nrt",
+    "director": "drt",
+    "designer": "dsr",
+}
+
+
 def _df(tag: str, ind: str, *pairs: str) -> Field:
     return Field(tag=tag, indicators=Indicators(ind[0], ind[1]), subfields=_sf(*pairs))
 
@@ -479,7 +489,7 @@ def record(number: int, seed: int = DEFAULT_SEED) -> Record:
     relators = v["relators"]
     has_author = kind not in ("film", "boardgame", "device")
     if has_author:
-        fields.append(_df("100", "1 ", "a", main_inverted, "e", relators["author"]))
+        fields.append(_df("100", "1 ", "a", main_inverted, "e", relators["author"], "4", "aut"))
     title = _title(rng, v, kind, topic_word, lang)
     subtitle = ""
     if rng.random() < 0.3:
@@ -490,16 +500,16 @@ def record(number: int, seed: int = DEFAULT_SEED) -> Record:
     statement = main_direct if has_author else ""
     others: list[tuple[str, str]] = []
     if kind in ("fiction", "easy", "nonfiction") and rng.random() < 0.5:
-        others.append((_person(rng, v)[0], relators["illustrator"]))
+        others.append((_person(rng, v)[0], "illustrator"))
     if translated:
-        others.append((_person(rng, v)[0], relators["translator"]))
+        others.append((_person(rng, v)[0], "translator"))
     if kind == "audiobook":
-        others.append((_person(rng, v)[0], relators["narrator"]))
+        others.append((_person(rng, v)[0], "narrator"))
     if kind == "film":
-        others.append((main_inverted, relators["director"]))
+        others.append((main_inverted, "director"))
         statement = f"{relators['director']}: {main_direct}"
     if kind == "boardgame":
-        others.append((main_inverted, relators["designer"]))
+        others.append((main_inverted, "designer"))
     pairs = ["a", title + (" :" if subtitle else " /" if statement else "")]
     if subtitle:
         pairs += ["b", subtitle + (" /" if statement else "")]
@@ -551,8 +561,8 @@ def record(number: int, seed: int = DEFAULT_SEED) -> Record:
     # Subjects and classification.
     subjects = _subjects(rng, kind, lang, topic_word, fiction_like)
     fields.extend(subjects)
-    for name, role in others:
-        fields.append(_df("700", "1 ", "a", name, "e", role))
+    for name, role in others:  # the term in the record's language, and the MARC relator code
+        fields.append(_df("700", "1 ", "a", name, "e", relators[role], "4", RELATOR_CODES[role]))
     if kind in ("fiction", "nonfiction", "easy") and rng.random() < 0.1:
         fields.append(_df("600", "10", "a", _person(rng, v)[0], "v", "biografi"))
     if kind in ("ebook", "audiobook") and (kind == "ebook" or rng.random() < 0.4):

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
 from reol.core.models import Municipality, School
 
-from .models import Item, MaterialType, Record
+from .models import BarcodeFormat, Item, MaterialType, Record
 
 # MARC language codes the public catalogue names (others are shown as their code).
 LANGUAGE_NAMES = {
@@ -27,6 +30,14 @@ LANGUAGE_NAMES = {
     "spa": "español / Spanish",
     "ara": "العربية / Arabic",
 }
+
+
+def barcode_format(school: School | None) -> BarcodeFormat:
+    """The school's format for generated barcodes (an unsaved default: "R" + 8 digits)."""
+    found = BarcodeFormat.objects.filter(school=school).first() if school is not None else None
+    return found or BarcodeFormat(
+        prefix=BarcodeFormat.DEFAULT_PREFIX, digits=BarcodeFormat.DEFAULT_DIGITS
+    )
 
 
 def public_municipality(code: str | None) -> Municipality | None:
@@ -75,3 +86,111 @@ def public_record(municipality: Municipality, pk: int) -> tuple[Record, list[dic
         .order_by("school__name", "barcode")
     ]
     return record, copies
+
+
+# --- Merging two records: what the cataloguer sees before saying yes --------------------------
+
+
+@dataclass
+class MergeSide:
+    record: Record
+    author: str
+    isbns: list[str]
+    copies: list[tuple[str, int]]  # (school, number of copies), every school of the municipality
+
+    @property
+    def copies_total(self) -> int:
+        return sum(n for _school, n in self.copies)
+
+
+@dataclass
+class MergeRow:
+    label: str
+    keep: str
+    duplicate: str
+    differs: bool
+
+
+@dataclass
+class MergeComparison:
+    keep: MergeSide
+    duplicate: MergeSide
+    rows: list[MergeRow] = field(default_factory=list)
+    # what makes it likely that these are different books, translated: "the ISBNs differ" …
+    warnings: list[str] = field(default_factory=list)
+
+
+def _side(record: Record) -> MergeSide:
+    author = record.responsibility or (
+        record.contributors[0].get("name", "") if record.contributors else ""
+    )
+    copies = list(
+        Item.objects.filter(record=record)
+        .values_list("school__name")
+        .annotate(n=Count("id"))
+        .order_by("school__name")
+    )
+    return MergeSide(
+        record=record,
+        author=author,
+        isbns=sorted(record.isbns.values_list("isbn13", flat=True)),
+        copies=copies,
+    )
+
+
+def _same_words(a: str, b: str) -> bool:
+    """Equal ignoring case, punctuation and spacing ("Harry Potter og De Vises Sten" =
+    "Harry Potter og de vises sten.")."""
+
+    def words(text: str) -> list[str]:
+        return re.findall(r"\w+", text.casefold())
+
+    return words(a) == words(b)
+
+
+def merge_comparison(keep: Record, duplicate: Record) -> MergeComparison:
+    """The two records side by side, each row marked where they differ, and warnings when
+    they look like different books (different ISBNs, different titles)."""
+    left, right = _side(keep), _side(duplicate)
+    full_title = f"{keep.title} {keep.subtitle}".strip()
+    other_title = f"{duplicate.title} {duplicate.subtitle}".strip()
+
+    def copies(side: MergeSide) -> str:
+        return "; ".join(f"{school}: {n}" for school, n in side.copies) or "–"
+
+    rows = [
+        MergeRow(
+            str(_("Title")), full_title, other_title, not _same_words(full_title, other_title)
+        ),
+        MergeRow(
+            str(_("Author")),
+            left.author,
+            right.author,
+            not _same_words(left.author, right.author),
+        ),
+        MergeRow(
+            str(_("Year")),
+            str(keep.year or ""),
+            str(duplicate.year or ""),
+            keep.year != duplicate.year,
+        ),
+        MergeRow(
+            str(_("ISBN")),
+            ", ".join(left.isbns),
+            ", ".join(right.isbns),
+            left.isbns != right.isbns,
+        ),
+        MergeRow(
+            str(_("Publisher")),
+            keep.publisher,
+            duplicate.publisher,
+            not _same_words(keep.publisher, duplicate.publisher),
+        ),
+        MergeRow(str(_("Copies per school")), copies(left), copies(right), False),
+    ]
+    warnings = []
+    if left.isbns and right.isbns and not set(left.isbns) & set(right.isbns):
+        warnings.append(str(_("The ISBNs differ: they may be different books or editions.")))
+    if not _same_words(keep.title, duplicate.title):
+        warnings.append(str(_("The titles differ.")))
+    return MergeComparison(left, right, rows, warnings)

@@ -5,6 +5,7 @@ the rules, audits, and adds the changed records to the search outbox in the same
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -12,16 +13,29 @@ from typing import Any
 import pymarc
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from pymarc import Field, Indicators, Subfield
 
 from reol.core import audit
 from reol.core.models import Location, Municipality, School
 from reol.core.permissions import Actor, Perm, require, schools_with
 
+from . import bulk
 from . import marc as marcio
 from .extract import extract
-from .models import BarcodeSequence, Item, ItemStatus, Record, RecordIsbn, SearchOutbox, SruTarget
+from .models import (
+    BarcodeFormat,
+    BarcodeSequence,
+    Item,
+    ItemStatus,
+    Record,
+    RecordIsbn,
+    SearchOutbox,
+    SruTarget,
+)
+from .selectors import barcode_format
 from .states import can_change
 
 
@@ -32,9 +46,11 @@ def require_cataloguer(actor: Actor, municipality: Municipality) -> None:
 
 
 def queue_for_search(record_ids: Iterable[int]) -> None:
-    SearchOutbox.objects.bulk_create(
-        [SearchOutbox(record_id=pk) for pk in dict.fromkeys(record_ids)]
-    )
+    """Add the records to the search outbox (in the caller's transaction), each once.
+
+    Through ``bulk.insert``: an import queues 500 records a batch, and bulk_create's query
+    compiler cost more than the rows themselves (on PostgreSQL the rows go by COPY)."""
+    bulk.insert([SearchOutbox(record_id=pk) for pk in dict.fromkeys(record_ids)])
 
 
 def apply_marc(
@@ -59,11 +75,62 @@ def _save_isbns(record: Record, isbn13s: list[str]) -> None:
     )
 
 
+class DuplicateIsbn(ValidationError):
+    """The new record's ISBN is already in the catalogue; ``records`` are the ones that have it.
+
+    Refused unless the cataloguer confirms (``allow_duplicate_isbn``): usually the book is
+    there and wants another copy, not another record."""
+
+    def __init__(self, isbn13: str, records: list[Record]) -> None:
+        self.isbn13, self.records = isbn13, records
+        titles = "; ".join(
+            _("“%(title)s” (record %(n)d)") % {"title": r.title, "n": r.pk} for r in records
+        )
+        super().__init__(
+            {
+                "isbn": ngettext(
+                    "The ISBN %(isbn)s is already in the catalogue: %(records)s. Add copies to "
+                    "that record, or confirm that this is a different record with the same ISBN.",
+                    "The ISBN %(isbn)s is already in the catalogue: %(records)s. Add copies to "
+                    "one of those records, or confirm that this is a different record with the "
+                    "same ISBN.",
+                    len(records),
+                )
+                % {"isbn": isbn13, "records": titles}
+            },
+        )
+
+
+def records_with_isbn(municipality: Municipality, isbn13s: Iterable[str]) -> list[Record]:
+    """The municipality's current (not merged) records that have any of these ISBN-13s."""
+    return list(
+        Record.objects.filter(
+            municipality=municipality, merged_into__isnull=True, isbns__isbn13__in=list(isbn13s)
+        )
+        .distinct()
+        .order_by("pk")[:10]
+    )
+
+
 @transaction.atomic
-def create_record(actor: Actor, municipality: Municipality, marc_record: pymarc.Record) -> Record:
+def create_record(
+    actor: Actor,
+    municipality: Municipality,
+    marc_record: pymarc.Record,
+    *,
+    allow_duplicate_isbn: bool = False,
+) -> Record:
+    """A new record. DuplicateIsbn if another record has one of its ISBNs, unless allowed."""
     require_cataloguer(actor, municipality)
     record = Record(municipality=municipality)
     isbn13s = apply_marc(record, marc_record)
+    if isbn13s and not allow_duplicate_isbn:
+        existing = records_with_isbn(municipality, isbn13s)
+        if existing:
+            have = set(
+                RecordIsbn.objects.filter(record__in=existing).values_list("isbn13", flat=True)
+            )
+            raise DuplicateIsbn(next(i for i in isbn13s if i in have), existing)
     record.full_clean(exclude=["marc"])
     record.save()
     _save_isbns(record, isbn13s)
@@ -96,9 +163,13 @@ def new_marc(*, isbn: str = "", author: str = "", **values: Any) -> pymarc.Recor
         marc_record.add_ordered_field(
             Field(tag="020", indicators=Indicators(" ", " "), subfields=[Subfield("a", isbn)])
         )
-    if author:
+    if author:  # the role as its relator code, shown in each reader's language (relators.py)
         marc_record.add_ordered_field(
-            Field(tag="100", indicators=Indicators("1", " "), subfields=[Subfield("a", author)])
+            Field(
+                tag="100",
+                indicators=Indicators("1", " "),
+                subfields=[Subfield("a", author), Subfield("4", "aut")],
+            )
         )
     for name, value in values.items():
         tag, code, indicators = FORM_FIELDS[name]
@@ -107,10 +178,14 @@ def new_marc(*, isbn: str = "", author: str = "", **values: Any) -> pymarc.Recor
 
 
 @transaction.atomic
-def create_record_from_form(actor: Actor, municipality: Municipality, **values: Any) -> Record:
+def create_record_from_form(
+    actor: Actor, municipality: Municipality, *, allow_duplicate_isbn: bool = False, **values: Any
+) -> Record:
     """The blank form's save: MARC built from the common fields, local columns set after."""
     local = {k: values.pop(k) for k in list(values) if k in LOCAL_FIELDS}
-    record = create_record(actor, municipality, new_marc(**values))
+    record = create_record(
+        actor, municipality, new_marc(**values), allow_duplicate_isbn=allow_duplicate_isbn
+    )
     for name, value in local.items():
         if value not in (None, ""):
             setattr(record, name, value)
@@ -223,24 +298,54 @@ def merge_records(actor: Actor, keep: Record, duplicate: Record) -> Record:
         "record.merge",
         keep,
         municipality=keep.municipality,
-        details={"merged": duplicate.pk, "copies_moved": moved},
+        details={
+            "merged": duplicate.pk,
+            "merged_title": duplicate.title,
+            "kept_title": keep.title,
+            "copies_moved": moved,
+        },
     )
     return keep
 
 
 # --- Copies -----------------------------------------------------------------------------------
 
+# What a barcode may be: ASCII letters and digits, "-", "." and "_" (what Code 128 labels and
+# scanners carry), at most 64. Unique ignoring case (Item's item_barcode_unique_ignoring_case).
+_BARCODE = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
 
-def next_barcodes(municipality: Municipality, count: int) -> list[str]:
-    """Reserve ``count`` generated barcodes under a row lock (two desks never get the same)."""
+
+def usable_barcode(barcode: str) -> bool:
+    return _BARCODE.fullmatch(barcode) is not None
+
+
+def barcodes_taken(barcodes: Iterable[str]) -> dict[str, Item]:
+    """The copies that have these barcodes, whatever their case, by lower-cased barcode (the
+    look-up uses the unique index on LOWER(barcode))."""
+    wanted = {b.lower() for b in barcodes}
+    if not wanted:
+        return {}
+    found = Item.objects.annotate(code=Lower("barcode")).filter(code__in=wanted).order_by()
+    return {item.barcode.lower(): item for item in found}
+
+
+def next_barcodes(
+    municipality: Municipality, count: int, school: School | None = None
+) -> list[str]:
+    """Reserve ``count`` generated barcodes under a row lock (two desks never get the same).
+
+    The number comes from one sequence per municipality, the look from the school's
+    ``BarcodeFormat`` (prefix and digits; "R" + 8 without one). A number whose barcode is
+    taken (ignoring case) is skipped."""
+    fmt = barcode_format(school)
     sequence, _created = BarcodeSequence.objects.select_for_update().get_or_create(
         municipality=municipality
     )
     while True:
         start = sequence.next_value
-        candidates = [f"R{n:08d}" for n in range(start, start + count)]
+        candidates = [fmt.example(n) for n in range(start, start + count)]
         sequence.next_value = start + count
-        if not Item.objects.filter(barcode__in=candidates).exists():
+        if not barcodes_taken(candidates):
             sequence.save(update_fields=["next_value"])
             return candidates
 
@@ -251,7 +356,7 @@ def add_items(
     record: Record,
     school: School,
     *,
-    count: int = 1,
+    count: int | None = None,
     barcodes: list[str] | None = None,
     location: Location | None = None,
     shelf_mark: str = "",
@@ -260,27 +365,62 @@ def add_items(
     acquired_on: dt.date | None = None,
     notes: str = "",
 ) -> list[Item]:
-    """Add copies at a school: with the barcodes given, or ``count`` generated ones."""
+    """Add copies at a school: one per barcode given, or ``count`` (default 1) with generated
+    barcodes. With barcodes, a ``count`` given must be their number (it is not a second order).
+    Barcodes are unique ignoring case: "abc1" is refused when "ABC1" exists."""
     require(actor, Perm.CATALOG_EDIT, school)
     if record.municipality_id != school.municipality_id:
         raise ValidationError(_("The record belongs to another municipality."))
     if location is not None and location.school_id != school.pk:
         raise ValidationError({"location": _("The location belongs to another school.")})
+    barcodes = [b.strip() for b in barcodes or [] if b.strip()]
     if barcodes:
-        barcodes = [b.strip() for b in barcodes if b.strip()]
-        taken = list(Item.objects.filter(barcode__in=barcodes).values_list("barcode", flat=True))
-        if taken or len(set(barcodes)) != len(barcodes):
-            dupes = taken or [b for b in barcodes if barcodes.count(b) > 1]
+        bad = [b for b in barcodes if not usable_barcode(b)]
+        if bad:
             raise ValidationError(
                 {
-                    "barcodes": _("These barcodes are already in use: %(b)s")
-                    % {"b": ", ".join(sorted(set(dupes)))}
+                    "barcodes": _(
+                        "A barcode may have letters A–Z, digits, “-”, “.” and “_”, at most 64; "
+                        "these cannot be used: %(b)s"
+                    )
+                    % {"b": ", ".join(b[:70] for b in bad[:20])}
+                }
+            )
+        if count is not None and count != len(barcodes):
+            raise ValidationError(
+                {
+                    "count": ngettext(
+                        "You scanned %(n)d barcode but asked for %(count)d copies: one copy is "
+                        "added per barcode, so scan a barcode for each copy or clear the "
+                        "barcodes to have them made.",
+                        "You scanned %(n)d barcodes but asked for %(count)d copies: one copy is "
+                        "added per barcode, so scan a barcode for each copy or clear the "
+                        "barcodes to have them made.",
+                        len(barcodes),
+                    )
+                    % {"n": len(barcodes), "count": count}
+                }
+            )
+        lowered = [b.lower() for b in barcodes]
+        dupes = sorted(
+            {i.barcode for i in barcodes_taken(barcodes).values()}
+            | {b for b in barcodes if lowered.count(b.lower()) > 1}
+        )
+        if dupes:
+            raise ValidationError(
+                {
+                    "barcodes": _(
+                        "These barcodes are already in use (capital and small letters count "
+                        "as the same): %(b)s"
+                    )
+                    % {"b": ", ".join(dupes)}
                 }
             )
     else:
+        count = 1 if count is None else count
         if not 1 <= count <= 500:
             raise ValidationError({"count": _("Add between 1 and 500 copies at a time.")})
-        barcodes = next_barcodes(school.municipality, count)
+        barcodes = next_barcodes(school.municipality, count, school)
     items = [
         Item(
             record=record,
@@ -333,6 +473,30 @@ def change_item_status(actor: Actor, item: Item, new_status: str, *, note: str =
 
 def withdraw_item(actor: Actor, item: Item, *, note: str = "") -> Item:
     return change_item_status(actor, item, ItemStatus.WITHDRAWN, note=note)
+
+
+@transaction.atomic
+def set_barcode_format(
+    actor: Actor, school: School, *, prefix: str, digits: int = BarcodeFormat.DEFAULT_DIGITS
+) -> BarcodeFormat:
+    """Set how the school's generated barcodes look, e.g. prefix "NORD" and 6 digits:
+    NORD000123. Barcodes already made keep theirs."""
+    require(actor, Perm.SCHOOL_MANAGE, school)
+    current = barcode_format(school)
+    before = {"prefix": current.prefix, "digits": current.digits}
+    fmt = BarcodeFormat.objects.select_for_update().filter(school=school).first()
+    fmt = fmt or BarcodeFormat(school=school)
+    fmt.prefix, fmt.digits = prefix.strip(), digits
+    fmt.full_clean(exclude=["school"])
+    fmt.save()
+    audit.record(
+        actor,
+        "barcode_format.save",
+        school,
+        school=school,
+        details={"before": before, "prefix": fmt.prefix, "digits": fmt.digits},
+    )
+    return fmt
 
 
 # --- Copy-cataloguing sources -----------------------------------------------------------------

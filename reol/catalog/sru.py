@@ -7,6 +7,7 @@ with defusedxml. Diagnostics from the server become ``SruError`` with the server
 from __future__ import annotations
 
 import http.client
+import logging
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
@@ -15,15 +16,26 @@ from xml.etree.ElementTree import Element
 import pymarc
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
+from django.utils.translation import gettext as _
 
 from . import marc as marcio
 
 TIMEOUT_SECONDS = 8
 MAX_RESPONSE_BYTES = 5 * 1024 * 1024
 
+log = logging.getLogger(__name__)
+
 
 class SruError(Exception):
-    pass
+    """A search that gave no usable answer; the message is translated, for the cataloguer.
+
+    ``reached`` is False when the target could not be reached at all (no connection, no HTTP
+    answer, a connection closed half-way): then nothing is known about whether it has the
+    record. ``detail`` is the technical cause, for the log."""
+
+    def __init__(self, message: str, *, reached: bool = True, detail: str = "") -> None:
+        super().__init__(message)
+        self.reached, self.detail = reached, detail
 
 
 @dataclass
@@ -75,8 +87,13 @@ def search(
     maximum: int = 10,
 ) -> list[Candidate]:
     url = build_url(base_url, query, version=version, schema=schema, maximum=maximum)
+    name = target or base_url
     if not url.startswith(("http://", "https://")):
-        raise SruError("the SRU address must start with http:// or https://")
+        raise SruError(
+            _("Could not reach %(target)s: its address must start with http:// or https://.")
+            % {"target": name},
+            reached=False,
+        )
     headers = {"Accept": "application/xml", "User-Agent": "Reol"}
     request = urllib.request.Request(url, headers=headers)  # noqa: S310 - http(s) checked above
     try:
@@ -84,19 +101,31 @@ def search(
             body = response.read(MAX_RESPONSE_BYTES + 1)
             cut_off = bool(getattr(response, "length", None))  # bytes promised, never sent
     except (OSError, http.client.HTTPException) as error:  # no answer, or not HTTP
-        raise SruError(f"{target or base_url} did not answer: {error}") from error
+        log.warning("SRU target %s (%s) did not answer: %s", name, base_url, error)
+        raise SruError(
+            _("Could not reach %(target)s.") % {"target": name},
+            reached=False,
+            detail=str(error),
+        ) from error
     if len(body) > MAX_RESPONSE_BYTES:
-        raise SruError(f"{target or base_url} sent more than 5 MB")
+        raise SruError(_("%(target)s sent more than 5 MB.") % {"target": name})
     if cut_off:
-        raise SruError(f"{target or base_url} did not answer in full: the connection closed")
-    return parse_response(body, target or base_url)
+        log.warning("SRU target %s (%s) closed the connection half-way", name, base_url)
+        raise SruError(
+            _("Could not reach %(target)s: the connection closed before the whole answer came.")
+            % {"target": name},
+            reached=False,
+        )
+    return parse_response(body, name)
 
 
 def parse_response(body: bytes, target: str) -> list[Candidate]:
     try:
         root = fromstring(body, forbid_dtd=True)
     except (DefusedXmlException, SyntaxError) as error:
-        raise SruError(f"{target} sent a response that is not safe, well-formed XML") from error
+        raise SruError(
+            _("%(target)s sent an answer that is not safe, well-formed XML.") % {"target": target}
+        ) from error
     diagnostics = _find_all(root, "diagnostic")
     records = _find_all(root, "recordData")
     if diagnostics and not records:
@@ -104,7 +133,10 @@ def parse_response(body: bytes, target: str) -> list[Candidate]:
         for d in diagnostics:
             parts = {_local(c.tag): (c.text or "").strip() for c in d}
             messages.append(parts.get("message") or parts.get("details") or parts.get("uri", "?"))
-        raise SruError(f"{target}: " + "; ".join(messages))
+        raise SruError(
+            _("%(target)s answered with an error: %(messages)s")
+            % {"target": target, "messages": "; ".join(messages)}
+        )
     candidates = []
     for data in records:
         marc_elements = [e for e in data.iter() if _local(e.tag) == "record"]

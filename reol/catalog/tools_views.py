@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models.functions import Upper
+from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -19,20 +19,25 @@ from django.views.decorators.http import require_POST
 
 from reol.core.permissions import Perm
 
-from . import jobs, labels, services, sru
+from . import jobs, labels, selectors, services, sru
 from . import marc as marcio
 from .extract import normalize_isbn
-from .forms import ImportForm, IsbnForm, LabelsForm, NewRecordForm
+from .forms import BarcodeFormatForm, ImportForm, IsbnForm, LabelsForm, NewRecordForm
 from .models import ImportJob, Item, SruTarget
 from .views import active_school, actor, form_errors, records_of
 
 CANDIDATES_KEY = "catalog.sru_candidates"
 
 
-def _lookup(targets: list[SruTarget], isbn: str) -> tuple[list[sru.Candidate], list[str]]:
-    """Ask every enabled SRU target in turn; collect candidates and each target's failure."""
+def _lookup(
+    targets: list[SruTarget], isbn: str
+) -> tuple[list[sru.Candidate], list[str], list[SruTarget]]:
+    """Ask every enabled SRU target in turn: the candidates, each failure (a translated
+    message: "Could not reach …"), and the targets that answered (only they can say "not
+    found")."""
     candidates: list[sru.Candidate] = []
     failures: list[str] = []
+    answered: list[SruTarget] = []
     for target in targets:
         query = f"{target.isbn_index}={sru.cql_term(isbn)}"
         try:
@@ -46,7 +51,9 @@ def _lookup(targets: list[SruTarget], isbn: str) -> tuple[list[sru.Candidate], l
             )
         except sru.SruError as error:
             failures.append(str(error))
-    return candidates, failures
+        else:
+            answered.append(target)
+    return candidates, failures, answered
 
 
 @login_required
@@ -74,9 +81,14 @@ def add_by_isbn(request: HttpRequest) -> HttpResponse:
                 targets = list(
                     SruTarget.objects.filter(municipality_id=school.municipality_id, enabled=True)
                 )
-                candidates, failures = _lookup(targets, isbn13)
+                candidates, failures, answered = _lookup(targets, isbn13)
                 request.session[CANDIDATES_KEY] = [marcio.to_json(c.record) for c in candidates]
-                context.update(candidates=candidates, failures=failures, targets=targets)
+                context.update(
+                    candidates=candidates,
+                    failures=failures,
+                    targets=targets,
+                    answered=", ".join(t.name for t in answered),
+                )
     return render(request, "catalog/add_by_isbn.html", context)
 
 
@@ -94,7 +106,11 @@ def copy_candidate(request: HttpRequest) -> HttpResponse:
     marc_record = marcio.from_json(chosen)
     for field in marc_record.get_fields("952", "852", "876", "001", "003", "005"):
         marc_record.remove_field(field)  # another library's copies and numbers are not ours
-    record = services.create_record(actor(request), school.municipality, marc_record)
+    try:
+        record = services.create_record(actor(request), school.municipality, marc_record)
+    except services.DuplicateIsbn as error:  # it came into the catalogue since the look-up
+        messages.warning(request, " ".join(error.messages))
+        return redirect(f"{error.records[0].get_absolute_url()}#add-copies")
     request.session.pop(CANDIDATES_KEY, None)
     messages.success(request, _("The record is copied into the catalogue. Add the copies below."))
     return redirect(f"{record.get_absolute_url()}#add-copies")
@@ -104,21 +120,27 @@ def copy_candidate(request: HttpRequest) -> HttpResponse:
 def record_new(request: HttpRequest) -> HttpResponse:
     school = active_school(request, Perm.CATALOG_EDIT)
     form = NewRecordForm(request.POST or None, initial={"isbn": request.GET.get("isbn", "")[:40]})
+    duplicates: list[Any] = []
     if request.method == "POST" and form.is_valid():
+        confirmed = bool(form.cleaned_data.pop(NewRecordForm.CONFIRM, False))
         values = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
         if values.get("isbn") and normalize_isbn(values["isbn"]) is None:
             form.add_error("isbn", _("That is not a valid ISBN (check the last digit)."))
         else:
             try:
                 record = services.create_record_from_form(
-                    actor(request), school.municipality, **values
+                    actor(request), school.municipality, allow_duplicate_isbn=confirmed, **values
                 )
+            except services.DuplicateIsbn as error:
+                duplicates = error.records
+                form.offer_duplicate_confirmation()
+                form_errors(form, error)
             except ValidationError as error:
                 form_errors(form, error)
             else:
                 messages.success(request, _("The record is created. Add the copies below."))
                 return redirect(f"{record.get_absolute_url()}#add-copies")
-    return render(request, "catalog/record_new.html", {"form": form})
+    return render(request, "catalog/record_new.html", {"form": form, "duplicates": duplicates})
 
 
 @login_required
@@ -175,6 +197,38 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, {"job": job, "errors": errors, "warnings": warnings})
 
 
+@login_required
+def barcode_format_page(request: HttpRequest) -> HttpResponse:
+    """How the school's generated barcodes look (prefix and digits)."""
+    school = active_school(request, Perm.SCHOOL_MANAGE)
+    current = selectors.barcode_format(school)
+    form = BarcodeFormatForm(
+        request.POST or None,
+        initial={"barcode_prefix": current.prefix, "digits": current.digits},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.set_barcode_format(
+                actor(request),
+                school,
+                prefix=form.cleaned_data["barcode_prefix"],
+                digits=form.cleaned_data["digits"],
+            )
+        except ValidationError as error:  # the model's field names: prefix, digits
+            for name, errors in error.message_dict.items():
+                form.add_error("barcode_prefix" if name == "prefix" else "digits", errors)
+        else:
+            messages.success(
+                request,
+                _("New copies' barcodes will look like %(example)s.")
+                % {"example": saved.example()},
+            )
+            return redirect("catalog-barcode-format")
+    return render(
+        request, "catalog/barcode_format.html", {"form": form, "example": current.example()}
+    )
+
+
 def _selected_items(form: LabelsForm, school: Any) -> list[Item]:
     data = form.cleaned_data
     items = Item.objects.filter(school=school).select_related("record", "school")
@@ -184,9 +238,10 @@ def _selected_items(form: LabelsForm, school: Any) -> list[Item]:
         items = items.filter(location=data["location"])
     else:
         wanted = [b.strip() for b in data["barcodes"].split() if b.strip()]
-        # a barcode is found however it is typed (a scanner and a keyboard differ in case)
-        same_case = items.annotate(code=Upper("barcode")).filter(
-            code__in={b.upper() for b in wanted}
+        # a barcode is found however it is typed (a scanner and a keyboard differ in case),
+        # through the unique index on LOWER(barcode)
+        same_case = items.annotate(code=Lower("barcode")).filter(
+            code__in={b.lower() for b in wanted}
         )
         found = {i.barcode.upper(): i for i in same_case}
         missing = [b for b in wanted if b.upper() not in found]

@@ -21,4 +21,5 @@ urlpatterns = [
     path("import/", tools_views.import_marc_page, name="catalog-import"),
     path("import/<int:pk>/", tools_views.import_job, name="catalog-import-job"),
     path("labels/", tools_views.labels_page, name="catalog-labels"),
+    path("barcodes/", tools_views.barcode_format_page, name="catalog-barcode-format"),
 ]

@@ -18,7 +18,7 @@ from reol.core.models import School, User
 from reol.core.permissions import Perm, has_perm, require
 
 from . import marc as marcio
-from . import services
+from . import selectors, services
 from .extract import normalize_isbn
 from .forms import ItemsForm, ItemStatusForm, MarcForm, MergeForm, RecordForm
 from .models import Item, ItemStatus, MaterialType, Record
@@ -58,9 +58,10 @@ def _find(records: QuerySet[Record], query: str) -> QuerySet[Record]:
     isbn13 = normalize_isbn(query)
     if isbn13:
         return records.filter(isbns__isbn13=isbn13)
-    by_barcode = records.filter(items__barcode__iexact=query)
-    if by_barcode.exists():
-        return by_barcode
+    if services.usable_barcode(query):  # found whatever its case, through LOWER(barcode)'s index
+        copy = services.barcodes_taken([query]).get(query.lower())
+        if copy is not None:
+            return records.filter(pk=copy.record_id)
     words = query.split()[:8]
     condition = Q()
     for word in words:
@@ -225,7 +226,7 @@ def items_add(request: HttpRequest, pk: int) -> HttpResponse:
                 actor(request),
                 rec,
                 school,
-                count=data["count"],
+                count=data["count"],  # None when barcodes were scanned (one copy each)
                 barcodes=form.barcode_list(),
                 location=data["location"],
                 circulation_type=data["circulation_type"],
@@ -270,23 +271,38 @@ def item_status(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def record_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """Merging cannot be undone: the first POST shows both records side by side (with what
+    differs) and asks; only the confirmation's POST (``confirm=yes``) runs the merge."""
     school = active_school(request, Perm.CATALOG_EDIT)
     keep = _record(school, pk)
+    if keep.merged_into_id:
+        messages.error(request, _("This record was merged into another one already."))
+        return redirect("catalog-record", keep.pk)
     form = MergeForm(request.POST)
-    if form.is_valid():
-        duplicate = records_of(school).filter(pk=form.cleaned_data["duplicate"]).first()
-        if duplicate is None:
-            messages.error(request, _("There is no record with that number in this catalogue."))
-        else:
-            try:
-                services.merge_records(actor(request), keep, duplicate)
-            except ValidationError as error:
-                messages.error(request, " ".join(error.messages))
-            else:
-                messages.success(
-                    request,
-                    _("“%(title)s” was merged into this record.") % {"title": duplicate.title},
-                )
-    else:
+    if not form.is_valid():
         messages.error(request, _("Give the number of the duplicate record."))
+        return redirect("catalog-record", keep.pk)
+    duplicate = records_of(school).filter(pk=form.cleaned_data["duplicate"]).first()
+    if duplicate is None:
+        messages.error(request, _("There is no record with that number in this catalogue."))
+        return redirect("catalog-record", keep.pk)
+    if duplicate.pk == keep.pk:
+        messages.error(request, _("That is this record's own number: give the duplicate's."))
+        return redirect("catalog-record", keep.pk)
+    if request.POST.get("confirm") != "yes":
+        return render(
+            request,
+            "catalog/record_merge_confirm.html",
+            {"record": keep, "comparison": selectors.merge_comparison(keep, duplicate)},
+        )
+    try:
+        services.merge_records(actor(request), keep, duplicate)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("“%(title)s” (record %(n)d) was merged into this record.")
+            % {"title": duplicate.title, "n": duplicate.pk},
+        )
     return redirect("catalog-record", keep.pk)

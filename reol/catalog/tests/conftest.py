@@ -3,10 +3,13 @@ municipality with its own librarian, a record with copies, and a fake SRU server
 
 from __future__ import annotations
 
+import gettext
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.utils.translation import trans_real
 
 from conftest import PASSWORD
 from reol.catalog import services
@@ -67,3 +70,33 @@ def record(catalogue) -> Record:
     services.add_items(SYSTEM, rec, w.school_a, barcodes=["A100", "A101"], location=catalogue.skon)
     services.add_items(SYSTEM, rec, w.school_b, barcodes=["B100"])
     return rec
+
+
+class PseudoTranslation(gettext.NullTranslations):
+    """A language in which every message reads ⟪message⟫: text shown without the brackets
+    never went through gettext (and so would stay English in Danish and Norwegian)."""
+
+    def gettext(self, message: str) -> str:
+        return wrap(message.split(trans_real.CONTEXT_SEPARATOR)[-1])
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return wrap(singular if n == 1 else plural)
+
+    def to_language(self) -> str:
+        return "en"
+
+
+def wrap(message: str) -> str:
+    return f"⟪{message}⟫"
+
+
+@pytest.fixture
+def pseudo_language(monkeypatch, settings) -> Callable[[str], str]:
+    """Every translation (in code, templates, and each request's language) is the pseudo
+    language; gives the function that wraps a message id as it would appear."""
+    pseudo = PseudoTranslation()
+    settings.LANGUAGE_CODE = "en"  # (resets Django's translation caches first)
+    monkeypatch.setattr(trans_real, "translation", lambda language: pseudo)
+    monkeypatch.setattr(trans_real, "_default", pseudo)
+    monkeypatch.setattr(trans_real._active, "value", pseudo, raising=False)
+    return wrap

@@ -3,6 +3,8 @@ targets, copied without the other library's copies and numbers; copies added aft
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 from django.urls import reverse
 from pymarc import Field, Indicators, Subfield
@@ -157,14 +159,15 @@ def test_a_diagnostic_is_shown_with_the_blank_form(catalogue, sru_server):
     _target(catalogue.world.municipality, sru_server, isbn_index="dc.nonsense")
     response = signed_in(catalogue.world.librarian_a).get(ADD, {"isbn": ISBN_C})
     page = response.content.decode()
-    assert "Nationalbibliografien: Unsupported index" in page
+    assert "Nationalbibliografien answered with an error: Unsupported index" in page
+    assert "Not found" not in page  # it answered, but not with a yes or no
     assert f"{reverse('catalog-record-new')}?isbn={ISBN_C}" in page
 
 
 def test_no_hits_say_so_and_offer_the_blank_form(catalogue, sru_server):
     _target(catalogue.world.municipality, sru_server)
     page = signed_in(catalogue.world.librarian_a).get(ADD, {"isbn": ISBN_C}).content.decode()
-    assert "No catalogue we asked has this ISBN." in page
+    assert "Not found: Nationalbibliografien answered, without a record for this ISBN." in page
     assert f"{reverse('catalog-record-new')}?isbn={ISBN_C}" in page
 
 
@@ -174,7 +177,7 @@ def test_one_failing_target_does_not_hide_the_others(catalogue, sru_server):
     _target(catalogue.world.municipality, sru_server, name="Oppe")
     response = signed_in(catalogue.world.librarian_a).get(ADD, {"isbn": ISBN_C})
     assert [c.target for c in response.context["candidates"]] == ["Oppe"]
-    assert response.context["failures"] == ["Nede: Unsupported index"]
+    assert response.context["failures"] == ["Nede answered with an error: Unsupported index"]
 
 
 def test_a_broken_server_is_a_message_not_an_error_page(catalogue, sru_server):
@@ -182,7 +185,52 @@ def test_a_broken_server_is_a_message_not_an_error_page(catalogue, sru_server):
     _target(catalogue.world.municipality, sru_server)
     response = signed_in(catalogue.world.librarian_a).get(ADD, {"isbn": ISBN_C})
     assert response.status_code == 200
-    assert "Nationalbibliografien did not answer" in response.content.decode()
+    page = response.content.decode()
+    assert "Could not reach Nationalbibliografien." in page
+    assert "Not found" not in page and "No catalogue could be asked" in page
+
+
+def _closed_port() -> int:
+    """A local port nobody listens on (bound, then closed at once)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_an_unreachable_target_is_named_and_does_not_count_as_not_found(catalogue, sru_server):
+    """The trial found a raw English "urlopen error" and a false "no catalogue has this ISBN"
+    when the target was down: now each target that failed is named, and "not found" is said
+    only for the targets that answered."""
+    m = catalogue.world.municipality
+    SruTarget.objects.create(
+        municipality=m, name="Nede", base_url=f"http://127.0.0.1:{_closed_port()}/sru", position=0
+    )
+    client = signed_in(catalogue.world.librarian_a)
+
+    page = client.get(ADD, {"isbn": ISBN_C}).content.decode()
+
+    assert "Could not reach Nede." in page
+    assert "urlopen" not in page and "Errno" not in page and "refused" not in page
+    assert "Not found" not in page
+    assert "No catalogue could be asked, so we do not know whether one has this ISBN." in page
+
+    _target(m, sru_server, name="Oppe")  # one answers (without the ISBN), one is down
+    page = client.get(ADD, {"isbn": ISBN_C}).content.decode()
+    assert "Could not reach Nede." in page
+    assert "Not found: Oppe answered, without a record for this ISBN." in page
+    assert "No catalogue could be asked" not in page
+
+
+def test_an_unreachable_target_is_reported_in_the_users_language(catalogue, pseudo_language):
+    SruTarget.objects.create(
+        municipality=catalogue.world.municipality,
+        name="Nede",
+        base_url=f"http://127.0.0.1:{_closed_port()}/sru",
+    )
+    response = signed_in(catalogue.world.librarian_a).get(ADD, {"isbn": ISBN_C})
+    assert response.context["failures"] == [
+        pseudo_language("Could not reach %(target)s.") % {"target": "Nede"}
+    ]
 
 
 def test_the_blank_form_creates_a_record(catalogue):

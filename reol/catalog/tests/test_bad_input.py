@@ -399,8 +399,8 @@ def test_dry_run_saves_nothing(catalogue, before, tmp_path):
 
     output = _command(path, "--dry-run")
 
-    assert "read 2, created 2, updated 0, rejected 0, copies created 2" in output
-    assert "dry run: nothing saved" in output
+    assert "Read 2 records: 2 created, 0 updated, 0 rejected; 2 copies created" in output
+    assert "(dry run: nothing saved)." in output
     assert snapshot() == before
     assert (SearchOutbox.objects.count(), AuditEvent.objects.count()) == (outbox, events)
 
@@ -413,7 +413,7 @@ def test_all_or_nothing_saves_nothing_when_one_record_is_rejected(catalogue, bef
     output = _command(path, "--all-or-nothing")
 
     assert f"REJECTED record 2, byte {len(iso(GOOD_1))}: bad character encoding" in output
-    assert "rejected 1" in output and "all-or-nothing: rejections found, nothing saved" in output
+    assert "1 rejected" in output and "(all or nothing: rejections found, nothing saved)." in output
     assert snapshot() == before
 
 
@@ -434,7 +434,7 @@ def test_all_or_nothing_saves_everything_when_all_is_well(catalogue, before, tmp
 
     output = _command(path, "--all-or-nothing")
 
-    assert "created 2" in output and "nothing saved" not in output
+    assert "2 created" in output and "nothing saved" not in output
     assert Record.objects.filter(control_number__in=["g1", "g2"]).count() == 2
     _assert_untouched(before)
 

@@ -84,8 +84,8 @@ def test_unknown_location_and_unusable_barcode_are_warnings(catalogue):
 
     assert report.copies_created == 1 and report.rejected == 0
     reasons = [p.reason for p in report.warnings]
-    assert "copy W1: location 'kaelder' is unknown at nord" in reasons
-    assert any("'has space' is not a usable barcode" in r for r in reasons)
+    assert "copy W1: location “kaelder” is unknown at Nordskolen" in reasons
+    assert any("“has space” is not a usable barcode" in r for r in reasons)
     assert Item.objects.get(barcode="W1").location is None
 
 
@@ -169,7 +169,7 @@ def test_852_holdings_from_the_command_line(catalogue, tmp_path):
 
     call_command("import-marc", str(path), "--school", "nord", "--holdings", "852", stdout=out)
 
-    assert "copies created 1" in out.getvalue()
+    assert "1 copy created" in out.getvalue()
     assert Item.objects.get(barcode="C852").location == catalogue.skon
 
 

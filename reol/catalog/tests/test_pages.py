@@ -113,7 +113,8 @@ def test_merge_page_moves_copies_and_the_old_record_redirects(catalogue, record)
     client = signed_in(catalogue.world.librarian_a)
 
     response = client.post(
-        reverse("catalog-record-merge", args=[record.pk]), {"duplicate": duplicate.pk}
+        reverse("catalog-record-merge", args=[record.pk]),
+        {"duplicate": duplicate.pk, "confirm": "yes"},  # after the comparison page
     )
 
     assert response["Location"] == reverse("catalog-record", args=[record.pk])
@@ -169,10 +170,18 @@ def test_copies_cannot_reuse_a_barcode(catalogue, record):
     client = signed_in(catalogue.world.librarian_a)
     response = client.post(
         reverse("catalog-items-add", args=[record.pk]),
-        {"count": "1", "barcodes": "NEW1\nB100", "circulation_type": "normal"},
+        {
+            "count": "1",
+            "barcodes": "NEW1\nb100",  # B100 exists: capital and small letters count the same
+            "circulation_type": "normal",
+            "location": catalogue.skon.pk,
+        },
         follow=True,
     )
-    assert "These barcodes are already in use: B100" in response.content.decode()
+    assert (
+        "These barcodes are already in use (capital and small letters count as the same): B100"
+        in response.content.decode()
+    )
     assert not Item.objects.filter(barcode="NEW1").exists()
 
 

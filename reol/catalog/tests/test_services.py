@@ -268,7 +268,12 @@ def test_merge_moves_copies_and_isbns_and_retires_the_duplicate(catalogue, recor
     }
     assert not RecordIsbn.objects.filter(record=duplicate).exists()
     event = AuditEvent.objects.get(action="record.merge")
-    assert event.details == {"merged": duplicate.pk, "copies_moved": 2}
+    assert event.details == {
+        "merged": duplicate.pk,
+        "merged_title": duplicate.title,
+        "kept_title": record.title,
+        "copies_moved": 2,
+    }
 
 
 def test_merge_refuses_the_same_record_or_another_municipalitys(catalogue, record):

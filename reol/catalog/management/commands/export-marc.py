@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from reol.catalog.exporter import export_marc
 from reol.catalog.models import Record
@@ -25,15 +26,19 @@ class Command(BaseCommand):
         if options["school"]:
             school = School.objects.filter(code=options["school"]).first()
             if school is None:
-                raise CommandError(f"No school has the code {options['school']!r}.")
+                raise CommandError(
+                    _("No school has the code “%(code)s”.") % {"code": options["school"]}
+                )
             records = records.filter(items__school=school).distinct()
         skipped: list[tuple[int, str]] = []
         if options["out"]:
             with options["out"].open("wb") as out:
                 count = export_marc(records, out, options["format"], skipped)
-            self.stderr.write(f"{count} records written to {options['out']}")
+            self.stderr.write(
+                _("%(n)d records written to %(path)s") % {"n": count, "path": options["out"]}
+            )
         else:
             count = export_marc(records, sys.stdout.buffer, options["format"], skipped)
             sys.stdout.buffer.flush()
         for pk, reason in skipped:
-            self.stderr.write(f"record {pk} left out: {reason}")
+            self.stderr.write(_("record %(n)d left out: %(reason)s") % {"n": pk, "reason": reason})

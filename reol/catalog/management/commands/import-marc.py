@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from reol.catalog.importer import HoldingsSpec, ImportReport, import_marc
 from reol.core.management.commands._base import ReolCommand
@@ -14,7 +15,10 @@ from reol.core.permissions import SYSTEM
 
 
 class Command(ReolCommand):
-    help = "Import MARC21 records (ISO 2709 or MARCXML) with their copies into a school."
+    help = (
+        "Import MARC21 records (ISO 2709 or MARCXML) with their copies into a school. Exits "
+        "with status 1 when the file is not MARC or every record was rejected."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", type=Path)
@@ -32,10 +36,12 @@ class Command(ReolCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         school = School.objects.filter(code=options["school"]).first()
         if school is None:
-            raise CommandError(f"No school has the code {options['school']!r}.")
+            raise CommandError(
+                _("No school has the code “%(code)s”.") % {"code": options["school"]}
+            )
         path: Path = options["file"]
         if not path.is_file():
-            raise CommandError(f"{path} is not a file.")
+            raise CommandError(_("%(path)s is not a file.") % {"path": path})
         spec = HoldingsSpec.for_tag(options["holdings"])
         if options["barcode_subfield"]:
             spec = HoldingsSpec(**{**spec.__dict__, "barcode": options["barcode_subfield"]})
@@ -44,7 +50,7 @@ class Command(ReolCommand):
 
         def progress(report: ImportReport) -> None:
             if sys.stderr.isatty():
-                sys.stderr.write(f"\r{report.read} records read…")
+                sys.stderr.write("\r" + _("%(n)d records read…") % {"n": report.read})
 
         with path.open("rb") as stream:
             report = import_marc(
@@ -58,11 +64,16 @@ class Command(ReolCommand):
                 progress=progress,
             )
         limit = options["max_problems"]
-        for problem in report.errors[:limit]:
-            self.stdout.write(f"REJECTED {problem}")
+        if not report.not_marc:  # else the summary says it, once
+            for problem in report.errors[:limit]:
+                self.stdout.write(_("REJECTED %(problem)s") % {"problem": problem})
         for problem in report.warnings[:limit]:
-            self.stdout.write(f"warning  {problem}")
+            self.stdout.write(_("warning  %(problem)s") % {"problem": problem})
         hidden = max(0, len(report.errors) - limit) + max(0, len(report.warnings) - limit)
         if hidden:
-            self.stdout.write(f"… and {hidden} more problems (raise --max-problems to see them)")
+            self.stdout.write(
+                _("… and %(n)d more problems (raise --max-problems to see them)") % {"n": hidden}
+            )
+        if report.failed:  # a script or cron job must see that nothing came in
+            raise CommandError(report.summary())
         self.stdout.write(self.style.SUCCESS(report.summary()))

@@ -4,6 +4,7 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
 
 from reol.catalog import services
 from reol.catalog.models import SruTarget
@@ -38,7 +39,7 @@ class Command(ReolCommand):
         targets = SruTarget.objects.filter(municipality=municipality)
         if options["action"] == "list":
             for t in targets:
-                state = "" if t.enabled else "\t(disabled)"
+                state = "" if t.enabled else "\t" + _("(disabled)")
                 self.stdout.write(f"{t.name}\t{t.base_url}\tSRU {t.version}\t{t.isbn_index}{state}")
         elif options["action"] == "add":
             target = services.save_sru_target(
@@ -51,22 +52,29 @@ class Command(ReolCommand):
                 enabled=not options["disabled"],
             )
             self.stdout.write(
-                self.style.SUCCESS(f"Saved SRU target {target.name}: {target.base_url}")
+                self.style.SUCCESS(
+                    _("Saved SRU target %(name)s: %(url)s")
+                    % {"name": target.name, "url": target.base_url}
+                )
             )
         else:
             found = targets.filter(name=options["name"]).first()
             if found is None:
-                raise CommandError(f"No SRU target is named {options['name']!r}.")
+                raise CommandError(
+                    _("No SRU target is named “%(name)s”.") % {"name": options["name"]}
+                )
             services.remove_sru_target(SYSTEM, found)
-            self.stdout.write(self.style.SUCCESS(f"Removed SRU target {options['name']}"))
+            self.stdout.write(
+                self.style.SUCCESS(_("Removed SRU target %(name)s") % {"name": options["name"]})
+            )
 
     def _municipality(self, code: str | None) -> Municipality:
         if code:
             found = Municipality.objects.filter(code=code).first()
             if found is None:
-                raise CommandError(f"No municipality has the code {code!r}.")
+                raise CommandError(_("No municipality has the code “%(code)s”.") % {"code": code})
             return found
         found_all = list(Municipality.objects.all()[:2])
         if len(found_all) != 1:
-            raise CommandError("Name the municipality with --municipality.")
+            raise CommandError(_("Name the municipality with --municipality."))
         return found_all[0]
