@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -14,12 +15,13 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import audit, auth, forms, selectors, services
+from . import audit, auth, forms, navigation, selectors, services
 from .languages import language_name
 from .middleware import SESSION_KEY, schools_of
 from .models import AuditEvent, ClosedPeriod, Location, Membership, Role, School, User
@@ -126,15 +128,41 @@ def me(request: HttpRequest) -> HttpResponse:
     )
 
 
+@dataclass(frozen=True)
+class Count:
+    label: str
+    value: int
+    href: str = ""
+
+
+# The shell's own administration pages stay in the menu only; the dashboard's links are the
+# library's work (desk, catalogue, import, rules, reading lists, the catalogue and my loans).
+SHELL_PAGES = frozenset(
+    {"staff-dashboard", "people", "locations", "opening-calendar", "school-settings", "audit-log"}
+)
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """What the signed-in person can do here (the modules' menu entries, as big links) and a
+    few live counts: each only for people with its permission, each from its app's selector."""
     school = _school(request, Perm.STAFF_SHELL)
-    counts = {
-        "people": Membership.objects.filter(school=school).values("user").distinct().count(),
-        "students": Membership.objects.filter(school=school, role=Role.STUDENT).count(),
-        "locations": Location.objects.filter(school=school).count(),
-    }
-    return render(request, "core/dashboard.html", {"school": school, "counts": counts})
+    user = request.user
+    counts: list[Count] = []
+    for figure in navigation.figures():
+        if has_perm(user, figure.perm, school):
+            href = reverse(figure.url_name) if figure.url_name else ""
+            counts.append(Count(str(figure.label), figure.count(school), href))
+    if has_perm(user, Perm.PEOPLE_VIEW, school):
+        students = Membership.objects.filter(school=school, role=Role.STUDENT).count()
+        counts.append(Count(_("students"), students, reverse("people") + "?role=student"))
+    shown = [e for e in navigation.entries() if has_perm(user, e.perm, school)]
+    work = [
+        link for link in navigation.links(shown, request.path) if link.url_name not in SHELL_PAGES
+    ]
+    return render(
+        request, "core/dashboard.html", {"school": school, "counts": counts, "work": work}
+    )
 
 
 @login_required

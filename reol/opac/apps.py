@@ -11,10 +11,39 @@ class OpacConfig(AppConfig):
 
     def ready(self) -> None:
         from reol.core.audit import register_actions
-        from reol.core.navigation import NavEntry, register
+        from reol.core.navigation import NavEntry, register, register_figures
         from reol.core.permissions import Perm
 
-        register(NavEntry(_("Reading lists"), "opac-staff-lists", Perm.CATALOG_EDIT, order=14))
+        from .dashboard import FIGURES
+
+        register(
+            NavEntry(
+                _("Reading lists"),
+                "opac-staff-lists",
+                Perm.CATALOG_EDIT,
+                order=14,
+                description=_("Lists of titles for a grade or a topic, shown in the catalogue."),
+            ),
+            # Everyone with a school borrows: teachers and students reach the public catalogue
+            # and their own loans from the menu too (the permission is not asked for these).
+            NavEntry(
+                _("Find books"),
+                "opac-home",
+                Perm.STAFF_SHELL,
+                order=190,
+                everyone=True,
+                description=_("The library catalogue, as students see it."),
+            ),
+            NavEntry(
+                _("My loans"),
+                "opac-me",
+                Perm.STAFF_SHELL,
+                order=191,
+                everyone=True,
+                description=_("What you have borrowed and what you are waiting for."),
+            ),
+        )
+        register_figures(*FIGURES)
         register_actions(
             {
                 "reading_list.create": _("Reading list created"),

@@ -15,6 +15,7 @@ from reol.catalog.models import Record
 from reol.core.models import School
 
 from . import selectors
+from .templatetags.opac import full_title
 
 
 class NewArrivalsFeed(Feed):
@@ -38,7 +39,7 @@ class NewArrivalsFeed(Feed):
         return selectors.new_arrivals(school, limit=30)
 
     def item_title(self, item: Record) -> str:
-        return item.title
+        return full_title(item.title, item.subtitle)
 
     def item_description(self, item: Record) -> str:
         names = ", ".join(c.get("name", "") for c in item.contributors or [] if c.get("name"))

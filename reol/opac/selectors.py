@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import HttpRequest
 
-from reol.catalog.models import ItemStatus, Record
+from reol.catalog.models import Item, ItemStatus, Record
 from reol.catalog.selectors import public_municipality
 from reol.core.models import Municipality, School, User
 from reol.core.permissions import Actor, Perm, schools_with
 
 from .models import ReadingList, ReadingListEntry
+from .templatetags.opac import full_title
 
 SESSION_SCHOOL = "opac_school"  # the school an anonymous visitor chose, by primary key
 
@@ -43,6 +44,29 @@ def place(request: HttpRequest) -> Place | None:
             return Place(found.municipality, found)
     municipality = public_municipality(None)
     return Place(municipality, None) if municipality else None
+
+
+def titles(municipality: Municipality, record_ids: list[int]) -> dict[int, str]:
+    """Whole titles ("Title : Subtitle") of these records, by id, in one query.
+
+    Search hits carry the title and subtitle run together; pages show them punctuated.
+    """
+    if not record_ids:
+        return {}
+    rows = Record.objects.filter(pk__in=record_ids, municipality=municipality).values_list(
+        "pk", "title", "subtitle"
+    )
+    return {pk: full_title(title, subtitle) for pk, title, subtitle in rows}
+
+
+def copy_on_shelf(record: Record, school: School) -> Item | None:
+    """A copy of ``record`` on the shelf at ``school`` now (the one to send a reader to)."""
+    return (
+        Item.objects.filter(record=record, school=school, status=ItemStatus.AVAILABLE)
+        .select_related("location", "record")
+        .order_by("barcode")
+        .first()
+    )
 
 
 def public_schools() -> QuerySet[School]:

@@ -31,7 +31,7 @@ from django.views.decorators.http import require_POST
 from reol.catalog import search
 from reol.catalog.models import Item, ItemStatus, MaterialType, Record
 from reol.catalog.search.types import YEAR_BUCKETS
-from reol.catalog.selectors import LANGUAGE_NAMES, public_record
+from reol.catalog.selectors import public_record
 from reol.circulation import selectors as circulation_selectors
 from reol.circulation import services as circulation
 from reol.circulation.errors import CirculationError
@@ -39,9 +39,10 @@ from reol.circulation.models import Hold, Loan
 from reol.core.models import School, User
 
 from . import selectors
+from .languages import language_name
 from .models import ReadingList
 from .selectors import Place
-from .templatetags.opac import age_text
+from .templatetags.opac import age_text, full_title
 
 PAGE_SIZE = 20
 MAX_PAGE = 10_000 // PAGE_SIZE  # the engine stops at result 10,000
@@ -125,21 +126,60 @@ def choose_school(request: HttpRequest) -> HttpResponse:
     )
 
 
+@dataclass
+class Option:
+    """One line of the suggestions under the search box: a title, or "did you mean"."""
+
+    url: str
+    title: str
+    contributor: str = ""
+
+
 def suggest(request: HttpRequest) -> HttpResponse:
-    """Titles for the search box while typing (an htmx fragment: a list of links)."""
+    """Titles for the search box while typing, and "did you mean …?" when a word is misspelt.
+
+    An htmx fragment: the options of the search box's listbox (``opac.js`` moves through them
+    with the arrow keys) and the sentence a screen reader hears about them. The last word is
+    a prefix (the child is still typing it), so only the words before it are corrected, unless
+    nothing starts with it at all ("hary" → "harry").
+    """
     where = selectors.place(request)
     text = _clean(request.GET.get("q", ""), 200)
-    found = (
-        search.autocomplete(
-            text,
+    options: list[Option] = []
+    correction = None
+    if where and len(text) >= 2:
+        asked = search.SearchQuery(
+            text=text,
             municipality_id=where.municipality.pk,
             language=_language(),
-            limit=6,
+            size=6,
+            facets=False,
+            prefix_last=True,
         )
-        if where and len(text) >= 2
-        else []
+        found = search.search(asked)
+        titles = selectors.titles(where.municipality, [h.id for h in found.hits])
+        options = [
+            Option(
+                reverse("opac-record", args=[h.id]),
+                titles.get(h.id, h.title),
+                h.contributors[0].get("name", "") if h.contributors else "",
+            )
+            for h in found.hits
+        ]
+        correction = found.suggestion
+        if not found.hits and not correction:
+            asked.prefix_last, asked.size = False, 1
+            correction = search.search(asked).suggestion
+    did_you_mean = (
+        Option(f"{reverse('opac-search')}?{urlencode({'q': correction})}", correction)
+        if correction and correction.strip() != text.strip()
+        else None
     )
-    return render(request, "opac/_suggestions.html", {"suggestions": found, "text": text})
+    return render(
+        request,
+        "opac/_suggestions.html",
+        {"options": options, "did_you_mean": did_you_mean, "text": text},
+    )
 
 
 # --- Results -----------------------------------------------------------------------------------
@@ -231,23 +271,29 @@ def _facet_label(name: str, value: str, schools: dict[str, str]) -> str:
             return value
     if name == "age":
         low, _sep, high = value.partition("-")
-        if value.endswith("+"):
+        if value.endswith("+") and value[:-1].isdigit():
             return age_text(int(value[:-1]), None)
         return age_text(int(low), int(high)) if low.isdigit() and high.isdigit() else value
     if name == "reading_level":
         return _("LIX %(band)s") % {"band": value.replace("-", "–")}
     if name == "language":
-        return LANGUAGE_NAMES.get(value, value)
+        return language_name(value)
     if name == "school":
         return schools.get(value, value)
-    if name == "year":
-        first, until = YEAR_BUCKETS.get(value, (0, 0))
+    if name == "year" and value in YEAR_BUCKETS:
+        first, until = YEAR_BUCKETS[value]
         if value.startswith("-"):
             return _("before %(year)s") % {"year": until}
         if value.endswith("-"):
             return _("%(year)s and later") % {"year": first}
         return value.replace("-", "–")
     return value
+
+
+def _shown(name: str, value: str) -> bool:
+    """Whether a facet value is one a reader can choose. The engine's year ranges also count
+    the records it has no year for, as an open bucket ("*-1"): that is no period to pick."""
+    return name != "year" or value in YEAR_BUCKETS
 
 
 FACET_TITLES = {
@@ -269,7 +315,7 @@ def _facet_groups(
         if name == "school" and params.scope == "mine":
             continue
         chosen = params.filters.get(name, [])
-        values = list(result.facets.get(name, []))
+        values = [v for v in result.facets.get(name, []) if _shown(name, v.value)]
         seen = {v.value for v in values}
         # A chosen value with no hits left stays visible, so it can be taken off again.
         values += [search.FacetValue(v, 0) for v in chosen if v not in seen]
@@ -296,12 +342,13 @@ class HitView:
     here: search.Availability | None
     elsewhere: list[search.Availability]
     more_schools: int
+    title: str = ""  # title and subtitle, punctuated (the index keeps them run together)
 
 
 def _hit_views(hits: list[search.Hit], where: Place, scope: str) -> list[HitView]:
     records = Record.objects.filter(
         pk__in=[h.id for h in hits], municipality=where.municipality
-    ).only("id", "age_min", "age_max", "subtitle", "reading_level", "cover_url")
+    ).only("id", "title", "age_min", "age_max", "subtitle", "reading_level", "cover_url")
     by_id = {r.pk: r for r in records}
     views = []
     code = where.school.code if where.school else None
@@ -312,7 +359,17 @@ def _hit_views(hits: list[search.Hit], where: Place, scope: str) -> list[HitView
         others = [a for a in hit.availability if a.school != code]
         others.sort(key=lambda a: (a.available == 0, a.name))
         shown = others[:3]
-        views.append(HitView(hit, by_id[hit.id], here, shown, len(others) - len(shown)))
+        found = by_id[hit.id]
+        views.append(
+            HitView(
+                hit,
+                found,
+                here,
+                shown,
+                len(others) - len(shown),
+                full_title(found.title, found.subtitle),
+            )
+        )
     return views
 
 
@@ -389,7 +446,7 @@ STATUS_WORDS = {
 }
 
 
-def _more_like_this(record: Record, where: Place) -> list[search.Hit]:
+def _more_like_this(record: Record, where: Place) -> list[tuple[search.Hit, str]]:
     """Titles on the same subjects, then by the same author (through the search interface)."""
     found: dict[int, search.Hit] = {}
     asks = []
@@ -414,7 +471,9 @@ def _more_like_this(record: Record, where: Place) -> list[search.Hit]:
                 found.setdefault(hit.id, hit)
         if len(found) >= 6:
             break
-    return list(found.values())[:6]
+    hits = list(found.values())[:6]
+    titles = selectors.titles(where.municipality, [h.id for h in hits])
+    return [(h, titles.get(h.id, h.title)) for h in hits]
 
 
 @csp_update({"img-src": ["https:"]})  # type: ignore[arg-type]  # covers come from the national catalogue's servers
@@ -437,6 +496,11 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         copy["on_shelf"] = copy["status"] == ItemStatus.AVAILABLE
         group["copies"].append(copy)
     schools = sorted(by_school.values(), key=lambda g: (not g["mine"], g["name"]))
+    # A copy on the shelf at the reader's own school is fetched, not reserved.
+    on_shelf = next(
+        (c for g in schools if g["mine"] for c in g["copies"] if c["on_shelf"]),
+        None,
+    )
     user = request.user
     my_hold = None
     if isinstance(user, User):
@@ -451,7 +515,9 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "place": where,
             "record": found,
+            "title": full_title(found.title, found.subtitle),
             "schools": schools,
+            "on_shelf": on_shelf,
             "my_hold": my_hold,
             "can_hold": isinstance(user, User) and where.school is not None,
             "more": _more_like_this(found, where),
@@ -471,6 +537,9 @@ def place_hold(request: HttpRequest, pk: int) -> HttpResponse:
     if where.school is None:
         messages.error(request, _("Ask at the library desk to reserve this."))
         return redirect("opac-record", pk=found.pk)
+    if (copy := selectors.copy_on_shelf(found, where.school)) is not None:
+        messages.error(request, _on_shelf_text(where.school, copy.effective_shelf_mark))
+        return redirect("opac-record", pk=found.pk)
     try:
         hold = circulation.place_hold(user, where.school, user, record=found)
     except CirculationError as refusal:
@@ -487,6 +556,17 @@ def place_hold(request: HttpRequest, pk: int) -> HttpResponse:
             % {"title": found.title, "school": hold.school.name},
         )
     return redirect("opac-record", pk=found.pk)
+
+
+def _on_shelf_text(school: School, shelf_mark: str) -> str:
+    if shelf_mark:
+        return _(
+            "It is on the shelf at %(school)s — shelf mark %(mark)s. "
+            "You can fetch it there; no need to reserve it."
+        ) % {"school": school.name, "mark": shelf_mark}
+    return _("It is on the shelf at %(school)s. You can fetch it there; no need to reserve it.") % {
+        "school": school.name
+    }
 
 
 # --- My page -----------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
-"""Small pieces of the public pages: material-type icons and age badges."""
+"""Small pieces of the public pages: material-type icons, age badges and whole titles."""
 
 from __future__ import annotations
+
+import re
 
 from django import template
 from django.templatetags.static import static
@@ -37,7 +39,13 @@ def type_label(material_type: str) -> str:
 
 @register.simple_tag
 def age_text(age_min: int | None, age_max: int | None) -> str:
-    """ "6–9 years" for the age badge; empty when the record says nothing about age."""
+    """ "6–9 years" for the age badge; empty when the record says nothing about age.
+
+    An open range reads as words, never as a dangling dash: 0–5 is "up to 5 years" and 18 with
+    no upper age is "18 years and up".
+    """
+    if age_min == 0:
+        age_min = None
     if age_min is not None and age_max is not None:
         if age_min == age_max:
             return _("%(age)s years") % {"age": age_min}
@@ -47,6 +55,23 @@ def age_text(age_min: int | None, age_max: int | None) -> str:
     if age_max is not None:
         return _("up to %(high)s years") % {"high": age_max}
     return ""
+
+
+_TRAILING_PUNCTUATION = re.compile(r"[\s:;/,=]+$")
+
+
+@register.simple_tag
+def full_title(title: str, subtitle: str = "") -> str:
+    """The title and subtitle as a record writes them: "Title : Subtitle" (ISBD's colon).
+
+    Catalogued titles sometimes still end in the colon that led to the subtitle; it is not
+    doubled.
+    """
+    title = (title or "").strip()
+    subtitle = (subtitle or "").strip()
+    if not subtitle:
+        return title
+    return f"{_TRAILING_PUNCTUATION.sub('', title)} : {subtitle}"
 
 
 @register.filter
