@@ -6,3 +6,42 @@ class PatronsConfig(AppConfig):
     name = "reol.patrons"
     label = "patrons"
     verbose_name = _("Patrons")
+
+    def ready(self) -> None:
+        from reol.core.audit import register_actions
+        from reol.core.demo import extend_demo
+        from reol.core.navigation import NavEntry, register
+        from reol.core.permissions import Perm
+
+        from .demo import load_demo_patrons
+
+        register(
+            NavEntry(_("Patrons"), "patrons-list", Perm.PEOPLE_VIEW, order=22),
+            NavEntry(_("Groups"), "patrons-groups", Perm.PEOPLE_VIEW, order=23),
+            NavEntry(_("My classes"), "patrons-my-classes", Perm.PLANNING, order=24),
+            NavEntry(_("Year-end rollover"), "patrons-rollover", Perm.PEOPLE_MANAGE, order=86),
+            NavEntry(_("Privacy"), "patrons-privacy", Perm.SCHOOL_MANAGE, order=87),
+        )
+        register_actions(
+            {
+                "patron.create": _("Patron added"),
+                "patron.update": _("Patron changed"),
+                "patron.consent": _("Loan history consent changed"),
+                "patron.block": _("Patron blocked"),
+                "patron.unblock": _("Block lifted"),
+                "patron.export": _("Patron's data exported"),
+                "patron.erase": _("Patron erased"),
+                "group.create": _("Group added"),
+                "group.update": _("Group changed"),
+                "group.member_add": _("Added to a group"),
+                "group.member_remove": _("Removed from a group"),
+                "group.view_loans": _("Class loans viewed"),
+                "privacy.settings": _("Privacy settings changed"),
+                "loans.anonymise": _("Returned loans anonymised"),
+                "loan.written_off": _("Loan written off as lost"),
+                "rollover.promote": _("Groups moved up a year"),
+                "rollover.deactivate": _("Leavers deactivated"),
+                "rollover.erase": _("Leavers erased"),
+            }
+        )
+        extend_demo(load_demo_patrons)

@@ -183,3 +183,58 @@ class Block(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patron}: {self.get_reason_display()}"
+
+
+class PrivacySettings(models.Model):
+    """A school's privacy periods. A school without a row uses the defaults (the field defaults).
+
+    Whether the school keeps students' loan history at all is ``School.keep_loan_history``
+    (core's school setting); these are the periods around it.
+    """
+
+    school = models.OneToOneField(School, on_delete=models.CASCADE, related_name="privacy")
+    # Returned loans of students who have not opted in lose their borrower this many days after
+    # return; 0 = at return (the default).
+    anonymise_after_days = models.PositiveSmallIntegerField(
+        _("anonymise returned loans after (days)"), default=0
+    )
+    # Leavers (deactivated at year end) are erased this many days after they left.
+    leaver_retention_days = models.PositiveSmallIntegerField(
+        _("erase leavers after (days)"), default=90
+    )
+
+    class Meta:
+        verbose_name = _("privacy settings")
+        verbose_name_plural = _("privacy settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(anonymise_after_days__lte=3650) & Q(leaver_retention_days__lte=3650),
+                name="privacy_periods_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school}: {self.anonymise_after_days}/{self.leaver_retention_days}"
+
+
+class LoanStatistic(models.Model):
+    """What a student's loan keeps for statistics once the borrower is forgotten.
+
+    Written when the loan is returned (``services.note_return``): the grade and group the
+    borrower was in. The loan row itself keeps the dates and the copy.
+    """
+
+    loan = models.OneToOneField(
+        "circulation.Loan", on_delete=models.CASCADE, related_name="statistic"
+    )
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    grade = models.PositiveSmallIntegerField(null=True, blank=True)
+    group_name = models.CharField(max_length=64, blank=True, default="")
+    school_year = models.CharField(max_length=16, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("loan statistic")
+        verbose_name_plural = _("loan statistics")
+
+    def __str__(self) -> str:
+        return f"{self.loan_id}: {self.grade} {self.group_name}"

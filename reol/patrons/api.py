@@ -1,0 +1,330 @@
+"""REST endpoints for patrons and groups, scoped like every other endpoint.
+
+* ``GET /patrons`` and ``GET /patrons/{barcode}``: PEOPLE_VIEW at the patron's school (a
+  patron elsewhere is a 404); a single patron's record is audited as ``person.view``.
+* ``POST /patrons`` and ``PATCH /patrons/{barcode}``: PEOPLE_MANAGE, through the services.
+* ``GET /groups``: the groups of the schools where the caller sees people; a teacher without
+  that sees the groups they teach.
+
+``{barcode}`` is the card barcode, or the username for people without a card (as at the desk).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+
+from reol.core import services as core_services
+from reol.core.models import School, User
+from reol.core.permissions import Perm, has_perm_anywhere, require, schools_with, scope
+
+from . import selectors, services
+from .models import Group, GroupMember, Patron
+
+router = Router(tags=["patrons"])
+MAX_LIMIT = 500
+
+
+class PatronOut(Schema):
+    id: int
+    username: str
+    first_name: str
+    last_name: str
+    card_barcode: str | None
+    school: str
+    category: str
+    grade: int | None
+    groups: list[str]
+    guardian_emails: list[str]
+    preferred_language: str
+    valid_until: dt.date | None
+    active: bool
+    blocked: bool
+    source_id: str
+
+
+class PatronPage(Schema):
+    count: int
+    items: list[PatronOut]
+
+
+class PatronIn(Schema):
+    school: str | None = Field(None, max_length=32, description="the school's code")
+    category: str = Field(..., description="student or teacher (staff/external: existing people)")
+    username: str = Field(..., max_length=150)
+    first_name: str = Field("", max_length=150)
+    last_name: str = Field("", max_length=150)
+    email: str = Field("", max_length=254)
+    card_barcode: str | None = Field(None, max_length=64)
+    pin: str | None = Field(None, max_length=12)
+    grade: int | None = None
+    guardian_emails: list[str] = Field(default_factory=list)
+    preferred_language: str = Field("", max_length=8)
+    valid_until: dt.date | None = None
+    source_id: str = Field("", max_length=128)
+    groups: list[str] = Field(default_factory=list, description="names of this year's groups")
+
+
+class PatronPatch(Schema):
+    first_name: str | None = Field(None, max_length=150)
+    last_name: str | None = Field(None, max_length=150)
+    email: str | None = Field(None, max_length=254)
+    card_barcode: str | None = Field(None, max_length=64)
+    category: str | None = None
+    grade: int | None = None
+    guardian_emails: list[str] | None = None
+    preferred_language: str | None = Field(None, max_length=8)
+    valid_until: dt.date | None = None
+    notes: str | None = None
+    source_id: str | None = Field(None, max_length=128)
+    active: bool | None = None
+    keeps_loan_history: bool | None = None
+
+
+class GroupOut(Schema):
+    id: int
+    school: str
+    school_year: str
+    name: str
+    kind: str
+    grade: int | None
+    active: bool
+    source_id: str
+    students: int
+    teachers: list[str]
+
+
+def _user(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined]
+
+
+def _out(patron: Patron, blocked: set[int]) -> dict[str, Any]:
+    person = patron.user
+    return {
+        "id": patron.pk,
+        "username": person.username,
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "card_barcode": person.card_barcode,
+        "school": patron.school.code,
+        "category": patron.category,
+        "grade": patron.grade,
+        "groups": [m.group.name for m in patron.memberships.all() if m.group.active],
+        "guardian_emails": patron.guardians,
+        "preferred_language": patron.preferred_language,
+        "valid_until": patron.valid_until,
+        "active": patron.active,
+        "blocked": patron.pk in blocked,
+        "source_id": patron.source_id,
+    }
+
+
+def _with_groups(patrons: QuerySet[Patron]) -> QuerySet[Patron]:
+    return patrons.select_related("user", "school").prefetch_related(
+        Prefetch("memberships", queryset=GroupMember.objects.select_related("group"))
+    )
+
+
+def _blocked(patrons: list[Patron]) -> set[int]:
+    from .models import Block
+
+    return set(
+        Block.objects.filter(patron__in=patrons, lifted_at__isnull=True).values_list(
+            "patron_id", flat=True
+        )
+    )
+
+
+def _school(actor: User, code: str | None, perm: Perm) -> School | None:
+    if not code:
+        return None
+    school = schools_with(actor, perm).filter(code=code).first()
+    if school is None:
+        if School.objects.filter(code=code).exists() and has_perm_anywhere(actor, perm):
+            raise Http404
+        raise PermissionDenied(_("You do not have permission to do this at that school."))
+    return school
+
+
+def _one_school(actor: User, code: str | None, perm: Perm) -> School:
+    school = _school(actor, code, perm)
+    if school is not None:
+        return school
+    schools = list(schools_with(actor, perm)[:2])
+    if len(schools) == 1:
+        return schools[0]
+    if not schools:
+        raise PermissionDenied(_("You do not have permission to do this at any school."))
+    raise Http404(_("Name the school (its code)."))
+
+
+def _find(actor: User, barcode: str, school_code: str | None, perm: Perm) -> Patron:
+    code = barcode.strip()
+    patrons = scope(Patron.objects.all(), actor, perm).filter(
+        Q(user__card_barcode__iexact=code) | Q(user__username__iexact=code)
+    )
+    school = _school(actor, school_code, perm)
+    if school is not None:
+        patrons = patrons.filter(school=school)
+    found = _with_groups(patrons).order_by("school__code").first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@router.get("/patrons", response=PatronPage)
+def list_patrons(
+    request: HttpRequest,
+    school: str | None = None,
+    q: str = "",
+    category: str = "",
+    group: str = "",
+    active: bool | None = True,
+    limit: int = Query(100, ge=1, le=MAX_LIMIT),
+    offset: int = Query(0, ge=0),
+) -> dict[str, Any]:
+    """The patrons of the schools where the caller sees people (or of ``school``)."""
+    actor = _user(request)
+    place = _school(actor, school, Perm.PEOPLE_VIEW)
+    if not has_perm_anywhere(actor, Perm.PEOPLE_VIEW):
+        raise PermissionDenied(_("You do not have permission to see patrons."))
+    patrons = scope(Patron.objects.all(), actor, Perm.PEOPLE_VIEW)
+    if place is not None:
+        patrons = patrons.filter(school=place)
+    if active is not None:
+        patrons = patrons.filter(active=active)
+    if category:
+        patrons = patrons.filter(category=category)
+    if group:
+        patrons = patrons.filter(memberships__group__name=group, memberships__group__active=True)
+    for word in q.split()[:5]:
+        from reol.core.text import fold
+
+        patrons = patrons.filter(user__search_text__contains=fold(word))
+    patrons = patrons.order_by("school__code", "user__last_name", "user__first_name", "pk")
+    count = patrons.count()
+    page = list(_with_groups(patrons)[offset : offset + limit])
+    blocked = _blocked(page)
+    return {"count": count, "items": [_out(p, blocked) for p in page]}
+
+
+@router.post("/patrons", response={201: PatronOut})
+def create_patron(request: HttpRequest, payload: PatronIn) -> tuple[int, dict[str, Any]]:
+    actor = _user(request)
+    school = _one_school(actor, payload.school, Perm.PEOPLE_MANAGE)
+    groups: list[Group] = []
+    if payload.groups:
+        year = selectors.current_school_year(school, dt.date.today())
+        for name in payload.groups:
+            named = Group.objects.filter(school=school, name=name, active=True).order_by(
+                "-school_year"
+            )
+            found = named.filter(school_year=year).first() or named.first()
+            if found is None:
+                from django.core.exceptions import ValidationError
+
+                raise ValidationError({"groups": _("There is no group %(name)s.") % {"name": name}})
+            groups.append(found)
+    patron = services.create_patron(
+        actor,
+        school,
+        category=payload.category,
+        username=payload.username,
+        first_name=payload.first_name,
+        last_name=payload.last_name,
+        email=payload.email,
+        card_barcode=payload.card_barcode,
+        pin=payload.pin,
+        grade=payload.grade,
+        guardian_emails=payload.guardian_emails,
+        preferred_language=payload.preferred_language,
+        valid_until=payload.valid_until,
+        source_id=payload.source_id,
+    )
+    for group in groups:
+        services.add_member(actor, group, patron)
+    fresh = _with_groups(Patron.objects.filter(pk=patron.pk)).get()
+    return 201, _out(fresh, set())
+
+
+@router.get("/patrons/{barcode}", response=PatronOut)
+def get_patron(request: HttpRequest, barcode: str, school: str | None = None) -> dict[str, Any]:
+    actor = _user(request)
+    patron = _find(actor, barcode, school, Perm.PEOPLE_VIEW)
+    core_services.record_person_view(actor, patron.user, patron.school)
+    return _out(patron, _blocked([patron]))
+
+
+@router.patch("/patrons/{barcode}", response=PatronOut)
+def patch_patron(
+    request: HttpRequest, barcode: str, payload: PatronPatch, school: str | None = None
+) -> dict[str, Any]:
+    actor = _user(request)
+    patron = _find(actor, barcode, school, Perm.PEOPLE_VIEW)
+    require(actor, Perm.PEOPLE_MANAGE, patron.school)
+    changes = payload.dict(exclude_unset=True)
+    consent = changes.pop("keeps_loan_history", None)
+    if "guardian_emails" in changes:
+        changes["guardian_emails"] = "\n".join(changes["guardian_emails"] or [])
+    if changes:
+        services.update_patron(actor, patron, **changes)
+    if consent is not None:
+        services.set_loan_history_consent(actor, patron, consent)
+    fresh = _with_groups(Patron.objects.filter(pk=patron.pk)).get()
+    return _out(fresh, _blocked([fresh]))
+
+
+@router.get("/groups", response=list[GroupOut])
+def list_groups(
+    request: HttpRequest, school: str | None = None, year: str = "", active: bool | None = True
+) -> list[dict[str, Any]]:
+    """Groups where the caller sees people; a teacher sees the groups they teach."""
+    actor = _user(request)
+    groups: QuerySet[Group]
+    if has_perm_anywhere(actor, Perm.PEOPLE_VIEW):
+        place = _school(actor, school, Perm.PEOPLE_VIEW)
+        groups = scope(Group.objects.all(), actor, Perm.PEOPLE_VIEW)
+        if place is not None:
+            groups = groups.filter(school=place)
+    else:
+        groups = Group.objects.filter(
+            members__patron__user=actor, members__role=GroupMember.Role.TEACHER
+        ).distinct()
+        if school:
+            groups = groups.filter(school__code=school)
+    if year:
+        groups = groups.filter(school_year=year)
+    if active is not None:
+        groups = groups.filter(active=active)
+    groups = groups.select_related("school").prefetch_related(
+        Prefetch(
+            "members",
+            queryset=GroupMember.objects.select_related("patron__user"),
+        )
+    )
+    result = []
+    for g in groups.order_by("school__code", "grade", "name")[:2000]:
+        members = list(g.members.all())
+        result.append(
+            {
+                "id": g.pk,
+                "school": g.school.code,
+                "school_year": g.school_year,
+                "name": g.name,
+                "kind": g.kind,
+                "grade": g.grade,
+                "active": g.active,
+                "source_id": g.source_id,
+                "students": sum(1 for m in members if m.role == GroupMember.Role.STUDENT),
+                "teachers": [
+                    m.patron.user.username for m in members if m.role == GroupMember.Role.TEACHER
+                ],
+            }
+        )
+    return result

@@ -1,0 +1,11 @@
+"""The signed-in person's own library record (mounted at /me/library/)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.self_service, name="patrons-self"),
+    path("export/", views.self_export, name="patrons-self-export"),
+    path("export.json", views.self_export, {"fmt": "json"}, name="patrons-self-export-json"),
+]

@@ -1,0 +1,27 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.patron_list, name="patrons-list"),
+    path("new/", views.patron_add, name="patrons-add"),
+    path("<int:pk>/", views.patron_detail, name="patrons-detail"),
+    path("<int:pk>/edit/", views.patron_edit, name="patrons-edit"),
+    path("<int:pk>/block/", views.block_add, name="patrons-block-add"),
+    path("blocks/<int:pk>/lift/", views.block_lift, name="patrons-block-lift"),
+    path("<int:pk>/export/", views.patron_export, name="patrons-export"),
+    path("<int:pk>/export.json", views.patron_export, {"fmt": "json"}, name="patrons-export-json"),
+    path("<int:pk>/erase/", views.patron_erase, name="patrons-erase"),
+    path("groups/", views.group_list, name="patrons-groups"),
+    path("groups/<int:pk>/", views.group_detail, name="patrons-group"),
+    path(
+        "groups/<int:pk>/remove/<int:patron_pk>/",
+        views.group_remove_member,
+        name="patrons-group-remove",
+    ),
+    path("groups/<int:pk>/cards.pdf", views.group_cards, name="patrons-group-cards"),
+    path("my-classes/", views.my_classes, name="patrons-my-classes"),
+    path("privacy/", views.privacy_settings, name="patrons-privacy"),
+    path("rollover/", views.rollover_page, name="patrons-rollover"),
+    path("rollover/loans/", views.rollover_loans, name="patrons-rollover-loans"),
+]
