@@ -1,0 +1,847 @@
+"""Import a roster: match it against the school's patrons, plan every change, then write it.
+
+Planning reads and never writes, so a dry run is the plan alone, and it says exactly what the
+real run would do. The real run plans again inside one transaction (the school's row locked,
+so two imports of one school take turns) and writes the plan in bulk: people (``core.User``),
+their role at the school (``core.Membership``), patrons, groups and group members, then one
+audit event with the counts. Nothing is written when a row was rejected, unless the librarian
+chose to import the good rows.
+
+People are matched on the roster's id (``Patron.source_id`` at this school), then on the card
+barcode, then on the username (both ignoring case, as ``core.services.create_person`` checks
+them). A person found by card or username must be someone the librarian may manage, in the
+school's municipality; anyone else's card or username is "taken", with the same words as the
+people page. An import changes only what its file says: an empty cell or a missing column never
+erases a stored value, so running an import twice changes nothing the second time.
+
+Patrons of the school that came from a roster (they have a source id) and are not in a complete
+roster have left: they are made inactive (``left_on`` today); their group memberships stay, for
+the year-end list of leavers' loans. Rows that were rejected never count as absent.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reol.core import audit
+from reol.core.models import Membership, Role, School, User
+from reol.core.permissions import Actor, Perm, has_perm, require, schools_with
+from reol.core.text import fold
+from reol.patrons.models import Group, GroupMember, Patron
+
+from . import bulk
+from .roster import ERROR, STUDENT, TEACHER, WARNING, GroupSpec, Person, Problem, Roster
+
+BATCH = 2000
+PREVIEW_MAX = 500
+ROLE_OF = {STUDENT: Role.STUDENT, TEACHER: Role.TEACHER}
+STAFF_ROLES = (Role.ADMINISTRATOR, Role.LIBRARIAN, Role.CONSULTANT)
+NEW = -1  # the "user id" of a person this import adds
+
+Progress = Callable[[str, int], None]  # (phase, percent of that phase)
+
+
+@dataclass
+class Report:
+    dry_run: bool = True
+    saved: bool = False
+    refused: bool = False  # rows were rejected and the librarian did not choose the good rows
+    counts: dict[str, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def count(self, key: str, n: int = 1) -> None:
+        self.counts[key] = self.counts.get(key, 0) + n
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == WARNING]
+
+    @property
+    def changed_anything(self) -> bool:
+        """Something was (or, in a dry run, would be) created, changed or deactivated."""
+        return any(
+            n
+            for key, n in self.counts.items()
+            if key not in ("people", "patrons_unchanged", "rows_rejected", "usernames_made")
+        )
+
+    def summary(self) -> str:
+        c = self.counts
+        text = _(
+            "%(people)d people in the file: %(created)d new patrons, %(updated)d changed, "
+            "%(unchanged)d unchanged, %(deactivated)d deactivated; groups: %(g_created)d new, "
+            "%(g_updated)d changed, %(g_deactivated)d deactivated; %(rejected)d rows rejected."
+        ) % {
+            "people": c.get("people", 0),
+            "created": c.get("patrons_created", 0),
+            "updated": c.get("patrons_updated", 0),
+            "unchanged": c.get("patrons_unchanged", 0),
+            "deactivated": c.get("patrons_deactivated", 0),
+            "g_created": c.get("groups_created", 0),
+            "g_updated": c.get("groups_updated", 0),
+            "g_deactivated": c.get("groups_deactivated", 0),
+            "rejected": c.get("rows_rejected", 0),
+        }
+        if self.dry_run:
+            return text + " " + _("Dry run: nothing was saved.")
+        if self.refused:
+            return text + " " + _("Nothing was saved, because rows were rejected.")
+        return text
+
+
+class _Refused(Exception):
+    pass
+
+
+def import_roster(
+    actor: Actor,
+    school: School,
+    roster: Roster,
+    *,
+    dry_run: bool = True,
+    good_rows: bool = False,
+    deactivate_missing: bool = True,
+    job: Any = None,
+    progress: Progress | None = None,
+) -> Report:
+    """Plan (dry run) or import ``roster`` into ``school``; see the module's docstring."""
+    require(actor, Perm.PEOPLE_MANAGE, school)
+    report = Report(dry_run=dry_run)
+    report.facts.update({k: v for k, v in roster.facts.items() if not k.startswith("_")})
+    if dry_run:
+        _Plan(actor, school, roster, report, deactivate_missing).build()
+        return report
+    if roster.fatal or (roster.errors and not good_rows):
+        _Plan(actor, school, roster, report, deactivate_missing).build()
+        report.refused = True
+        return report
+    try:
+        with transaction.atomic():
+            School.objects.select_for_update().filter(pk=school.pk).first()
+            plan = _Plan(actor, school, roster, report, deactivate_missing)
+            plan.build()
+            if report.errors and not good_rows:
+                raise _Refused
+            plan.write(progress)
+            audit.record(
+                actor,
+                "roster.import",
+                job,
+                school=school,
+                details={"kind": roster.kind, **report.counts},
+            )
+    except _Refused:
+        report.refused = True
+        return report
+    except IntegrityError:
+        report.problems.append(
+            Problem(
+                "",
+                0,
+                _(
+                    "Someone changed people at this school while the import ran; nothing was "
+                    "saved. Run the import again."
+                ),
+            )
+        )
+        report.refused = True
+        return report
+    report.saved = True
+    return report
+
+
+# --- Planning ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Entry:
+    """One person of the roster, matched (or not) to the database."""
+
+    person: Person
+    user_id: int = 0  # 0 until a new person is inserted
+    user: User | None = None  # an existing person, loaded to compare
+    user_values: dict[str, Any] | None = None  # a new person's columns
+    patron_id: int = 0
+    patron: Patron | None = None  # an existing patron of the school
+    patron_values: dict[str, Any] | None = None  # a new patron's columns
+    user_changes: list[str] = field(default_factory=list)
+    patron_changes: list[str] = field(default_factory=list)
+    needs_role: bool = False
+    reactivated: bool = False
+
+    @property
+    def new_user(self) -> bool:
+        return self.user_values is not None
+
+    @property
+    def new_patron(self) -> bool:
+        return self.patron_values is not None
+
+
+def _chunks(items: list[Any], size: int = BATCH) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+_USER_FIELDS = ("first_name", "last_name", "username", "card_barcode", "email")
+
+
+class _Plan:
+    def __init__(
+        self,
+        actor: Actor,
+        school: School,
+        roster: Roster,
+        report: Report,
+        deactivate_missing: bool,
+    ) -> None:
+        self.actor, self.school, self.roster, self.report = actor, school, roster, report
+        self.deactivate_missing = deactivate_missing
+        self.today = timezone.localdate()
+        self.entries: list[_Entry] = []
+        self.deactivations: list[Patron] = []
+        self.new_groups: list[Group] = []
+        self.changed_groups: list[tuple[Group, list[str]]] = []
+        self.retired_groups: list[Group] = []
+        self.group_of: dict[str, Group] = {}
+        self.member_adds: list[tuple[_Entry, str, str]] = []  # (entry, group key, role)
+        self.member_roles: list[tuple[int, str]] = []  # (GroupMember id, new role)
+        self.member_removals: list[int] = []
+        self.previewed: dict[str, int] = {}
+        self.moved: set[int] = set()  # existing patrons whose groups change (0: new ones)
+
+    # -- the whole plan ------------------------------------------------------------------------
+
+    def build(self) -> None:
+        report, roster = self.report, self.roster
+        report.problems.extend(roster.problems)
+        if roster.fatal:
+            self._count_rejections()
+            return
+        self._load()
+        for person in roster.people:
+            entry = self._match(person)
+            if entry is not None:
+                self.entries.append(entry)
+        self._user_changes()
+        self._plan_groups()
+        self._plan_members()
+        self._plan_deactivations()
+        self._count_rejections()
+        self._count()
+
+    def _count_rejections(self) -> None:
+        self.report.counts["rows_rejected"] = len(
+            {(p.file, p.line) for p in self.report.problems if p.level == ERROR and p.line}
+        )
+
+    def _load(self) -> None:
+        school = self.school
+        self.patrons = list(
+            Patron.objects.filter(school=school).only(
+                "id",
+                "user_id",
+                "source_id",
+                "category",
+                "grade",
+                "guardian_emails",
+                "valid_until",
+                "active",
+                "left_on",
+                "school_id",
+            )
+        )
+        self.patron_by_source = {p.source_id.casefold(): p for p in self.patrons if p.source_id}
+        self.patron_by_user = {p.user_id: p for p in self.patrons}
+        self.user_by_name: dict[str, int] = {}
+        self.user_by_card: dict[str, int] = {}
+        for pk, username, card in User.objects.values_list("id", "username", "card_barcode"):
+            self.user_by_name[username.casefold()] = pk
+            if card:
+                self.user_by_card[card.casefold()] = pk
+        manageable = schools_with(self.actor, Perm.PEOPLE_MANAGE).filter(
+            municipality_id=school.municipality_id
+        )
+        self.allowed = set(
+            Membership.objects.filter(school__in=manageable).values_list("user_id", flat=True)
+        ) | set(self.patron_by_user)
+        self.protected: set[int] = set()
+        if not has_perm(self.actor, Perm.STAFF_MANAGE, school):
+            self.protected = set(
+                Membership.objects.filter(role__in=STAFF_ROLES).values_list("user_id", flat=True)
+            ) | set(User.objects.filter(is_superuser=True).values_list("id", flat=True))
+        self.roles_here = set(
+            Membership.objects.filter(school=school, role__in=ROLE_OF.values()).values_list(
+                "user_id", "role"
+            )
+        )
+        self.claimed: dict[int, Person] = {}  # user id → the row that matched them
+        # Usernames the file gives; a made-up username never takes one of them.
+        self.new_names = {p.username.casefold() for p in self.roster.people if p.username}
+
+    # -- people --------------------------------------------------------------------------------
+
+    def _reject(self, person: Person, reason: str) -> None:
+        self.report.problems.append(Problem(person.file, person.line, reason))
+        for value in (person.source_id, person.card_barcode, person.username):
+            if value:
+                self.roster.held_back.add(value.casefold())
+
+    def _match(self, person: Person) -> _Entry | None:
+        source, card, username = (
+            person.source_id.casefold(),
+            person.card_barcode.casefold(),
+            person.username.casefold(),
+        )
+        patron = self.patron_by_source.get(source) if source else None
+        card_owner = self.user_by_card.get(card) if card else None
+        name_owner = self.user_by_name.get(username) if username else None
+        if patron is not None:
+            user_id: int | None = patron.user_id
+        elif card_owner and name_owner and card_owner != name_owner:
+            self._reject(
+                person,
+                _(
+                    "The card barcode “%(card)s” and the username “%(u)s” belong to two "
+                    "different people."
+                )
+                % {"card": person.card_barcode, "u": person.username},
+            )
+            return None
+        else:
+            user_id = card_owner or name_owner
+            if user_id is not None and user_id not in self.allowed:
+                self._reject_taken(person, by_card=bool(card_owner))
+                return None
+            patron = self.patron_by_user.get(user_id) if user_id else None
+        if card_owner not in (None, user_id):
+            self._reject(person, _("Another person has this card barcode."))
+            return None
+        if name_owner not in (None, user_id):
+            self._reject_taken(person, by_card=False)
+            return None
+        if user_id is not None and user_id in self.claimed:
+            earlier = self.claimed[user_id]
+            self._reject(
+                person,
+                _("This is the same person as on line %(line)d of %(file)s.")
+                % {"line": earlier.line, "file": earlier.file},
+            )
+            return None
+        if user_id is None:
+            return self._new_person(person)
+        self.claimed[user_id] = person
+        return self._existing(person, user_id, patron)
+
+    def _reject_taken(self, person: Person, *, by_card: bool) -> None:
+        if by_card:
+            self._reject(person, _("Another person has this card barcode."))
+        else:
+            self._reject(
+                person,
+                _("The username “%(u)s” is taken. Choose another.") % {"u": person.username},
+            )
+
+    def _new_person(self, person: Person) -> _Entry:
+        username = person.username or self._make_username(person)
+        self.new_names.add(username.casefold())
+        self.user_by_name[username.casefold()] = NEW
+        if person.card_barcode:
+            self.user_by_card[person.card_barcode.casefold()] = NEW
+        values = {
+            "username": username,
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "email": person.email,
+            "card_barcode": person.card_barcode or None,
+        }
+        if not person.username:
+            self.report.count("usernames_made")
+        return _Entry(
+            person=person,
+            user_values=values,
+            patron_values=self._new_patron(person),
+            needs_role=True,
+        )
+
+    def _new_patron(self, person: Person) -> dict[str, Any]:
+        return {
+            "school_id": self.school.pk,
+            "category": person.category,
+            "grade": person.grade if person.category == STUDENT else None,
+            "guardian_emails": "\n".join(person.guardian_emails),
+            "valid_until": person.valid_until,
+            "source_id": person.source_id,
+            "active": True,
+        }
+
+    def _make_username(self, person: Person) -> str:
+        base = ".".join(
+            re.sub(r"[^\w-]+", "", part)
+            for part in fold(f"{person.first_name} {person.last_name}").split()
+        ).strip(".-") or ("elev" if person.category == STUDENT else "laerer")
+        base = base[:140]
+        candidate, n = base, 1
+        while candidate.casefold() in self.user_by_name or candidate.casefold() in self.new_names:
+            n += 1
+            candidate = f"{base}{n}"
+        return candidate
+
+    def _existing(self, person: Person, user_id: int, patron: Patron | None) -> _Entry:
+        provides = self.roster.provides
+        entry = _Entry(
+            person=person,
+            user_id=user_id,
+            patron=patron,
+            patron_id=patron.pk if patron else 0,
+            patron_values=None if patron else self._new_patron(person),
+        )
+        entry.needs_role = (user_id, ROLE_OF[person.category]) not in self.roles_here
+        if patron is not None:
+            changes = entry.patron_changes
+            if person.source_id and patron.source_id != person.source_id:
+                changes.append("source_id")
+                patron.source_id = person.source_id
+            if "category" in provides and patron.category != person.category:
+                changes.append("category")
+                patron.category = person.category
+            grade = person.grade if patron.category == STUDENT else None
+            if grade is not None and patron.grade != grade:
+                changes.append("grade")
+                patron.grade = grade
+            guardians = "\n".join(person.guardian_emails)
+            if guardians and patron.guardian_emails != guardians:
+                changes.append("guardian_emails")
+                patron.guardian_emails = guardians
+            if person.valid_until and patron.valid_until != person.valid_until:
+                changes.append("valid_until")
+                patron.valid_until = person.valid_until
+            if not patron.active:
+                patron.active, patron.left_on = True, None
+                changes += ["active", "left_on"]
+                entry.reactivated = True
+        return entry
+
+    # -- what existing people's User rows need -------------------------------------------------
+
+    def _user_changes(self) -> None:
+        existing = {e.user_id: e for e in self.entries if not e.new_user}
+        ids = list(existing)
+        for chunk in _chunks(ids, 5000):
+            for user in User.objects.filter(pk__in=chunk).only("id", *_USER_FIELDS):
+                entry = existing[user.pk]
+                entry.user = user
+                if user.pk in self.protected:
+                    continue
+                person = entry.person
+                for name in _USER_FIELDS:
+                    value = getattr(person, name)
+                    if name not in self.roster.provides or not value:
+                        continue
+                    current = getattr(user, name) or ""
+                    if current != value and not (
+                        name == "username" and current.casefold() == value.casefold()
+                    ):
+                        entry.user_changes.append(name)
+                        setattr(user, name, value)
+                if entry.user_changes and (set(entry.user_changes) & set(User.SEARCHED_FIELDS)):
+                    entry.user_changes.append("search_text")
+            for pk in chunk:
+                if pk in self.protected and existing[pk].person.username:
+                    self.report.problems.append(
+                        Problem(
+                            existing[pk].person.file,
+                            existing[pk].person.line,
+                            _(
+                                "%(name)s works in the library; their name, username and card "
+                                "were left as they are."
+                            )
+                            % {"name": existing[pk].person.name},
+                            WARNING,
+                        )
+                    )
+
+    # -- groups --------------------------------------------------------------------------------
+
+    def _plan_groups(self) -> None:
+        roster = self.roster
+        if not roster.groups:
+            return
+        groups = list(Group.objects.filter(school=self.school))
+        by_source = {g.source_id: g for g in groups if g.source_id}
+        by_name = {(g.school_year, g.name.casefold()): g for g in groups}
+        taken_by: dict[tuple[str, str], Group] = dict(by_name)
+        titles: dict[tuple[str, str], int] = {}
+        for spec in roster.groups.values():
+            key = (spec.school_year, spec.name.casefold())
+            titles[key] = titles.get(key, 0) + 1
+        used: set[int] = set()
+        for spec in roster.groups.values():
+            name = spec.name
+            if titles[(spec.school_year, name.casefold())] > 1:
+                name = _qualified(spec)
+            group = by_source.get(spec.key)
+            if group is None:
+                candidate = by_name.get((spec.school_year, name.casefold()))
+                if (
+                    candidate is not None
+                    and candidate.pk not in used
+                    and (not candidate.source_id or candidate.source_id not in roster.groups)
+                ):
+                    group = candidate
+            holder = taken_by.get((spec.school_year, name.casefold()))
+            if holder is not None and holder is not group:
+                name = _qualified(spec)
+                self.report.problems.append(
+                    Problem(
+                        spec.file,
+                        spec.line,
+                        _("Another group is called “%(name)s” in %(year)s; this one is “%(new)s”.")
+                        % {"name": spec.name, "year": spec.school_year, "new": name},
+                        WARNING,
+                    )
+                )
+            if group is None:
+                group = Group(
+                    school=self.school,
+                    school_year=spec.school_year,
+                    name=name,
+                    grade=spec.grade,
+                    source_id=spec.key,
+                    kind=Group.Kind.CLASS,
+                )
+                self.new_groups.append(group)
+            else:
+                used.add(group.pk)
+                changed = []
+                for attr, value in (
+                    ("name", name),
+                    ("school_year", spec.school_year),
+                    ("source_id", spec.key),
+                    ("active", True),
+                ):
+                    if getattr(group, attr) != value:
+                        setattr(group, attr, value)
+                        changed.append(attr)
+                if spec.grade is not None and group.grade != spec.grade:
+                    group.grade = spec.grade
+                    changed.append("grade")
+                if changed:
+                    self.changed_groups.append((group, changed))
+            taken_by[(group.school_year, group.name.casefold())] = group
+            self.group_of[spec.key] = group
+        if roster.complete and self.deactivate_missing:
+            years = {s.school_year for s in roster.groups.values()}
+            csv = roster.kind == "csv"
+            for group in groups:
+                if (
+                    group.active
+                    and group.source_id
+                    and group.pk not in used
+                    and group.school_year in years
+                    and group.source_id.startswith("csv:") == csv
+                ):
+                    group.active = False
+                    self.retired_groups.append(group)
+
+    # -- group members -------------------------------------------------------------------------
+
+    def _plan_members(self) -> None:
+        roster = self.roster
+        if not roster.has_memberships:
+            return
+        managed = {g.pk for g in self.group_of.values() if g.pk}
+        years = {s.school_year for s in roster.groups.values()}
+        patron_ids = {e.patron_id for e in self.entries if e.patron_id}
+        existing: dict[tuple[int, int], tuple[int, str]] = {}
+        rows = GroupMember.objects.filter(group__school=self.school).values_list(
+            "id", "group_id", "patron_id", "role", "group__source_id", "group__school_year"
+        )
+        for pk, group_id, patron_id, role, source_id, year in rows:
+            if patron_id in patron_ids:
+                existing[(group_id, patron_id)] = (pk, role)
+                if source_id and year in years:
+                    managed.add(group_id)
+        wanted: set[tuple[int, int]] = set()
+        for entry in self.entries:
+            for key, role in entry.person.groups:
+                group = self.group_of.get(key)
+                if group is None:
+                    continue
+                if group.pk and entry.patron_id:
+                    pair = (group.pk, entry.patron_id)
+                    if pair in wanted:
+                        continue
+                    wanted.add(pair)
+                    found = existing.get(pair)
+                    if found is None:
+                        self.member_adds.append((entry, key, role))
+                        self.moved.add(entry.patron_id)
+                    elif found[1] != role:
+                        self.member_roles.append((found[0], role))
+                        self.moved.add(entry.patron_id)
+                else:
+                    self.member_adds.append((entry, key, role))
+                    self.moved.add(entry.patron_id)
+        for (group_id, patron_id), (pk, _role) in existing.items():
+            if group_id in managed and (group_id, patron_id) not in wanted:
+                self.member_removals.append(pk)
+                self.moved.add(patron_id)
+
+    # -- leavers -------------------------------------------------------------------------------
+
+    def _plan_deactivations(self) -> None:
+        roster = self.roster
+        present = {e.patron_id for e in self.entries if e.patron_id}
+        held = roster.held_back
+        leaving = {s.casefold() for s in roster.leaving}
+        for patron in self.patrons:
+            if not patron.active or patron.pk in present or not patron.source_id:
+                continue
+            source = patron.source_id.casefold()
+            absent = (
+                # A file in which nobody could be read is surely not the whole school.
+                bool(self.entries)
+                and roster.complete
+                and self.deactivate_missing
+                and patron.category in roster.categories
+            )
+            if (source in leaving or absent) and source not in held:
+                patron.active, patron.left_on = False, self.today
+                self.deactivations.append(patron)
+        earlier = sum(1 for p in self.patrons if p.active and p.source_id)
+        if len(self.deactivations) > max(10, earlier // 2):
+            self.report.problems.append(
+                Problem(
+                    "",
+                    0,
+                    _(
+                        "This would deactivate %(n)d of the %(all)d patrons from earlier imports. "
+                        "Is the file the whole school?"
+                    )
+                    % {"n": len(self.deactivations), "all": earlier},
+                    WARNING,
+                )
+            )
+
+    # -- the report ----------------------------------------------------------------------------
+
+    def _count(self) -> None:
+        report = self.report
+        c = report.counts
+        c["people"] = len(self.entries)
+        for entry in self.entries:
+            if entry.new_patron:
+                key = "patrons_created"
+                if not entry.new_user:
+                    report.count("existing_people_linked")
+            elif entry.reactivated:
+                key = "patrons_reactivated"
+            elif (
+                entry.user_changes
+                or entry.patron_changes
+                or entry.needs_role
+                or entry.patron_id in self.moved
+            ):
+                key = "patrons_updated"
+            else:
+                key = "patrons_unchanged"
+            report.count(key)
+            if key != "patrons_unchanged":
+                self._preview(key, entry)
+        for key in (
+            "patrons_created",
+            "patrons_updated",
+            "patrons_unchanged",
+            "patrons_reactivated",
+            "existing_people_linked",
+        ):
+            c.setdefault(key, 0)
+        c["patrons_deactivated"] = len(self.deactivations)
+        if self.deactivations:
+            shown = [p.user_id for p in self.deactivations[:PREVIEW_MAX]]
+            rows = User.objects.filter(pk__in=shown).values_list(
+                "id", "first_name", "last_name", "username"
+            )
+            full = {pk: f"{first} {last}".strip() or name for pk, first, last, name in rows}
+            for patron in self.deactivations[:PREVIEW_MAX]:
+                report.changes.append(
+                    {
+                        "action": "deactivate",
+                        "name": full.get(patron.user_id, ""),
+                        "source_id": patron.source_id,
+                        "file": "",
+                        "line": 0,
+                        "fields": [],
+                    }
+                )
+        c["groups_created"] = len(self.new_groups)
+        c["groups_updated"] = len(self.changed_groups)
+        c["groups_deactivated"] = len(self.retired_groups)
+        c["members_added"] = len(self.member_adds)
+        c["members_changed"] = len(self.member_roles)
+        c["members_removed"] = len(self.member_removals)
+        for action, groups in (
+            ("group_create", self.new_groups),
+            ("group_deactivate", self.retired_groups),
+        ):
+            for group in groups[:PREVIEW_MAX]:
+                report.changes.append(
+                    {
+                        "action": action,
+                        "name": f"{group.name} ({group.school_year})",
+                        "source_id": group.source_id,
+                        "file": "",
+                        "line": 0,
+                        "fields": [],
+                    }
+                )
+
+    def _preview(self, key: str, entry: _Entry) -> None:
+        action = {
+            "patrons_created": "create",
+            "patrons_updated": "update",
+            "patrons_reactivated": "reactivate",
+        }[key]
+        shown = self.previewed.get(action, 0)
+        if shown >= PREVIEW_MAX:
+            return
+        self.previewed[action] = shown + 1
+        person = entry.person
+        fields = [f for f in entry.user_changes + entry.patron_changes if f != "search_text"]
+        if entry.needs_role and not entry.new_user:
+            fields.append("role")
+        if entry.patron_id and entry.patron_id in self.moved:
+            fields.append("groups")
+        self.report.changes.append(
+            {
+                "action": action,
+                "name": person.name,
+                "source_id": person.source_id,
+                "file": person.file,
+                "line": person.line,
+                "fields": fields,
+            }
+        )
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def write(self, progress: Progress | None) -> None:
+        steps: list[tuple[str, Callable[[], None]]] = [
+            ("people", self._write_users),
+            ("patrons", self._write_patrons),
+            ("groups", self._write_groups),
+            ("members", self._write_members),
+        ]
+        for n, (name, step) in enumerate(steps):
+            if progress:
+                progress(name, 100 * n // len(steps))
+            step()
+        if progress:
+            progress("done", 100)
+
+    def _write_users(self) -> None:
+        now = timezone.now()
+        new = [e for e in self.entries if e.user_values is not None]
+        rows = []
+        for entry in new:
+            values = dict(entry.user_values or {})
+            # What set_unusable_password() stores, without its slower random string.
+            values["password"] = UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
+            values["date_joined"] = now
+            values["search_text"] = _search_text(values)
+            rows.append(values)
+        for entry, pk in zip(new, bulk.insert(User, rows), strict=True):
+            entry.user_id = pk
+        changed: dict[tuple[str, ...], list[User]] = {}
+        for entry in self.entries:
+            if entry.user_changes and entry.user is not None:
+                if "search_text" in entry.user_changes:
+                    entry.user.search_text = _search_text(entry.user.__dict__)
+                changed.setdefault(tuple(sorted(entry.user_changes)), []).append(entry.user)
+        for fields, users in changed.items():
+            for chunk in _chunks(users, 500):
+                User.objects.bulk_update(chunk, list(fields))
+        roles = [
+            {
+                "user_id": e.user_id,
+                "municipality_id": self.school.municipality_id,
+                "school_id": self.school.pk,
+                "role": ROLE_OF[e.person.category],
+            }
+            for e in self.entries
+            if e.needs_role
+        ]
+        bulk.insert(Membership, roles)
+
+    def _write_patrons(self) -> None:
+        new = [e for e in self.entries if e.patron_values is not None]
+        rows = [{**(e.patron_values or {}), "user_id": e.user_id} for e in new]
+        for entry, pk in zip(new, bulk.insert(Patron, rows), strict=True):
+            entry.patron_id = pk
+        now = timezone.now()
+        changed: dict[tuple[str, ...], list[Patron]] = {}
+        for entry in self.entries:
+            if entry.patron_changes and entry.patron is not None:
+                entry.patron.updated_at = now
+                fields = tuple(sorted({*entry.patron_changes, "updated_at"}))
+                changed.setdefault(fields, []).append(entry.patron)
+        for fields, patrons in changed.items():
+            for chunk in _chunks(patrons, 500):
+                Patron.objects.bulk_update(chunk, list(fields))
+        leaving = [p.pk for p in self.deactivations]
+        for chunk in _chunks(leaving):
+            Patron.objects.filter(pk__in=chunk).update(
+                active=False, left_on=self.today, updated_at=now
+            )
+
+    def _write_groups(self) -> None:
+        for chunk in _chunks(self.new_groups):
+            Group.objects.bulk_create(chunk)
+        for group, fields in self.changed_groups:
+            group.save(update_fields=fields)
+        retired = [g.pk for g in self.retired_groups]
+        for chunk in _chunks(retired):
+            Group.objects.filter(pk__in=chunk).update(active=False)
+
+    def _write_members(self) -> None:
+        for chunk in _chunks(self.member_removals):
+            GroupMember.objects.filter(pk__in=chunk).delete()
+        for pk, role in self.member_roles:
+            GroupMember.objects.filter(pk=pk).update(role=role)
+        seen: set[tuple[int, int]] = set()
+        rows = []
+        for entry, key, role in self.member_adds:
+            group = self.group_of[key]
+            pair = (group.pk, entry.patron_id)
+            if pair in seen:
+                continue
+            seen.add(pair)
+            rows.append({"group_id": group.pk, "patron_id": entry.patron_id, "role": role})
+        bulk.insert(GroupMember, rows)
+
+
+def _qualified(spec: GroupSpec) -> str:
+    """A class title made unique by its code or id: "Matematik (7A-ma)"."""
+    suffix = f" ({spec.code or spec.key})"
+    return spec.name[: 64 - len(suffix)] + suffix if len(suffix) < 40 else spec.name[:64]
+
+
+def _search_text(values: dict[str, Any]) -> str:
+    """What ``User.save()`` keeps in ``search_text`` (bulk inserts do not call save)."""
+    return fold(" ".join(str(values.get(f) or "") for f in User.SEARCHED_FIELDS))[:520]
