@@ -51,6 +51,9 @@ class CheckoutIn(Schema):
     item: str = Field(..., max_length=100, description="the copy's barcode")
     school: str | None = Field(None, max_length=32, description="defaults to the copy's school")
     override_hold: bool = False
+    override_title: bool = Field(
+        False, description="lend a student a second copy of a title they already have"
+    )
 
 
 class ItemIn(Schema):
@@ -151,8 +154,14 @@ def checkout(request: HttpRequest, payload: CheckoutIn) -> tuple[int, Any]:
 
     def run() -> Loan:
         school = _desk_school(request, payload.school, payload.item, lending=True)
+        overrides = {"already_has_title"} if payload.override_title else set()
         return services.checkout(
-            _me(request), school, payload.patron, payload.item, override_hold=payload.override_hold
+            _me(request),
+            school,
+            payload.patron,
+            payload.item,
+            override_hold=payload.override_hold,
+            overrides=overrides,
         ).loan
 
     return _answer(run, 201)
@@ -274,3 +283,142 @@ def item(request: HttpRequest, barcode: str) -> dict[str, Any]:
         "due_date": loan.due_date if loan else None,
         "patron": loan.patron.username if loan and loan.patron else None,
     }
+
+
+# --- Class sets --------------------------------------------------------------------------------
+
+
+class ClassSetIn(Schema):
+    patron: str = Field(..., max_length=100, description="the teacher's card barcode or username")
+    group: int = Field(..., description="the class (a patrons group of the school)")
+    record: int | None = Field(None, description="the title: the system picks `count` copies")
+    count: int | None = Field(None, ge=1, le=200)
+    items: list[str] | None = Field(
+        None, max_length=200, description="or the copies' barcodes, as scanned"
+    )
+    school: str | None = Field(None, max_length=32)
+
+
+class CopyProblem(Schema):
+    item: str
+    code: str
+    message: str
+
+
+class ClassSetProblem(Schema):
+    code: str
+    message: str
+    problems: list[CopyProblem] = []
+
+
+class ClassSetOutSchema(Schema):
+    group: int
+    group_name: str
+    record: int
+    title: str
+    patron: str | None
+    due_date: dt.date
+    loans: list[LoanOut]
+
+
+class ClassSetReturnIn(Schema):
+    items: list[str] = Field(..., min_length=1, max_length=200)
+    school: str | None = Field(None, max_length=32)
+
+
+class ClassSetReturnOut(Schema):
+    returned: list[str]
+    problems: list[CopyProblem]
+
+
+class ClassSetListed(Schema):
+    group: int
+    group_name: str
+    record: int
+    title: str
+    patron: str | None
+    copies: int
+    lent_on: dt.date
+    due_date: dt.date
+
+
+def _problem(error: CirculationError) -> tuple[int, dict[str, Any]]:
+    return error.status, {**error.as_dict(), "problems": error.details.get("problems", [])}
+
+
+@router.post(
+    "/circulation/class-sets",
+    response={201: ClassSetOutSchema, 409: ClassSetProblem, 422: ClassSetProblem},
+)
+def lend_class_set(request: HttpRequest, payload: ClassSetIn) -> tuple[int, Any]:
+    """Lend a teacher a class set in one request: ``count`` copies of ``record`` the system
+    picks, or the ``items`` scanned. All or nothing; a refusal lists every copy's problem."""
+    try:
+        first = payload.items[0] if payload.items else None
+        school = _desk_school(request, payload.school, first, lending=True)
+        result = services.lend_class_set(
+            _me(request),
+            school,
+            payload.patron,
+            payload.group,
+            items=payload.items,
+            record=payload.record,
+            count=payload.count,
+        )
+    except CirculationError as error:
+        return _problem(error)
+    loans = Loan.objects.filter(pk__in=[loan.pk for loan in result.loans]).select_related(
+        "item__record", "school", "patron"
+    )
+    return 201, {
+        "group": result.group.pk,
+        "group_name": result.group.name,
+        "record": result.record.pk,
+        "title": result.record.title,
+        "patron": result.patron.username,
+        "due_date": min(loan.due_date for loan in result.loans),
+        "loans": list(loans.order_by("item__barcode")),
+    }
+
+
+@router.post(
+    "/circulation/class-sets/return",
+    response={200: ClassSetReturnOut, 409: Problem, 422: Problem},
+)
+def return_class_set(request: HttpRequest, payload: ClassSetReturnIn) -> tuple[int, Any]:
+    """Take back many copies at once; copies that cannot be returned are listed, the rest are."""
+
+    def run() -> dict[str, Any]:
+        school = _desk_school(request, payload.school, payload.items[0])
+        outcome = services.return_class_set(_me(request), school, payload.items)
+        return {
+            "returned": [r.item.barcode for r in outcome.returned],
+            "problems": outcome.problems,
+        }
+
+    return _answer(run)
+
+
+@router.get("/circulation/class-sets", response={200: list[ClassSetListed], 422: Problem})
+def class_sets_out(request: HttpRequest, school: str | None = None) -> tuple[int, Any]:
+    """The class sets out at a school's desk, the soonest due first."""
+
+    def run() -> list[dict[str, Any]]:
+        desk = _desk_school(request, school)
+        if not has_perm(_me(request), Perm.CIRCULATION_DESK, desk):
+            raise Http404
+        return [
+            {
+                "group": s.group.pk,
+                "group_name": s.group.name,
+                "record": s.record.pk,
+                "title": s.record.title,
+                "patron": s.patron.username if s.patron else None,
+                "copies": s.copies,
+                "lent_on": s.lent_on,
+                "due_date": s.due,
+            }
+            for s in selectors.class_sets_out(desk)
+        ]
+
+    return _answer(run)

@@ -15,6 +15,9 @@ class CirculationConfig(AppConfig):
         register(
             NavEntry(_("Desk"), "circulation-desk", Perm.CIRCULATION_DESK, order=5),
             NavEntry(_("Hold shelf"), "circulation-hold-shelf", Perm.CIRCULATION_DESK, order=6),
+            NavEntry(_("Class sets"), "circulation-class-sets", Perm.CIRCULATION_DESK, order=7),
+            NavEntry(_("Stocktaking"), "circulation-stocktakes", Perm.CIRCULATION_DESK, order=8),
+            NavEntry(_("Notices"), "circulation-notices", Perm.CIRCULATION_DESK, order=9),
             NavEntry(_("Loan rules"), "circulation-rules", Perm.SCHOOL_MANAGE, order=85),
         )
         register_actions(
@@ -23,11 +26,24 @@ class CirculationConfig(AppConfig):
                 "loan.checkin": _("Copy returned"),
                 "loan.renew": _("Loan renewed"),
                 "loan.override_hold": _("Copy lent past someone's hold"),
+                "loan.override_title": _("Second copy of a title lent to a student"),
                 "hold.place": _("Hold placed"),
                 "hold.cancel": _("Hold cancelled"),
+                "hold.expire": _("Hold expired, not collected"),
+                "loan.receipt": _("Loan receipt e-mailed"),
+                "loan.class_set": _("Class set lent"),
+                "loan.class_set_return": _("Class set returned"),
+                "notice.overdue": _("Overdue reminder sent"),
+                "notice.hold_ready": _("Hold-ready e-mail sent"),
+                "notice.letters": _("Overdue letters printed"),
+                "notice.settings": _("Notice settings changed"),
                 "loan_rule.add": _("Loan rule added"),
                 "loan_rule.change": _("Loan rule changed"),
                 "loan_rule.remove": _("Loan rule removed"),
                 "loan_rule.adopt": _("Built-in loan rules adopted"),
+                "stocktake.open": _("Stocktaking started"),
+                "stocktake.scan": _("Copy counted in stocktaking"),
+                "stocktake.close": _("Stocktaking closed"),
+                "stocktake.missing": _("Copy marked missing by stocktaking"),
             }
         )

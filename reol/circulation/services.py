@@ -16,8 +16,11 @@ past that, the partial unique index on open loans turns the second loan into the
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -25,13 +28,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from reol.catalog.models import CirculationType, Item, ItemStatus, Record
 from reol.catalog.services import queue_for_search
 from reol.catalog.states import can_change
 from reol.core import audit
-from reol.core.models import School, User
+from reol.core.models import Location, School, User
 from reol.core.permissions import Actor, Perm, has_perm, require
+from reol.patrons.models import Group
+from reol.patrons.selectors import borrowing_refusal
+from reol.patrons.services import note_return
 
 from . import rules as rulebook
 from .errors import CirculationError
@@ -44,10 +51,19 @@ from .models import (
     LoanRule,
     LoanState,
     PatronCategory,
+    StocktakeScan,
+    StocktakeSession,
 )
-from .selectors import item_by_barcode, patron_by_code, patron_category, patron_grade
+from .selectors import (
+    item_by_barcode,
+    patron_by_code,
+    patron_category,
+    patron_grade,
+    stocktake_report,
+)
 from .states import IllegalTransition, require_hold_change, require_loan_change
 
+T = TypeVar("T")
 HOLD_PICKUP_DAYS = 7  # a ready hold waits this long (then the next open day) on the hold shelf
 
 
@@ -83,20 +99,25 @@ def _patron(patron: User | str, school: School) -> tuple[User, str]:
             _("%(name)s is not a patron at %(school)s.") % {"name": person, "school": school.name},
             status=422,
         )
+    refusal = borrowing_refusal(person, school, _today())  # blocked, expired, left the school
+    if refusal is not None:
+        raise CirculationError("patron_blocked", refusal)
     return person, category
 
 
 def _locked_item(item: Item | str, school: School) -> Item:
     """The copy, locked for this transaction. A copy of another municipality is unknown here."""
-    barcode = item.barcode if isinstance(item, Item) else item
-    found = item if isinstance(item, Item) else item_by_barcode(barcode)
-    if found is not None:
-        found = (
-            Item.objects.select_for_update(of=("self",))
-            .select_related("record", "school")
-            .filter(pk=found.pk)
-            .first()
-        )
+    locked = Item.objects.select_for_update(of=("self",)).select_related("record", "school")
+    if isinstance(item, Item):
+        barcode = item.barcode
+        found = locked.filter(pk=item.pk).first()
+    else:
+        # Looked up and locked in one query; a barcode typed in another case is looked up first.
+        barcode = item.strip()
+        found = locked.filter(barcode=barcode).first() if barcode else None
+        if found is None and barcode:
+            loose = item_by_barcode(barcode)
+            found = locked.filter(pk=loose.pk).first() if loose is not None else None
     if found is None or found.school.municipality_id != school.municipality_id:
         raise CirculationError(
             "unknown_item",
@@ -199,6 +220,36 @@ def _release(item: Item, today: dt.date) -> None:
         _move_item(item, ItemStatus.AVAILABLE)
 
 
+# --- One batch of checkouts (a class set) reads the same things once --------------------------
+
+_batch: ContextVar[dict[Any, Any] | None] = ContextVar("reol_circulation_batch", default=None)
+
+
+def _key(value: Any) -> Any:
+    return value.pk if isinstance(value, User) else value
+
+
+def _memo(key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """``compute()``, once per key while a batch runs (the patron, the rules, the calendar's due
+    date are the same for all 28 copies of a class set); outside a batch, every time."""
+    cache = _batch.get()
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    found: T = cache[key]
+    return found
+
+
+@contextmanager
+def _one_batch() -> Iterator[None]:
+    token = _batch.set({})
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
 # --- Checkout ----------------------------------------------------------------------------------
 
 
@@ -218,12 +269,21 @@ def checkout(
     item: Item | str,
     *,
     override_hold: bool = False,
+    overrides: frozenset[str] | set[str] = frozenset(),
+    group: Group | None = None,
     today: dt.date | None = None,
 ) -> CheckoutResult:
-    """Lend a copy of ``school`` to a patron of ``school``."""
+    """Lend a copy of ``school`` to a patron of ``school``.
+
+    ``overrides`` names the overridable refusals the librarian chose to pass
+    (``on_hold_for_other``, ``already_has_title``); ``override_hold`` is the first of them.
+    Each override is audited.
+    """
     require(actor, Perm.CIRCULATION_DESK, school)
+    if override_hold:
+        overrides = {*overrides, "on_hold_for_other"}
     today = today or _today()
-    person, category = _patron(patron, school)
+    person, category = _memo(("patron", _key(patron), school.pk), lambda: _patron(patron, school))
     copy = _locked_item(item, school)
     if copy.status == ItemStatus.ON_LOAN:
         current = (
@@ -250,9 +310,11 @@ def checkout(
             _("This copy belongs to %(school)s. Check it in to send it home.")
             % {"school": copy.school.name},
         )
-    rule = rulebook.pick_rule(
-        rulebook.rules_of(school), category, patron_grade(person, school), copy.circulation_type
-    )
+    rules = _memo(("rules", school.pk), lambda: rulebook.rules_of(school))
+    grade = None  # looked up only when a rule depends on it (the built-in rules do not)
+    if any(r.grade_min is not None or r.grade_max is not None for r in rules):
+        grade = _memo(("grade", person.pk, school.pk), lambda: patron_grade(person, school))
+    rule = rulebook.pick_rule(rules, category, grade, copy.circulation_type)
     if rule is None or not rule.lends:
         raise CirculationError(
             "not_for_loan",
@@ -276,20 +338,51 @@ def checkout(
             % {"name": person, "count": count, "max": rule.max_loans},
         )
 
+    # A student borrows one copy of a title (so a class's copies go round); staff take more.
+    second_copy = None
+    if category == PatronCategory.STUDENT:
+        second_copy = (
+            Loan.objects.filter(patron=person, item__record_id=copy.record_id)
+            .filter(returned_at__isnull=True)
+            .select_related("item")
+            .first()
+        )
+        if second_copy is not None and "already_has_title" not in overrides:
+            raise CirculationError(
+                "already_has_title",
+                _("%(name)s already has a copy of “%(title)s” (%(barcode)s).")
+                % {"name": person, "title": _title(copy), "barcode": second_copy.item.barcode},
+                overridable=True,
+            )
+
     # Holds: a copy trapped for (or asked for by) someone else is theirs unless overridden.
-    holds = Hold.objects.select_for_update(of=("self",)).select_related("patron")
-    ready = holds.filter(item=copy, state=HoldState.READY).first()
+    # One query (usually no rows): the open holds on this copy and the patron's on its title.
+    holds = list(
+        Hold.objects.select_for_update(of=("self",))
+        .select_related("patron")
+        .filter(
+            Q(item=copy, state__in=OPEN_HOLD_STATES)
+            | Q(patron=person, record_id=copy.record_id, state__in=OPEN_HOLD_STATES)
+        )
+        .order_by("placed_at", "id")
+    )
+    ready = next((h for h in holds if h.item_id == copy.pk and h.state == HoldState.READY), None)
     theirs = ready if ready is not None and ready.patron_id != person.pk else None
     if theirs is None:
-        theirs = (
-            holds.filter(item=copy, item_specific=True, state=HoldState.WAITING)
-            .exclude(patron=person)
-            .order_by("placed_at", "id")
-            .first()
+        theirs = next(
+            (
+                h
+                for h in holds
+                if h.item_id == copy.pk
+                and h.item_specific
+                and h.state == HoldState.WAITING
+                and h.patron_id != person.pk
+            ),
+            None,
         )
     overrode: User | None = None
     if theirs is not None:
-        if not override_hold:
+        if "on_hold_for_other" not in overrides:
             raise CirculationError(
                 "on_hold_for_other",
                 _("“%(title)s” is on hold for %(name)s.")
@@ -301,10 +394,15 @@ def checkout(
             _unready(theirs)
     own = ready if ready is not None and ready.patron_id == person.pk else None
     if own is None:
-        own = (
-            holds.filter(patron=person, record=copy.record, state__in=OPEN_HOLD_STATES)
-            .order_by("placed_at", "id")
-            .first()
+        own = next(
+            (
+                h
+                for h in holds
+                if h.patron_id == person.pk
+                and h.record_id == copy.record_id
+                and h.state in OPEN_HOLD_STATES
+            ),
+            None,
         )
     # Their hold had another copy waiting on the hold shelf: that one goes to the next in line.
     released: Item | None = None
@@ -315,7 +413,13 @@ def checkout(
             .get(pk=own.item_id or 0)
         )
 
-    due = rulebook.due_date(rule, school, today)
+    due = _memo(("due", id(rule), school.pk, today), lambda: rulebook.due_date(rule, school, today))
+    from reol.bookings.selectors import latest_due_date  # lazy: bookings builds on circulation
+
+    if (booked := latest_due_date(copy, school, due.date, today=today)) is not None:
+        if booked.date < today:  # a booking needs this copy today
+            raise CirculationError("booked", booked.reason)
+        due = rulebook.DueDate(date=booked.date, nominal=due.nominal)
     _move_item(copy, ItemStatus.ON_LOAN)
     now = timezone.now()
     try:
@@ -328,6 +432,7 @@ def checkout(
                 loan_date=today,
                 checked_out_at=now,
                 due_date=due.date,
+                group=group,
             )
     except IntegrityError as error:  # the unique index: someone lent it a moment ago
         raise CirculationError(
@@ -348,6 +453,8 @@ def checkout(
     }
     if own is not None:
         details["hold"] = own.pk
+    if group is not None:
+        details["group"] = group.name
     if overrode is not None:
         details["override_hold_of"] = overrode.username
         audit.record(
@@ -358,6 +465,19 @@ def checkout(
             details={
                 "item": copy.barcode,
                 "hold_of": overrode.username,
+                "lent_to": person.username,
+            },
+        )
+    if second_copy is not None:
+        details["override_title"] = second_copy.item.barcode
+        audit.record(
+            actor,
+            "loan.override_title",
+            copy,
+            school=school,
+            details={
+                "item": copy.barcode,
+                "already_has": second_copy.item.barcode,
                 "lent_to": person.username,
             },
         )
@@ -417,7 +537,7 @@ def checkin(
         loan.returned_at = max(timezone.now(), loan.checked_out_at)
         loan.returned_school = school
         # Privacy by default: a student's returned loan forgets the student (rule 7).
-        if loan.patron_category == PatronCategory.STUDENT and not loan.school.keep_loan_history:
+        if loan.patron_category == PatronCategory.STUDENT and note_return(loan):
             loan.patron = None
         loan.save(update_fields=["state", "returned_at", "returned_school", "patron"])
     if copy.status in (ItemStatus.MISSING, ItemStatus.LOST):
@@ -667,6 +787,45 @@ def cancel_hold(actor: Actor, hold: Hold | int, *, today: dt.date | None = None)
     return locked
 
 
+@transaction.atomic
+def expire_hold(actor: Actor, hold: Hold | int, *, today: dt.date | None = None) -> Hold | None:
+    """Expire a ready hold not collected by its collect-by date; the copy moves on (to the next
+    in the queue, else back on the shelf). None when it was collected or closed meanwhile."""
+    today = today or _today()
+    pk = hold.pk if isinstance(hold, Hold) else hold
+    locked = (
+        Hold.objects.select_for_update(of=("self",))
+        .select_related("school", "patron", "record")
+        .filter(pk=pk, state=HoldState.READY, pickup_by__lt=today)
+        .first()
+    )
+    if locked is None:
+        return None
+    require(actor, Perm.CIRCULATION_DESK, locked.school)
+    copy = (
+        Item.objects.select_for_update(of=("self",))
+        .select_related("record", "school")
+        .get(pk=locked.item_id or 0)
+    )
+    _close_hold(locked, HoldState.EXPIRED)
+    if copy.status == ItemStatus.ON_HOLD_SHELF:
+        _release(copy, today)
+        queue_for_search([copy.record_id])
+    audit.record(
+        actor,
+        "hold.expire",
+        locked,
+        school=locked.school,
+        details={
+            "record": locked.record_id,
+            "item": copy.barcode,
+            "patron": locked.patron.username,
+            "pickup_by": locked.pickup_by.isoformat() if locked.pickup_by else None,
+        },
+    )
+    return locked
+
+
 # --- Loan rules --------------------------------------------------------------------------------
 
 RULE_FIELDS = (
@@ -756,3 +915,394 @@ def delete_rule(actor: Actor, school: School, rule: LoanRule) -> None:
         raise PermissionDenied(_("That rule belongs to another school."))
     audit.record(actor, "loan_rule.remove", rule, school=school)
     rule.delete()
+
+
+# --- Stocktaking -------------------------------------------------------------------------------
+
+
+def _school_location(school: School, location: Location | int | None) -> Location | None:
+    if location is None:
+        return None
+    pk = location.pk if isinstance(location, Location) else location
+    found = Location.objects.filter(pk=pk, school=school).first()
+    if found is None:
+        raise CirculationError(
+            "unknown_location",
+            _("%(school)s has no such location.") % {"school": school.name},
+            status=422,
+        )
+    return found
+
+
+@transaction.atomic
+def open_stocktake(
+    actor: Actor, school: School, *, location: Location | int | None = None, name: str = ""
+) -> StocktakeSession:
+    """Start counting a school's copies (or one location's, with what is inside it)."""
+    require(actor, Perm.CIRCULATION_DESK, school)
+    place = _school_location(school, location)
+    session = StocktakeSession.objects.create(
+        school=school,
+        location=place,
+        name=name.strip()[:100],
+        opened_by=actor if isinstance(actor, User) else None,
+        opened_at=timezone.now(),
+    )
+    audit.record(
+        actor,
+        "stocktake.open",
+        session,
+        school=school,
+        details={"location": place.code if place else None, "name": session.name},
+    )
+    return session
+
+
+def _open_session(session: StocktakeSession | int) -> StocktakeSession:
+    pk = session.pk if isinstance(session, StocktakeSession) else session
+    locked = (
+        StocktakeSession.objects.select_for_update(of=("self",))
+        .select_related("school__municipality", "location")
+        .filter(pk=pk)
+        .first()
+    )
+    if locked is None:
+        raise CirculationError(
+            "unknown_stocktake", _("There is no such stocktaking session."), status=422
+        )
+    return locked
+
+
+@dataclass
+class ScanResult:
+    scan: StocktakeScan
+    created: bool  # False: the copy had been counted already in this session
+
+
+@transaction.atomic
+def record_scan(
+    actor: Actor,
+    session: StocktakeSession | int,
+    barcode: str,
+    *,
+    location: Location | int | None = None,
+) -> ScanResult:
+    """Count one copy as seen (at ``location``, else the session's). Counting twice is harmless."""
+    locked = _open_session(session)
+    school = locked.school
+    require(actor, Perm.CIRCULATION_DESK, school)
+    if not locked.is_open:
+        raise CirculationError(
+            "stocktake_closed", _("This stocktaking session is closed; open a new one.")
+        )
+    barcode = barcode.strip()
+    copy = item_by_barcode(barcode) if barcode else None
+    if copy is None or copy.school.municipality_id != school.municipality_id:
+        raise CirculationError(
+            "unknown_item",
+            _("No copy has the barcode %(barcode)s.") % {"barcode": barcode},
+            status=422,
+        )
+    place = _school_location(school, location) if location is not None else locked.location
+    existing = StocktakeScan.objects.filter(session=locked, item=copy).first()
+    if existing is not None:
+        existing.item = copy
+        return ScanResult(scan=existing, created=False)
+    try:
+        with transaction.atomic():
+            scan = StocktakeScan.objects.create(
+                session=locked,
+                item=copy,
+                location=place,
+                scanned_at=timezone.now(),
+                scanned_by=actor if isinstance(actor, User) else None,
+            )
+    except IntegrityError:  # the same copy from a second phone at the same instant
+        scan = StocktakeScan.objects.get(session=locked, item=copy)
+        return ScanResult(scan=scan, created=False)
+    audit.record(
+        actor,
+        "stocktake.scan",
+        locked,
+        school=school,
+        details={"item": copy.barcode, "location": place.code if place else None},
+    )
+    scan.item = copy
+    return ScanResult(scan=scan, created=True)
+
+
+@transaction.atomic
+def close_stocktake(actor: Actor, session: StocktakeSession | int) -> StocktakeSession:
+    """Stop counting; the report stays, and copies may still be marked missing from it."""
+    locked = _open_session(session)
+    require(actor, Perm.CIRCULATION_DESK, locked.school)
+    if locked.is_open:
+        locked.closed_at = timezone.now()
+        locked.save(update_fields=["closed_at"])
+        audit.record(
+            actor,
+            "stocktake.close",
+            locked,
+            school=locked.school,
+            details={"scanned": locked.scans.count()},
+        )
+    return locked
+
+
+@transaction.atomic
+def mark_missing(
+    actor: Actor, session: StocktakeSession | int, items: list[int] | None = None
+) -> list[Item]:
+    """Register the copies the count did not find as missing (all of them, or those named).
+
+    Only copies the report lists as missing are changed, whatever the browser sent, and only
+    as the catalogue's status machine allows. A copy waiting on the hold shelf that is not
+    there sends its hold back to the queue (keeping its place). Changing a copy's status is
+    the cataloguer's action, so it needs CATALOG_EDIT; each copy gets its audit event.
+    """
+    locked = _open_session(session)
+    school = locked.school
+    require(actor, Perm.CATALOG_EDIT, school)
+    candidates = stocktake_report(locked).missing.exclude(status=ItemStatus.MISSING)
+    if items is not None:
+        candidates = candidates.filter(pk__in=items)
+    ids = list(candidates.values_list("pk", flat=True))
+    copies = list(
+        Item.objects.select_for_update(of=("self",))
+        .select_related("record", "school")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
+    changed: list[Item] = []
+    for copy in copies:
+        if not can_change(copy.status, ItemStatus.MISSING):
+            continue
+        old = copy.status
+        if old == ItemStatus.ON_HOLD_SHELF:
+            ready = (
+                Hold.objects.select_for_update(of=("self",))
+                .filter(item=copy, state=HoldState.READY)
+                .first()
+            )
+            if ready is not None:
+                _unready(ready)
+        _move_item(copy, ItemStatus.MISSING)
+        audit.record(
+            actor,
+            "stocktake.missing",
+            copy,
+            school=school,
+            details={"item": copy.barcode, "from": old, "session": locked.pk},
+        )
+        changed.append(copy)
+    queue_for_search(sorted({c.record_id for c in changed}))
+    return changed
+
+
+# --- Class sets --------------------------------------------------------------------------------
+
+MAX_CLASS_SET = 200  # copies in one class set: a year group's set, and a guard against typos
+
+
+@dataclass
+class ClassSetResult:
+    group: Group
+    record: Record
+    patron: User
+    loans: list[Loan]
+
+
+def _school_group(school: School, group: Group | int) -> Group:
+    pk = group.pk if isinstance(group, Group) else group
+    found = Group.objects.filter(pk=pk, school=school).first()
+    if found is None:
+        raise CirculationError(
+            "unknown_group",
+            _("%(school)s has no such class.") % {"school": school.name},
+            status=422,
+        )
+    return found
+
+
+def _refused_copies(problems: list[dict[str, str]]) -> CirculationError:
+    lines = "; ".join(f"{p['item']}: {p['message']}" for p in problems)
+    return CirculationError(
+        "class_set_refused",
+        ngettext(
+            "%(count)s copy cannot be lent, so none were: %(lines)s",
+            "%(count)s copies cannot be lent, so none were: %(lines)s",
+            len(problems),
+        )
+        % {"count": len(problems), "lines": lines},
+        problems=problems,
+    )
+
+
+@transaction.atomic
+def lend_class_set(
+    actor: Actor,
+    school: School,
+    patron: User | str,
+    group: Group | int,
+    *,
+    items: list[str] | list[Item] | None = None,
+    record: Record | int | None = None,
+    count: int | None = None,
+    today: dt.date | None = None,
+) -> ClassSetResult:
+    """Lend a teacher copies of one title for a class, in one action: the copies scanned
+    (``items``), or ``count`` copies the system picks from those on the shelf.
+
+    Each copy is its own loan (with ``group``), made by ``checkout`` with every rule of the
+    desk (holds, bookings, the copy's status); class sets are for teachers and staff, whose
+    loans have no one-copy-per-title limit. All or nothing: if a scanned copy cannot be lent,
+    or fewer than ``count`` can, no copy is lent and the refusal names every problem.
+    """
+    require(actor, Perm.CIRCULATION_DESK, school)
+    today = today or _today()
+    person, category = _patron(patron, school)
+    if category != PatronCategory.STAFF:
+        raise CirculationError(
+            "class_set_for_staff",
+            _("Class sets are lent to teachers and staff, and %(name)s is a student.")
+            % {"name": person},
+        )
+    the_group = _school_group(school, group)
+    with _one_batch():
+        loans, the_record = _lend_copies(
+            actor, school, person, the_group, items=items, record=record, count=count, today=today
+        )
+    audit.record(
+        actor,
+        "loan.class_set",
+        the_group,
+        school=school,
+        details={
+            "group": the_group.name,
+            "record": the_record.pk,
+            "patron": person.username,
+            "items": [loan.item.barcode for loan in loans],
+        },
+    )
+    return ClassSetResult(group=the_group, record=the_record, patron=person, loans=loans)
+
+
+def _lend_copies(
+    actor: Actor,
+    school: School,
+    person: User,
+    the_group: Group,
+    *,
+    items: list[str] | list[Item] | None,
+    record: Record | int | None,
+    count: int | None,
+    today: dt.date,
+) -> tuple[list[Loan], Record]:
+    loans: list[Loan] = []
+    if items:
+        wanted = list(dict.fromkeys(i if isinstance(i, Item) else i.strip() for i in items if i))
+        if len(wanted) > MAX_CLASS_SET:
+            raise CirculationError(
+                "class_set_too_big",
+                _("A class set has at most %(max)s copies.") % {"max": MAX_CLASS_SET},
+                status=422,
+            )
+        problems: list[dict[str, str]] = []
+        for copy in wanted:
+            code = copy.barcode if isinstance(copy, Item) else copy
+            try:
+                with transaction.atomic():
+                    result = checkout(actor, school, person, copy, group=the_group, today=today)
+                loans.append(result.loan)
+            except CirculationError as error:
+                problems.append({"item": code, "code": error.code, "message": error.message})
+        if problems:
+            raise _refused_copies(problems)
+        titles = {loan.item.record_id for loan in loans}
+        if len(titles) > 1:
+            raise CirculationError(
+                "mixed_titles",
+                _("A class set is copies of one title; these are copies of %(count)s titles.")
+                % {"count": len(titles)},
+            )
+        the_record = loans[0].item.record
+    else:
+        pk = record.pk if isinstance(record, Record) else record
+        found = None
+        if pk is not None:
+            found = Record.objects.filter(pk=pk, municipality_id=school.municipality_id).first()
+        if found is None:
+            raise CirculationError("unknown_record", _("There is no such title."), status=422)
+        if count is None or not 1 <= count <= MAX_CLASS_SET:
+            raise CirculationError(
+                "class_set_count",
+                _("Say how many copies, from 1 to %(max)s.") % {"max": MAX_CLASS_SET},
+                status=422,
+            )
+        the_record = found
+        shelf = Item.objects.filter(
+            record=found, school=school, status=ItemStatus.AVAILABLE
+        ).order_by("barcode")
+        for candidate in shelf.iterator():
+            if len(loans) == count:
+                break
+            try:
+                with transaction.atomic():
+                    result = checkout(
+                        actor, school, person, candidate, group=the_group, today=today
+                    )
+                loans.append(result.loan)
+            except CirculationError:
+                continue  # held for someone, booked, lent a moment ago: the next one
+        if len(loans) < count:
+            raise CirculationError(
+                "not_enough_copies",
+                _("Only %(found)s of the %(count)s copies of “%(title)s” can be lent now.")
+                % {"found": len(loans), "count": count, "title": found.title},
+            )
+    if not loans:
+        raise CirculationError(
+            "class_set_count", _("Scan the copies of the class set."), status=422
+        )
+    return loans, the_record
+
+
+@dataclass
+class ClassSetReturn:
+    returned: list[CheckinResult]
+    problems: list[dict[str, str]]
+
+
+@transaction.atomic
+def return_class_set(
+    actor: Actor, school: School, items: list[str] | list[Item], *, today: dt.date | None = None
+) -> ClassSetReturn:
+    """Take back many copies at once (a class set's box). Each is checked in as at the desk;
+    a copy that cannot be (unknown, withdrawn) is reported and the others are still returned."""
+    require(actor, Perm.CIRCULATION_DESK, school)
+    today = today or _today()
+    wanted = list(dict.fromkeys(i if isinstance(i, Item) else i.strip() for i in items if i))
+    if len(wanted) > MAX_CLASS_SET:
+        raise CirculationError(
+            "class_set_too_big",
+            _("A class set has at most %(max)s copies.") % {"max": MAX_CLASS_SET},
+            status=422,
+        )
+    done: list[CheckinResult] = []
+    problems: list[dict[str, str]] = []
+    for copy in wanted:
+        code = copy.barcode if isinstance(copy, Item) else copy
+        try:
+            with transaction.atomic():
+                done.append(checkin(actor, school, copy, today=today))
+        except CirculationError as error:
+            problems.append({"item": code, "code": error.code, "message": error.message})
+    if done:
+        audit.record(
+            actor,
+            "loan.class_set_return",
+            school,
+            school=school,
+            details={"items": [r.item.barcode for r in done], "problems": len(problems)},
+        )
+    return ClassSetReturn(returned=done, problems=problems)

@@ -9,24 +9,37 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from reol.catalog.models import CirculationType
 from reol.core import services as core_services
-from reol.core.models import School, User
-from reol.core.permissions import Perm, require
+from reol.core.models import Location, School, User
+from reol.core.permissions import Perm, has_perm, require
+from reol.patrons.models import Group, GroupMember
 
+from . import notices, selectors, services
 from . import rules as rulebook
-from . import selectors, services
 from .errors import CirculationError
-from .forms import LoanRuleForm, PreviewForm
-from .models import Hold, LoanPeriod, LoanRule, PatronCategory
+from .forms import (
+    ClassSetForm,
+    LoanRuleForm,
+    NoticeSettingsForm,
+    PreviewForm,
+    StocktakeOpenForm,
+)
+from .models import Hold, LoanPeriod, LoanRule, Notice, PatronCategory, StocktakeSession
 
 MAX_CODE = 100
 
@@ -72,10 +85,26 @@ def _desk_patron(request: HttpRequest, school: School) -> User | None:
     return person
 
 
-def _refusal(error: CirculationError, code: str) -> Answer:
+def _overrides(action: str) -> set[str]:
+    """The refusals overridden so far: ``override`` (a hold, as before) or ``override:a,b``."""
+    if action == "override":
+        return {"on_hold_for_other"}
+    if action.startswith("override:"):
+        return {name for name in action[len("override:") :].split(",") if name in OVERRIDABLE}
+    return set()
+
+
+OVERRIDABLE = frozenset({"on_hold_for_other", "already_has_title"})
+
+
+def _refusal(
+    error: CirculationError, code: str, overrides: set[str] | frozenset[str] = frozenset()
+) -> Answer:
     answer = Answer("error", error.message)
     if error.overridable:
-        answer.offers.append((_("Lend it anyway"), code, "override"))
+        # The button carries every override given so far, so a second refusal keeps the first.
+        passed = ",".join(sorted({*overrides, error.code}))
+        answer.offers.append((_("Lend it anyway"), code, f"override:{passed}"))
     if error.code == "already_on_loan":
         if error.details.get("same_patron"):
             answer.offers.append((_("Renew it"), code, "renew"))
@@ -118,6 +147,14 @@ def _handle(
     action = request.POST.get("action", "")
     if action == "done":
         return Answer("ok", _("Ready for the next patron.")), None
+    if action == "email_receipt" and patron is not None:
+        try:
+            sent_to = notices.email_receipt(actor, school, patron)
+        except CirculationError as error:
+            return Answer("error", error.message), patron
+        return Answer(
+            "ok", _("The receipt is on its way to %(address)s.") % {"address": sent_to[0]}
+        ), patron
     if not code:
         return None, patron
     try:
@@ -151,7 +188,7 @@ def _handle(
             return Answer("ok", _("Lending to %(name)s.") % {"name": person}), person
         if patron is None:
             return _checkin_answer(services.checkin(actor, school, code)), None
-        result = services.checkout(actor, school, patron, code, override_hold=action == "override")
+        result = services.checkout(actor, school, patron, code, overrides=_overrides(action))
         text = _("Lent “%(title)s”, due %(due)s.") % {
             "title": result.loan.item.record.title,
             "due": _day(result.loan.due_date),
@@ -160,7 +197,7 @@ def _handle(
             text += " " + _("(Moved back to before the summer holiday.)")
         return Answer("ok", text), patron
     except CirculationError as error:
-        return _refusal(error, code), patron
+        return _refusal(error, code, _overrides(action)), patron
 
 
 def _panel_context(school: School, patron: User | None) -> dict[str, Any]:
@@ -290,3 +327,305 @@ def rules_adopt(request: HttpRequest) -> HttpResponse:
     school = _school(request, Perm.SCHOOL_MANAGE)
     services.adopt_default_rules(_actor(request), school)
     return redirect("circulation-rules")
+
+
+# --- Stocktaking -------------------------------------------------------------------------------
+
+
+def _session(request: HttpRequest, school: School, pk: int) -> StocktakeSession:
+    return get_object_or_404(
+        StocktakeSession.objects.select_related("school", "location", "opened_by"),
+        pk=pk,
+        school=school,
+    )
+
+
+@login_required
+def stocktakes(request: HttpRequest) -> HttpResponse:
+    """The school's stocktaking sessions, and a form to open one."""
+    school = _school(request, Perm.CIRCULATION_DESK)
+    form = StocktakeOpenForm(request.POST or None, school=school)
+    if request.method == "POST" and form.is_valid():
+        session = services.open_stocktake(
+            _actor(request),
+            school,
+            location=form.cleaned_data["location"],
+            name=form.cleaned_data["name"],
+        )
+        return redirect("circulation-stocktake", pk=session.pk)
+    sessions = (
+        StocktakeSession.objects.filter(school=school)
+        .select_related("location", "opened_by")
+        .annotate(scanned=Count("scans"))
+        .order_by("-opened_at", "-id")[:50]
+    )
+    return render(request, "circulation/stocktakes.html", {"form": form, "sessions": sessions})
+
+
+def _scan_context(session: StocktakeSession, location_id: int | None) -> dict[str, Any]:
+    return {
+        "session": session,
+        "count": session.scans.count(),
+        "last": selectors.last_scans(session),
+        "locations": Location.objects.filter(school=session.school).order_by("name"),
+        "location_id": location_id,
+    }
+
+
+@login_required
+def stocktake(request: HttpRequest, pk: int) -> HttpResponse:
+    """The scan page: one field, made for a phone; each scan answers with the count so far."""
+    school = _school(request, Perm.CIRCULATION_DESK)
+    session = _session(request, school, pk)
+    raw = request.POST.get("location") or request.GET.get("location") or ""
+    location_id = int(raw) if raw.isdigit() else session.location_id
+    answer: Answer | None = None
+    if request.method == "POST":
+        if request.POST.get("action") == "close":
+            services.close_stocktake(_actor(request), session)
+            return redirect("circulation-stocktake-report", pk=session.pk)
+        code = request.POST.get("scan", "").strip()[:MAX_CODE]
+        if code:
+            try:
+                result = services.record_scan(_actor(request), session, code, location=location_id)
+                item = result.scan.item
+                if result.created:
+                    answer = Answer(
+                        "ok",
+                        _("Counted “%(title)s” (%(barcode)s).")
+                        % {"title": item.record.title, "barcode": item.barcode},
+                    )
+                else:
+                    answer = Answer(
+                        "notice",
+                        _("“%(title)s” (%(barcode)s) was counted already.")
+                        % {"title": item.record.title, "barcode": item.barcode},
+                    )
+            except CirculationError as error:
+                answer = Answer("error", error.message)
+    context = {**_scan_context(session, location_id), "answer": answer}
+    if request.headers.get("HX-Request"):
+        return render(request, "circulation/_stocktake_response.html", context)
+    return render(request, "circulation/stocktake.html", context)
+
+
+@login_required
+def stocktake_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """What the count found; copies not found can be marked missing, all or some."""
+    school = _school(request, Perm.CIRCULATION_DESK)
+    session = _session(request, school, pk)
+    may_mark = has_perm(request.user, Perm.CATALOG_EDIT, school)
+    if request.method == "POST":
+        if not may_mark:
+            raise PermissionDenied(_("Marking copies missing is for the catalogue's editors."))
+        chosen = None
+        if request.POST.get("which") != "all":
+            chosen = [int(v) for v in request.POST.getlist("item") if v.isdigit()]
+        changed = services.mark_missing(_actor(request), session, chosen)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s copy is now registered as missing.",
+                "%(count)s copies are now registered as missing.",
+                len(changed),
+            )
+            % {"count": len(changed)},
+        )
+        return redirect("circulation-stocktake-report", pk=session.pk)
+    report = selectors.stocktake_report(session)
+    missing = Paginator(report.missing, 200).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "circulation/stocktake_report.html",
+        {
+            "session": session,
+            "report": report,
+            "missing": missing,
+            "on_loan": report.on_loan[:500],
+            "may_mark": may_mark,
+        },
+    )
+
+
+# --- Notices -----------------------------------------------------------------------------------
+
+
+@login_required
+def notices_page(request: HttpRequest) -> HttpResponse:
+    """Reminders sent lately, and the paper letters per class for schools that hand them out."""
+    school = _school(request, Perm.CIRCULATION_DESK)
+    today = timezone.localdate()
+    overdue = notices.overdue_loans(school, today)
+    per_group = (
+        Group.objects.filter(school=school, active=True)
+        .annotate(
+            overdue=Count(
+                "members__patron__user__loans",
+                filter=Q(
+                    members__role=GroupMember.Role.STUDENT,
+                    members__patron__user__loans__school=school,
+                    members__patron__user__loans__returned_at__isnull=True,
+                    members__patron__user__loans__due_date__lt=today,
+                ),
+            )
+        )
+        .order_by("grade", "name")
+    )
+    recent = (
+        Notice.objects.filter(school=school)
+        .select_related("patron", "loan__item__record", "hold__record")
+        .order_by("-sent_at", "-id")[:50]
+    )
+    return render(
+        request,
+        "circulation/notices.html",
+        {
+            "settings": notices.settings_of(school),
+            "groups": per_group,
+            "overdue_count": overdue.count(),
+            "recent": recent,
+            "may_manage": has_perm(request.user, Perm.SCHOOL_MANAGE, school),
+        },
+    )
+
+
+@login_required
+def notice_letters(request: HttpRequest) -> HttpResponse:
+    """The overdue letters of one class (``?group=``), or of every overdue student, as a PDF."""
+    school = _school(request, Perm.CIRCULATION_DESK)
+    raw = request.GET.get("group", "")
+    group = get_object_or_404(Group, pk=int(raw), school=school) if raw.isdigit() else None
+    today = timezone.localdate()
+    loans = list(notices.overdue_loans(school, today, group))
+    people = list({loan.patron.pk: loan.patron for loan in loans if loan.patron}.values())
+    notices.note_letters_printed(_actor(request), school, group, people)
+    pdf = notices.letters_pdf(school, loans, today, group)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"overdue-{group.name if group else school.code}-{today.isoformat()}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{slugify(name[:-4])}.pdf"'
+    return response
+
+
+@login_required
+def notice_settings(request: HttpRequest) -> HttpResponse:
+    school = _school(request, Perm.SCHOOL_MANAGE)
+    current = notices.settings_of(school)
+    form = NoticeSettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            values = {name: form.cleaned_data[name] for name in notices.NOTICE_FIELDS}
+            notices.save_notice_settings(_actor(request), school, **values)
+            messages.success(request, _("The notice settings are saved."))
+            return redirect("circulation-notices")
+        except ValidationError as error:
+            for name, errors in error.message_dict.items():
+                form.add_error(name if name in form.fields else None, errors)
+    return render(request, "circulation/notice_settings.html", {"form": form})
+
+
+@login_required
+def receipt(request: HttpRequest) -> HttpResponse:
+    """Today's loans of the desk's patron, on a page made for printing."""
+    school = _school(request, Perm.CIRCULATION_DESK)
+    patron = _desk_patron(request, school)
+    if patron is None:
+        raise Http404
+    today = timezone.localdate()
+    return render(
+        request,
+        "circulation/receipt.html",
+        {
+            "school": school,
+            "patron": patron,
+            "today": today,
+            "loans": selectors.loans_of_today(patron, school, today),
+            "open_count": selectors.open_loans(patron).filter(school=school).count(),
+        },
+    )
+
+
+# --- Class sets --------------------------------------------------------------------------------
+
+
+@login_required
+def class_sets(request: HttpRequest) -> HttpResponse:
+    """Lend a class set in one action, and the class sets out (each with *Return all*)."""
+    school = _school(request, Perm.CIRCULATION_DESK)
+    form = ClassSetForm(request.POST or None, school=school)
+    problems: list[dict[str, str]] = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["barcodes"]:
+                result = services.lend_class_set(
+                    _actor(request), school, data["patron"], data["group"], items=data["barcodes"]
+                )
+            else:
+                sample = selectors.item_by_barcode(data["sample"])
+                if sample is None:
+                    raise CirculationError(
+                        "unknown_item",
+                        _("No copy has the barcode %(barcode)s.") % {"barcode": data["sample"]},
+                        status=422,
+                    )
+                result = services.lend_class_set(
+                    _actor(request),
+                    school,
+                    data["patron"],
+                    data["group"],
+                    record=sample.record_id,
+                    count=data["count"],
+                )
+        except CirculationError as error:
+            form.add_error(None, error.message)
+            problems = error.details.get("problems", [])
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Lent %(count)s copy of “%(title)s” to %(name)s for %(group)s, due %(due)s.",
+                    "Lent %(count)s copies of “%(title)s” to %(name)s for %(group)s, due %(due)s.",
+                    len(result.loans),
+                )
+                % {
+                    "count": len(result.loans),
+                    "title": result.record.title,
+                    "name": result.patron,
+                    "group": result.group.name,
+                    "due": _day(min(loan.due_date for loan in result.loans)),
+                },
+            )
+            return redirect("circulation-class-sets")
+    return render(
+        request,
+        "circulation/class_sets.html",
+        {
+            "form": form,
+            "problems": problems,
+            "sets": selectors.class_sets_out(school),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def class_set_return(request: HttpRequest) -> HttpResponse:
+    """*Return all*: every open loan of one class set comes back (the teacher brought the box)."""
+    school = _school(request, Perm.CIRCULATION_DESK)
+    ids = [request.POST.get(name, "") for name in ("group", "record", "patron")]
+    if not all(value.isdigit() for value in ids):
+        raise Http404
+    group, record, patron = (int(value) for value in ids)
+    loans = list(selectors.class_set_loans(school, group, record, patron))
+    if not loans:
+        raise Http404
+    outcome = services.return_class_set(_actor(request), school, [loan.item for loan in loans])
+    messages.success(
+        request,
+        ngettext("%(count)s copy is back.", "%(count)s copies are back.", len(outcome.returned))
+        % {"count": len(outcome.returned)},
+    )
+    for problem in outcome.problems:
+        messages.error(request, f"{problem['item']}: {problem['message']}")
+    return redirect("circulation-class-sets")

@@ -147,3 +147,64 @@ def test_rules_page_preview_and_edit(library):
     # Another school's rule is not found here.
     other = signed_in(w.librarian_b)
     assert other.get(f"/staff/desk/rules/{rule.pk}/").status_code == 404
+
+
+def test_overrides_add_up_on_the_desk(library):
+    """A copy on hold for someone else, of a title the student already has: the librarian
+    passes both refusals, one button at a time, and the second button keeps the first."""
+    w = library.world
+    client = signed_in(w.librarian_a)
+    scan(client, "S1", w.student_a1)
+    services.place_hold(w.librarian_a, library.school, "A0002", item="S2")
+    html = scan(client, "S2", w.student_a1).content.decode()
+    assert "already has a copy of “Rejsen til Saturn” (S1)" in html
+    assert 'value="override:already_has_title"' in html
+    html = scan(client, "S2", w.student_a1, action="override:already_has_title").content.decode()
+    assert "on hold for Elev-A2 Test" in html
+    assert 'value="override:already_has_title,on_hold_for_other"' in html
+    action = "override:already_has_title,on_hold_for_other"
+    html = scan(client, "S2", w.student_a1, action=action).content.decode()
+    assert "Lent “Rejsen til Saturn”" in html
+    assert AuditEvent.objects.filter(action="loan.override_title").count() == 1
+    assert AuditEvent.objects.filter(action="loan.override_hold").count() == 1
+
+
+def test_date_inputs_hold_iso_dates_in_every_language(library):
+    """A date input only takes 2026-11-22; a localized 22.11.2026 would leave it empty."""
+    client = signed_in(library.world.librarian_a)
+    client.cookies["django_language"] = "da"
+    html = client.get("/staff/desk/rules/").content.decode()  # the preview's day is today
+    assert f'type="date" name="day" value="{dt.date.today().isoformat()}"' in html
+    client.post("/staff/desk/rules/adopt/")
+    rule = LoanRule.objects.filter(school=library.school).first()
+    assert rule is not None
+    rule.period, rule.fixed_due_date = "date", dt.date(2027, 6, 18)
+    rule.save()
+    html = client.get(f"/staff/desk/rules/{rule.pk}/").content.decode()
+    assert 'value="2027-06-18"' in html
+
+
+def test_receipts_print_and_e_mail_todays_loans(library, mailoutbox):
+    w = library.world
+    client = signed_in(w.librarian_a)
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    services.checkout(w.librarian_a, library.school, w.student_a1, "AT1", today=yesterday)
+    scan(client, "S1", w.student_a1)
+    html = scan(client, "A0001").content.decode()
+    assert "Print receipt" in html and "E-mail receipt" in html
+    page = client.get(f"/staff/desk/receipt/?patron={w.student_a1.pk}").content.decode()
+    assert "Rejsen til Saturn" in page and "S1" in page
+    assert "Atlas" not in page  # lent yesterday: not on today's receipt
+    assert "2 loans in all." in page and "receipt.js" in page and "<script>" not in page
+    assert client.get("/staff/desk/receipt/?patron=999999").status_code == 404
+    # No address: the desk says so. With one, the receipt goes in the patron's language.
+    html = scan(client, "", w.student_a1, action="email_receipt").content.decode()
+    assert 'role="alert"' in html and "has no e-mail address" in html
+    w.student_a1.email = "elev@example.org"
+    w.student_a1.preferred_language = "en"
+    w.student_a1.save()
+    html = scan(client, "", w.student_a1, action="email_receipt").content.decode()
+    assert "The receipt is on its way to elev@example.org." in html
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["elev@example.org"]
+    assert "Rejsen til Saturn (S1): due" in mailoutbox[0].body and "Atlas" not in mailoutbox[0].body
+    assert AuditEvent.objects.filter(action="loan.receipt").count() == 1

@@ -51,6 +51,12 @@ def check_invariants() -> None:
     open_holds = list(Hold.objects.filter(state__in=OPEN_HOLD_STATES))
     keys = Counter((h.patron_id, h.record_id) for h in open_holds)
     assert all(n == 1 for n in keys.values()), "two open holds of a patron on a title"
+    students = Counter(
+        (loan.patron_id, loan.item.record_id)
+        for loan in open_loans
+        if loan.patron_category == "student"
+    )
+    assert all(n == 1 for n in students.values()), "a student with two copies of a title"
     borrowed = {(loan.patron_id, loan.item.record_id) for loan in open_loans}
     assert not borrowed & set(keys), "a patron holds a title they have on loan"
 

@@ -109,9 +109,27 @@ def test_too_many_loans(library):
     rule = library.school.loan_rules.get(patron_category="student", circulation_type="normal")
     services.save_rule(w.librarian_a, library.school, rule, max_loans=2)
     lend(library, item="S1")
-    lend(library, item="S2")
+    lend(library, item="AT1")
     e = refused("too_many_loans", lend, library, item="S3")
     assert "already has 2 loans" in e.message and "most allowed is 2" in e.message
+
+
+def test_a_student_borrows_one_copy_of_a_title_unless_a_librarian_overrides(library):
+    w = library.world
+    lend(library, item="S1")
+    e = refused("already_has_title", lend, library, item="S2")
+    assert e.overridable and "already has a copy of “Rejsen til Saturn” (S1)" in e.message
+    assert library.item("S2").status == ItemStatus.AVAILABLE
+    loan = lend(library, item="S2", overrides={"already_has_title"}).loan
+    assert loan.item.barcode == "S2"
+    event = AuditEvent.objects.get(action="loan.override_title")
+    assert event.actor == w.librarian_a and event.details["already_has"] == "S1"
+    # A returned copy no longer counts; teachers and staff take as many as they need.
+    services.checkin(w.librarian_a, library.school, "S1", today=TODAY)
+    services.checkin(w.librarian_a, library.school, "S2", today=TODAY)
+    lend(library, item="S3")
+    for barcode in ("S1", "S2"):
+        assert lend(library, patron="laerer-a", item=barcode).loan.pk
 
 
 def test_the_desk_needs_the_desk_permission(library):
@@ -159,7 +177,16 @@ def test_loan_history_is_kept_when_the_school_keeps_it_and_for_teachers(library)
     library.school.refresh_from_db()
     lend(library)
     services.checkin(w.librarian_a, library.school, "S1", today=TODAY)
-    assert Loan.objects.get(item__barcode="S1").patron == w.student_a1
+    # The school keeps history, but only for students who agreed (the patrons app's consent).
+    assert Loan.objects.get(item__barcode="S1").patron is None
+    from reol.patrons import services as patrons
+
+    patrons.create_patron(
+        SYSTEM, library.school, category="student", user=w.student_a1, keeps_loan_history=True
+    )
+    lend(library, item="S3")
+    services.checkin(w.librarian_a, library.school, "S3", today=TODAY)
+    assert Loan.objects.get(item__barcode="S3").patron == w.student_a1
 
 
 def test_late_return_counts_the_days(library):

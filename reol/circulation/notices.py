@@ -1,0 +1,531 @@
+"""Notices: overdue reminders in escalating levels, "your hold is ready" e-mails, hold expiry,
+and printable letters per class. ``reol send-notices`` runs ``run()`` once a day (or hourly:
+it is idempotent).
+
+Each message is one transaction: the ``Notice`` rows are written first (their unique
+constraints make a second run on the same day, or a second process at the same instant, stop
+there), then the e-mail is sent; if sending fails the transaction rolls back and the next run
+tries again. Every message is audited (``notice.overdue``, ``notice.hold_ready``).
+
+A message is written in the patron's language (``patrons.selectors.preferred_language``: the
+patron's, else the person's, else the school's) under ``translation.override``. A reminder
+with no address to send it to is recorded as a *letter*, for the paper letters per class.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings as django_settings
+from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, Max, OuterRef, QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from reol.core import audit
+from reol.core.models import School, User
+from reol.core.permissions import Actor, Perm, require
+from reol.patrons import selectors as patrons
+from reol.patrons.models import Group, GroupMember
+
+from . import services
+from .errors import CirculationError
+from .models import (
+    Hold,
+    HoldState,
+    Loan,
+    LoanState,
+    Notice,
+    NoticeChannel,
+    NoticeKind,
+    NoticeRecipients,
+    NoticeSettings,
+    PatronCategory,
+)
+from .selectors import loans_of_today
+
+log = logging.getLogger(__name__)
+
+NOTICE_FIELDS = (
+    "overdue_enabled",
+    "level1_days",
+    "level2_days",
+    "level3_days",
+    "student_recipients",
+    "hold_ready_enabled",
+)
+
+
+def settings_of(school: School) -> NoticeSettings:
+    """The school's notice settings, or the defaults (unsaved) when it has none."""
+    found = NoticeSettings.objects.filter(school=school).first()
+    return found if found is not None else NoticeSettings(school=school)
+
+
+@transaction.atomic
+def save_notice_settings(actor: Actor, school: School, **values: Any) -> NoticeSettings:
+    require(actor, Perm.SCHOOL_MANAGE, school)
+    target = NoticeSettings.objects.select_for_update().filter(school=school).first()
+    target = target or NoticeSettings(school=school)
+    for name in NOTICE_FIELDS:
+        if name in values:
+            setattr(target, name, values[name])
+    target.full_clean(exclude=["school"])
+    target.save()
+    audit.record(
+        actor,
+        "notice.settings",
+        target,
+        school=school,
+        details={name: str(getattr(target, name)) for name in NOTICE_FIELDS},
+    )
+    return target
+
+
+# --- Who gets what, in which language --------------------------------------------------------
+
+
+def language_of(person: User | None, school: School) -> str:
+    code = patrons.preferred_language(person, school) if person else school.default_language
+    known = {c for c, _name in django_settings.LANGUAGES}
+    return code if code in known else django_settings.LANGUAGE_CODE
+
+
+def _teachers_of(person: User, school: School) -> list[str]:
+    groups = patrons.groups_of(person, school)
+    members = GroupMember.objects.filter(
+        group__in=groups, role=GroupMember.Role.TEACHER
+    ).select_related("patron__user")
+    return [m.patron.user.email for m in members if m.patron.user.email]
+
+
+def recipients_of(
+    person: User, school: School, category: str, notice_settings: NoticeSettings
+) -> list[str]:
+    """The addresses a reminder about ``person``'s loans goes to, by the school's setting.
+
+    Teachers and staff get their own. For students: themselves, their guardians (from the
+    patrons app), both, or the teachers of their classes. No address: an empty list.
+    """
+    own = [person.email] if person.email else []
+    if category != PatronCategory.STUDENT:
+        return own
+    choice = notice_settings.student_recipients
+    found: list[str] = []
+    if choice in (NoticeRecipients.STUDENT, NoticeRecipients.STUDENT_AND_GUARDIANS):
+        found += own
+    if choice in (NoticeRecipients.GUARDIANS, NoticeRecipients.STUDENT_AND_GUARDIANS):
+        found += patrons.guardian_emails(person, school)
+    if choice == NoticeRecipients.TEACHER:
+        found += _teachers_of(person, school)
+    return list(dict.fromkeys(found))  # each once, in order
+
+
+def _render(name: str, context: dict[str, Any]) -> tuple[str, str]:
+    subject = render_to_string(f"circulation/email/{name}_subject.txt", context)
+    body = render_to_string(f"circulation/email/{name}_body.txt", context)
+    return " ".join(subject.split())[:200], body
+
+
+def level_label(level: int) -> str:
+    return {
+        1: _("Reminder"),
+        2: _("Second reminder"),
+        3: _("Last reminder"),
+    }.get(level, _("Reminder"))
+
+
+# --- The run -----------------------------------------------------------------------------------
+
+
+@dataclass
+class RunReport:
+    expired: int = 0
+    hold_emails: int = 0
+    reminders: int = 0  # loans reminded about
+    emails: int = 0  # overdue e-mails sent
+    letters: int = 0  # patrons to write to on paper
+    failures: list[str] = field(default_factory=list)
+
+
+def run(
+    actor: Actor,
+    *,
+    today: dt.date | None = None,
+    schools: Iterable[School] | None = None,
+    connection: BaseEmailBackend | None = None,
+) -> RunReport:
+    """Expire uncollected holds, then send hold-ready e-mails, then overdue reminders."""
+    today = today or timezone.localdate()
+    report = RunReport()
+    chosen = list(schools) if schools is not None else list(School.objects.all())
+    connection = connection or get_connection()
+    for school in chosen:
+        notice_settings = settings_of(school)
+        report.expired += expire_holds(actor, school, today)
+        if notice_settings.hold_ready_enabled:
+            send_hold_notices(actor, school, today, connection, report)
+        if notice_settings.overdue_enabled:
+            send_overdue_notices(actor, school, today, connection, notice_settings, report)
+    return report
+
+
+def expire_holds(actor: Actor, school: School, today: dt.date) -> int:
+    """Ready holds past their collect-by date expire, each in its own transaction."""
+    late = Hold.objects.filter(school=school, state=HoldState.READY, pickup_by__lt=today)
+    count = 0
+    for pk in late.order_by("pickup_by", "id").values_list("pk", flat=True):
+        if services.expire_hold(actor, pk, today=today) is not None:
+            count += 1
+    return count
+
+
+def _send(connection: BaseEmailBackend, subject: str, body: str, to: Sequence[str]) -> None:
+    EmailMessage(subject, body, to=list(to), connection=connection).send()
+
+
+def send_hold_notices(
+    actor: Actor,
+    school: School,
+    today: dt.date,
+    connection: BaseEmailBackend,
+    report: RunReport,
+) -> None:
+    """One e-mail per hold that became ready and was not told about since."""
+    told = Notice.objects.filter(
+        hold=OuterRef("pk"), kind=NoticeKind.HOLD_READY, sent_at__gte=OuterRef("ready_at")
+    )
+    holds = (
+        Hold.objects.filter(school=school, state=HoldState.READY)
+        .exclude(Exists(told))
+        .select_related("patron", "record", "item", "school")
+        .order_by("ready_at", "id")
+    )
+    for hold in holds:
+        person = hold.patron
+        to = [person.email] if person.email else patrons.guardian_emails(person, school)
+        if not to:
+            continue
+        language = language_of(person, school)
+        try:
+            with transaction.atomic():
+                with translation.override(language):
+                    subject, body = _render(
+                        "hold_ready", {"hold": hold, "patron": person, "school": school}
+                    )
+                Notice.objects.create(
+                    school=school,
+                    kind=NoticeKind.HOLD_READY,
+                    hold=hold,
+                    patron=person,
+                    sent_on=today,
+                    sent_at=timezone.now(),
+                    channel=NoticeChannel.EMAIL,
+                    recipients="\n".join(to),
+                    language=language,
+                    subject=subject,
+                )
+                audit.record(
+                    actor,
+                    "notice.hold_ready",
+                    hold,
+                    school=school,
+                    details={"patron": person.username, "to": len(to)},
+                )
+                _send(connection, subject, body, to)
+        except IntegrityError:
+            continue  # told already today, by another run
+        except Exception as error:  # a mail server's error: try again next run
+            log.warning("hold notice %s not sent: %s", hold.pk, error)
+            report.failures.append(f"hold {hold.pk}: {error}")
+            continue
+        report.hold_emails += 1
+
+
+def overdue_candidates(
+    school: School, today: dt.date, notice_settings: NoticeSettings
+) -> list[tuple[Loan, int]]:
+    """The active loans due a reminder today, with the level: the highest level whose day has
+    come, when no reminder of that level or higher was sent for the loan's current due date.
+    A loan renewed since starts again from the first level; one found 20 days late the first
+    time the command runs gets the last reminder only."""
+    first = notice_settings.level1_days
+    sent = (
+        Notice.objects.filter(loan=OuterRef("pk"), due_date=OuterRef("due_date"))
+        .values("loan")
+        .annotate(top=Max("level"))
+        .values("top")
+    )
+    loans = (
+        Loan.objects.filter(
+            school=school,
+            state=LoanState.ACTIVE,
+            returned_at__isnull=True,
+            due_date__lte=today - dt.timedelta(days=first),
+            patron__isnull=False,
+        )
+        .annotate(sent_level=sent)
+        .select_related("item__record", "patron")
+        .order_by("patron_id", "due_date", "id")
+    )
+    due: list[tuple[Loan, int]] = []
+    for loan in loans:
+        late = (today - loan.due_date).days
+        reached = max((lv for lv, days in notice_settings.levels if late >= days), default=0)
+        if reached and reached > (loan.sent_level or 0):
+            due.append((loan, reached))
+    return due
+
+
+def send_overdue_notices(
+    actor: Actor,
+    school: School,
+    today: dt.date,
+    connection: BaseEmailBackend,
+    notice_settings: NoticeSettings,
+    report: RunReport,
+) -> None:
+    """One message per patron and level, listing the loans that reached that level today."""
+    grouped: dict[tuple[int, int], list[Loan]] = defaultdict(list)
+    for loan, level in overdue_candidates(school, today, notice_settings):
+        assert loan.patron_id is not None
+        grouped[(loan.patron_id, level)].append(loan)
+    for (_patron_id, level), loans in grouped.items():
+        person = loans[0].patron
+        assert person is not None
+        to = recipients_of(person, school, loans[0].patron_category, notice_settings)
+        language = language_of(person, school)
+        lines = [(loan, (today - loan.due_date).days) for loan in loans]
+        try:
+            with transaction.atomic():
+                with translation.override(language):
+                    subject, body = _render(
+                        "overdue",
+                        {
+                            "patron": person,
+                            "school": school,
+                            "level": level,
+                            "level_label": level_label(level),
+                            "lines": lines,
+                        },
+                    )
+                channel = NoticeChannel.EMAIL if to else NoticeChannel.LETTER
+                now = timezone.now()
+                Notice.objects.bulk_create(
+                    [
+                        Notice(
+                            school=school,
+                            kind=NoticeKind.OVERDUE,
+                            level=level,
+                            loan=loan,
+                            patron=person,
+                            due_date=loan.due_date,
+                            sent_on=today,
+                            sent_at=now,
+                            channel=channel,
+                            recipients="\n".join(to),
+                            language=language,
+                            subject=subject,
+                        )
+                        for loan in loans
+                    ]
+                )
+                audit.record(
+                    actor,
+                    "notice.overdue",
+                    person,
+                    school=school,
+                    details={
+                        "level": level,
+                        "items": [loan.item.barcode for loan in loans],
+                        "channel": channel,
+                        "to": len(to),
+                    },
+                )
+                if to:
+                    _send(connection, subject, body, to)
+        except IntegrityError:
+            continue  # reminded already today, by another run
+        except Exception as error:  # a mail server's error: try again next run
+            log.warning("overdue notice for %s not sent: %s", person.pk, error)
+            report.failures.append(f"patron {person.pk}: {error}")
+            continue
+        report.reminders += len(loans)
+        if to:
+            report.emails += 1
+        else:
+            report.letters += 1
+
+
+# --- Letters on paper --------------------------------------------------------------------------
+
+
+def overdue_loans(school: School, today: dt.date, group: Group | None = None) -> QuerySet[Loan]:
+    """The school's overdue loans (of one class's students), by student then due date."""
+    loans = Loan.objects.filter(
+        school=school,
+        returned_at__isnull=True,
+        due_date__lt=today,
+        patron__isnull=False,
+    )
+    if group is not None:
+        students = GroupMember.objects.filter(group=group, role=GroupMember.Role.STUDENT).values(
+            "patron__user"
+        )
+        loans = loans.filter(patron__in=students)
+    return loans.select_related("item__record", "patron").order_by(
+        "patron__last_name", "patron__first_name", "patron_id", "due_date", "id"
+    )
+
+
+@transaction.atomic
+def note_letters_printed(
+    actor: Actor, school: School, group: Group | None, people: Sequence[User]
+) -> None:
+    """Printing letters shows students' loans to staff: audited like a view of their record."""
+    require(actor, Perm.CIRCULATION_DESK, school)
+    audit.record(
+        actor,
+        "notice.letters",
+        group,
+        school=school,
+        details={"group": group.name if group else None, "patrons": [p.username for p in people]},
+    )
+
+
+def letters_pdf(
+    school: School, loans: Iterable[Loan], today: dt.date, group: Group | None
+) -> bytes:
+    """One A4 page per student: a letter home about the overdue copies, in their language."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table
+    from reportlab.platypus.tables import TableStyle
+
+    styles = getSampleStyleSheet()
+    by_patron: dict[int, list[Loan]] = defaultdict(list)
+    people: dict[int, User] = {}
+    for loan in loans:
+        assert loan.patron is not None
+        by_patron[loan.patron.pk].append(loan)
+        people[loan.patron.pk] = loan.patron
+    story: list[Any] = []
+    for n, (pk, own) in enumerate(by_patron.items()):
+        person = people[pk]
+        with translation.override(language_of(person, school)):
+            name = person.get_full_name() or person.username
+            if n:
+                story.append(PageBreak())
+            story.append(Paragraph(escape(school.name), styles["Normal"]))
+            story.append(Paragraph(escape(date_format(today, "DATE_FORMAT")), styles["Normal"]))
+            story.append(Spacer(1, 12 * mm))
+            heading = _("To %(name)s and the family") % {"name": name}
+            if group is not None:
+                heading += f" ({group.name})"
+            story.append(Paragraph(escape(heading), styles["Heading2"]))
+            text = ngettext(
+                "This copy borrowed from the school library is overdue. Please bring it back "
+                "as soon as you can.",
+                "These copies borrowed from the school library are overdue. Please bring them "
+                "back as soon as you can.",
+                len(own),
+            )
+            story.append(Paragraph(escape(text), styles["Normal"]))
+            story.append(Spacer(1, 6 * mm))
+            rows = [[_("Title"), _("Barcode"), _("Due"), _("Days late")]]
+            for loan in own:
+                rows.append(
+                    [
+                        Paragraph(escape(loan.item.record.title), styles["Normal"]),
+                        loan.item.barcode,
+                        date_format(loan.due_date, "SHORT_DATE_FORMAT"),
+                        str((today - loan.due_date).days),
+                    ]
+                )
+            table = Table(rows, colWidths=[95 * mm, 30 * mm, 25 * mm, 20 * mm], repeatRows=1)
+            table.setStyle(
+                TableStyle(
+                    [
+                        ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                        ("LINEBELOW", (0, 0), (-1, 0), 0.5, "black"),
+                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ]
+                )
+            )
+            story.append(table)
+            story.append(Spacer(1, 10 * mm))
+            story.append(
+                Paragraph(
+                    escape(
+                        _("If you cannot find it, talk to the library: together we find a way.")
+                    ),
+                    styles["Normal"],
+                )
+            )
+            story.append(Spacer(1, 6 * mm))
+            story.append(Paragraph(escape(_("Kind regards, the school library")), styles["Normal"]))
+    if not story:
+        story.append(Paragraph(escape(_("No overdue loans.")), styles["Normal"]))
+    buffer = io.BytesIO()
+    title = _("Overdue letters")
+    doc = SimpleDocTemplate(
+        buffer, pagesize=A4, title=title, leftMargin=20 * mm, rightMargin=20 * mm
+    )
+    doc.build(story)
+    return buffer.getvalue()
+
+
+# --- Receipts ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def email_receipt(
+    actor: Actor,
+    school: School,
+    person: User,
+    *,
+    today: dt.date | None = None,
+    connection: BaseEmailBackend | None = None,
+) -> list[str]:
+    """E-mail the patron a receipt of today's loans, in their language; returns the addresses."""
+    require(actor, Perm.CIRCULATION_DESK, school)
+    today = today or timezone.localdate()
+    if not person.email:
+        raise CirculationError(
+            "no_email",
+            _("%(name)s has no e-mail address; print the receipt instead.") % {"name": person},
+        )
+    loans = list(loans_of_today(person, school, today))
+    if not loans:
+        raise CirculationError(
+            "nothing_lent_today",
+            _("%(name)s has borrowed nothing today.") % {"name": person},
+        )
+    language = language_of(person, school)
+    with translation.override(language):
+        subject, body = _render(
+            "receipt", {"patron": person, "school": school, "loans": loans, "today": today}
+        )
+    audit.record(
+        actor,
+        "loan.receipt",
+        person,
+        school=school,
+        details={"items": [loan.item.barcode for loan in loans]},
+    )
+    _send(connection or get_connection(), subject, body, [person.email])
+    return [person.email]

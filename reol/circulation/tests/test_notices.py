@@ -1,0 +1,215 @@
+"""``reol send-notices``: overdue reminders at the school's levels, to the people its settings
+name, in the patron's language, never twice; hold-ready e-mails; uncollected holds expire and
+the copy moves on; paper letters per class. Mail goes to Django's locmem outbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.test import Client
+
+from conftest import PASSWORD
+from reol.catalog.models import ItemStatus
+from reol.circulation import notices, services
+from reol.circulation.models import HoldState, Notice, NoticeChannel
+from reol.core.models import AuditEvent
+from reol.core.permissions import SYSTEM
+from reol.patrons import services as patrons
+from reol.patrons.models import Patron
+
+from .conftest import TODAY
+
+pytestmark = pytest.mark.django_db
+DUE = dt.date(2027, 1, 4)  # a loan lent on TODAY (Tue 24 Nov 2026) to a student is due then
+
+
+def day(n: int) -> dt.date:
+    return DUE + dt.timedelta(days=n)
+
+
+def lend(library, patron="A0001", item="S1"):  # type: ignore[no-untyped-def]
+    w = library.world
+    return services.checkout(w.librarian_a, library.school, patron, item, today=TODAY).loan
+
+
+def student_patron(library, user, **values):  # type: ignore[no-untyped-def]
+    patron = Patron.objects.filter(user=user, school=library.school).first()
+    if patron is None:
+        return patrons.create_patron(
+            SYSTEM, library.school, category="student", user=user, **values
+        )
+    for name, value in values.items():
+        setattr(patron, name, value)
+    patron.save()
+    return patron
+
+
+def run(today: dt.date) -> notices.RunReport:
+    return notices.run(SYSTEM, today=today)
+
+
+def test_reminders_escalate_and_are_never_sent_twice(library):
+    w = library.world
+    w.student_a1.email = "elev@example.org"
+    w.student_a1.preferred_language = "en"  # the school writes Danish unless told otherwise
+    w.student_a1.save()
+    lend(library)
+    assert run(day(0)).reminders == 0  # due today: not late yet
+    report = run(day(1))
+    assert report.reminders == 1 and report.emails == 1
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["elev@example.org"]
+    assert "Rejsen til Saturn (S1)" in mail.outbox[0].body
+    run(day(1))  # the timer fires again the same day
+    call_command("send-notices", date=day(1).isoformat())
+    run(day(3))  # late, but no new level yet
+    assert len(mail.outbox) == 1
+    run(day(7))
+    run(day(14))
+    run(day(20))
+    levels = list(Notice.objects.order_by("sent_on").values_list("level", "sent_on"))
+    assert levels == [(1, day(1)), (2, day(7)), (3, day(14))]
+    assert mail.outbox[2].subject.startswith("Last reminder")
+    assert AuditEvent.objects.filter(action="notice.overdue").count() == 3
+
+
+def test_a_loan_first_seen_very_late_gets_the_last_reminder_only(library):
+    lend(library, patron="laerer-a")
+    library.world.teacher_a.email = "laerer@example.org"
+    library.world.teacher_a.save()
+    # Staff loans run 56 days: due Tue 19 Jan 2027 (a school day).
+    run(dt.date(2027, 2, 19))
+    notice = Notice.objects.get()
+    assert notice.level == 3 and mail.outbox[0].to == ["laerer@example.org"]
+
+
+def test_renewed_loans_start_again_and_levels_follow_the_school(library):
+    w = library.world
+    w.student_a1.email = "elev@example.org"
+    w.student_a1.preferred_language = "en"  # the school writes Danish unless told otherwise
+    w.student_a1.save()
+    notices.save_notice_settings(
+        w.admin_a, library.school, level1_days=3, level2_days=10, level3_days=30
+    )
+    lend(library)
+    run(day(1))
+    assert not mail.outbox
+    run(day(3))
+    assert len(mail.outbox) == 1
+    services.renew(w.librarian_a, library.school, "S1", today=day(3))  # a new due date
+    run(day(4))
+    assert len(mail.outbox) == 1  # not late under the new due date
+    with pytest.raises(ValidationError):  # levels out of order are refused (and by the database)
+        notices.save_notice_settings(w.admin_a, library.school, level2_days=2)
+
+
+def test_reminders_go_to_guardians_or_teachers_in_the_patrons_language(library):
+    w = library.world
+    student_patron(library, w.student_a1, guardian_emails="mor@example.org\nfar@example.org",
+                   preferred_language="nb")  # fmt: skip
+    notices.save_notice_settings(w.admin_a, library.school, student_recipients="guardians")
+    lend(library)
+    run(day(1))
+    message = mail.outbox[0]
+    assert message.to == ["mor@example.org", "far@example.org"]
+    assert "4. januar 2027" in message.body  # written in Norwegian (the date, at least)
+    assert "Rejsen til Saturn" in message.body
+    # Teachers of the class, in the teacher setting.
+    group = patrons.create_group(SYSTEM, library.school, name="5.B", school_year="2026/27")
+    patrons.add_member(SYSTEM, group, Patron.objects.get(user=w.student_a1))
+    teacher = patrons.create_patron(SYSTEM, library.school, category="teacher", user=w.teacher_a)
+    w.teacher_a.email = "laerer@example.org"
+    w.teacher_a.save()
+    patrons.add_member(SYSTEM, group, teacher, role="teacher")
+    notices.save_notice_settings(w.admin_a, library.school, student_recipients="teacher")
+    run(day(7))
+    assert mail.outbox[1].to == ["laerer@example.org"]
+
+
+def test_no_address_means_a_letter_and_the_class_letters_print(library):
+    w = library.world
+    long_ago = dt.date.today() - dt.timedelta(days=60)  # the page counts from the real today
+    services.checkout(w.librarian_a, library.school, "A0001", "S1", today=long_ago)
+    report = run(dt.date.today())  # student A1 has no e-mail address
+    assert report.letters == 1 and not mail.outbox
+    assert Notice.objects.get().channel == NoticeChannel.LETTER
+    group = patrons.create_group(SYSTEM, library.school, name="5.B", school_year="2026/27")
+    patrons.add_member(SYSTEM, group, student_patron(library, w.student_a1))
+    client = Client()
+    assert client.login(username="bib-a", password=PASSWORD)
+    html = client.get("/staff/desk/notices/").content.decode()
+    assert "5.B" in html and "Letters (PDF)" in html
+    response = client.get(f"/staff/desk/notices/letters.pdf?group={group.pk}")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert AuditEvent.objects.filter(action="notice.letters").get().details["patrons"] == [
+        "elev-a1"
+    ]
+    # Another school's class is not found.
+    other = Client()
+    assert other.login(username="bib-b", password=PASSWORD)
+    assert other.get(f"/staff/desk/notices/letters.pdf?group={group.pk}").status_code == 404
+
+
+def test_hold_ready_mail_and_expiry_move_the_copy_on(library):
+    w = library.world
+    w.student_a1.email = "elev@example.org"
+    w.student_a1.preferred_language = "en"  # the school writes Danish unless told otherwise
+    w.student_a1.save()
+    lend(library, patron="laerer-a", item="AT1")
+    first = services.place_hold(w.librarian_a, library.school, "A0001", record=library.atlas)
+    second = services.place_hold(w.librarian_a, library.school, "A0002", record=library.atlas)
+    services.checkin(w.librarian_a, library.school, "AT1", today=TODAY)
+    first.refresh_from_db()
+    assert first.state == HoldState.READY and first.pickup_by == dt.date(2026, 12, 1)
+    run(TODAY)
+    run(TODAY)
+    assert [m.subject for m in mail.outbox] == ["Ready for you: Atlas"]
+    assert "Collect it by" in mail.outbox[0].body
+    run(dt.date(2026, 12, 1))  # the last day to collect it: still hers
+    first.refresh_from_db()
+    assert first.state == HoldState.READY
+    report = run(dt.date(2026, 12, 2))
+    assert report.expired == 1
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.state == HoldState.EXPIRED and second.state == HoldState.READY
+    assert second.item == library.item("AT1")
+    assert library.item("AT1").status == ItemStatus.ON_HOLD_SHELF
+    assert AuditEvent.objects.filter(action="hold.expire").count() == 1
+
+
+def test_the_settings_page(library):
+    client = Client()
+    assert client.login(username="admin-a", password=PASSWORD)
+    form = {"overdue_enabled": "on", "level1_days": "2", "level2_days": "2", "level3_days": "9",
+            "student_recipients": "both", "hold_ready_enabled": "on"}  # fmt: skip
+    r = client.post("/staff/desk/notices/settings/", form)
+    assert r.status_code == 200 and "at least a day after the one before" in r.content.decode()
+    r = client.post("/staff/desk/notices/settings/", {**form, "level2_days": "5"})
+    assert r.status_code == 302
+    assert notices.settings_of(library.school).level2_days == 5
+    volunteer = Client()
+    assert volunteer.login(username="frivillig-a", password=PASSWORD)
+    assert volunteer.get("/staff/desk/notices/settings/").status_code == 403
+    assert volunteer.get("/staff/desk/notices/").status_code == 200
+
+
+class BrokenMailServer:
+    def send_messages(self, messages):  # type: ignore[no-untyped-def]
+        raise OSError("connection refused")
+
+
+def test_a_mail_server_failure_leaves_nothing_recorded_so_the_next_run_sends_it(library):
+    w = library.world
+    w.student_a1.email = "elev@example.org"
+    w.student_a1.save()
+    lend(library)
+    report = notices.run(SYSTEM, today=day(1), connection=BrokenMailServer())  # type: ignore[arg-type]
+    assert report.failures and report.emails == 0
+    assert not Notice.objects.exists()
+    assert not AuditEvent.objects.filter(action="notice.overdue").exists()
+    assert run(day(1)).emails == 1 and len(mail.outbox) == 1
