@@ -1,0 +1,607 @@
+"""Reads of bookings worth a name: what is booked when, what is free, the pick list, .ics.
+
+Availability of a record's copies at a school for a date range (``available_copies``):
+
+    copies of the record at the school that can be lent to staff and are not withdrawn,
+    missing, lost or damaged
+    − copies on loan due on or after the first day
+    − copies promised to planned bookings that overlap the range (N of the record, or a
+      named copy not already counted as on loan)
+
+A checked-out booking's copies count through their loans (due on the booking's last day),
+so nothing is counted twice. Rooms and equipment (``resource_usage``): a booking overlaps
+another when their days overlap and, if both have hours, their hours overlap on those days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from reol.catalog.models import Item, ItemStatus, Record
+from reol.circulation import rules as rulebook
+from reol.circulation.models import Loan, PatronCategory
+from reol.core.models import School, User
+
+from .models import (
+    HOLDING_STATES,
+    Booking,
+    BookingLine,
+    BookingLoan,
+    BookingState,
+    Resource,
+)
+
+log = logging.getLogger(__name__)
+
+# A copy in one of these states is not promised to anyone.
+UNUSABLE = (ItemStatus.WITHDRAWN, ItemStatus.MISSING, ItemStatus.LOST, ItemStatus.DAMAGED)
+
+
+def _day(value: dt.date) -> str:
+    return date_format(value, "SHORT_DATE_FORMAT")
+
+
+def _with_lines(queryset: QuerySet[Booking]) -> QuerySet[Booking]:
+    return queryset.select_related("school", "group", "teacher", "booked_by").prefetch_related(
+        Prefetch(
+            "lines",
+            queryset=BookingLine.objects.select_related("record", "item__record", "resource"),
+        )
+    )
+
+
+def overlapping(queryset: QuerySet[Booking], start: dt.date, end: dt.date) -> QuerySet[Booking]:
+    return queryset.filter(starts__lte=end, ends__gte=start)
+
+
+# --- Lists -------------------------------------------------------------------------------------
+
+
+def bookings_between(school: School, start: dt.date, end: dt.date) -> QuerySet[Booking]:
+    """The school's bookings (not cancelled) touching the days ``start``–``end``."""
+    return _with_lines(
+        overlapping(Booking.objects.filter(school=school), start, end).exclude(
+            state=BookingState.CANCELLED
+        )
+    ).order_by("starts", "start_time", "id")
+
+
+def bookings_for_teacher(user: User, *, include_cancelled: bool = False) -> QuerySet[Booking]:
+    """Bookings for a teacher, or made by them for nobody else (newest start last)."""
+    queryset = Booking.objects.filter(Q(teacher=user) | Q(teacher__isnull=True, booked_by=user))
+    if not include_cancelled:
+        queryset = queryset.exclude(state=BookingState.CANCELLED)
+    return _with_lines(queryset).order_by("starts", "start_time", "id")
+
+
+def bookings_for_resource(resource: Resource) -> QuerySet[Booking]:
+    """A room's or equipment's bookings (not cancelled)."""
+    return (
+        _with_lines(Booking.objects.filter(lines__resource=resource))
+        .exclude(state=BookingState.CANCELLED)
+        .distinct()
+        .order_by("starts", "start_time", "id")
+    )
+
+
+def resources_of(school: School, *, active_only: bool = False) -> QuerySet[Resource]:
+    queryset = Resource.objects.filter(school=school).select_related("location")
+    if active_only:
+        queryset = queryset.filter(active=True)
+    return queryset.order_by("kind", "name")
+
+
+def booking_with_lines(pk: int) -> Booking | None:
+    return _with_lines(Booking.objects.filter(pk=pk)).first()
+
+
+# --- Copies ------------------------------------------------------------------------------------
+
+
+def lendable_types(school: School) -> list[str]:
+    """The circulation types the school lends to teachers (class sets, normal, …)."""
+    rules = rulebook.rules_of(school)
+    types = {r.circulation_type for r in rules if r.patron_category == PatronCategory.STAFF}
+    return sorted(
+        t
+        for t in types
+        if (rule := rulebook.pick_rule(rules, PatronCategory.STAFF, None, t)) and rule.lends
+    )
+
+
+def usable_copies(record: Record, school: School) -> QuerySet[Item]:
+    return Item.objects.filter(
+        record=record, school=school, circulation_type__in=lendable_types(school)
+    ).exclude(status__in=UNUSABLE)
+
+
+@dataclass
+class CopyCount:
+    """How a record's copies at a school stand for a date range."""
+
+    total: int
+    on_loan: int  # lent and due on or after the first day
+    promised: int  # to overlapping planned bookings
+    due_back: dt.date | None = None  # the last due date among those on loan
+    holders: list[Booking] = field(default_factory=list)
+
+    @property
+    def free(self) -> int:
+        return self.total - self.on_loan - self.promised
+
+
+def copy_count(
+    record: Record,
+    school: School,
+    starts: dt.date,
+    ends: dt.date,
+    *,
+    exclude: Booking | None = None,
+) -> CopyCount:
+    usable = usable_copies(record, school)
+    usable_ids = set(usable.values_list("pk", flat=True))
+    loans = Loan.objects.filter(
+        item_id__in=usable_ids, returned_at__isnull=True, due_date__gte=starts
+    ).values_list("item_id", "due_date")
+    lent = dict(loans)
+    planned = overlapping(
+        Booking.objects.filter(school=school, state=BookingState.PLANNED), starts, ends
+    )
+    if exclude is not None and exclude.pk is not None:
+        planned = planned.exclude(pk=exclude.pk)
+    lines = BookingLine.objects.filter(booking__in=planned).filter(
+        Q(record=record) | Q(item_id__in=usable_ids)
+    )
+    promised = 0
+    holder_ids: list[int] = []
+    for booking_id, item_id, quantity in lines.values_list("booking_id", "item_id", "quantity"):
+        if item_id is not None and item_id in lent:
+            continue
+        promised += quantity
+        holder_ids.append(booking_id)
+    holders = list(
+        Booking.objects.filter(pk__in=holder_ids)
+        .select_related("teacher", "booked_by", "group")
+        .order_by("starts", "id")
+    )
+    return CopyCount(
+        total=len(usable_ids),
+        on_loan=len(lent),
+        promised=promised,
+        due_back=max(lent.values()) if lent else None,
+        holders=holders,
+    )
+
+
+def available_copies(record: Record, school: School, starts: dt.date, ends: dt.date) -> int:
+    """How many copies of ``record`` at ``school`` can still be promised for these days."""
+    return max(0, copy_count(record, school, starts, ends).free)
+
+
+def free_copies_now(record: Record, school: School, starts: dt.date, ends: dt.date) -> list[Item]:
+    """Copies on the shelf now that no other planned booking names, for the pick list."""
+    named = BookingLine.objects.filter(
+        item__record=record,
+        booking__state=BookingState.PLANNED,
+        booking__starts__lte=ends,
+        booking__ends__gte=starts,
+    ).values("item_id")
+    return list(
+        usable_copies(record, school)
+        .filter(status=ItemStatus.AVAILABLE)
+        .exclude(pk__in=named)
+        .select_related("location", "record")
+        .order_by("location__name", "barcode")
+    )
+
+
+# --- Rooms and equipment -----------------------------------------------------------------------
+
+
+def times_overlap(
+    a: tuple[dt.time | None, dt.time | None], b: tuple[dt.time | None, dt.time | None]
+) -> bool:
+    """Hours of the day overlap; a booking without hours takes the whole day."""
+    if a[0] is None or a[1] is None or b[0] is None or b[1] is None:
+        return True
+    return a[0] < b[1] and b[0] < a[1]
+
+
+@dataclass
+class Usage:
+    used: int
+    holders: list[Booking]
+
+
+def resource_usage(
+    resource: Resource,
+    starts: dt.date,
+    ends: dt.date,
+    start_time: dt.time | None = None,
+    end_time: dt.time | None = None,
+    *,
+    exclude: Booking | None = None,
+) -> Usage:
+    """How many units of ``resource`` other bookings take in this range, and whose they are."""
+    bookings = overlapping(
+        Booking.objects.filter(lines__resource=resource, state__in=HOLDING_STATES), starts, ends
+    ).distinct()
+    if exclude is not None and exclude.pk is not None:
+        bookings = bookings.exclude(pk=exclude.pk)
+    holders = [
+        b
+        for b in bookings.select_related("teacher", "booked_by", "group").prefetch_related("lines")
+        if times_overlap((b.start_time, b.end_time), (start_time, end_time))
+    ]
+    used = sum(
+        line.quantity for b in holders for line in b.lines.all() if line.resource_id == resource.pk
+    )
+    return Usage(used=used, holders=holders)
+
+
+def resource_free_units(
+    resource: Resource,
+    starts: dt.date,
+    ends: dt.date,
+    start_time: dt.time | None = None,
+    end_time: dt.time | None = None,
+) -> int:
+    usage = resource_usage(resource, starts, ends, start_time, end_time)
+    return max(0, resource.units - usage.used)
+
+
+# --- The hook circulation calls when lending ---------------------------------------------------
+
+
+class BookingLimit(NamedTuple):
+    """The latest day a copy may be due, and why (a sentence for the desk)."""
+
+    date: dt.date
+    reason: str
+
+
+_lending_for: ContextVar[Booking | None] = ContextVar("reol_lending_for", default=None)
+
+
+@contextmanager
+def lending_for(booking: Booking) -> Iterator[None]:
+    """Loans made inside the block are for ``booking``: due no later than its last day."""
+    token = _lending_for.set(booking)
+    try:
+        yield
+    finally:
+        _lending_for.reset(token)
+
+
+def latest_due_date(
+    item: Item, school: School, proposed_due: dt.date, *, today: dt.date | None = None
+) -> BookingLimit | None:
+    """How long ``item`` may be lent from ``school`` without breaking a booking.
+
+    Called by ``circulation.services.checkout`` inside its transaction, after the copy is
+    locked. Answers None when ``proposed_due`` is fine; else the last day it may be due (the
+    last open day before the booking starts) and why. A date before ``today`` means the copy
+    may not be lent at all now (a booking needs it today). The record's row is locked first,
+    so a booking being made at the same instant waits for this loan (``services.book`` takes
+    the same lock).
+    """
+    today = today or timezone.localdate()
+    list(Record.objects.select_for_update().filter(pk=item.record_id).values_list("pk"))
+    limits: list[BookingLimit] = []
+    current = _lending_for.get()
+    if current is not None and current.school_id == school.pk and proposed_due > current.ends:
+        limits.append(
+            BookingLimit(
+                current.ends,
+                _("Lent for the booking “%(booking)s”, due on its last day.")
+                % {"booking": current},
+            )
+        )
+    planned = Booking.objects.filter(
+        school_id=item.school_id,
+        state=BookingState.PLANNED,
+        starts__lte=proposed_due,
+        ends__gte=today,
+    )
+    if current is not None:
+        planned = planned.exclude(pk=current.pk)
+    lines = (
+        BookingLine.objects.filter(booking__in=planned)
+        .filter(Q(item=item) | Q(record_id=item.record_id))
+        .select_related("booking__school")
+        .order_by("booking__starts", "id")
+    )
+    for line in lines:
+        booking = line.booking
+        if line.item_id is None:
+            count = copy_count(item.record, item.school, max(booking.starts, today), booking.ends)
+            if count.free >= 1:
+                continue
+        limits.append(BookingLimit(booking.starts - dt.timedelta(days=1), ""))
+        break
+    if not limits:
+        return None
+    limit = min(limits)
+    if limit.reason:
+        return limit
+    # A booking needs the copy: due on the last open day before it starts.
+    first = limit.date + dt.timedelta(days=1)
+    title = item.record.title
+    if limit.date < today:
+        return BookingLimit(
+            limit.date,
+            _("“%(title)s” is booked from %(day)s and no other copy is free: it cannot be lent.")
+            % {"title": title, "day": _day(first)},
+        )
+    calendar = rulebook.calendar_for(item.school, today)
+    due = calendar.previous_open(limit.date, not_before=today) or limit.date
+    return BookingLimit(
+        due,
+        _("“%(title)s” is booked from %(day)s: due back the day before.")
+        % {"title": title, "day": _day(first)},
+    )
+
+
+# --- The pick list and returns -----------------------------------------------------------------
+
+
+@dataclass
+class PickLine:
+    line: BookingLine
+    copies: list[Item]  # the copies to pull (named, or the first free ones)
+    short: int  # how many of the quantity cannot be found on the shelf now
+
+
+@dataclass
+class PickBooking:
+    booking: Booking
+    lines: list[PickLine]
+
+
+def pick_list(school: School, day: dt.date) -> list[PickBooking]:
+    """The planned bookings starting on ``day`` and, per line, the copies to take off the shelf.
+
+    Copies are suggested, not reserved: checking out picks again (the desk may have lent one
+    meanwhile), preferring these.
+    """
+    bookings = _with_lines(
+        Booking.objects.filter(school=school, state=BookingState.PLANNED, starts=day)
+    ).order_by("start_time", "id")
+    out: list[PickBooking] = []
+    taken: set[int] = set()  # one copy goes to one booking of the day
+    for booking in bookings:
+        picks: list[PickLine] = []
+        for line in booking.lines.all():
+            if line.item is not None:
+                picks.append(PickLine(line, [line.item], 0))
+                taken.add(line.item.pk)
+            elif line.record is not None:
+                free = [
+                    c
+                    for c in free_copies_now(line.record, school, booking.starts, booking.ends)
+                    if c.pk not in taken
+                ][: line.quantity]
+                taken.update(c.pk for c in free)
+                picks.append(PickLine(line, free, line.quantity - len(free)))
+            else:
+                picks.append(PickLine(line, [], 0))
+        out.append(PickBooking(booking, picks))
+    return out
+
+
+@dataclass
+class ReturnState:
+    """Which of a booking's lent copies are back."""
+
+    back: list[Loan]
+    out: list[Loan]
+
+    @property
+    def complete(self) -> bool:
+        return not self.out
+
+    @property
+    def total(self) -> int:
+        return len(self.back) + len(self.out)
+
+
+def return_state(booking: Booking) -> ReturnState:
+    loans = [
+        bl.loan
+        for bl in BookingLoan.objects.filter(line__booking=booking)
+        .select_related("loan__item__record", "loan__patron")
+        .order_by("loan__item__barcode")
+    ]
+    return ReturnState(
+        back=[loan for loan in loans if loan.returned_at is not None],
+        out=[loan for loan in loans if loan.returned_at is None],
+    )
+
+
+def reminders_due(today: dt.date) -> QuerySet[Booking]:
+    """Planned bookings starting tomorrow whose reminder has not been sent."""
+    return (
+        Booking.objects.filter(state=BookingState.PLANNED, starts=today + dt.timedelta(days=1))
+        .exclude(notices__kind="reminder")
+        .select_related("school", "teacher", "booked_by")
+        .order_by("id")
+    )
+
+
+# --- iCalendar ---------------------------------------------------------------------------------
+
+
+def booked_things(booking: Booking) -> list[str]:
+    out = []
+    for line in booking.lines.all():
+        if line.resource is not None:
+            name = line.resource.name
+            out.append(f"{line.quantity} × {name}" if line.quantity > 1 else name)
+        elif line.record is not None:
+            out.append(f"{line.quantity} × {line.record.title}")
+        elif line.item is not None:
+            out.append(f"{line.item.record.title} ({line.item.barcode})")
+    return out
+
+
+def booking_event(booking: Booking) -> object:
+    """The booking as one VEVENT (a daily series when it has hours on several days)."""
+    from icalendar import Event
+
+    event = Event()
+    event.add("uid", f"booking-{booking.pk}@{booking.school.code}.reol")
+    event.add("dtstamp", timezone.now())
+    event.add("created", booking.created_at or timezone.now())
+    things = booked_things(booking)
+    event.add("summary", booking.title or ", ".join(things) or str(booking))
+    lines = [*things]
+    if booking.group is not None:
+        lines.append(_("Class: %(group)s") % {"group": booking.group})
+    if booking.teacher is not None:
+        lines.append(
+            _("Teacher: %(name)s")
+            % {"name": booking.teacher.get_full_name() or booking.teacher.username}
+        )
+    event.add("description", "\n".join(lines))
+    rooms = [
+        line.resource.name
+        for line in booking.lines.all()
+        if line.resource and line.resource.kind == Resource.Kind.ROOM
+    ]
+    event.add("location", ", ".join(rooms) or booking.school.name)
+    event.add("status", "CANCELLED" if booking.state == BookingState.CANCELLED else "CONFIRMED")
+    if booking.start_time is not None and booking.end_time is not None:
+        zone = ZoneInfo(settings.TIME_ZONE)
+        event.add("dtstart", dt.datetime.combine(booking.starts, booking.start_time, zone))
+        event.add("dtend", dt.datetime.combine(booking.starts, booking.end_time, zone))
+        days = (booking.ends - booking.starts).days + 1
+        if days > 1:
+            event.add("rrule", {"freq": "daily", "count": days})
+    else:
+        event.add("dtstart", booking.starts)
+        event.add("dtend", booking.ends + dt.timedelta(days=1))  # DTEND of a date is exclusive
+    return event
+
+
+def calendar_of(bookings: Iterable[Booking], name: str) -> bytes:
+    """An RFC 5545 calendar of bookings (the planning app's feeds may use it too)."""
+    from icalendar import Calendar
+
+    cal = Calendar()
+    cal.add("prodid", "-//Reol//Bookings//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", name)
+    for booking in bookings:
+        cal.add_component(booking_event(booking))  # type: ignore[arg-type]
+    cal.add_missing_timezones()
+    return bytes(cal.to_ical())
+
+
+def booking_ics(booking: Booking) -> bytes:
+    """One booking as an .ics file."""
+    return calendar_of([booking], str(booking))
+
+
+# --- For the pages -----------------------------------------------------------------------------
+
+
+def bookers_at(school: School) -> QuerySet[User]:
+    """People who may book at ``school`` (teachers, librarians, administrators)."""
+    from reol.core.permissions import ROLE_PERMS, Perm
+
+    roles = [role for role, perms in ROLE_PERMS.items() if Perm.BOOKING in perms]
+    return (
+        User.objects.filter(is_active=True, memberships__school=school, memberships__role__in=roles)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def groups_at(school: School) -> QuerySet[Any]:
+    from reol.patrons.models import Group
+
+    return Group.objects.filter(school=school, active=True).order_by("grade", "name")
+
+
+@dataclass
+class RecordChoice:
+    record: Record
+    copies: int  # usable copies at the school
+    free: int | None  # free for the chosen days, when known
+
+
+def find_records(
+    school: School,
+    text: str,
+    starts: dt.date | None = None,
+    ends: dt.date | None = None,
+    limit: int = 10,
+) -> list[RecordChoice]:
+    """Titles with copies at ``school`` matching ``text``: the catalogue's search (typos,
+    stemming), else a plain title match when the search index is not there."""
+    text = text.strip()
+    if not text:
+        return []
+    ids: list[int] = []
+    try:
+        from reol.catalog.search import SearchQuery, search
+
+        result = search(
+            SearchQuery(
+                text=text,
+                municipality_id=school.municipality_id,
+                school=school.code,
+                facets=False,
+                size=limit,
+            )
+        )
+        ids = [hit.id for hit in result.hits]
+    except Exception:  # no index yet (a fresh installation): fall back to the database
+        log.warning("catalogue search unavailable; matching titles in the database", exc_info=True)
+    if not ids:
+        ids = list(
+            Record.objects.filter(
+                municipality_id=school.municipality_id,
+                items__school=school,
+                title__icontains=text,
+            )
+            .distinct()
+            .order_by("title")
+            .values_list("pk", flat=True)[:limit]
+        )
+    records = {r.pk: r for r in Record.objects.filter(pk__in=ids)}
+    out = []
+    for pk in ids:
+        if pk not in records:
+            continue
+        record = records[pk]
+        copies = usable_copies(record, school).count()
+        free = (
+            max(0, copy_count(record, school, starts, ends).free)
+            if starts and ends and ends >= starts
+            else None
+        )
+        out.append(RecordChoice(record, copies, free))
+    return out
+
+
+def record_at(school: School, pk: int) -> Record | None:
+    """A record of the school's municipality that has copies at the school."""
+    return (
+        Record.objects.filter(pk=pk, municipality_id=school.municipality_id, items__school=school)
+        .distinct()
+        .first()
+    )

@@ -1,0 +1,52 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlanningConfig(AppConfig):
+    name = "reol.planning"
+    label = "planning"
+    verbose_name = _("Planning")
+
+    def ready(self) -> None:
+        from reol.core.audit import register_actions
+        from reol.core.demo import extend_demo
+        from reol.core.navigation import NavEntry, register
+        from reol.core.permissions import Perm
+
+        from .demo import load_demo_plans
+
+        register(
+            NavEntry(_("Coordination calendar"), "planning-calendar", Perm.PLANNING, order=25),
+            NavEntry(_("Annual plans"), "planning-groups", Perm.PLANNING, order=26),
+            NavEntry(_("Collaborations"), "planning-collaborations", Perm.PLANNING, order=27),
+            NavEntry(_("Learning-centre team"), "planning-team", Perm.PLANNING, order=28),
+            NavEntry(_("Calendar feeds"), "planning-feeds", Perm.PLANNING, order=29),
+        )
+        register_actions(
+            {
+                "plan.create": _("Plan entry added"),
+                "plan.update": _("Plan entry changed"),
+                "plan.delete": _("Plan entry removed"),
+                "plan.heavy_use": _("Heavy-use period marked"),
+                "plan.resource_add": _("Title put on a resource list"),
+                "plan.resource_remove": _("Title taken off a resource list"),
+                "plan.reserve": _("Resource list reserved"),
+                "plan.book_room": _("Room booked for a topic"),
+                "plan.share": _("Resource list shared"),
+                "plan.publish": _("Resource list published as a reading list"),
+                "planning.capacity": _("Heavy-use capacity changed"),
+                "planning.digest": _("Weekly digest sent"),
+                "collaboration.create": _("Collaboration added"),
+                "collaboration.update": _("Collaboration changed"),
+                "collaboration.delete": _("Collaboration deleted"),
+                "goal.create": _("Development goal added"),
+                "goal.update": _("Development goal changed"),
+                "goal.delete": _("Development goal removed"),
+                "task.create": _("Team task added"),
+                "task.update": _("Team task changed"),
+                "task.delete": _("Team task removed"),
+                "feed.create": _("Calendar address made"),
+                "feed.revoke": _("Calendar address revoked"),
+            }
+        )
+        extend_demo(load_demo_plans)

@@ -1,0 +1,167 @@
+"""Forms of the planning pages: they parse input; the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from reol.bookings.models import Resource
+from reol.core.models import User
+from reol.patrons.models import Group
+
+from .models import CalendarFeed, Collaboration, DevelopmentGoal, PlanEntry
+
+_DATE = {"type": "date"}
+_TIME = {"type": "time"}
+
+
+class EntryForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=PlanEntry.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    subject = forms.CharField(label=_("Subject"), max_length=100, required=False)
+    weeks = forms.CharField(
+        label=_("Weeks"),
+        max_length=20,
+        required=False,
+        help_text=_("ISO week numbers, e.g. 41–43 (or give the first and last day)."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    starts = forms.DateField(label=_("First day"), required=False, widget=forms.DateInput(_DATE))
+    ends = forms.DateField(label=_("Last day"), required=False, widget=forms.DateInput(_DATE))
+    goals = forms.CharField(
+        label=_("Goals"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    materials = forms.CharField(
+        label=_("Materials or help wanted"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What the class expects from the library: books, films, rooms, guidance."),
+    )
+    heavy_use = forms.BooleanField(label=_("Heavy user of the library"), required=False)
+
+    def __init__(self, *args: Any, staff: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not staff:
+            del self.fields["heavy_use"]
+
+    def service_values(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        weeks = data.pop("weeks", "")
+        if weeks:
+            data.pop("starts", None)
+            data.pop("ends", None)
+        return {"weeks_text": weeks, **data}
+
+
+class QuantityForm(forms.Form):
+    record = forms.IntegerField(widget=forms.HiddenInput)
+    quantity = forms.IntegerField(label=_("Copies"), min_value=1, max_value=500, initial=1)
+
+
+class RoomForm(forms.Form):
+    resource = forms.ModelChoiceField(
+        label=_("Room or equipment"), queryset=Resource.objects.none()
+    )
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(_DATE))
+    start_time = forms.TimeField(label=_("From"), required=False, widget=forms.TimeInput(_TIME))
+    end_time = forms.TimeField(label=_("To"), required=False, widget=forms.TimeInput(_TIME))
+
+    def __init__(self, *args: Any, resources: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["resource"].queryset = resources  # type: ignore[attr-defined]
+
+
+class ShareForm(forms.Form):
+    teacher = forms.ModelChoiceField(label=_("Teacher"), queryset=User.objects.none())
+
+    def __init__(self, *args: Any, people: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["teacher"].queryset = people  # type: ignore[attr-defined]
+
+
+class CapacityForm(forms.Form):
+    heavy_use_capacity = forms.IntegerField(
+        label=_("Heavy-use classes the staff can serve per week"), min_value=0, max_value=500
+    )
+
+
+class CollaborationForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Collaboration.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    subject = forms.CharField(label=_("Subject"), max_length=100, required=False)
+    group = forms.ModelChoiceField(label=_("Group"), queryset=Group.objects.none(), required=False)
+    teachers = forms.ModelMultipleChoiceField(
+        label=_("Teachers"),
+        queryset=User.objects.none(),
+        required=False,
+    )
+    starts = forms.DateField(label=_("First day"), widget=forms.DateInput(_DATE))
+    ends = forms.DateField(label=_("Last day"), widget=forms.DateInput(_DATE))
+    goals = forms.CharField(
+        label=_("Goals"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    materials = forms.CharField(
+        label=_("Materials used"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    rooms = forms.ModelMultipleChoiceField(
+        label=_("Rooms used"),
+        queryset=Resource.objects.none(),
+        required=False,
+    )
+    evaluation = forms.CharField(
+        label=_("Evaluation afterwards"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(
+        self, *args: Any, groups: Any = None, people: Any = None, rooms: Any = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = groups  # type: ignore[attr-defined]
+        self.fields["teachers"].queryset = people  # type: ignore[attr-defined]
+        self.fields["rooms"].queryset = rooms  # type: ignore[attr-defined]
+
+
+class GoalForm(forms.Form):
+    title = forms.CharField(label=_("Development goal"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label=_("Task"), max_length=200)
+    responsible = forms.ModelChoiceField(
+        label=_("Responsible"), queryset=User.objects.none(), required=False
+    )
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    goals = forms.ModelMultipleChoiceField(
+        label=_("Development goals"),
+        queryset=DevelopmentGoal.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, people: Any = None, goals: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["responsible"].queryset = people  # type: ignore[attr-defined]
+        self.fields["goals"].queryset = goals  # type: ignore[attr-defined]
+
+
+class FeedForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Calendar"), choices=CalendarFeed.Kind.choices)
+    resource = forms.ModelChoiceField(
+        label=_("Room or equipment"),
+        queryset=Resource.objects.none(),
+        required=False,
+        help_text=_("Only for a room's or equipment's bookings."),
+    )
+
+    def __init__(self, *args: Any, resources: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["resource"].queryset = resources  # type: ignore[attr-defined]

@@ -1,0 +1,120 @@
+"""The plans and calendar API: scoped to the caller's schools, the same rules as the pages."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from reol.planning import services
+from reol.planning.tests.test_services import vikings
+
+pytestmark = pytest.mark.django_db
+
+
+def post(client, url, body, headers):  # type: ignore[no-untyped-def]
+    return client.post(url, json.dumps(body), content_type="application/json", **headers)
+
+
+def test_a_teacher_posts_and_lists_plans(plans, token_for):
+    client = Client()
+    auth = token_for(plans.world.teacher_a)
+    r = post(
+        client,
+        "/api/v1/plans",
+        {"group": plans.class_b.pk, "title": "Vikingerne", "kind": "project", "weeks": "41-43"},
+        auth,
+    )
+    assert r.status_code == 201, r.content
+    body = r.json()
+    assert body["starts"] == "2027-10-11" and body["ends"] == "2027-10-29"
+    assert body["weeks"] == "41–43" and body["school"] == "nord" and body["group_name"] == "5.B"
+    r = post(
+        client, "/api/v1/plans", {"group": plans.class_a.pk, "title": "X", "weeks": "41"}, auth
+    )
+    assert r.status_code == 403
+    r = post(
+        client, "/api/v1/plans", {"group": plans.class_b.pk, "title": "X", "weeks": "53"}, auth
+    )
+    assert r.status_code == 422 and "no week 53" in r.json()["message"]
+    r = post(
+        client,
+        "/api/v1/plans",
+        {"group": plans.group_b_other_school.pk, "title": "X", "weeks": "41"},
+        auth,
+    )
+    assert r.status_code == 404
+    listed = client.get("/api/v1/plans", {"from": "2027-10-01", "to": "2027-10-31"}, **auth).json()
+    assert [p["title"] for p in listed["items"]] == ["Vikingerne"]
+    assert client.get("/api/v1/plans", {"from": "2027-11-01"}, **auth).json()["items"] == []
+
+
+def test_plans_never_cross_schools(plans, token_for):
+    services.create_entry(
+        plans.world.librarian_b, plans.group_b_other_school, title="Syd", weeks_text="41"
+    )
+    vikings(plans)
+    client = Client()
+    for user, titles in (
+        (plans.world.teacher_a, ["Vikingerne"]),
+        (plans.world.librarian_b, ["Syd"]),
+        (plans.world.student_a1, []),
+        (plans.world.consultant, []),  # consultants do not plan
+    ):
+        items = client.get("/api/v1/plans", **token_for(user)).json()["items"]
+        assert [p["title"] for p in items] == titles, user
+    items = client.get("/api/v1/plans", {"school": "syd"}, **token_for(plans.world.teacher_a))
+    assert items.json()["items"] == []
+    assert client.get("/api/v1/plans").status_code == 401
+
+
+def test_the_calendar_endpoint(plans, token_for):
+    b = vikings(plans)
+    services.add_resource(plans.world.teacher_a, b, plans.novel, 28)
+    a = vikings(plans, actor=plans.teacher_5a, group=plans.class_a)
+    services.add_resource(plans.teacher_5a, a, plans.novel, 2)
+    services.reserve_resources(plans.teacher_5a, a)
+    client = Client()
+    auth = token_for(plans.world.teacher_a)
+    r = client.get(
+        "/api/v1/calendar", {"school": "nord", "from": "2027-10-11", "to": "2027-10-31"}, **auth
+    )
+    assert r.status_code == 200, r.content
+    cal = r.json()
+    assert [w["week"] for w in cal["weeks"]] == [41, 42, 43]
+    assert cal["weeks"][1]["holiday"] == "Efterårsferie"
+    assert cal["weeks"][0]["clashes"][0]["kind"] == "material"
+    assert sorted(cal["weeks"][0]["clashes"][0]["groups"]) == sorted(
+        [plans.class_a.pk, plans.class_b.pk]
+    )
+    assert {p["title"] for p in cal["plans"]} == {"Vikingerne"} and len(cal["plans"]) == 2
+    assert cal["bookings"][0]["things"] == ["2 × Skjoldungernes saga"]
+    # Another school's calendar: 404 for a teacher of school A, fine for school B's librarian.
+    assert client.get("/api/v1/calendar", {"school": "syd"}, **auth).status_code == 404
+    assert (
+        client.get(
+            "/api/v1/calendar", {"school": "syd"}, **token_for(plans.world.librarian_b)
+        ).status_code
+        == 200
+    )
+    assert client.get("/api/v1/calendar", **token_for(plans.world.student_a1)).status_code == 404
+    r = client.get("/api/v1/calendar", {"from": "2027-10-11", "to": "2029-10-11"}, **auth)
+    assert r.status_code == 422
+
+
+def test_query_counts_do_not_grow_with_the_plans(plans, token_for, django_assert_max_num_queries):
+    for group in (plans.class_a, plans.class_b):
+        for week in ("34", "36", "38", "41-43", "45"):
+            entry = services.create_entry(
+                plans.world.librarian_a, group, title=f"Emne {week}", weeks_text=week
+            )
+            services.add_resource(plans.world.librarian_a, entry, plans.novel, 1)
+    client = Client()
+    auth = token_for(plans.world.librarian_a)
+    client.get("/api/v1/plans", **auth)
+    with django_assert_max_num_queries(8):
+        assert len(client.get("/api/v1/plans", **auth).json()["items"]) == 10
+    query = {"school": "nord", "from": "2027-08-16", "to": "2028-06-25"}
+    with django_assert_max_num_queries(16):
+        assert client.get("/api/v1/calendar", query, **auth).status_code == 200
