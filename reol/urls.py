@@ -9,7 +9,13 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("staff/catalogue/", include("reol.catalog.urls")),
     path("staff/desk/", include("reol.circulation.urls")),
+    path("staff/bookings/", include("reol.bookings.urls")),
     path("staff/reading-lists/", include("reol.opac.staff_urls")),
+    path("staff/patrons/", include("reol.patrons.urls")),
+    path("staff/rosters/", include("reol.rosters.urls")),
+    path("me/library/", include("reol.patrons.self_urls")),
+    path("staff/planning/", include("reol.planning.urls")),
+    path("feeds/", include("reol.planning.feed_urls")),
     path("opac/", include("reol.opac.urls")),
     path("", include("reol.core.urls")),
 ]

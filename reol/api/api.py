@@ -15,6 +15,7 @@ from ninja import NinjaAPI, Schema
 from ninja.security import HttpBearer, django_auth
 
 import reol
+from reol.bookings.api import router as bookings_router
 from reol.catalog.api import router as catalog_router
 from reol.circulation.api import router as circulation_router
 from reol.core import audit
@@ -22,6 +23,8 @@ from reol.core.api import router as core_router
 from reol.core.auth import client_ip
 from reol.core.models import ApiToken, User
 from reol.core.services import API_TOKEN_PREFIX, token_digest
+from reol.patrons.api import router as patrons_router
+from reol.planning.api import router as planning_router
 
 
 class BearerToken(HttpBearer):
@@ -106,3 +109,6 @@ def health(request: HttpRequest) -> tuple[int, dict[str, str]]:
 api.add_router("/", core_router)
 api.add_router("/", catalog_router)
 api.add_router("/", circulation_router)
+api.add_router("/", bookings_router)
+api.add_router("/", patrons_router)
+api.add_router("/", planning_router)
