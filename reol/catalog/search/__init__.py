@@ -21,7 +21,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Max, Min
 
-from . import indexer
+from . import indexer, labels, selectors
 from .engine import SCHEMA_VERSION, TantivyEngine
 from .types import (
     FACETS,
@@ -47,9 +47,11 @@ __all__ = [
     "autocomplete",
     "catch_up",
     "index_records",
+    "labels",
     "reindex",
     "run",
     "search",
+    "selectors",
     "status",
 ]
 
@@ -82,6 +84,7 @@ def forget_engines() -> None:
         for eng in _engines.values():
             eng.abandon_writer()
         _engines.clear()
+    selectors.clear()
 
 
 def _sync() -> None:
@@ -89,9 +92,10 @@ def _sync() -> None:
         indexer.catch_up(engine(), index_name())
 
 
-def search(query: SearchQuery) -> SearchResult:
+def search(query: SearchQuery, *, raw: bool = False) -> SearchResult:
+    """Search. ``raw``: hits as their stored JSON in ``hits_json`` (for the API), not ``hits``."""
     _sync()
-    return engine().search(query)
+    return engine().search(query, raw=raw)
 
 
 @dataclass
@@ -145,7 +149,9 @@ def reindex(progress: indexer.Callable[[int], None] | None = None) -> int:
     return indexer.reindex(engine(), index_name(), progress=progress)
 
 
-def run(interval: float = 0.5, stop: indexer.Callable[[], bool] = lambda: False) -> None:
+def run(
+    interval: float = indexer.POLL_SECONDS, stop: indexer.Callable[[], bool] = lambda: False
+) -> None:
     indexer.run(engine(), index_name(), interval=interval, stop=stop)
 
 

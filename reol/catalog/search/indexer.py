@@ -26,6 +26,7 @@ from .engine import SCHEMA_VERSION, TantivyEngine
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
+POLL_SECONDS = 0.2  # an idle poll is two indexed queries; each 0.1 s saved is 0.05 s less lag
 GAP_SECONDS = 120  # an id skipped this long ago was a rollback, not a slow transaction
 PRUNE_AFTER_DAYS = 7
 MAX_GAPS = 1000
@@ -120,6 +121,7 @@ def reindex(
         if progress:
             progress(count)
     engine.commit()
+    engine.close_writer()  # the next writer is the indexer's small one, not this bulk one
     with transaction.atomic():
         current = state(name)
         current.last_applied_id = position
@@ -142,16 +144,21 @@ def run(
     engine: TantivyEngine,
     name: str,
     *,
-    interval: float = 0.5,
+    interval: float = POLL_SECONDS,
     stop: Callable[[], bool] = lambda: False,
 ) -> None:
     """The long-running loop: poll the outbox every ``interval`` seconds."""
     last_prune = 0.0
     while not stop():
         try:
+            started = time.perf_counter()
             applied = catch_up(engine, name)
             if applied:
-                log.info("search: applied %d outbox rows", applied)
+                log.info(
+                    "search: applied %d outbox rows in %.0f ms",
+                    applied,
+                    (time.perf_counter() - started) * 1000,
+                )
             if time.monotonic() - last_prune > 3600:
                 prune(name)
                 last_prune = time.monotonic()

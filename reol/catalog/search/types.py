@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,7 +54,7 @@ class SearchQuery:
     page: int = 1
     size: int = 20
     language: str = "da"  # the user's language: how the query is stemmed
-    facets: bool = True
+    facets: bool | Collection[str] = True  # True: every facet; or the names of those wanted
     prefix_last: bool = False  # search-as-you-type: the last word is a prefix
 
 
@@ -103,6 +104,7 @@ class SearchResult:
     size: int = 20
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     suggestion: str | None = None
+    hits_json: list[bytes] = field(default_factory=list)  # the hits as stored JSON (``raw``)
 
 
 @dataclass

@@ -15,7 +15,7 @@ class Command(ReolCommand):
     help = (
         "The catalogue's search index: `reol search reindex [--if-stale]` rebuilds it from the "
         "database, `reol search status` shows lag and counts, `reol search run` is the indexer "
-        "(applies the outbox every half second; the only process that writes the index)."
+        "(applies the outbox five times a second; the only process that writes the index)."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -26,7 +26,12 @@ class Command(ReolCommand):
         )
         sub.add_parser("status", help="lag and counts")
         run = sub.add_parser("run", help="the indexer loop (until stopped)")
-        run.add_argument("--interval", type=float, default=0.5, help="seconds between polls")
+        run.add_argument(
+            "--interval",
+            type=float,
+            default=search.indexer.POLL_SECONDS,
+            help="seconds between polls of the outbox",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
