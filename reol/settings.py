@@ -172,6 +172,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The largest MARC file the staff page takes (the command line has no limit).
 REOL_MARC_UPLOAD_MAX_BYTES = int(os.environ.get("REOL_MARC_UPLOAD_MAX_MB", "200")) * 1024 * 1024
+REOL_ROSTER_UPLOAD_MAX_BYTES = int(os.environ.get("REOL_ROSTER_UPLOAD_MAX_MB", "20")) * 1024 * 1024
 
 # Catalogue search (reol/catalog/search): the index directory, this index's name in the
 # SearchIndexState table (one per app server), synchronous mode (tests/development: the outbox is
