@@ -103,7 +103,9 @@ TEMPLATES = [
 DATABASE_URL = os.environ.get("REOL_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'reol.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections persist like PostgreSQL's: opening one per request made SQLite re-prepare every
+    # statement, which cost about half of an API checkout (bench/circulation.py).
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

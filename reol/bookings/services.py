@@ -592,6 +592,8 @@ def check_out(actor: Actor, booking: Booking, today: dt.date | None = None) -> C
     # same instant must not hold a copy this needs while waiting for that record's row.
     every = sorted({copy.pk for copies in candidates_of.values() for copy in copies})
     list(Item.objects.select_for_update().filter(pk__in=every).order_by("pk").values_list("pk"))
+    # The loans carry the booking's class, so they show among the class sets out.
+    group = locked.group if locked.group_id is not None else None
     with selectors.lending_for(locked):
         for line in lines:
             if line.pk not in candidates_of:
@@ -606,7 +608,9 @@ def check_out(actor: Actor, booking: Booking, today: dt.date | None = None) -> C
                 if copy.pk in taken:
                     continue
                 try:
-                    loan = circulation.checkout(actor, school, borrower, copy, today=today).loan
+                    loan = circulation.checkout(
+                        actor, school, borrower, copy, group=group, today=today
+                    ).loan
                 except CirculationError as error:
                     errors.append(error.message)
                     continue

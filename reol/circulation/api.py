@@ -124,18 +124,16 @@ def _desk_school(
     lends a copy; when returning, if the caller works its desk); else the caller's only desk."""
     if code:
         return _school_by_code(code)
-    found = selectors.item_by_barcode(item) if item else None
-    if found is not None and (
-        lending or has_perm(_me(request), Perm.CIRCULATION_DESK, found.school)
-    ):
-        return found.school
+    found = selectors.school_of_copy(item) if item else None
+    if found is not None and (lending or has_perm(_me(request), Perm.CIRCULATION_DESK, found)):
+        return found
     desks = list(
         schools_with(_me(request), Perm.CIRCULATION_DESK).select_related("municipality")[:2]
     )
     if len(desks) == 1:
         return desks[0]
     if found is not None:
-        return found.school
+        return found
     raise CirculationError(
         "school_required", _('Say which school\'s desk this is ("school").'), status=422
     )

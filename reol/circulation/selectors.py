@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Min, Model, OuterRef, Q, QuerySet
+from django.db.models.functions import Lower
 
 from reol.catalog.models import Item, ItemStatus, Record
-from reol.core.models import Location, Role, School, User
+from reol.core.models import Location, Membership, Role, School, User
 from reol.core.permissions import roles_at
-from reol.patrons.models import Group
+from reol.patrons.models import Block, Group, Patron
 from reol.patrons.selectors import grade_of
 
 from .models import (
@@ -23,6 +25,7 @@ from .models import (
     StocktakeSession,
 )
 
+M = TypeVar("M", bound=Model)
 STAFF_ROLES = frozenset({Role.TEACHER, Role.LIBRARIAN, Role.ADMINISTRATOR, Role.VOLUNTEER})
 
 
@@ -37,13 +40,127 @@ def patron_by_code(code: str) -> User | None:
     return chosen[0] if chosen else None
 
 
+@dataclass
+class DeskPatron:
+    """A person as the desk sees them at one school, read in one query (``desk_patron``)."""
+
+    person: User
+    has_patron_row: bool  # the patrons app has a Patron for them at this school
+    may_borrow: bool  # that row is active, not blocked and not expired (or there is none)
+    grade: int | None
+
+
+_DESK_PATRON_SQL = """
+SELECT u.*, m.id AS reol_m_id, m.municipality_id AS reol_m_municipality,
+       m.school_id AS reol_m_school, m.role AS reol_m_role,
+       p.id AS reol_p_id, p.active AS reol_p_active, p.grade AS reol_p_grade,
+       CAST(p.valid_until AS TEXT) AS reol_p_valid,
+       CASE WHEN EXISTS (SELECT 1 FROM {block} b WHERE b.patron_id = p.id
+                           AND b.lifted_at IS NULL) THEN 1 ELSE 0 END AS reol_p_blocked
+  FROM {user} u
+  LEFT JOIN {membership} m ON m.user_id = u.id
+  LEFT JOIN {patron} p ON p.user_id = u.id AND p.school_id = %s
+ WHERE {where}
+"""
+
+
+def desk_patron(who: User | str, school: School, today: dt.date) -> DeskPatron | None:
+    """The person a card or username (or a ``User``) names, with their roles, and their patron
+    row at ``school`` (active, blocked, valid until, grade), in one query.
+
+    The roles go into ``core.permissions``' per-object cache, so ``patron_category`` (and every
+    other question about their roles) is answered by ``core.permissions`` without a query.
+    Card first, as ``patron_by_code``; case is ignored through ``LOWER()``, which the card's
+    unique index (``Lower("card_barcode")``) serves.
+    """
+    args: list[Any]
+    if isinstance(who, User):
+        where, args = "u.id = %s", [who.pk]
+    else:
+        code = who.strip()
+        if not code:
+            return None
+        where = "LOWER(u.card_barcode) = LOWER(%s) OR LOWER(u.username) = LOWER(%s)"
+        args = [code, code]
+    sql = _DESK_PATRON_SQL.format(
+        block=Block._meta.db_table,
+        user=User._meta.db_table,
+        membership=Membership._meta.db_table,
+        patron=Patron._meta.db_table,
+        where=where,
+    )
+    people: dict[int, User] = {}
+    roles: dict[int, list[Membership]] = {}
+    row: Any
+    for row in User.objects.raw(sql, [school.pk, *args]):
+        people.setdefault(row.pk, row)  # the first row of each person is kept
+        found = roles.setdefault(row.pk, [])
+        if row.reol_m_id is not None:
+            found.append(
+                Membership(
+                    id=row.reol_m_id,
+                    user_id=row.pk,
+                    municipality_id=row.reol_m_municipality,
+                    school_id=row.reol_m_school,
+                    role=row.reol_m_role,
+                )
+            )
+    if not people:
+        return None
+    if isinstance(who, User):
+        row = people[who.pk]
+        person = who  # the caller's object stays the one they hold
+    else:
+        folded = code.casefold()
+        by_card = [u for u in people.values() if (u.card_barcode or "").casefold() == folded]
+        person = row = (by_card or list(people.values()))[0]
+    if not hasattr(person, "_reol_memberships"):  # a caller's object keeps what it read
+        person._reol_memberships = roles[row.pk]  # type: ignore[attr-defined]
+    has_row = row.reol_p_id is not None
+    valid_until = dt.date.fromisoformat(str(row.reol_p_valid)[:10]) if row.reol_p_valid else None
+    may_borrow = not has_row or (
+        bool(row.reol_p_active)
+        and not row.reol_p_blocked
+        and (valid_until is None or valid_until >= today)
+    )
+    return DeskPatron(
+        person=person, has_patron_row=has_row, may_borrow=may_borrow, grade=row.reol_p_grade
+    )
+
+
+def _first(queryset: QuerySet[M]) -> M | None:
+    """The first row, without the ``ORDER BY`` that ``first()`` adds (one row is expected)."""
+    return next(iter(queryset[:1]), None)
+
+
+def _by_barcode(queryset: QuerySet[Item], barcode: str) -> Item | None:
+    """Exact first, then ignoring case through ``LOWER(barcode)``, which the catalogue's
+    unique index ``Lower("barcode")`` serves (``barcode__iexact`` would be ``LIKE`` on SQLite
+    and ``UPPER()`` on PostgreSQL: a scan of every copy either way)."""
+    return _first(queryset.filter(barcode=barcode)) or _first(
+        queryset.alias(barcode_lower=Lower("barcode")).filter(barcode_lower=barcode.lower())
+    )
+
+
 def item_by_barcode(barcode: str) -> Item | None:
     """The copy with this barcode (exact first, then ignoring case), with record and school."""
     barcode = barcode.strip()
     if not barcode:
         return None
-    items = Item.objects.select_related("record", "school__municipality", "location")
-    return items.filter(barcode=barcode).first() or items.filter(barcode__iexact=barcode).first()
+    items = Item.objects.select_related("record", "school__municipality", "location").order_by()
+    return _by_barcode(items, barcode)
+
+
+def school_of_copy(barcode: str) -> School | None:
+    """The school that owns the copy with this barcode (the API's desk when none is named):
+    the copy's school and municipality only, not its record."""
+    barcode = barcode.strip()
+    if not barcode:
+        return None
+    schools = School.objects.select_related("municipality").order_by()
+    return _first(schools.filter(items__barcode=barcode)) or _first(
+        schools.alias(barcode_lower=Lower("items__barcode")).filter(barcode_lower=barcode.lower())
+    )
 
 
 def patron_category(patron: User, school: School) -> str | None:

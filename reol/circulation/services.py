@@ -55,8 +55,8 @@ from .models import (
     StocktakeSession,
 )
 from .selectors import (
+    desk_patron,
     item_by_barcode,
-    patron_by_code,
     patron_category,
     patron_grade,
     stocktake_report,
@@ -78,15 +78,20 @@ def _day(value: dt.date) -> str:
 # --- Looking up what was scanned ---------------------------------------------------------------
 
 
-def _patron(patron: User | str, school: School) -> tuple[User, str]:
-    """The patron and their category at ``school``; refused when unknown there or blocked."""
-    person = patron if isinstance(patron, User) else patron_by_code(patron)
-    if person is None:
+def _patron(
+    patron: User | str, school: School, today: dt.date | None = None
+) -> tuple[User, str, int | None]:
+    """The patron, their category and grade at ``school``; refused when unknown there or
+    blocked. One query (``selectors.desk_patron``); the patrons app words a refusal."""
+    today = today or _today()
+    found = desk_patron(patron, school, today)
+    if found is None:
         raise CirculationError(
             "unknown_patron",
             _("No patron has the card or username %(code)s.") % {"code": patron},
             status=422,
         )
+    person = found.person
     if not person.is_active:
         raise CirculationError(
             "patron_blocked",
@@ -99,25 +104,53 @@ def _patron(patron: User | str, school: School) -> tuple[User, str]:
             _("%(name)s is not a patron at %(school)s.") % {"name": person, "school": school.name},
             status=422,
         )
-    refusal = borrowing_refusal(person, school, _today())  # blocked, expired, left the school
-    if refusal is not None:
-        raise CirculationError("patron_blocked", refusal)
-    return person, category
+    if not found.may_borrow:  # blocked, expired, left the school: the patrons app says how
+        refusal = borrowing_refusal(person, school, today)
+        if refusal is not None:
+            raise CirculationError("patron_blocked", refusal)
+    return person, category, found.grade
 
 
-def _locked_item(item: Item | str, school: School) -> Item:
-    """The copy, locked for this transaction. A copy of another municipality is unknown here."""
-    locked = Item.objects.select_for_update(of=("self",)).select_related("record", "school")
+def _copy_columns() -> list[str]:
+    """What a desk action reads of a copy: all of the copy and its school, and of its record
+    only what the messages and the answer show. The record's MARC and its JSON extracts are
+    left in the database: decoding them cost more than the rest of the row."""
+    record = ("record__title", "record__subtitle", "record__shelf_mark", "record__municipality")
+    return [
+        *(f.name for f in Item._meta.concrete_fields),
+        *record,
+        *(f"school__{f.name}" for f in School._meta.concrete_fields),
+    ]
+
+
+def _first(queryset: Any) -> Any:
+    """The first row, without the ``ORDER BY`` that ``first()`` adds (one row is expected)."""
+    return next(iter(queryset[:1]), None)
+
+
+def _locked_item(item: Item | str, school: School, *, lock_record: bool = False) -> Item:
+    """The copy, locked for this transaction. A copy of another municipality is unknown here.
+
+    ``lock_record`` locks the record's row in the same statement (checkout: the bookings'
+    check needs it locked, see ``bookings.selectors.latest_due_date``).
+    """
+    of = ("self", "record") if lock_record else ("self",)
+    locked = (
+        Item.objects.select_for_update(of=of)
+        .select_related("record", "school")
+        .only(*_copy_columns())
+        .order_by()
+    )
     if isinstance(item, Item):
         barcode = item.barcode
-        found = locked.filter(pk=item.pk).first()
+        found = _first(locked.filter(pk=item.pk))
     else:
         # Looked up and locked in one query; a barcode typed in another case is looked up first.
         barcode = item.strip()
-        found = locked.filter(barcode=barcode).first() if barcode else None
+        found = _first(locked.filter(barcode=barcode)) if barcode else None
         if found is None and barcode:
             loose = item_by_barcode(barcode)
-            found = locked.filter(pk=loose.pk).first() if loose is not None else None
+            found = _first(locked.filter(pk=loose.pk)) if loose is not None else None
     if found is None or found.school.municipality_id != school.municipality_id:
         raise CirculationError(
             "unknown_item",
@@ -283,8 +316,10 @@ def checkout(
     if override_hold:
         overrides = {*overrides, "on_hold_for_other"}
     today = today or _today()
-    person, category = _memo(("patron", _key(patron), school.pk), lambda: _patron(patron, school))
-    copy = _locked_item(item, school)
+    person, category, grade = _memo(
+        ("patron", _key(patron), school.pk), lambda: _patron(patron, school, today)
+    )
+    copy = _locked_item(item, school, lock_record=True)
     if copy.status == ItemStatus.ON_LOAN:
         current = (
             Loan.objects.filter(item=copy, returned_at__isnull=True)
@@ -310,11 +345,8 @@ def checkout(
             _("This copy belongs to %(school)s. Check it in to send it home.")
             % {"school": copy.school.name},
         )
-    rules = _memo(("rules", school.pk), lambda: rulebook.rules_of(school))
-    grade = None  # looked up only when a rule depends on it (the built-in rules do not)
-    if any(r.grade_min is not None or r.grade_max is not None for r in rules):
-        grade = _memo(("grade", person.pk, school.pk), lambda: patron_grade(person, school))
-    rule = rulebook.pick_rule(rules, category, grade, copy.circulation_type)
+    terms = _memo(("terms", school.pk, today), lambda: rulebook.lending_terms(school, today))
+    rule = rulebook.pick_rule(terms.rules, category, grade, copy.circulation_type)
     if rule is None or not rule.lends:
         raise CirculationError(
             "not_for_loan",
@@ -359,7 +391,6 @@ def checkout(
     # One query (usually no rows): the open holds on this copy and the patron's on its title.
     holds = list(
         Hold.objects.select_for_update(of=("self",))
-        .select_related("patron")
         .filter(
             Q(item=copy, state__in=OPEN_HOLD_STATES)
             | Q(patron=person, record_id=copy.record_id, state__in=OPEN_HOLD_STATES)
@@ -413,27 +444,30 @@ def checkout(
             .get(pk=own.item_id or 0)
         )
 
-    due = _memo(("due", id(rule), school.pk, today), lambda: rulebook.due_date(rule, school, today))
+    due = rulebook.due_on(rule, terms.calendar, today)
     from reol.bookings.selectors import latest_due_date  # lazy: bookings builds on circulation
 
-    if (booked := latest_due_date(copy, school, due.date, today=today)) is not None:
+    booked = latest_due_date(copy, school, due.date, today=today, record_locked=True)
+    if booked is not None:
         if booked.date < today:  # a booking needs this copy today
             raise CirculationError("booked", booked.reason)
         due = rulebook.DueDate(date=booked.date, nominal=due.nominal)
     _move_item(copy, ItemStatus.ON_LOAN)
     now = timezone.now()
+    # No savepoint around the insert: a violation ends this checkout anyway, and the refusal
+    # leaves through ``checkout``'s own atomic block, which rolls it all back (to its savepoint
+    # when a class set or a booking called it), so nothing runs on the failed transaction.
     try:
-        with transaction.atomic():
-            loan = Loan.objects.create(
-                school=school,
-                item=copy,
-                patron=person,
-                patron_category=category,
-                loan_date=today,
-                checked_out_at=now,
-                due_date=due.date,
-                group=group,
-            )
+        loan = Loan.objects.create(
+            school=school,
+            item=copy,
+            patron=person,
+            patron_category=category,
+            loan_date=today,
+            checked_out_at=now,
+            due_date=due.date,
+            group=group,
+        )
     except IntegrityError as error:  # the unique index: someone lent it a moment ago
         raise CirculationError(
             "already_on_loan",
@@ -608,8 +642,9 @@ def renew(actor: Actor, school: School, item: Item | str, *, today: dt.date | No
             "not_on_loan", _("“%(title)s” is not on loan.") % {"title": _title(copy)}
         )
     _may_act_for(actor, loan.patron, loan.school)
+    terms = rulebook.lending_terms(loan.school, today)
     rule = rulebook.pick_rule(
-        rulebook.rules_of(loan.school),
+        terms.rules,
         loan.patron_category,
         patron_grade(loan.patron, loan.school) if loan.patron else None,
         copy.circulation_type,
@@ -632,7 +667,20 @@ def renew(actor: Actor, school: School, item: Item | str, *, today: dt.date | No
             _("Someone is waiting for “%(title)s”, so it cannot be renewed.")
             % {"title": _title(copy)},
         )
-    due = rulebook.due_date(rule, loan.school, today)
+    due = rulebook.due_on(rule, terms.calendar, today)
+    # A booking of this copy (or of every free copy of its title) caps the new due date, as at
+    # checkout; a renewal that would not reach past the current due date is refused.
+    from reol.bookings.selectors import latest_due_date  # lazy: bookings builds on circulation
+
+    booked = latest_due_date(copy, loan.school, due.date, today=today)
+    if booked is not None:
+        if booked.date <= loan.due_date:
+            raise CirculationError(
+                "booked",
+                _("“%(title)s” is booked, so it cannot be renewed; it is due back on %(due)s.")
+                % {"title": _title(copy), "due": _day(loan.due_date)},
+            )
+        due = rulebook.DueDate(date=booked.date, nominal=due.nominal)
     if due.date <= loan.due_date:
         raise CirculationError(
             "renewal_not_later",
@@ -667,9 +715,15 @@ def place_hold(
     record: Record | None = None,
     item: Item | str | None = None,
 ) -> Hold:
-    """Queue a patron for a title (the first copy back at ``school``) or for one copy."""
-    person, category = _patron(patron, school)
+    """Queue a patron for a title (the first copy back at ``school``) or for one copy.
+
+    Self-service (a student or teacher placing their own hold, as in the OPAC) is refused
+    with ``on_shelf_here`` while a copy is on the shelf at ``school``: it is fetched, not
+    reserved. Staff placing a hold for someone else may (they may be putting it aside).
+    """
+    person, category, grade = _patron(patron, school)
     _may_act_for(actor, person, school)
+    self_service = isinstance(actor, User) and actor.pk == person.pk
     copy: Item | None = None
     if item is not None:
         copy = _locked_item(item, school)
@@ -695,8 +749,14 @@ def place_hold(
             _("%(school)s has no copies of “%(title)s” to hold.")
             % {"school": school.name, "title": record.title},
         )
+    if self_service:
+        shelved = sorted(
+            (c for c in copies if c.status == ItemStatus.AVAILABLE), key=lambda c: c.barcode
+        )
+        if shelved:
+            shelved[0].record = record
+            raise CirculationError("on_shelf_here", _on_shelf_here(school, shelved[0]))
     rules = rulebook.rules_of(school)
-    grade = patron_grade(person, school)
     allowed = [
         c
         for c in copies
@@ -746,6 +806,19 @@ def place_hold(
         },
     )
     return hold
+
+
+def _on_shelf_here(school: School, copy: Item) -> str:
+    """Where to fetch a copy instead of reserving it (the OPAC's words)."""
+    mark = copy.effective_shelf_mark
+    if mark:
+        return _(
+            "It is on the shelf at %(school)s — shelf mark %(mark)s. "
+            "You can fetch it there; no need to reserve it."
+        ) % {"school": school.name, "mark": mark}
+    return _("It is on the shelf at %(school)s. You can fetch it there; no need to reserve it.") % {
+        "school": school.name
+    }
 
 
 @transaction.atomic
@@ -1160,7 +1233,7 @@ def lend_class_set(
     """
     require(actor, Perm.CIRCULATION_DESK, school)
     today = today or _today()
-    person, category = _patron(patron, school)
+    person, category, _grade = _patron(patron, school)
     if category != PatronCategory.STAFF:
         raise CirculationError(
             "class_set_for_staff",
