@@ -184,7 +184,12 @@ class OpeningHoursForm(forms.Form):
 
 
 class DateInput(forms.DateInput):
+    """A browser date picker; its value is always ISO (a localized "05.10.2026" is refused)."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, str] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class ClosedPeriodForm(forms.Form):

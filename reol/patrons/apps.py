@@ -36,6 +36,7 @@ class PatronsConfig(AppConfig):
                 "group.member_add": _("Added to a group"),
                 "group.member_remove": _("Removed from a group"),
                 "group.view_loans": _("Class loans viewed"),
+                "group.cards_assign": _("Card numbers given to a class"),
                 "privacy.settings": _("Privacy settings changed"),
                 "loans.anonymise": _("Returned loans anonymised"),
                 "loan.written_off": _("Loan written off as lost"),
@@ -45,3 +46,7 @@ class PatronsConfig(AppConfig):
             }
         )
         extend_demo(load_demo_patrons)
+        # The demo's loans need the patrons (just above) and the catalogue (catalog's ready()).
+        from reol.circulation.demo import load_demo_loans
+
+        extend_demo(load_demo_loans)

@@ -1,11 +1,16 @@
 """Library cards as a PDF sheet per class (reportlab): name, class, school and a Code128
 barcode the desk's scanner reads. Ten cards of credit-card size (85.6 × 54 mm) per A4 page,
-with cut marks; a patron without a card number gets their username (the desk accepts both).
+with cut marks; a patron without a card number gets their username (the desk accepts both)
+when it scans back as it is (``scannable``); a code that would not (æ, ø, å, accents) is never
+printed: the page lists those students and offers to give them card numbers
+(``services.assign_cards``).
 """
 
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from reportlab.graphics.barcode.code128 import Code128
@@ -19,6 +24,49 @@ CARD_W, CARD_H = 85.6 * mm, 54 * mm
 COLUMNS, ROWS = 2, 5
 MARGIN_X = (A4[0] - COLUMNS * CARD_W) / 2
 MARGIN_Y = (A4[1] - ROWS * CARD_H) / 2
+
+
+# What a card code may hold: what Code 128 carries and a scanner types back unchanged, and what
+# LOWER() folds the same way on SQLite and PostgreSQL (like the copies' barcodes).
+SCANNABLE = re.compile(r"[A-Za-z0-9._-]{1,64}")
+_FOLDS = str.maketrans(
+    {
+        "æ": "ae",
+        "Æ": "Ae",
+        "ø": "oe",
+        "Ø": "Oe",
+        "å": "aa",
+        "Å": "Aa",
+        "ß": "ss",
+        "ð": "d",
+        "Ð": "D",
+        "þ": "th",
+        "Þ": "Th",
+        "ł": "l",
+        "Ł": "L",
+        "œ": "oe",
+        "Œ": "Oe",
+    }
+)
+
+
+def scannable(code: str | None) -> bool:
+    """Would a scanner read back exactly ``code`` from a Code 128 barcode of it?"""
+    return bool(code) and SCANNABLE.fullmatch(code or "") is not None
+
+
+def fold_ascii(value: str) -> str:
+    """``value`` in ASCII: æ → ae, ø → oe, å → aa, other accents stripped, the rest dropped."""
+    decomposed = unicodedata.normalize("NFKD", value.translate(_FOLDS))
+    return "".join(c for c in decomposed if c.isascii())
+
+
+def code_for(card_barcode: str | None, username: str) -> str | None:
+    """The code to print on a person's card, or None when nothing they have would scan."""
+    for code in (card_barcode, username):
+        if code and scannable(code):
+            return code
+    return None
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,9 @@ class PatronForm(forms.Form):
         label=_("Preferred language"), choices=_languages, required=False
     )
     valid_until = forms.DateField(
-        label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 
@@ -67,7 +69,9 @@ class PatronEditForm(forms.Form):
         label=_("Preferred language"), choices=_languages, required=False
     )
     valid_until = forms.DateField(
-        label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     keeps_loan_history = forms.BooleanField(
         label=_("The student or a guardian agreed to keep the loan history"), required=False

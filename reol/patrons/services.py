@@ -12,6 +12,7 @@ the year-end rollover in ``rollover.py``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.conf import settings
@@ -551,3 +552,88 @@ def note_return(loan: Any) -> bool:
     if selectors.keeps_history(person, school):
         return False
     return selectors.privacy_of(school).anonymise_after_days == 0
+
+
+# --- Library cards -----------------------------------------------------------------------------
+
+CARD_DIGITS = 6
+
+
+def card_prefix(school: School) -> str:
+    """The letters a school's generated card numbers begin with: its code in ASCII capitals."""
+    from .cards import fold_ascii
+
+    return re.sub(r"[^A-Za-z0-9]", "", fold_ascii(school.code)).upper()[:8] or "K"
+
+
+def students_without_card(group: Group) -> list[Patron]:
+    """The group's active students without a card number that scans back."""
+    from .cards import scannable
+
+    members = selectors.members_of(group, GroupMember.Role.STUDENT).filter(patron__active=True)
+    return [m.patron for m in members if not scannable(m.patron.user.card_barcode)]
+
+
+@transaction.atomic
+def assign_cards(actor: Actor, group: Group) -> list[Patron]:
+    """Give every active student of ``group`` without a card number a generated one: the
+    school's prefix and six digits, unique ignoring case. Returns the patrons given a card."""
+    from .cards import scannable
+
+    require(actor, Perm.PEOPLE_MANAGE, group.school)
+    # The school row lock makes two librarians pressing the button at once take turns.
+    School.objects.select_for_update().get(pk=group.school_id)
+    prefix = card_prefix(group.school)
+    members = (
+        selectors.members_of(group, GroupMember.Role.STUDENT)
+        .filter(patron__active=True)
+        .select_for_update(of=("patron",))
+    )
+    wanting = [
+        m.patron
+        for m in members
+        if not m.patron.user.card_barcode or not scannable(m.patron.user.card_barcode)
+    ]
+    if not wanting:
+        return []
+    taken = {
+        c.lower()
+        for c in User.objects.filter(card_barcode__istartswith=prefix).values_list(
+            "card_barcode", flat=True
+        )
+        if c
+    }
+    numbers = [
+        int(c[len(prefix) :])
+        for c in taken
+        if c[len(prefix) :].isdigit() and len(c) == len(prefix) + CARD_DIGITS
+    ]
+    number = max(numbers, default=0)
+    given = []
+    for patron in wanting:
+        number += 1
+        card = f"{prefix}{number:0{CARD_DIGITS}d}"
+        while card.lower() in taken:
+            number += 1
+            card = f"{prefix}{number:0{CARD_DIGITS}d}"
+        taken.add(card.lower())
+        person = patron.user
+        before = person.card_barcode
+        person.card_barcode = card
+        person.save(update_fields=["card_barcode"])
+        audit.record(
+            actor,
+            "patron.update",
+            patron,
+            school=group.school,
+            details={"changes": {"card_barcode": [str(before), card]}},
+        )
+        given.append(patron)
+    audit.record(
+        actor,
+        "group.cards_assign",
+        group,
+        school=group.school,
+        details={"count": len(given)},
+    )
+    return given

@@ -20,6 +20,9 @@ urlpatterns = [
         name="patrons-group-remove",
     ),
     path("groups/<int:pk>/cards.pdf", views.group_cards, name="patrons-group-cards"),
+    path(
+        "groups/<int:pk>/cards/assign/", views.group_assign_cards, name="patrons-group-assign-cards"
+    ),
     path("my-classes/", views.my_classes, name="patrons-my-classes"),
     path("privacy/", views.privacy_settings, name="patrons-privacy"),
     path("rollover/", views.rollover_page, name="patrons-rollover"),

@@ -5,6 +5,7 @@ one's own school is a 403.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -17,8 +18,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from reol.core import services as core_services
@@ -297,21 +300,86 @@ def _export_response(
 
     def rows(values: dict[str, Any]) -> list[tuple[str, Any]]:
         return [
-            (str(labels.get(k, k)), ", ".join(v) if isinstance(v, list) else v)
+            (str(labels.get(k, k)), _shown(k, v))
             for k, v in values.items()
             if k not in ("groups", "blocks")
         ]
+
+    def shown(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{k: _shown(k, v) for k, v in item.items()} for item in items]
 
     return render(
         request,
         "patrons/export.html",
         {
-            "data": data,
+            "data": {
+                **data,
+                "exported_at": _shown("exported_at", data["exported_at"]),
+                "roles": shown(data["roles"]),
+                "loans": shown(data["loans"]),
+                "holds": shown(data["holds"]),
+                "audit": shown(data["audit"]),
+            },
             "person": person,
             "person_rows": rows(data["person"]),
-            "patrons": [{"rows": rows(p), **p} for p in data["patrons"]],
+            "patrons": [
+                {
+                    **p,
+                    "rows": rows(p),
+                    "groups": shown(p["groups"]),
+                    "blocks": shown(p["blocks"]),
+                }
+                for p in data["patrons"]
+            ],
         },
     )
+
+
+_WHEN = {"joined", "last_sign_in", "created", "made", "lifted", "returned", "placed", "at"}
+_WHEN |= {"exported_at", "lent"}
+_DAYS = {"valid_until", "left_on", "due"}
+
+
+def _shown(key: str, value: Any) -> Any:
+    """A value of the export as a person reads it: labels in their language, yes/no, local
+    dates (the JSON download keeps the codes and ISO values)."""
+    from reol.circulation.models import HoldState, LoanState
+    from reol.core.languages import language_name
+    from reol.core.models import Role
+
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    choices: dict[str, Any] = {
+        "category": PatronCategory,
+        "reason": Block.Reason,
+        "state": LoanState,
+    }
+    if key == "role":
+        for roles in (Role, GroupMember.Role):
+            if value in roles.values:
+                return roles(value).label
+    if key == "state" and value not in LoanState.values and value in HoldState.values:
+        return HoldState(value).label
+    kind = choices.get(key)
+    if kind is not None and value in kind.values:
+        return kind(value).label
+    if key == "preferred_language":
+        return language_name(value)
+    if key in _WHEN | _DAYS and isinstance(value, str):
+        try:
+            if key in _DAYS or len(value) == 10:
+                return date_format(dt.date.fromisoformat(value[:10]), "SHORT_DATE_FORMAT")
+            moment = dt.datetime.fromisoformat(value)
+            if timezone.is_aware(moment):
+                moment = timezone.localtime(moment)
+            return date_format(moment, "SHORT_DATETIME_FORMAT")
+        except ValueError:
+            return value
+    return value
 
 
 @login_required
@@ -376,6 +444,7 @@ def _group_context(group: Group) -> dict[str, Any]:
         "students": list(selectors.members_of(group, GroupMember.Role.STUDENT)),
         "teachers": list(selectors.members_of(group, GroupMember.Role.TEACHER)),
         "loans": list(loans.open_loans_of_group(group)),
+        "unprintable": _unprintable(group),
         "today": timezone.localdate(),
     }
 
@@ -415,7 +484,13 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "patrons/group_detail.html",
-        {"school": school, "form": form, "can_manage": can_manage, **_group_context(group)},
+        {
+            "school": school,
+            "form": form,
+            "can_manage": can_manage,
+            "without_card": services.students_without_card(group),
+            **_group_context(group),
+        },
     )
 
 
@@ -433,26 +508,70 @@ def group_remove_member(request: HttpRequest, pk: int, patron_pk: int) -> HttpRe
     return redirect("patrons-group", pk=group.pk)
 
 
+def _group_for_cards(request: HttpRequest, pk: int) -> Group:
+    """The group whose library cards the signed-in person may print: staff who see the school's
+    people, or a teacher of that very group. The one place this is decided."""
+    school = _school(request, Perm.STAFF_SHELL)
+    if has_perm(request.user, Perm.PEOPLE_VIEW, school):
+        return _group(request, school, pk)
+    taught = selectors.groups_taught_by(_actor(request), school).filter(pk=pk).first()
+    if taught is None:
+        raise PermissionDenied(_("You may print the cards of your own classes only."))
+    return taught
+
+
+def _unprintable(group: Group) -> list[Patron]:
+    members = selectors.members_of(group, GroupMember.Role.STUDENT).filter(patron__active=True)
+    return [
+        m.patron
+        for m in members
+        if cards.code_for(m.patron.user.card_barcode, m.patron.user.username) is None
+    ]
+
+
 @login_required
 def group_cards(request: HttpRequest, pk: int) -> HttpResponse:
-    school = _school(request, Perm.PEOPLE_VIEW)
-    group = _group(request, school, pk)
+    group = _group_for_cards(request, _pk(pk))
     members = selectors.members_of(group, GroupMember.Role.STUDENT).filter(patron__active=True)
-    sheet = [
-        cards.Card(
-            name=m.patron.user.get_full_name() or m.patron.user.username,
-            group=f"{group.name} · {group.school_year}",
-            school=school.name,
-            code=m.patron.user.card_barcode or m.patron.user.username,
+    sheet = []
+    for m in members:
+        code = cards.code_for(m.patron.user.card_barcode, m.patron.user.username)
+        if code is None:
+            # A barcode that does not scan back finds nobody at the desk: no card at all is
+            # better; the group page lists these students and offers card numbers.
+            continue
+        sheet.append(
+            cards.Card(
+                name=m.patron.user.get_full_name() or m.patron.user.username,
+                group=f"{group.name} · {group.school_year}",
+                school=group.school.name,
+                code=code,
+            )
         )
-        for m in members
-    ]
     pdf = cards.render(sheet, title=_("Library cards %(group)s") % {"group": group.name})
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="cards-{slugify(group.name) or group.pk}.pdf"'
     )
     return response
+
+
+@login_required
+@require_POST
+def group_assign_cards(request: HttpRequest, pk: int) -> HttpResponse:
+    school = _school(request, Perm.PEOPLE_MANAGE)
+    group = _group(request, school, pk, Perm.PEOPLE_MANAGE)
+    given = services.assign_cards(_actor(request), group)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s student has a card number now.",
+            "%(count)s students have a card number now.",
+            len(given),
+        )
+        % {"count": len(given)},
+    )
+    return redirect("patrons-group", pk=group.pk)
 
 
 # --- A teacher's classes ------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from reol.core.models import School, User
+from reol.core.models import Role, School, User
 from reol.core.permissions import ROLE_PERMS, Actor, Perm, has_perm, require, scope
 from reol.patrons.models import Group, GroupMember
 
@@ -67,6 +67,17 @@ def groups_taught(actor: object, school: School) -> QuerySet[Group]:
         members__role=GroupMember.Role.TEACHER,
         members__patron__user=actor,
     ).distinct()
+
+
+def teachers_at(school: School) -> QuerySet[User]:
+    """The school's active teachers (by their role there): whom a resource list is shared with."""
+    return (
+        User.objects.filter(
+            is_active=True, memberships__school=school, memberships__role=Role.TEACHER
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
 
 
 def people_with(school: School, *perms: Perm) -> QuerySet[User]:

@@ -17,6 +17,15 @@ _DATE = {"type": "date"}
 _TIME = {"type": "time"}
 
 
+def _date_input() -> forms.DateInput:
+    """`<input type="date">` takes ISO dates only, whatever the page's language."""
+    return forms.DateInput(_DATE, format="%Y-%m-%d")
+
+
+def _time_input() -> forms.TimeInput:
+    return forms.TimeInput(_TIME, format="%H:%M")
+
+
 class EntryForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=PlanEntry.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -28,8 +37,8 @@ class EntryForm(forms.Form):
         help_text=_("ISO week numbers, e.g. 41–43 (or give the first and last day)."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
-    starts = forms.DateField(label=_("First day"), required=False, widget=forms.DateInput(_DATE))
-    ends = forms.DateField(label=_("Last day"), required=False, widget=forms.DateInput(_DATE))
+    starts = forms.DateField(label=_("First day"), required=False, widget=_date_input())
+    ends = forms.DateField(label=_("Last day"), required=False, widget=_date_input())
     goals = forms.CharField(
         label=_("Goals"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -64,9 +73,9 @@ class RoomForm(forms.Form):
     resource = forms.ModelChoiceField(
         label=_("Room or equipment"), queryset=Resource.objects.none()
     )
-    day = forms.DateField(label=_("Day"), widget=forms.DateInput(_DATE))
-    start_time = forms.TimeField(label=_("From"), required=False, widget=forms.TimeInput(_TIME))
-    end_time = forms.TimeField(label=_("To"), required=False, widget=forms.TimeInput(_TIME))
+    day = forms.DateField(label=_("Day"), widget=_date_input())
+    start_time = forms.TimeField(label=_("From"), required=False, widget=_time_input())
+    end_time = forms.TimeField(label=_("To"), required=False, widget=_time_input())
 
     def __init__(self, *args: Any, resources: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -97,8 +106,8 @@ class CollaborationForm(forms.Form):
         queryset=User.objects.none(),
         required=False,
     )
-    starts = forms.DateField(label=_("First day"), widget=forms.DateInput(_DATE))
-    ends = forms.DateField(label=_("Last day"), widget=forms.DateInput(_DATE))
+    starts = forms.DateField(label=_("First day"), widget=_date_input())
+    ends = forms.DateField(label=_("Last day"), widget=_date_input())
     goals = forms.CharField(
         label=_("Goals"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

@@ -191,6 +191,13 @@ def group_plan(request: HttpRequest, pk: int) -> HttpResponse:
                     _("“%(title)s” is in %(group)s's plan, weeks %(weeks)s.")
                     % {"title": entry.title, "group": group.name, "weeks": entry.weeks},
                 )
+                if entry.ends < timezone.localdate():
+                    # Allowed (a plan may record what was done), but often a slip of the year.
+                    messages.warning(
+                        request,
+                        _("Weeks %(weeks)s of %(year)s are already over.")
+                        % {"weeks": entry.weeks, "year": entry.school_year},
+                    )
                 return redirect("planning-entry", pk=entry.pk)
     first, last = services.school_year_bounds(school, group.school_year)
     return render(
@@ -242,8 +249,9 @@ def entry_page(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST if action == "room" else None,
         resources=resources_of(school, active_only=True),
     )
-    people = _people_queryset(school)
-    share_form = forms.ShareForm(request.POST if action == "share" else None, people=people)
+    share_form = forms.ShareForm(
+        request.POST if action == "share" else None, people=access.teachers_at(school)
+    )
     conflict: BookingConflict | None = None
     status = 200
     if action:
@@ -316,7 +324,7 @@ def entry_page(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(f"{here}#resources")
             if action == "publish":
                 services.publish_resources(user, entry)
-                messages.success(request, _("The list is on the public catalogue."))
+                messages.success(request, _("The list is in the public catalogue."))
                 return redirect(f"{here}#resources")
         except BookingConflict as error:
             conflict = error

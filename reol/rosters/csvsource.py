@@ -171,6 +171,8 @@ def category_of(value: str) -> str | None:
     return None
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")
+
 MAX_LENGTHS = {
     "source_id": 128,
     "first_name": 150,
@@ -206,6 +208,8 @@ def roster_from_csv(
     if "full_name" in columns:
         roster.provides |= {"first_name", "last_name"}
     roster.has_memberships = "groups" in columns
+    if "groups" not in columns:
+        roster.warn(name, 0, _("No class column: students will not be put in classes."))
     if "category" not in columns:
         roster.categories = {default_category}
     for row in table.rows:
@@ -241,6 +245,15 @@ def _person(
         person.first_name, person.last_name = person.first_name[:150], person.last_name[:150]
     if not (person.first_name or person.last_name):
         errors.append(_("The row has no name."))
+    for value in (person.first_name, person.last_name):
+        if value[:1] in FORMULA_STARTS:
+            # Kept as text (Reol's own CSV exports escape it), but worth a look: a spreadsheet
+            # would run it.
+            roster.warn(
+                file,
+                line,
+                _("“%(name)s” looks like a spreadsheet formula.") % {"name": value},
+            )
     if person.username and not USERNAME_PATTERN.fullmatch(person.username):
         errors.append(
             _(

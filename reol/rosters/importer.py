@@ -31,11 +31,13 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from reol.core import audit
 from reol.core.models import Membership, Role, School, User
 from reol.core.permissions import Actor, Perm, has_perm, require, schools_with
 from reol.core.text import fold
+from reol.patrons.cards import fold_ascii
 from reol.patrons.models import Group, GroupMember, Patron
 
 from . import bulk
@@ -81,27 +83,47 @@ class Report:
         )
 
     def summary(self) -> str:
-        c = self.counts
-        text = _(
-            "%(people)d people in the file: %(created)d new patrons, %(updated)d changed, "
-            "%(unchanged)d unchanged, %(deactivated)d deactivated; groups: %(g_created)d new, "
-            "%(g_updated)d changed, %(g_deactivated)d deactivated; %(rejected)d rows rejected."
-        ) % {
-            "people": c.get("people", 0),
-            "created": c.get("patrons_created", 0),
-            "updated": c.get("patrons_updated", 0),
-            "unchanged": c.get("patrons_unchanged", 0),
-            "deactivated": c.get("patrons_deactivated", 0),
-            "g_created": c.get("groups_created", 0),
-            "g_updated": c.get("groups_updated", 0),
-            "g_deactivated": c.get("groups_deactivated", 0),
-            "rejected": c.get("rows_rejected", 0),
-        }
-        if self.dry_run:
-            return text + " " + _("Dry run: nothing was saved.")
-        if self.refused:
-            return text + " " + _("Nothing was saved, because rows were rejected.")
-        return text
+        return summary_of(self.counts, dry_run=self.dry_run, refused=self.refused)
+
+
+def summary_of(counts: dict[str, int], *, dry_run: bool, refused: bool) -> str:
+    """The counts of a run in words, in the active language (a page renders it from the stored
+    counts in the viewer's language; nothing translated is stored)."""
+    c = counts
+
+    def n(key: str) -> int:
+        return int(c.get(key, 0))
+
+    patrons = [
+        ngettext("%(count)d new patron", "%(count)d new patrons", n("patrons_created")),
+        ngettext("%(count)d changed", "%(count)d changed", n("patrons_updated")),
+        ngettext("%(count)d unchanged", "%(count)d unchanged", n("patrons_unchanged")),
+        ngettext("%(count)d deactivated", "%(count)d deactivated", n("patrons_deactivated")),
+    ]
+    groups = [
+        ngettext("%(count)d new", "%(count)d new", n("groups_created")),
+        ngettext("%(count)d changed", "%(count)d changed", n("groups_updated")),
+        ngettext("%(count)d deactivated", "%(count)d deactivated", n("groups_deactivated")),
+    ]
+    keys = ["patrons_created", "patrons_updated", "patrons_unchanged", "patrons_deactivated"]
+    group_keys = ["groups_created", "groups_updated", "groups_deactivated"]
+    text = _("%(people)s: %(patrons)s; groups: %(groups)s; %(rejected)s.") % {
+        "people": ngettext(
+            "%(count)d person in the file", "%(count)d people in the file", n("people")
+        )
+        % {"count": n("people")},
+        "patrons": ", ".join(t % {"count": n(k)} for t, k in zip(patrons, keys, strict=True)),
+        "groups": ", ".join(t % {"count": n(k)} for t, k in zip(groups, group_keys, strict=True)),
+        "rejected": ngettext(
+            "%(count)d row rejected", "%(count)d rows rejected", n("rows_rejected")
+        )
+        % {"count": n("rows_rejected")},
+    }
+    if dry_run:
+        return text + " " + _("Dry run: nothing was saved.")
+    if refused:
+        return text + " " + _("Nothing was saved, because rows were rejected.")
+    return text
 
 
 class _Refused(Exception):
@@ -391,9 +413,11 @@ class _Plan:
         }
 
     def _make_username(self, person: Person) -> str:
+        # ASCII only (æ → ae, ø → oe, å → aa, accents stripped): a username may end up as the
+        # barcode on a library card, and Code 128 drops what is not ASCII.
         base = ".".join(
-            re.sub(r"[^\w-]+", "", part)
-            for part in fold(f"{person.first_name} {person.last_name}").split()
+            re.sub(r"[^a-z0-9-]+", "", part)
+            for part in fold_ascii(fold(f"{person.first_name} {person.last_name}")).split()
         ).strip(".-") or ("elev" if person.category == STUDENT else "laerer")
         base = base[:140]
         candidate, n = base, 1

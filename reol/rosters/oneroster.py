@@ -234,12 +234,15 @@ def roster_from_oneroster(
     org: str = "",
     card_from: str = "",
     hints: tuple[str, ...] = (),
+    year_chosen: bool = False,
 ) -> Roster:
+    """``school_year`` is where classes go whose sessions name no year; when the librarian chose
+    it (``year_chosen``: the page's choice, ``--school-year``), every class goes there."""
     roster = Roster(kind="oneroster")
     reader = _Reader(files, roster)
     manifest = _manifest(reader)
     version = manifest.get("oneroster.version", "")
-    roster.facts["version"] = version or _("not given (no manifest)")
+    roster.facts["version"] = version  # "" = no manifest: the page says so in its language
     for key, value in manifest.items():
         if key.startswith("file.") and value in ("bulk", "delta"):
             stem = key[len("file.") :]
@@ -267,6 +270,19 @@ def roster_from_oneroster(
         return roster
     ours = _below(orgs, chosen.source_id) if chosen else None
     sessions = _sessions(reader, school_year)
+    if year_chosen and sessions:
+        other = sorted({y for y in sessions.values() if y and y != school_year})
+        if other:
+            roster.warn(
+                "academicSessions.csv",
+                0,
+                _(
+                    "The bundle's sessions are in %(years)s; the classes are put in %(year)s, "
+                    "as chosen."
+                )
+                % {"years": ", ".join(other), "year": school_year},
+            )
+        sessions = dict.fromkeys(sessions, school_year)
     users = reader.table("users", ["sourcedId"])
     if users is None:
         if "users" not in files:

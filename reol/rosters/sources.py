@@ -71,6 +71,7 @@ def load(path: Path, school: School, choices: Choices, *, filename: str = "") ->
             org=choices.org,
             card_from=choices.card_from,
             hints=(school.code, school.name),
+            year_chosen=bool(choices.school_year),
         )
     if path.is_dir():
         roster = Roster(kind="csv")

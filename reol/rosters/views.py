@@ -21,6 +21,7 @@ from reol.core.permissions import Perm, require
 
 from . import csvsource, jobs, oneroster, services
 from .forms import ConfirmForm, CsvOptionsForm, OneRosterOptionsForm, UploadForm
+from .importer import summary_of
 from .models import Format, MappingPreset, RosterImport
 from .reader import TableError, delimiter_label, read_table
 from .roster import school_year_starting
@@ -173,7 +174,9 @@ def _csv_options(
     initial.update(
         default_category=category,
         school_year=job.options.get("school_year") or years[0],
-        deactivate_missing=job.options.get("deactivate_missing", True),
+        # A CSV is often a partial export (one class): deactivating everyone else is chosen,
+        # never assumed. The dry run warns with the count when it is chosen.
+        deactivate_missing=job.options.get("deactivate_missing", False),
         preset_name=chosen.name if chosen else "",
     )
     form = CsvOptionsForm(request.POST or None, initial=initial, header=table.header, years=years)
@@ -295,6 +298,10 @@ def job_page(request: HttpRequest, pk: int) -> HttpResponse:
                 and not any(p["line"] == 0 for p in job.errors)
             ),
             "good_rows": counts.get("people", 0),
+            "summary": summary_of(
+                counts, dry_run=job.dry_run, refused=not job.dry_run and not job.saved
+            ),
+            "deactivating": counts.get("patrons_deactivated", 0) if job.dry_run else 0,
         },
     )
 

@@ -49,3 +49,16 @@ def test_school_year_lookup(school):
     )
     assert calendar.school_year_on(school, dt.date(2027, 2, 28)) == year
     assert calendar.school_year_on(school, dt.date(2027, 7, 1)) is None
+
+
+def test_date_inputs_hold_iso_dates_in_every_language():
+    import datetime as dt
+
+    from django.utils import translation
+
+    from reol.core.forms import SchoolYearForm
+
+    form = SchoolYearForm(initial={"starts": dt.date(2026, 8, 10), "ends": dt.date(2027, 6, 25)})
+    with translation.override("da"):
+        html = str(form["starts"])
+    assert 'value="2026-08-10"' in html, html

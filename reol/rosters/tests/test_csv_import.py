@@ -260,7 +260,8 @@ def test_usernames_are_made_when_the_file_has_none(world, tmp_path):
     names = set(
         User.objects.filter(card_barcode__startswith="X").values_list("username", flat=True)
     )
-    assert names == {"anna.hansen", "anna.hansen2", "ærlig.øre"}
+    # ASCII (æ → ae, ø → oe): a username may be printed as a barcode
+    assert names == {"anna.hansen", "anna.hansen2", "aerlig.oere"}
 
 
 def test_people_of_another_municipality_are_never_matched(world, tmp_path):
