@@ -412,3 +412,37 @@ def test_every_persons_pages_have_no_csp_errors_and_pass_axe(
     assert {"/staff/", "/staff/desk/", "/staff/people/", "/opac/me/", "/me/"} <= visited
     assert found == {}
     assert problems == []
+
+
+@pytest.mark.parametrize("language", ["da", "nb", "en"])
+def test_my_loans_links_to_my_library_record(
+    world,
+    page,
+    search_index,  # noqa: F811
+    language,
+):
+    """From "My loans" a student reaches her own library record (loan history consent, her
+    data to take away) and back; both pages pass axe with no console error."""
+    build_shelf(world)
+    page.goto("/accounts/login/")
+    root = page.url.split("/accounts/")[0] + "/"
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": root}])
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.set_viewport_size(TABLET)
+    login(page, "A0001", "4321")
+    page.goto("/opac/me/")
+    assert serious_axe(page) == []
+    link = page.locator("main a[href='/me/library/']")
+    name = link.inner_text().strip()
+    assert link.count() == 1 and name
+    with page.expect_navigation():
+        link.click()
+    assert page.url.endswith("/me/library/")
+    assert page.locator("html").get_attribute("lang") == language
+    assert page.get_by_role("heading", level=1).inner_text() == name
+    assert serious_axe(page) == []
+    with page.expect_navigation():
+        page.locator("main a[href='/opac/me/']").click()
+    assert page.url.endswith("/opac/me/")
+    assert problems == []

@@ -83,3 +83,31 @@ def test_search_counts_the_same_copies(world, shelf) -> None:  # type: ignore[no
     body = Client().get("/api/v1/search", {"q": ISBN, "municipality": "solbjerg"}).json()
     counts = {a["school"]: (a["available"], a["total"]) for a in body["hits"][0]["availability"]}
     assert counts == expected
+
+
+def test_record_page_and_api_show_the_copies_search_counts(world, shelf) -> None:  # type: ignore[no-untyped-def]
+    """Lost and withdrawn copies are no copies to a student: search does not count them, and
+    the record page and the record API do not list them."""
+    services.add_items(SYSTEM, shelf, world.school_a, barcodes=["VIT-LOST", "VIT-GONE"])
+    Item.objects.filter(barcode="VIT-LOST").update(status=ItemStatus.LOST)
+    Item.objects.filter(barcode="VIT-GONE").update(status=ItemStatus.WITHDRAWN)
+    services.queue_for_search([shelf.pk])
+    hit = search.search(search.SearchQuery(text=ISBN, municipality_id=world.municipality.pk)).hits[
+        0
+    ]
+    counted = {a.school: a.total for a in hit.availability}
+    assert counted == {world.school_a.code: 3, world.school_b.code: 1}
+
+    api = Client().get(f"/api/v1/records/{shelf.pk}", {"municipality": "solbjerg"}).json()
+    listed: dict[str, int] = {}
+    for copy in api["copies"]:
+        listed[copy["school"]] = listed.get(copy["school"], 0) + 1
+    assert listed == counted
+
+    visitor = Client()
+    visitor.post("/opac/school/", {"school": world.school_a.pk, "next": "/opac/"})
+    page = visitor.get(f"/opac/records/{shelf.pk}/")
+    assert page.status_code == 200
+    shown = {g["name"]: len(g["copies"]) for g in page.context["schools"]}
+    assert shown == {world.school_a.name: 3, world.school_b.name: 1}
+    assert "VIT-LOST" not in page.content.decode()

@@ -7,29 +7,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from reol.core.models import Municipality, School
 
-from .models import BarcodeFormat, Item, MaterialType, Record
+from .models import BarcodeFormat, Item, ItemStatus, Record
 
-# MARC language codes the public catalogue names (others are shown as their code).
-LANGUAGE_NAMES = {
-    "dan": "dansk / Danish",
-    "nor": "norsk / Norwegian",
-    "nob": "norsk bokmål / Norwegian Bokmål",
-    "nno": "nynorsk / Norwegian Nynorsk",
-    "eng": "English",
-    "swe": "svenska / Swedish",
-    "deu": "Deutsch / German",
-    "ger": "Deutsch / German",
-    "fra": "français / French",
-    "fre": "français / French",
-    "spa": "español / Spanish",
-    "ara": "العربية / Arabic",
-}
+# Copies that are no longer copies to a reader: not shown in the public catalogue, not counted
+# by search (a lost copy is not on any shelf and will not come back from a loan).
+GONE = (ItemStatus.WITHDRAWN, ItemStatus.LOST)
 
 
 def barcode_format(school: School | None) -> BarcodeFormat:
@@ -50,23 +38,10 @@ def public_municipality(code: str | None) -> Municipality | None:
     return found[0] if len(found) == 1 else None
 
 
-def schools_of(municipality: Municipality) -> QuerySet[School]:
-    return School.objects.filter(municipality=municipality)
-
-
-def facet_labels(municipality: Municipality) -> dict[str, dict[str, str]]:
-    """Display names for facet values that are codes."""
-    schools = {s.code: s.name for s in schools_of(municipality)}
-    return {
-        "material_type": {str(k): str(v) for k, v in MaterialType.choices},
-        "school": schools,
-        "available": schools,
-        "language": LANGUAGE_NAMES,
-    }
-
-
 def public_record(municipality: Municipality, pk: int) -> tuple[Record, list[dict[str, Any]]]:
-    """A record and its copies per school, as anyone may see them (never who has a loan)."""
+    """A record and its copies per school, as anyone may see them (never who has a loan).
+
+    Withdrawn and lost copies are left out, as search leaves them out of its counts."""
     record = get_object_or_404(
         Record.objects.prefetch_related("isbns"), pk=pk, municipality=municipality
     )
@@ -81,7 +56,7 @@ def public_record(municipality: Municipality, pk: int) -> tuple[Record, list[dic
             "circulation_type": item.circulation_type,
         }
         for item in Item.objects.filter(record=record)
-        .exclude(status__in=("withdrawn",))
+        .exclude(status__in=GONE)
         .select_related("school", "location", "record")
         .order_by("school__name", "barcode")
     ]

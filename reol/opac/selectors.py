@@ -11,12 +11,11 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.http import HttpRequest
 
 from reol.catalog.models import Item, ItemStatus, Record
-from reol.catalog.selectors import public_municipality
+from reol.catalog.selectors import GONE, public_municipality
 from reol.core.models import Municipality, School, User
 from reol.core.permissions import Actor, Perm, schools_with
 
 from .models import ReadingList, ReadingListEntry
-from .templatetags.opac import full_title
 
 SESSION_SCHOOL = "opac_school"  # the school an anonymous visitor chose, by primary key
 
@@ -46,19 +45,6 @@ def place(request: HttpRequest) -> Place | None:
     return Place(municipality, None) if municipality else None
 
 
-def titles(municipality: Municipality, record_ids: list[int]) -> dict[int, str]:
-    """Whole titles ("Title : Subtitle") of these records, by id, in one query.
-
-    Search hits carry the title and subtitle run together; pages show them punctuated.
-    """
-    if not record_ids:
-        return {}
-    rows = Record.objects.filter(pk__in=record_ids, municipality=municipality).values_list(
-        "pk", "title", "subtitle"
-    )
-    return {pk: full_title(title, subtitle) for pk, title, subtitle in rows}
-
-
 def copy_on_shelf(record: Record, school: School) -> Item | None:
     """A copy of ``record`` on the shelf at ``school`` now (the one to send a reader to)."""
     return (
@@ -79,7 +65,7 @@ def new_arrivals(school: School, limit: int = 12) -> list[Record]:
         # One filter() call, so the annotation runs over the same join: this school's copies.
         Record.objects.filter(
             items__school=school,
-            items__status__in=[s for s in ItemStatus.values if s != ItemStatus.WITHDRAWN],
+            items__status__in=[s for s in ItemStatus.values if s not in GONE],
             merged_into__isnull=True,
         )
         .annotate(arrived=Max("items__created_at"))

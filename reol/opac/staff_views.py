@@ -137,7 +137,6 @@ def edit_list(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "q": text,
             "hits": hits,
-            "hit_titles": selectors.titles(reading_list.municipality, [h.id for h in hits]),
             "school": school,
         },
         status=400 if request.method == "POST" else 200,

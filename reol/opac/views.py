@@ -29,9 +29,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reol.catalog import search
-from reol.catalog.models import Item, ItemStatus, MaterialType, Record
-from reol.catalog.search.types import YEAR_BUCKETS
-from reol.catalog.selectors import public_record
+from reol.catalog.models import Item, ItemStatus, Record
+from reol.catalog.search import labels
+from reol.catalog.search import selectors as search_selectors
+from reol.catalog.selectors import GONE, public_record
 from reol.circulation import selectors as circulation_selectors
 from reol.circulation import services as circulation
 from reol.circulation.errors import CirculationError
@@ -39,10 +40,9 @@ from reol.circulation.models import Hold, Loan
 from reol.core.models import School, User
 
 from . import selectors
-from .languages import language_name
 from .models import ReadingList
 from .selectors import Place
-from .templatetags.opac import age_text, full_title
+from .templatetags.opac import age_text
 
 PAGE_SIZE = 20
 MAX_PAGE = 10_000 // PAGE_SIZE  # the engine stops at result 10,000
@@ -77,7 +77,7 @@ def _availability_at(school: School | None, record_ids: list[int]) -> dict[int, 
         return {}
     rows = (
         Item.objects.filter(record_id__in=record_ids, school=school)
-        .exclude(status=ItemStatus.WITHDRAWN)
+        .exclude(status__in=GONE)
         .values("record_id")
         .annotate(total=Count("id"), available=Count("id", filter=Q(status=ItemStatus.AVAILABLE)))
     )
@@ -157,11 +157,10 @@ def suggest(request: HttpRequest) -> HttpResponse:
             prefix_last=True,
         )
         found = search.search(asked)
-        titles = selectors.titles(where.municipality, [h.id for h in found.hits])
         options = [
             Option(
                 reverse("opac-record", args=[h.id]),
-                titles.get(h.id, h.title),
+                h.full_title,
                 h.contributors[0].get("name", "") if h.contributors else "",
             )
             for h in found.hits
@@ -264,36 +263,14 @@ def _params(request: HttpRequest, where: Place) -> Params:
 
 
 def _facet_label(name: str, value: str, schools: dict[str, str]) -> str:
-    if name == "material_type":
-        try:
-            return str(MaterialType(value).label).capitalize()
-        except ValueError:
-            return value
+    """A facet value as the API names it (``search.labels``), but ages as a child reads them:
+    "up to 5 years", not "0–5 years"."""
     if name == "age":
         low, _sep, high = value.partition("-")
         if value.endswith("+") and value[:-1].isdigit():
             return age_text(int(value[:-1]), None)
         return age_text(int(low), int(high)) if low.isdigit() and high.isdigit() else value
-    if name == "reading_level":
-        return _("LIX %(band)s") % {"band": value.replace("-", "–")}
-    if name == "language":
-        return language_name(value)
-    if name == "school":
-        return schools.get(value, value)
-    if name == "year" and value in YEAR_BUCKETS:
-        first, until = YEAR_BUCKETS[value]
-        if value.startswith("-"):
-            return _("before %(year)s") % {"year": until}
-        if value.endswith("-"):
-            return _("%(year)s and later") % {"year": first}
-        return value.replace("-", "–")
-    return value
-
-
-def _shown(name: str, value: str) -> bool:
-    """Whether a facet value is one a reader can choose. The engine's year ranges also count
-    the records it has no year for, as an open bucket ("*-1"): that is no period to pick."""
-    return name != "year" or value in YEAR_BUCKETS
+    return labels.label(name, value, schools)
 
 
 FACET_TITLES = {
@@ -315,7 +292,7 @@ def _facet_groups(
         if name == "school" and params.scope == "mine":
             continue
         chosen = params.filters.get(name, [])
-        values = [v for v in result.facets.get(name, []) if _shown(name, v.value)]
+        values = list(result.facets.get(name, []))
         seen = {v.value for v in values}
         # A chosen value with no hits left stays visible, so it can be taken off again.
         values += [search.FacetValue(v, 0) for v in chosen if v not in seen]
@@ -342,13 +319,13 @@ class HitView:
     here: search.Availability | None
     elsewhere: list[search.Availability]
     more_schools: int
-    title: str = ""  # title and subtitle, punctuated (the index keeps them run together)
+    title: str = ""  # "Title : Subtitle"
 
 
 def _hit_views(hits: list[search.Hit], where: Place, scope: str) -> list[HitView]:
     records = Record.objects.filter(
         pk__in=[h.id for h in hits], municipality=where.municipality
-    ).only("id", "title", "age_min", "age_max", "subtitle", "reading_level", "cover_url")
+    ).only("id", "age_min", "age_max", "reading_level", "cover_url")
     by_id = {r.pk: r for r in records}
     views = []
     code = where.school.code if where.school else None
@@ -367,7 +344,7 @@ def _hit_views(hits: list[search.Hit], where: Place, scope: str) -> list[HitView
                 here,
                 shown,
                 len(others) - len(shown),
-                full_title(found.title, found.subtitle),
+                hit.full_title,
             )
         )
     return views
@@ -391,9 +368,7 @@ def results(request: HttpRequest) -> HttpResponse:
             language=_language(),
         )
     )
-    schools = dict(
-        School.objects.filter(municipality=where.municipality).values_list("code", "name")
-    )
+    schools = search_selectors.school_names(where.municipality.pk)
     pages = min(MAX_PAGE, max(1, -(-result.total // PAGE_SIZE)))
     available_counts = {v.value: v.count for v in result.facets.get("available", [])}
     if params.scope == "mine" and where.school:
@@ -471,9 +446,7 @@ def _more_like_this(record: Record, where: Place) -> list[tuple[search.Hit, str]
                 found.setdefault(hit.id, hit)
         if len(found) >= 6:
             break
-    hits = list(found.values())[:6]
-    titles = selectors.titles(where.municipality, [h.id for h in hits])
-    return [(h, titles.get(h.id, h.title)) for h in hits]
+    return [(h, h.full_title) for h in list(found.values())[:6]]
 
 
 @csp_update({"img-src": ["https:"]})  # type: ignore[arg-type]  # covers come from the national catalogue's servers
@@ -515,7 +488,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "place": where,
             "record": found,
-            "title": full_title(found.title, found.subtitle),
+            "title": labels.full_title(found.title, found.subtitle),
             "schools": schools,
             "on_shelf": on_shelf,
             "my_hold": my_hold,

@@ -101,7 +101,7 @@ def search(query: SearchQuery, *, raw: bool = False) -> SearchResult:
 @dataclass
 class Suggestion:
     id: int
-    title: str
+    title: str  # "Title : Subtitle"
     contributor: str
 
 
@@ -128,7 +128,7 @@ def autocomplete(
         )
     )
     return [
-        Suggestion(h.id, h.title, h.contributors[0]["name"] if h.contributors else "")
+        Suggestion(h.id, h.full_title, h.contributors[0]["name"] if h.contributors else "")
         for h in found.hits
     ]
 

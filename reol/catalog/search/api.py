@@ -11,8 +11,9 @@ They are on the hot path of every search box, so they do as little as a request 
 * facets are counted only when asked for (``?facets=all`` or ``?facets=school&facets=year``):
   the aggregation costs as much as the query itself for common words;
 * hits go out as the JSON the index stores for them, spliced into the response; pydantic
-  validation of 20 hits with their copies per school cost more than Tantivy's search. The
-  response schemas below still describe the output for the OpenAPI document, and the tests
+  validation of 20 hits with their copies per school cost more than Tantivy's search. Only the
+  contributors' roles are rewritten, into the request's language (``labels.translate_roles``).
+  The response schemas below still describe the output for the OpenAPI document, and the tests
   check the output against them.
 """
 
@@ -45,12 +46,14 @@ class AvailabilityOut(Schema):
 
 class ContributorOut(Schema):
     name: str
-    role: str = ""
+    relator: str = Field("", description="MARC relator codes, e.g. aut or aut,ill")
+    role: str = Field("", description="the role in the request's language, e.g. author")
 
 
 class HitOut(Schema):
     id: int
     title: str
+    subtitle: str
     contributors: list[ContributorOut]
     year: int | None
     material_type: str
@@ -98,7 +101,7 @@ class SearchParams(Schema):
 
 class SuggestionOut(Schema):
     id: int
-    title: str
+    title: str = Field(description="title and subtitle: “Title : Subtitle”")
     contributor: str
 
 
@@ -164,7 +167,7 @@ def search_records(request: HttpRequest, params: Query[SearchParams]) -> HttpRes
     body = b"".join(
         [
             b'{"total":%d,"page":%d,"size":%d,"hits":[' % (result.total, result.page, result.size),
-            b",".join(result.hits_json),
+            labels.translate_roles(b",".join(result.hits_json)),
             b'],"facets":',
             _json(facets_body(result, municipality.id)),
             b',"facet_titles":',

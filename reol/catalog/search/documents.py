@@ -9,6 +9,8 @@ from typing import Any
 from django.conf import settings
 
 from reol.catalog.models import Item, ItemStatus, Record, RecordIsbn
+from reol.catalog.relators import relator_code
+from reol.catalog.selectors import GONE
 
 from .engine import ANY_SCHOOL
 from .types import AGE_BUCKETS, LIX_BUCKETS, STEM_LANGUAGES
@@ -45,7 +47,6 @@ _AGE_WORDS = {
     "youth": "unge ungdom ungdomsbog ungdomsbok youth teen",
     "adult": "voksne voksen adult",
 }
-_GONE = (ItemStatus.WITHDRAWN, ItemStatus.LOST)
 _COLUMNS = (
     "id",
     "municipality_id",
@@ -83,7 +84,7 @@ def documents(record_ids: Iterable[int]) -> Iterator[dict[str, Any]]:
     copies: dict[int, dict[str, list[Any]]] = defaultdict(dict)
     items = (
         Item.objects.filter(record_id__in=ids)
-        .exclude(status__in=_GONE)
+        .exclude(status__in=GONE)
         .values_list("record_id", "school__code", "school__name", "status")
     )
     for record_id, code, name, status in items:
@@ -99,7 +100,8 @@ def build(row: dict[str, Any], isbn13s: list[str], copies: dict[str, list[Any]])
     """One record's search document from its columns, ISBNs and copies per school."""
     names = [c.get("name", "") for c in row["contributors"] or [] if c.get("name")]
     subjects = [str(s) for s in row["subjects"] or [] if s]
-    title = " ".join(filter(None, [row["title"], row["subtitle"]]))
+    title, subtitle = row["title"] or "", row["subtitle"] or ""
+    words = " ".join(filter(None, [title, subtitle]))  # searched as one text, as ever
     languages = [str(code).lower() for code in row["languages"] or []]
     stem = sorted({_LANGUAGE[c] for c in languages if c in _LANGUAGE})
     if not stem and not languages:
@@ -126,7 +128,7 @@ def build(row: dict[str, Any], isbn13s: list[str], copies: dict[str, list[Any]])
     return {
         "id": row["id"],
         "municipality": row["municipality_id"],
-        "title": [title],
+        "title": [words],
         "contributor": names + ([row["responsibility"]] if row["responsibility"] else []),
         "subject": subjects,
         "series": [row["series"]] if row["series"] else [],
@@ -149,8 +151,12 @@ def build(row: dict[str, Any], isbn13s: list[str], copies: dict[str, list[Any]])
         "stored": {
             "id": row["id"],
             "title": title,
+            "subtitle": subtitle,
+            # The relator codes, not a term in one language: ``labels.translate_roles`` and
+            # ``Hit.from_stored`` show them in the reader's language. (Keys in this order: the
+            # API rewrites the roles in the stored JSON without decoding it.)
             "contributors": [
-                {"name": c.get("name", ""), "role": c.get("role", "")}
+                {"name": str(c["name"]), "relator": _codes(c), "role": str(c.get("role") or "")}
                 for c in row["contributors"] or []
                 if c.get("name")
             ],
@@ -158,6 +164,12 @@ def build(row: dict[str, Any], isbn13s: list[str], copies: dict[str, list[Any]])
             "material_type": row["material_type"],
             "shelf_mark": row["shelf_mark"],
             "availability": availability,
-            "vocabulary": [title, *names, *subjects, row["series"]],
+            "vocabulary": [words, *names, *subjects, row["series"]],
         },
     }
+
+
+def _codes(contributor: dict[str, Any]) -> str:
+    """A contributor's relator codes as stored: "aut" or "aut,ill" (normal form, or '')."""
+    codes = (relator_code(c) for c in str(contributor.get("relator") or "").split(","))
+    return ",".join(c for c in codes if c)

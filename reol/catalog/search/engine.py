@@ -33,7 +33,10 @@ from .types import (
     SearchResult,
 )
 
-SCHEMA_VERSION = 2  # 2: a hit's stored JSON is the API's hit as it is; vocabulary apart
+# 2: a hit's stored JSON is the API's hit as it is; vocabulary apart.
+# 3: title and subtitle stored apart; contributors keep their relator codes; no year is absent
+#    (not 0, which the year ranges counted as a bogus "*-1" bucket).
+SCHEMA_VERSION = 3
 MAX_WINDOW = 10_000  # deepest result a page may reach (offset + size)
 
 _SNOWBALL = {"da": "danish", "nb": "norwegian", "en": "english"}
@@ -219,7 +222,8 @@ class TantivyEngine:
         for facet, name in FACET_FIELDS.items():
             for value in doc["facets"].get(facet, ()):
                 d.add_text(name, value)
-        d.add_integer("year", doc.get("year") or 0)
+        if doc.get("year"):  # no year is no value: not in any year range, last by "newest"
+            d.add_integer("year", doc["year"])
         d.add_unsigned("sort_title", txt.sort_key(doc["sort_title"]))
         stored = dict(doc["stored"])
         vocabulary = stored.pop("vocabulary", [])

@@ -8,11 +8,16 @@ the public catalogue say the same thing. Only school names come from the databas
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
 
 from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from reol.catalog.relators import role_label
 
 from .types import AGE_BUCKETS, LIX_BUCKETS, YEAR_BUCKETS
 
@@ -31,37 +36,137 @@ FACET_TITLES: dict[str, Promise] = {
 
 FACETS_WITH_TITLES = tuple(FACET_TITLES)
 
-# MARC language codes (MARC 21 / ISO 639-2, bibliographic and terminology forms) of the
-# languages a Nordic school library holds; any other code is shown as it is.
+# MARC (ISO 639-2) language codes a school library meets, named in the reader's language:
+# records say ``dan``, ``ita`` or ``ger``; a child reads "Danish", "Italian", "German" ("Dansk",
+# "Italiensk", "Tysk"). Where Django's own list of languages has the name, the same English
+# text is used, so Django's catalogues translate it too. Both the bibliographic (``ger``,
+# ``fre``) and the terminology (``deu``, ``fra``) codes are here. The one table of language
+# names: the API's facets and every page of the public catalogue use it.
 LANGUAGE_NAMES: dict[str, Promise] = {
+    # The Nordic languages first: they are most of every collection.
     "dan": gettext_lazy("Danish"),
     "nor": gettext_lazy("Norwegian"),
     "nob": gettext_lazy("Norwegian Bokmål"),
     "nno": gettext_lazy("Norwegian Nynorsk"),
     "swe": gettext_lazy("Swedish"),
-    "isl": gettext_lazy("Icelandic"),
-    "ice": gettext_lazy("Icelandic"),
-    "fao": gettext_lazy("Faroese"),
     "fin": gettext_lazy("Finnish"),
+    "ice": gettext_lazy("Icelandic"),
+    "isl": gettext_lazy("Icelandic"),
+    "fao": gettext_lazy("Faroese"),
     "kal": gettext_lazy("Greenlandic"),
     "sme": gettext_lazy("Northern Sami"),
+    "smi": gettext_lazy("Sami"),
     "eng": gettext_lazy("English"),
-    "deu": gettext_lazy("German"),
     "ger": gettext_lazy("German"),
-    "fra": gettext_lazy("French"),
+    "deu": gettext_lazy("German"),
     "fre": gettext_lazy("French"),
+    "fra": gettext_lazy("French"),
     "spa": gettext_lazy("Spanish"),
     "ita": gettext_lazy("Italian"),
+    "por": gettext_lazy("Portuguese"),
+    "dut": gettext_lazy("Dutch"),
+    "nld": gettext_lazy("Dutch"),
+    "lat": gettext_lazy("Latin"),
+    "gre": gettext_lazy("Greek"),
+    "ell": gettext_lazy("Greek"),
     "pol": gettext_lazy("Polish"),
+    "rus": gettext_lazy("Russian"),
     "ukr": gettext_lazy("Ukrainian"),
-    "ara": gettext_lazy("Arabic"),
+    "lit": gettext_lazy("Lithuanian"),
+    "lav": gettext_lazy("Latvian"),
+    "est": gettext_lazy("Estonian"),
+    "cze": gettext_lazy("Czech"),
+    "ces": gettext_lazy("Czech"),
+    "slo": gettext_lazy("Slovak"),
+    "slk": gettext_lazy("Slovak"),
+    "hun": gettext_lazy("Hungarian"),
+    "rum": gettext_lazy("Romanian"),
+    "ron": gettext_lazy("Romanian"),
+    "bul": gettext_lazy("Bulgarian"),
+    "hrv": gettext_lazy("Croatian"),
+    "srp": gettext_lazy("Serbian"),
+    "bos": gettext_lazy("Bosnian"),
+    "alb": gettext_lazy("Albanian"),
+    "sqi": gettext_lazy("Albanian"),
     "tur": gettext_lazy("Turkish"),
-    "som": gettext_lazy("Somali"),
+    "ara": gettext_lazy("Arabic"),
     "per": gettext_lazy("Persian"),
     "fas": gettext_lazy("Persian"),
+    "kur": gettext_lazy("Kurdish"),
+    "ckb": gettext_lazy("Central Kurdish (Sorani)"),
+    "pus": gettext_lazy("Pashto"),
     "urd": gettext_lazy("Urdu"),
-    "mul": gettext_lazy("several languages"),
+    "hin": gettext_lazy("Hindi"),
+    "pan": gettext_lazy("Punjabi"),
+    "tam": gettext_lazy("Tamil"),
+    "ben": gettext_lazy("Bengali"),
+    "som": gettext_lazy("Somali"),
+    "tir": gettext_lazy("Tigrinya"),
+    "amh": gettext_lazy("Amharic"),
+    "swa": gettext_lazy("Swahili"),
+    "heb": gettext_lazy("Hebrew"),
+    "vie": gettext_lazy("Vietnamese"),
+    "tha": gettext_lazy("Thai"),
+    "chi": gettext_lazy("Chinese"),
+    "zho": gettext_lazy("Chinese"),
+    "jpn": gettext_lazy("Japanese"),
+    "kor": gettext_lazy("Korean"),
+    "sgn": gettext_lazy("Sign language"),
+    "mul": gettext_lazy("Several languages"),
+    "und": gettext_lazy("Unknown language"),
+    "zxx": gettext_lazy("No words (for example music)"),
 }
+
+
+def language_name(code: str) -> str:
+    """The language of a MARC code, named in the reader's language ("ita" → "Italian"); a code
+    we have no name for is shown upper-cased, so it still reads as a code and not as a word."""
+    name = LANGUAGE_NAMES.get(code.strip().lower())
+    return str(capfirst(str(name))) if name is not None else code.upper()
+
+
+_TRAILING_PUNCTUATION = re.compile(r"[\s:;/,=]+$")
+
+
+def full_title(title: str, subtitle: str = "") -> str:
+    """The title and subtitle as a record writes them: "Title : Subtitle" (ISBD's colon).
+
+    Catalogued titles sometimes still end in the colon that led to the subtitle; it is not
+    doubled.
+    """
+    title = (title or "").strip()
+    subtitle = (subtitle or "").strip()
+    if not subtitle:
+        return title
+    return f"{_TRAILING_PUNCTUATION.sub('', title)} : {subtitle}"
+
+
+# A contributor in a hit's stored JSON, as ``documents.build`` writes it (keys in this order,
+# compact separators). ``{"name":`` can only open a real object: inside a JSON string the
+# quotes would be escaped.
+_STORED_CONTRIBUTOR = re.compile(
+    rb'\{"name":("(?:[^"\\]|\\.)*"),"relator":"([a-z,]*)","role":("(?:[^"\\]|\\.)*")\}'
+)
+
+
+def translate_roles(hits_json: bytes) -> bytes:
+    """Hits as the index stores them (JSON), with each contributor's ``role`` the term of its
+    relator code in the active language ("author", "forfatter").
+
+    The index keeps the code (``relator``) and the term as catalogued (``role``), never a
+    translation, so one index serves every language. This rewrites only the ``role`` strings,
+    without decoding the hits (a tenth of the time of ``json.loads`` + ``json.dumps``)."""
+    cache: dict[tuple[bytes, bytes], bytes] = {}
+
+    def one(match: re.Match[bytes]) -> bytes:
+        name, relator, role = match.groups()
+        key = (relator, role)
+        if key not in cache:
+            shown = role_label({"relator": relator.decode(), "role": json.loads(role)})
+            cache[key] = json.dumps(shown, ensure_ascii=False).encode()
+        return b'{"name":%s,"relator":"%s","role":%s}' % (name, relator, cache[key])
+
+    return _STORED_CONTRIBUTOR.sub(one, hits_json)
 
 
 def title(facet: str) -> str:
@@ -115,8 +220,7 @@ def label(facet: str, value: str, schools: Mapping[str, str] | None = None) -> s
     if facet == "reading_level":
         return _reading_level(value)
     if facet == "language":
-        name = LANGUAGE_NAMES.get(value)
-        return str(name) if name is not None else value
+        return language_name(value)
     if facet == "year":
         return _year(value)
     if facet in ("school", "available"):

@@ -6,6 +6,8 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+from reol.catalog.relators import role_label
+
 STEM_LANGUAGES = ("da", "nb", "en")
 SORTS = ("relevance", "title", "newest")
 
@@ -68,6 +70,9 @@ class Availability:
 
 @dataclass
 class Hit:
+    """A record found. ``contributors``: name, ``relator`` (the MARC codes, "aut,ill") and
+    ``role`` (their terms in the active language, or the term as catalogued)."""
+
     id: int
     title: str
     contributors: list[dict[str, str]]
@@ -75,13 +80,22 @@ class Hit:
     material_type: str
     shelf_mark: str
     availability: list[Availability]
+    subtitle: str = ""
+
+    @property
+    def full_title(self) -> str:
+        """ "Title : Subtitle", as the public catalogue writes it."""
+        from .labels import full_title
+
+        return full_title(self.title, self.subtitle)
 
     @classmethod
     def from_stored(cls, stored: dict[str, Any]) -> Hit:
         return cls(
             id=stored["id"],
             title=stored["title"],
-            contributors=stored.get("contributors", []),
+            subtitle=stored.get("subtitle", ""),
+            contributors=[{**c, "role": role_label(c)} for c in stored.get("contributors", [])],
             year=stored.get("year"),
             material_type=stored.get("material_type", ""),
             shelf_mark=stored.get("shelf_mark", ""),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from typing import Any
 
 from django import template
 from django.templatetags.static import static
@@ -11,6 +11,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from reol.catalog.models import MaterialType
+from reol.catalog.relators import RELATOR_TERMS, role_label
+from reol.catalog.search import labels
 
 register = template.Library()
 
@@ -57,21 +59,21 @@ def age_text(age_min: int | None, age_max: int | None) -> str:
     return ""
 
 
-_TRAILING_PUNCTUATION = re.compile(r"[\s:;/,=]+$")
-
-
 @register.simple_tag
 def full_title(title: str, subtitle: str = "") -> str:
-    """The title and subtitle as a record writes them: "Title : Subtitle" (ISBD's colon).
+    """The title and subtitle as a record writes them: "Title : Subtitle" (ISBD's colon)."""
+    return labels.full_title(title, subtitle)
 
-    Catalogued titles sometimes still end in the colon that led to the subtitle; it is not
-    doubled.
-    """
-    title = (title or "").strip()
-    subtitle = (subtitle or "").strip()
-    if not subtitle:
-        return title
-    return f"{_TRAILING_PUNCTUATION.sub('', title)} : {subtitle}"
+
+@register.filter
+def with_role(contributor: dict[str, Any]) -> str:
+    """A contributor's name, with the role in the reader's language unless it is the author's:
+    "Jim Kay (illustrator)", "J.K. Rowling"."""
+    name = str(contributor.get("name") or "")
+    role = role_label(contributor)
+    if not role or role == str(RELATOR_TERMS["aut"]):
+        return name
+    return f"{name} ({role})"
 
 
 @register.filter

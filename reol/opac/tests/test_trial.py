@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from conftest import PASSWORD
 from reol.catalog.models import Item, ItemStatus, Record
+from reol.catalog.search.labels import language_name
 from reol.catalog.services import queue_for_search
 from reol.circulation.models import Hold, Loan
 from reol.core import navigation
-from reol.opac.languages import language_name
 from reol.opac.templatetags.opac import age_text, full_title
 
 from .test_pages import signed_in, visitor

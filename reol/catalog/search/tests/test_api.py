@@ -31,6 +31,7 @@ def test_search_anonymous(catalogue, client) -> None:  # type: ignore[no-untyped
     assert set(hit) == {
         "id",
         "title",
+        "subtitle",
         "contributors",
         "year",
         "material_type",
@@ -183,7 +184,8 @@ def test_every_label_in_the_search_package_is_translatable() -> None:
         assert labels.label("year", "2020-") == "2020 og senere"
         assert labels.label("age", "18+") == "18 år og op"
         assert labels.label("material_type", "nonsense") == "nonsense"
-        assert labels.label("language", "xyz") == "xyz"
+        assert labels.label("language", "ita") == "Italiensk"
+        assert labels.label("language", "xyz") == "XYZ"  # still a code, not a word
 
 
 def test_warm_search_reads_nothing_from_the_database(
