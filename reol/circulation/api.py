@@ -248,11 +248,14 @@ def patron_loans(request: HttpRequest, barcode: str) -> list[Loan]:
     person = selectors.patron_by_code(barcode)
     if person is None:
         raise Http404
+    loans = selectors.open_loans(person)
     if person.pk != me.pk:
         desks = schools_with(me, Perm.CIRCULATION_DESK)
         if not any(selectors.patron_category(person, s) for s in desks):
             raise Http404
-    return list(selectors.open_loans(person).select_related("patron"))
+        # Staff see the loans made at their own desks, not the person's loans at other schools.
+        loans = loans.filter(school__in=desks)
+    return list(loans.select_related("patron"))
 
 
 @router.get("/items/{barcode}", response=ItemOut)

@@ -90,3 +90,26 @@ def test_api_messages_follow_the_language(library, token_for):
     r = client.post("/api/v1/circulation/checkout", json.dumps({"patron": "A0001", "item": "XX"}),
                     content_type="application/json", HTTP_ACCEPT_LANGUAGE="en", **auth)  # fmt: skip
     assert r.json() == {"code": "unknown_item", "message": "No copy has the barcode XX."}
+
+
+def test_staff_see_only_the_loans_made_at_their_own_desks(library, token_for):
+    """A student at two schools: each school's librarian sees the loans made at that desk."""
+    from reol.core.models import Role
+    from reol.core.permissions import SYSTEM
+    from reol.core.services import grant_role
+
+    client = Client()
+    w = library.world
+    from reol.catalog import services as catalog
+
+    grant_role(SYSTEM, w.student_a1, w.school_b, Role.STUDENT)
+    catalog.add_items(SYSTEM, library.atlas, w.school_b, barcodes=["ATB1"])
+    a, b = token_for(w.librarian_a), token_for(w.librarian_b)
+    assert post(client, "/api/v1/circulation/checkout", {"patron": "A0001", "item": "S1"}, a)\
+        .status_code == 201  # fmt: skip
+    assert post(client, "/api/v1/circulation/checkout", {"patron": "A0001", "item": "ATB1"}, b)\
+        .status_code == 201  # fmt: skip
+    assert [x["item"] for x in client.get("/api/v1/patrons/A0001/loans", **a).json()] == ["S1"]
+    assert [x["item"] for x in client.get("/api/v1/patrons/A0001/loans", **b).json()] == ["ATB1"]
+    mine = client.get("/api/v1/patrons/A0001/loans", **token_for(w.student_a1)).json()
+    assert sorted(x["item"] for x in mine) == ["ATB1", "S1"]
