@@ -11,7 +11,7 @@ from django.db.models.functions import Lower
 
 from reol.catalog.models import Item, ItemStatus, Record
 from reol.core.models import Location, Membership, Role, School, User
-from reol.core.permissions import roles_at
+from reol.core.permissions import remember_roles, roles_at
 from reol.patrons.models import Block, Group, Patron
 from reol.patrons.selectors import grade_of
 
@@ -114,8 +114,7 @@ def desk_patron(who: User | str, school: School, today: dt.date) -> DeskPatron |
         folded = code.casefold()
         by_card = [u for u in people.values() if (u.card_barcode or "").casefold() == folded]
         person = row = (by_card or list(people.values()))[0]
-    if not hasattr(person, "_reol_memberships"):  # a caller's object keeps what it read
-        person._reol_memberships = roles[row.pk]  # type: ignore[attr-defined]
+    remember_roles(person, roles[row.pk])
     has_row = row.reol_p_id is not None
     valid_until = dt.date.fromisoformat(str(row.reol_p_valid)[:10]) if row.reol_p_valid else None
     may_borrow = not has_row or (

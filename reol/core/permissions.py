@@ -101,6 +101,16 @@ def _memberships(user: User) -> list[Membership]:
     return cached
 
 
+def remember_roles(user: User, memberships: list[Membership]) -> None:
+    """Give ``user`` memberships read elsewhere (e.g. in the desk's one query), unless it has some.
+
+    The object a caller already holds keeps what it read; this only saves the query that
+    ``_memberships`` would make.
+    """
+    if getattr(user, "_reol_memberships", None) is None:
+        user._reol_memberships = list(memberships)  # type: ignore[attr-defined]
+
+
 def forget_cached_roles(user: User) -> None:
     if hasattr(user, "_reol_memberships"):
         del user._reol_memberships

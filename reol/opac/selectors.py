@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import HttpRequest
 
-from reol.catalog.models import Item, ItemStatus, Record
+from reol.catalog.models import ItemStatus, Record
 from reol.catalog.selectors import GONE, public_municipality
 from reol.core.models import Municipality, School, User
 from reol.core.permissions import Actor, Perm, schools_with
@@ -43,16 +43,6 @@ def place(request: HttpRequest) -> Place | None:
             return Place(found.municipality, found)
     municipality = public_municipality(None)
     return Place(municipality, None) if municipality else None
-
-
-def copy_on_shelf(record: Record, school: School) -> Item | None:
-    """A copy of ``record`` on the shelf at ``school`` now (the one to send a reader to)."""
-    return (
-        Item.objects.filter(record=record, school=school, status=ItemStatus.AVAILABLE)
-        .select_related("location", "record")
-        .order_by("barcode")
-        .first()
-    )
 
 
 def public_schools() -> QuerySet[School]:

@@ -510,9 +510,6 @@ def place_hold(request: HttpRequest, pk: int) -> HttpResponse:
     if where.school is None:
         messages.error(request, _("Ask at the library desk to reserve this."))
         return redirect("opac-record", pk=found.pk)
-    if (copy := selectors.copy_on_shelf(found, where.school)) is not None:
-        messages.error(request, _on_shelf_text(where.school, copy.effective_shelf_mark))
-        return redirect("opac-record", pk=found.pk)
     try:
         hold = circulation.place_hold(user, where.school, user, record=found)
     except CirculationError as refusal:
@@ -529,17 +526,6 @@ def place_hold(request: HttpRequest, pk: int) -> HttpResponse:
             % {"title": found.title, "school": hold.school.name},
         )
     return redirect("opac-record", pk=found.pk)
-
-
-def _on_shelf_text(school: School, shelf_mark: str) -> str:
-    if shelf_mark:
-        return _(
-            "It is on the shelf at %(school)s — shelf mark %(mark)s. "
-            "You can fetch it there; no need to reserve it."
-        ) % {"school": school.name, "mark": shelf_mark}
-    return _("It is on the shelf at %(school)s. You can fetch it there; no need to reserve it.") % {
-        "school": school.name
-    }
 
 
 # --- My page -----------------------------------------------------------------------------------

@@ -6,10 +6,8 @@ record's or room's row lock)."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection
 
 from reol.bookings import selectors, services
 from reol.bookings.errors import BookingConflict
@@ -18,31 +16,11 @@ from reol.bookings.services import BookingRequest as R
 from reol.circulation import services as circulation
 from reol.circulation.errors import CirculationError
 from reol.circulation.models import Loan
+from tests.race import race
 
 from .conftest import MONDAY, TODAY
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def race(n: int, work) -> list[object]:  # type: ignore[no-untyped-def]
-    barrier = threading.Barrier(n)
-    results: list[object] = [None] * n
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        except Exception as error:
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
 
 
 def test_two_teachers_and_the_last_class_set(centre):

@@ -5,40 +5,18 @@ gets the ordinary refusal. Real threads with their own database connections, on 
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from reol.circulation import services
 from reol.circulation.errors import CirculationError
 from reol.circulation.models import Loan
+from tests.race import race
 
 from .conftest import TODAY
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def race(n: int, work) -> list[object]:  # type: ignore[no-untyped-def]
-    barrier = threading.Barrier(n)
-    results: list[object] = [None] * n
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = work(i)
-        except Exception as error:
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
 
 
 @pytest.mark.parametrize("desks", [2, 4])
