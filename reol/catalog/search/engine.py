@@ -13,6 +13,7 @@ import os
 import re
 import threading
 from collections.abc import Collection, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,21 @@ FACET_FIELDS = {
     "subject": "f_subject",
 }
 ANY_SCHOOL = "*"  # f_avail value: available at some school
+# What each facet costs to count, relative to one another (1,000,000 records, a word in 206,017
+# of them: subject 10 ms, age 6, available 4, year 2, ...). Facets are counted in two halves of
+# about equal cost, one of them in a second thread: Tantivy lets go of the GIL while it counts.
+FACET_COST = {
+    "subject": 10,
+    "age": 6,
+    "available": 4,
+    "year": 2,
+    "reading_level": 2,
+    "material_type": 1,
+    "language": 1,
+    "school": 1,
+}
+PARALLEL_FACETS_FROM = 8  # below this total cost, a second thread costs more than it saves
+_facet_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="search-facets")
 
 _STOPWORD_TEXT = (
     "og i på for til af av med en et ei de den det der som er at om fra har "
@@ -460,6 +476,21 @@ class TantivyEngine:
 
     def _facets(
         self, searcher: tantivy.Searcher, query: Query, wanted: Collection[str] = FACETS
+    ) -> dict[str, list[FacetValue]]:
+        by_cost = [f for f in FACET_COST if f in wanted]  # costliest first
+        if sum(FACET_COST[f] for f in by_cost) < PARALLEL_FACETS_FROM:
+            return self._count_facets(searcher, query, wanted)
+        halves: tuple[list[str], list[str]] = ([], [])
+        for facet in by_cost:  # each to the cheaper half so far
+            cost = [sum(FACET_COST[f] for f in half) for half in halves]
+            halves[cost.index(min(cost))].append(facet)
+        other = _facet_pool.submit(self._count_facets, searcher, query, halves[1])
+        facets = self._count_facets(searcher, query, halves[0])
+        facets.update(other.result())
+        return {f: facets[f] for f in FACETS if f in facets}
+
+    def _count_facets(
+        self, searcher: tantivy.Searcher, query: Query, wanted: Collection[str]
     ) -> dict[str, list[FacetValue]]:
         aggs: dict[str, Any] = {
             facet: {"terms": {"field": name, "size": 30 if facet == "subject" else 50}}

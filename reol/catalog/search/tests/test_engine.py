@@ -172,6 +172,17 @@ def test_facet_counts(catalogue) -> None:  # type: ignore[no-untyped-def]
     assert facets["subject"]["magi"] == 5
 
 
+def test_facets_counted_in_two_threads_equal_each_counted_alone(catalogue) -> None:  # type: ignore[no-untyped-def]
+    engine = search.engine()
+    _query(catalogue, "")
+    compiled, searcher = engine.last_query, engine.searcher()
+    assert compiled is not None
+    together = engine._facets(searcher, compiled)  # two halves, one in the pool's thread
+    alone = {f: engine._count_facets(searcher, compiled, [f])[f] for f in search.FACETS}
+    assert together == alone
+    assert list(together) == list(search.FACETS)  # in the order the pages show them
+
+
 def test_facet_filters(catalogue) -> None:  # type: ignore[no-untyped-def]
     assert _query(catalogue, "harry potter", filters={"material_type": ["film"]}).total == 1
     assert _query(catalogue, "harry potter", school="syd").total == 3
