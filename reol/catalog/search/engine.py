@@ -339,6 +339,8 @@ class TantivyEngine:
         return Query.term_query(self.schema, field, value, index_option="basic")
 
     def _filters(self, query: SearchQuery) -> list[Query]:
+        """The query's restrictions, each scoring nothing: a filter decides what is found, never
+        the order (scored, a record with two age bands ranked below one with one)."""
         must = [self._term("municipality", query.municipality_id)]
         if query.school:
             must.append(self._term("f_school", query.school))
@@ -347,18 +349,10 @@ class TantivyEngine:
                 continue
             values = [v for v in values if isinstance(v, str) and v][:20]
             if values:
-                must.append(
-                    Query.boolean_query(
-                        [(Occur.Should, self._term(FACET_FIELDS[facet], v)) for v in values]
-                    )
-                )
+                must.append(self._any_of(FACET_FIELDS[facet], values))
         if query.available:
             at = [*query.filters.get("school", []), *([query.school] if query.school else [])]
-            must.append(
-                Query.boolean_query(
-                    [(Occur.Should, self._term("f_avail", s)) for s in (at or [ANY_SCHOOL])[:20]]
-                )
-            )
+            must.append(self._any_of("f_avail", (at or [ANY_SCHOOL])[:20]))
         years = [YEAR_BUCKETS[y] for y in query.filters.get("year", []) if y in YEAR_BUCKETS]
         if years:
             must.append(
@@ -379,7 +373,12 @@ class TantivyEngine:
                     ]
                 )
             )
-        return must
+        return [Query.const_score_query(q, 0.0) for q in must]
+
+    def _any_of(self, field: str, values: Sequence[str]) -> Query:
+        if len(values) == 1:
+            return self._term(field, values[0])
+        return Query.term_set_query(self.schema, field, list(values))
 
     def _groups(
         self, searcher: tantivy.Searcher, parsed: txt.ParsedQuery, lang: str

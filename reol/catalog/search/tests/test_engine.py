@@ -183,6 +183,25 @@ def test_facets_counted_in_two_threads_equal_each_counted_alone(catalogue) -> No
     assert list(together) == list(search.FACETS)  # in the order the pages show them
 
 
+@pytest.mark.parametrize(
+    ("text", "filters"),
+    [
+        ("harry potter", {"age": ["9-12"]}),
+        ("harry potter", {"language": ["dan", "nob"]}),
+        ("heste", {"age": ["6-8", "9-12"], "material_type": ["book"]}),
+        ("dinosaurer", {"age": ["6-8"]}),
+    ],
+)
+def test_a_filter_decides_what_is_found_never_the_order(catalogue, text, filters) -> None:  # type: ignore[no-untyped-def]
+    def ranked(**kw):  # type: ignore[no-untyped-def]
+        return [h.id for h in _query(catalogue, text, size=100, **kw).hits]
+
+    everything = ranked()
+    some = ranked(filters=filters)
+    assert len(some) > 1, "the filter left nothing to compare"
+    assert some == [pk for pk in everything if pk in set(some)]
+
+
 def test_facet_filters(catalogue) -> None:  # type: ignore[no-untyped-def]
     assert _query(catalogue, "harry potter", filters={"material_type": ["film"]}).total == 1
     assert _query(catalogue, "harry potter", school="syd").total == 3
