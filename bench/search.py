@@ -188,7 +188,7 @@ def worker(path: Path, repeat: int, lag_seconds: float) -> None:
             }
         )
     connection.close()
-    lag = measure_lag(lag_seconds) if lag_seconds > 0 else None
+    lag = [measure_lag(lag_seconds, mode) for mode in ("checkout", "edit")] if lag_seconds else []
     result = {
         "vendor": connection.vendor,
         "records": records,
@@ -203,7 +203,7 @@ def worker(path: Path, repeat: int, lag_seconds: float) -> None:
     print("RESULT " + json.dumps(result), flush=True)
 
 
-def _writer(run: int, number: int, seconds: float, ids: list[int], out: Any) -> None:
+def _writer(run: int, number: int, seconds: float, ids: list[int], out: Any, start: Any) -> None:
     """One client editing the catalogue through the service (a process of its own)."""
     import django
 
@@ -213,6 +213,7 @@ def _writer(run: int, number: int, seconds: float, ids: list[int], out: Any) -> 
     from reol.catalog.services import update_record
     from reol.core.permissions import SYSTEM
 
+    start.wait()  # every writer loaded: the first saves do not wait for eight Django starts
     deadline = time.time() + seconds
     edit = 0
     while time.time() < deadline:
@@ -230,20 +231,88 @@ def _writer(run: int, number: int, seconds: float, ids: list[int], out: Any) -> 
     out.put(None)
 
 
-def measure_lag(seconds: float) -> dict[str, Any]:
-    """Commit → searchable in this process's reader while WRITERS processes edit records."""
+def _checkout_writer(
+    run: int, number: int, seconds: float, copies: list[tuple[int, str]], out: Any, start: Any
+) -> None:
+    """One desk lending copies through the circulation service (a process of its own)."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reol.settings")
+    django.setup()
+    from reol.circulation.services import checkout
+    from reol.core.models import School, User
+    from reol.core.permissions import SYSTEM
+
+    school = School.objects.get(code="bench")
+    patron = User.objects.get(username=f"lag{number}")
+    start.wait()
+    deadline = time.time() + seconds
+    for record_id, barcode in copies:  # each record's only copy, so it is then not available
+        if time.time() > deadline:
+            break
+        started = time.time()
+        checkout(SYSTEM, school, patron, barcode)
+        out.put((record_id, started, time.time() - started))
+    out.put(None)
+
+
+def _checkout_world(wanted: int) -> list[tuple[int, str]]:
+    """WRITERS teachers who may borrow without limit, and records whose one copy is on the
+    shelf (the run lends them; a kept database has plenty left for the next run)."""
+    from django.db.models import Count
+
+    from reol.catalog.models import Item, ItemStatus
+    from reol.circulation import services as circulation
+    from reol.core import services
+    from reol.core.models import School, User
+    from reol.core.permissions import SYSTEM
+
+    school = School.objects.get(code="bench")
+    if not school.loan_rules.exists():
+        circulation.adopt_default_rules(SYSTEM, school)
+    for rule in school.loan_rules.filter(patron_category="staff"):
+        circulation.save_rule(SYSTEM, school, rule, max_loans=10_000_000)
+    for n in range(WRITERS):
+        if not User.objects.filter(username=f"lag{n}").exists():
+            services.create_person(
+                SYSTEM, school, username=f"lag{n}", role="teacher", first_name=f"Lag {n}"
+            )
+    single = (
+        Item.objects.values("record_id")
+        .annotate(n=Count("id"))
+        .filter(n=1)
+        .values_list("record_id", flat=True)
+    )
+    return list(
+        Item.objects.filter(record_id__in=single[: wanted * 2], status=ItemStatus.AVAILABLE)
+        .order_by("record_id")
+        .values_list("record_id", "barcode")[:wanted]
+    )
+
+
+def _available_in_index(engine: Any, record_id: int) -> bool:
+    stored = engine.stored(record_id) or {}
+    return any(a["available"] for a in stored.get("availability", []))
+
+
+def measure_lag(seconds: float, mode: str) -> dict[str, Any]:
+    """Commit → searchable in this process's reader while WRITERS processes lend copies
+    (``mode`` "checkout": the record's copy shows as not available) or edit records ("edit":
+    a new word in the summary is found)."""
     import multiprocessing
     import queue as queues
     import signal
 
     from reol.catalog import search
-    from reol.catalog.models import Record
+    from reol.catalog.models import Record, SearchIndexState, SearchOutbox
     from reol.catalog.search import documents
+    from reol.catalog.services import queue_for_search
 
     engine = search.engine()
     engine.close_writer()  # the indexer process is the only writer
     run = int(time.time())
     ids = list(Record.objects.order_by("id").values_list("id", flat=True)[: WRITERS * 1000])
+    copies = _checkout_world(WRITERS * int(seconds * 100)) if mode == "checkout" else []
     log_path = Path(engine.path).parent / "indexer.log"
     log_file = log_path.open("w")
     indexer = subprocess.Popen(
@@ -252,16 +321,29 @@ def measure_lag(seconds: float) -> dict[str, Any]:
         stdout=subprocess.DEVNULL,
         stderr=log_file,
     )
-    time.sleep(3)  # let it start and catch up
+    # Started and warm (Django loaded, the writer open, the outbox drained): a change queued now
+    # is applied and its position saved, else the first saves would time the indexer's start.
+    queue_for_search(ids[:1])
+    newest = SearchOutbox.objects.order_by("-id").values_list("id", flat=True)[0]
+    ready = time.time() + 120
+    while SearchIndexState.objects.get(name=search.index_name()).last_applied_id < newest:
+        if time.time() > ready or indexer.poll() is not None:
+            raise SystemExit(f"the indexer did not start: see {log_path}")
+        time.sleep(0.05)
     context = multiprocessing.get_context("spawn")
     out = context.Queue()
+    start = context.Barrier(WRITERS)
     writers = [
-        context.Process(target=_writer, args=(run, n, seconds, ids[n::WRITERS], out))
+        context.Process(target=_writer, args=(run, n, seconds, ids[n::WRITERS], out, start))
+        if mode == "edit"
+        else context.Process(
+            target=_checkout_writer, args=(run, n, seconds, copies[n::WRITERS], out, start)
+        )
         for n in range(WRITERS)
     ]
     for process in writers:
         process.start()
-    pending: dict[str, float] = {}
+    pending: dict[Any, float] = {}
     lags: list[float] = []
     saves: list[float] = []
     running = WRITERS
@@ -287,8 +369,12 @@ def measure_lag(seconds: float) -> dict[str, Any]:
         if pending:
             searcher = engine.searcher()
             now = time.time()
-            for word in [w for w in pending if searcher.doc_freq("summary", w)]:
-                lags.append(now - pending.pop(word))
+            if mode == "edit":
+                seen = [w for w in pending if searcher.doc_freq("summary", w)]
+            else:
+                seen = [pk for pk in pending if not _available_in_index(engine, pk)]
+            for key in seen:
+                lags.append(now - pending.pop(key))
         time.sleep(0.01)
     for process in writers:
         process.join()
@@ -319,6 +405,7 @@ def measure_lag(seconds: float) -> dict[str, Any]:
     engine.close_writer()
     ordered = sorted(lags) or [float("nan")]
     return {
+        "mode": mode,
         "writers": WRITERS,
         "edits": edits,
         "edits_per_second": edits / max(last - first, 1e-6),
@@ -380,10 +467,10 @@ def report(name: str, result: dict[str, Any]) -> None:
             f"{api[1] / max(bare[1], 1e-6):11.1f}×   {cpu[0]:8.2f} / {cpu[1]:5.2f} / {cpu[2]:5.2f}"
             f"   {cpu[0] / max(cpu[2], 1e-6):11.1f}×"
         )
-    lag = result.get("lag")
-    if lag:
+    for lag in result.get("lag") or []:
+        what = "lending copies" if lag["mode"] == "checkout" else "editing records"
         print(
-            f"  indexer lag, {lag['writers']} clients editing records ({lag['edits']:,} edits, "
+            f"  indexer lag, {lag['writers']} clients {what} ({lag['edits']:,} saves, "
             f"{lag['edits_per_second']:,.0f}/s, a save p50 {lag['save'][0]:,.0f} ms): "
             f"save → searchable p50 "
             f"{lag['lag_p50'] * 1000:,.0f} ms, p95 {lag['lag_p95'] * 1000:,.0f} ms, max "
@@ -391,9 +478,9 @@ def report(name: str, result: dict[str, Any]) -> None:
             f"bare index commit p50 {lag['commit'][0]:.1f} ms, p95 {lag['commit'][1]:.1f} ms"
         )
         print(
-            f"  indexer: {lag['batches']:,} catch-ups of {lag['rows_per_batch']:.1f} rows, each "
+            f"    indexer: {lag['batches']:,} catch-ups of {lag['rows_per_batch']:.1f} rows, each "
             f"p50 {lag['batch_ms'][0]:,.0f} ms / p95 {lag['batch_ms'][1]:,.0f} ms; "
-            f"CPU {lag['indexer_cpu_per_edit_ms']:.1f} ms an edit"
+            f"CPU {lag['indexer_cpu_per_edit_ms']:.1f} ms a save"
         )
     print()
 
