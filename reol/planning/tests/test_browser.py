@@ -190,3 +190,38 @@ def test_planning_pages_pass_axe_without_console_errors(plans, page, language):
             found[path] = serious
     assert found == {}
     assert problems == []
+
+
+def test_deleting_a_collaboration_asks_first_and_looks_dangerous(plans, page):
+    """What cannot be undone is red and asks first: dismissing the question keeps it."""
+    from reol.planning.models import Collaboration
+
+    course = services.create_collaboration(
+        plans.world.librarian_a,
+        plans.school,
+        kind="course",
+        title="Kildekritik",
+        group=plans.class_b,
+        starts=dt.date(2027, 10, 12),
+        ends=dt.date(2027, 10, 12),
+    )
+    sign_in(page, "bib-a", PASSWORD)
+    page.goto(f"/staff/planning/collaborations/{course.pk}/")
+    delete = page.get_by_role("button", name="Delete", exact=True)
+    red = delete.evaluate("b => getComputedStyle(b).backgroundColor")
+    assert red == "rgb(164, 22, 26)"  # --bad
+    questions: list[str] = []
+
+    def answer(dialog, accept: bool) -> None:  # type: ignore[no-untyped-def]
+        questions.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda d: answer(d, False))
+    delete.click()
+    page.wait_for_timeout(300)
+    assert questions == ["Delete the collaboration “Kildekritik” for good?"]
+    assert Collaboration.objects.filter(pk=course.pk).exists()
+    page.once("dialog", lambda d: answer(d, True))
+    delete.click()
+    page.get_by_text("The collaboration is deleted.").wait_for()
+    assert not Collaboration.objects.filter(pk=course.pk).exists()

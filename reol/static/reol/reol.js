@@ -9,6 +9,13 @@ document.documentElement.classList.add("js");
 (function () {
   "use strict";
 
+  // A form with data-confirm asks before it is sent (deleting what cannot be restored).
+  // Without JavaScript it is sent at once, as it was.
+  document.addEventListener("submit", (event) => {
+    const question = event.target instanceof HTMLFormElement && event.target.dataset.confirm;
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+
   function setUp() {
     document.querySelectorAll(".sidenav .menu-toggle").forEach((button) => {
       const nav = button.closest(".sidenav");
