@@ -55,8 +55,10 @@ from .models import (
     StocktakeSession,
 )
 from .selectors import (
+    AWAY_STATUSES,
     desk_patron,
     item_by_barcode,
+    location_subtree,
     patron_category,
     patron_grade,
     stocktake_report,
@@ -1050,6 +1052,10 @@ def _open_session(session: StocktakeSession | int) -> StocktakeSession:
 class ScanResult:
     scan: StocktakeScan
     created: bool  # False: the copy had been counted already in this session
+    # What the person scanning should do with the copy now, if anything: it belongs to another
+    # school or on another shelf, or the system has it as away (on loan, missing, lost, in
+    # transit). The report lists these again when the session closes.
+    warning: str = ""
 
 
 @transaction.atomic
@@ -1101,7 +1107,23 @@ def record_scan(
         details={"item": copy.barcode, "location": place.code if place else None},
     )
     scan.item = copy
-    return ScanResult(scan=scan, created=True)
+    return ScanResult(scan=scan, created=True, warning=_scan_warning(copy, school, place))
+
+
+def _scan_warning(copy: Item, school: School, place: Location | None) -> str:
+    if copy.school_id != school.pk:
+        return _("It belongs to %(school)s: put it aside to send back.") % {
+            "school": copy.school.name
+        }
+    if copy.status in AWAY_STATUSES:
+        return _("The system has it as “%(status)s”: take it to the desk.") % {
+            "status": copy.get_status_display()
+        }
+    where = location_subtree(place.pk if place else None, school)
+    shelf = copy.location
+    if where is not None and shelf is not None and shelf.pk not in where:
+        return _("It belongs in %(location)s.") % {"location": shelf.name}
+    return ""
 
 
 @transaction.atomic

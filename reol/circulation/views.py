@@ -390,10 +390,13 @@ def stocktake(request: HttpRequest, pk: int) -> HttpResponse:
                 result = services.record_scan(_actor(request), session, code, location=location_id)
                 item = result.scan.item
                 if result.created:
+                    counted = _("Counted “%(title)s” (%(barcode)s).") % {
+                        "title": item.record.title,
+                        "barcode": item.barcode,
+                    }
                     answer = Answer(
-                        "ok",
-                        _("Counted “%(title)s” (%(barcode)s).")
-                        % {"title": item.record.title, "barcode": item.barcode},
+                        "notice" if result.warning else "ok",
+                        f"{counted} {result.warning}".strip(),
                     )
                 else:
                     answer = Answer(

@@ -74,6 +74,27 @@ def test_scans_of_unknown_or_foreign_copies_are_clear_errors(library, shelves):
     assert info.value.code == "unknown_location"
 
 
+def test_each_scan_says_at_once_what_to_do_with_a_copy_out_of_place(library, shelves):
+    """The person with the scanner puts a copy aside there and then, not after the report."""
+    w = library.world
+    room, fiction, facts = shelves
+    services.checkout(w.librarian_a, library.school, "laerer-a", "S3", today=TODAY)
+    session = services.open_stocktake(w.librarian_a, library.school, location=room)
+
+    def warning(barcode: str, location=fiction) -> str:  # type: ignore[no-untyped-def]
+        return services.record_scan(w.librarian_a, session, barcode, location=location).warning
+
+    assert warning("S1") == ""
+    assert warning("SB1") == f"It belongs to {w.school_b.name}: put it aside to send back."
+    assert warning("S3") == "The system has it as “on loan”: take it to the desk."
+    assert warning("REF1") == "It belongs in Faglitteratur."
+    assert warning("AT1", location=room) == ""  # the room holds the fiction shelf
+    url = f"/staff/desk/stocktaking/{session.pk}/"
+    answer = signed_in(w.librarian_a).post(url, {"scan": "S2", "location": facts.pk}, **HX)
+    answer = answer.content.decode()
+    assert 'data-level="notice"' in answer and "It belongs in Skønlitteratur." in answer
+
+
 def test_a_session_survives_and_closes(library, shelves):
     w = library.world
     session = services.open_stocktake(w.librarian_a, library.school, name="Juni")
