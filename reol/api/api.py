@@ -11,7 +11,9 @@ from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
+from ninja.errors import ValidationError as RequestInvalid
 from ninja.security import HttpBearer, django_auth
 
 import reol
@@ -77,6 +79,41 @@ def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return api.create_response(
         request, {"code": "invalid", "message": message, "fields": detail}, status=422
     )
+
+
+def _problem(error: dict[str, object]) -> str:
+    """One of pydantic's complaints about a request, in the request's language."""
+    kind, context = str(error.get("type", "")), error.get("ctx") or {}
+    limit = context.get("le", context.get("ge", "")) if isinstance(context, dict) else ""
+    if kind == "missing":
+        return _("This is required.")
+    if kind in ("int_parsing", "int_from_float", "float_parsing"):
+        return _("Give a number.")
+    if kind in ("less_than_equal", "less_than"):
+        return _("At most %(limit)s.") % {"limit": limit}
+    if kind in ("greater_than_equal", "greater_than"):
+        return _("At least %(limit)s.") % {"limit": limit}
+    if kind.startswith(("date_", "datetime_")):
+        return _("Not a date: write it as YYYY-MM-DD, e.g. 2027-10-11.")
+    if kind == "bool_parsing":
+        return _("Give true or false.")
+    if kind in ("string_too_long", "too_long"):
+        return _("Too long.")
+    return str(error.get("msg", "")) or _("Not valid.")
+
+
+@api.exception_handler(RequestInvalid)
+def request_invalid(request: HttpRequest, exc: RequestInvalid) -> HttpResponse:
+    """A parameter or body the schema refuses: the same 422 as the services' own refusals
+    (``{"code": "invalid", "message", "fields"}``), not ninja's ``{"detail": [...]}``."""
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors:
+        # ("query", "size"), ("path", "id"), ("body", "payload", "username"): the field as the
+        # client sent it, without where ninja found it or the view's name for the body.
+        loc = [str(part) for part in error.get("loc", ())]
+        place = loc[2:] if loc[:1] == ["body"] else loc[1:]
+        fields.setdefault(".".join(place) or "__all__", []).append(_problem(error))
+    return invalid(request, ValidationError(fields))
 
 
 class Health(Schema):

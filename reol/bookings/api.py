@@ -2,7 +2,9 @@
 
 Scoped like the rest: a caller sees the bookings and resources of the schools where they hold
 ``Perm.BOOKING``; another school's booking is a 404. A booking that cannot be honoured answers
-409 with ``{"code", "message", "holder", "alternatives"}``.
+409 with ``{"code", "message", "holder", "alternatives"}``. ``GET /bookings`` and
+``GET /resources`` are paged the one way, and bookings take the one date range ``from``/``to``
+(``reol.core.paging``).
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from reol.catalog.models import Item
 from reol.core.models import School, User
+from reol.core.paging import DateRange, paged
 from reol.core.permissions import Perm, schools_with, scope
 
 from . import selectors, services
@@ -163,24 +166,23 @@ def _visible(request: HttpRequest) -> Any:
 
 
 @router.get("/bookings", response=list[BookingOut])
+@paged
 def list_bookings(
     request: HttpRequest,
+    dates: Query[DateRange],
     school: str | None = None,
-    starts: dt.date | None = None,
-    ends: dt.date | None = None,
     mine: bool = False,
-) -> list[Booking]:
-    """Bookings (not cancelled) of your schools touching ``starts``–``ends`` (default: from
-    today, 90 days), or only your own with ``mine``."""
-    first = starts or timezone.localdate()
-    last = ends or first + dt.timedelta(days=90)
+) -> QuerySet[Booking]:
+    """Bookings (not cancelled) of your schools touching ``from``–``to`` (by default from
+    today, for 90 days), or only your own with ``mine``."""
+    first, last = dates.bounds(90)
     queryset = selectors.overlapping(_visible(request), first, last).exclude(state="cancelled")
     if school:
         queryset = queryset.filter(school__code=school)
     if mine:
         me = _me(request)
         queryset = queryset.filter(pk__in=selectors.bookings_for_teacher(me).values("pk"))
-    return list(selectors._with_lines(queryset).order_by("starts", "start_time", "id")[:500])
+    return selectors._with_lines(queryset).order_by("starts", "start_time", "id")
 
 
 @router.get("/bookings/{int:booking_id}", response=BookingOut)
@@ -227,11 +229,12 @@ def create_booking(request: HttpRequest, payload: BookingIn) -> tuple[int, Any]:
 
 
 @router.get("/resources", response=list[ResourceOut])
-def list_resources(request: HttpRequest, school: str | None = None) -> list[Resource]:
+@paged
+def list_resources(request: HttpRequest, school: str | None = None) -> QuerySet[Resource]:
     """Rooms and equipment of your schools."""
     queryset = scope(
         Resource.objects.select_related("school", "location"), _me(request), Perm.BOOKING
     )
     if school:
         queryset = queryset.filter(school__code=school)
-    return list(queryset.order_by("school__code", "kind", "name"))
+    return queryset.order_by("school__code", "kind", "name", "pk")

@@ -324,7 +324,7 @@ def class_sets_out(school: School) -> list[ClassSetOut]:
         Loan.objects.filter(school=school, group__isnull=False, returned_at__isnull=True)
         .values("group_id", "item__record_id", "patron_id")
         .annotate(copies=Count("id"), lent_on=Min("loan_date"), due=Min("due_date"))
-        .order_by("due", "group_id", "item__record_id")
+        .order_by("due", "group_id", "item__record_id", "patron_id")
     )
     groups = Group.objects.in_bulk({r["group_id"] for r in rows})
     records = Record.objects.in_bulk({r["item__record_id"] for r in rows})

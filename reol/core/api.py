@@ -1,4 +1,9 @@
-"""REST endpoints for schools, locations, people and the audit log (scoped like the pages)."""
+"""REST endpoints for schools, locations, people and the audit log (scoped like the pages).
+
+``/people`` and ``/audit`` are paged the one way (``reol.core.paging``). ``/me``, ``/schools``
+and ``/schools/{code}/locations`` are not: one person's roles, a municipality's schools and one
+school's shelves are short by nature, and a client wants them whole.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +14,11 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja import Field, Query, Router, Schema
 
 from . import services
 from .models import AuditEvent, Location, Membership, School, User
+from .paging import DateRange, paged
 from .permissions import Perm, has_perm_anywhere, schools_with, scope, visible_people
 from .selectors import search_people
 
@@ -126,7 +131,7 @@ def _people(request: HttpRequest) -> QuerySet[User]:
 
 
 @router.get("/people", response=list[PersonOut], tags=["people"])
-@paginate(PageNumberPagination, page_size=50)
+@paged
 def people(
     request: HttpRequest, school: str | None = None, role: str | None = None, q: str | None = None
 ) -> QuerySet[User]:
@@ -143,7 +148,7 @@ def people(
         rows = rows.filter(pk__in=members.values("user"))
     if q:
         rows = search_people(rows, q[:100])
-    return rows.order_by("last_name", "first_name", "username")
+    return rows.order_by("last_name", "first_name", "username")  # usernames are unique
 
 
 @router.get("/people/{int:person_id}", response=PersonOut, tags=["people"])
@@ -164,14 +169,18 @@ def person_create(request: HttpRequest, payload: PersonIn) -> tuple[int, User]:
 
 
 @router.get("/audit", response=list[AuditEventOut], tags=["audit"])
-@paginate(PageNumberPagination, page_size=100)
+@paged
 def audit_events(
-    request: HttpRequest, school: str | None = None, action: str | None = None
+    request: HttpRequest,
+    dates: Query[DateRange],
+    school: str | None = None,
+    action: str | None = None,
 ) -> QuerySet[AuditEvent]:
+    """Audit events, newest first; ``from``–``to`` are days in the server's time zone."""
     viewer = _me(request)
     events = scope(AuditEvent.objects.all(), viewer, Perm.AUDIT_VIEW).select_related("school")
     if school:
         events = events.filter(school=_school(request, school, Perm.AUDIT_VIEW))
     if action:
         events = events.filter(action__startswith=action)
-    return events.order_by("-at", "-id")
+    return dates.within(events, "at").order_by("-at", "-id")

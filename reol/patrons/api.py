@@ -6,6 +6,9 @@
 * ``GET /groups``: the groups of the schools where the caller sees people; a teacher without
   that sees the groups they teach.
 
+Both lists are paged the one way (``page``, ``size``; ``{"count", "items"}``, see
+``reol.core.paging``).
+
 ``{barcode}`` is the card barcode, or the username for people without a card (as at the desk).
 """
 
@@ -18,17 +21,17 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Router, Schema
 
 from reol.core import services as core_services
 from reol.core.models import School, User
+from reol.core.paging import Shaped, paged
 from reol.core.permissions import Perm, has_perm_anywhere, require, schools_with, scope
 
 from . import selectors, services
 from .models import Group, GroupMember, Patron
 
 router = Router(tags=["patrons"])
-MAX_LIMIT = 500
 
 
 class PatronOut(Schema):
@@ -47,11 +50,6 @@ class PatronOut(Schema):
     active: bool
     blocked: bool
     source_id: str
-
-
-class PatronPage(Schema):
-    count: int
-    items: list[PatronOut]
 
 
 class PatronIn(Schema):
@@ -178,7 +176,8 @@ def _find(actor: User, barcode: str, school_code: str | None, perm: Perm) -> Pat
     return found
 
 
-@router.get("/patrons", response=PatronPage)
+@router.get("/patrons", response=list[PatronOut])
+@paged
 def list_patrons(
     request: HttpRequest,
     school: str | None = None,
@@ -186,9 +185,7 @@ def list_patrons(
     category: str = "",
     group: str = "",
     active: bool | None = True,
-    limit: int = Query(100, ge=1, le=MAX_LIMIT),
-    offset: int = Query(0, ge=0),
-) -> dict[str, Any]:
+) -> Shaped:
     """The patrons of the schools where the caller sees people (or of ``school``)."""
     actor = _user(request)
     place = _school(actor, school, Perm.PEOPLE_VIEW)
@@ -202,16 +199,20 @@ def list_patrons(
     if category:
         patrons = patrons.filter(category=category)
     if group:
-        patrons = patrons.filter(memberships__group__name=group, memberships__group__active=True)
+        # A subquery, not a join: a patron in two active groups of that name is one row.
+        members = GroupMember.objects.filter(group__name=group, group__active=True)
+        patrons = patrons.filter(pk__in=members.values("patron"))
     for word in q.split()[:5]:
         from reol.core.text import fold
 
         patrons = patrons.filter(user__search_text__contains=fold(word))
     patrons = patrons.order_by("school__code", "user__last_name", "user__first_name", "pk")
-    count = patrons.count()
-    page = list(_with_groups(patrons)[offset : offset + limit])
-    blocked = _blocked(page)
-    return {"count": count, "items": [_out(p, blocked) for p in page]}
+
+    def shape(page: list[Patron]) -> list[dict[str, Any]]:
+        blocked = _blocked(page)
+        return [_out(p, blocked) for p in page]
+
+    return Shaped(_with_groups(patrons), shape)
 
 
 @router.post("/patrons", response={201: PatronOut})
@@ -281,9 +282,10 @@ def patch_patron(
 
 
 @router.get("/groups", response=list[GroupOut])
+@paged
 def list_groups(
     request: HttpRequest, school: str | None = None, year: str = "", active: bool | None = True
-) -> list[dict[str, Any]]:
+) -> Shaped:
     """Groups where the caller sees people; a teacher sees the groups they teach."""
     actor = _user(request)
     groups: QuerySet[Group]
@@ -308,8 +310,12 @@ def list_groups(
             queryset=GroupMember.objects.select_related("patron__user"),
         )
     )
+    return Shaped(groups.order_by("school__code", "grade", "name", "pk"), _group_items)
+
+
+def _group_items(page: list[Group]) -> list[dict[str, Any]]:
     result = []
-    for g in groups.order_by("school__code", "grade", "name")[:2000]:
+    for g in page:
         members = list(g.members.all())
         result.append(
             {

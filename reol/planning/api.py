@@ -1,24 +1,26 @@
 """REST endpoints for annual plans and the coordination calendar.
 
 ``GET /plans`` lists plan entries at the schools where the caller plans (filter by school,
-group and dates); ``POST /plans`` adds one through ``services.create_entry`` (ISO weeks or
-dates, the same rules as the page); ``GET /calendar`` is the coordination calendar of one
-school for a date range, weeks with their entries, bookings and clashes. Another school's
-group or school is a 404, a missing permission a 403, bad input a 422.
+group and ``from``/``to``; paged the one way, see ``reol.core.paging``); ``POST /plans`` adds
+one through ``services.create_entry`` (ISO weeks or dates, the same rules as the page);
+``GET /calendar`` is the coordination calendar of one school for a date range (``from``/``to``),
+weeks with their entries, bookings and clashes. Another school's group or school is a 404, a
+missing permission a 403, bad input a 422.
 """
 
-# No `from __future__ import annotations`: ninja reads the paginated view's annotations at
-# run time, in the pagination wrapper's namespace.
+from __future__ import annotations
+
 import datetime as dt
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
 
 from reol.core.models import School, User
+from reol.core.paging import DateRange, paged
 from reol.core.permissions import Perm, schools_with
 
 from . import access, selectors, services
@@ -121,25 +123,20 @@ def _planning_school(request: HttpRequest, code: str | None) -> School:
 
 
 @router.get("/plans", response=list[PlanOut])
-@paginate(PageNumberPagination, page_size=100)
+@paged
 def list_plans(
     request: HttpRequest,
+    dates: Query[DateRange],
     school: str | None = None,
     group: int | None = None,
-    from_: dt.date | None = Query(None, alias="from"),  # noqa: B008 - ninja's parameter syntax
-    to: dt.date | None = None,
-) -> Any:
+) -> QuerySet[PlanEntry]:
     """Plan entries at the schools where the caller plans (touching ``from``–``to``)."""
     entries = selectors.plan_entries(_me(request))
     if school:
         entries = entries.filter(school__code=school)
     if group is not None:
         entries = entries.filter(group_id=group)
-    if from_:
-        entries = entries.filter(ends__gte=from_)
-    if to:
-        entries = entries.filter(starts__lte=to)
-    return entries.order_by("starts", "id")
+    return dates.touching(entries, "starts", "ends").order_by("starts", "id")
 
 
 @router.post("/plans", response={201: PlanOut})
@@ -163,10 +160,10 @@ def create_plan(request: HttpRequest, payload: PlanIn) -> tuple[int, PlanEntry]:
     return 201, PlanEntry.objects.select_related("school", "group").get(pk=entry.pk)
 
 
-class CalendarQuery(Schema):
+class CalendarQuery(DateRange):
+    """``from`` defaults to today, ``to`` to eight weeks on (at most a year or so at a time)."""
+
     school: str | None = Field(None, max_length=32)
-    from_: dt.date | None = Field(None, alias="from")
-    to: dt.date | None = None
 
 
 @router.get("/calendar", response={200: CalendarOut})
@@ -177,8 +174,7 @@ def coordination_calendar(request: HttpRequest, params: Query[CalendarQuery]) ->
     from reol.bookings.selectors import booked_things
 
     school = _planning_school(request, params.school)
-    start = params.from_ or dt.date.today()
-    end = params.to or start + dt.timedelta(weeks=8)
+    start, end = params.bounds(7 * 8)
     if end < start:
         raise ValidationError({"to": _("“to” comes before “from”.")})
     if (end - start).days > MAX_CALENDAR_DAYS:

@@ -64,7 +64,7 @@ def test_people_list_query_count_does_not_grow_with_rows(
 ):
     headers = token_for(world.consultant)
     with django_assert_max_num_queries(8):
-        response = client.get("/api/v1/people?page_size=100", **headers)
+        response = client.get("/api/v1/people?size=100", **headers)
     assert response.json()["count"] >= 9
 
 
@@ -81,3 +81,27 @@ def test_people_page_query_count(world, client, django_assert_max_num_queries):
         )
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/staff/people/")
+
+
+def test_every_refusal_of_a_request_has_one_shape_in_the_readers_language(world, client, token_for):
+    """What the schema refuses (a wrong type, a missing field, a number out of range) answers
+    like what a service refuses: 422 ``{"code": "invalid", "message", "fields"}``."""
+    headers = token_for(world.librarian_a)
+    too_big = client.get("/api/v1/search?q=heste&size=1000", **headers)
+    assert too_big.status_code == 422
+    assert too_big.json() == {
+        "code": "invalid",
+        "message": "size: At most 100.",
+        "fields": {"size": ["At most 100."]},
+    }
+    missing = client.post(
+        "/api/v1/people", {"school": "nord"}, content_type="application/json", **headers
+    )
+    body = missing.json()
+    assert missing.status_code == 422 and body["code"] == "invalid"
+    assert set(body["fields"]) >= {"username", "role"}
+    assert body["fields"]["username"] == ["This is required."]
+    danish = client.get(
+        "/api/v1/search?q=heste&size=1000", HTTP_ACCEPT_LANGUAGE="da", **headers
+    ).json()
+    assert danish["fields"]["size"] == ["Højst 100."]

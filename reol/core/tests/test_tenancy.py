@@ -47,7 +47,7 @@ def test_librarian_cannot_change_other_schools_settings_by_switching(world):
 
 
 def test_api_people_list_is_scoped(world, client, token_for):
-    response = client.get("/api/v1/people?page_size=500", **token_for(world.librarian_a))
+    response = client.get("/api/v1/people?size=500", **token_for(world.librarian_a))
     assert response.status_code == 200
     names = {p["username"] for p in response.json()["items"]}
     assert "elev-a1" in names and "elev-b1" not in names and "bib-b" not in names
@@ -120,7 +120,7 @@ def test_consultant_sees_all_schools_of_own_municipality_only(world, client, tok
     schools = {s["code"] for s in client.get("/api/v1/schools", **headers).json()}
     assert schools == {"nord", "syd"}
     names = {
-        p["username"] for p in client.get("/api/v1/people?page_size=500", **headers).json()["items"]
+        p["username"] for p in client.get("/api/v1/people?size=500", **headers).json()["items"]
     }
     assert {"elev-a1", "elev-b1"} <= names
     assert "fremmed-konsulent" not in names
@@ -136,7 +136,7 @@ def test_consultant_may_view_but_not_add_people(world):
 
 
 def test_audit_api_is_scoped(world, client, token_for):
-    events = client.get("/api/v1/audit?page_size=500", **token_for(world.admin_a)).json()["items"]
+    events = client.get("/api/v1/audit?size=500", **token_for(world.admin_a)).json()["items"]
     assert events and all(e["school"] in ("nord", None) for e in events)
     assert all(e["school"] == "nord" for e in events)
     assert client.get("/api/v1/audit", **token_for(world.librarian_a)).json()["items"] == []

@@ -106,14 +106,14 @@ def test_patrons_are_created_and_patched_by_those_who_manage_people(client, patr
 
 def test_groups_are_scoped_by_school_and_a_teacher_sees_their_own(client, patrons, token_for):
     w = patrons.world
-    mine = client.get("/api/v1/groups", **token_for(w.librarian_a)).json()
+    mine = client.get("/api/v1/groups", **token_for(w.librarian_a)).json()["items"]
     assert {(g["school"], g["name"]) for g in mine} == {("nord", "5.A"), ("nord", "6.A")}
     five = next(g for g in mine if g["name"] == "5.A")
     assert five["students"] == 1 and five["teachers"] == ["laerer-a"]
-    taught = client.get("/api/v1/groups", **token_for(w.teacher_a)).json()
+    taught = client.get("/api/v1/groups", **token_for(w.teacher_a)).json()["items"]
     assert [g["name"] for g in taught] == ["5.A"]
-    assert client.get("/api/v1/groups", **token_for(w.student_a1)).json() == []
-    b = client.get("/api/v1/groups", **token_for(w.librarian_b)).json()
+    assert client.get("/api/v1/groups", **token_for(w.student_a1)).json()["items"] == []
+    b = client.get("/api/v1/groups", **token_for(w.librarian_b)).json()["items"]
     assert [(g["school"], g["name"]) for g in b] == [("syd", "5.A")]
     assert GroupMember.objects.count() == 5
 
@@ -134,4 +134,19 @@ def test_the_list_costs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(15):
         assert client.get("/api/v1/patrons", **headers).json()["count"] == 14
     with django_assert_max_num_queries(15):
-        assert len(client.get("/api/v1/groups", **headers).json()) == 2
+        assert client.get("/api/v1/groups", **headers).json()["count"] == 2
+
+
+def test_patrons_and_groups_page_the_one_way(client, patrons, token_for):
+    from reol.core.tests.test_paging import assert_pages
+
+    w = patrons.world
+    listed = assert_pages(client, "/api/v1/patrons", token_for(w.librarian_a))
+    assert len(listed) == Patron.objects.filter(school=w.school_a, active=True).count()
+    assert "elev-b1" not in {p["username"] for p in listed}
+    groups = assert_pages(client, "/api/v1/groups", token_for(w.consultant))
+    assert {(g["school"], g["name"]) for g in groups} == {
+        ("nord", "5.A"),
+        ("nord", "6.A"),
+        ("syd", "5.A"),
+    }

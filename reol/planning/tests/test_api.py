@@ -118,3 +118,29 @@ def test_query_counts_do_not_grow_with_the_plans(plans, token_for, django_assert
     query = {"school": "nord", "from": "2027-08-16", "to": "2028-06-25"}
     with django_assert_max_num_queries(16):
         assert client.get("/api/v1/calendar", query, **auth).status_code == 200
+
+
+def test_plans_page_the_one_way_within_from_to(plans, token_for):
+    from reol.core.tests.test_paging import assert_pages
+
+    for group in (plans.class_a, plans.class_b):
+        for week in ("36", "41", "45"):
+            services.create_entry(
+                plans.world.librarian_a, group, title=f"Emne {week}", weeks_text=week
+            )
+    client = Client()
+    auth = token_for(plans.world.librarian_a)
+    autumn = assert_pages(client, "/api/v1/plans", auth, {"from": "2027-10-01", "to": "2027-11-30"})
+    assert [p["title"] for p in autumn] == ["Emne 41", "Emne 41", "Emne 45", "Emne 45"]
+    # Both days count: week 41 is 11–15 October.
+    one_day = client.get("/api/v1/plans", {"from": "2027-10-15", "to": "2027-10-15"}, **auth)
+    assert [p["title"] for p in one_day.json()["items"]] == ["Emne 41", "Emne 41"]
+    for bad in (
+        {"from": "15.10.2027"},
+        {"to": "2027-13-01"},
+        {"from": "2027-10-02", "to": "2027-10-01"},
+    ):
+        answer = client.get("/api/v1/plans", bad, **auth)
+        assert answer.status_code == 422 and answer.json()["code"] == "invalid", bad
+    answer = client.get("/api/v1/calendar", {"school": "nord", "from": "next week"}, **auth)
+    assert answer.status_code == 422 and list(answer.json()["fields"]) == ["from"]
