@@ -446,3 +446,83 @@ def test_my_loans_links_to_my_library_record(
         page.locator("main a[href='/opac/me/']").click()
     assert page.url.endswith("/opac/me/")
     assert problems == []
+
+
+# --- What the second trial found (a child on a phone, a teacher on an upright tablet) ------------
+
+UPRIGHT_TABLET = {"width": 768, "height": 1024}
+
+
+def test_copies_on_a_phone_are_cards_with_whole_words(world, page, search_index):  # noqa: F811
+    """Three columns of copies do not fit a phone: Danish words broke in the middle
+    ("Opstilling|ssignatur", "Skønlitterat|ur"). Each copy is now a card of whole words."""
+    from reol.core.models import Location
+
+    shelf = build_shelf(world)
+    shelf_name = "Skønlitteraturafdelingen"
+    place = Location.objects.create(school=world.school_a, code="skon", name=shelf_name)
+    Item.objects.filter(record_id=shelf.ids["hp1_da"]).update(location=place)
+    page.goto("/opac/school/")
+    root = page.url.split("/opac/")[0] + "/"
+    page.context.add_cookies([{"name": "django_language", "value": "da", "url": root}])
+    page.goto("/opac/school/")
+    page.get_by_role("button", name="Nordskolen").click()
+    page.set_viewport_size(PHONE)
+    page.goto(f"/opac/records/{shelf.ids['hp1_da']}/")
+    cell = page.locator("table.copies td", has_text=shelf_name).first
+    lines = cell.evaluate(
+        """td => { const range = document.createRange();
+                   range.selectNodeContents([...td.childNodes].find(n => n.nodeType === 3));
+                   const tops = [...range.getClientRects()].map(r => Math.round(r.top));
+                   return new Set(tops).size; }"""
+    )
+    assert lines == 1  # the word is whole, on one line
+    label = cell.evaluate("td => getComputedStyle(td, '::before').content")
+    assert "Hvor på biblioteket" in label  # the column's name, in the card
+    table = page.locator("table.copies").first.bounding_box()
+    assert table and table["x"] + table["width"] <= PHONE["width"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.set_viewport_size(TABLET)  # a table again where it fits
+    assert page.locator("table.copies thead").first.is_visible()
+
+
+def test_the_filters_are_at_hand_on_a_tablet_and_a_phone(world, page, search_index):  # noqa: F811
+    """On an upright tablet the filters sat under twenty results; a teacher looking for "films,
+    13-17 years, on the shelf" had to scroll past them all. Now they stand beside the results
+    there, and a phone has a "Filters" button at the top that jumps to them."""
+    build_shelf(world)
+    page.goto("/opac/school/")
+    page.get_by_role("button", name="Nordskolen").click()
+    page.set_viewport_size(UPRIGHT_TABLET)
+    page.goto("/opac/search/?q=harry&scope=all")
+    facets = page.locator("#filters").bounding_box()
+    hits = page.locator("ol.hits").bounding_box()
+    assert facets and hits
+    assert facets["x"] + facets["width"] <= hits["x"]  # beside, not under
+    assert facets["y"] < UPRIGHT_TABLET["height"]  # seen without scrolling
+    assert not page.get_by_role("link", name="Filters").is_visible()
+    page.set_viewport_size(PHONE)
+    page.reload()
+    jump = page.get_by_role("link", name="Filters")
+    assert jump.is_visible()
+    box = jump.bounding_box()
+    assert box and box["y"] < PHONE["height"] and box["height"] >= 44
+    jump.click()
+    page.wait_for_function("location.hash === '#filters'")
+    top = page.locator("#filters").evaluate("e => e.getBoundingClientRect().top")
+    assert abs(top) < 5  # scrolled to the filters
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_the_search_button_stays_beside_the_box_on_a_phone(world, page, search_index):  # noqa: F811
+    build_shelf(world)
+    page.goto("/opac/school/")
+    page.get_by_role("button", name="Nordskolen").click()
+    page.set_viewport_size(PHONE)
+    page.goto("/opac/")
+    box = page.get_by_label("What do you want to find?").bounding_box()
+    button = page.locator("form.bigsearch button[type=submit]").bounding_box()
+    assert box and button
+    assert abs(button["y"] - box["y"]) < 2 and button["x"] >= box["x"] + box["width"]
+    assert box["width"] >= 180  # still room to type "dinosaurer for børn"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from reol.catalog import search
@@ -79,6 +82,12 @@ def edit_list(request: HttpRequest, pk: int) -> HttpResponse:
             for name in ("title", "audience", "description", "published")
         },
     )
+    # The "Add titles" search survives each add, so a librarian adds five horse books from one
+    # search instead of typing "heste" five times.
+    text = (request.POST.get("q") or request.GET.get("q") or "")[:200].strip()
+    back = reverse("opac-staff-list", args=[reading_list.pk])
+    if text:
+        back = f"{back}?{urlencode({'q': text})}"
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
@@ -99,7 +108,7 @@ def edit_list(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 services.add_entry(user, reading_list, found, note=request.POST.get("note", ""))
                 messages.success(request, _("“%(title)s” is on the list.") % {"title": found.title})
-                return redirect("opac-staff-list", pk=reading_list.pk)
+                return redirect(back)
             elif action in ("up", "down", "remove", "note"):
                 entry = get_object_or_404(
                     ReadingListEntry, pk=_int(request.POST.get("entry")), reading_list=reading_list
@@ -110,14 +119,13 @@ def edit_list(request: HttpRequest, pk: int) -> HttpResponse:
                     services.update_entry(user, entry, note=request.POST.get("note", ""))
                 else:
                     services.move_entry(user, entry, by=-1 if action == "up" else 1)
-                return redirect("opac-staff-list", pk=reading_list.pk)
+                return redirect(back)
         except ValidationError as error:
             if action == "save":
                 _errors(form, error)
             else:
                 messages.error(request, " ".join(error.messages))
-                return redirect("opac-staff-list", pk=reading_list.pk)
-    text = request.GET.get("q", "")[:200].strip()
+                return redirect(back)
     hits = []
     if text:
         hits = search.search(
@@ -128,12 +136,14 @@ def edit_list(request: HttpRequest, pk: int) -> HttpResponse:
                 facets=False,
             )
         ).hits
+    entries = list(selectors.reading_list_entries(reading_list))
     return render(
         request,
         "opac/staff_list_edit.html",
         {
             "reading_list": reading_list,
-            "entries": list(selectors.reading_list_entries(reading_list)),
+            "entries": entries,
+            "on_list": {e.record_id for e in entries},
             "form": form,
             "q": text,
             "hits": hits,

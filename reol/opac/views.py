@@ -368,8 +368,12 @@ def results(request: HttpRequest) -> HttpResponse:
             language=_language(),
         )
     )
-    schools = search_selectors.school_names(where.municipality.pk)
     pages = min(MAX_PAGE, max(1, -(-result.total // PAGE_SIZE)))
+    if params.page > pages:
+        # A page past the end (an old link, a hand-typed page=10000) would say "we found 47
+        # things" over an empty list with no way back: show the last page instead.
+        return redirect(params.url(page=pages))
+    schools = search_selectors.school_names(where.municipality.pk)
     available_counts = {v.value: v.count for v in result.facets.get("available", [])}
     if params.scope == "mine" and where.school:
         available_count = available_counts.get(where.school.code, 0)
@@ -474,6 +478,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
         (c for g in schools if g["mine"] for c in g["copies"] if c["on_shelf"]),
         None,
     )
+    copy_here = where.school is not None and any(g["mine"] for g in schools)
     user = request.user
     my_hold = None
     if isinstance(user, User):
@@ -492,7 +497,10 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "schools": schools,
             "on_shelf": on_shelf,
             "my_hold": my_hold,
-            "can_hold": isinstance(user, User) and where.school is not None,
+            # Holds are per school: with no copy here the hold would only be refused, so the
+            # page says to ask at the desk (which can fetch a copy from another school).
+            "copy_here": copy_here,
+            "can_hold": isinstance(user, User) and copy_here,
             "more": _more_like_this(found, where),
         },
     )
