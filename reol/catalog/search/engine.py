@@ -429,9 +429,13 @@ class TantivyEngine:
         for name in group.plain_fields():
             if searcher.doc_freq(name, token):
                 return True
+        # The query finds the word's stem in every language's fields (the user's weighs most),
+        # so its stem is counted in all of them: "hest" with Norwegian chosen finds the Danish
+        # "heste" books by their stem and is no typo for "heste".
         group.stem_freq = sum(
-            searcher.doc_freq(f"{name}_{group.lang}", group.stems[group.lang])
+            searcher.doc_freq(f"{name}_{lang}", group.stems[lang])
             for name in group.stemmed_fields()
+            for lang in STEM_LANGUAGES
         )
         return False
 
@@ -653,7 +657,7 @@ class _Group:
         self.misspelled: list[int] = []  # which of ``tokens`` occur nowhere (for suggestions)
         self.clause_tokens: list[str] = tokens  # every token of the clause this group is from
         self.position = 0  # where ``tokens`` start among them
-        self.stem_freq = 0  # how many documents its stem matches, in the user's language
+        self.stem_freq = 0  # how many documents its stem matches, in every language's fields
         self.stopword = (
             not phrase
             and not isbn

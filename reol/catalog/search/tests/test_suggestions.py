@@ -70,3 +70,14 @@ def test_suggestion_only_from_this_municipality(catalogue) -> None:  # type: ign
     assert _suggestion(catalogue, "zyxomorf") is None
     other = search.SearchQuery(text="zyxomorf", municipality_id=catalogue.other_municipality.pk)
     assert search.search(other).suggestion == "zyxomorph"
+
+
+@pytest.mark.parametrize("language", ["da", "nb", "en"])
+def test_a_word_another_languages_stem_finds_is_no_typo(catalogue, language) -> None:  # type: ignore[no-untyped-def]
+    """The query finds stems in every language's fields, so whatever language the reader
+    chose, a Danish inflection the Danish stem finds is not "corrected"."""
+    query = search.SearchQuery(
+        text="ridningen", municipality_id=catalogue.municipality.pk, language=language
+    )
+    found = search.search(query)
+    assert found.total and found.suggestion is None
