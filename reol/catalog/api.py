@@ -13,7 +13,7 @@ from ninja import Router, Schema
 from reol.core.models import Municipality
 
 from . import selectors
-from .relators import role_label
+from .relators import relator_codes, role_label
 from .search.api import router as search_router
 
 router = Router(tags=["catalogue"])
@@ -22,7 +22,8 @@ router.add_router("", search_router)  # GET /search and /autocomplete (search.ap
 
 class ContributorOut(Schema):
     name: str
-    role: str = ""
+    relator: str = ""  # MARC relator codes, "aut" or "aut,ill", as in a search hit
+    role: str = ""  # in the reader's language
 
 
 class CopyOut(Schema):
@@ -75,7 +76,8 @@ def record_detail(
     return {
         **{name: getattr(record, name) for name in RecordOut.model_fields if hasattr(record, name)},
         "contributors": [
-            {"name": c.get("name", ""), "role": role_label(c)} for c in record.contributors or []
+            {"name": c.get("name", ""), "relator": relator_codes(c), "role": role_label(c)}
+            for c in record.contributors or []
         ],
         "isbns": [i.isbn13 for i in record.isbns.all()],
         "copies": copies,

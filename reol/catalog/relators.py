@@ -52,6 +52,12 @@ def relator_code(value: str) -> str:
     return code if len(code) == 3 and code.isalpha() else ""
 
 
+def relator_codes(contributor: dict[str, Any]) -> str:
+    """A contributor's relator codes as stored: "aut" or "aut,ill" (normal form, or '')."""
+    codes = (relator_code(c) for c in str(contributor.get("relator") or "").split(","))
+    return ",".join(c for c in codes if c)
+
+
 def role_label(contributor: dict[str, Any]) -> str:
     """How a contributor's role reads to the current reader: the translated term of its code,
     else the term as catalogued in $e, else the code itself."""

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 
 from reol.catalog.models import Item, ItemStatus, Record, RecordIsbn
-from reol.catalog.relators import relator_code
+from reol.catalog.relators import relator_codes
 from reol.catalog.selectors import GONE
 
 from .engine import ANY_SCHOOL
@@ -156,7 +156,11 @@ def build(row: dict[str, Any], isbn13s: list[str], copies: dict[str, list[Any]])
             # ``Hit.from_stored`` show them in the reader's language. (Keys in this order: the
             # API rewrites the roles in the stored JSON without decoding it.)
             "contributors": [
-                {"name": str(c["name"]), "relator": _codes(c), "role": str(c.get("role") or "")}
+                {
+                    "name": str(c["name"]),
+                    "relator": relator_codes(c),
+                    "role": str(c.get("role") or ""),
+                }
                 for c in row["contributors"] or []
                 if c.get("name")
             ],
@@ -167,9 +171,3 @@ def build(row: dict[str, Any], isbn13s: list[str], copies: dict[str, list[Any]])
             "vocabulary": [words, *names, *subjects, row["series"]],
         },
     }
-
-
-def _codes(contributor: dict[str, Any]) -> str:
-    """A contributor's relator codes as stored: "aut" or "aut,ill" (normal form, or '')."""
-    codes = (relator_code(c) for c in str(contributor.get("relator") or "").split(","))
-    return ",".join(c for c in codes if c)
