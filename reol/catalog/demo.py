@@ -15,6 +15,7 @@ from reol.core.models import Location, Municipality, School
 from reol.core.permissions import SYSTEM
 
 from . import sample, services
+from .demo_titles import load_demo_titles
 from .extract import extract
 from .importer import import_marc
 from .models import Item, MaterialType, Record, SruTarget
@@ -57,6 +58,7 @@ def load_demo_catalogue(municipality: Municipality) -> int:
     created = 0
     if not Record.objects.filter(municipality=municipality).exists():
         created = _load_sample(municipality)
+    created += load_demo_titles(municipality)
     load_demo_class_set(municipality)
     with transaction.atomic():
         if not SruTarget.objects.filter(municipality=municipality).exists():

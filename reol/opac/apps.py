@@ -11,10 +11,12 @@ class OpacConfig(AppConfig):
 
     def ready(self) -> None:
         from reol.core.audit import register_actions
+        from reol.core.demo import extend_demo
         from reol.core.navigation import NavEntry, register, register_figures
         from reol.core.permissions import Perm
 
         from .dashboard import FIGURES
+        from .demo import load_demo_reading_lists
 
         register(
             NavEntry(
@@ -44,6 +46,7 @@ class OpacConfig(AppConfig):
             ),
         )
         register_figures(*FIGURES)
+        extend_demo(load_demo_reading_lists)
         register_actions(
             {
                 "reading_list.create": _("Reading list created"),

@@ -1,0 +1,50 @@
+"""The demo as a new user meets it in the public catalogue: the titles children ask for are
+there ("harry poter" finds Harry Potter), and each school's home page has a reading list."""
+
+from __future__ import annotations
+
+import pytest
+
+from reol.catalog import search
+from reol.catalog.demo import load_demo_catalogue
+from reol.catalog.models import Item, Record
+from reol.core import demo
+from reol.core.models import Municipality
+from reol.opac.demo import load_demo_reading_lists
+from reol.opac.models import ReadingList
+
+
+@pytest.mark.django_db
+def test_the_demo_finds_harry_potter_and_has_reading_lists(monkeypatch, settings, tmp_path):
+    settings.REOL_SEARCH_DIR = tmp_path / "search"
+    settings.REOL_SEARCH_SYNC = True
+    search.forget_engines()
+    monkeypatch.setattr(demo, "_EXTENSIONS", [load_demo_catalogue, load_demo_reading_lists])
+    demo.load_demo()
+    municipality = Municipality.objects.get(code="solbjerg")
+    found = search.search(
+        search.SearchQuery(text="harry poter", municipality_id=municipality.pk, language="da")
+    )
+    assert found.suggestion == "harry potter"
+    titles = [h.full_title for h in found.hits]
+    assert "Harry Potter og De Vises Sten" in titles[:2]
+    assert "Harry Potter og de vises stein" in titles and len(titles) == 4
+    english = search.search(
+        search.SearchQuery(text="0-7475-3269-9", municipality_id=municipality.pk)
+    )
+    assert [h.full_title for h in english.hits] == ["Harry Potter and the Philosopher's Stone"]
+    hp = Record.objects.get(title="Harry Potter og De Vises Sten")
+    assert hp.shelf_mark == "sk Rowl" and (hp.age_min, hp.age_max) == (9, 12)
+    assert Item.objects.filter(record=hp, school__code="nordskolen").count() == 2
+    lists = {(str(r.school or "—"), r.title): r for r in ReadingList.objects.all()}
+    assert set(lists) == {
+        ("Nordskolen", "Magi og troldmænd"),
+        ("Søskolen", "Heste"),
+        ("—", "Dinosaurer"),
+    }
+    magic = lists[("Nordskolen", "Magi og troldmænd")].entries.order_by("position")
+    assert magic[0].record == hp and magic[0].note == "Start her!"
+    counts = (Record.objects.count(), Item.objects.count(), ReadingList.objects.count())
+    demo.load_demo()  # twice: nothing more
+    assert (Record.objects.count(), Item.objects.count(), ReadingList.objects.count()) == counts
+    search.forget_engines()
