@@ -6,12 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.db.models import Count, Exists, Min, Model, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Min, Model, OuterRef, QuerySet
 from django.db.models.functions import Lower
 
 from reol.catalog.models import Item, ItemStatus, Record
 from reol.core.models import Location, Membership, Role, School, User
 from reol.core.permissions import remember_roles, roles_at
+from reol.core.selectors import card_or_username
 from reol.patrons.models import Block, Group, Patron
 from reol.patrons.selectors import grade_of
 
@@ -34,7 +35,7 @@ def patron_by_code(code: str) -> User | None:
     code = code.strip()
     if not code:
         return None
-    found = list(User.objects.filter(Q(card_barcode__iexact=code) | Q(username__iexact=code))[:2])
+    found = list(User.objects.filter(card_or_username(code)).order_by()[:2])
     by_card = [u for u in found if (u.card_barcode or "").casefold() == code.casefold()]
     chosen = by_card or found
     return chosen[0] if chosen else None

@@ -8,6 +8,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from django.db.models import CharField
+        from django.db.models.functions import Lower
+
+        # ``username__lower=Lower(Value(code))``: the LOWER() the unique indexes are built on.
+        CharField.register_lookup(Lower)
+
         from .navigation import NavEntry, register
         from .permissions import Perm
 

@@ -135,7 +135,14 @@ class User(AbstractUser):
                 Lower("card_barcode"),
                 name="user_card_barcode_unique_ci",
                 violation_error_message=_("Another person has this card barcode."),
-            )
+            ),
+            # The services refuse "Ida" beside "ida"; this says it to the database too, and is
+            # the index the desk's scan of a username ("LOWER(username) = …") reads.
+            models.UniqueConstraint(
+                Lower("username"),
+                name="user_username_unique_ci",
+                violation_error_message=_("Another person has this username."),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Lower
 
 from .models import User
 from .text import search_terms
+
+
+def same_code(field: str, code: str) -> Q:
+    """``field`` equals ``code`` ignoring case, as ``LOWER(field) = LOWER(code)``: the form the
+    unique indexes on ``LOWER(username)`` and ``LOWER(card_barcode)`` serve, with both sides
+    folded by the same database function (``iexact`` is LIKE on SQLite and UPPER() on
+    PostgreSQL, and reads neither index)."""
+    return Q(**{f"{field}__lower": Lower(Value(code.strip()))})
+
+
+def card_or_username(code: str, prefix: str = "") -> Q:
+    """A person (or, with ``prefix="user__"``, a row of theirs) by card barcode or username."""
+    return same_code(f"{prefix}card_barcode", code) | same_code(f"{prefix}username", code)
 
 
 def person_by_identifier(identifier: str) -> User | None:
@@ -13,9 +27,7 @@ def person_by_identifier(identifier: str) -> User | None:
     identifier = identifier.strip()
     if not identifier:
         return None
-    found = list(
-        User.objects.filter(Q(username__iexact=identifier) | Q(card_barcode__iexact=identifier))[:2]
-    )
+    found = list(User.objects.filter(card_or_username(identifier)).order_by()[:2])
     by_username = [u for u in found if u.username.casefold() == identifier.casefold()]
     return (by_username or found)[0] if found else None
 

@@ -44,6 +44,7 @@ from .permissions import (
     require,
     visible_people,
 )
+from .selectors import same_code
 
 API_TOKEN_PREFIX = "reol_"  # noqa: S105 - a prefix, not a secret
 
@@ -200,12 +201,15 @@ def _person_errors(person: User, password: str | None, pin: str | None) -> dict[
             check()
         except ValidationError as error:
             _collect(errors, field, error)
-    if "username" not in errors and User.objects.filter(username__iexact=person.username).exists():
+    if (
+        "username" not in errors
+        and User.objects.filter(same_code("username", person.username)).exists()
+    ):
         errors["username"] = [
             _("The username “%(u)s” is taken. Choose another.") % {"u": person.username}
         ]
     card = person.card_barcode
-    if card and User.objects.filter(card_barcode__iexact=card).exists():
+    if card and User.objects.filter(same_code("card_barcode", card)).exists():
         errors["card_barcode"] = [_("Another person has this card barcode.")]
     return errors
 

@@ -18,7 +18,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
@@ -27,6 +27,7 @@ from reol.core import services as core_services
 from reol.core.models import School, User
 from reol.core.paging import Shaped, paged
 from reol.core.permissions import Perm, has_perm_anywhere, require, schools_with, scope
+from reol.core.selectors import card_or_username
 
 from . import selectors, services
 from .models import Group, GroupMember, Patron
@@ -165,7 +166,7 @@ def _one_school(actor: User, code: str | None, perm: Perm) -> School:
 def _find(actor: User, barcode: str, school_code: str | None, perm: Perm) -> Patron:
     code = barcode.strip()
     patrons = scope(Patron.objects.all(), actor, perm).filter(
-        Q(user__card_barcode__iexact=code) | Q(user__username__iexact=code)
+        card_or_username(code, prefix="user__")
     )
     school = _school(actor, school_code, perm)
     if school is not None:

@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,6 +26,7 @@ from django.views.decorators.http import require_POST
 from reol.core import services as core_services
 from reol.core.models import School, User
 from reol.core.permissions import Perm, has_perm, require, scope
+from reol.core.selectors import card_or_username
 
 from . import cards, forms, loans, privacy, rollover, selectors, services
 from .models import Block, Group, GroupMember, Patron, PatronCategory
@@ -461,7 +461,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
             code = form.cleaned_data["person"].strip()
             patron = (
                 Patron.objects.filter(school=school)
-                .filter(Q(user__card_barcode__iexact=code) | Q(user__username__iexact=code))
+                .filter(card_or_username(code, prefix="user__"))
                 .select_related("user")
                 .first()
             )

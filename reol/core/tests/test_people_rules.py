@@ -106,6 +106,28 @@ def test_card_barcodes_are_unique_whatever_the_case(world, librarian):
         User.objects.create(username="sneaky", card_barcode="a0001")
 
 
+def test_usernames_are_unique_whatever_the_case_in_the_database_too(world, librarian):
+    response = page_add(librarian, username="ELEV-A1", first_name="E")
+    assert "is taken" in response.content.decode()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create(username="Elev-A1")
+
+
+def test_a_card_or_username_is_found_whatever_the_case_and_with_danish_letters(
+    world, librarian
+):
+    from reol.circulation.selectors import patron_by_code
+    from reol.core.selectors import person_by_identifier
+
+    page_add(librarian, username="Søren.Æbelø", first_name="Søren", card_barcode="a0777")
+    søren = User.objects.get(username="Søren.Æbelø")
+    for typed in ("Søren.Æbelø", " søren.Æbelø ", "A0777", "a0777"):
+        assert patron_by_code(typed) == søren, typed
+        assert person_by_identifier(typed) == søren, typed
+    assert patron_by_code("elev-a1") == patron_by_code("ELEV-A1") != None  # noqa: E711
+    assert patron_by_code("nobody") is None and patron_by_code("  ") is None
+
+
 def test_location_codes_are_unique_in_a_school_whatever_the_case(world, librarian):
     services.create_location(world.librarian_a, world.school_a, code="Faglit", name="Fag")
     response = librarian.post(

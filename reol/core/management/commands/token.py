@@ -8,6 +8,7 @@ from django.core.management.base import CommandError
 from reol.core import services
 from reol.core.models import ApiToken, User
 from reol.core.permissions import SYSTEM
+from reol.core.selectors import same_code
 
 from ._base import ReolCommand
 
@@ -34,7 +35,7 @@ class Command(ReolCommand):
             services.revoke_api_token(SYSTEM, token)
             self.stdout.write(self.style.SUCCESS("Revoked."))
             return
-        user = User.objects.filter(username__iexact=options["username"]).first()
+        user = User.objects.filter(same_code("username", options["username"])).first()
         if user is None:
             raise CommandError(f"No person has the username {options['username']!r}.")
         if action == "list":

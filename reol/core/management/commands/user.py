@@ -10,6 +10,7 @@ from django.core.management.base import CommandError
 from reol.core import services
 from reol.core.models import Municipality, Role, School, User
 from reol.core.permissions import SYSTEM
+from reol.core.selectors import same_code
 
 from ._base import ReolCommand
 
@@ -56,7 +57,7 @@ class Command(ReolCommand):
             )
             services.validate_username(user.username)
             services.validate_person_name(user.first_name, user.last_name)
-            if User.objects.filter(username__iexact=user.username).exists():
+            if User.objects.filter(same_code("username", user.username)).exists():
                 raise CommandError(f"The username {user.username} is taken.")
             user.set_password(password) if password else user.set_unusable_password()
             user.save()
@@ -84,7 +85,7 @@ class Command(ReolCommand):
         return school
 
     def _user(self, username: str) -> User:
-        user = User.objects.filter(username__iexact=username).first()
+        user = User.objects.filter(same_code("username", username)).first()
         if user is None:
             raise CommandError(f"No person has the username {username!r}.")
         return user
