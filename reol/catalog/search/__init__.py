@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from django.conf import settings
@@ -113,20 +113,28 @@ def autocomplete(
     language: str = "da",
     limit: int = 8,
 ) -> list[Suggestion]:
-    """Titles for the search box as the user types (the last word is a prefix)."""
+    """Titles for the search box as the user types (the last word is a prefix).
+
+    When nothing starts with what was typed, it is taken as a misspelling: the titles are those
+    of the catalogue's own words nearest to it ("hetse" → the "heste" books), as the public
+    catalogue's "did you mean" would give them.
+    """
     if not prefix.strip():
         return []
-    found = search(
-        SearchQuery(
-            text=prefix,
-            municipality_id=municipality_id,
-            school=school,
-            language=language,
-            size=max(1, min(limit, 20)),
-            facets=False,
-            prefix_last=True,
-        )
+    asked = SearchQuery(
+        text=prefix,
+        municipality_id=municipality_id,
+        school=school,
+        language=language,
+        size=max(1, min(limit, 20)),
+        facets=False,
+        prefix_last=True,
     )
+    found = search(asked)
+    if not found.hits:
+        meant = found.suggestion or search(replace(asked, prefix_last=False, size=1)).suggestion
+        if meant:
+            found = search(replace(asked, text=meant, prefix_last=False))
     return [
         Suggestion(h.id, h.full_title, h.contributors[0]["name"] if h.contributors else "")
         for h in found.hits

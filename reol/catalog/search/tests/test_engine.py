@@ -241,6 +241,14 @@ def test_autocomplete(catalogue) -> None:  # type: ignore[no-untyped-def]
     assert titles and all("Harry Potter" in t for t in titles)
 
 
+@pytest.mark.parametrize(("typed", "word"), [("hetse", "hest"), ("harry poter", "Harry Potter")])
+def test_autocomplete_takes_a_word_nothing_starts_with_as_a_typo(catalogue, typed, word) -> None:  # type: ignore[no-untyped-def]
+    found = search.autocomplete(typed, municipality_id=catalogue.municipality.pk)
+    titles = [s.title.lower() for s in found]
+    assert titles and all(word.lower() in t for t in titles[:3]), titles  # titles weigh most
+    assert search.autocomplete("zzzzqqq", municipality_id=catalogue.municipality.pk) == []
+
+
 def test_hits_show_availability_not_borrowers(catalogue) -> None:  # type: ignore[no-untyped-def]
     hit = next(
         h for h in _query(catalogue, "de vises sten").hits if h.id == catalogue.ids["hp1_da"]
