@@ -121,7 +121,8 @@ def _contributors(record: pymarc.Record) -> list[dict[str, str]]:
     people = []
     for tag in CONTRIBUTOR_TAGS:
         for f in record.get_fields(tag):
-            name = _clean(" ".join(f.get_subfields("a", "b", "c", "d")[:2]) or "")
+            # $a, with $b numeration and $c titles ("Jr.", "Queen of Denmark"); never $d dates
+            name = _clean(" ".join(f.get_subfields("a", "b", "c")))
             if not name:
                 continue
             terms = [_clean(r) for r in f.get_subfields("e") if _clean(r)]
@@ -278,4 +279,20 @@ def extract(record: pymarc.Record) -> Extracted:
         "series": (_first(record, "490", "a") or _first(record, "830", "a"))[:500],
         "url": url[:500] if url.startswith(("http://", "https://")) else "",
     }
+    # The title as it sorts: without what 245's second indicator says not to sort on ("The ";
+    # danMARC2's "Den ¤sammenhængende by" arrives as indicator 4).
+    columns["sort_title"] = _sort_title(record, title[:500])
     return Extracted(columns=columns, isbn13s=isbn13s, warnings=warnings)
+
+
+def _sort_title(record: pymarc.Record, title: str) -> str:
+    """The title without the nonfiling characters 245's second indicator counts."""
+    f245 = record.get("245")
+    if f245 is None or f245.is_control_field() or _clean(f245.get("a")) != title:
+        return title
+    skip = int(f245.indicator2) if (f245.indicator2 or "").isdigit() else 0
+    # Only an article and its space or apostrophe ("The ", "L'"): an indicator left over from
+    # before the title was edited must not cut a word.
+    if 0 < skip < len(title) and not title[skip - 1].isalnum():
+        return title[skip:].lstrip()
+    return title

@@ -29,6 +29,8 @@ from defusedxml.ElementTree import iterparse
 from django.utils.translation import gettext as _
 from pymarc import Field, Indicators, Leader, Subfield
 
+from . import dialects
+
 RECORD_TERMINATOR = b"\x1d"
 MAX_RECORD_BYTES = 99_999  # the largest length ISO 2709 can express
 BLOCK = 1 << 16
@@ -252,8 +254,10 @@ def _decode_iso2709(number: int, where: str, chunk: bytes) -> RecordResult:
         )
         chunk = rebuilt
     utf8 = leader[9:10] == b"a" or _looks_utf8(chunk)
-    if utf8 and leader[9:10] != b"a":
-        warnings.append(_("leader says MARC-8 but the record is UTF-8; read as UTF-8"))
+    said_marc8 = utf8 and leader[9:10] != b"a"
+    escaped = utf8 and _LETTER_CODE_START in chunk
+    if escaped:  # danMARC2's subfield codes æ, ø, å, which pymarc would turn into others
+        chunk = _LETTER_CODE.sub(_escape_letter_code, chunk)
     try:
         record = pymarc.Record(
             data=chunk, to_unicode=True, force_utf8=utf8, hide_utf8_warnings=True
@@ -273,7 +277,36 @@ def _decode_iso2709(number: int, where: str, chunk: bytes) -> RecordResult:
         record.leader = Leader(str(record.leader)[:9] + "a" + str(record.leader)[10:])
     if not record.fields:
         return RecordResult(number, where, error=_("record has no fields"))
+    if escaped:
+        _unescape_letter_codes(record)
+    record, dialect, notes = dialects.normalise(record)
+    if said_marc8 and dialect != dialects.DANMARC2:  # danMARC2 leaves leader/09 blank: UTF-8
+        warnings.append(_("leader says MARC-8 but the record is UTF-8; read as UTF-8"))
+    warnings.extend(notes)
     return RecordResult(number, where, record=record, warnings=warnings)
+
+
+# A subfield code that is a letter beyond ASCII (danMARC2 has *æ, *ø, *å) is written in UTF-8
+# as two bytes. pymarc would take the first byte for the code, warn, and guess a code from the
+# value. Before pymarc reads the record such a code becomes DEL and a digit (as many bytes, so
+# the directory stays right), and after it the letter again.
+_LETTER_CODE_START = b"\x1f\xc3"
+_LETTER_CODE = re.compile(b"\x1f\xc3([\xa6\xb8\xa5\x86\x98\x85])")
+_LETTER_MARKS = {0xA6: b"1", 0xB8: b"2", 0xA5: b"3", 0x86: b"4", 0x98: b"5", 0x85: b"6"}
+_LETTER_CODES = {"1": "æ", "2": "ø", "3": "å", "4": "Æ", "5": "Ø", "6": "Å"}
+
+
+def _escape_letter_code(match: re.Match[bytes]) -> bytes:
+    return b"\x1f\x7f" + _LETTER_MARKS[match.group(1)[0]]
+
+
+def _unescape_letter_codes(record: pymarc.Record) -> None:
+    for f in record.fields:
+        if f.control_field:
+            continue
+        for n, s in enumerate(f.subfields):
+            if s.code == "\x7f" and s.value[:1] in _LETTER_CODES:
+                f.subfields[n] = Subfield(_LETTER_CODES[s.value[0]], s.value[1:])
 
 
 def _bad_byte(chunk: bytes, utf8: bool) -> str:
@@ -483,6 +516,17 @@ def record_from_element(number: int, where: str, element: Element) -> RecordResu
                     warnings.append(_("control field without a tag was dropped"))
                     continue
                 record.add_field(Field(tag=tag, data=child.text or ""))
+            elif name == "datafield" and _CONTROL_TAG.match(child.get("tag", "")):
+                # marcXchange writes danMARC2's 001-009 as fields with subfields; pymarc would
+                # drop them: kept as ISO 2709 has them ("00" + "\x1fa…"), for dialects.
+                tag = child.get("tag", "")
+                data = (child.get("ind1") or " ")[:1] + (child.get("ind2") or " ")[:1]
+                data += "".join(
+                    f"\x1f{sub.get('code', ' ') or ' '}{sub.text or ''}"
+                    for sub in child
+                    if _local(sub.tag) == "subfield"
+                )
+                record.add_field(Field(tag=tag, data=data))
             elif name == "datafield":
                 tag = child.get("tag", "")
                 subfields = [
@@ -507,7 +551,12 @@ def record_from_element(number: int, where: str, element: Element) -> RecordResu
         return RecordResult(number, where, error=_("malformed record: %(e)s") % {"e": error})
     if not record.fields:
         return RecordResult(number, where, error=_("record has no fields"))
+    record, _dialect, notes = dialects.normalise(record)
+    warnings.extend(notes)
     return RecordResult(number, where, record=record, warnings=warnings)
+
+
+_CONTROL_TAG = re.compile(r"00[1-9]\Z")
 
 
 def _indicator(value: str | None, tag: str, warnings: list[str]) -> str:

@@ -43,6 +43,9 @@ class Record(models.Model):
     control_source = models.CharField(_("control number source (003)"), max_length=64, blank=True)
     title = models.CharField(_("title"), max_length=500)
     subtitle = models.CharField(_("subtitle"), max_length=500, blank=True)
+    # The title as it sorts (extract.py): without a leading article 245's second indicator
+    # marks ("The Hobbit" sorts under H). Empty for records saved before it was kept.
+    sort_title = models.CharField(max_length=500, blank=True, editable=False)
     responsibility = models.CharField(_("statement of responsibility"), max_length=500, blank=True)
     contributors = models.JSONField(_("contributors"), default=list, blank=True)
     publisher = models.CharField(_("publisher"), max_length=255, blank=True)

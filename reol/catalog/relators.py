@@ -28,21 +28,67 @@ RELATOR_TERMS = {
 }
 
 # Terms in $e without a code (the old extraction also wrote "author" for a 100 without $e, and
-# the Danish and Norwegian national records write "forfatter"): shown translated, like a code.
+# the Danish and Norwegian national records write "forfatter", NORMARC "overs.", "illustr."):
+# shown translated, like a code. Keys are lower case without the abbreviation's full stop.
 _TERMS = {
     "author": "aut",
     "forfatter": "aut",
+    "forf": "aut",
+    "medforfatter": "aut",
+    "medforf": "aut",
     "illustrator": "ill",
     "illustratør": "ill",
+    "illustrationer": "ill",
+    "illustrasjoner": "ill",
+    "ill": "ill",
+    "illustr": "ill",
+    "tegner": "ill",
     "translator": "trl",
     "oversætter": "trl",
     "oversetter": "trl",
+    "overs": "trl",
+    "oversat": "trl",
+    "oversatt": "trl",
     "editor": "edt",
     "redaktør": "edt",
+    "red": "edt",
     "narrator": "nrt",
     "indlæser": "nrt",
     "innleser": "nrt",
+    "indl": "nrt",
+    "innl": "nrt",
+    "oplæser": "nrt",
+    "opleser": "nrt",
+    "composer": "cmp",
+    "komponist": "cmp",
+    "komp": "cmp",
+    "director": "drt",
+    "instruktør": "drt",
+    "instr": "drt",
+    "regissør": "drt",
+    "regi": "drt",
+    "photographer": "pht",
+    "fotograf": "pht",
+    "fot": "pht",
+    "fotogr": "pht",
+    "designer": "dsr",
+    "performer": "prf",
+    "udøver": "prf",
+    "utøver": "prf",
+    "contributor": "ctb",
+    "medarbejder": "ctb",
+    "medarbeider": "ctb",
+    "medarb": "ctb",
+    "adapter": "adp",
+    "bearbejder": "adp",
+    "bearbeider": "adp",
+    "bearb": "adp",
 }
+
+
+def term_code(term: str) -> str:
+    """The relator code of a role as catalogued in $e ("overs.", "Illustratør", "red"), or ''."""
+    return _TERMS.get(term.strip().rstrip(".").strip().lower(), "")
 
 
 def relator_code(value: str) -> str:
@@ -65,7 +111,7 @@ def role_label(contributor: dict[str, Any]) -> str:
     role = str(contributor.get("role") or "")
     if not codes:  # stored before codes were: "forfatter", "author", "forfatter, aut"
         parts = [p.strip().rstrip(".").lower() for p in role.split(",") if p.strip()]
-        known = [p if p in RELATOR_TERMS else _TERMS.get(p, "") for p in parts]
+        known = [p if p in RELATOR_TERMS else term_code(p) for p in parts]
         if parts and all(known):
             codes = list(dict.fromkeys(known))
     if codes and all(c in RELATOR_TERMS for c in codes):

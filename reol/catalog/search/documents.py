@@ -52,6 +52,7 @@ _COLUMNS = (
     "municipality_id",
     "title",
     "subtitle",
+    "sort_title",
     "responsibility",
     "contributors",
     "publisher",
@@ -137,7 +138,7 @@ def build(row: dict[str, Any], isbn13s: list[str], copies: dict[str, list[Any]])
         "isbns": sorted(set(isbn13s)),  # queries become ISBN-13 too
         "stem_languages": stem,
         "year": row["year"],
-        "sort_title": row["title"],
+        "sort_title": row["sort_title"] or row["title"],
         "facets": {
             "material_type": [row["material_type"]],
             "language": languages,
