@@ -417,6 +417,7 @@ def measure_lag(seconds: float, mode: str) -> dict[str, Any]:
         "lag_max": ordered[-1],
         "commit": _percentiles(commits),
         "save": _percentiles(saves or [float("nan")]),
+        "save_max": max(saves, default=float("nan")) * 1000,
         "batches": len(batches),
         "rows_per_batch": sum(n for n, _ms in batches) / max(len(batches), 1),
         "batch_ms": _percentiles([ms / 1000 for _n, ms in batches] or [float("nan")]),
@@ -475,7 +476,8 @@ def report(name: str, result: dict[str, Any]) -> None:
         what = "lending copies" if lag["mode"] == "checkout" else "editing records"
         print(
             f"  indexer lag, {lag['writers']} clients {what} ({lag['edits']:,} saves, "
-            f"{lag['edits_per_second']:,.0f}/s, a save p50 {lag['save'][0]:,.0f} ms): "
+            f"{lag['edits_per_second']:,.0f}/s, a save p50 {lag['save'][0]:,.0f} ms, "
+            f"max {lag.get('save_max', float('nan')):,.0f} ms): "
             f"save → searchable p50 "
             f"{lag['lag_p50'] * 1000:,.0f} ms, p95 {lag['lag_p95'] * 1000:,.0f} ms, max "
             f"{lag['lag_max'] * 1000:,.0f} ms ({lag['seen']:,} of {lag['edits']:,} seen); "
