@@ -113,9 +113,7 @@ def test_usernames_are_unique_whatever_the_case_in_the_database_too(world, libra
         User.objects.create(username="Elev-A1")
 
 
-def test_a_card_or_username_is_found_whatever_the_case_and_with_danish_letters(
-    world, librarian
-):
+def test_a_card_or_username_is_found_whatever_the_case_and_with_danish_letters(world, librarian):
     from reol.circulation.selectors import patron_by_code
     from reol.core.selectors import person_by_identifier
 
