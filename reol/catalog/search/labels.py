@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from reol.catalog.relators import role_label
 
-from .types import AGE_BUCKETS, LIX_BUCKETS, YEAR_BUCKETS
+from .types import LIX_BUCKETS, YEAR_BUCKETS
 
 ANY_SCHOOL = "*"  # the "available" facet's value for "on the shelf at some school"
 
@@ -185,13 +185,21 @@ def _material_type(value: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+# The age bands as a teacher thinks of them too: with the school grades they span, which each
+# country counts its own way (the translations carry the Danish "klasse", the Norwegian "trinn",
+# the American "grades").
+AGE_LABELS = {
+    "0-5": gettext_lazy("0–5 years (before school)"),
+    "6-8": gettext_lazy("6–8 years (grades 1–3)"),
+    "9-12": gettext_lazy("9–12 years (grades 4–7)"),
+    "13-17": gettext_lazy("13–17 years (grades 8–12)"),
+    "18+": gettext_lazy("18 years and up (adults)"),
+}
+
+
 def _age(value: str) -> str:
-    low, high = AGE_BUCKETS.get(value, (None, None))
-    if low is None or high is None:
-        return value
-    if value.endswith("+"):
-        return _("%(low)s years and up") % {"low": low}
-    return _("%(low)s–%(high)s years") % {"low": low, "high": high}
+    label = AGE_LABELS.get(value)
+    return str(label) if label is not None else value
 
 
 def _reading_level(value: str) -> str:

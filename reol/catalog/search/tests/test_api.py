@@ -140,9 +140,33 @@ def test_facets_only_when_asked(catalogue: Catalogue, client: Client) -> None:
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("en", ("Subject", "Material type", "any school", "Book", "Danish", "9–12 years")),
-        ("da", ("Emne", "Materialetype", "hvilken som helst skole", "Bog", "Dansk", "9–12 år")),
-        ("nb", ("Emne", "Materialtype", "hvilken som helst skole", "Bok", "Dansk", "9–12 år")),
+        # The age bands with the grades they span, as each country counts them.
+        (
+            "en",
+            ("Subject", "Material type", "any school", "Book", "Danish", "9–12 years (grades 4–7)"),
+        ),
+        (
+            "da",
+            (
+                "Emne",
+                "Materialetype",
+                "hvilken som helst skole",
+                "Bog",
+                "Dansk",
+                "9–12 år (3.–6. klasse)",
+            ),
+        ),
+        (
+            "nb",
+            (
+                "Emne",
+                "Materialtype",
+                "hvilken som helst skole",
+                "Bok",
+                "Dansk",
+                "9–12 år (4.–7. trinn)",
+            ),
+        ),
     ],
 )
 def test_facet_titles_and_labels_are_translated(
@@ -182,7 +206,7 @@ def test_every_label_in_the_search_package_is_translatable() -> None:
             assert labels.title(name) != name
         assert labels.label("year", "-1979") == "før 1980"
         assert labels.label("year", "2020-") == "2020 og senere"
-        assert labels.label("age", "18+") == "18 år og op"
+        assert labels.label("age", "18+") == "18 år og op (voksne)"
         assert labels.label("material_type", "nonsense") == "nonsense"
         assert labels.label("language", "ita") == "Italiensk"
         assert labels.label("language", "xyz") == "XYZ"  # still a code, not a word
@@ -251,3 +275,10 @@ def test_openapi_describes_the_search(db, client: Client) -> None:  # type: igno
     names = {p["name"] for p in search_get["parameters"]}
     assert {"q", "facets", "municipality", "available", "sort", "page", "size"} <= names
     assert "facet_titles" in schema["components"]["schemas"]["SearchOut"]["properties"]
+
+
+def test_every_age_band_has_a_label_with_its_grades() -> None:
+    from reol.catalog.search.labels import AGE_LABELS
+    from reol.catalog.search.types import AGE_BUCKETS
+
+    assert set(AGE_LABELS) == set(AGE_BUCKETS)
