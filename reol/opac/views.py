@@ -9,7 +9,7 @@ they are on the shelf, never who has them. Thin views: parse, call search/select
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -157,6 +157,13 @@ def suggest(request: HttpRequest) -> HttpResponse:
             prefix_last=True,
         )
         found = search.search(asked)
+        correction = found.suggestion
+        if not found.hits and not correction:
+            correction = search.search(replace(asked, prefix_last=False, size=1)).suggestion
+        if not found.hits and correction:
+            # Nothing starts with a misspelt word ("hetse"): offer the titles of what it was
+            # meant to be, as the search API's autocomplete does, beside "did you mean".
+            found = search.search(replace(asked, text=correction, prefix_last=False))
         options = [
             Option(
                 reverse("opac-record", args=[h.id]),
@@ -165,10 +172,6 @@ def suggest(request: HttpRequest) -> HttpResponse:
             )
             for h in found.hits
         ]
-        correction = found.suggestion
-        if not found.hits and not correction:
-            asked.prefix_last, asked.size = False, 1
-            correction = search.search(asked).suggestion
     did_you_mean = (
         Option(f"{reverse('opac-search')}?{urlencode({'q': correction})}", correction)
         if correction and correction.strip() != text.strip()
@@ -207,6 +210,7 @@ class Params:
     scope: str = "mine"
     sort: str = "relevance"
     page: int = 1
+    exact: bool = False  # "search for what I typed": no searching for the correction instead
 
     def pairs(self, **changes: Any) -> list[tuple[str, str]]:
         values = {
@@ -226,6 +230,8 @@ class Params:
         pairs.append(("scope", values["scope"]))
         if values["sort"] != "relevance":
             pairs.append(("sort", values["sort"]))
+        if changes.get("exact", self.exact and "q" not in changes):
+            pairs.append(("exact", "1"))
         if values["page"] > 1:
             pairs.append(("page", str(values["page"])))
         return pairs
@@ -259,6 +265,7 @@ def _params(request: HttpRequest, where: Place) -> Params:
         scope=scope,
         sort=sort if sort in search.SORTS else "relevance",
         page=min(max(page, 1), MAX_PAGE),
+        exact=get.get("exact") == "1",
     )
 
 
@@ -355,19 +362,28 @@ def results(request: HttpRequest) -> HttpResponse:
     if isinstance(where, HttpResponse):
         return where
     params = _params(request, where)
-    result = search.search(
-        search.SearchQuery(
-            text=params.q,
-            municipality_id=where.municipality.pk,
-            school=where.school.code if where.school and params.scope == "mine" else None,
-            filters=params.filters,
-            available=params.available,
-            sort=params.sort,
-            page=params.page,
-            size=PAGE_SIZE,
-            language=_language(),
-        )
+    asked = search.SearchQuery(
+        text=params.q,
+        municipality_id=where.municipality.pk,
+        school=where.school.code if where.school and params.scope == "mine" else None,
+        filters=params.filters,
+        available=params.available,
+        sort=params.sort,
+        page=params.page,
+        size=PAGE_SIZE,
+        language=_language(),
     )
+    result = search.search(asked)
+    typed = ""
+    if result.suggestion and not params.exact:
+        # A misspelt word finds little ("hetse": the few records whose subject is "heste");
+        # what it was meant to be finds more ("heste": every horse book by its stem). A child
+        # gets those at once, and one tap back to what they typed.
+        suggestion = result.suggestion
+        meant = search.search(replace(asked, text=suggestion))
+        if meant.total > result.total:
+            typed, result = params.q, meant
+            params = replace(params, q=suggestion)
     pages = min(MAX_PAGE, max(1, -(-result.total // PAGE_SIZE)))
     if params.page > pages:
         # A page past the end (an old link, a hand-typed page=10000) would say "we found 47
@@ -408,6 +424,8 @@ def results(request: HttpRequest) -> HttpResponse:
                 )
             ],
             "suggestion_url": params.url(q=result.suggestion) if result.suggestion else "",
+            "typed": typed,  # what was searched instead of, and the way back to it
+            "typed_url": params.url(q=typed, exact=True) if typed else "",
             "pages": pages,
             "previous_url": params.url(page=params.page - 1) if params.page > 1 else "",
             "next_url": params.url(page=params.page + 1) if params.page < pages else "",

@@ -235,4 +235,12 @@ def label(facet: str, value: str, schools: Mapping[str, str] | None = None) -> s
         if facet == "available" and value == ANY_SCHOOL:
             return _("any school")
         return (schools or {}).get(value, value)
-    return value  # subjects are the catalogue's own words
+    if facet == "subject":
+        return subject_label(value)
+    return value
+
+
+def subject_label(value: str) -> str:
+    """A subject as the catalogue has it, its subdivisions joined by a dash a reader knows
+    ("vulkaner – for børn"), not the cataloguer's "vulkaner -- for børn"."""
+    return value.replace(" -- ", " – ")

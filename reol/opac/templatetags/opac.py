@@ -66,6 +66,22 @@ def full_title(title: str, subtitle: str = "") -> str:
 
 
 @register.filter
+def subject(value: str) -> str:
+    """A subject with its subdivisions as a reader writes them ("vulkaner – for børn")."""
+    return labels.subject_label(value)
+
+
+@register.simple_tag
+def series_text(series: str) -> str:
+    """A series as a child reads it: "Series: Harry Potter, number 1", not the catalogue's
+    "Harry Potter ; 1" (ISBD's " ; " before the number)."""
+    name, _sep, number = series.partition(" ; ")
+    if number.strip():
+        return _("Series: %(s)s, number %(n)s") % {"s": name.strip(), "n": number.strip()}
+    return _("Series: %(s)s") % {"s": series.strip()}
+
+
+@register.filter
 def with_role(contributor: dict[str, Any]) -> str:
     """A contributor's name, with the role in the reader's language unless it is the author's:
     "Jim Kay (illustrator)", "J.K. Rowling"."""

@@ -3,9 +3,12 @@ where they are (never who has them), and another municipality's records never sh
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from conftest import PASSWORD
 from reol.catalog.models import Item, ItemStatus
@@ -134,6 +137,19 @@ def test_student_places_a_hold_and_sees_it_on_my_page_then_cancels(shelf):
     from reol.circulation.models import Hold
 
     hold = Hold.objects.get(patron=shelf.world.student_a1)
+    # Once a copy waits for her on the hold shelf, the record page says so, as "My loans" does.
+    Hold.objects.filter(pk=hold.pk).update(
+        state="ready",
+        pickup_by=dt.date(2027, 12, 7),
+        ready_at=timezone.now(),
+        item=Item.objects.filter(record_id=pk)[0],
+    )
+    record_page = student.get(reverse("opac-record", args=[pk])).content.decode()
+    assert "It is ready for you at Nordskolen. Pick it up by" in record_page
+    assert "You are in the queue" not in record_page
+    Hold.objects.filter(pk=hold.pk).update(
+        state="waiting", pickup_by=None, ready_at=None, item=None
+    )
     # Another student cannot cancel it.
     other = signed_in(shelf.world.student_a2)
     assert other.post(reverse("opac-cancel-hold", args=[hold.pk])).status_code == 404

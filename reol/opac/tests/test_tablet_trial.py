@@ -46,7 +46,8 @@ def test_the_search_box_holds_no_more_than_the_server_reads(shelf):
 def test_nothing_at_my_school_offers_all_schools(shelf):
     client = visitor(shelf)
     page = client.get(reverse("opac-search"), {"q": "zzxxqqvv"}).content.decode()
-    assert "We found nothing" in page
+    assert "We found nothing." in page
+    assert "We found 0" not in page  # said once, not "0 things" over "nothing"
     offer = re.search(r'<a class="button" href="([^"]+)">Look at all schools</a>', page)
     assert offer and "scope=all" in offer.group(1) and "q=zzxxqqvv" in offer.group(1)
     everywhere = client.get(reverse("opac-search"), {"q": "zzxxqqvv", "scope": "all"})
