@@ -271,12 +271,17 @@ def _params(request: HttpRequest, where: Place) -> Params:
 
 def _facet_label(name: str, value: str, schools: dict[str, str]) -> str:
     """A facet value as the API names it (``search.labels``), but ages as a child reads them:
-    "up to 5 years", not "0–5 years"."""
+    "up to 5 years", not "0–5 years" (with the grades, as the API has them too)."""
     if name == "age":
         low, _sep, high = value.partition("-")
         if value.endswith("+") and value[:-1].isdigit():
-            return age_text(int(value[:-1]), None)
-        return age_text(int(low), int(high)) if low.isdigit() and high.isdigit() else value
+            years = age_text(int(value[:-1]), None)
+        elif low.isdigit() and high.isdigit():
+            years = age_text(int(low), int(high))
+        else:
+            return value
+        grades = labels.age_grades(value)  # a teacher thinks in grades: "3.–6. klasse"
+        return f"{years} ({grades})" if grades else years
     return labels.label(name, value, schools)
 
 

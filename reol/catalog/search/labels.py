@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from reol.catalog.relators import role_label
 
-from .types import LIX_BUCKETS, YEAR_BUCKETS
+from .types import AGE_BUCKETS, LIX_BUCKETS, YEAR_BUCKETS
 
 ANY_SCHOOL = "*"  # the "available" facet's value for "on the shelf at some school"
 
@@ -188,18 +188,30 @@ def _material_type(value: str) -> str:
 # The age bands as a teacher thinks of them too: with the school grades they span, which each
 # country counts its own way (the translations carry the Danish "klasse", the Norwegian "trinn",
 # the American "grades").
-AGE_LABELS = {
-    "0-5": gettext_lazy("0–5 years (before school)"),
-    "6-8": gettext_lazy("6–8 years (grades 1–3)"),
-    "9-12": gettext_lazy("9–12 years (grades 4–7)"),
-    "13-17": gettext_lazy("13–17 years (grades 8–12)"),
-    "18+": gettext_lazy("18 years and up (adults)"),
+AGE_GRADES = {
+    "0-5": gettext_lazy("before school"),
+    "6-8": gettext_lazy("grades 1–3"),
+    "9-12": gettext_lazy("grades 4–7"),
+    "13-17": gettext_lazy("grades 8–12"),
+    "18+": gettext_lazy("adults"),
 }
 
 
+def age_grades(value: str) -> str:
+    """The grades an age band spans, in the reader's words ("3.–6. klasse"), or ''."""
+    grades = AGE_GRADES.get(value)
+    return str(grades) if grades is not None else ""
+
+
 def _age(value: str) -> str:
-    label = AGE_LABELS.get(value)
-    return str(label) if label is not None else value
+    low, high = AGE_BUCKETS.get(value, (None, None))
+    if low is None or high is None:
+        return value
+    if value.endswith("+"):
+        years = _("%(low)s years and up") % {"low": low}
+    else:
+        years = _("%(low)s–%(high)s years") % {"low": low, "high": high}
+    return f"{years} ({age_grades(value)})"
 
 
 def _reading_level(value: str) -> str:

@@ -114,8 +114,9 @@ def test_age_facet_reads_up_to_and_and_up_in_danish(shelf):
     client.cookies["django_language"] = "da"
     page = client.get(reverse("opac-search"), {"scope": "all"}).content.decode()
     ages = page[page.index('id="facet-age"') : page.index('id="facet-reading_level"')]
-    assert "<span>op til 5 år</span>" in ages
-    assert "<span>18 år og op</span>" in ages
+    assert "<span>op til 5 år (før skolestart)</span>" in ages
+    assert "<span>18 år og op (voksne)</span>" in ages
+    assert "<span>9–12 år (3.–6. klasse)</span>" in ages  # a teacher thinks in grades
     assert "–5" not in ages and "0–5" not in ages
 
 

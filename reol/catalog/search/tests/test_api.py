@@ -278,7 +278,7 @@ def test_openapi_describes_the_search(db, client: Client) -> None:  # type: igno
 
 
 def test_every_age_band_has_a_label_with_its_grades() -> None:
-    from reol.catalog.search.labels import AGE_LABELS
+    from reol.catalog.search.labels import AGE_GRADES
     from reol.catalog.search.types import AGE_BUCKETS
 
-    assert set(AGE_LABELS) == set(AGE_BUCKETS)
+    assert set(AGE_GRADES) == set(AGE_BUCKETS)
