@@ -186,9 +186,12 @@ class PositionSaver:
                 try:
                     newest.save()
                 except Exception:
-                    log.exception("search: saving the indexer's position failed; retrying")
                     with self._wake:
+                        if self._stopping:  # stopping with the database away: do not hang
+                            log.exception("search: the indexer's last position was not saved")
+                            return
                         self._newest = self._newest or newest
+                    log.exception("search: saving the indexer's position failed; retrying")
                     time.sleep(1)
         finally:
             connections.close_all()

@@ -40,3 +40,18 @@ def test_reindex_lets_go_of_its_bulk_writer(catalogue) -> None:  # type: ignore[
 def test_indexer_polls_often() -> None:
     # Lag is the poll interval (half of it on average) plus a commit; see bench/search.py.
     assert indexer.POLL_SECONDS <= 0.25
+
+
+def test_the_position_saver_stops_even_when_the_database_is_away(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    def away(self: indexer.Position) -> None:
+        raise RuntimeError("the database is away")
+
+    monkeypatch.setattr(indexer.Position, "save", away)
+    saver = indexer.PositionSaver()
+    saver.offer(indexer.Position("default", 7))
+    closing = threading.Thread(target=saver.close, daemon=True)
+    closing.start()
+    closing.join(timeout=10)
+    assert not closing.is_alive(), "close() hung on a position it could not save"
