@@ -156,21 +156,14 @@ def suggest(request: HttpRequest) -> HttpResponse:
             facets=False,
             prefix_last=True,
         )
-        found = search.search(asked)
-        correction = found.suggestion
-        if not found.hits and not correction:
-            correction = search.search(replace(asked, prefix_last=False, size=1)).suggestion
-        if not found.hits and correction:
-            # Nothing starts with a misspelt word ("hetse"): offer the titles of what it was
-            # meant to be, as the search API's autocomplete does, beside "did you mean".
-            found = search.search(replace(asked, text=correction, prefix_last=False))
+        hits, correction = search.suggest(asked)
         options = [
             Option(
                 reverse("opac-record", args=[h.id]),
                 h.full_title,
                 h.contributors[0].get("name", "") if h.contributors else "",
             )
-            for h in found.hits
+            for h in hits
         ]
     did_you_mean = (
         Option(f"{reverse('opac-search')}?{urlencode({'q': correction})}", correction)

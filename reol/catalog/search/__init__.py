@@ -53,6 +53,7 @@ __all__ = [
     "search",
     "selectors",
     "status",
+    "suggest",
 ]
 
 _engines: dict[Path, TantivyEngine] = {}
@@ -130,15 +131,31 @@ def autocomplete(
         facets=False,
         prefix_last=True,
     )
-    found = search(asked)
-    if not found.hits:
-        meant = found.suggestion or search(replace(asked, prefix_last=False, size=1)).suggestion
-        if meant:
-            found = search(replace(asked, text=meant, prefix_last=False))
+    hits, _correction = suggest(asked)
     return [
         Suggestion(h.id, h.full_title, h.contributors[0]["name"] if h.contributors else "")
-        for h in found.hits
+        for h in hits
     ]
+
+
+def suggest(query: SearchQuery) -> tuple[list[Hit], str | None]:
+    """What a search box offers while the user types ``query`` (its last word a prefix): the
+    hits, and a correction when a word is misspelt ("did you mean"). The one place for it: the
+    API's autocomplete and the public catalogue's suggestions both come here.
+
+    Only the words before the prefix are corrected, unless nothing starts with it at all
+    ("hary" → "harry"); then the hits are those of the correction ("hetse" → the "heste"
+    books) rather than none.
+    """
+    found = search(query)
+    correction = found.suggestion
+    if found.hits:
+        return found.hits, correction
+    if not correction:
+        correction = search(replace(query, prefix_last=False, size=1)).suggestion
+    if not correction:
+        return [], None
+    return search(replace(query, text=correction, prefix_last=False)).hits, correction
 
 
 def index_records(record_ids: list[int]) -> None:
