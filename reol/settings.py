@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "reol.bookings",
     "reol.opac",
     "reol.planning",
+    "reol.protocols",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -17,5 +17,6 @@ urlpatterns = [
     path("staff/planning/", include("reol.planning.urls")),
     path("feeds/", include("reol.planning.feed_urls")),
     path("opac/", include("reol.opac.urls")),
+    path("", include("reol.protocols.urls")),
     path("", include("reol.core.urls")),
 ]

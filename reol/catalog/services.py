@@ -14,6 +14,7 @@ import pymarc
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from pymarc import Field, Indicators, Subfield
@@ -43,6 +44,12 @@ def require_cataloguer(actor: Actor, municipality: Municipality) -> None:
     """Records are shared: anyone who catalogues at a school of the municipality may edit them."""
     if not schools_with(actor, Perm.CATALOG_EDIT).filter(municipality=municipality).exists():
         raise PermissionDenied(_("You may not catalogue in %(m)s.") % {"m": municipality.name})
+
+
+def touch_records(record_ids: Iterable[int]) -> None:
+    """Give records a new "last changed" time when what they publish changes though their MARC
+    did not (a copy added or withdrawn): harvesters (OAI-PMH) fetch records changed since."""
+    Record.objects.filter(pk__in=list(record_ids)).update(updated_at=timezone.now())
 
 
 def queue_for_search(record_ids: Iterable[int]) -> None:
@@ -438,6 +445,7 @@ def add_items(
     for item in items:
         item.full_clean(exclude=["record", "school", "barcode"])
     Item.objects.bulk_create(items)
+    touch_records([record.pk])
     queue_for_search([record.pk])
     audit.record(actor, "item.add", record, school=school, details={"barcodes": barcodes})
     return list(Item.objects.filter(barcode__in=barcodes))
@@ -459,6 +467,8 @@ def change_item_status(actor: Actor, item: Item, new_status: str, *, note: str =
     old = locked.status
     locked.status = new_status
     locked.save(update_fields=["status", "updated_at"])
+    if ItemStatus.WITHDRAWN in (old, new_status):
+        touch_records([locked.record_id])
     queue_for_search([locked.record_id])
     audit.record(
         actor,

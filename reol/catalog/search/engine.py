@@ -273,6 +273,9 @@ class TantivyEngine:
         lang = query.language if query.language in STEM_LANGUAGES else STEM_LANGUAGES[0]
         filters = self._filters(query)
         groups = self._groups(searcher, parsed, lang)
+        if query.exact:
+            for group in groups:
+                group.unknown, group.misspelled = False, []
         if query.text.strip() and not any(not g.clause.negated for g in groups):
             # Something was typed but nothing in it is searchable ("***", "AND OR NOT").
             return SearchResult(total=0, hits=[], page=max(query.page, 1), size=query.size)
@@ -280,10 +283,12 @@ class TantivyEngine:
         # Stage 1: every word must match (fuzzy only for words the catalogue doesn't know);
         # stage 2: fuzzy for every word; stage 3: all but one word.
         attempts: list[tuple[bool, int]] = [(False, 0)]
-        if any(g.fuzzable and not g.unknown for g in groups):
+        if query.exact:
+            pass
+        elif any(g.fuzzable and not g.unknown for g in groups):
             attempts.append((True, 0))
         required = [g for g in groups if g.required]
-        if len(required) >= 2:
+        if len(required) >= 2 and not query.exact:
             attempts.append((True, 1))
         result_query = filters_query = self._combine(filters, [])
         total = 0

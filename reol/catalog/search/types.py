@@ -58,6 +58,7 @@ class SearchQuery:
     language: str = "da"  # the user's language: how the query is stemmed
     facets: bool | Collection[str] = True  # True: every facet; or the names of those wanted
     prefix_last: bool = False  # search-as-you-type: the last word is a prefix
+    exact: bool = False  # no typo tolerance (protocols: a client asks for what it says)
 
 
 @dataclass

@@ -1,0 +1,123 @@
+"""A catalogue record as the protocols send it: MARCXML with our holdings, or Dublin Core.
+
+The stored MARC is sent as catalogued, less any holdings it arrived with (852/952/949 of the
+library it came from); in their place one 852 per published school that holds it:
+$a the school's name, $b its code, $h the shelf mark, $z "N of M available". That is how
+SRU and OAI-PMH clients of other library systems read holdings without a second schema.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from xml.sax.saxutils import escape
+
+import pymarc
+
+from reol.catalog import marc as marcio
+
+from .selectors import Holdings
+
+MARC_NS = "http://www.loc.gov/MARC21/slim"
+DC_NS = "http://purl.org/dc/elements/1.1/"
+FOREIGN_HOLDINGS = ("852", "949", "952")
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _x(value: object) -> str:
+    return escape(_NOT_XML.sub("\ufffd", str(value)))
+
+
+def marc_record(marc_json: dict[str, Any], holdings: Holdings | None) -> pymarc.Record:
+    record = marcio.from_json(marc_json)
+    record.remove_fields(*FOREIGN_HOLDINGS)
+    for held in holdings.live if holdings else []:
+        subfields = [pymarc.Subfield("a", held.school_name), pymarc.Subfield("b", held.school_code)]
+        if held.shelf_mark:
+            subfields.append(pymarc.Subfield("h", held.shelf_mark))
+        live = held.total - held.withdrawn
+        subfields.append(pymarc.Subfield("z", f"{held.available} of {live} available"))
+        record.add_field(
+            pymarc.Field(tag="852", indicators=pymarc.Indicators(" ", " "), subfields=subfields)
+        )
+    return record
+
+
+def marcxml(marc_json: dict[str, Any], holdings: Holdings | None) -> str:
+    """One ``<record xmlns="http://www.loc.gov/MARC21/slim">`` element, as text."""
+    record = marc_record(marc_json, holdings)
+    parts = [f'<record xmlns="{MARC_NS}"><leader>{_x(str(record.leader).ljust(24)[:24])}</leader>']
+    for f in record.fields:
+        if f.control_field:
+            parts.append(f'<controlfield tag="{_x(f.tag)}">{_x(f.data)}</controlfield>')
+            continue
+        parts.append(
+            f'<datafield tag="{_x(f.tag)}" ind1="{_x(f.indicator1 or " ")}" '
+            f'ind2="{_x(f.indicator2 or " ")}">'
+        )
+        for sub in f.subfields:
+            parts.append(f'<subfield code="{_x(sub.code)}">{_x(sub.value)}</subfield>')
+        parts.append("</datafield>")
+    parts.append("</record>")
+    return "".join(parts)
+
+
+def dublin_core_elements(row: dict[str, Any]) -> list[tuple[str, str]]:
+    """(element, value) pairs of unqualified Dublin Core from the record's columns."""
+    out: list[tuple[str, str]] = []
+    title = row.get("title") or ""
+    if row.get("subtitle"):
+        title = f"{title} : {row['subtitle']}"
+    if title:
+        out.append(("title", title))
+    for contributor in row.get("contributors") or []:
+        name = str(contributor.get("name") or "")
+        if name:
+            relators = str(contributor.get("relator") or "")
+            out.append(("creator" if "aut" in relators or not relators else "contributor", name))
+    out += [("subject", str(s)) for s in row.get("subjects") or [] if s]
+    if row.get("summary"):
+        out.append(("description", row["summary"]))
+    if row.get("publisher"):
+        out.append(("publisher", row["publisher"]))
+    if row.get("year"):
+        out.append(("date", str(row["year"])))
+    if row.get("material_type"):
+        out.append(("type", row["material_type"]))
+    out += [("identifier", f"urn:isbn:{isbn}") for isbn in row.get("isbns") or []]
+    if row.get("url"):
+        out.append(("identifier", row["url"]))
+    out += [("language", str(code)) for code in row.get("languages") or [] if code]
+    return out
+
+
+def dublin_core(row: dict[str, Any], wrapper: str, wrapper_ns: str, schema_location: str) -> str:
+    """``<oai_dc:dc>`` or ``<srw_dc:dc>`` with the record's Dublin Core elements."""
+    prefix = wrapper.split(":")[0]
+    parts = [
+        f'<{wrapper} xmlns:{prefix}="{wrapper_ns}" xmlns:dc="{DC_NS}" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        f'xsi:schemaLocation="{wrapper_ns} {schema_location}">'
+    ]
+    parts += [f"<dc:{name}>{_x(value)}</dc:{name}>" for name, value in dublin_core_elements(row)]
+    parts.append(f"</{wrapper}>")
+    return "".join(parts)
+
+
+# The columns the serialisers read (one query per page of records).
+COLUMNS = (
+    "id",
+    "marc",
+    "title",
+    "subtitle",
+    "contributors",
+    "subjects",
+    "summary",
+    "publisher",
+    "year",
+    "material_type",
+    "url",
+    "languages",
+    "updated_at",
+    "merged_into_id",
+)

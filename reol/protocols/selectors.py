@@ -1,0 +1,76 @@
+"""Reads for the protocols: published schools, records and their holdings."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q
+
+from reol.catalog.models import Item, ItemStatus
+from reol.core.models import Municipality, School
+
+from .models import SchoolPublication
+
+
+def published_schools(municipality: Municipality, protocol: str) -> list[School]:
+    """The schools of a municipality that publish over ``protocol`` ("sru" or "oai")."""
+    hidden = SchoolPublication.objects.filter(
+        school__municipality=municipality, **{protocol: False}
+    ).values_list("school_id", flat=True)
+    return list(School.objects.filter(municipality=municipality).exclude(pk__in=hidden))
+
+
+def publication(school: School) -> SchoolPublication:
+    found = SchoolPublication.objects.filter(school=school).first()
+    return found or SchoolPublication(school=school)
+
+
+@dataclass
+class Holding:
+    school_code: str
+    school_name: str
+    shelf_mark: str
+    total: int = 0
+    available: int = 0
+    withdrawn: int = 0
+
+
+@dataclass
+class Holdings:
+    """A record's copies at the published schools, counted per school."""
+
+    schools: dict[str, Holding] = field(default_factory=dict)
+
+    @property
+    def live(self) -> list[Holding]:
+        return [h for h in self.schools.values() if h.total > h.withdrawn]
+
+
+def holdings(record_ids: Iterable[int], schools: list[School]) -> dict[int, Holdings]:
+    """Copies per record and school, in one query (withdrawn copies counted apart)."""
+    names = {s.pk: s for s in schools}
+    found: dict[int, Holdings] = defaultdict(Holdings)
+    rows = (
+        Item.objects.filter(record_id__in=list(record_ids), school_id__in=list(names))
+        .values_list("record_id", "school_id", "status", "shelf_mark")
+        .order_by("record_id", "school_id")
+    )
+    for record_id, school_id, status, shelf_mark in rows:
+        school = names[school_id]
+        per = found[record_id].schools.setdefault(
+            school.code, Holding(school.code, school.name, shelf_mark)
+        )
+        per.total += 1
+        per.available += status == ItemStatus.AVAILABLE
+        per.withdrawn += status == ItemStatus.WITHDRAWN
+    return found
+
+
+def in_schools(schools: list[School]) -> Q:
+    """Records that have (or had: withdrawn copies count) a copy at one of ``schools``, or
+    were merged into another (reported as deleted)."""
+    return Q(merged_into__isnull=False) | Q(
+        Exists(Item.objects.filter(record_id=OuterRef("pk"), school__in=schools))
+    )
