@@ -16,6 +16,7 @@ being newer). No patron data is read here.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -115,7 +116,9 @@ def endpoint(request: HttpRequest, municipality: str) -> HttpResponse | Streamin
     shown = {k: args.get(k, "") for k in args}
     try:
         verb, params = _check(args)
-        body = _VERB_BODIES[verb](repo, params)
+        parts = _VERB_BODIES[verb](repo, params)
+        first = next(parts, "")  # a verb checks everything before its first part
+        body = itertools.chain([first], parts)
     except OaiError as error:
         known = shown if error.code not in ("badVerb", "badArgument") else {}
         return _response(base_url, known, error=(error.code, error.message))
