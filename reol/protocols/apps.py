@@ -20,4 +20,10 @@ class ProtocolsConfig(AppConfig):
         register(
             NavEntry(_("Catalogue sharing"), "protocols-settings", Perm.SCHOOL_MANAGE, order=90)
         )
-        register_actions({"publication.save": _("Catalogue sharing changed")})
+        register_actions(
+            {
+                "publication.save": _("Catalogue sharing changed"),
+                "sip2_terminal.add": _("Self-service terminal added"),
+                "sip2_terminal.disable": _("Self-service terminal switched off"),
+            }
+        )

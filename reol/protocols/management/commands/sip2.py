@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import asyncio
+import ssl
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+
+from reol.core.management.commands._base import ReolCommand
+from reol.protocols.sip2 import server
+
+
+class Command(ReolCommand):
+    help = (
+        "Serve SIP2 for self-service kiosks and sorters: `reol sip2 --port 6001` "
+        "(add terminals with `reol sip2-terminal add`)."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+        parser.add_argument("--port", type=int, default=6001)
+        parser.add_argument("--tls-cert", default="", help="PEM certificate: speak TLS")
+        parser.add_argument("--tls-key", default="", help="PEM private key of the certificate")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        context = None
+        if options["tls_cert"]:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            try:
+                context.load_cert_chain(options["tls_cert"], options["tls_key"] or None)
+            except (OSError, ssl.SSLError) as error:
+                message = _("Cannot read the TLS certificate: %(e)s") % {"e": error}
+                raise CommandError(message) from error
+        self.stdout.write(
+            _("SIP2 on %(host)s:%(port)s (Ctrl-C stops it)")
+            % {"host": options["host"], "port": options["port"]}
+        )
+        try:
+            asyncio.run(server.serve(options["host"], options["port"], ssl_context=context))
+        except KeyboardInterrupt:
+            pass
+        except OSError as error:
+            raise CommandError(_("Cannot listen: %(e)s") % {"e": error}) from error
