@@ -16,8 +16,7 @@ import logging
 import ssl
 from collections.abc import Awaitable, Callable
 
-from django.conf import settings
-from django.db import close_old_connections, connections
+from django.db import close_old_connections
 from django.utils import translation
 
 from reol.core import audit
@@ -37,10 +36,7 @@ def answer(session: Session, frame: bytes) -> bytes:
         with audit.origin("sip2", session.peer or None):
             return _answer(session, frame)
     finally:
-        if getattr(settings, "REOL_SIP2_CLOSE_CONNECTIONS", False):
-            connections.close_all()  # tests: the test database is dropped afterwards
-        else:
-            close_old_connections()
+        close_old_connections()
 
 
 def _answer(session: Session, frame: bytes) -> bytes:
