@@ -261,7 +261,7 @@ class ApiToken(models.Model):
 
 
 class LoginFailure(models.Model):
-    """A failed sign-in, kept for the rate limit (see ``reol.core.auth``).
+    """A failed sign-in, kept for the throttle (see ``reol.core.auth``).
 
     ``user`` is the account the typed username or card number belongs to (none when it belongs
     to nobody); ``username`` is what was typed, folded.
@@ -273,6 +273,8 @@ class LoginFailure(models.Model):
     )
     username = models.CharField(max_length=150)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # The known browser (see ``reol.core.auth.device_of``) the attempt came from; "" for none.
+    device = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
         indexes = [
@@ -388,3 +390,25 @@ class ClosedPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.starts:%d.%m}–{self.ends:%d.%m})"
+
+
+class ResetRequest(models.Model):
+    """A password-reset mail asked for, kept a day for the rate limit (``reol.core.accounts``).
+
+    ``user`` is the account the mail went to (none when the address belongs to nobody).
+    """
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "at"]),
+            models.Index(fields=["ip_address", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.at:%Y-%m-%d %H:%M}"
