@@ -27,6 +27,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -129,6 +130,16 @@ def _set_password(
     if revoke:
         details["tokens_revoked"] = _revoke_tokens(person)
     audit_everywhere(actor, action, person, details=details)
+    _mail(
+        person.email,
+        _("Your Reol password was changed"),
+        _(
+            "The password of your Reol account “%(username)s” was just changed, and every "
+            "other session of yours has ended. If this was not you, tell your library or your "
+            "school's administrator at once."
+        )
+        % {"username": person.username},
+    )
 
 
 def change_own_password(person: User, password: str) -> None:
@@ -155,6 +166,15 @@ def _set_pin(actor: Actor, person: User, pin: str) -> None:
     person.pin_hash = make_password(pin)
     person.save(update_fields=["pin_hash"])
     audit_everywhere(actor, "person.set_pin", person)
+
+
+@transaction.atomic
+def end_other_sessions(person: User) -> None:
+    """Sign the person out everywhere but here (the caller keeps its own session with
+    ``update_session_auth_hash``). Their API tokens stay: they are revoked one by one."""
+    User.objects.filter(pk=person.pk).update(session_generation=F("session_generation") + 1)
+    person.refresh_from_db(fields=["session_generation"])
+    audit_everywhere(person, "person.sessions_ended", person)
 
 
 # --- E-mail -----------------------------------------------------------------------------------
@@ -284,6 +304,7 @@ __all__ = [
     "audit_everywhere",
     "change_own_password",
     "confirm_email_change",
+    "end_other_sessions",
     "note_reset_request",
     "record_sign_in",
     "record_sign_in_failure",

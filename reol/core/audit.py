@@ -46,6 +46,7 @@ _ACTION_LABELS: dict[str, str | Promise] = {
     "password_reset.done": _("Password reset with a mailed link"),
     "person.email_change_asked": _("New e-mail address waiting for confirmation"),
     "person.email_changed": _("E-mail address changed"),
+    "person.sessions_ended": _("Signed out everywhere else"),
     "person.identity_refused": _("Change of e-mail, username or password refused"),
     "calendar.opening_hours": _("Opening hours changed"),
     "calendar.closed_period.add": _("Closed period added"),

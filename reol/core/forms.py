@@ -223,8 +223,33 @@ def role_choices(grantable: list[str]) -> list[tuple[str, str]]:
     return [(str(r.value), str(r.label)) for r in Role if r.value in grantable]
 
 
-class EmailChangeForm(forms.Form):
+class PasswordAgainForm(forms.Form):
+    """The current password once more, before something that needs it (ASVS 3.7.1)."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        max_length=256,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data.get("password", "")
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("This is not your password."), code="wrong_password")
+        return password
+
+
+class EmailChangeForm(PasswordAgainForm):
+    """A new address, with the current password: whoever holds the address owns the account,
+    so a session left open at a desk must not be enough (ASVS 3.7.1)."""
+
     email = forms.EmailField(label=_("New e-mail address"), max_length=254)
+    field_order = ["email", "password"]
 
 
 class ResetRequestForm(PasswordResetForm):

@@ -14,6 +14,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from .languages import language_choices
@@ -123,6 +124,9 @@ class User(AbstractUser):
     pin_hash = models.CharField(max_length=256, blank=True, editable=False)
     # Folded "first last username card", kept by save(); what the people search matches.
     search_text = models.CharField(max_length=520, blank=True, editable=False)
+    # Raised by "sign out everywhere else": part of the session hash, so every other session
+    # of the person ends (``reol.core.accounts.end_other_sessions``).
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     SEARCHED_FIELDS = ("first_name", "last_name", "username", "card_barcode")
 
@@ -147,6 +151,18 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django's HMAC of the password, and of the session generation once it was raised
+        (generation 0 gives Django's own hash, so no session ends when this code arrives)."""
+        if not self.session_generation:
+            return super()._get_session_auth_hash(secret=secret)  # type: ignore[misc]
+        return salted_hmac(
+            "reol.core.models.User.session_auth_hash",
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.search_text = fold(

@@ -28,6 +28,7 @@ urlpatterns = [
     path("me/", views.me, name="me"),
     path("me/password/", views.password_change, name="password-change"),
     path("me/email/", views.email_change, name="email-change"),
+    path("me/sessions/", views.sessions_end, name="sessions-end"),
     path("accounts/email/<str:token>/", views.email_confirm, name="email-confirm"),
     path("staff/", views.dashboard, name="staff-dashboard"),
     path("staff/switch-school/", views.switch_school, name="switch-school"),

@@ -180,7 +180,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
 def email_change(request: HttpRequest) -> HttpResponse:
     """Ask for a new e-mail address: it is used once the link mailed to it is opened."""
     user: User = request.user  # type: ignore[assignment]
-    form = forms.EmailChangeForm(request.POST or None)
+    form = forms.EmailChangeForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             accounts.request_email_change(
@@ -196,6 +196,19 @@ def email_change(request: HttpRequest) -> HttpResponse:
             )
             return redirect("me")
     return render(request, "core/email_change.html", {"form": form})
+
+
+@login_required
+def sessions_end(request: HttpRequest) -> HttpResponse:
+    """Sign out everywhere else, after typing the password again (ASVS 3.3.4)."""
+    user: User = request.user  # type: ignore[assignment]
+    form = forms.PasswordAgainForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        accounts.end_other_sessions(user)
+        update_session_auth_hash(request, user)
+        messages.success(request, _("You are signed out everywhere else."))
+        return redirect("me")
+    return render(request, "core/sessions_end.html", {"form": form})
 
 
 def email_confirm(request: HttpRequest, token: str) -> HttpResponse:

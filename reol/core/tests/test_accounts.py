@@ -20,7 +20,7 @@ from reol.core.permissions import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
-NEW_PASSWORD = "blue whale under ice"  # noqa: S105 - a test password
+NEW_PASSWORD = "blue whale under ice"
 
 
 @pytest.fixture
@@ -107,19 +107,36 @@ def test_someone_else_may_not_ask_to_change_a_staff_address(world, admin_b):
 def test_the_email_page_sends_a_link(world, django_capture_on_commit_callbacks):
     client = signed_in_client("bib-a")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("email-change"), {"email": "bib@new.example"})
+        wrong = client.post(
+            reverse("email-change"), {"email": "bib@new.example", "password": "not-mine"}
+        )
+        assert wrong.status_code == 200 and not mail.outbox  # a borrowed session is not enough
+        response = client.post(
+            reverse("email-change"), {"email": "bib@new.example", "password": PASSWORD}
+        )
     assert response.status_code == 302
     assert any(m.to == ["bib@new.example"] for m in mail.outbox)
 
 
-def test_change_own_password_keeps_this_session_and_ends_the_others(world):
+def test_change_own_password_keeps_this_session_and_ends_the_others(
+    world, django_capture_on_commit_callbacks
+):
+    world.librarian_a.email = "bib-a@nord.example"
+    world.librarian_a.save()
     desk = signed_in_client("bib-a")
     laptop = signed_in_client("bib-a")
-    response = desk.post(
-        reverse("password-change"),
-        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = desk.post(
+            reverse("password-change"),
+            {
+                "old_password": PASSWORD,
+                "new_password1": NEW_PASSWORD,
+                "new_password2": NEW_PASSWORD,
+            },
+        )
     assert response.status_code == 302
+    (notice,) = mail.outbox  # the person is told (ASVS 2.2.3)
+    assert notice.to == ["bib-a@nord.example"] and "was just changed" in notice.body
     assert desk.get(reverse("me")).status_code == 200
     assert laptop.get(reverse("me")).status_code == 302  # to the sign-in page
     world.librarian_a.refresh_from_db()
@@ -256,3 +273,14 @@ def test_a_superusers_identity_is_the_installations_alone(world):
     root = User.objects.create_superuser("root", password=PASSWORD)
     with pytest.raises(PermissionDenied):
         services.set_password(world.admin_a, root, NEW_PASSWORD)
+
+
+def test_sign_out_everywhere_else_needs_the_password_and_keeps_this_session(world):
+    desk = signed_in_client("bib-a")
+    laptop = signed_in_client("bib-a")
+    assert desk.post(reverse("sessions-end"), {"password": "wrong"}).status_code == 200
+    assert laptop.get(reverse("me")).status_code == 200
+    assert desk.post(reverse("sessions-end"), {"password": PASSWORD}).status_code == 302
+    assert desk.get(reverse("me")).status_code == 200
+    assert laptop.get(reverse("me")).status_code == 302
+    assert signed_in_client("bib-a").get(reverse("me")).status_code == 200

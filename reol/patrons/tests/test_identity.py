@@ -76,9 +76,7 @@ def test_the_patron_api_still_changes_what_is_the_librarys(client, world, admin_
     assert patched.status_code == 200, patched.content
 
 
-def test_a_students_address_is_changed_by_the_librarian_who_manages_them(
-    client, world, token_for
-):
+def test_a_students_address_is_changed_by_the_librarian_who_manages_them(client, world, token_for):
     services.create_patron(SYSTEM, world.school_a, category="student", user=world.student_a1)
     patched = client.patch(
         "/api/v1/patrons/A0001",
