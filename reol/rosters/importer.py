@@ -234,6 +234,7 @@ def _chunks(items: list[Any], size: int = BATCH) -> Iterator[list[Any]]:
 
 
 _USER_FIELDS = ("first_name", "last_name", "username", "card_barcode", "email")
+_IDENTITY_FIELDS = ("username", "email")  # the person's (reol.core.accounts), not the school's
 
 
 class _Plan:
@@ -312,6 +313,7 @@ class _Plan:
         manageable = schools_with(self.actor, Perm.PEOPLE_MANAGE).filter(
             municipality_id=school.municipality_id
         )
+        self.manageable = list(manageable.values_list("pk", flat=True))
         self.allowed = set(
             Membership.objects.filter(school__in=manageable).values_list("user_id", flat=True)
         ) | set(self.patron_by_user)
@@ -509,6 +511,13 @@ class _Plan:
         existing = {e.user_id: e for e in self.entries if not e.new_user}
         ids = list(existing)
         for chunk in _chunks(ids, 5000):
+            # People who also belong to a school the importer does not manage: their e-mail and
+            # username are theirs, changed only by someone who manages them everywhere.
+            elsewhere = set(
+                Membership.objects.filter(user_id__in=chunk)
+                .exclude(school__in=self.manageable)
+                .values_list("user_id", flat=True)
+            )
             for user in User.objects.filter(pk__in=chunk).only("id", *_USER_FIELDS):
                 entry = existing[user.pk]
                 entry.user = user
@@ -518,6 +527,8 @@ class _Plan:
                 for name in _USER_FIELDS:
                     value = getattr(person, name)
                     if name not in self.roster.provides or not value:
+                        continue
+                    if user.pk in elsewhere and name in _IDENTITY_FIELDS:
                         continue
                     current = getattr(user, name) or ""
                     if current != value and not (

@@ -95,3 +95,20 @@ def test_an_administrator_of_another_school_gets_no_role_here(world, tmp_path):
     assert not Membership.objects.filter(user=admin_b, school=world.school_a).exists()
     assert not Patron.objects.filter(user=admin_b).exists()
     assert report.errors or report.warnings
+
+
+def test_a_student_of_two_schools_keeps_the_address_only_both_may_change(world, tmp_path):
+    core_services.grant_role(SYSTEM, world.student_a1, world.school_b, "student")
+    world.student_a1.email = "elev@hjem.example"
+    world.student_a1.save()
+    report = run(
+        world.school_a,
+        tmp_path,
+        roster_naming("elev-a1"),
+        mapping=MAPPING,
+        actor=world.librarian_a,
+    )
+    assert report.saved, report.problems
+    world.student_a1.refresh_from_db()
+    assert world.student_a1.email == "elev@hjem.example"
+    assert world.student_a1.first_name == "Ond"  # the school's own data still follows the file
