@@ -194,6 +194,8 @@ REOL_SEARCH_DIR = Path(os.environ.get("REOL_SEARCH_DIR", VAR_DIR / "search"))
 REOL_SEARCH_NAME = os.environ.get("REOL_SEARCH_NAME", "default")
 REOL_SEARCH_SYNC = _env_bool("REOL_SEARCH_SYNC")
 REOL_PUBLIC_MUNICIPALITY = os.environ.get("REOL_PUBLIC_MUNICIPALITY", "")
+REOL_OAI_NAMESPACE = os.environ.get("REOL_OAI_NAMESPACE", "reol")
+REOL_OAI_ADMIN_EMAIL = os.environ.get("REOL_OAI_ADMIN_EMAIL", "")
 
 # --- Languages --------------------------------------------------------------------------------
 LANGUAGE_CODE = os.environ.get("REOL_LANGUAGE", "da")
