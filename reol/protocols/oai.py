@@ -245,7 +245,7 @@ def _list_sets(repo: Repository, params: dict[str, str]) -> Iterator[str]:
 def _get_record(repo: Repository, params: dict[str, str]) -> Iterator[str]:
     prefix = _prefix(params["metadataPrefix"])
     row = _record_or_error(repo, repo.record_id(params["identifier"]))
-    page = _Page(repo, [row], repo.schools)
+    page = _Page(repo, [row], repo.schools, prefix)
     yield "<GetRecord>"
     yield page.record(row, prefix)
     yield "</GetRecord>"
@@ -264,7 +264,7 @@ def _list(repo: Repository, params: dict[str, str], *, full: bool) -> Iterator[s
             raise OaiError("badResumptionToken", "This resumption token is used up.")
         raise OaiError("noRecordsMatch", "No records match the request.")
     verb = "ListRecords" if full else "ListIdentifiers"
-    page = _Page(repo, rows, schools)
+    page = _Page(repo, rows, schools, prefix if full else "")
     yield f"<{verb}>"
     for row in rows:
         yield page.record(row, prefix) if full else page.header(row)
@@ -360,15 +360,18 @@ def _record_or_error(repo: Repository, pk: int) -> dict[str, Any]:
 class _Page:
     """One page of records with what their serialisation needs, read in two queries."""
 
-    def __init__(self, repo: Repository, rows: list[dict[str, Any]], schools: list[School]):
+    def __init__(
+        self, repo: Repository, rows: list[dict[str, Any]], schools: list[School], prefix: str
+    ):
         self.repo = repo
         ids = [row["id"] for row in rows]
         self.holdings: dict[int, Holdings] = holdings(ids, schools)
         self.isbns: dict[int, list[str]] = {}
-        for record_id, isbn in RecordIsbn.objects.filter(record_id__in=ids).values_list(
-            "record_id", "isbn13"
-        ):
-            self.isbns.setdefault(record_id, []).append(isbn)
+        if prefix == "oai_dc":  # MARC carries its own ISBNs
+            for record_id, isbn in RecordIsbn.objects.filter(record_id__in=ids).values_list(
+                "record_id", "isbn13"
+            ):
+                self.isbns.setdefault(record_id, []).append(isbn)
         self.school_codes = {s.code for s in repo.schools}
 
     def deleted(self, row: dict[str, Any]) -> bool:

@@ -12,10 +12,6 @@ import re
 from typing import Any
 from xml.sax.saxutils import escape
 
-import pymarc
-
-from reol.catalog import marc as marcio
-
 from .selectors import Holdings
 
 MARC_NS = "http://www.loc.gov/MARC21/slim"
@@ -25,38 +21,44 @@ _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _x(value: object) -> str:
-    return escape(_NOT_XML.sub("\ufffd", str(value)))
+    text = str(value)
+    if _NOT_XML.search(text):
+        text = _NOT_XML.sub("\ufffd", text)
+    return escape(text, _QUOTES)
 
 
-def marc_record(marc_json: dict[str, Any], holdings: Holdings | None) -> pymarc.Record:
-    record = marcio.from_json(marc_json)
-    record.remove_fields(*FOREIGN_HOLDINGS)
-    for held in holdings.live if holdings else []:
-        subfields = [pymarc.Subfield("a", held.school_name), pymarc.Subfield("b", held.school_code)]
-        if held.shelf_mark:
-            subfields.append(pymarc.Subfield("h", held.shelf_mark))
-        live = held.total - held.withdrawn
-        subfields.append(pymarc.Subfield("z", f"{held.available} of {live} available"))
-        record.add_field(
-            pymarc.Field(tag="852", indicators=pymarc.Indicators(" ", " "), subfields=subfields)
-        )
-    return record
+_QUOTES = {'"': "&quot;"}
 
 
 def marcxml(marc_json: dict[str, Any], holdings: Holdings | None) -> str:
-    """One ``<record xmlns="http://www.loc.gov/MARC21/slim">`` element, as text."""
-    record = marc_record(marc_json, holdings)
-    parts = [f'<record xmlns="{MARC_NS}"><leader>{_x(str(record.leader).ljust(24)[:24])}</leader>']
-    for f in record.fields:
-        if f.control_field:
-            parts.append(f'<controlfield tag="{_x(f.tag)}">{_x(f.data)}</controlfield>')
+    """One ``<record xmlns="http://www.loc.gov/MARC21/slim">`` element, as text, written
+    straight from the stored MARC-in-JSON (no pymarc objects: a harvest writes thousands a
+    second)."""
+    leader = str(marc_json.get("leader", "")).ljust(24)[:24]
+    parts = [f'<record xmlns="{MARC_NS}"><leader>{_x(leader)}</leader>']
+    for entry in marc_json.get("fields", []):
+        ((tag, value),) = entry.items()
+        if tag in FOREIGN_HOLDINGS:
+            continue
+        if isinstance(value, str):
+            parts.append(f'<controlfield tag="{_x(tag)}">{_x(value)}</controlfield>')
             continue
         parts.append(
-            f'<datafield tag="{_x(f.tag)}" ind1="{_x(f.indicator1 or " ")}" '
-            f'ind2="{_x(f.indicator2 or " ")}">'
+            f'<datafield tag="{_x(tag)}" ind1="{_x(value.get("ind1") or " ")}" '
+            f'ind2="{_x(value.get("ind2") or " ")}">'
         )
-        for sub in f.subfields:
-            parts.append(f'<subfield code="{_x(sub.code)}">{_x(sub.value)}</subfield>')
+        for sub in value.get("subfields", []):
+            for code, text in sub.items():
+                parts.append(f'<subfield code="{_x(code)}">{_x(text)}</subfield>')
+        parts.append("</datafield>")
+    for held in holdings.live if holdings else []:
+        live = held.total - held.withdrawn
+        subfields = [("a", held.school_name), ("b", held.school_code)]
+        if held.shelf_mark:
+            subfields.append(("h", held.shelf_mark))
+        subfields.append(("z", f"{held.available} of {live} available"))
+        parts.append('<datafield tag="852" ind1=" " ind2=" ">')
+        parts += [f'<subfield code="{c}">{_x(v)}</subfield>' for c, v in subfields]
         parts.append("</datafield>")
     parts.append("</record>")
     return "".join(parts)

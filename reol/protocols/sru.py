@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -23,7 +24,8 @@ from reol.core.models import Municipality, School
 
 from . import records as serialise
 from .cqlsearch import Conjunction, Diagnostic, parse
-from .selectors import holdings, in_schools, published_schools
+from .models import SchoolPublication
+from .selectors import holdings, in_schools
 
 VERSIONS = ("1.1", "1.2", "2.0")
 DEFAULT_MAXIMUM = 10
@@ -82,11 +84,16 @@ class Request:
 
 
 def _database(municipality: str, school: str | None) -> Database:
-    found = Municipality.objects.filter(code=municipality).first()
-    if found is None:
+    schools = list(
+        School.objects.filter(municipality__code=municipality)
+        .select_related("municipality")
+        .annotate(hidden=Exists(SchoolPublication.objects.filter(school=OuterRef("pk"), sru=False)))
+    )
+    if not schools:
         raise Http404
-    published = published_schools(found, "sru")
-    every = School.objects.filter(municipality=found).count() == len(published)
+    found = schools[0].municipality
+    published: list[School] = [s for s in schools if not s.hidden]
+    every = len(published) == len(schools)
     if school is None:
         return Database(found, published, None, every)
     chosen = next((s for s in published if s.code == school), None)
@@ -248,10 +255,11 @@ def _render(database: Database, ids: list[int], schema: str, sru: Request) -> li
     rows = {row["id"]: row for row in Record.objects.filter(pk__in=ids).values(*serialise.COLUMNS)}
     held = holdings(ids, database.schools)
     isbns: dict[int, list[str]] = {}
-    for record_id, isbn in RecordIsbn.objects.filter(record_id__in=ids).values_list(
-        "record_id", "isbn13"
-    ):
-        isbns.setdefault(record_id, []).append(isbn)
+    if not schema.startswith("info:srw/schema/1/marcxml"):
+        for record_id, isbn in RecordIsbn.objects.filter(record_id__in=ids).values_list(
+            "record_id", "isbn13"
+        ):
+            isbns.setdefault(record_id, []).append(isbn)
     out = []
     for pk in ids:
         row = rows.get(pk)

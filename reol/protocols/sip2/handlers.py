@@ -10,6 +10,7 @@ without a name.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -55,7 +56,7 @@ class Session:
     terminal: SipTerminal | None = None
     last: bytes = b""
     encoding: str = "utf-8"
-    notes: list[str] = field(default_factory=list)
+    pins: dict[tuple[int, str], bool] = field(default_factory=dict)  # see _pin_checked
 
 
 def now() -> dt.datetime:
@@ -84,12 +85,24 @@ def _patron(session: Session, request: Request) -> Patron:
     found = desk.desk_patron(code, school, now().date()) if code else None
     person = found.person if found and desk.patron_category(found.person, school) else None
     pin = request.get("AD")
-    pin_ok = bool(
-        (person and person.pin_hash and pin and check_password(pin, person.pin_hash))
-        or (person and not session.terminal.require_pin and not pin)
-    )
+    if person is None:
+        pin_ok = False
+    elif not pin:
+        pin_ok = not session.terminal.require_pin
+    else:
+        pin_ok = _pin_checked(session, person, pin)
     language = patrons.preferred_language(person, school) if person else school.default_language
     return Patron(code, person, pin_ok, bool(found and found.may_borrow), language)
+
+
+def _pin_checked(session: Session, person: User, pin: str) -> bool:
+    """Whether ``pin`` is the person's PIN. A kiosk sends the PIN with every message of a
+    patron's session; the slow hash (Argon2) is checked once a connection and the outcome kept
+    for that person and that PIN (a digest, not the PIN) until the patron's session ends."""
+    key = (person.pk, hashlib.sha256(f"{person.pin_hash}\0{pin}".encode()).hexdigest())
+    if key not in session.pins:
+        session.pins[key] = bool(person.pin_hash) and check_password(pin, person.pin_hash)
+    return session.pins[key]
 
 
 def _fail(response: Response, message: str) -> Response:
@@ -220,6 +233,7 @@ def patron_information(session: Session, request: Request) -> Response:
 
 
 def end_session(session: Session, request: Request) -> Response:
+    session.pins.clear()
     response = Response("36", "Y" + sip_date(now()))
     response.add("AO", _institution(session))
     response.add("AA", request.get("AA"))
