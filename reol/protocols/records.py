@@ -20,14 +20,17 @@ FOREIGN_HOLDINGS = ("852", "949", "952")
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+_SPECIAL = re.compile(r'[&<>"\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]')
+
+
 def _x(value: object) -> str:
-    text = str(value)
-    if _NOT_XML.search(text):
-        text = _NOT_XML.sub("\ufffd", text)
-    return escape(text, _QUOTES)
-
-
-_QUOTES = {'"': "&quot;"}
+    """Text or an attribute value as XML, characters XML cannot carry as U+FFFD. Most values
+    need nothing, and are returned after one scan."""
+    text = value if isinstance(value, str) else str(value)
+    if _SPECIAL.search(text) is None:
+        return text
+    text = _NOT_XML.sub("\ufffd", text)
+    return escape(text, {'"': "&quot;"})
 
 
 def marcxml(marc_json: dict[str, Any], holdings: Holdings | None) -> str:

@@ -9,6 +9,7 @@ its typo tolerance (a client asks for what it says; see ``cqlsearch``).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
@@ -231,6 +232,7 @@ def _engine(database: Database, text: str, want: int) -> tuple[int, list[int]]:
     ids: list[int] = []
     total = 0
     page = 1
+    size = max(1, min(want, MAXIMUM))  # a page of 20 asks the engine for 20, not 100
     while True:
         result = search.search(
             search.SearchQuery(
@@ -239,20 +241,23 @@ def _engine(database: Database, text: str, want: int) -> tuple[int, list[int]]:
                 school=database.school.code if database.school else None,
                 filters=filters,
                 page=page,
-                size=MAXIMUM,
+                size=size,
                 facets=False,
                 exact=True,
-            )
+            ),
+            raw=True,  # the ids are all we read: no hit objects made
         )
         total = result.total
-        ids += [hit.id for hit in result.hits]
-        if len(ids) >= min(want, total) or not result.hits:
+        ids += [int(json.loads(doc)["id"]) for doc in result.hits_json]
+        if len(ids) >= min(want, total) or not result.hits_json:
             return total, ids[:want]
         page += 1
 
 
 def _render(database: Database, ids: list[int], schema: str, sru: Request) -> list[str]:
-    rows = {row["id"]: row for row in Record.objects.filter(pk__in=ids).values(*serialise.COLUMNS)}
+    marc = schema.startswith("info:srw/schema/1/marcxml")
+    columns = ("id", "marc") if marc else serialise.COLUMNS
+    rows = {row["id"]: row for row in Record.objects.filter(pk__in=ids).values(*columns)}
     held = holdings(ids, database.schools)
     isbns: dict[int, list[str]] = {}
     if not schema.startswith("info:srw/schema/1/marcxml"):
