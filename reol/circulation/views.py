@@ -28,6 +28,7 @@ from reol.core import services as core_services
 from reol.core.models import Location, School, User
 from reol.core.permissions import Perm, has_perm, require
 from reol.patrons.models import Group, GroupMember
+from reol.patrons.selectors import borrowing_refusal
 
 from . import notices, selectors, services
 from . import rules as rulebook
@@ -68,6 +69,11 @@ class Answer:
     text: str
     # Buttons offered with the message: (label, scan, action) posted back to the desk.
     offers: list[tuple[str, str, str]] = field(default_factory=list)
+    # What the desk's running list of scans shows: the code, its title, whose, the due date.
+    code: str = ""
+    title: str = ""
+    who: str = ""
+    due: dt.date | None = None
 
     @property
     def role(self) -> str:
@@ -114,6 +120,14 @@ def _refusal(
 
 
 def _checkin_answer(result: services.CheckinResult) -> Answer:
+    answer = _checkin_sentence(result)
+    answer.title = result.item.record.title
+    if result.loan is not None and result.loan.patron is not None:
+        answer.who = str(result.loan.patron)  # unless the return has already anonymised it
+    return answer
+
+
+def _checkin_sentence(result: services.CheckinResult) -> Answer:
     title = result.item.record.title
     if result.route == services.Route.HOLD_SHELF and result.hold is not None:
         text = _("Returned “%(title)s”. Put it on the hold shelf for %(name)s.") % {
@@ -142,8 +156,29 @@ def _handle(
     request: HttpRequest, school: School, patron: User | None
 ) -> tuple[Answer | None, User | None]:
     """Do what the scan (or button) asks; returns the answer and the patron selected after."""
-    actor = _actor(request)
     code = request.POST.get("scan", "").strip()[:MAX_CODE]
+    answer, patron = _act(request, school, patron, code)
+    if answer is not None:
+        answer.code = code
+        if not answer.who and patron is not None:
+            answer.who = str(patron)
+    return answer, patron
+
+
+def _select(request: HttpRequest, school: School, person: User) -> Answer:
+    """A card was scanned: say at once whether this person may borrow here (blocked, expired,
+    no longer a patron), before the first copy is scanned."""
+    core_services.record_person_view(_actor(request), person, school)
+    refusal = borrowing_refusal(person, school, dt.date.today())
+    if refusal is not None:
+        return Answer("error", refusal, who=str(person))
+    return Answer("ok", _("Lending to %(name)s.") % {"name": person}, who=str(person))
+
+
+def _act(
+    request: HttpRequest, school: School, patron: User | None, code: str
+) -> tuple[Answer | None, User | None]:
+    actor = _actor(request)
     action = request.POST.get("action", "")
     if action == "done":
         return Answer("ok", _("Ready for the next patron.")), None
@@ -166,6 +201,8 @@ def _handle(
                 "ok",
                 _("Renewed “%(title)s” until %(due)s.")
                 % {"title": loan.item.record.title, "due": _day(loan.due_date)},
+                title=loan.item.record.title,
+                due=loan.due_date,
             ), patron
         item = selectors.item_by_barcode(code)
         person = None if item is not None else selectors.patron_by_code(code)
@@ -184,8 +221,7 @@ def _handle(
                     _("%(name)s is not a patron at %(school)s.")
                     % {"name": person, "school": school.name},
                 ), patron
-            core_services.record_person_view(actor, person, school)
-            return Answer("ok", _("Lending to %(name)s.") % {"name": person}), person
+            return _select(request, school, person), person
         if patron is None:
             return _checkin_answer(services.checkin(actor, school, code)), None
         result = services.checkout(actor, school, patron, code, overrides=_overrides(action))
@@ -195,7 +231,9 @@ def _handle(
         }
         if result.due.moved_back:
             text += " " + _("(Moved back to before the summer holiday.)")
-        return Answer("ok", text), patron
+        return Answer(
+            "ok", text, title=result.loan.item.record.title, due=result.loan.due_date
+        ), patron
     except CirculationError as error:
         return _refusal(error, code, _overrides(action)), patron
 
