@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
@@ -30,7 +31,7 @@ from reol.core.permissions import Perm, has_perm, require
 from reol.patrons.models import Group, GroupMember
 from reol.patrons.selectors import borrowing_refusal
 
-from . import notices, selectors, services
+from . import notices, selectors, services, slips
 from . import rules as rulebook
 from .errors import CirculationError
 from .forms import (
@@ -69,6 +70,7 @@ class Answer:
     text: str
     # Buttons offered with the message: (label, scan, action) posted back to the desk.
     offers: list[tuple[str, str, str]] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (label, address): slips
     # What the desk's running list of scans shows: the code, its title, whose, the due date.
     code: str = ""
     title: str = ""
@@ -134,13 +136,15 @@ def _checkin_sentence(result: services.CheckinResult) -> Answer:
             "title": title,
             "name": result.hold.patron,
         }
-        return Answer("notice", text)
+        slip = reverse("circulation-hold-slip", args=[result.hold.pk])
+        return Answer("notice", text, links=[(_("Print the hold slip"), slip)])
     if result.route == services.Route.TRANSIT:
         text = _("Returned “%(title)s”. It belongs to %(school)s: send it there.") % {
             "title": title,
             "school": result.item.school.name,
         }
-        return Answer("notice", text)
+        slip = reverse("circulation-transit-slip", args=[result.item.barcode])
+        return Answer("notice", text, links=[(_("Print the transit slip"), slip)])
     if result.loan is None:
         text = _("“%(title)s” was not on loan. It goes back on the shelf.") % {"title": title}
         if result.found:
@@ -175,6 +179,21 @@ def _select(request: HttpRequest, school: School, person: User) -> Answer:
     return Answer("ok", _("Lending to %(name)s.") % {"name": person}, who=str(person))
 
 
+def _place_hold(actor: User, school: School, patron: User | None, code: str) -> Answer:
+    """A hold for the selected patron on the title of the copy whose barcode was given."""
+    if patron is None:
+        return Answer("error", _("Scan the patron's card first, then place the hold."))
+    item = selectors.item_by_barcode(code)
+    if item is None:
+        return Answer("error", _("No copy has the barcode %(code)s.") % {"code": code})
+    hold = services.place_hold(actor, school, patron, record=item.record)
+    text = _("%(name)s is in the queue for “%(title)s”.") % {
+        "name": patron,
+        "title": hold.record.title,
+    }
+    return Answer("ok", text, title=hold.record.title)
+
+
 def _act(
     request: HttpRequest, school: School, patron: User | None, code: str
 ) -> tuple[Answer | None, User | None]:
@@ -193,6 +212,8 @@ def _act(
     if not code:
         return None, patron
     try:
+        if action == "hold":
+            return _place_hold(actor, school, patron, code), patron
         if action == "checkin":
             return _checkin_answer(services.checkin(actor, school, code)), patron
         if action == "renew":
@@ -274,10 +295,19 @@ def hold_shelf(request: HttpRequest) -> HttpResponse:
             return render(
                 request,
                 "circulation/hold_shelf.html",
-                {"holds": selectors.hold_shelf(school), "error": error.message},
+                {**_shelf_context(request, school), "error": error.message},
             )
         return redirect("circulation-hold-shelf")
-    return render(request, "circulation/hold_shelf.html", {"holds": selectors.hold_shelf(school)})
+    return render(request, "circulation/hold_shelf.html", _shelf_context(request, school))
+
+
+def _shelf_context(request: HttpRequest, school: School) -> dict[str, Any]:
+    size = request.GET.get("size", "")
+    return {
+        "holds": selectors.hold_shelf(school),
+        "sizes": slips.SIZES,
+        "size": size if size in slips.SIZES else slips.DEFAULT_SIZE,
+    }
 
 
 # --- Loan rules --------------------------------------------------------------------------------
