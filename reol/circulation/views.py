@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from reol.catalog.models import CirculationType
+from reol.catalog.models import CirculationType, Item
 from reol.core import services as core_services
 from reol.core.models import Location, School, User
 from reol.core.permissions import Perm, has_perm, require
@@ -194,6 +194,32 @@ def _place_hold(actor: User, school: School, patron: User | None, code: str) -> 
     return Answer("ok", text, title=hold.record.title)
 
 
+def _card(
+    request: HttpRequest, school: School, person: User, patron: User | None
+) -> tuple[Answer, User | None]:
+    """A card (or username) was scanned: select that person, or say why not."""
+    if not person.is_active:
+        return Answer(
+            "error", _("%(name)s may not borrow: the account is closed.") % {"name": person}
+        ), patron
+    if selectors.patron_category(person, school) is None:
+        return Answer(
+            "error",
+            _("%(name)s is not a patron at %(school)s.") % {"name": person, "school": school.name},
+        ), patron
+    return _select(request, school, person), person
+
+
+def _return(actor: User, school: School, item: Item) -> Answer:
+    """A copy scanned with no patron selected is returned; the list says whose it was (the
+    return itself may anonymise the loan)."""
+    before = selectors.open_loan_of(item)
+    answer = _checkin_answer(services.checkin(actor, school, item.barcode))
+    if before is not None and before.patron is not None:
+        answer.who = str(before.patron)
+    return answer
+
+
 def _act(
     request: HttpRequest, school: School, patron: User | None, code: str
 ) -> tuple[Answer | None, User | None]:
@@ -226,25 +252,15 @@ def _act(
                 due=loan.due_date,
             ), patron
         item = selectors.item_by_barcode(code)
-        person = None if item is not None else selectors.patron_by_code(code)
-        if item is None and person is None:
-            return Answer(
-                "error", _("No card and no copy has the code %(code)s.") % {"code": code}
-            ), patron
-        if person is not None:
-            if not person.is_active:
+        if item is None:
+            person = selectors.patron_by_code(code)
+            if person is None:
                 return Answer(
-                    "error", _("%(name)s may not borrow: the account is closed.") % {"name": person}
+                    "error", _("No card and no copy has the code %(code)s.") % {"code": code}
                 ), patron
-            if selectors.patron_category(person, school) is None:
-                return Answer(
-                    "error",
-                    _("%(name)s is not a patron at %(school)s.")
-                    % {"name": person, "school": school.name},
-                ), patron
-            return _select(request, school, person), person
+            return _card(request, school, person, patron)
         if patron is None:
-            return _checkin_answer(services.checkin(actor, school, code)), None
+            return _return(actor, school, item), None
         result = services.checkout(actor, school, patron, code, overrides=_overrides(action))
         text = _("Lent “%(title)s”, due %(due)s.") % {
             "title": result.loan.item.record.title,
