@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from reol.circulation import rules as rulebook
+from reol.core import calendar
 from reol.core.models import School, User
 from reol.core.permissions import Perm, has_perm, require, scope
 
@@ -74,8 +75,7 @@ def _alternative_link(values: dict[str, Any], alternative: Any) -> str:
     query = {k: v for k, v in values.items() if v not in (None, "")}
     query["starts"] = alternative.starts.isoformat()
     query["ends"] = alternative.ends.isoformat()
-    query.pop("from_week", None)
-    query.pop("to_week", None)
+    query.pop("weeks", None)
     query["quantity"] = alternative.quantity
     if alternative.resource is not None:
         query["resource"] = alternative.resource.pk
@@ -143,6 +143,9 @@ def new(request: HttpRequest) -> HttpResponse:
                     form.add_error(None, error.messages)
             else:
                 messages.success(request, _("Booked: %(booking)s.") % {"booking": booking})
+                holiday = calendar.holiday_warning(school, booking.starts, booking.ends)
+                if holiday:
+                    messages.warning(request, holiday)
                 return redirect("bookings-detail", pk=booking.pk)
     starts = _date(source.get("starts"))
     ends = _date(source.get("ends")) or starts

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
+from django.urls import reverse_lazy
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -19,6 +20,27 @@ from .models import ClosedPeriod, Location, OpeningHours, Role, School, User
 
 # The empty first choice of a select, instead of Django's "---------".
 CHOOSE = _("— choose —")
+
+
+class WeeksInput(forms.TextInput):
+    """Week numbers ("41–43") that show, as they are typed, the dates and year they mean.
+
+    It asks ``calendar-weeks`` (htmx) with the form's ``school_year`` and fills the next
+    element of class ``weeks-preview`` (the template places one after the field).
+    """
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(
+            {
+                "inputmode": "numeric",
+                "autocomplete": "off",
+                "hx-get": reverse_lazy("calendar-weeks"),
+                "hx-trigger": "load, input changed delay:300ms, change",
+                "hx-target": "next .weeks-preview",
+                "hx-include": "closest form",
+                **(attrs or {}),
+            }
+        )
 
 
 class SignInForm(forms.Form):

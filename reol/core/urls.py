@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import calendar_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -48,4 +48,5 @@ urlpatterns = [
     path("staff/school/calendar/", views.opening_calendar, name="opening-calendar"),
     path("staff/locations/", views.locations, name="locations"),
     path("staff/audit/", views.audit_log, name="audit-log"),
+    path("calendar/weeks/", calendar_views.weeks_preview, name="calendar-weeks"),
 ]

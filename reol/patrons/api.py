@@ -23,13 +23,14 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
+from reol.core import calendar
 from reol.core import services as core_services
 from reol.core.models import School, User
 from reol.core.paging import Shaped, paged
 from reol.core.permissions import Perm, has_perm_anywhere, require, schools_with, scope
 from reol.core.selectors import card_or_username
 
-from . import selectors, services
+from . import services
 from .models import Group, GroupMember, Patron
 
 router = Router(tags=["patrons"])
@@ -222,7 +223,7 @@ def create_patron(request: HttpRequest, payload: PatronIn) -> tuple[int, dict[st
     school = _one_school(actor, payload.school, Perm.PEOPLE_MANAGE)
     groups: list[Group] = []
     if payload.groups:
-        year = selectors.current_school_year(school, dt.date.today())
+        year = calendar.current_school_year(school)
         for name in payload.groups:
             named = Group.objects.filter(school=school, name=name, active=True).order_by(
                 "-school_year"

@@ -17,11 +17,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from reol.core import audit
+from reol.core import audit, calendar
 from reol.core.models import School, User
 from reol.core.permissions import SYSTEM, Actor, Perm
 
-from . import access, selectors, weeks
+from . import access, selectors
 from .models import DigestSent
 
 
@@ -57,7 +57,7 @@ def send_digest(school: School, monday: dt.date, actor: Actor = SYSTEM) -> Resul
     heavy = selectors.heavy_use_between(school, monday, friday)
     bookings = list(bookings_between(school, monday, monday + dt.timedelta(days=6)))
     people = recipients(school)
-    year, number = weeks.week_of(monday)
+    year, number = calendar.week_of(monday)
     try:
         with transaction.atomic():
             row = DigestSent.objects.create(school=school, week=monday, recipients=len(people))

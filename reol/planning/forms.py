@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reol.bookings.models import Resource
+from reol.core.forms import WeeksInput
 from reol.core.models import User
 from reol.patrons.models import Group
 
@@ -35,8 +36,10 @@ class EntryForm(forms.Form):
         max_length=20,
         required=False,
         help_text=_("ISO week numbers, e.g. 41–43 (or give the first and last day)."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        widget=WeeksInput(),
     )
+    # the group's school year, read by the weeks' preview (the service takes the group's)
+    school_year = forms.CharField(required=False, widget=forms.HiddenInput)
     starts = forms.DateField(label=_("First day"), required=False, widget=_date_input())
     ends = forms.DateField(label=_("Last day"), required=False, widget=_date_input())
     goals = forms.CharField(
@@ -57,6 +60,7 @@ class EntryForm(forms.Form):
 
     def service_values(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
+        data.pop("school_year", None)
         weeks = data.pop("weeks", "")
         if weeks:
             data.pop("starts", None)

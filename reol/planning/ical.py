@@ -14,9 +14,9 @@ from typing import Any
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from reol.core import calendar
 from reol.core.models import School
 
-from . import weeks
 from .models import CalendarFeed, PlanEntry
 
 # How far back and ahead the coordination feed reaches.
@@ -36,7 +36,7 @@ def entry_event(entry: PlanEntry, stamp: dt.datetime) -> Any:
         summary += " · " + _("heavy use")
     event.add("summary", summary)
     lines = [
-        _("Weeks %(weeks)s") % {"weeks": weeks.label(entry.starts, entry.ends)},
+        _("Weeks %(weeks)s") % {"weeks": calendar.week_label(entry.starts, entry.ends)},
     ]
     if entry.subject:
         lines.append(_("Subject: %(subject)s") % {"subject": entry.subject})

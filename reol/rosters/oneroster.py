@@ -25,6 +25,7 @@ from pathlib import Path, PurePosixPath
 
 from django.utils.translation import gettext as _
 
+from reol.core import calendar
 from reol.core.services import USERNAME_PATTERN
 
 from .reader import Table, TableError, read_table
@@ -36,9 +37,9 @@ from .roster import (
     Roster,
     is_email,
     reject_duplicates,
-    school_year_starting,
 )
 
+SUMMER_SLACK = dt.timedelta(days=45)  # a session's summer edge, moved into its school year
 MAX_BUNDLE_BYTES = 1024 * 1024 * 1024  # unzipped; a zip bomb is refused before it is read
 FILES = ("manifest", "orgs", "users", "roles", "classes", "enrollments", "academicsessions")
 EXTRA_FILES = ("relationships",)
@@ -317,17 +318,18 @@ def _below(orgs: list[Org], top: str) -> set[str]:
 def _year_of(start: str, end: str, school_year_column: str) -> str:
     """The school year ("2021/22") of a session from its dates, else its schoolYear column."""
     try:
+        # a session that starts in the summer (OneRoster's 1 July) belongs to the year it opens
         day = dt.date.fromisoformat(start[:10])
-        return school_year_starting(day.year if day.month >= 7 else day.year - 1)
+        return calendar.year_name_of(day + SUMMER_SLACK)
     except ValueError:
         pass
     try:
         day = dt.date.fromisoformat(end[:10])
-        return school_year_starting(day.year - 1 if day.month <= 8 else day.year)
+        return calendar.year_name_of(day - SUMMER_SLACK)
     except ValueError:
         pass
     if school_year_column.isdigit():  # OneRoster: the year the school year ends
-        return school_year_starting(int(school_year_column) - 1)
+        return calendar.year_name_starting(int(school_year_column) - 1)
     return ""
 
 

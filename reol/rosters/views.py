@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from reol.core.calendar import current_and_next
 from reol.core.models import School, User
 from reol.core.permissions import Perm, require
 
@@ -24,8 +25,6 @@ from .forms import ConfirmForm, CsvOptionsForm, OneRosterOptionsForm, UploadForm
 from .importer import summary_of
 from .models import Format, MappingPreset, RosterImport
 from .reader import TableError, delimiter_label, read_table
-from .roster import school_year_starting
-from .sources import current_school_year
 
 SAMPLE_ROWS = 5
 
@@ -117,12 +116,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 
 def _years(school: School) -> list[str]:
-    current = current_school_year(school)
-    first = current.split("/")[0]
-    years = [current]
-    if first.isdigit():
-        years.append(school_year_starting(int(first) + 1))
-    return years
+    return current_and_next(school)
 
 
 @login_required
