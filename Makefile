@@ -22,7 +22,9 @@ run: $(BIN)/reol
 	$(BIN)/reol demo
 	$(BIN)/reol search reindex --if-stale
 	@echo "Serving Reol on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	$(BIN)/reol search run & indexer=$$!; trap 'kill $$indexer 2>/dev/null' EXIT; \
+	$(BIN)/reol search run & indexer=$$!; \
+	$(BIN)/reol jobs work & worker=$$!; \
+	trap 'kill $$indexer $$worker 2>/dev/null' EXIT; \
 	$(BIN)/gunicorn reol.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
 	  --access-logfile - --graceful-timeout 5
 

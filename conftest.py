@@ -36,6 +36,12 @@ def _plain_static_files(settings) -> None:  # type: ignore[no-untyped-def]
     }
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_when_queued(settings) -> None:  # type: ignore[no-untyped-def]
+    """Background tasks run as they are queued (tests that need the real worker say so)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "real_hashing: keep the production password hashers")
 
