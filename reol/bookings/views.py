@@ -147,8 +147,7 @@ def new(request: HttpRequest) -> HttpResponse:
                 if holiday:
                     messages.warning(request, holiday)
                 return redirect("bookings-detail", pk=booking.pk)
-    starts = _date(source.get("starts"))
-    ends = _date(source.get("ends")) or starts
+    starts, ends = _when(school, source, today)
     found = selectors.find_records(school, source.get("q", ""), starts, ends)
     if record_id.isdigit():
         chosen_record = selectors.record_at(school, int(record_id))
@@ -172,6 +171,20 @@ def new(request: HttpRequest) -> HttpResponse:
             "alternatives": alternatives,
         },
     )
+
+
+def _when(school: School, source: Any, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    """The days the form asks about (dates, or weeks in the chosen school year), for the free
+    copies shown beside the titles found; ``(None, None)`` while they are not readable."""
+    starts = _date(source.get("starts"))
+    if starts is None and source.get("weeks", "").strip():
+        year = source.get("school_year") or calendar.current_school_year(school, today)
+        try:
+            found = calendar.weeks_of_school_year(school, source["weeks"], year)
+        except ValidationError:
+            return None, None
+        return found.starts, found.ends
+    return starts, _date(source.get("ends")) or starts
 
 
 def _date(value: str | None) -> dt.date | None:

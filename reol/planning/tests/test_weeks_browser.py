@@ -54,6 +54,7 @@ def test_plan_and_book_weeks_41_to_43_land_in_the_same_dated_weeks(plans, page):
         page.get_by_label("Find a title for a class set").fill("Skjoldungernes")
         page.get_by_role("button", name="Search", exact=True).click()
         page.wait_for_load_state()
+        assert "30 free then" in page.content()  # counted for the plan's weeks
         page.get_by_label("Skjoldungernes saga", exact=False).first.check()
         page.get_by_label("How many").fill("28")
         page.locator(".weeks-preview").get_by_text(MEANING).wait_for()
