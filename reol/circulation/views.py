@@ -168,7 +168,7 @@ def _handle(
                 % {"title": loan.item.record.title, "due": _day(loan.due_date)},
             ), patron
         item = selectors.item_by_barcode(code)
-        person = None if item is not None else selectors.patron_by_code(code)
+        person = None if item is not None else selectors.desk_person(code, school, actor)
         if item is None and person is None:
             return Answer(
                 "error", _("No card and no copy has the code %(code)s.") % {"code": code}

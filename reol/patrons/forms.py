@@ -115,6 +115,14 @@ class PrivacyForm(forms.Form):
         max_value=3650,
         help_text=_("Counted from the day they were deactivated at the year end."),
     )
+    random_card_numbers = forms.BooleanField(
+        label=_("Give new library cards random numbers"),
+        required=False,
+        help_text=_(
+            "Then a card's number tells nothing about the numbers of other cards. Every new "
+            "number ends in a check digit either way; cards already given keep working."
+        ),
+    )
 
 
 class EraseForm(forms.Form):
