@@ -26,6 +26,7 @@ from pathlib import Path, PurePosixPath
 from django.utils.translation import gettext as _
 
 from reol.core.services import USERNAME_PATTERN
+from reol.core.text import one_line
 from reol.core.uploads import ArchiveLimits, UploadRefused, open_zip, read_member
 
 from .reader import Table, TableError, read_table
@@ -125,7 +126,7 @@ def _cell(table: Table, row: list[str], *names: str) -> str:
         indexes = cache[names] = [i for i in found if i is not None]
     for index in indexes:
         if index < len(row):
-            value = row[index].strip()
+            value = one_line(row[index])  # every value Reol reads from a bundle is one line
             if value:
                 return value
     return ""
