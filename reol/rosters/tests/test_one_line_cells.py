@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def test_a_csv_cell_with_line_breaks_becomes_one_line(world, tmp_path):
     rows = [
         ["Id", "Fornavn", "Efternavn", "Klasse"],
-        ["1", "Anna\r\nBcc: x@example.org", "Han\x00sen\x1b[31m", "5.B\n"],
+        ["1", "Anna\r\nBcc: x@example.org", "Han\x07sen\x1b[31m", "5.B\n"],
     ]
     mapping = {"source_id": "Id", "first_name": "Fornavn", "last_name": "Efternavn"}
     mapping["groups"] = "Klasse"
