@@ -9,7 +9,8 @@ really come out, stopping at the cap whatever the directory said). A 600 KB zip 
 
 The limits are settings (``REOL_UPLOAD_MAX_MEMBERS``, ``REOL_UPLOAD_MAX_UNPACKED_BYTES``,
 ``REOL_UPLOAD_MAX_RATIO``), so an installation with an unusually large roster raises them for
-the command line; the defaults fit a municipality of 100,000 students with room to spare.
+the command line. The defaults (1000 members, 128 MB unpacked, a ratio of 100) fit the bundle
+of a municipality of 100,000 students (a zip of some 3 MB) with room to spare.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class ArchiveLimits:
     def from_settings(cls) -> ArchiveLimits:
         return cls(
             members=int(getattr(settings, "REOL_UPLOAD_MAX_MEMBERS", 1000)),
-            unpacked=int(getattr(settings, "REOL_UPLOAD_MAX_UNPACKED_BYTES", 256 * 2**20)),
+            unpacked=int(getattr(settings, "REOL_UPLOAD_MAX_UNPACKED_BYTES", 128 * 2**20)),
             # CSV text packs 5 to 20 times; a bomb packs a thousand times
             ratio=int(getattr(settings, "REOL_UPLOAD_MAX_RATIO", 100)),
         )
