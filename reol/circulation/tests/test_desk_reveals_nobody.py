@@ -83,3 +83,10 @@ def test_the_api_patron_lookup_names_nobody(library, token_for):
     auth = token_for(library.world.librarian_a)
     response = Client().get("/api/v1/patrons/B0001/loans", **auth)
     assert response.status_code == 404 and b"Elev-B1" not in response.content
+
+
+def test_the_api_patron_record_names_nobody(library, token_for):
+    auth = token_for(library.world.librarian_a)
+    for code in ("B0001", "elev-b1"):
+        response = Client().get(f"/api/v1/patrons/{code}", **auth)
+        assert response.status_code == 404 and b"Elev-B1" not in response.content
