@@ -96,15 +96,6 @@ def check_archive(archive: zipfile.ZipFile, limits: ArchiveLimits | None = None)
 
 
 def _check_member(info: zipfile.ZipInfo, limits: ArchiveLimits) -> None:
-    if info.file_size > limits.unpacked:
-        raise UploadRefused(
-            _("%(name)s in the zip file unpacks to %(size)d MB; at most %(limit)d MB are read.")
-            % {
-                "name": info.filename[:80],
-                "size": _megabytes(info.file_size),
-                "limit": _megabytes(limits.unpacked),
-            }
-        )
     if info.file_size > limits.ratio * max(info.compress_size, 1) and info.file_size > CHUNK:
         raise UploadRefused(
             _(
@@ -115,6 +106,15 @@ def _check_member(info: zipfile.ZipInfo, limits: ArchiveLimits) -> None:
                 "name": info.filename[:80],
                 "ratio": info.file_size // max(info.compress_size, 1),
                 "limit": limits.ratio,
+            }
+        )
+    if info.file_size > limits.unpacked:
+        raise UploadRefused(
+            _("%(name)s in the zip file unpacks to %(size)d MB; at most %(limit)d MB are read.")
+            % {
+                "name": info.filename[:80],
+                "size": _megabytes(info.file_size),
+                "limit": _megabytes(limits.unpacked),
             }
         )
 
