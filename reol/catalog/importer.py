@@ -1,8 +1,10 @@
 """MARC import: stream a file, match, create or update records and copies, report every problem.
 
-Records are matched on 001+003, then on any valid ISBN, so a re-import updates and never
-duplicates. Work goes in batches, each its own transaction; a dry run or an all-or-nothing
-import runs in one transaction that is rolled back at the end (dry run) or on any rejection.
+A record with a control number is matched on 001+003 alone (another 001+003 is another book,
+even with the same ISBN: it is imported and reported as a possible duplicate); one without is
+matched on any valid ISBN, then on its MARC. So a re-import updates and never duplicates.
+Work goes in batches, each its own transaction; a dry run or an all-or-nothing import runs
+in one transaction that is rolled back at the end (dry run) or on any rejection.
 """
 
 from __future__ import annotations
@@ -92,6 +94,8 @@ class ImportReport:
     rejected: int = 0
     copies_created: int = 0
     copies_rejected: int = 0
+    # new records with the ISBN of another (their 001+003 differ): each also a warning
+    possible_duplicates: int = 0
     dry_run: bool = False
     rolled_back: bool = False
     # Set when the file is not MARC at all (or holds no record): the reason, reported once.
@@ -131,6 +135,12 @@ class ImportReport:
             "Read %(n)s records: %(records)s; %(copies)s",
             self.read,
         ) % {"n": n(self.read), "records": ", ".join(parts), "copies": ", ".join(copies)}
+        if self.possible_duplicates:
+            text += "; " + ngettext(
+                "%(n)s possible duplicate (same ISBN as another record)",
+                "%(n)s possible duplicates (same ISBN as another record)",
+                self.possible_duplicates,
+            ) % {"n": n(self.possible_duplicates)}
         if self.dry_run:
             text = _("%(summary)s (dry run: nothing saved)") % {"summary": text}
         elif self.rolled_back:
@@ -323,12 +333,16 @@ class _Import:
         # as to the database (001+003 first, then ISBN, then content), so that it does not
         # matter where the batches happen to end.
         seen_in_batch: dict[tuple[str, ...], _Parsed] = {}
+        # A record with a control number is known by it alone: another 001+003 is another
+        # book, even with the same ISBN (publishers reuse them, cataloguers mistype them).
+        same_isbn: list[tuple[_Parsed, Record | _Parsed]] = []
         for p in parsed:
             keys = _match_keys(p)
+            numbered = bool(p.record.control_number)
             control = (p.record.control_source, p.record.control_number)
-            match = by_control.get(control) if p.record.control_number else None
+            match = by_control.get(control) if numbered else None
             earlier = next(
-                (seen_in_batch[k] for k in (keys[:1] if match else keys) if k in seen_in_batch),
+                (seen_in_batch[k] for k in (keys[:1] if numbered else keys) if k in seen_in_batch),
                 None,
             )
             if earlier is not None:  # the same record twice in one batch: the last one wins
@@ -337,15 +351,30 @@ class _Import:
                 seen_in_batch.update(dict.fromkeys(keys, earlier))
                 self.report.updated += 1
                 continue
-            if match is None:
+            if match is None and not numbered:
                 match = next((by_isbn[i] for i in p.isbn13s if i in by_isbn), None)
             if match is None and keys[0][0] == "content":
                 match = by_content.get(keys[0][1])
             if match is None:
                 creates.append(p)
+                if numbered:
+                    other = next(
+                        (
+                            seen_in_batch.get(("isbn", i)) or by_isbn.get(i)
+                            for i in p.isbn13s
+                            if ("isbn", i) in seen_in_batch or i in by_isbn
+                        ),
+                        None,
+                    )
+                    if other is not None:
+                        same_isbn.append((p, other))
             else:
                 updates.append((p, match))
-            seen_in_batch.update(dict.fromkeys(keys, p))
+            for k in keys:
+                if k[0] == "isbn":
+                    seen_in_batch.setdefault(k, p)
+                else:
+                    seen_in_batch[k] = p
         _insert([p.record for p in creates])
         now = timezone.now()  # bulk_update does not run auto_now
         for p, existing in updates:
@@ -366,6 +395,21 @@ class _Import:
         self._save_isbns(saved)
         self._save_copies(saved)
         queue_for_search(p.record.pk for p in saved)
+        for p, other in same_isbn:
+            self._possible_duplicate(p, other.record if isinstance(other, _Parsed) else other)
+
+    def _possible_duplicate(self, p: _Parsed, other: Record) -> None:
+        """Imported as a record of its own, and said: a cataloguer may merge the two later
+        (the catalogue's page of possible duplicates lists records that share an ISBN)."""
+        self.report.possible_duplicates += 1
+        self._warn(
+            p.result,
+            _(
+                "possible duplicate: same ISBN as record %(n)d “%(title)s”; "
+                "imported as record %(new)d"
+            )
+            % {"n": other.pk, "title": other.title[:80], "new": p.record.pk},
+        )
 
     # The look-ups below are shaped so that each uses an index whatever the table's size (no
     # ordering, which made SQLite walk the (municipality, title) index; the unique index's own
@@ -410,7 +454,7 @@ class _Import:
                 municipality=self.municipality,
                 merged_into__isnull=True,
             )
-            .only("id", "created_at")
+            .only("id", "created_at", "title")
             .order_by()
             .in_bulk()
         )
