@@ -10,6 +10,7 @@ in one transaction that is rolled back at the end (dry run) or on any rejection.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import gc
@@ -46,7 +47,8 @@ BATCH = 500
 
 @dataclass(frozen=True)
 class HoldingsSpec:
-    """Where copies are in the MARC: Koha's 952 by default; 852 (+876) also understood."""
+    """Where copies are in the MARC: Koha's 952 by default; 852 (+876) and the 949 of vendors
+    and Sirsi/Evergreen exports also understood, and any tag with its subfields named."""
 
     tag: str = "952"
     barcode: str = "p"
@@ -61,7 +63,41 @@ class HoldingsSpec:
             return cls(
                 tag="852", barcode="p", shelf_mark="h", location="b", price="9", acquired="x"
             )
+        if tag == "949":  # $a call number, $i barcode, $l location, $p price (no ISO date)
+            return cls(tag="949", barcode="i", shelf_mark="a", location="l", price="p", acquired="")
         return cls(tag=tag)
+
+    @classmethod
+    def parse(cls, text: str) -> HoldingsSpec:
+        """``952``, ``949`` or a tag with a mapping: ``949:barcode=i,shelf_mark=a,location=l``
+        (the names are this class's fields). ValueError with a translated message if not."""
+        tag, _colon, mapping = text.strip().partition(":")
+        if not re.fullmatch(r"9\d\d|8[5-8]\d", tag):
+            raise ValueError(
+                _("“%(tag)s” is not a holdings field: give a tag such as 952, 852 or 949")
+                % {"tag": tag}
+            )
+        spec = cls.for_tag(tag)
+        names = [f for f in cls.__dataclass_fields__ if f != "tag"]
+        for pair in filter(None, (p.strip() for p in mapping.split(","))):
+            name, _eq, code = pair.partition("=")
+            name, code = name.strip().replace("-", "_"), code.strip()
+            if name not in names or len(code) > 1 or (code and not code.isalnum()):
+                raise ValueError(
+                    _(
+                        "“%(pair)s” is not a holdings mapping: write name=subfield with the "
+                        "names %(names)s, e.g. 949:barcode=i,shelf_mark=a"
+                    )
+                    % {"pair": pair, "names": ", ".join(names)}
+                )
+            spec = dataclasses.replace(spec, **{name: code})
+        return spec
+
+
+# Holdings fields of other systems, with the subfield that holds a copy's barcode there: a
+# record with one of them that the import does not read is counted, so that the report can
+# say "choose 949" instead of silently creating no copies.
+OTHER_HOLDINGS = {"952": "p", "852": "p", "949": "i", "945": "i"}
 
 
 @dataclass
@@ -96,6 +132,8 @@ class ImportReport:
     copies_rejected: int = 0
     # new records with the ISBN of another (their 001+003 differ): each also a warning
     possible_duplicates: int = 0
+    # records with holdings in a field the import did not read, per tag
+    unread_holdings: dict[str, int] = field(default_factory=dict)
     dry_run: bool = False
     rolled_back: bool = False
     # Set when the file is not MARC at all (or holds no record): the reason, reported once.
@@ -108,8 +146,9 @@ class ImportReport:
         """Nothing could be imported: the file is not MARC, or every record was rejected."""
         return bool(self.not_marc) or (self.read > 0 and self.rejected == self.read)
 
-    def summary(self) -> str:
-        """One sentence in the active language, ending in a full stop."""
+    def summary(self, *, cli: bool = False) -> str:
+        """One sentence in the active language, ending in a full stop (and one more for each
+        holdings field that was not read, saying how to read it: ``cli`` names the option)."""
         if self.not_marc:
             return _("Nothing was imported: %(reason)s.") % {"reason": self.not_marc}
 
@@ -147,7 +186,28 @@ class ImportReport:
             text = _("%(summary)s (all or nothing: rejections found, nothing saved)") % {
                 "summary": text
             }
-        return f"{text}."
+        return " ".join([f"{text}.", *self._unread_holdings_sentences(n, cli)])
+
+    def _unread_holdings_sentences(self, n: Callable[[int], str], cli: bool) -> list[str]:
+        sentences = []
+        for tag, count in sorted(self.unread_holdings.items()):
+            values = {"n": n(count), "tag": tag}
+            if cli:
+                text = ngettext(
+                    "%(n)s record had %(tag)s holdings; choose --holdings %(tag)s to read them.",
+                    "%(n)s records had %(tag)s holdings; choose --holdings %(tag)s to read them.",
+                    count,
+                )
+            else:
+                text = ngettext(
+                    "%(n)s record had %(tag)s holdings, which were not read; import the file "
+                    "again with copies in %(tag)s to read them.",
+                    "%(n)s records had %(tag)s holdings, which were not read; import the file "
+                    "again with copies in %(tag)s to read them.",
+                    count,
+                )
+            sentences.append(text % values)
+        return sentences
 
 
 class _Rollback(Exception):
@@ -530,6 +590,7 @@ class _Import:
             fields, spec = record.get_fields("852"), HoldingsSpec.for_tag("852")
         if spec.tag == "852" and any(f.get("p") for f in record.get_fields("876")):
             fields = _items_876(fields, record.get_fields("876"))
+        self._count_unread(record, spec.tag)
         for f in fields:
             barcode = (f.get(spec.barcode) or "").strip()
             if not barcode:
@@ -562,6 +623,13 @@ class _Import:
                 }
             )
         return copies
+
+    def _count_unread(self, record: pymarc.Record, read: str) -> None:
+        unread = self.report.unread_holdings
+        present = {f.tag for f in record.fields if f.tag in OTHER_HOLDINGS and f.tag != read}
+        for tag in present:
+            if any(f.get(OTHER_HOLDINGS[tag]) for f in record.get_fields(tag)):
+                unread[tag] = unread.get(tag, 0) + 1
 
     def _reject(self, result: marcio.RecordResult, reason: str) -> None:
         self.report.rejected += 1
@@ -679,7 +747,7 @@ def _plainly_valid(record: Record) -> bool:
     return low is None or high is None or high >= low
 
 
-HOLDINGS_TAGS = frozenset({"952", "852", "876"})
+HOLDINGS_TAGS = frozenset({"952", "852", "876", "949", "945"})
 
 
 _BLANKS = pymarc.Indicators(" ", " ")

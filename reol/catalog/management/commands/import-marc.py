@@ -28,7 +28,15 @@ class Command(ReolCommand):
         parser.add_argument(
             "--all-or-nothing", action="store_true", help="save nothing on any rejection"
         )
-        parser.add_argument("--holdings", default="952", help="holdings field: 952 (Koha) or 852")
+        parser.add_argument(
+            "--holdings",
+            default="952",
+            help=_(
+                "holdings field: 952 (Koha), 852, 949 (vendors: $i barcode, $a shelf mark, "
+                "$l location, $p price), or a tag with a mapping such as "
+                "949:barcode=i,shelf_mark=a,location=l,price=p"
+            ),
+        )
         parser.add_argument("--barcode-subfield", help="subfield of the barcode (952: p)")
         parser.add_argument("--shelfmark-subfield", help="subfield of the shelf mark (952: o)")
         parser.add_argument("--max-problems", type=int, default=200, help="problems to print")
@@ -42,7 +50,10 @@ class Command(ReolCommand):
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(_("%(path)s is not a file.") % {"path": path})
-        spec = HoldingsSpec.for_tag(options["holdings"])
+        try:
+            spec = HoldingsSpec.parse(options["holdings"])
+        except ValueError as error:
+            raise CommandError(str(error)) from error
         if options["barcode_subfield"]:
             spec = HoldingsSpec(**{**spec.__dict__, "barcode": options["barcode_subfield"]})
         if options["shelfmark_subfield"]:
@@ -75,5 +86,5 @@ class Command(ReolCommand):
                 _("… and %(n)d more problems (raise --max-problems to see them)") % {"n": hidden}
             )
         if report.failed:  # a script or cron job must see that nothing came in
-            raise CommandError(report.summary())
-        self.stdout.write(self.style.SUCCESS(report.summary()))
+            raise CommandError(report.summary(cli=True))
+        self.stdout.write(self.style.SUCCESS(report.summary(cli=True)))
