@@ -16,6 +16,7 @@ import functools
 import gc
 import hashlib
 import json
+import logging
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -43,6 +44,8 @@ from .models import Item, Record, RecordIsbn
 from .services import apply_marc, barcodes_taken, queue_for_search, usable_barcode
 
 BATCH = 500
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -372,7 +375,7 @@ class _Import:
                 if not _plainly_valid(record):
                     record.full_clean(exclude=list(_UNCHECKED))
             except Exception as error:  # a value the columns cannot hold
-                self._reject(result, _("cannot be stored: %(e)s") % {"e": _plain(error)})
+                self._reject(result, _plain(error))
                 continue
             for text in notes:  # an invalid ISBN, no title
                 self._warn(result, text)
@@ -797,10 +800,13 @@ _NOT_CONTENT = HOLDINGS_TAGS | {"005"}
 
 
 def _plain(error: Exception) -> str:
-    """A ValidationError's messages (already translated), else the exception's text."""
+    """Why a record cannot be stored, in the reader's language: a ValidationError's messages
+    (already translated); for anything else, not Python's English text but a general reason
+    (the error itself goes to the log)."""
     if isinstance(error, ValidationError):
-        return "; ".join(error.messages)
-    return str(error)
+        return _("cannot be stored: %(e)s") % {"e": "; ".join(error.messages)}
+    log.warning("import: a record could not be stored", exc_info=error)
+    return _("cannot be stored: a value does not fit the catalogue's columns")
 
 
 def _price(value: str | None) -> Decimal | None:

@@ -262,17 +262,21 @@ def _decode_iso2709(number: int, where: str, chunk: bytes) -> RecordResult:
         record = pymarc.Record(
             data=chunk, to_unicode=True, force_utf8=utf8, hide_utf8_warnings=True
         )
-    except UnicodeDecodeError as error:
+    except UnicodeDecodeError:
         return RecordResult(
             number,
             where,
-            error=_("bad character encoding: %(reason)s%(where)s")
-            % {"reason": error.reason, "where": _bad_byte(chunk, utf8)},
+            error=(
+                _("bad character encoding: not valid UTF-8%(where)s")
+                % {"where": _bad_byte(chunk, utf8)}
+                if utf8
+                else _("bad character encoding: not valid MARC-8")
+            ),
         )
     except pymarc.exceptions.PymarcException as error:
         return RecordResult(number, where, error=_explain(error))
-    except (ValueError, IndexError) as error:
-        return RecordResult(number, where, error=_("malformed record: %(e)s") % {"e": error})
+    except (ValueError, IndexError):  # pymarc's own words are English and technical
+        return RecordResult(number, where, error=_malformed())
     if utf8:
         record.leader = Leader(str(record.leader)[:9] + "a" + str(record.leader)[10:])
     if not record.fields:
@@ -406,7 +410,20 @@ def _explain(error: Exception) -> str:
         "FieldNotFound": _("a field in the directory is missing"),
         "BadSubfieldCodeWarning": _("bad subfield code"),
     }
-    return reasons.get(name) or _("malformed record: %(e)s") % {"e": f"{name}: {error}".strip()}
+    return reasons.get(name) or _malformed()
+
+
+def _unsafe_xml(error: DefusedXmlException) -> str:
+    kinds = {
+        "DTDForbidden": _("refused unsafe XML: it declares a DTD"),
+        "EntitiesForbidden": _("refused unsafe XML: it declares entities"),
+        "ExternalReferenceForbidden": _("refused unsafe XML: it refers to external files"),
+    }
+    return kinds.get(type(error).__name__) or _("refused unsafe XML")
+
+
+def _malformed() -> str:
+    return _("malformed record: its fields or subfields could not be read")
 
 
 # --- MARCXML ----------------------------------------------------------------------------------
@@ -488,13 +505,14 @@ def _read_xml(stream: IO[bytes]) -> Iterator[RecordResult]:
         yield RecordResult(
             number + 1,
             near_line(counter.lines),
-            error=_("refused unsafe XML: %(kind)s") % {"kind": type(error).__name__},
+            error=_unsafe_xml(error),
         )
     except SyntaxError as error:  # ParseError
         yield RecordResult(
             number + 1,
             near_line(counter.lines),
-            error=_("XML is not well-formed: %(e)s") % {"e": error},
+            error=_("XML is not well-formed: line %(line)d, column %(column)d")
+            % dict(zip(("line", "column"), getattr(error, "position", (0, 0)), strict=True)),
         )
 
 
@@ -547,8 +565,8 @@ def record_from_element(number: int, where: str, element: Element) -> RecordResu
                         subfields=subfields,
                     )
                 )
-    except (ValueError, TypeError) as error:
-        return RecordResult(number, where, error=_("malformed record: %(e)s") % {"e": error})
+    except (ValueError, TypeError):
+        return RecordResult(number, where, error=_malformed())
     if not record.fields:
         return RecordResult(number, where, error=_("record has no fields"))
     record, _dialect, notes = dialects.normalise(record)
