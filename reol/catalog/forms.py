@@ -19,7 +19,10 @@ class IsbnForm(forms.Form):
         widget=forms.TextInput(
             attrs={"autofocus": True, "inputmode": "numeric", "autocomplete": "off"}
         ),
-        help_text=_("Scan or type the ISBN, with or without hyphens, 10 or 13 digits."),
+        help_text=_(
+            "Scan or type the ISBN, with or without hyphens, 10 or 13 digits; or a "
+            "periodical's ISSN."
+        ),
     )
 
 
