@@ -28,6 +28,8 @@ from .models import ImportJob, Item, Record, SruTarget
 from .views import active_school, actor, form_errors, records_of
 
 CANDIDATES_KEY = "catalog.sru_candidates"
+# A label run longer than this is made only once the cataloguer has seen how many it is.
+LABELS_WITHOUT_ASKING = 100
 
 
 def _lookup(
@@ -287,17 +289,23 @@ def labels_page(request: HttpRequest) -> HttpResponse:
         if not form.errors and not items:
             form.add_error(None, _("No copies match that choice."))
         if not form.errors:
+            count, skip = len(items), form.cleaned_data.get("skip") or 0
+            run = {
+                "count": count,
+                "sheets": labels.sheets(count, form.cleaned_data["sheet"], skip),
+            }
+            if request.headers.get("HX-Request") == "true":  # the form asks how many, as it changes
+                return render(request, "catalog/_labels_count.html", {"run": run})
+            if count > LABELS_WITHOUT_ASKING and request.POST.get("confirm") != str(count):
+                return render(request, "catalog/labels.html", {"form": form, "confirm": run})
             sheet = [
                 labels.Label(i.barcode, i.effective_shelf_mark, i.record.title, school.name)
                 for i in items
             ]
-            pdf = labels.render(
-                sheet,
-                form.cleaned_data["sheet"],
-                form.cleaned_data["kind"],
-                form.cleaned_data.get("skip") or 0,
-            )
+            pdf = labels.render(sheet, form.cleaned_data["sheet"], form.cleaned_data["kind"], skip)
             response = HttpResponse(pdf, content_type="application/pdf")
             response["Content-Disposition"] = f'inline; filename="labels-{dt.date.today()}.pdf"'
             return response
+        if request.headers.get("HX-Request") == "true":
+            return render(request, "catalog/_labels_count.html", {"run": None})
     return render(request, "catalog/labels.html", {"form": form})
