@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 
 from django.db import connection
+from django.utils.translation import gettext as _
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
@@ -29,7 +30,9 @@ def _pg_tool(name: str) -> str:
     candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), reverse=True)
     if candidates:
         return str(candidates[0])
-    raise BackupError(f"{name} is not installed (Debian package postgresql-client).")
+    raise BackupError(
+        _("%(name)s is not installed (Debian package postgresql-client).") % {"name": name}
+    )
 
 
 def _pg_env_and_args() -> tuple[dict[str, str], list[str]]:
@@ -64,23 +67,27 @@ def backup(target: Path) -> None:
         cmd = [_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--file", str(target), *args]
         _run(cmd, env)
     else:
-        raise BackupError(f"No backup for the {connection.vendor} database.")
+        raise BackupError(
+            _("There is no backup for a %(vendor)s database.") % {"vendor": connection.vendor}
+        )
 
 
 def restore(source: Path) -> None:
     source = source.resolve()
     if not source.is_file():
-        raise BackupError(f"{source} is not a file.")
+        raise BackupError(_("%(file)s is not a file.") % {"file": source})
     head = source.read_bytes()[:16]
     if connection.vendor == "sqlite":
         if head != SQLITE_MAGIC:
-            raise BackupError(f"{source} is not a SQLite backup.")
+            raise BackupError(_("%(file)s is not a SQLite backup.") % {"file": source})
         connection.close()
         src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
         try:
             check = src.execute("PRAGMA integrity_check").fetchone()[0]
             if check != "ok":
-                raise BackupError(f"{source} is damaged: {check}")
+                raise BackupError(
+                    _("%(file)s is damaged: %(check)s") % {"file": source, "check": check}
+                )
             dest = sqlite3.connect(connection.settings_dict["NAME"])
             with dest:
                 src.backup(dest)
@@ -89,7 +96,9 @@ def restore(source: Path) -> None:
             src.close()
     elif connection.vendor == "postgresql":
         if not head.startswith(PGDUMP_MAGIC):
-            raise BackupError(f"{source} is not a pg_dump custom-format backup.")
+            raise BackupError(
+                _("%(file)s is not a pg_dump custom-format backup.") % {"file": source}
+            )
         connection.close()
         env, args = _pg_env_and_args()
         cmd = [
@@ -103,10 +112,12 @@ def restore(source: Path) -> None:
         ]
         _run(cmd, env)
     else:
-        raise BackupError(f"No restore for the {connection.vendor} database.")
+        raise BackupError(
+            _("There is no restore for a %(vendor)s database.") % {"vendor": connection.vendor}
+        )
 
 
 def _run(cmd: list[str], env: dict[str, str]) -> None:
     result = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise BackupError(result.stderr.strip() or f"{cmd[0]} failed")
+        raise BackupError(result.stderr.strip() or _("%(program)s failed") % {"program": cmd[0]})

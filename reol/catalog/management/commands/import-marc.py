@@ -3,10 +3,11 @@ from __future__ import annotations
 import sys
 from argparse import ArgumentParser
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reol.catalog.importer import HoldingsSpec, ImportReport, import_marc
 from reol.core.management.commands._base import ReolCommand
@@ -15,9 +16,12 @@ from reol.core.permissions import SYSTEM
 
 
 class Command(ReolCommand):
-    help = (
-        "Import MARC21 records (ISO 2709 or MARCXML) with their copies into a school. Exits "
-        "with status 1 when the file is not MARC or every record was rejected."
+    help = cast(
+        str,
+        gettext_lazy(
+            "Import MARC21 records (ISO 2709 or MARCXML) with their copies into a school. Exits "
+            "with status 1 when the file is not MARC or every record was rejected."
+        ),
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import sys
 from argparse import ArgumentParser
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext_lazy
 
 from reol.core.management.commands._base import ReolCommand
 from reol.core.models import School
@@ -20,9 +21,12 @@ from reol.rosters.sources import Choices, load
 
 
 class Command(ReolCommand):
-    help = (
-        "Import students, teachers and classes from a CSV file or a OneRoster 1.1/1.2 bundle "
-        "(zip or folder). Nothing is saved when a row is rejected, unless --good-rows."
+    help = cast(
+        str,
+        gettext_lazy(
+            "Import students, teachers and classes from a CSV file or a OneRoster 1.1/1.2 bundle "
+            "(zip or folder). Nothing is saved when a row is rejected, unless --good-rows."
+        ),
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
