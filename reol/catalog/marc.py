@@ -45,11 +45,13 @@ class RecordResult:
     warnings: list[str] = field(default_factory=list)
     # The whole file is not MARC (or holds no record): one problem, reported once, nothing read.
     not_marc: bool = False
+    # The 001 of a record that could not be read, as far as its bytes still show it
+    unread_control: str = ""
 
     @property
     def control_number(self) -> str:
         if self.record is None:
-            return ""
+            return self.unread_control
         f001 = self.record.get("001")
         return (f001.data or "") if f001 is not None and f001.is_control_field() else ""
 
@@ -208,6 +210,29 @@ def _read_iso2709(stream: IO[bytes]) -> Iterator[RecordResult]:
 
 
 def _decode_iso2709(number: int, where: str, chunk: bytes) -> RecordResult:
+    result = _decode_record(number, where, chunk)
+    if result.record is None:  # the report names a rejected record by its 001 too
+        result.unread_control = _raw_001(chunk)
+    return result
+
+
+def _raw_001(chunk: bytes) -> str:
+    """The 001 of a record pymarc could not read, found through its directory when that much
+    of it is sound ("" when not)."""
+    try:
+        base = int(chunk[12:17])
+        directory = chunk[24 : base - 1]
+        for i in range(0, len(directory) - 11, 12):
+            if directory[i : i + 3] == b"001":
+                length, start = int(directory[i + 3 : i + 7]), int(directory[i + 7 : i + 12])
+                data = chunk[base + start : base + start + length].split(b"\x1e")[0]
+                return data.decode("utf-8", "replace").strip()[:64]
+    except ValueError:
+        return ""
+    return ""
+
+
+def _decode_record(number: int, where: str, chunk: bytes) -> RecordResult:
     if len(chunk) > MAX_RECORD_BYTES:
         return RecordResult(
             number,

@@ -53,7 +53,7 @@ def test_uploaded_file_is_imported_and_the_job_page_shows_what_happened(catalogu
 
     page = client.get(response["Location"]).content.decode()
     assert "Rejected records" in page
-    assert f"<td>2</td><td></td><td>byte {len(iso(GOOD[0]))}</td>" in page
+    assert f"<td>2</td><td>px</td><td>byte {len(iso(GOOD[0]))}</td>" in page  # its 001
     assert "bad character encoding" in page
     assert "<strong>2</strong> created" in page and "<strong>1</strong> rejected" in page
     assert job.summary == "Read 3 records: 2 created, 0 updated, 1 rejected; 2 copies created."
