@@ -29,7 +29,7 @@ from defusedxml.ElementTree import iterparse
 from django.utils.translation import gettext as _
 from pymarc import Field, Indicators, Leader, Subfield
 
-from . import dialects
+from . import dialects, iso2709
 
 RECORD_TERMINATOR = b"\x1d"
 MAX_RECORD_BYTES = 99_999  # the largest length ISO 2709 can express
@@ -268,6 +268,9 @@ def _decode_record(number: int, where: str, chunk: bytes) -> RecordResult:
             % {"declared": declared.decode("latin-1"), "size": len(chunk)}
         )
         chunk = f"{len(chunk):05d}".encode() + chunk[5:]
+    fast = None if _LETTER_CODE_START in chunk else iso2709.decode_utf8(chunk)
+    if fast is not None:  # UTF-8, sound: what pymarc would read, twice as fast
+        return _normalised(number, where, fast, warnings, said_marc8=False)
     problem = _directory_problem(chunk)
     if problem:
         rebuilt = _by_terminators(chunk)
@@ -308,6 +311,12 @@ def _decode_record(number: int, where: str, chunk: bytes) -> RecordResult:
         return RecordResult(number, where, error=_("record has no fields"))
     if escaped:
         _unescape_letter_codes(record)
+    return _normalised(number, where, record, warnings, said_marc8=said_marc8)
+
+
+def _normalised(
+    number: int, where: str, record: pymarc.Record, warnings: list[str], *, said_marc8: bool
+) -> RecordResult:
     record, dialect, notes = dialects.normalise(record)
     if said_marc8 and dialect != dialects.DANMARC2:  # danMARC2 leaves leader/09 blank: UTF-8
         warnings.append(_("leader says MARC-8 but the record is UTF-8; read as UTF-8"))
