@@ -20,7 +20,7 @@ def number_duplicates(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0003_username_unique_ci"),
+        ("core", "0004_login_throttle_and_reset_limit"),
     ]
 
     operations = [
