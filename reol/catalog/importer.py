@@ -393,51 +393,29 @@ class _Import:
         creates: list[_Parsed] = []
         updates: list[tuple[_Parsed, Record]] = []
         # Within a batch a record is matched to an earlier one of the batch on the same keys
-        # as to the database (001+003 first, then ISBN, then content), so that it does not
-        # matter where the batches happen to end.
-        seen_in_batch: dict[tuple[str, ...], _Parsed] = {}
-        # A record with a control number is known by it alone: another 001+003 is another
-        # book, even with the same ISBN (publishers reuse them, cataloguers mistype them).
+        # as to the database, so that it does not matter where the batches happen to end.
+        seen: dict[tuple[str, ...], _Parsed] = {}
         same_isbn: list[tuple[_Parsed, Record | _Parsed]] = []
         for p in parsed:
             keys = _match_keys(p)
             numbered = bool(p.record.control_number)
-            control = (p.record.control_source, p.record.control_number)
-            match = by_control.get(control) if numbered else None
-            earlier = next(
-                (seen_in_batch[k] for k in (keys[:1] if numbered else keys) if k in seen_in_batch),
-                None,
-            )
+            earlier = next((seen[k] for k in (keys[:1] if numbered else keys) if k in seen), None)
             if earlier is not None:  # the same record twice in one batch: the last one wins
                 earlier.record, earlier.isbn13s = p.record, p.isbn13s
                 earlier.copies = earlier.copies + p.copies
-                seen_in_batch.update(dict.fromkeys(keys, earlier))
+                seen.update(dict.fromkeys(keys, earlier))
                 self.report.updated += 1
                 continue
-            if match is None and not numbered:
-                match = next((by_isbn[i] for i in p.isbn13s if i in by_isbn), None)
-            if match is None and keys[0][0] == "content":
-                match = by_content.get(keys[0][1])
+            match = _match(p, keys, by_control, by_isbn, by_content)
             if match is None:
                 creates.append(p)
-                if numbered:
-                    other = next(
-                        (
-                            seen_in_batch.get(("isbn", i)) or by_isbn.get(i)
-                            for i in p.isbn13s
-                            if ("isbn", i) in seen_in_batch or i in by_isbn
-                        ),
-                        None,
-                    )
-                    if other is not None:
-                        same_isbn.append((p, other))
+                other = _same_isbn(p, seen, by_isbn)
+                if other is not None:
+                    same_isbn.append((p, other))
             else:
                 updates.append((p, match))
             for k in keys:
-                if k[0] == "isbn":
-                    seen_in_batch.setdefault(k, p)
-                else:
-                    seen_in_batch[k] = p
+                seen[k] = p
         _insert([p.record for p in creates])
         now = timezone.now()  # bulk_update does not run auto_now
         for p, existing in updates:
@@ -517,11 +495,16 @@ class _Import:
                 municipality=self.municipality,
                 merged_into__isnull=True,
             )
-            .only("id", "created_at", "title")
+            .only("id", "created_at", "title", "control_number")
             .order_by()
             .in_bulk()
         )
-        return {isbn13: records[r] for isbn13, r in pairs if r in records}
+        found: dict[str, Record] = {}
+        for isbn13, r in pairs:  # one record an ISBN: one without a control number if any
+            record = records.get(r)
+            if record is not None and (isbn13 not in found or found[isbn13].control_number):
+                found[isbn13] = record
+        return found
 
     def _existing_by_content(self, parsed: list[_Parsed]) -> dict[str, Record]:
         """Records with neither 001 nor a valid ISBN, by their MARC (see _content_key)."""
@@ -778,12 +761,47 @@ def _items_876(locations: list[pymarc.Field], items: list[pymarc.Field]) -> list
 
 
 def _match_keys(p: _Parsed) -> list[tuple[str, ...]]:
-    """What identifies a record to the importer, strongest first."""
-    keys: list[tuple[str, ...]] = []
+    """What identifies a record to the importer, strongest first. A record with a control
+    number is known by it alone (its ISBNs, "isbn#", only find possible duplicates); one
+    without, by its ISBNs, else by its MARC."""
     if p.record.control_number:
-        keys.append(("001", p.record.control_source, p.record.control_number))
-    keys += [("isbn", i) for i in p.isbn13s]
+        control = ("001", p.record.control_source, p.record.control_number)
+        return [control, *(("isbn#", i) for i in p.isbn13s)]
+    keys: list[tuple[str, ...]] = [("isbn", i) for i in p.isbn13s]
     return keys or [("content", _content_key(p.record.marc))]
+
+
+def _match(
+    p: _Parsed,
+    keys: list[tuple[str, ...]],
+    by_control: dict[tuple[str, str], Record],
+    by_isbn: dict[str, Record],
+    by_content: dict[str, Record],
+) -> Record | None:
+    """The existing record an incoming one updates: by 001+003 when it has a control number
+    (another 001+003 is another book, whatever its ISBN: publishers reuse them, cataloguers
+    mistype them); else by ISBN, a record without a control number too (updating a numbered
+    one would take its 001 away); else, with no ISBN either, by its MARC."""
+    if p.record.control_number:
+        return by_control.get((p.record.control_source, p.record.control_number))
+    found = (by_isbn.get(i) for i in p.isbn13s)
+    match = next((r for r in found if r is not None and not r.control_number), None)
+    if match is None and keys[0][0] == "content":
+        match = by_content.get(keys[0][1])
+    return match
+
+
+def _same_isbn(
+    p: _Parsed, seen: dict[tuple[str, ...], _Parsed], by_isbn: dict[str, Record]
+) -> Record | _Parsed | None:
+    """Another record, earlier in the batch or in the catalogue, with an ISBN of this new one."""
+    for i in p.isbn13s:
+        earlier = seen.get(("isbn", i)) or seen.get(("isbn#", i))
+        if earlier is not None:
+            return earlier
+        if i in by_isbn:
+            return by_isbn[i]
+    return None
 
 
 def _content_key(marc_json: dict[str, Any]) -> str:

@@ -131,11 +131,28 @@ def test_another_control_number_with_the_same_isbn_is_another_book(catalogue):
     assert "possible duplicate" in report.summary()
 
 
-def test_a_record_without_a_control_number_is_still_matched_on_its_isbn(catalogue):
+def test_a_record_without_a_control_number_is_matched_on_its_isbn(catalogue):
     school = catalogue.world.school_a
-    run_import(SYSTEM, school, iso(book("Med numre", control="s1", isbn=ISBN_A)))
+    run_import(SYSTEM, school, iso(book("Uden numre", isbn=ISBN_A)))
 
-    report = run_import(SYSTEM, school, iso(book("Uden numre", isbn=ISBN_A, holdings=[{"p": "Q"}])))
+    report = run_import(SYSTEM, school, iso(book("Uden numre, rettet", isbn=ISBN_A)))
 
     assert (report.created, report.updated, report.possible_duplicates) == (0, 1, 0)
-    assert Item.objects.get(barcode="Q").record.title == "Uden numre"
+    assert Record.objects.get().title == "Uden numre, rettet"
+
+
+def test_a_record_without_a_control_number_never_takes_a_numbered_records_place(catalogue):
+    """It would take the numbered record's 001 away (and the next import of that record
+    would then not find it): it is a record of its own, reported as a possible duplicate."""
+    school = catalogue.world.school_a
+    data = iso(book("Med numre", control="s1", isbn=ISBN_A), book("Uden numre", isbn=ISBN_A))
+
+    first = run_import(SYSTEM, school, data)
+    again = run_import(SYSTEM, school, data)
+
+    assert (first.created, first.possible_duplicates) == (2, 1)
+    assert (again.created, again.updated) == (0, 2)
+    assert sorted(Record.objects.values_list("control_number", "title")) == [
+        ("", "Uden numre"),
+        ("s1", "Med numre"),
+    ]
