@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from reol.core.fields import ManyLinesField, OneLineField
 from reol.core.models import Location, School, User
 
 from . import weeks
@@ -32,8 +33,8 @@ class TimeInput(forms.TimeInput):
 
 class ResourceForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Resource.Kind.choices)
-    name = forms.CharField(label=_("Name"), max_length=100)
-    description = forms.CharField(
+    name = OneLineField(label=_("Name"), max_length=100)
+    description = ManyLinesField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     units = forms.IntegerField(
@@ -56,7 +57,7 @@ class ResourceForm(forms.Form):
 class BookingForm(forms.Form):
     """One thing per booking from the page: a room or equipment, or copies of a title."""
 
-    title = forms.CharField(
+    title = OneLineField(
         label=_("What for"),
         max_length=200,
         required=False,
@@ -68,7 +69,7 @@ class BookingForm(forms.Form):
         required=False,
         empty_label=_("– none –"),
     )
-    q = forms.CharField(
+    q = OneLineField(
         label=_("Find a title for a class set"),
         max_length=200,
         required=False,
@@ -84,13 +85,13 @@ class BookingForm(forms.Form):
     )
     starts = forms.DateField(label=_("From"), required=False, widget=DateInput())
     ends = forms.DateField(label=_("To"), required=False, widget=DateInput())
-    from_week = forms.CharField(
+    from_week = OneLineField(
         label=_("Or from week"),
         max_length=10,
         required=False,
         help_text=_("A week number, like 41 or 2026-W53."),
     )
-    to_week = forms.CharField(label=_("To week"), max_length=10, required=False)
+    to_week = OneLineField(label=_("To week"), max_length=10, required=False)
     start_time = forms.TimeField(label=_("From time"), required=False, widget=TimeInput())
     end_time = forms.TimeField(
         label=_("To time"),

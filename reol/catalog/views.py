@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reol.core.models import School, User
+from reol.core.panels import render_panels
 from reol.core.permissions import Perm, has_perm, require
 
 from . import marc as marcio
@@ -138,6 +139,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": can_edit,
             "isbns": rec.isbns.all(),
             "items_form": ItemsForm(school=school) if can_edit else None,
+            "panels": render_panels("catalog.record", request, rec, school),
             "merge_form": MergeForm() if can_edit else None,
         },
     )

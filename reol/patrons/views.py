@@ -607,6 +607,7 @@ def privacy_settings(request: HttpRequest) -> HttpResponse:
         initial={
             "anonymise_after_days": current.anonymise_after_days,
             "leaver_retention_days": current.leaver_retention_days,
+            "random_card_numbers": current.random_card_numbers,
         },
     )
     if request.method == "POST":

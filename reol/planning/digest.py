@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from reol.core import audit
 from reol.core.models import School, User
 from reol.core.permissions import SYSTEM, Actor, Perm
+from reol.core.text import one_line
 
 from . import access, selectors, weeks
 from .models import DigestSent
@@ -82,7 +83,9 @@ def send_digest(school: School, monday: dt.date, actor: Actor = SYSTEM) -> Resul
                     }
                     body = render_to_string("planning/digest.txt", context)
                 messages.append(
-                    EmailMessage(subject, body, None, [person.email], reply_to=_reply_to(school))
+                    EmailMessage(
+                        one_line(subject), body, None, [person.email], reply_to=_reply_to(school)
+                    )
                 )
             audit.record(
                 actor,

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reol.bookings.models import Resource
+from reol.core.fields import ManyLinesField, OneLineField
 from reol.core.models import User
 from reol.patrons.models import Group
 
@@ -28,9 +29,9 @@ def _time_input() -> forms.TimeInput:
 
 class EntryForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=PlanEntry.Kind.choices)
-    title = forms.CharField(label=_("Title"), max_length=200)
-    subject = forms.CharField(label=_("Subject"), max_length=100, required=False)
-    weeks = forms.CharField(
+    title = OneLineField(label=_("Title"), max_length=200)
+    subject = OneLineField(label=_("Subject"), max_length=100, required=False)
+    weeks = OneLineField(
         label=_("Weeks"),
         max_length=20,
         required=False,
@@ -39,10 +40,10 @@ class EntryForm(forms.Form):
     )
     starts = forms.DateField(label=_("First day"), required=False, widget=_date_input())
     ends = forms.DateField(label=_("Last day"), required=False, widget=_date_input())
-    goals = forms.CharField(
+    goals = ManyLinesField(
         label=_("Goals"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    materials = forms.CharField(
+    materials = ManyLinesField(
         label=_("Materials or help wanted"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -98,8 +99,8 @@ class CapacityForm(forms.Form):
 
 class CollaborationForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Collaboration.Kind.choices)
-    title = forms.CharField(label=_("Title"), max_length=200)
-    subject = forms.CharField(label=_("Subject"), max_length=100, required=False)
+    title = OneLineField(label=_("Title"), max_length=200)
+    subject = OneLineField(label=_("Subject"), max_length=100, required=False)
     group = forms.ModelChoiceField(label=_("Group"), queryset=Group.objects.none(), required=False)
     teachers = forms.ModelMultipleChoiceField(
         label=_("Teachers"),
@@ -108,10 +109,10 @@ class CollaborationForm(forms.Form):
     )
     starts = forms.DateField(label=_("First day"), widget=_date_input())
     ends = forms.DateField(label=_("Last day"), widget=_date_input())
-    goals = forms.CharField(
+    goals = ManyLinesField(
         label=_("Goals"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    materials = forms.CharField(
+    materials = ManyLinesField(
         label=_("Materials used"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     rooms = forms.ModelMultipleChoiceField(
@@ -119,7 +120,7 @@ class CollaborationForm(forms.Form):
         queryset=Resource.objects.none(),
         required=False,
     )
-    evaluation = forms.CharField(
+    evaluation = ManyLinesField(
         label=_("Evaluation afterwards"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -135,18 +136,18 @@ class CollaborationForm(forms.Form):
 
 
 class GoalForm(forms.Form):
-    title = forms.CharField(label=_("Development goal"), max_length=200)
-    description = forms.CharField(
+    title = OneLineField(label=_("Development goal"), max_length=200)
+    description = ManyLinesField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class TaskForm(forms.Form):
-    title = forms.CharField(label=_("Task"), max_length=200)
+    title = OneLineField(label=_("Task"), max_length=200)
     responsible = forms.ModelChoiceField(
         label=_("Responsible"), queryset=User.objects.none(), required=False
     )
-    description = forms.CharField(
+    description = ManyLinesField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     goals = forms.ModelMultipleChoiceField(

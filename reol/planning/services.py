@@ -22,6 +22,7 @@ from reol.catalog.models import Record
 from reol.core import audit
 from reol.core.models import School, SchoolYear, User
 from reol.core.permissions import Actor, Perm, has_perm, require
+from reol.core.text import one_line
 from reol.patrons.models import Group
 
 from . import access, weeks
@@ -426,6 +427,7 @@ def share_resources(actor: Actor, entry: PlanEntry, teacher: User, link: str = "
             "group": locked.group.name,
             "weeks": locked.weeks,
         }
+        subject = one_line(subject)  # a mail header is one line, whatever the title
         body = "\n".join(
             [
                 _("%(who)s has shared the resource list of a topic with you.") % {"who": actor},

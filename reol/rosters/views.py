@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from reol.core.models import School, User
 from reol.core.permissions import Perm, require
+from reol.core.uploads import declared_too_large
 
 from . import csvsource, jobs, oneroster, services
 from .forms import ConfirmForm, CsvOptionsForm, OneRosterOptionsForm, UploadForm
@@ -85,12 +86,11 @@ def upload(request: HttpRequest) -> HttpResponse:
     school = _school(request)
     form = UploadForm()
     if request.method == "POST":
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-        if declared > jobs.upload_limit() + 2**20:  # refused before the upload is read
+        if declared_too_large(request, jobs.upload_limit()):  # refused before it is read
             form = UploadForm({})
             form.is_valid()
             form.errors.clear()
-            form.add_error("file", _too_large(declared))
+            form.add_error("file", _too_large(int(request.META["CONTENT_LENGTH"])))
         else:
             form = UploadForm(request.POST, request.FILES)
             if form.is_valid():
