@@ -87,8 +87,10 @@ def edit_distance(a: str, b: str, limit: int = 3) -> int:
 
 # --- The user's query, parsed by us into a safe structure ----------------------------------------
 
-MAX_QUERY_CHARS = 500
-MAX_CLAUSES = 24
+# Bounds on the work a query makes. A whole sentence fits: the engine keeps its content words
+# (and drops stop words first) when there are more than it searches for.
+MAX_QUERY_CHARS = 2000
+MAX_CLAUSES = 64
 
 FIELD_ALIASES = {
     "title": "title",
