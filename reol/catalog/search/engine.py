@@ -30,6 +30,7 @@ from .types import (
     YEAR_BUCKETS,
     FacetValue,
     Hit,
+    Likeness,
     SearchQuery,
     SearchResult,
 )
@@ -338,6 +339,39 @@ class TantivyEngine:
                 searcher, parsed, unknown, filters, docs[:10], look_further=further
             )
         return result
+
+    def similar(self, like: Likeness, size: int) -> list[Hit]:
+        """Records like ``like.id``, ranked by what they share with it: each subject, the
+        series, each author, each age band (and, least, the language); never by title."""
+        searcher = self.searcher()
+        kinship: list[Query] = []  # a record must share one of these
+        for subject in like.subjects[:8]:
+            kinship.append(Query.const_score_query(self._term("f_subject", subject), 3.0))
+        if like.series:
+            kinship.append(Query.const_score_query(self._words("series", like.series), 4.0))
+        for name in like.authors[:3]:
+            kinship.append(Query.const_score_query(self._words("contributor", name), 2.0))
+        if not kinship:
+            return []
+        nearer = [Query.const_score_query(self._term("f_age", band), 1.0) for band in like.ages]
+        nearer += [Query.const_score_query(self._term("f_lang", c), 0.5) for c in like.languages]
+        subqueries = [
+            (Occur.Must, Query.const_score_query(self._term("municipality", like.municipality), 0)),
+            (Occur.MustNot, self._term("id", like.id)),
+            (Occur.Must, Query.boolean_query([(Occur.Should, q) for q in kinship])),
+            *((Occur.Should, q) for q in nearer),
+        ]
+        if like.school:
+            subqueries.append((Occur.Must, self._term("f_school", like.school)))
+        found = searcher.search(Query.boolean_query(subqueries), limit=max(1, size))
+        return [Hit.from_stored(_load(searcher.doc(addr))) for _score, addr in found.hits]
+
+    def _words(self, field: str, text: str) -> Query:
+        """All of ``text``'s words in ``field``, in order (a name, a series)."""
+        tokens = self.plain.analyze(txt.fold(text))[:16] or [""]
+        if len(tokens) == 1:
+            return self._term(field, tokens[0])
+        return Query.phrase_query(self.schema, field, list[str | tuple[int, str]](tokens))
 
     def _run(
         self, searcher: tantivy.Searcher, query: Query, sort: str, limit: int, offset: int

@@ -39,6 +39,13 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+def series_parts(series: str) -> tuple[str, str]:
+    """A series as its name and number: "Harry Potter ; 1" (ISBD's " ; ") → ("Harry Potter",
+    "1"); no number → ("Harry Potter", "")."""
+    name, _sep, number = series.partition(" ; ")
+    return name.strip(), number.strip()
+
+
 # Title sort: a number made of the first 12 letters in Danish/Norwegian order (æ, ø, å after z),
 # so the engine can sort by a fast numeric field. Accents sort as their base letter.
 _ALPHABET = " 0123456789abcdefghijklmnopqrstuvwxyzæøå"
