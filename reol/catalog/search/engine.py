@@ -41,6 +41,8 @@ from .types import (
 SCHEMA_VERSION = 3
 MAX_WINDOW = 10_000  # deepest result a page may reach (offset + size)
 MAX_GROUPS = 24  # words and phrases a query is searched for (content words first)
+ENOUGH = 5  # a stage that leaves words out and finds fewer records goes on to leave out more
+COMMON_SHARE = 3  # a word in more than 1/3 of the records is common (see _rare)
 
 _SNOWBALL = {"da": "danish", "nb": "norwegian", "en": "english"}
 PLAIN_TOKENIZER = "reol_plain"
@@ -160,6 +162,7 @@ class TantivyEngine:
         self._index: Index | None = None
         self._writer: tantivy.IndexWriter | None = None
         self._lock = threading.Lock()
+        self._writer_lock = threading.Lock()
         self._meta = os.path.join(path, "meta.json")
         self._meta_seen: tuple[int, int] | str | None = "not yet"
         self._searcher: tantivy.Searcher | None = None
@@ -185,9 +188,11 @@ class TantivyEngine:
 
     def writer(self, *, heap_mb: int = 64, threads: int = 1) -> tantivy.IndexWriter:
         """The writer (taking the directory's lock: fails if another process writes)."""
-        if self._writer is None:
-            self._writer = self.index.writer(heap_size=heap_mb * 1_000_000, num_threads=threads)
-        return self._writer
+        index = self.index
+        with self._writer_lock:  # two threads of one process (a test server) share the writer
+            if self._writer is None:
+                self._writer = index.writer(heap_size=heap_mb * 1_000_000, num_threads=threads)
+            return self._writer
 
     def close_writer(self) -> None:
         if self._writer is not None:
@@ -301,9 +306,9 @@ class TantivyEngine:
         if any(g.fuzzable and not g.unknown for g in groups):
             attempts.append((True, 0))
         # Stage 3: then fewer words, down to any one of them (a sentence's words, ranked by how
-        # many of them a record has).
-        required = len([g for g in groups if g.required])
-        attempts += [(True, required - needed) for needed in _fewer(required)]
+        # many of them a record has), until enough records are found.
+        rare = self._rare(searcher, groups)
+        attempts += [(True, rare - needed) for needed in _fewer(rare)]
         result_query = filters_query = self._combine(filters, [])
         total = 0
         hits: list[tuple[float, Any]] = []
@@ -318,7 +323,7 @@ class TantivyEngine:
             limit = size if offset + size <= MAX_WINDOW else 0
             found = self._run(searcher, result_query, sort, limit, offset)
             total, hits = found
-            if total:
+            if total and (not slack or total >= ENOUGH or slack == attempts[-1][1]):
                 break
         self.last_query = result_query  # the query that answered (the benchmark re-runs it bare)
         docs = [searcher.doc(addr) for _score, addr in hits]
@@ -339,6 +344,27 @@ class TantivyEngine:
                 searcher, parsed, unknown, filters, docs[:10], look_further=further
             )
         return result
+
+    def _rare(self, searcher: tantivy.Searcher, groups: list[_Group]) -> int:
+        """How many required words are not common; marks the common ones.
+
+        A word in more than a third of all records ("bog": every book has it among its hidden
+        words) says little in a sentence: when words are left out it only ranks, as a stop
+        word does, so "en bog om heste og dinosaurer" never finds every book.
+        """
+        required = [g for g in groups if g.required]
+        share = searcher.num_docs / COMMON_SHARE
+        for group in required:
+            group.common = (
+                not group.phrase
+                and not group.isbn
+                and bool(group.tokens)
+                and any(searcher.doc_freq(f, group.tokens[0]) > share for f in group.plain_fields())
+            )
+        if all(g.common for g in required):
+            for group in required:
+                group.common = False
+        return len([g for g in required if not g.common])
 
     def similar(self, like: Likeness, size: int) -> list[Hit]:
         """Records like ``like.id``, ranked by what they share with it: each subject, the
@@ -526,14 +552,15 @@ class TantivyEngine:
                 continue
             if group.clause.negated:
                 subqueries.append((Occur.MustNot, clause))
-            elif group.stopword:  # ranks what the other words find; never finds on its own
+            elif group.stopword or (slack and group.common):
+                # ranks what the other words find; never finds on its own
                 subqueries.append((Occur.Should, clause))
             elif slack:
                 should.append(clause)
             else:
                 subqueries.append((Occur.Must, clause))
         if should:
-            needed = max(1, len([g for g in groups if g.required]) - slack)
+            needed = max(1, len([g for g in groups if g.required and not g.common]) - slack)
             subqueries.append(
                 (
                     Occur.Must,
@@ -739,6 +766,7 @@ class _Group:
         self.clause_tokens: list[str] = tokens  # every token of the clause this group is from
         self.position = 0  # where ``tokens`` start among them
         self.stem_freq = 0  # how many documents its stem matches, in every language's fields
+        self.common = False  # in so many records that, when words are left out, it only ranks
         self.stopword = (
             not phrase and not isbn and clause.field is None and len(tokens) == 1 and stop
         )
@@ -827,9 +855,15 @@ class _Group:
 
 
 def _fewer(words: int) -> list[int]:
-    """How many of ``words`` words must match, stage by stage after all of them: all but one,
-    half, one (8 words: 7, 4, 1)."""
-    return sorted({n for n in (words - 1, (words + 1) // 2, 1) if 0 < n < words}, reverse=True)
+    """How many of ``words`` words must match, stage by stage after all of them: one fewer
+    each time, by thirds while many are left (24 words: 23, 15, 10, 6, 4, 3, 2, 1). Each stage
+    runs only when the one before found nothing."""
+    steps: list[int] = []
+    needed = words - 1
+    while needed >= 1:
+        steps.append(needed)
+        needed = needed - 1 if needed <= 4 else needed * 2 // 3
+    return steps
 
 
 def _fewest(groups: list[_Group]) -> list[_Group]:
