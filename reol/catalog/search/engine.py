@@ -42,6 +42,7 @@ SCHEMA_VERSION = 3
 MAX_WINDOW = 10_000  # deepest result a page may reach (offset + size)
 MAX_GROUPS = 24  # words and phrases a query is searched for (content words first)
 ENOUGH = 5  # a stage that leaves words out and finds fewer records goes on to leave out more
+FUZZ_ALL_UP_TO = 3  # words in a query whose every word is fuzzed when words are left out
 COMMON_SHARE = 3  # a word in more than 1/3 of the records is common (see _rare)
 
 _SNOWBALL = {"da": "danish", "nb": "norwegian", "en": "english"}
@@ -302,13 +303,15 @@ class TantivyEngine:
         unknown = [g for g in groups if g.misspelled]
         # Stage 1: every word must match (fuzzy only for words the catalogue doesn't know);
         # stage 2: fuzzy for every word.
+        # A sentence's words spelled right are not fuzzed (each fuzzy word costs ~1 ms a stage).
+        rare = self._rare(searcher, groups)
+        fuzz = rare <= FUZZ_ALL_UP_TO
         attempts: list[tuple[bool, int]] = [(False, 0)]
-        if any(g.fuzzable and not g.unknown for g in groups):
+        if fuzz and any(g.fuzzable and not g.unknown for g in groups):
             attempts.append((True, 0))
         # Stage 3: then fewer words, down to any one of them (a sentence's words, ranked by how
         # many of them a record has), until enough records are found.
-        rare = self._rare(searcher, groups)
-        attempts += [(True, rare - needed) for needed in _fewer(rare)]
+        attempts += [(fuzz, rare - needed) for needed in _fewer(rare)]
         result_query = filters_query = self._combine(filters, [])
         total = 0
         hits: list[tuple[float, Any]] = []
