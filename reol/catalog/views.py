@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reol.core.models import School, User
+from reol.core.panels import render_panels
 from reol.core.permissions import Perm, has_perm, require
 
 from . import marc as marcio
@@ -138,6 +139,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": can_edit,
             "isbns": rec.isbns.all(),
             "items_form": ItemsForm(school=school) if can_edit else None,
+            "panels": render_panels("catalog.record", request, rec, school),
             "merge_form": MergeForm() if can_edit else None,
         },
     )
@@ -306,3 +308,15 @@ def record_merge(request: HttpRequest, pk: int) -> HttpResponse:
             % {"title": duplicate.title, "n": duplicate.pk},
         )
     return redirect("catalog-record", keep.pk)
+
+
+@login_required
+def possible_duplicates(request: HttpRequest) -> HttpResponse:
+    """Records that share an ISBN (an import keeps them apart when their 001+003 differ),
+    each with the merge flow of the record page: keep one, merge another into it."""
+    school = active_school(request, Perm.CATALOG_EDIT)
+    return render(
+        request,
+        "catalog/possible_duplicates.html",
+        {"groups": selectors.possible_duplicates(school.municipality_id)},
+    )
