@@ -132,6 +132,30 @@ def recipients_of(
     return list(dict.fromkeys(found))  # each once, in order
 
 
+def audiences_of(
+    person: User, school: School, category: str, notice_settings: NoticeSettings
+) -> list[tuple[str, list[str]]]:
+    """``recipients_of`` split by whom a mail speaks to: ("patron", [own address]),
+    ("guardian", [guardians' addresses]), ("teacher", [the class teachers' addresses]). A
+    guardian or a teacher is written to about the child, not as if they were the child."""
+    own = [person.email] if person.email else []
+    if category != PatronCategory.STUDENT:
+        return [("patron", own)] if own else []
+    choice = notice_settings.student_recipients
+    found: list[tuple[str, list[str]]] = []
+    if own and choice in (NoticeRecipients.STUDENT, NoticeRecipients.STUDENT_AND_GUARDIANS):
+        found.append(("patron", own))
+    if choice in (NoticeRecipients.GUARDIANS, NoticeRecipients.STUDENT_AND_GUARDIANS):
+        guardians = [a for a in patrons.guardian_emails(person, school) if a not in own]
+        if guardians:
+            found.append(("guardian", guardians))
+    if choice == NoticeRecipients.TEACHER:
+        teachers = list(dict.fromkeys(_teachers_of(person, school)))
+        if teachers:
+            found.append(("teacher", teachers))
+    return found
+
+
 def _render(name: str, context: dict[str, Any]) -> tuple[str, str]:
     subject = render_to_string(f"circulation/email/{name}_subject.txt", context)
     body = render_to_string(f"circulation/email/{name}_body.txt", context)
@@ -217,12 +241,14 @@ def send_hold_notices(
         to = [person.email] if person.email else patrons.guardian_emails(person, school)
         if not to:
             continue
+        audience = "patron" if person.email else "guardian"
         language = language_of(person, school)
         try:
             with transaction.atomic():
                 with translation.override(language):
                     subject, body = _render(
-                        "hold_ready", {"hold": hold, "patron": person, "school": school}
+                        "hold_ready",
+                        {"hold": hold, "patron": person, "school": school, "audience": audience},
                     )
                 Notice.objects.create(
                     school=school,
@@ -304,22 +330,30 @@ def send_overdue_notices(
     for (_patron_id, level), loans in grouped.items():
         person = loans[0].patron
         assert person is not None
-        to = recipients_of(person, school, loans[0].patron_category, notice_settings)
+        audiences = audiences_of(person, school, loans[0].patron_category, notice_settings)
+        to = list(dict.fromkeys(a for _who, addresses in audiences for a in addresses))
         language = language_of(person, school)
         lines = [(loan, (today - loan.due_date).days) for loan in loans]
         try:
             with transaction.atomic():
+                # One message per audience: the student is spoken to, a guardian or teacher
+                # is told about the student.
+                mails: list[tuple[str, str, list[str]]] = []
                 with translation.override(language):
-                    subject, body = _render(
-                        "overdue",
-                        {
-                            "patron": person,
-                            "school": school,
-                            "level": level,
-                            "level_label": level_label(level),
-                            "lines": lines,
-                        },
-                    )
+                    for audience, addresses in audiences or [("patron", [])]:
+                        subject, body = _render(
+                            "overdue",
+                            {
+                                "patron": person,
+                                "school": school,
+                                "level": level,
+                                "level_label": level_label(level),
+                                "lines": lines,
+                                "audience": audience,
+                            },
+                        )
+                        mails.append((subject, body, addresses))
+                subject = mails[0][0]
                 channel = NoticeChannel.EMAIL if to else NoticeChannel.LETTER
                 now = timezone.now()
                 Notice.objects.bulk_create(
@@ -353,8 +387,9 @@ def send_overdue_notices(
                         "to": len(to),
                     },
                 )
-                if to:
-                    _send(connection, subject, body, to)
+                for mail_subject, body, addresses in mails:
+                    if addresses:
+                        _send(connection, mail_subject, body, addresses)
         except IntegrityError:
             continue  # reminded already today, by another run
         except Exception as error:  # a mail server's error: try again next run

@@ -580,8 +580,9 @@ def class_sets(request: HttpRequest) -> HttpResponse:
                     count=data["count"],
                 )
         except CirculationError as error:
-            form.add_error(None, error.message)
             problems = error.details.get("problems", [])
+            # The refusal once: one sentence, then a line per copy (not the copies twice).
+            form.add_error(None, _refusal(problems) if problems else error.message)
         else:
             messages.success(
                 request,
@@ -609,6 +610,14 @@ def class_sets(request: HttpRequest) -> HttpResponse:
             "today": timezone.localdate(),
         },
     )
+
+
+def _refusal(problems: list[dict[str, str]]) -> str:
+    return ngettext(
+        "%(count)s copy cannot be lent, so none were:",
+        "%(count)s copies cannot be lent, so none were:",
+        len(problems),
+    ) % {"count": len(problems)}
 
 
 @login_required

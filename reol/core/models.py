@@ -14,6 +14,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from .languages import language_choices
@@ -387,4 +388,5 @@ class ClosedPeriod(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.starts:%d.%m}–{self.ends:%d.%m})"
+        starts = date_format(self.starts, "MONTH_DAY_FORMAT")
+        return f"{self.name} ({starts}–{date_format(self.ends, 'MONTH_DAY_FORMAT')})"

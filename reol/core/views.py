@@ -322,8 +322,13 @@ def opening_calendar(request: HttpRequest) -> HttpResponse:
     hours_form = forms.OpeningHoursForm(
         request.POST if action == "hours" else None, current=current
     )
-    closed_form = forms.ClosedPeriodForm(request.POST if action == "closed" else None)
-    year_form = forms.SchoolYearForm(request.POST if action == "year" else None)
+    # Two forms on one page: each its own ids (auto_id), so every label names its own field.
+    closed_form = forms.ClosedPeriodForm(
+        request.POST if action == "closed" else None, auto_id="id_closed_%s"
+    )
+    year_form = forms.SchoolYearForm(
+        request.POST if action == "year" else None, auto_id="id_year_%s"
+    )
     user = request.user
     try:
         if action == "hours" and hours_form.is_valid():
