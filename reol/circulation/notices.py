@@ -439,6 +439,45 @@ def note_letters_printed(
     )
 
 
+# The letter's table fills A4's text width (170 mm); the headings wrap inside their column
+# ("Afleveringsdato", "Dage for sent" are wider than a number), so they never overlap.
+LETTER_COLUMNS_MM = (78, 34, 34, 24)
+
+
+def letter_table(own: Sequence[Loan], today: dt.date) -> Any:
+    """The overdue copies of one letter as a reportlab table, in the active language."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, Table
+    from reportlab.platypus.tables import TableStyle
+
+    normal = getSampleStyleSheet()["Normal"]
+    bold = ParagraphStyle("letter-heading", parent=normal, fontName="Helvetica-Bold")
+    headings = [_("Title"), _("Barcode"), _("Due"), _("Days late")]
+    rows: list[list[Any]] = [[Paragraph(escape(str(h)), bold) for h in headings]]
+    for loan in own:
+        rows.append(
+            [
+                Paragraph(escape(loan.item.record.title), normal),
+                loan.item.barcode,
+                Paragraph(escape(date_format(loan.due_date, "SHORT_DATE_FORMAT")), normal),
+                str((today - loan.due_date).days),
+            ]
+        )
+    table = Table(rows, colWidths=[w * mm for w in LETTER_COLUMNS_MM], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("LINEBELOW", (0, 0), (-1, 0), 0.5, "black"),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return table
+
+
 def letters_pdf(
     school: School, loans: Iterable[Loan], today: dt.date, group: Group | None
 ) -> bytes:
@@ -448,8 +487,7 @@ def letters_pdf(
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
-    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table
-    from reportlab.platypus.tables import TableStyle
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
 
     styles = getSampleStyleSheet()
     by_patron: dict[int, list[Loan]] = defaultdict(list)
@@ -481,27 +519,7 @@ def letters_pdf(
             )
             story.append(Paragraph(escape(text), styles["Normal"]))
             story.append(Spacer(1, 6 * mm))
-            rows = [[_("Title"), _("Barcode"), _("Due"), _("Days late")]]
-            for loan in own:
-                rows.append(
-                    [
-                        Paragraph(escape(loan.item.record.title), styles["Normal"]),
-                        loan.item.barcode,
-                        date_format(loan.due_date, "SHORT_DATE_FORMAT"),
-                        str((today - loan.due_date).days),
-                    ]
-                )
-            table = Table(rows, colWidths=[95 * mm, 30 * mm, 25 * mm, 20 * mm], repeatRows=1)
-            table.setStyle(
-                TableStyle(
-                    [
-                        ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-                        ("LINEBELOW", (0, 0), (-1, 0), 0.5, "black"),
-                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ]
-                )
-            )
-            story.append(table)
+            story.append(letter_table(own, today))
             story.append(Spacer(1, 10 * mm))
             story.append(
                 Paragraph(

@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from reol.catalog.models import CirculationType
+from reol.core import csvsafe
 from reol.core import services as core_services
 from reol.core.models import Location, School, User
 from reol.core.permissions import Perm, has_perm, require
@@ -448,6 +449,30 @@ def stocktake_report(request: HttpRequest, pk: int) -> HttpResponse:
             "may_mark": may_mark,
         },
     )
+
+
+@login_required
+def stocktake_report_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """The copies not found, in shelf order, as CSV (safe to open in a spreadsheet)."""
+    school = _school(request, Perm.CIRCULATION_DESK)
+    session = _session(request, school, pk)
+    report = selectors.stocktake_report(session)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="stocktaking-{session.pk}.csv"'
+    response.write("\ufeff")  # a spreadsheet then reads æ, ø and å right
+    out = csvsafe.writer(response)
+    out.writerow([_("Location"), _("Shelf mark"), _("Title"), _("Barcode"), _("Status")])
+    for item in report.missing.select_related("record", "location"):
+        out.writerow(
+            [
+                item.location.name if item.location else "",
+                item.effective_shelf_mark,
+                item.record.title,
+                item.barcode,
+                item.get_status_display(),
+            ]
+        )
+    return response
 
 
 # --- Notices -----------------------------------------------------------------------------------

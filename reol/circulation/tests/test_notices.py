@@ -258,3 +258,26 @@ def test_a_mail_server_failure_leaves_nothing_recorded_so_the_next_run_sends_it(
     assert not Notice.objects.exists()
     assert not AuditEvent.objects.filter(action="notice.overdue").exists()
     assert run(day(1)).emails == 1 and len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize("language", ["da", "nb", "en"])
+def test_the_overdue_letters_headings_fit_their_columns(library, language):
+    """Each heading wraps inside its column: no word of it is wider than the column (the old
+    letter drew "Afleveringsdato" across "Dage for sent")."""
+    from django.utils import translation
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.platypus import Paragraph
+
+    lend(library)
+    loans = list(notices.overdue_loans(library.school, day(20)))
+    with translation.override(language):
+        table = notices.letter_table(loans, day(20))
+    table.wrap(170 * 72 / 25.4, 800)
+    for row in table._cellvalues:
+        for value, width in zip(row, table._colWidths, strict=True):
+            cell = value[0] if isinstance(value, list | tuple) else value
+            room = width - 12  # the cell's padding, 6 pt each side
+            if isinstance(cell, Paragraph):
+                assert cell.minWidth() <= room, (language, cell.text)
+            else:
+                assert stringWidth(str(cell), "Helvetica", 10) <= room, (language, cell)

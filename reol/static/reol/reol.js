@@ -43,6 +43,14 @@ document.documentElement.classList.add("js");
     button.click();
   });
 
+  // A "Print" button (data-print-page) opens the browser's print dialogue (no inline scripts).
+  document.addEventListener("click", (event) => {
+    if (event.target instanceof Element && event.target.closest("[data-print-page]")) {
+      event.preventDefault();
+      window.print();
+    }
+  });
+
   function setUp() {
     showErrors();
     document.querySelectorAll(".sidenav .menu-toggle").forEach((button) => {
