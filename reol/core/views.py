@@ -74,6 +74,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         next_url = request.POST.get("next") or request.GET.get("next") or ""
         if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
             next_url = ""
+        if request.GET.get("from") == "opac" and not is_student_only(form.user):
+            next_url = ""  # staff who sign in from the catalogue's link go to their dashboard
         response = HttpResponseRedirect(next_url or "/")
         if form.user.preferred_language:
             response.set_cookie("django_language", form.user.preferred_language, samesite="Lax")
