@@ -95,3 +95,21 @@ def test_staff_signing_in_from_the_catalogues_link_land_on_their_dashboard(world
     assert response.url == "/opac/"  # a student comes back to the catalogue page
     html = Client().get("/opac/", follow=True).content.decode()
     assert "from=opac" in html
+
+
+@pytest.mark.parametrize("language", ["da", "nb"])
+def test_danish_and_norwegian_quote_one_way(language):
+    """»…« in Danish and Norwegian; English keeps “…” (the source strings)."""
+    from pathlib import Path
+
+    po = Path(__file__).parents[2] / "locale" / language / "LC_MESSAGES" / "django.po"
+    in_msgstr = False
+    for line in po.read_text(encoding="utf-8").splitlines():
+        if line.startswith("msgstr"):
+            in_msgstr = True
+        elif not line.startswith('"'):
+            in_msgstr = False
+        if in_msgstr:
+            assert not re.search(r"[“”„]|'\w+'", line), line
+    with translation.override(language):
+        assert "»" in translation.gettext("“%(title)s” is removed from the plan.")
