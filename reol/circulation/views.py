@@ -607,7 +607,7 @@ def class_sets(request: HttpRequest) -> HttpResponse:
         except CirculationError as error:
             problems = error.details.get("problems", [])
             # The refusal once: one sentence, then a line per copy (not the copies twice).
-            form.add_error(None, _refusal(problems) if problems else error.message)
+            form.add_error(None, _class_set_refusal(problems) if problems else error.message)
         else:
             messages.success(
                 request,
@@ -637,7 +637,7 @@ def class_sets(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _refusal(problems: list[dict[str, str]]) -> str:
+def _class_set_refusal(problems: list[dict[str, str]]) -> str:
     return ngettext(
         "%(count)s copy cannot be lent, so none were:",
         "%(count)s copies cannot be lent, so none were:",
