@@ -88,7 +88,7 @@ def test_a_teacher_plans_vikingerne_and_subscribes(plans, page, browser):
     assert week_41.get_by_role("link", name="Vikingerne").count() == 2
     assert week_41.get_by_text("5.A, 5.B all need “Skjoldungernes saga” this week.").is_visible()
     assert week_41.locator("td.clash").count() == 2
-    assert week_41.get_by_text("Vikingerne 12/10 12:30").is_visible()
+    assert week_41.get_by_text("Vikingerne 12 Oct 12:30").is_visible()
     assert page.locator("tr#w2027-42").get_by_text("Efterårsferie").is_visible()
     # On a phone the same weeks are a list.
     page.set_viewport_size(PHONE)
