@@ -5,7 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-WORKERS ?= 3
+# gunicorn's threaded workers (reol/server.py): an idle or slow connection waits in a worker's
+# poller, not in a thread, so it never holds up the desk (docs/architecture.md, "The web server").
+WORKERS ?= 2
+THREADS ?= 4
 
 .PHONY: run test lint test-sqlite test-postgres system-deps messages serve clean
 
@@ -23,8 +26,8 @@ run: $(BIN)/reol
 	$(BIN)/reol search reindex --if-stale
 	@echo "Serving Reol on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	$(BIN)/reol search run & indexer=$$!; trap 'kill $$indexer 2>/dev/null' EXIT; \
-	$(BIN)/gunicorn reol.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
-	  --access-logfile - --graceful-timeout 5
+	$(BIN)/gunicorn reol.wsgi --bind $(HOST):$(PORT) --worker-class reol.server.ThreadWorker \
+	  --workers $(WORKERS) --threads $(THREADS) --access-logfile - --graceful-timeout 5
 
 test: lint test-sqlite test-postgres
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reol.core.models import School, User
+from reol.core.panels import render_panels
 from reol.core.permissions import Perm, has_perm, require
 
 from . import marc as marcio
@@ -151,6 +152,7 @@ def _record_page(
             "can_edit": can_edit,
             "isbns": rec.isbns.all(),
             "items_form": items_form or (ItemsForm(school=school) if can_edit else None),
+            "panels": render_panels("catalog.record", request, rec, school),
             "merge_form": MergeForm() if can_edit else None,
             "status_item": status_form[0] if status_form else None,
             "status_form": status_form[1] if status_form else None,

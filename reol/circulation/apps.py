@@ -10,7 +10,12 @@ class CirculationConfig(AppConfig):
     def ready(self) -> None:
         from reol.core.audit import register_actions
         from reol.core.navigation import NavEntry, register
+        from reol.core.panels import register_panel
         from reol.core.permissions import Perm
+
+        from .views_holds import record_panel
+
+        register_panel("catalog.record", record_panel)
 
         register(
             NavEntry(

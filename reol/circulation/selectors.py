@@ -6,7 +6,19 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.db.models import Count, Exists, Min, Model, OuterRef, QuerySet, Value
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    Min,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Lower, NullIf
 
 from reol.catalog.models import Item, ItemStatus, Record
@@ -187,9 +199,29 @@ def open_loans(patron: User) -> QuerySet[Loan]:
 
 
 def open_holds(patron: User) -> QuerySet[Hold]:
+    """A patron's open holds, each with ``queue_position``: 1 for the first in the queue for
+    that title at that school (a ready hold is out of the queue: its position is 0)."""
+    ahead = (
+        Hold.objects.filter(
+            school=OuterRef("school"), record=OuterRef("record"), state=HoldState.WAITING
+        )
+        .filter(
+            Q(placed_at__lt=OuterRef("placed_at"))
+            | Q(placed_at=OuterRef("placed_at"), id__lt=OuterRef("id"))
+        )
+        .order_by()
+        .values("record")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    position = Case(
+        When(state=HoldState.WAITING, then=Coalesce(Subquery(ahead), Value(0)) + 1),
+        default=Value(0),
+    )
     return (
         Hold.objects.filter(patron=patron, state__in=OPEN_HOLD_STATES)
         .select_related("record", "item", "school")
+        .annotate(queue_position=position)
         .order_by("placed_at", "id")
     )
 
@@ -200,6 +232,24 @@ def hold_shelf(school: School) -> QuerySet[Hold]:
         Hold.objects.filter(school=school, state=HoldState.READY)
         .select_related("record", "item", "patron")
         .order_by("pickup_by", "id")
+    )
+
+
+def record_loans(record: Record, school: School) -> QuerySet[Loan]:
+    """The open loans of a title's copies at a school, with who has each: the record page's."""
+    return (
+        Loan.objects.filter(item__record=record, item__school=school, returned_at__isnull=True)
+        .select_related("item", "patron", "group")
+        .order_by("due_date", "id")
+    )
+
+
+def record_holds(record: Record, school: School) -> QuerySet[Hold]:
+    """The open holds on a title at a school, in queue order (the ready ones first)."""
+    return (
+        Hold.objects.filter(record=record, school=school, state__in=OPEN_HOLD_STATES)
+        .select_related("patron", "item")
+        .order_by("state", "placed_at", "id")  # "ready" sorts before "waiting"
     )
 
 
