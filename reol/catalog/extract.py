@@ -44,10 +44,22 @@ class Extracted:
 
 
 def _clean(text: str | None) -> str:
-    return _TRAILING.sub("", (text or "").strip())
+    stripped = (text or "").strip()
+    # the regular expression only when there is ISBD punctuation to take off (most values
+    # have none; an import cleans some twenty values a record)
+    return _TRAILING.sub("", stripped) if stripped[-1:] in _PUNCTUATION else stripped
+
+
+_PUNCTUATION = frozenset("/:;,.=")
 
 
 def _first(record: pymarc.Record, tag: str, code: str) -> str:
+    if isinstance(record, _ByTag):  # the fields of the tag straight from its dictionary
+        for f in record.by_tag.get(tag, ()):
+            for sub in f.subfields:
+                if sub[0] == code:
+                    return _clean(sub[1])
+        return ""
     for f in record.get_fields(tag):
         values = f.get_subfields(code)
         if values:

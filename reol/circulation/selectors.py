@@ -23,7 +23,7 @@ from django.db.models.functions import Coalesce, Lower, NullIf
 
 from reol.catalog.models import Item, ItemStatus, Record
 from reol.core.models import Location, Membership, Role, School, User
-from reol.core.permissions import remember_roles, roles_at
+from reol.core.permissions import Perm, remember_roles, roles_at, schools_with
 from reol.core.selectors import card_or_username
 from reol.patrons.models import Block, Group, Patron
 from reol.patrons.selectors import grade_of
@@ -51,6 +51,21 @@ def patron_by_code(code: str) -> User | None:
     by_card = [u for u in found if (u.card_barcode or "").casefold() == code.casefold()]
     chosen = by_card or found
     return chosen[0] if chosen else None
+
+
+def desk_person(code: str, school: School, actor: User) -> User | None:
+    """The person a code scanned at ``school``'s desk names, for this desk: someone with a role
+    here (a closed account too: the desk says so), or at another school whose desk the actor
+    also works. Anyone else is None, so the desk answers "no card and no copy has the code"
+    for them, never with their name. One query more than ``patron_by_code``."""
+    person = patron_by_code(code)
+    if person is None:
+        return None
+    desks = schools_with(actor, Perm.CIRCULATION_DESK).values("pk")
+    roles = Membership.objects.filter(user=person, school__isnull=False).exclude(
+        role=Role.CONSULTANT
+    )
+    return person if roles.filter(Q(school=school) | Q(school__in=desks)).exists() else None
 
 
 @dataclass
@@ -128,6 +143,10 @@ def desk_patron(who: User | str, school: School, today: dt.date) -> DeskPatron |
         by_card = [u for u in people.values() if (u.card_barcode or "").casefold() == folded]
         person = row = (by_card or list(people.values()))[0]
     remember_roles(person, roles[row.pk])
+    if not isinstance(who, User) and not any(
+        m.school_id == school.pk and m.role != Role.CONSULTANT for m in roles[row.pk]
+    ):
+        return None  # a code of someone with no role here names nobody at this desk
     has_row = row.reol_p_id is not None
     valid_until = dt.date.fromisoformat(str(row.reol_p_valid)[:10]) if row.reol_p_valid else None
     may_borrow = not has_row or (

@@ -254,7 +254,7 @@ def _act(
             ), patron
         item = selectors.item_by_barcode(code)
         if item is None:
-            person = selectors.patron_by_code(code)
+            person = selectors.desk_person(code, school, actor)
             if person is None:
                 return Answer(
                     "error", _("No card and no copy has the code %(code)s.") % {"code": code}

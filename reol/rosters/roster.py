@@ -32,8 +32,13 @@ class Problem:
     level: str = ERROR
 
     def __str__(self) -> str:
-        where = f"{self.file}, line {self.line}" if self.line else self.file
-        return f"{where}: {self.reason}"
+        if self.line:
+            return _("%(file)s, line %(line)d: %(reason)s") % {
+                "file": self.file,
+                "line": self.line,
+                "reason": self.reason,
+            }
+        return f"{self.file}: {self.reason}"
 
     def as_dict(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "reason": self.reason, "level": self.level}
@@ -115,16 +120,6 @@ def is_email(value: str) -> bool:
     except ValidationError:
         return False
     return True
-
-
-def school_year_of(day: dt.date) -> str:
-    """The school year a day falls in, as groups name it: 1 Aug 2026 – 31 Jul 2027 is 2026/27."""
-    start = day.year if day.month >= 8 else day.year - 1
-    return f"{start}/{(start + 1) % 100:02d}"
-
-
-def school_year_starting(year: int) -> str:
-    return f"{year}/{(year + 1) % 100:02d}"
 
 
 _KEY_LABELS = {
