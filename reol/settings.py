@@ -212,6 +212,10 @@ REOL_PUBLIC_MUNICIPALITY = os.environ.get("REOL_PUBLIC_MUNICIPALITY", "")
 LANGUAGE_CODE = os.environ.get("REOL_LANGUAGE", "da")
 LANGUAGES = [("da", _("Danish")), ("nb", _("Norwegian Bokmål")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date format per language everywhere (reol/core/formats/).
+FORMAT_MODULE_PATH = ["reol.core.formats"]
+# Required fields carry aria-required too (reol/core/formrender.py).
+FORM_RENDERER = "reol.core.formrender.FormRenderer"
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = os.environ.get("REOL_TIME_ZONE", "Europe/Copenhagen")

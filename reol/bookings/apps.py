@@ -16,9 +16,27 @@ class BookingsConfig(AppConfig):
         from .demo import load_demo_bookings
 
         register(
-            NavEntry(_("Bookings"), "bookings-home", Perm.BOOKING, order=30),
-            NavEntry(_("Pick list"), "bookings-pick-list", Perm.CIRCULATION_DESK, order=31),
-            NavEntry(_("Rooms and equipment"), "bookings-resources", Perm.SCHOOL_MANAGE, order=32),
+            NavEntry(
+                _("Bookings"),
+                "bookings-home",
+                Perm.BOOKING,
+                order=30,
+                description=_("Book rooms, equipment and class sets ahead."),
+            ),
+            NavEntry(
+                _("Pick list"),
+                "bookings-pick-list",
+                Perm.CIRCULATION_DESK,
+                order=31,
+                description=_("What to take from the shelves for the day's bookings."),
+            ),
+            NavEntry(
+                _("Rooms and equipment"),
+                "bookings-resources",
+                Perm.SCHOOL_MANAGE,
+                order=32,
+                description=_("What can be booked, and its rules."),
+            ),
         )
         register_actions(
             {

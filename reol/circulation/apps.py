@@ -18,12 +18,48 @@ class CirculationConfig(AppConfig):
         register_panel("catalog.record", record_panel)
 
         register(
-            NavEntry(_("Desk"), "circulation-desk", Perm.CIRCULATION_DESK, order=5),
-            NavEntry(_("Hold shelf"), "circulation-hold-shelf", Perm.CIRCULATION_DESK, order=6),
-            NavEntry(_("Class sets"), "circulation-class-sets", Perm.CIRCULATION_DESK, order=7),
-            NavEntry(_("Stocktaking"), "circulation-stocktakes", Perm.CIRCULATION_DESK, order=8),
-            NavEntry(_("Notices"), "circulation-notices", Perm.CIRCULATION_DESK, order=9),
-            NavEntry(_("Loan rules"), "circulation-rules", Perm.SCHOOL_MANAGE, order=85),
+            NavEntry(
+                _("Desk"),
+                "circulation-desk",
+                Perm.CIRCULATION_DESK,
+                order=5,
+                description=_("Check copies out and in with the scanner."),
+            ),
+            NavEntry(
+                _("Hold shelf"),
+                "circulation-hold-shelf",
+                Perm.CIRCULATION_DESK,
+                order=6,
+                description=_("Copies waiting for the students who asked for them."),
+            ),
+            NavEntry(
+                _("Class sets"),
+                "circulation-class-sets",
+                Perm.CIRCULATION_DESK,
+                order=7,
+                description=_("Lend a set of copies to a whole class at once."),
+            ),
+            NavEntry(
+                _("Stocktaking"),
+                "circulation-stocktakes",
+                Perm.CIRCULATION_DESK,
+                order=8,
+                description=_("Scan the shelves and see which copies are missing."),
+            ),
+            NavEntry(
+                _("Notices"),
+                "circulation-notices",
+                Perm.CIRCULATION_DESK,
+                order=9,
+                description=_("Overdue letters and mails to students and guardians."),
+            ),
+            NavEntry(
+                _("Loan rules"),
+                "circulation-rules",
+                Perm.SCHOOL_MANAGE,
+                order=85,
+                description=_("How long each kind of copy may be borrowed."),
+            ),
         )
         register_actions(
             {

@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from reol.catalog.models import CirculationType, Item, Record
@@ -324,7 +326,8 @@ class StocktakeSession(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name or f"{self.school.code} {self.opened_at:%Y-%m-%d}"
+        opened = date_format(timezone.localtime(self.opened_at), "DATE_FORMAT")
+        return self.name or f"{self.school.name}, {opened}"
 
     @property
     def is_open(self) -> bool:

@@ -19,7 +19,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Coalesce, Lower, NullIf
 
 from reol.catalog.models import Item, ItemStatus, Record
 from reol.core.models import Location, Membership, Role, School, User
@@ -335,6 +335,15 @@ class StocktakeReport:
 AWAY_STATUSES = (ItemStatus.ON_LOAN, ItemStatus.MISSING, ItemStatus.LOST, ItemStatus.IN_TRANSIT)
 
 
+def shelf_order(items: QuerySet[Item]) -> QuerySet[Item]:
+    """Copies in the order a librarian walks the shelves: place, shelf mark (the copy's own,
+    else the title's), title, then barcode."""
+    shelf = Coalesce(NullIf("shelf_mark", Value("")), "record__shelf_mark")
+    return items.annotate(shelf=Lower(shelf)).order_by(
+        "location__name", "shelf", Lower("record__title"), "barcode"
+    )
+
+
 def stocktake_report(session: StocktakeSession) -> StocktakeReport:
     scope = stocktake_scope(session)
     seen = StocktakeScan.objects.filter(session=session, item_id=OuterRef("pk"))
@@ -357,7 +366,7 @@ def stocktake_report(session: StocktakeSession) -> StocktakeReport:
     return StocktakeReport(
         scope=scope.count(),
         scanned=len(scans),
-        missing=unseen.exclude(status=ItemStatus.ON_LOAN).order_by("location__name", "barcode"),
+        missing=shelf_order(unseen.exclude(status=ItemStatus.ON_LOAN)),
         on_loan=unseen.filter(status=ItemStatus.ON_LOAN).order_by("barcode"),
         misplaced=misplaced,
         registered_away=[s for s in scans if s.item.status in AWAY_STATUSES],

@@ -25,6 +25,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from reol.catalog.models import CirculationType, Item
+from reol.core import csvsafe
 from reol.core import services as core_services
 from reol.core.models import Location, School, User
 from reol.core.permissions import Perm, has_perm, require
@@ -534,6 +535,30 @@ def stocktake_report(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@login_required
+def stocktake_report_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """The copies not found, in shelf order, as CSV (safe to open in a spreadsheet)."""
+    school = _school(request, Perm.CIRCULATION_DESK)
+    session = _session(request, school, pk)
+    report = selectors.stocktake_report(session)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="stocktaking-{session.pk}.csv"'
+    response.write("\ufeff")  # a spreadsheet then reads æ, ø and å right
+    out = csvsafe.writer(response)
+    out.writerow([_("Location"), _("Shelf mark"), _("Title"), _("Barcode"), _("Status")])
+    for item in report.missing.select_related("record", "location"):
+        out.writerow(
+            [
+                item.location.name if item.location else "",
+                item.effective_shelf_mark,
+                item.record.title,
+                item.barcode,
+                item.get_status_display(),
+            ]
+        )
+    return response
+
+
 # --- Notices -----------------------------------------------------------------------------------
 
 
@@ -664,8 +689,9 @@ def class_sets(request: HttpRequest) -> HttpResponse:
                     count=data["count"],
                 )
         except CirculationError as error:
-            form.add_error(None, error.message)
             problems = error.details.get("problems", [])
+            # The refusal once: one sentence, then a line per copy (not the copies twice).
+            form.add_error(None, _class_set_refusal(problems) if problems else error.message)
         else:
             messages.success(
                 request,
@@ -693,6 +719,14 @@ def class_sets(request: HttpRequest) -> HttpResponse:
             "today": timezone.localdate(),
         },
     )
+
+
+def _class_set_refusal(problems: list[dict[str, str]]) -> str:
+    return ngettext(
+        "%(count)s copy cannot be lent, so none were:",
+        "%(count)s copies cannot be lent, so none were:",
+        len(problems),
+    ) % {"count": len(problems)}
 
 
 @login_required

@@ -75,6 +75,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         next_url = request.POST.get("next") or request.GET.get("next") or ""
         if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
             next_url = ""
+        if request.GET.get("from") == "opac" and not is_student_only(form.user):
+            next_url = ""  # staff who sign in from the catalogue's link go to their dashboard
         response = HttpResponseRedirect(next_url or "/")
         if form.user.preferred_language:
             response.set_cookie("django_language", form.user.preferred_language, samesite="Lax")
@@ -422,8 +424,13 @@ def opening_calendar(request: HttpRequest) -> HttpResponse:
     hours_form = forms.OpeningHoursForm(
         request.POST if action == "hours" else None, current=current
     )
-    closed_form = forms.ClosedPeriodForm(request.POST if action == "closed" else None)
-    year_form = forms.SchoolYearForm(request.POST if action == "year" else None)
+    # Two forms on one page: each its own ids (auto_id), so every label names its own field.
+    closed_form = forms.ClosedPeriodForm(
+        request.POST if action == "closed" else None, auto_id="id_closed_%s"
+    )
+    year_form = forms.SchoolYearForm(
+        request.POST if action == "year" else None, auto_id="id_year_%s"
+    )
     user = request.user
     try:
         if action == "hours" and hours_form.is_valid():

@@ -146,6 +146,14 @@ def patron_add(request: HttpRequest) -> HttpResponse:
 def patron_detail(request: HttpRequest, pk: int) -> HttpResponse:
     school = _school(request, Perm.PEOPLE_VIEW)
     patron = _patron(request, school, pk)
+    return _patron_page(request, school, patron)
+
+
+def _patron_page(
+    request: HttpRequest, school: School, patron: Patron, block_form: Any = None
+) -> HttpResponse:
+    """The patron's page; after a refused block it comes back with the form as typed and its
+    errors at its fields (and in the summary at the top), answered 400."""
     # Every staff view of a person's record is in the audit log (like the desk and people page).
     core_services.record_person_view(_actor(request), patron.user, school)
     memberships = (
@@ -164,11 +172,12 @@ def patron_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "blocks": Block.objects.filter(patron=patron).select_related("created_by", "lifted_by"),
             "loans": list(loans.open_loans(patron.user, school)),
             "history": list(loans.kept_history(patron.user, school)[:50]),
-            "block_form": forms.BlockForm(),
+            "block_form": block_form or forms.BlockForm(),
             "can_manage": has_perm(request.user, Perm.PEOPLE_MANAGE, school),
             "can_audit": has_perm(request.user, Perm.AUDIT_VIEW, school),
             "today": timezone.localdate(),
         },
+        status=400 if block_form else 200,
     )
 
 
@@ -225,15 +234,14 @@ def block_add(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            _error_message(request, error)
+            _form_errors(form, error)
         else:
             messages.success(
                 request,
                 _("%(name)s may not borrow until the block is lifted.") % {"name": patron.user},
             )
-    else:
-        messages.error(request, _("Choose a reason for the block."))
-    return redirect("patrons-detail", pk=patron.pk)
+            return redirect("patrons-detail", pk=patron.pk)
+    return _patron_page(request, school, patron, block_form=form)
 
 
 @login_required

@@ -534,9 +534,11 @@ def team(request: HttpRequest) -> HttpResponse:
     years = sorted({*selectors.school_years(school), year})
     goals_qs = DevelopmentGoal.objects.filter(school=school, school_year=year)
     action = request.POST.get("action", "") if request.method == "POST" else ""
-    goal_form = forms.GoalForm(request.POST if action == "goal" else None)
+    # Two forms on one page: each its own ids (auto_id), so every label names its own field.
+    goal_form = forms.GoalForm(request.POST if action == "goal" else None, auto_id="id_goal_%s")
     task_form = forms.TaskForm(
         request.POST if action == "task" else None,
+        auto_id="id_task_%s",
         people=_people_queryset(school, staff_only=True),
         goals=goals_qs,
     )

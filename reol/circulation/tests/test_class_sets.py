@@ -132,6 +132,11 @@ def test_the_page_lends_lists_and_returns_all(library, novel, django_assert_max_
         "/staff/desk/class-sets/", {"patron": "laerer-a", "group": group.pk, "items": "N29\nN01\n"}
     ).content.decode()
     assert "cannot be lent, so none were" in html and "N01" in html
+    # The refusal is said once: a sentence, then one line per copy (not the copies twice).
+    main = html.split('<main id="main"', 1)[1]
+    form = main.split('id="class-set-form"', 1)[1].split("</form>", 1)[0]
+    assert form.count("<strong>N01</strong>") == 1 and main.count("so none were") == 2
+    assert "none were: N" not in main  # the summary at the top and the form's own line
     r = client.post(
         "/staff/desk/class-sets/return/",
         {"group": group.pk, "record": novel[0].pk, "patron": w.teacher_a.pk},

@@ -189,3 +189,35 @@ def test_report_marks_the_chosen_copies_missing(library, shelves):
     assert library.item("S3").status == ItemStatus.AVAILABLE
     r = client.post(report_url, {"which": "all"}, follow=True)
     assert "4 copies are now registered as missing." in r.content.decode()
+
+
+def test_the_report_lists_copies_not_found_in_shelf_order_prints_and_exports(library, shelves):
+    """Shelf order (place, shelf mark, title), not barcode order; a CSV of the same; the title
+    names the school, not its code."""
+    w = library.world
+    room, fiction, _facts = shelves
+    Item.objects.filter(barcode="S1").update(shelf_mark="99.1 Zed")
+    Item.objects.filter(barcode="S2").update(shelf_mark="10 Abe")
+    Item.objects.filter(barcode="AT1").update(shelf_mark="50 Mid")
+    Item.objects.filter(barcode="S3").update(shelf_mark="")
+    Item.objects.filter(barcode="S3").update(location=fiction)
+    session = services.open_stocktake(w.librarian_a, library.school, location=room)
+    services.record_scan(w.librarian_a, session, "REF1", location=room)
+    report = selectors.stocktake_report(session)
+    ordered = [i.barcode for i in report.missing]
+    shelf = {i.barcode: i.effective_shelf_mark.lower() for i in report.missing}
+    assert ordered == sorted(ordered, key=lambda b: shelf[b]), ordered
+    assert ordered.index("S2") < ordered.index("AT1") < ordered.index("S1")
+    client = signed_in(w.librarian_a)
+    html = client.get(f"/staff/desk/stocktaking/{session.pk}/report/").content.decode()
+    assert "Stocktaking report: Nordskolen," in html and "nord " not in html
+    assert "data-print-page" in html and "report.csv" in html
+    response = client.get(f"/staff/desk/stocktaking/{session.pk}/report.csv")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = response.content.decode("utf-8-sig").splitlines()
+    assert rows[0] == "Location,Shelf mark,Title,Barcode,Status"
+    assert [row.split(",")[3] for row in rows[1:]] == ordered
+    assert (
+        signed_in(w.librarian_b).get(f"/staff/desk/stocktaking/{session.pk}/report.csv").status_code
+        == 404
+    )
