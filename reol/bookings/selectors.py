@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from reol.catalog.models import Item, ItemStatus, Record
 from reol.circulation import rules as rulebook
+from reol.circulation.limits import DueDateLimit
 from reol.circulation.models import Loan, PatronCategory
 from reol.core.models import School, User
 
@@ -267,12 +268,7 @@ def resource_free_units(
 # --- The hook circulation calls when lending ---------------------------------------------------
 
 
-class BookingLimit(NamedTuple):
-    """The latest day a copy may be due, and why (a sentence for the desk)."""
-
-    date: dt.date
-    reason: str
-
+BookingLimit = DueDateLimit  # the latest day a copy may be due, and why
 
 _lending_for: ContextVar[Booking | None] = ContextVar("reol_lending_for", default=None)
 
@@ -309,7 +305,8 @@ def latest_due_date(
 ) -> BookingLimit | None:
     """How long ``item`` may be lent from ``school`` without breaking a booking.
 
-    Called by ``circulation.services.checkout`` inside its transaction, after the copy is
+    Registered with ``circulation.limits`` (bookings' AppConfig), so circulation's checkout
+    and renewal call it inside their transaction, after the copy is
     locked. Answers None when ``proposed_due`` is fine; else the last day it may be due (the
     last open day before the booking starts) and why. A date before ``today`` means the copy
     may not be lent at all now (a booking needs it today). The record's row is locked first,

@@ -26,7 +26,10 @@ from reol.core.models import School, User
 from reol.core.paging import paged
 from reol.core.permissions import Perm, has_perm, schools_with
 
-from . import selectors, services
+from . import selectors
+from .actions import class_sets as class_set_actions
+from .actions import holds as hold_actions
+from .actions import loans as loan_actions
 from .errors import CirculationError
 from .models import Hold, Loan
 
@@ -159,7 +162,7 @@ def checkout(request: HttpRequest, payload: CheckoutIn) -> tuple[int, Any]:
     def run() -> Loan:
         school = _desk_school(request, payload.school, payload.item, lending=True)
         overrides = {"already_has_title"} if payload.override_title else set()
-        return services.checkout(
+        return loan_actions.checkout(
             _me(request),
             school,
             payload.patron,
@@ -177,7 +180,7 @@ def checkin(request: HttpRequest, payload: ItemIn) -> tuple[int, Any]:
 
     def run() -> dict[str, Any]:
         school = _desk_school(request, payload.school, payload.item)
-        result = services.checkin(_me(request), school, payload.item)
+        result = loan_actions.checkin(_me(request), school, payload.item)
         return {
             "item": result.item.barcode,
             "title": result.item.record.title,
@@ -186,7 +189,7 @@ def checkin(request: HttpRequest, payload: ItemIn) -> tuple[int, Any]:
             "hold": result.hold.pk if result.hold else None,
             "hold_patron": result.hold.patron.username if result.hold else None,
             "destination": result.item.school.code
-            if result.route == services.Route.TRANSIT
+            if result.route == loan_actions.Route.TRANSIT
             else None,
             "found": result.found,
             "overdue_days": result.overdue_days,
@@ -210,7 +213,7 @@ def renew(request: HttpRequest, payload: ItemIn) -> tuple[int, Any]:
                     status=422,
                 )
             school = found.school
-        return services.renew(_me(request), school, payload.item)
+        return loan_actions.renew(_me(request), school, payload.item)
 
     return _answer(run)
 
@@ -230,7 +233,7 @@ def place_hold(request: HttpRequest, payload: HoldIn) -> tuple[int, Any]:
             raise CirculationError(
                 "record_required", _('Say which title ("record") or copy ("item").'), status=422
             )
-        hold = services.place_hold(
+        hold = hold_actions.place_hold(
             _me(request), school, payload.patron, record=record, item=payload.item
         )
         return Hold.objects.select_related("record", "item", "school", "patron").get(pk=hold.pk)
@@ -241,7 +244,7 @@ def place_hold(request: HttpRequest, payload: HoldIn) -> tuple[int, Any]:
 @router.post("/holds/{int:hold_id}/cancel", response={200: HoldOut, 409: Problem, 422: Problem})
 def cancel_hold(request: HttpRequest, hold_id: int) -> tuple[int, Any]:
     def run() -> Hold:
-        hold = services.cancel_hold(_me(request), hold_id)
+        hold = hold_actions.cancel_hold(_me(request), hold_id)
         return Hold.objects.select_related("record", "item", "school", "patron").get(pk=hold.pk)
 
     return _answer(run)
@@ -364,7 +367,7 @@ def lend_class_set(request: HttpRequest, payload: ClassSetIn) -> tuple[int, Any]
     try:
         first = payload.items[0] if payload.items else None
         school = _desk_school(request, payload.school, first, lending=True)
-        result = services.lend_class_set(
+        result = class_set_actions.lend_class_set(
             _me(request),
             school,
             payload.patron,
@@ -398,7 +401,7 @@ def return_class_set(request: HttpRequest, payload: ClassSetReturnIn) -> tuple[i
 
     def run() -> dict[str, Any]:
         school = _desk_school(request, payload.school, payload.items[0])
-        outcome = services.return_class_set(_me(request), school, payload.items)
+        outcome = class_set_actions.return_class_set(_me(request), school, payload.items)
         return {
             "returned": [r.item.barcode for r in outcome.returned],
             "problems": outcome.problems,

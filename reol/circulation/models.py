@@ -8,6 +8,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -121,8 +124,43 @@ class LoanState(models.TextChoices):
 OPEN_LOAN_STATES = (LoanState.ACTIVE, LoanState.LOST)
 
 
+class LoanQuerySet(models.QuerySet["Loan"]):
+    """The one definition of "open", "returned" and "overdue" (rule 9 of the house).
+
+    A loan is open exactly while ``returned_at`` is null (a CHECK ties that to ``state``, and
+    the one-open-loan-per-copy index is on the same condition, so these filters use it).
+    Overdue is decided here and only here, against a date the caller gives: the school's
+    local date (``timezone.localdate()``), never ``date.today()`` in a template.
+    """
+
+    def open(self) -> LoanQuerySet:
+        return self.filter(returned_at__isnull=True)
+
+    def returned(self) -> LoanQuerySet:
+        return self.filter(returned_at__isnull=False)
+
+    def active(self) -> LoanQuerySet:
+        """Open and not lost: what may be renewed."""
+        return self.filter(returned_at__isnull=True, state=LoanState.ACTIVE)
+
+    def overdue(self, on: dt.date) -> LoanQuerySet:
+        """Open loans due before ``on`` (due on ``on`` itself is not late yet)."""
+        return self.filter(returned_at__isnull=True, due_date__lt=on)
+
+    def of_school(self, school: School | int) -> LoanQuerySet:
+        return self.filter(school_id=school.pk if isinstance(school, School) else school)
+
+    def of_patron(self, patron: Any) -> LoanQuerySet:
+        return self.filter(patron=patron)
+
+
+def is_overdue(due_date: dt.date, on: dt.date) -> bool:
+    """The same rule as ``LoanQuerySet.overdue`` for one loan already read."""
+    return due_date < on
+
+
 class Loan(models.Model):
-    """A copy lent to a person. Returned students' loans lose their patron (see services)."""
+    """A copy lent to a person. Returned students' loans lose their patron (see actions)."""
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="loans")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="loans")
@@ -155,6 +193,8 @@ class Loan(models.Model):
         related_name="class_set_loans",
         verbose_name=_("class"),
     )
+
+    objects = LoanQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("loan")
@@ -201,6 +241,9 @@ class Loan(models.Model):
     @property
     def is_open(self) -> bool:
         return self.returned_at is None
+
+    def is_overdue(self, on: dt.date) -> bool:
+        return self.is_open and is_overdue(self.due_date, on)
 
 
 class HoldState(models.TextChoices):

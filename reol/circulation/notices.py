@@ -39,7 +39,7 @@ from reol.core.permissions import Actor, Perm, require
 from reol.patrons import selectors as patrons
 from reol.patrons.models import Group, GroupMember
 
-from . import services
+from .actions import holds as hold_actions
 from .errors import CirculationError
 from .models import (
     Hold,
@@ -186,7 +186,7 @@ def expire_holds(actor: Actor, school: School, today: dt.date) -> int:
     late = Hold.objects.filter(school=school, state=HoldState.READY, pickup_by__lt=today)
     count = 0
     for pk in late.order_by("pickup_by", "id").values_list("pk", flat=True):
-        if services.expire_hold(actor, pk, today=today) is not None:
+        if hold_actions.expire_hold(actor, pk, today=today) is not None:
             count += 1
     return count
 
@@ -283,7 +283,7 @@ def overdue_candidates(
     for loan in loans:
         late = (today - loan.due_date).days
         reached = max((lv for lv, days in notice_settings.levels if late >= days), default=0)
-        if reached and reached > (loan.sent_level or 0):
+        if reached and reached > (getattr(loan, "sent_level", None) or 0):
             due.append((loan, reached))
     return due
 

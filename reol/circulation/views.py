@@ -29,8 +29,14 @@ from reol.core.models import Location, School, User
 from reol.core.permissions import Perm, has_perm, require
 from reol.patrons.models import Group, GroupMember
 
-from . import notices, selectors, services
+from . import notices, selectors
 from . import rules as rulebook
+from .actions import class_sets as class_set_actions
+from .actions import holds as hold_actions
+from .actions import loans as loan_actions
+from .actions import rules as rule_actions
+from .actions import stocktaking
+from .actions.common import patron_at
 from .errors import CirculationError
 from .forms import (
     ClassSetForm,
@@ -113,15 +119,15 @@ def _refusal(
     return answer
 
 
-def _checkin_answer(result: services.CheckinResult) -> Answer:
+def _checkin_answer(result: loan_actions.CheckinResult) -> Answer:
     title = result.item.record.title
-    if result.route == services.Route.HOLD_SHELF and result.hold is not None:
+    if result.route == loan_actions.Route.HOLD_SHELF and result.hold is not None:
         text = _("Returned “%(title)s”. Put it on the hold shelf for %(name)s.") % {
             "title": title,
             "name": result.hold.patron,
         }
         return Answer("notice", text)
-    if result.route == services.Route.TRANSIT:
+    if result.route == loan_actions.Route.TRANSIT:
         text = _("Returned “%(title)s”. It belongs to %(school)s: send it there.") % {
             "title": title,
             "school": result.item.school.name,
@@ -159,9 +165,9 @@ def _handle(
         return None, patron
     try:
         if action == "checkin":
-            return _checkin_answer(services.checkin(actor, school, code)), patron
+            return _checkin_answer(loan_actions.checkin(actor, school, code)), patron
         if action == "renew":
-            loan = services.renew(actor, school, code)
+            loan = loan_actions.renew(actor, school, code)
             return Answer(
                 "ok",
                 _("Renewed “%(title)s” until %(due)s.")
@@ -174,21 +180,15 @@ def _handle(
                 "error", _("No card and no copy has the code %(code)s.") % {"code": code}
             ), patron
         if person is not None:
-            if not person.is_active:
-                return Answer(
-                    "error", _("%(name)s may not borrow: the account is closed.") % {"name": person}
-                ), patron
-            if selectors.patron_category(person, school) is None:
-                return Answer(
-                    "error",
-                    _("%(name)s is not a patron at %(school)s.")
-                    % {"name": person, "school": school.name},
-                ), patron
+            try:
+                patron_at(person, school)  # the refusals checkout would make, worded once
+            except CirculationError as error:
+                return Answer("error", error.message), patron
             core_services.record_person_view(actor, person, school)
             return Answer("ok", _("Lending to %(name)s.") % {"name": person}), person
         if patron is None:
-            return _checkin_answer(services.checkin(actor, school, code)), None
-        result = services.checkout(actor, school, patron, code, overrides=_overrides(action))
+            return _checkin_answer(loan_actions.checkin(actor, school, code)), None
+        result = loan_actions.checkout(actor, school, patron, code, overrides=_overrides(action))
         text = _("Lent “%(title)s”, due %(due)s.") % {
             "title": result.loan.item.record.title,
             "due": _day(result.loan.due_date),
@@ -231,7 +231,7 @@ def hold_shelf(request: HttpRequest) -> HttpResponse:
         raw = request.POST.get("hold", "")
         hold = get_object_or_404(Hold, pk=int(raw) if raw.isdigit() else 0, school=school)
         try:
-            services.cancel_hold(_actor(request), hold)
+            hold_actions.cancel_hold(_actor(request), hold)
         except CirculationError as error:
             return render(
                 request,
@@ -303,7 +303,7 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     form = LoanRuleForm(request.POST or None, instance=rule)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_rule(_actor(request), school, rule, **form.cleaned_data)
+            rule_actions.save_rule(_actor(request), school, rule, **form.cleaned_data)
             return redirect("circulation-rules")
         except ValidationError as error:
             for name, errors in error.message_dict.items():
@@ -316,7 +316,7 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
     school = _school(request, Perm.SCHOOL_MANAGE)
     rule = get_object_or_404(LoanRule, pk=pk, school=school)
-    services.delete_rule(_actor(request), school, rule)
+    rule_actions.delete_rule(_actor(request), school, rule)
     return redirect("circulation-rules")
 
 
@@ -325,7 +325,7 @@ def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def rules_adopt(request: HttpRequest) -> HttpResponse:
     """Turn the built-in rules into the school's own, to edit them."""
     school = _school(request, Perm.SCHOOL_MANAGE)
-    services.adopt_default_rules(_actor(request), school)
+    rule_actions.adopt_default_rules(_actor(request), school)
     return redirect("circulation-rules")
 
 
@@ -346,7 +346,7 @@ def stocktakes(request: HttpRequest) -> HttpResponse:
     school = _school(request, Perm.CIRCULATION_DESK)
     form = StocktakeOpenForm(request.POST or None, school=school)
     if request.method == "POST" and form.is_valid():
-        session = services.open_stocktake(
+        session = stocktaking.open_stocktake(
             _actor(request),
             school,
             location=form.cleaned_data["location"],
@@ -382,12 +382,14 @@ def stocktake(request: HttpRequest, pk: int) -> HttpResponse:
     answer: Answer | None = None
     if request.method == "POST":
         if request.POST.get("action") == "close":
-            services.close_stocktake(_actor(request), session)
+            stocktaking.close_stocktake(_actor(request), session)
             return redirect("circulation-stocktake-report", pk=session.pk)
         code = request.POST.get("scan", "").strip()[:MAX_CODE]
         if code:
             try:
-                result = services.record_scan(_actor(request), session, code, location=location_id)
+                result = stocktaking.record_scan(
+                    _actor(request), session, code, location=location_id
+                )
                 item = result.scan.item
                 if result.created:
                     counted = _("Counted “%(title)s” (%(barcode)s).") % {
@@ -424,7 +426,7 @@ def stocktake_report(request: HttpRequest, pk: int) -> HttpResponse:
         chosen = None
         if request.POST.get("which") != "all":
             chosen = [int(v) for v in request.POST.getlist("item") if v.isdigit()]
-        changed = services.mark_missing(_actor(request), session, chosen)
+        changed = stocktaking.mark_missing(_actor(request), session, chosen)
         messages.success(
             request,
             ngettext(
@@ -560,7 +562,7 @@ def class_sets(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             if data["barcodes"]:
-                result = services.lend_class_set(
+                result = class_set_actions.lend_class_set(
                     _actor(request), school, data["patron"], data["group"], items=data["barcodes"]
                 )
             else:
@@ -571,7 +573,7 @@ def class_sets(request: HttpRequest) -> HttpResponse:
                         _("No copy has the barcode %(barcode)s.") % {"barcode": data["sample"]},
                         status=422,
                     )
-                result = services.lend_class_set(
+                result = class_set_actions.lend_class_set(
                     _actor(request),
                     school,
                     data["patron"],
@@ -623,7 +625,9 @@ def class_set_return(request: HttpRequest) -> HttpResponse:
     loans = list(selectors.class_set_loans(school, group, record, patron))
     if not loans:
         raise Http404
-    outcome = services.return_class_set(_actor(request), school, [loan.item for loan in loans])
+    outcome = class_set_actions.return_class_set(
+        _actor(request), school, [loan.item for loan in loans]
+    )
     messages.success(
         request,
         ngettext("%(count)s copy is back.", "%(count)s copies are back.", len(outcome.returned))

@@ -34,7 +34,8 @@ from reol.catalog.search import labels
 from reol.catalog.search import selectors as search_selectors
 from reol.catalog.selectors import GONE, public_record
 from reol.circulation import selectors as circulation_selectors
-from reol.circulation import services as circulation
+from reol.circulation.actions import holds as hold_actions
+from reol.circulation.actions import loans as loan_actions
 from reol.circulation.errors import CirculationError
 from reol.circulation.models import Hold, Loan
 from reol.core.models import School, User
@@ -535,7 +536,7 @@ def place_hold(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Ask at the library desk to reserve this."))
         return redirect("opac-record", pk=found.pk)
     try:
-        hold = circulation.place_hold(user, where.school, user, record=found)
+        hold = hold_actions.place_hold(user, where.school, user, record=found)
     except CirculationError as refusal:
         messages.error(request, refusal.message)
     except PermissionDenied:
@@ -590,7 +591,7 @@ def renew(request: HttpRequest, pk: int) -> HttpResponse:
         returned_at__isnull=True,
     )
     try:
-        renewed = circulation.renew(user, loan.school, loan.item)
+        renewed = loan_actions.renew(user, loan.school, loan.item)
     except (CirculationError, PermissionDenied, ValidationError) as error:
         _refusal(request, error)
     else:
@@ -608,7 +609,7 @@ def cancel_hold(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     hold = get_object_or_404(Hold.objects.select_related("record"), pk=pk, patron=user)
     try:
-        circulation.cancel_hold(user, hold)
+        hold_actions.cancel_hold(user, hold)
     except (CirculationError, PermissionDenied) as error:
         _refusal(request, error)
     else:

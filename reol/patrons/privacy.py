@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from reol.catalog.models import ItemStatus
 from reol.catalog.services import queue_for_search
 from reol.catalog.states import can_change
-from reol.circulation import services as circulation
+from reol.circulation.actions import holds as hold_actions
 from reol.circulation.models import (
     OPEN_HOLD_STATES,
     Hold,
@@ -333,7 +333,7 @@ def erase_patron(actor: Actor, patron: Patron, *, mark_lost: bool = False) -> Er
     result.loans_anonymised = forget_returned_loans(user, school)
     for hold in Hold.objects.filter(patron=user, school=school, state__in=OPEN_HOLD_STATES):
         desk = actor if has_perm(actor, Perm.CIRCULATION_DESK, school) else SYSTEM
-        circulation.cancel_hold(desk, hold)
+        hold_actions.cancel_hold(desk, hold)
         result.holds_cancelled += 1
     Hold.objects.filter(patron=user, school=school).delete()
     patron_id = patron.pk
