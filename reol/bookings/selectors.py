@@ -155,9 +155,11 @@ def copy_count(
 ) -> CopyCount:
     usable = usable_copies(record, school)
     usable_ids = set(usable.values_list("pk", flat=True))
-    loans = Loan.objects.filter(
-        item_id__in=usable_ids, returned_at__isnull=True, due_date__gte=starts
-    ).values_list("item_id", "due_date")
+    loans = (
+        Loan.objects.open()
+        .filter(item_id__in=usable_ids, due_date__gte=starts)
+        .values_list("item_id", "due_date")
+    )
     lent = dict(loans)
     planned = overlapping(
         Booking.objects.filter(school=school, state=BookingState.PLANNED), starts, ends

@@ -287,7 +287,7 @@ def _check_item(position: int, item: Item, starts: dt.date, ends: dt.date) -> No
             line=position,
             code="copy_unusable",
         )
-    loan = Loan.objects.filter(item=item, returned_at__isnull=True, due_date__gte=starts).first()
+    loan = Loan.objects.open().filter(item=item, due_date__gte=starts).first()
     if loan is not None:
         raise BookingConflict(
             message=_("“%(title)s” (%(barcode)s) is on loan until %(due)s.")

@@ -119,9 +119,21 @@ class LoanState(models.TextChoices):
     ACTIVE = "active", _("on loan")
     LOST = "lost", _("lost while on loan")
     RETURNED = "returned", _("returned")
+    WRITTEN_OFF = "written_off", _("written off")
 
 
 OPEN_LOAN_STATES = (LoanState.ACTIVE, LoanState.LOST)
+
+
+def open_condition(prefix: str = "") -> Q:
+    """ "Open" as a condition, for a query that reaches loans through a relation
+    (``prefix="members__patron__user__loans__"``); the QuerySet methods below use it too."""
+    return Q(**{f"{prefix}returned_at__isnull": True})
+
+
+def overdue_condition(on: dt.date, prefix: str = "") -> Q:
+    """Open and due before ``on`` (due on ``on`` itself is not late yet)."""
+    return open_condition(prefix) & Q(**{f"{prefix}due_date__lt": on})
 
 
 class LoanQuerySet(models.QuerySet["Loan"]):
@@ -134,7 +146,7 @@ class LoanQuerySet(models.QuerySet["Loan"]):
     """
 
     def open(self) -> LoanQuerySet:
-        return self.filter(returned_at__isnull=True)
+        return self.filter(open_condition())
 
     def returned(self) -> LoanQuerySet:
         return self.filter(returned_at__isnull=False)
@@ -145,7 +157,13 @@ class LoanQuerySet(models.QuerySet["Loan"]):
 
     def overdue(self, on: dt.date) -> LoanQuerySet:
         """Open loans due before ``on`` (due on ``on`` itself is not late yet)."""
-        return self.filter(returned_at__isnull=True, due_date__lt=on)
+        return self.filter(overdue_condition(on))
+
+    def with_lateness(self, on: dt.date) -> LoanQuerySet:
+        """Each loan with ``late`` (overdue on ``on``), so a page shows it without deciding."""
+        return self.annotate(
+            late=models.ExpressionWrapper(overdue_condition(on), output_field=models.BooleanField())
+        )
 
     def of_school(self, school: School | int) -> LoanQuerySet:
         return self.filter(school_id=school.pk if isinstance(school, School) else school)
@@ -225,7 +243,7 @@ class Loan(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(state__in=["active", "lost"], returned_at__isnull=True)
-                | Q(state="returned", returned_at__isnull=False),
+                | Q(state__in=["returned", "written_off"], returned_at__isnull=False),
                 name="loan_open_iff_not_returned",
             ),
             models.CheckConstraint(
@@ -244,6 +262,29 @@ class Loan(models.Model):
 
     def is_overdue(self, on: dt.date) -> bool:
         return self.is_open and is_overdue(self.due_date, on)
+
+
+class LoanStatistic(models.Model):
+    """What a student's loan keeps for statistics once the borrower is forgotten.
+
+    Written when the loan ends (``actions.privacy.note_return``, ``write_off``): the grade and
+    group the borrower was in. The loan row itself keeps the dates and the copy. (The table
+    keeps the name it had when the model lived in ``patrons``.)
+    """
+
+    loan = models.OneToOneField(Loan, on_delete=models.CASCADE, related_name="statistic")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    grade = models.PositiveSmallIntegerField(null=True, blank=True)
+    group_name = models.CharField(max_length=64, blank=True, default="")
+    school_year = models.CharField(max_length=16, blank=True, default="")
+
+    class Meta:
+        db_table = "patrons_loanstatistic"
+        verbose_name = _("loan statistic")
+        verbose_name_plural = _("loan statistics")
+
+    def __str__(self) -> str:
+        return f"{self.loan_id}: {self.grade} {self.group_name}"
 
 
 class HoldState(models.TextChoices):

@@ -45,7 +45,6 @@ from .models import (
     Hold,
     HoldState,
     Loan,
-    LoanState,
     Notice,
     NoticeChannel,
     NoticeKind,
@@ -268,13 +267,10 @@ def overdue_candidates(
         .values("top")
     )
     loans = (
-        Loan.objects.filter(
-            school=school,
-            state=LoanState.ACTIVE,
-            returned_at__isnull=True,
-            due_date__lte=today - dt.timedelta(days=first),
-            patron__isnull=False,
-        )
+        Loan.objects.active()
+        .of_school(school)
+        .overdue(today - dt.timedelta(days=first - 1))
+        .filter(patron__isnull=False)
         .annotate(sent_level=sent)
         .select_related("item__record", "patron")
         .order_by("patron_id", "due_date", "id")
@@ -373,12 +369,7 @@ def send_overdue_notices(
 
 def overdue_loans(school: School, today: dt.date, group: Group | None = None) -> QuerySet[Loan]:
     """The school's overdue loans (of one class's students), by student then due date."""
-    loans = Loan.objects.filter(
-        school=school,
-        returned_at__isnull=True,
-        due_date__lt=today,
-        patron__isnull=False,
-    )
+    loans = Loan.objects.of_school(school).overdue(today).filter(patron__isnull=False)
     if group is not None:
         students = GroupMember.objects.filter(group=group, role=GroupMember.Role.STUDENT).values(
             "patron__user"

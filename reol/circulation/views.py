@@ -45,7 +45,15 @@ from .forms import (
     PreviewForm,
     StocktakeOpenForm,
 )
-from .models import Hold, LoanPeriod, LoanRule, Notice, PatronCategory, StocktakeSession
+from .models import (
+    Hold,
+    LoanPeriod,
+    LoanRule,
+    Notice,
+    PatronCategory,
+    StocktakeSession,
+    overdue_condition,
+)
 
 MAX_CODE = 100
 
@@ -201,12 +209,12 @@ def _handle(
 
 
 def _panel_context(school: School, patron: User | None) -> dict[str, Any]:
-    today = dt.date.today()
+    today = timezone.localdate()
     context: dict[str, Any] = {"patron": patron, "today": today}
     if patron is not None:
         category = selectors.patron_category(patron, school)
         context["category"] = PatronCategory(category).label if category else ""
-        context["loans"] = list(selectors.open_loans(patron))
+        context["loans"] = list(selectors.open_loans(patron).with_lateness(today))
         context["holds"] = list(selectors.open_holds(patron))
     return context
 
@@ -469,9 +477,8 @@ def notices_page(request: HttpRequest) -> HttpResponse:
                 filter=Q(
                     members__role=GroupMember.Role.STUDENT,
                     members__patron__user__loans__school=school,
-                    members__patron__user__loans__returned_at__isnull=True,
-                    members__patron__user__loans__due_date__lt=today,
-                ),
+                )
+                & overdue_condition(today, prefix="members__patron__user__loans__"),
             )
         )
         .order_by("grade", "name")
@@ -607,7 +614,7 @@ def class_sets(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "problems": problems,
-            "sets": selectors.class_sets_out(school),
+            "sets": selectors.class_sets_out(school, timezone.localdate()),
             "today": timezone.localdate(),
         },
     )

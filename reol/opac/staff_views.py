@@ -13,13 +13,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from reol.catalog import search
+from reol.catalog.lists import services
+from reol.catalog.lists.models import ReadingListEntry
 from reol.catalog.models import Record
 from reol.core.models import School, User
 from reol.core.permissions import Perm, require
 
-from . import selectors, services
+from . import selectors
 from .forms import NewReadingListForm, ReadingListForm
-from .models import ReadingListEntry
 
 
 def _school(request: HttpRequest) -> School:

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reol.catalog import search
+from reol.catalog.lists.models import ReadingList
 from reol.catalog.models import Item, ItemStatus, Record
 from reol.catalog.search import labels
 from reol.catalog.search import selectors as search_selectors
@@ -41,7 +42,6 @@ from reol.circulation.models import Hold, Loan
 from reol.core.models import School, User
 
 from . import selectors
-from .models import ReadingList
 from .selectors import Place
 from .templatetags.opac import age_text
 
@@ -564,7 +564,9 @@ def my_page(request: HttpRequest) -> HttpResponse:
         "opac/me.html",
         {
             "place": selectors.place(request),
-            "loans": list(circulation_selectors.open_loans(user)),
+            "loans": list(
+                circulation_selectors.open_loans(user).with_lateness(timezone.localdate())
+            ),
             "holds": list(circulation_selectors.open_holds(user)),
             "today": timezone.localdate(),
         },
@@ -585,10 +587,9 @@ def _refusal(request: HttpRequest, error: Exception) -> None:
 def renew(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     loan = get_object_or_404(
-        Loan.objects.select_related("school", "item__record"),
+        Loan.objects.open().select_related("school", "item__record"),
         pk=pk,
         patron=user,
-        returned_at__isnull=True,
     )
     try:
         renewed = loan_actions.renew(user, loan.school, loan.item)

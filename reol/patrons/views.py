@@ -28,7 +28,8 @@ from reol.core.models import School, User
 from reol.core.permissions import Perm, has_perm, require, scope
 from reol.core.selectors import card_or_username
 
-from . import cards, forms, loans, privacy, rollover, selectors, services
+from . import cards, forms, privacy, rollover, selectors, services
+from .borrowing import borrowing
 from .models import Block, Group, GroupMember, Patron, PatronCategory
 
 PAGE_SIZE = 50
@@ -161,8 +162,8 @@ def patron_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "person": patron.user,
             "memberships": memberships,
             "blocks": Block.objects.filter(patron=patron).select_related("created_by", "lifted_by"),
-            "loans": list(loans.open_loans(patron.user, school)),
-            "history": list(loans.kept_history(patron.user, school)[:50]),
+            "loans": list(borrowing().open_loans(patron.user, school)),
+            "history": list(borrowing().kept_history(patron.user, school)[:50]),
             "block_form": forms.BlockForm(),
             "can_manage": has_perm(request.user, Perm.PEOPLE_MANAGE, school),
             "can_audit": has_perm(request.user, Perm.AUDIT_VIEW, school),
@@ -343,7 +344,6 @@ _DAYS = {"valid_until", "left_on", "due"}
 def _shown(key: str, value: Any) -> Any:
     """A value of the export as a person reads it: labels in their language, yes/no, local
     dates (the JSON download keeps the codes and ISO values)."""
-    from reol.circulation.models import HoldState, LoanState
     from reol.core.languages import language_name
     from reol.core.models import Role
 
@@ -356,14 +356,13 @@ def _shown(key: str, value: Any) -> Any:
     choices: dict[str, Any] = {
         "category": PatronCategory,
         "reason": Block.Reason,
-        "state": LoanState,
     }
     if key == "role":
         for roles in (Role, GroupMember.Role):
             if value in roles.values:
                 return roles(value).label
-    if key == "state" and value not in LoanState.values and value in HoldState.values:
-        return HoldState(value).label
+    if key == "state":
+        return borrowing().state_labels.get(value, value)
     kind = choices.get(key)
     if kind is not None and value in kind.values:
         return kind(value).label
@@ -443,7 +442,7 @@ def _group_context(group: Group) -> dict[str, Any]:
         "group": group,
         "students": list(selectors.members_of(group, GroupMember.Role.STUDENT)),
         "teachers": list(selectors.members_of(group, GroupMember.Role.TEACHER)),
-        "loans": list(loans.open_loans_of_group(group)),
+        "loans": list(borrowing().open_loans_of_group(group)),
         "unprintable": _unprintable(group),
         "today": timezone.localdate(),
     }
@@ -745,7 +744,7 @@ def self_service(request: HttpRequest) -> HttpResponse:
         {
             "patron": p,
             "groups": selectors.groups_of(user, p.school),
-            "history": list(loans.kept_history(user, p.school)[:100]),
+            "history": list(borrowing().kept_history(user, p.school)[:100]),
         }
         for p in patrons
     ]

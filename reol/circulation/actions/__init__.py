@@ -20,6 +20,6 @@ the IMMEDIATE transaction already serialises writers), so a second desk scanning
 waits, then sees it on loan and gets the ordinary "already on loan" refusal. Should anything get
 past that, the partial unique index on open loans turns the second loan into the same refusal.
 
-The modules import each other downwards only: ``common`` → ``shelf`` → ``checks`` → ``loans``
-→ ``holds``/``class_sets``/``stocktaking``/``privacy``.
+The modules import each other one way only: ``common`` ← ``shelf`` ← ``checks``, ``holds`` ←
+``privacy`` ← ``loans`` ← ``class_sets``; ``stocktaking`` and ``rules`` stand apart.
 """

@@ -22,7 +22,6 @@ from reol.core import audit
 from reol.core.models import School, User
 from reol.core.permissions import Actor, Perm, require
 from reol.patrons.models import Group
-from reol.patrons.services import note_return
 
 from .. import rules as rulebook
 from ..errors import CirculationError
@@ -42,6 +41,7 @@ from .common import (
     move_item,
     title_of,
 )
+from .privacy import note_return
 from .shelf import close_hold, make_ready, next_waiting_hold, release, unready
 
 # --- Checkout ----------------------------------------------------------------------------------

@@ -14,13 +14,14 @@ from django.utils import timezone
 from reol.catalog.models import ItemStatus
 from reol.circulation.actions import holds as hold_actions
 from reol.circulation.actions import loans as loan_actions
-from reol.circulation.models import Hold, Loan
+from reol.circulation.actions import privacy as circulation_privacy
+from reol.circulation.models import Hold, Loan, LoanState, LoanStatistic
 from reol.circulation.tests.conftest import TODAY
 from reol.core import services as core
 from reol.core.models import AuditEvent, Membership, User
 from reol.core.permissions import SYSTEM
 from reol.patrons import privacy, services
-from reol.patrons.models import GroupMember, LoanStatistic, Patron
+from reol.patrons.models import GroupMember, Patron
 
 
 def _lend_and_return(w, code: str, item: str) -> Loan:
@@ -35,8 +36,8 @@ def test_returned_loans_are_anonymised_after_the_schools_period(patrons):
     loan = _lend_and_return(w, "A0001", "S1")
     assert loan.patron == w.student_a1  # kept for a week
     now = timezone.now()
-    assert privacy.anonymise_loans(SYSTEM, now=now + dt.timedelta(days=3)) == 0
-    assert privacy.anonymise_loans(SYSTEM, now=now + dt.timedelta(days=8)) == 1
+    assert circulation_privacy.anonymise_loans(SYSTEM, now=now + dt.timedelta(days=3)) == 0
+    assert circulation_privacy.anonymise_loans(SYSTEM, now=now + dt.timedelta(days=8)) == 1
     loan.refresh_from_db()
     assert loan.patron is None and loan.loan_date and loan.item.barcode == "S1"
     assert LoanStatistic.objects.get(loan=loan).group_name == "5.A"
@@ -50,7 +51,10 @@ def test_students_who_keep_their_history_are_not_anonymised_and_teachers_are_not
     services.set_loan_history_consent(w.student_a1, patrons.a1, True)
     kept = _lend_and_return(w, "A0001", "S1")
     teacher = _lend_and_return(w, "laerer-a", "S2")
-    assert privacy.anonymise_loans(SYSTEM, now=timezone.now() + dt.timedelta(days=400)) == 0
+    assert (
+        circulation_privacy.anonymise_loans(SYSTEM, now=timezone.now() + dt.timedelta(days=400))
+        == 0
+    )
     kept.refresh_from_db()
     teacher.refresh_from_db()
     assert kept.patron == w.student_a1 and teacher.patron == w.teacher_a
@@ -141,6 +145,8 @@ def test_erasure_marks_loans_lost_and_leaves_nothing_about_the_person(patrons):
     assert not GroupMember.objects.filter(patron_id=patrons.a1.pk).exists()
     lost = Loan.objects.get(item__barcode="S2")
     assert lost.item.status == ItemStatus.LOST and lost.returned_at is not None
+    # Written off through the loan state machine, not passed off as returned.
+    assert lost.state == LoanState.WRITTEN_OFF
     returned.refresh_from_db()
     assert returned.patron is None
     assert LoanStatistic.objects.filter(loan__in=[lost, returned], grade=5).count() == 2

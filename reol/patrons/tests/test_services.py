@@ -11,13 +11,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from reol.circulation import selectors as circulation_selectors
 from reol.circulation.actions import loans
 from reol.circulation.errors import CirculationError
-from reol.circulation.models import Loan
+from reol.circulation.models import Loan, LoanStatistic
 from reol.circulation.tests.conftest import TODAY
 from reol.core import services as core
 from reol.core.models import AuditEvent, Membership, User
 from reol.core.permissions import SYSTEM
 from reol.patrons import selectors, services
-from reol.patrons.models import Block, GroupMember, LoanStatistic, Patron
+from reol.patrons.models import Block, GroupMember, Patron
 
 
 def test_a_new_student_is_a_person_with_a_role_and_a_patron(patrons):
