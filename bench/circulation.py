@@ -9,7 +9,7 @@ For each database (a fresh SQLite file in a temporary REOL_VAR_DIR; a throwaway 
 cluster made by tests.pgcluster) a worker process migrates, makes a school, a librarian with an
 API token, 8 teachers (staff: no limit of one copy per title) and N copies per client, then:
 
-* service — ``circulation.services.checkout``/``checkin`` called in-process, one client;
+* service — ``circulation.actions.loans.checkout``/``checkin`` called in-process, one client;
 * raw SQL — the same transaction with no Django (sqlite3 / psycopg): look up the copy (locked on
   PostgreSQL) and the patron, count their loans, insert the loan, update the copy, queue the
   record for search, write the audit event; check-in likewise. 1, 4 and 8 client processes;

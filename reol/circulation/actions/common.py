@@ -88,7 +88,7 @@ def _copy_columns() -> list[str]:
     ]
 
 
-def _first(queryset: Any) -> Any:
+def first_row(queryset: Any) -> Any:
     """The first row, without the ``ORDER BY`` that ``first()`` adds (one row is expected)."""
     return next(iter(queryset[:1]), None)
 
@@ -108,14 +108,14 @@ def locked_item(item: Item | str, school: School, *, lock_record: bool = False) 
     )
     if isinstance(item, Item):
         barcode = item.barcode
-        found = _first(locked.filter(pk=item.pk))
+        found = first_row(locked.filter(pk=item.pk))
     else:
         # Looked up and locked in one query; a barcode typed in another case is looked up first.
         barcode = item.strip()
-        found = _first(locked.filter(barcode=barcode)) if barcode else None
+        found = first_row(locked.filter(barcode=barcode)) if barcode else None
         if found is None and barcode:
             loose = item_by_barcode(barcode)
-            found = _first(locked.filter(pk=loose.pk)) if loose is not None else None
+            found = first_row(locked.filter(pk=loose.pk)) if loose is not None else None
     if found is None or found.school.municipality_id != school.municipality_id:
         raise unknown_item(barcode)
     return found

@@ -33,6 +33,7 @@ from .checks import CHECKS, Attempt
 from .common import (
     _key,
     day,
+    first_row,
     lending_patron,
     local_today,
     locked_item,
@@ -42,7 +43,7 @@ from .common import (
     title_of,
 )
 from .privacy import note_return
-from .shelf import close_hold, make_ready, next_waiting_hold, release, unready
+from .shelf import close_hold, hold_for_returned, make_ready, next_waiting_hold, release, unready
 
 # --- Checkout ----------------------------------------------------------------------------------
 
@@ -206,19 +207,13 @@ def _close_loan(loan: Loan, school: School, today: dt.date) -> int:
 
 def _route(copy: Item, school: School, today: dt.date, result: CheckinResult) -> None:
     """Where the copy goes: in transit home, to the hold shelf, or back on the shelf."""
-    ready = (
-        Hold.objects.select_for_update(of=("self",))
-        .filter(item=copy, state=HoldState.READY)
-        .select_related("patron", "record")
-        .first()
-    )
+    hold = hold_for_returned(copy)
     if copy.school_id != school.pk:
         result.route = Route.TRANSIT
-        if ready is not None:  # it left its hold shelf: the hold waits for the next copy
-            unready(ready)
+        if hold is not None and hold.state == HoldState.READY:
+            unready(hold)  # it left its hold shelf: the hold waits for the next copy
         move_item(copy, ItemStatus.IN_TRANSIT)
         return
-    hold = ready or next_waiting_hold(copy)
     if hold is None:
         move_item(copy, ItemStatus.AVAILABLE)
         return
@@ -246,15 +241,15 @@ def checkin(
             _("“%(title)s” is registered as %(status)s; change that in the catalogue.")
             % {"title": title_of(copy), "status": ItemStatus(copy.status).label},
         )
-    loan = (
+    loan: Loan | None = first_row(
         Loan.objects.select_for_update(of=("self",))
         .open()
         .filter(item=copy)
         .select_related("patron")
-        .first()
     )
     result = CheckinResult(item=copy, route=Route.SHELF, loan=loan)
     if loan is not None:
+        loan.item = copy  # the audit event names it; read once
         result.overdue_days = _close_loan(loan, school, today)
     if copy.status in (ItemStatus.MISSING, ItemStatus.LOST):
         result.found = True

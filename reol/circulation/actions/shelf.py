@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from reol.catalog.models import Item, ItemStatus
@@ -15,7 +15,7 @@ from reol.core.models import User
 from .. import rules as rulebook
 from ..models import Hold, HoldState
 from ..states import require_hold_change
-from .common import move_item
+from .common import first_row, move_item
 
 HOLD_PICKUP_DAYS = 7  # a ready hold waits this long (then the next open day) on the hold shelf
 
@@ -29,6 +29,26 @@ def next_waiting_hold(item: Item, *, exclude_patron: User | None = None) -> Hold
     if exclude_patron is not None:
         holds = holds.exclude(patron=exclude_patron)
     return holds.select_related("patron").order_by("placed_at", "id").first()
+
+
+def hold_for_returned(item: Item) -> Hold | None:
+    """The hold a copy coming back serves, in one query: its ready hold (it was on the hold
+    shelf), else the first waiting hold it can fill at its school (``next_waiting_hold``).
+    Most copies come back to no hold, so nothing is joined: the rare hold reads its patron
+    when asked."""
+    ready_first = Case(
+        When(state=HoldState.READY, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    waiting = Q(state=HoldState.WAITING, school_id=item.school_id, record_id=item.record_id) & (
+        Q(item_specific=False) | Q(item=item)
+    )
+    holds = (
+        Hold.objects.select_for_update(of=("self",))
+        .filter(Q(item=item, state=HoldState.READY) | waiting)
+        .order_by(ready_first, "placed_at", "id")
+    )
+    found: Hold | None = first_row(holds)
+    return found
 
 
 def make_ready(hold: Hold, item: Item, today: dt.date) -> None:
