@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from reol.catalog.models import Item, ItemStatus, Record
 from reol.circulation import rules as rulebook
 from reol.circulation.limits import DueDateLimit
-from reol.circulation.models import Loan, PatronCategory
+from reol.circulation.models import Loan, LoanCategory
 from reol.core.models import School, User
 
 from .models import (
@@ -116,11 +116,11 @@ def booking_with_lines(pk: int) -> Booking | None:
 def lendable_types(school: School) -> list[str]:
     """The circulation types the school lends to teachers (class sets, normal, …)."""
     rules = rulebook.rules_of(school)
-    types = {r.circulation_type for r in rules if r.patron_category == PatronCategory.STAFF}
+    types = {r.circulation_type for r in rules if r.patron_category == LoanCategory.STAFF}
     return sorted(
         t
         for t in types
-        if (rule := rulebook.pick_rule(rules, PatronCategory.STAFF, None, t)) and rule.lends
+        if (rule := rulebook.pick_rule(rules, LoanCategory.STAFF, None, t)) and rule.lends
     )
 
 

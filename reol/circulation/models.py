@@ -18,11 +18,22 @@ from django.utils.translation import gettext_lazy as _
 
 from reol.catalog.models import CirculationType, Item, Record
 from reol.core.models import School
+from reol.patrons.models import PatronCategory
 
 
-class PatronCategory(models.TextChoices):
+class LoanCategory(models.TextChoices):
+    """Which loan rules lend to a person: the students' or the staff's. Not a second list of
+    patron categories (that is ``patrons.models.PatronCategory``, who someone is): a
+    teacher, other staff and an external borrower all borrow by the staff's rules
+    (``loan_category_of``), and the desk decides it from the person's role at the school."""
+
     STUDENT = "student", _("student")
     STAFF = "staff", _("teacher or staff")
+
+
+def loan_category_of(category: str) -> LoanCategory:
+    """The rules a patron of ``patrons.PatronCategory`` ``category`` borrows by."""
+    return LoanCategory.STUDENT if category == PatronCategory.STUDENT else LoanCategory.STAFF
 
 
 class LoanPeriod(models.TextChoices):
@@ -42,7 +53,7 @@ class LoanRule(models.Model):
     school = models.ForeignKey(
         School, on_delete=models.CASCADE, related_name="loan_rules", verbose_name=_("school")
     )
-    patron_category = models.CharField(_("patron"), max_length=16, choices=PatronCategory.choices)
+    patron_category = models.CharField(_("patron"), max_length=16, choices=LoanCategory.choices)
     grade_min = models.PositiveSmallIntegerField(_("from grade"), null=True, blank=True)
     grade_max = models.PositiveSmallIntegerField(_("to grade"), null=True, blank=True)
     circulation_type = models.CharField(
@@ -190,7 +201,7 @@ class Loan(models.Model):
         blank=True,
         related_name="loans",
     )
-    patron_category = models.CharField(max_length=16, choices=PatronCategory.choices)
+    patron_category = models.CharField(max_length=16, choices=LoanCategory.choices)
     state = models.CharField(
         _("state"), max_length=16, choices=LoanState.choices, default=LoanState.ACTIVE
     )

@@ -45,12 +45,12 @@ from .models import (
     Hold,
     HoldState,
     Loan,
+    LoanCategory,
     Notice,
     NoticeChannel,
     NoticeKind,
     NoticeRecipients,
     NoticeSettings,
-    PatronCategory,
 )
 from .selectors import loans_of_today
 
@@ -118,7 +118,7 @@ def recipients_of(
     patrons app), both, or the teachers of their classes. No address: an empty list.
     """
     own = [person.email] if person.email else []
-    if category != PatronCategory.STUDENT:
+    if category != LoanCategory.STUDENT:
         return own
     choice = notice_settings.student_recipients
     found: list[str] = []

@@ -21,8 +21,8 @@ from .models import (
     Hold,
     HoldState,
     Loan,
+    LoanCategory,
     LoanQuerySet,
-    PatronCategory,
     StocktakeScan,
     StocktakeSession,
     is_overdue,
@@ -169,9 +169,9 @@ def patron_category(patron: User, school: School) -> str | None:
     """``staff`` for teachers and staff, ``student`` for students, None for no role here."""
     roles = roles_at(patron, school) - {Role.CONSULTANT}
     if roles & STAFF_ROLES:
-        return PatronCategory.STAFF
+        return LoanCategory.STAFF
     if Role.STUDENT in roles:
-        return PatronCategory.STUDENT
+        return LoanCategory.STUDENT
     return None
 
 

@@ -25,8 +25,9 @@ from django.views.decorators.http import require_POST
 
 from reol.catalog.models import CirculationType
 from reol.core import services as core_services
+from reol.core.middleware import school_for
 from reol.core.models import Location, School, User
-from reol.core.permissions import Perm, has_perm, require
+from reol.core.permissions import Perm, has_perm
 from reol.patrons.models import Group, GroupMember
 
 from . import notices, selectors
@@ -47,23 +48,15 @@ from .forms import (
 )
 from .models import (
     Hold,
+    LoanCategory,
     LoanPeriod,
     LoanRule,
     Notice,
-    PatronCategory,
     StocktakeSession,
     overdue_condition,
 )
 
 MAX_CODE = 100
-
-
-def _school(request: HttpRequest, perm: Perm) -> School:
-    school: School | None = getattr(request, "school", None)
-    if school is None:
-        raise PermissionDenied(_("You have no role at any school."))
-    require(request.user, perm, school)
-    return school
 
 
 def _actor(request: HttpRequest) -> User:
@@ -213,7 +206,7 @@ def _panel_context(school: School, patron: User | None) -> dict[str, Any]:
     context: dict[str, Any] = {"patron": patron, "today": today}
     if patron is not None:
         category = selectors.patron_category(patron, school)
-        context["category"] = PatronCategory(category).label if category else ""
+        context["category"] = LoanCategory(category).label if category else ""
         context["loans"] = list(selectors.open_loans(patron).with_lateness(today))
         context["holds"] = list(selectors.open_holds(patron))
     return context
@@ -221,7 +214,7 @@ def _panel_context(school: School, patron: User | None) -> dict[str, Any]:
 
 @login_required
 def desk(request: HttpRequest) -> HttpResponse:
-    school = _school(request, Perm.CIRCULATION_DESK)
+    school = school_for(request, Perm.CIRCULATION_DESK)
     patron = _desk_patron(request, school)
     answer: Answer | None = None
     if request.method == "POST":
@@ -234,7 +227,7 @@ def desk(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def hold_shelf(request: HttpRequest) -> HttpResponse:
-    school = _school(request, Perm.CIRCULATION_DESK)
+    school = school_for(request, Perm.CIRCULATION_DESK)
     if request.method == "POST":
         raw = request.POST.get("hold", "")
         hold = get_object_or_404(Hold, pk=int(raw) if raw.isdigit() else 0, school=school)
@@ -259,8 +252,8 @@ def _preview(school: School, data: dict[str, Any]) -> dict[str, Any]:
     grade = data.get("grade")
     ctype = data["circulation_type"]
     rule = rulebook.pick_rule(rules, category, grade, ctype)
-    who = str(PatronCategory(category).label)
-    if category == PatronCategory.STUDENT and grade is not None:
+    who = str(LoanCategory(category).label)
+    if category == LoanCategory.STUDENT and grade is not None:
         who = _("student in grade %(grade)s") % {"grade": grade}
     what = CirculationType(ctype).label
     if rule is None or not rule.lends:
@@ -287,7 +280,7 @@ def _preview(school: School, data: dict[str, Any]) -> dict[str, Any]:
 
 @login_required
 def rules_page(request: HttpRequest) -> HttpResponse:
-    school = _school(request, Perm.SCHOOL_MANAGE)
+    school = school_for(request, Perm.SCHOOL_MANAGE)
     own = LoanRule.objects.filter(school=school).exists()
     preview_form = PreviewForm(request.GET if "circulation_type" in request.GET else None)
     preview = _preview(school, preview_form.cleaned_data) if preview_form.is_valid() else None
@@ -306,7 +299,7 @@ def rules_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    school = _school(request, Perm.SCHOOL_MANAGE)
+    school = school_for(request, Perm.SCHOOL_MANAGE)
     rule = get_object_or_404(LoanRule, pk=pk, school=school) if pk is not None else None
     form = LoanRuleForm(request.POST or None, instance=rule)
     if request.method == "POST" and form.is_valid():
@@ -322,7 +315,7 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @login_required
 @require_POST
 def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    school = _school(request, Perm.SCHOOL_MANAGE)
+    school = school_for(request, Perm.SCHOOL_MANAGE)
     rule = get_object_or_404(LoanRule, pk=pk, school=school)
     rule_actions.delete_rule(_actor(request), school, rule)
     return redirect("circulation-rules")
@@ -332,7 +325,7 @@ def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def rules_adopt(request: HttpRequest) -> HttpResponse:
     """Turn the built-in rules into the school's own, to edit them."""
-    school = _school(request, Perm.SCHOOL_MANAGE)
+    school = school_for(request, Perm.SCHOOL_MANAGE)
     rule_actions.adopt_default_rules(_actor(request), school)
     return redirect("circulation-rules")
 
@@ -351,7 +344,7 @@ def _session(request: HttpRequest, school: School, pk: int) -> StocktakeSession:
 @login_required
 def stocktakes(request: HttpRequest) -> HttpResponse:
     """The school's stocktaking sessions, and a form to open one."""
-    school = _school(request, Perm.CIRCULATION_DESK)
+    school = school_for(request, Perm.CIRCULATION_DESK)
     form = StocktakeOpenForm(request.POST or None, school=school)
     if request.method == "POST" and form.is_valid():
         session = stocktaking.open_stocktake(
@@ -383,7 +376,7 @@ def _scan_context(session: StocktakeSession, location_id: int | None) -> dict[st
 @login_required
 def stocktake(request: HttpRequest, pk: int) -> HttpResponse:
     """The scan page: one field, made for a phone; each scan answers with the count so far."""
-    school = _school(request, Perm.CIRCULATION_DESK)
+    school = school_for(request, Perm.CIRCULATION_DESK)
     session = _session(request, school, pk)
     raw = request.POST.get("location") or request.GET.get("location") or ""
     location_id = int(raw) if raw.isdigit() else session.location_id
@@ -425,7 +418,7 @@ def stocktake(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def stocktake_report(request: HttpRequest, pk: int) -> HttpResponse:
     """What the count found; copies not found can be marked missing, all or some."""
-    school = _school(request, Perm.CIRCULATION_DESK)
+    school = school_for(request, Perm.CIRCULATION_DESK)
     session = _session(request, school, pk)
     may_mark = has_perm(request.user, Perm.CATALOG_EDIT, school)
     if request.method == "POST":
@@ -466,7 +459,7 @@ def stocktake_report(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def notices_page(request: HttpRequest) -> HttpResponse:
     """Reminders sent lately, and the paper letters per class for schools that hand them out."""
-    school = _school(request, Perm.CIRCULATION_DESK)
+    school = school_for(request, Perm.CIRCULATION_DESK)
     today = timezone.localdate()
     overdue = notices.overdue_loans(school, today)
     per_group = (
@@ -504,7 +497,7 @@ def notices_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def notice_letters(request: HttpRequest) -> HttpResponse:
     """The overdue letters of one class (``?group=``), or of every overdue student, as a PDF."""
-    school = _school(request, Perm.CIRCULATION_DESK)
+    school = school_for(request, Perm.CIRCULATION_DESK)
     raw = request.GET.get("group", "")
     group = get_object_or_404(Group, pk=int(raw), school=school) if raw.isdigit() else None
     today = timezone.localdate()
@@ -520,7 +513,7 @@ def notice_letters(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def notice_settings(request: HttpRequest) -> HttpResponse:
-    school = _school(request, Perm.SCHOOL_MANAGE)
+    school = school_for(request, Perm.SCHOOL_MANAGE)
     current = notices.settings_of(school)
     form = NoticeSettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
@@ -538,7 +531,7 @@ def notice_settings(request: HttpRequest) -> HttpResponse:
 @login_required
 def receipt(request: HttpRequest) -> HttpResponse:
     """Today's loans of the desk's patron, on a page made for printing."""
-    school = _school(request, Perm.CIRCULATION_DESK)
+    school = school_for(request, Perm.CIRCULATION_DESK)
     patron = _desk_patron(request, school)
     if patron is None:
         raise Http404
@@ -562,7 +555,7 @@ def receipt(request: HttpRequest) -> HttpResponse:
 @login_required
 def class_sets(request: HttpRequest) -> HttpResponse:
     """Lend a class set in one action, and the class sets out (each with *Return all*)."""
-    school = _school(request, Perm.CIRCULATION_DESK)
+    school = school_for(request, Perm.CIRCULATION_DESK)
     form = ClassSetForm(request.POST or None, school=school)
     problems: list[dict[str, str]] = []
     if request.method == "POST" and form.is_valid():
@@ -624,7 +617,7 @@ def class_sets(request: HttpRequest) -> HttpResponse:
 @require_POST
 def class_set_return(request: HttpRequest) -> HttpResponse:
     """*Return all*: every open loan of one class set comes back (the teacher brought the box)."""
-    school = _school(request, Perm.CIRCULATION_DESK)
+    school = school_for(request, Perm.CIRCULATION_DESK)
     ids = [request.POST.get(name, "") for name in ("group", "record", "patron")]
     if not all(value.isdigit() for value in ids):
         raise Http404

@@ -27,7 +27,7 @@ from reol.core import services as core_services
 from reol.core.models import School, User
 from reol.core.paging import Shaped, paged
 from reol.core.permissions import Perm, has_perm_anywhere, require, schools_with, scope
-from reol.core.selectors import card_or_username
+from reol.core.selectors import card_or_username, search_people
 
 from . import selectors, services
 from .models import Group, GroupMember, Patron
@@ -203,10 +203,7 @@ def list_patrons(
         # A subquery, not a join: a patron in two active groups of that name is one row.
         members = GroupMember.objects.filter(group__name=group, group__active=True)
         patrons = patrons.filter(pk__in=members.values("patron"))
-    for word in q.split()[:5]:
-        from reol.core.text import fold
-
-        patrons = patrons.filter(user__search_text__contains=fold(word))
+    patrons = search_people(patrons, q, via="user__")
     patrons = patrons.order_by("school__code", "user__last_name", "user__first_name", "pk")
 
     def shape(page: list[Patron]) -> list[dict[str, Any]]:

@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from reol.core import services as core_services
+from reol.core.middleware import school_for
 from reol.core.models import School, User
 from reol.core.permissions import Perm, has_perm, require, scope
 from reol.core.selectors import card_or_username
@@ -33,14 +34,6 @@ from .borrowing import borrowing
 from .models import Block, Group, GroupMember, Patron, PatronCategory
 
 PAGE_SIZE = 50
-
-
-def _school(request: HttpRequest, perm: Perm) -> School:
-    school: School | None = getattr(request, "school", None)
-    if school is None:
-        raise PermissionDenied(_("You have no role at any school."))
-    require(request.user, perm, school)
-    return school
 
 
 def _actor(request: HttpRequest) -> User:
@@ -81,7 +74,7 @@ def _error_message(request: HttpRequest, error: ValidationError) -> None:
 
 @login_required
 def patron_list(request: HttpRequest) -> HttpResponse:
-    school = _school(request, Perm.PEOPLE_VIEW)
+    school = school_for(request, Perm.PEOPLE_VIEW)
     query = request.GET.get("q", "").strip()[:100]
     category = request.GET.get("category", "")
     group_id = request.GET.get("group", "")
@@ -115,7 +108,7 @@ def patron_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def patron_add(request: HttpRequest) -> HttpResponse:
-    school = _school(request, Perm.PEOPLE_MANAGE)
+    school = school_for(request, Perm.PEOPLE_MANAGE)
     form = forms.PatronForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -144,7 +137,7 @@ def patron_add(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def patron_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    school = _school(request, Perm.PEOPLE_VIEW)
+    school = school_for(request, Perm.PEOPLE_VIEW)
     patron = _patron(request, school, pk)
     # Every staff view of a person's record is in the audit log (like the desk and people page).
     core_services.record_person_view(_actor(request), patron.user, school)
@@ -174,7 +167,7 @@ def patron_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def patron_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    school = _school(request, Perm.PEOPLE_MANAGE)
+    school = school_for(request, Perm.PEOPLE_MANAGE)
     patron = _patron(request, school, pk, Perm.PEOPLE_MANAGE)
     person = patron.user
     initial = {
@@ -213,7 +206,7 @@ def patron_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def block_add(request: HttpRequest, pk: int) -> HttpResponse:
-    school = _school(request, Perm.PEOPLE_MANAGE)
+    school = school_for(request, Perm.PEOPLE_MANAGE)
     patron = _patron(request, school, pk, Perm.PEOPLE_MANAGE)
     form = forms.BlockForm(request.POST)
     if form.is_valid():
@@ -239,7 +232,7 @@ def block_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def block_lift(request: HttpRequest, pk: int) -> HttpResponse:
-    school = _school(request, Perm.PEOPLE_MANAGE)
+    school = school_for(request, Perm.PEOPLE_MANAGE)
     block = get_object_or_404(
         scope(
             Block.objects.filter(patron__school=school),
@@ -260,7 +253,7 @@ def block_lift(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def patron_export(request: HttpRequest, pk: int, fmt: str = "html") -> HttpResponse:
-    school = _school(request, Perm.PEOPLE_MANAGE)
+    school = school_for(request, Perm.PEOPLE_MANAGE)
     patron = _patron(request, school, pk, Perm.PEOPLE_MANAGE)
     data = privacy.export_patron(_actor(request), patron.user)
     return _export_response(request, data, patron.user, fmt)
@@ -383,7 +376,7 @@ def _shown(key: str, value: Any) -> Any:
 
 @login_required
 def patron_erase(request: HttpRequest, pk: int) -> HttpResponse:
-    school = _school(request, Perm.PEOPLE_MANAGE)
+    school = school_for(request, Perm.PEOPLE_MANAGE)
     patron = _patron(request, school, pk, Perm.PEOPLE_MANAGE)
     outstanding = list(privacy.outstanding_loans(patron.user, school))
     form = forms.EraseForm(request.POST if request.method == "POST" else None)
@@ -410,7 +403,7 @@ def patron_erase(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def group_list(request: HttpRequest) -> HttpResponse:
-    school = _school(request, Perm.PEOPLE_VIEW)
+    school = school_for(request, Perm.PEOPLE_VIEW)
     can_manage = has_perm(request.user, Perm.PEOPLE_MANAGE, school)
     year = selectors.current_school_year(school, timezone.localdate())
     form = forms.GroupForm(request.POST or None, initial={"school_year": year})
@@ -450,7 +443,7 @@ def _group_context(group: Group) -> dict[str, Any]:
 
 @login_required
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    school = _school(request, Perm.PEOPLE_VIEW)
+    school = school_for(request, Perm.PEOPLE_VIEW)
     group = _group(request, school, pk)
     can_manage = has_perm(request.user, Perm.PEOPLE_MANAGE, school)
     form = forms.MemberForm(request.POST or None)
@@ -496,7 +489,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def group_remove_member(request: HttpRequest, pk: int, patron_pk: int) -> HttpResponse:
-    school = _school(request, Perm.PEOPLE_MANAGE)
+    school = school_for(request, Perm.PEOPLE_MANAGE)
     group = _group(request, school, pk, Perm.PEOPLE_MANAGE)
     patron = _patron(request, school, patron_pk, Perm.PEOPLE_MANAGE)
     if services.remove_member(_actor(request), group, patron):
@@ -510,7 +503,7 @@ def group_remove_member(request: HttpRequest, pk: int, patron_pk: int) -> HttpRe
 def _group_for_cards(request: HttpRequest, pk: int) -> Group:
     """The group whose library cards the signed-in person may print: staff who see the school's
     people, or a teacher of that very group. The one place this is decided."""
-    school = _school(request, Perm.STAFF_SHELL)
+    school = school_for(request, Perm.STAFF_SHELL)
     if has_perm(request.user, Perm.PEOPLE_VIEW, school):
         return _group(request, school, pk)
     taught = selectors.groups_taught_by(_actor(request), school).filter(pk=pk).first()
@@ -558,7 +551,7 @@ def group_cards(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def group_assign_cards(request: HttpRequest, pk: int) -> HttpResponse:
-    school = _school(request, Perm.PEOPLE_MANAGE)
+    school = school_for(request, Perm.PEOPLE_MANAGE)
     group = _group(request, school, pk, Perm.PEOPLE_MANAGE)
     given = services.assign_cards(_actor(request), group)
     messages.success(
@@ -579,7 +572,7 @@ def group_assign_cards(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def my_classes(request: HttpRequest) -> HttpResponse:
     """The loans out to the classes the signed-in teacher teaches; nobody else's classes."""
-    school = _school(request, Perm.STAFF_SHELL)
+    school = school_for(request, Perm.STAFF_SHELL)
     groups = list(selectors.groups_taught_by(_actor(request), school).order_by("grade", "name"))
     for group in groups:
         services.record_group_view(_actor(request), group)
@@ -599,7 +592,7 @@ def my_classes(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def privacy_settings(request: HttpRequest) -> HttpResponse:
-    school = _school(request, Perm.SCHOOL_MANAGE)
+    school = school_for(request, Perm.SCHOOL_MANAGE)
     current = selectors.privacy_of(school)
     form = forms.PrivacyForm(
         request.POST or None,
@@ -643,7 +636,7 @@ def _leaving_ids(request: HttpRequest) -> list[int] | None:
 
 @login_required
 def rollover_page(request: HttpRequest) -> HttpResponse:
-    school = _school(request, Perm.PEOPLE_MANAGE)
+    school = school_for(request, Perm.PEOPLE_MANAGE)
     actor = _actor(request)
     today = timezone.localdate()
     leaving = _leaving_ids(request)
@@ -711,7 +704,7 @@ def rollover_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def rollover_loans(request: HttpRequest) -> HttpResponse:
     """The leavers' outstanding loans, one printable section per class (step 2)."""
-    school = _school(request, Perm.PEOPLE_MANAGE)
+    school = school_for(request, Perm.PEOPLE_MANAGE)
     current = rollover.plan(school, leaving=_leaving_ids(request))
     return render(
         request,

@@ -23,7 +23,7 @@ from reol.core.permissions import Actor
 from .. import rules as rulebook
 from ..errors import CirculationError
 from ..limits import earliest_cap
-from ..models import OPEN_HOLD_STATES, Hold, HoldState, Loan, LoanRule, PatronCategory
+from ..models import OPEN_HOLD_STATES, Hold, HoldState, Loan, LoanCategory, LoanRule
 from .common import day, memo, title_of
 
 
@@ -117,7 +117,7 @@ def rule_lends(a: Attempt) -> None:
             % {
                 "title": a.title(),
                 "type": CirculationType(a.copy.circulation_type).label,
-                "category": PatronCategory(a.category).label,
+                "category": LoanCategory(a.category).label,
             },
         )
 
@@ -141,7 +141,7 @@ def under_loan_limit(a: Attempt) -> None:
 def one_copy_per_title(a: Attempt) -> None:
     """A student borrows one copy of a title (so a class's copies go round); staff take more.
     Overridable (``already_has_title``)."""
-    if a.category != PatronCategory.STUDENT:
+    if a.category != LoanCategory.STUDENT:
         return
     a.second_copy = (
         Loan.objects.open()

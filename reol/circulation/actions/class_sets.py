@@ -17,7 +17,7 @@ from reol.core.permissions import Actor, Perm, require
 from reol.patrons.models import Group
 
 from ..errors import CirculationError
-from ..models import Loan, PatronCategory
+from ..models import Loan, LoanCategory
 from .common import lending_patron, local_today, one_batch
 from .loans import CheckinResult, checkin, checkout
 
@@ -81,7 +81,7 @@ def lend_class_set(
     require(actor, Perm.CIRCULATION_DESK, school)
     today = today or local_today()
     person, category, _grade = lending_patron(patron, school)
-    if category != PatronCategory.STAFF:
+    if category != LoanCategory.STAFF:
         raise CirculationError(
             "class_set_for_staff",
             _("Class sets are lent to teachers and staff, and %(name)s is a student.")

@@ -17,7 +17,7 @@ from reol.core.permissions import Actor, Perm, require
 
 from .. import rules as rulebook
 from ..errors import CirculationError
-from ..models import OPEN_HOLD_STATES, Hold, HoldState, Loan, PatronCategory
+from ..models import OPEN_HOLD_STATES, Hold, HoldState, Loan, LoanCategory
 from .common import lending_patron, local_today, locked_item, may_act_for
 from .shelf import close_hold, release
 
@@ -84,7 +84,7 @@ def place_hold(
         raise CirculationError(
             "holds_not_allowed",
             _("A %(category)s cannot place holds on “%(title)s”.")
-            % {"category": PatronCategory(category).label, "title": record.title},
+            % {"category": LoanCategory(category).label, "title": record.title},
         )
     if Loan.objects.open().filter(patron=person, item__record=record).exists():
         raise CirculationError(

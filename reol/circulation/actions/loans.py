@@ -26,7 +26,7 @@ from reol.patrons.models import Group
 from .. import rules as rulebook
 from ..errors import CirculationError
 from ..limits import earliest_cap
-from ..models import Hold, HoldState, Loan, LoanState, PatronCategory
+from ..models import Hold, HoldState, Loan, LoanCategory, LoanState
 from ..selectors import patron_grade
 from ..states import require_loan_change
 from .checks import CHECKS, Attempt
@@ -199,7 +199,7 @@ def _close_loan(loan: Loan, school: School, today: dt.date) -> int:
     loan.state = LoanState.RETURNED
     loan.returned_at = max(timezone.now(), loan.checked_out_at)
     loan.returned_school = school
-    if loan.patron_category == PatronCategory.STUDENT and note_return(loan):
+    if loan.patron_category == LoanCategory.STUDENT and note_return(loan):
         loan.patron = None
     loan.save(update_fields=["state", "returned_at", "returned_school", "patron"])
     return max(0, (today - loan.due_date).days)

@@ -31,8 +31,7 @@ from reol.core.permissions import SYSTEM, Actor, Perm, has_perm, require, school
 from reol.patrons import selectors as patrons
 from reol.patrons.models import Group, GroupMember, Patron
 
-from ..models import OPEN_HOLD_STATES, Hold, HoldState, Loan, LoanState, LoanStatistic
-from ..models import PatronCategory as LoanCategory
+from ..models import OPEN_HOLD_STATES, Hold, HoldState, Loan, LoanCategory, LoanState, LoanStatistic
 from ..states import require_loan_change
 from .common import move_item
 from .holds import cancel_hold

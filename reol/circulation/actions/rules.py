@@ -14,7 +14,7 @@ from reol.core.models import School
 from reol.core.permissions import Actor, Perm, require
 
 from .. import rules as rulebook
-from ..models import LoanPeriod, LoanRule, PatronCategory
+from ..models import LoanCategory, LoanPeriod, LoanRule
 
 RULE_FIELDS = (
     "patron_category",
@@ -57,7 +57,7 @@ def save_rule(
         problems["loan_days"] = _("Give the number of days.")
     if target.period == LoanPeriod.FIXED_DATE and target.fixed_due_date is None:
         problems["fixed_due_date"] = _("Give the due date.")
-    if target.patron_category != PatronCategory.STUDENT and (
+    if target.patron_category != LoanCategory.STUDENT and (
         target.grade_min is not None or target.grade_max is not None
     ):
         problems["grade_min"] = _("Only rules for students have grades.")
