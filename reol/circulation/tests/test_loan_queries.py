@@ -1,4 +1,4 @@
-""""Open", "overdue" and "late" are decided once, by ``Loan.objects``, against the date the
+""" "Open", "overdue" and "late" are decided once, by ``Loan.objects``, against the date the
 caller gives; a loan never brought back ends written off through the state machine."""
 
 from __future__ import annotations
