@@ -130,8 +130,11 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # 8 characters for students, 12 for anyone with a staff role (ASVS 2.1.1).
+    {"NAME": "reol.core.passwords.RoleLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # A larger list of common and breached passwords shipped with Reol (reol/core/data/).
+    {"NAME": "reol.core.passwords.ReolCommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
@@ -140,6 +143,13 @@ LOGOUT_REDIRECT_URL = "login"
 # Failed sign-ins per account and per address before a pause, and the length of the pause.
 REOL_LOGIN_MAX_FAILURES = int(os.environ.get("REOL_LOGIN_MAX_FAILURES", "5"))
 REOL_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("REOL_LOGIN_LOCKOUT_SECONDS", "900"))
+# The first delay after those failures; it doubles with each further failure (reol.core.auth).
+REOL_LOGIN_DELAY_SECONDS = int(os.environ.get("REOL_LOGIN_DELAY_SECONDS", "2"))
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
+REOL_TRUSTED_PROXIES = _env_list("REOL_TRUSTED_PROXIES", "")
+# Password-reset mails per account and per address within an hour.
+REOL_RESET_MAILS_PER_ACCOUNT = int(os.environ.get("REOL_RESET_MAILS_PER_ACCOUNT", "3"))
+REOL_RESET_MAILS_PER_ADDRESS = int(os.environ.get("REOL_RESET_MAILS_PER_ADDRESS", "10"))
 
 # Sessions end after a working day, and when the browser closes (shared desk computers).
 SESSION_COOKIE_AGE = int(os.environ.get("REOL_SESSION_SECONDS", str(8 * 3600)))

@@ -38,6 +38,16 @@ _ACTION_LABELS: dict[str, str | Promise] = {
     "role.revoke": _("Role taken away"),
     "token.create": _("API token created"),
     "token.revoke": _("API token revoked"),
+    "signin.success": _("Signed in"),
+    "signin.failure": _("Sign-in failed"),
+    "signin.delayed": _("Sign-in delayed after failures"),
+    "password_reset.asked": _("Password reset asked for"),
+    "password_reset.refused": _("Password reset mail held back (too many)"),
+    "password_reset.done": _("Password reset with a mailed link"),
+    "person.email_change_asked": _("New e-mail address waiting for confirmation"),
+    "person.email_changed": _("E-mail address changed"),
+    "person.sessions_ended": _("Signed out everywhere else"),
+    "person.identity_refused": _("Change of e-mail, username or password refused"),
     "calendar.opening_hours": _("Opening hours changed"),
     "calendar.closed_period.add": _("Closed period added"),
     "calendar.closed_period.remove": _("Closed period removed"),
@@ -106,8 +116,12 @@ def record(
     school: School | None = None,
     municipality: Municipality | None = None,
     details: dict[str, Any] | None = None,
+    actor_name: str | None = None,
 ) -> AuditEvent:
-    """Write one audit event. Must run inside the service's transaction."""
+    """Write one audit event. Must run inside the service's transaction.
+
+    ``actor_name`` names an actor who is nobody's account (someone failing to sign in).
+    """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit.record() must be called inside the service's transaction")
     if school is not None and municipality is None:
@@ -116,7 +130,7 @@ def record(
     person = actor if isinstance(actor, User) else None
     return AuditEvent.objects.create(
         actor=person,
-        actor_name=person.username if person else str(actor),
+        actor_name=actor_name or (person.username if person else str(actor)),
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",

@@ -8,12 +8,13 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import authenticate
+from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.http import HttpRequest
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import auth, services
+from . import accounts, auth, services
 from .languages import language_choices
 from .models import ClosedPeriod, Location, OpeningHours, Role, School, User
 
@@ -46,27 +47,36 @@ class SignInForm(forms.Form):
         username, secret = data.get("username", ""), data.get("password", "")
         if not username or not secret:
             return data
-        ip = auth.client_ip(self.request)
-        until = auth.locked_until(username, ip)
+        attempt = auth.Attempt.of(username, self.request)
+        until = auth.wait_until(attempt)
         if until is not None:
+            accounts.record_sign_in_failure(attempt, delayed=True)
             raise forms.ValidationError(locked_message(until), code="locked_out")
         user = authenticate(self.request, username=username, password=secret)
         if user is None:
             user = authenticate(self.request, card_barcode=username, pin=secret)
         if user is None:
-            auth.note_failure(username, ip)
+            auth.note_failure(attempt)
+            accounts.record_sign_in_failure(attempt)
             raise forms.ValidationError(
                 _("The username or card number and the password or PIN do not match."),
                 code="invalid_login",
             )
-        auth.clear_failures(user)
+        auth.note_success(attempt)
         self.user = user
         return data
 
 
 def locked_message(until: dt.datetime) -> str:
     """Sign-in is paused: say until when, in the reader's time and language."""
-    minutes = max(1, math.ceil((until - timezone.now()).total_seconds() / 60))
+    seconds = max(1, math.ceil((until - timezone.now()).total_seconds()))
+    if seconds < 60:
+        return ngettext(
+            "Too many failed attempts. Wait %(seconds)d second and try again.",
+            "Too many failed attempts. Wait %(seconds)d seconds and try again.",
+            seconds,
+        ) % {"seconds": seconds}
+    minutes = math.ceil(seconds / 60)
     at = formats.time_format(timezone.localtime(until), "TIME_FORMAT")
     return ngettext(
         "Too many failed attempts. Try again in %(minutes)d minute (at %(time)s), "
@@ -211,3 +221,77 @@ class LanguageForm(forms.Form):
 
 def role_choices(grantable: list[str]) -> list[tuple[str, str]]:
     return [(str(r.value), str(r.label)) for r in Role if r.value in grantable]
+
+
+class PasswordAgainForm(forms.Form):
+    """The current password once more, before something that needs it (ASVS 3.7.1)."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        max_length=256,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, user: User, *args: Any, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data.get("password", "")
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("This is not your password."), code="wrong_password")
+        return password
+
+
+class EmailChangeForm(PasswordAgainForm):
+    """A new address, with the current password: whoever holds the address owns the account,
+    so a session left open at a desk must not be enough (ASVS 3.7.1)."""
+
+    email = forms.EmailField(label=_("New e-mail address"), max_length=254)
+    field_order = ["email", "password"]
+
+
+class ResetRequestForm(PasswordResetForm):
+    """Django's reset form, with a rate limit per account and per address and an audit event.
+
+    The page says the same whether or not a mail went out, so it reveals no address.
+    """
+
+    def __init__(self, *args: Any, ip_address: str | None = None, **kwargs: Any) -> None:
+        self.ip_address = ip_address
+        super().__init__(*args, **kwargs)
+
+    def send_mail(self, *args: Any, **kwargs: Any) -> None:
+        context = args[2] if len(args) > 2 else kwargs["context"]
+        person = context["user"]
+        if accounts.reset_allowed(person, self.ip_address):
+            accounts.note_reset_request([person], self.ip_address, sent=True)
+            super().send_mail(*args, **kwargs)
+        else:
+            accounts.note_reset_request([person], self.ip_address, sent=False)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        email = self.cleaned_data["email"]
+        if not any(True for _user in self.get_users(email)):
+            # Nobody has the address: count it against the address all the same.
+            if accounts.reset_allowed(None, self.ip_address):
+                accounts.note_reset_request([], self.ip_address, sent=True)
+            return
+        super().save(*args, **kwargs)
+
+
+class ResetSetPasswordForm(SetPasswordForm):
+    """The reset link's form: the service sets the password, revokes tokens and audits."""
+
+    def save(self, commit: bool = True) -> Any:
+        accounts.reset_password(self.user, self.cleaned_data["new_password1"])
+        return self.user
+
+
+class OwnPasswordForm(PasswordChangeForm):
+    """Change one's own password, after typing the current one."""
+
+    def save(self, commit: bool = True) -> Any:
+        accounts.change_own_password(self.user, self.cleaned_data["new_password1"])
+        return self.user

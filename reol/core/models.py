@@ -14,6 +14,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from .languages import language_choices
@@ -123,6 +124,9 @@ class User(AbstractUser):
     pin_hash = models.CharField(max_length=256, blank=True, editable=False)
     # Folded "first last username card", kept by save(); what the people search matches.
     search_text = models.CharField(max_length=520, blank=True, editable=False)
+    # Raised by "sign out everywhere else": part of the session hash, so every other session
+    # of the person ends (``reol.core.accounts.end_other_sessions``).
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     SEARCHED_FIELDS = ("first_name", "last_name", "username", "card_barcode")
 
@@ -147,6 +151,18 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django's HMAC of the password, and of the session generation once it was raised
+        (generation 0 gives Django's own hash, so no session ends when this code arrives)."""
+        if not self.session_generation:
+            return super()._get_session_auth_hash(secret=secret)  # type: ignore[misc]
+        return salted_hmac(
+            "reol.core.models.User.session_auth_hash",
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.search_text = fold(
@@ -261,7 +277,7 @@ class ApiToken(models.Model):
 
 
 class LoginFailure(models.Model):
-    """A failed sign-in, kept for the rate limit (see ``reol.core.auth``).
+    """A failed sign-in, kept for the throttle (see ``reol.core.auth``).
 
     ``user`` is the account the typed username or card number belongs to (none when it belongs
     to nobody); ``username`` is what was typed, folded.
@@ -273,6 +289,8 @@ class LoginFailure(models.Model):
     )
     username = models.CharField(max_length=150)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # The known browser (see ``reol.core.auth.device_of``) the attempt came from; "" for none.
+    device = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
         indexes = [
@@ -388,3 +406,25 @@ class ClosedPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.starts:%d.%m}–{self.ends:%d.%m})"
+
+
+class ResetRequest(models.Model):
+    """A password-reset mail asked for, kept a day for the rate limit (``reol.core.accounts``).
+
+    ``user`` is the account the mail went to (none when the address belongs to nobody).
+    """
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user", "at"]),
+            models.Index(fields=["ip_address", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.at:%Y-%m-%d %H:%M}"

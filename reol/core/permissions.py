@@ -208,6 +208,39 @@ def may_grant(actor: Actor | AnonymousUser, role: str, school: School) -> bool:
     return perm is not None and has_perm(actor, perm, school)
 
 
+# Roles whose holders work in a school: their e-mail, username and password are theirs alone
+# (``reol.core.accounts``); no patron page, patron API or roster import may change them.
+STAFF_ROLES: Final = frozenset({Role.ADMINISTRATOR, Role.LIBRARIAN, Role.TEACHER, Role.CONSULTANT})
+
+
+def holds_staff_role(user: User) -> bool:
+    """True for a person with a staff role at any school (or a superuser)."""
+    if user.is_superuser:
+        return True
+    return Membership.objects.filter(user=user, role__in=STAFF_ROLES).exists()
+
+
+def may_manage_identity(actor: Actor | AnonymousUser, person: User) -> bool:
+    """May ``actor`` change ``person``'s e-mail, username or password?
+
+    The person may; otherwise only someone who could give every role the person holds, at
+    every school where they hold it (a consultant's role: only the installation). A librarian
+    of school A therefore cannot touch a teacher of A who is administrator at school B.
+    """
+    if _is_everything(actor):
+        return True
+    if not isinstance(actor, User) or not actor.is_active:
+        return False
+    if actor.pk == person.pk:
+        return True
+    if person.is_superuser:
+        return False
+    held = list(Membership.objects.filter(user=person).select_related("school"))
+    if not held:
+        return False
+    return all(m.school is not None and may_grant(actor, m.role, m.school) for m in held)
+
+
 def is_student_only(user: User) -> bool:
     """True for a person whose only roles are student roles (no staff pages for them)."""
     roles = {m.role for m in _memberships(user)}

@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import audit, auth
+from . import accounts, audit, auth, passwords
 from .models import (
     ApiToken,
     ClosedPeriod,
@@ -35,6 +35,7 @@ from .models import (
     User,
 )
 from .permissions import (
+    STAFF_ROLES,
     SYSTEM,
     Actor,
     Perm,
@@ -244,6 +245,7 @@ def create_person(
         card_barcode=(card_barcode or "").strip() or None,
         preferred_language=preferred_language,
     )
+    passwords.mark_staff(person, role in STAFF_ROLES)
     errors = _person_errors(person, password, pin)
     if errors:
         raise ValidationError(errors)
@@ -321,22 +323,13 @@ def _require_manage_person(actor: Actor, person: User) -> None:
         raise PermissionDenied(_("You may not change this person."))
 
 
-@transaction.atomic
 def set_password(actor: Actor, person: User, password: str) -> None:
-    _require_manage_person(actor, person)
-    validate_password(password, person)
-    person.set_password(password)
-    person.save(update_fields=["password"])
-    audit.record(actor, "person.set_password", person)
+    """Identity is the person's: see ``reol.core.accounts`` (the one place it changes)."""
+    accounts.set_password(actor, person, password)
 
 
-@transaction.atomic
 def set_pin(actor: Actor, person: User, pin: str) -> None:
-    _require_manage_person(actor, person)
-    _check_pin(pin)
-    person.pin_hash = make_password(pin)
-    person.save(update_fields=["pin_hash"])
-    audit.record(actor, "person.set_pin", person)
+    accounts.set_pin(actor, person, pin)
 
 
 @transaction.atomic
@@ -385,7 +378,7 @@ def create_api_token(actor: Actor, user: User, *, name: str = "") -> tuple[ApiTo
         prefix=secret[: len(API_TOKEN_PREFIX) + 6],
         digest=token_digest(secret),
     )
-    audit.record(actor, "token.create", token, details={"user": user.username})
+    accounts.audit_everywhere(actor, "token.create", user, details={"token": token.prefix})
     return token, secret
 
 
@@ -395,7 +388,7 @@ def revoke_api_token(actor: Actor, token: ApiToken) -> None:
         _require_system(actor)
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    audit.record(actor, "token.revoke", token)
+    accounts.audit_everywhere(actor, "token.revoke", token.user, details={"token": token.prefix})
 
 
 # --- Opening calendar -------------------------------------------------------------------------

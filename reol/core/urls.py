@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
 from . import views
 
@@ -7,16 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", views.sign_in, name="login"),
     path("accounts/logout/", views.SignOutView.as_view(), name="logout"),
-    path(
-        "accounts/password-reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="core/password_reset.html",
-            email_template_name="core/password_reset_email.txt",
-            subject_template_name="core/password_reset_subject.txt",
-            success_url=reverse_lazy("password_reset_done"),
-        ),
-        name="password_reset",
-    ),
+    path("accounts/password-reset/", views.ResetView.as_view(), name="password_reset"),
     path(
         "accounts/password-reset/sent/",
         auth_views.PasswordResetDoneView.as_view(template_name="core/password_reset_done.html"),
@@ -24,10 +15,7 @@ urlpatterns = [
     ),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="core/password_reset_confirm.html",
-            success_url=reverse_lazy("password_reset_complete"),
-        ),
+        views.ResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
@@ -38,6 +26,10 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("me/", views.me, name="me"),
+    path("me/password/", views.password_change, name="password-change"),
+    path("me/email/", views.email_change, name="email-change"),
+    path("me/sessions/", views.sessions_end, name="sessions-end"),
+    path("accounts/email/<str:token>/", views.email_confirm, name="email-confirm"),
     path("staff/", views.dashboard, name="staff-dashboard"),
     path("staff/switch-school/", views.switch_school, name="switch-school"),
     path("staff/people/", views.people, name="people"),

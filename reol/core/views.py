@@ -7,7 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,7 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import audit, auth, forms, navigation, selectors, services
+from . import accounts, audit, auth, forms, navigation, selectors, services
 from .languages import language_name
 from .middleware import SESSION_KEY, school_for, schools_of
 from .models import AuditEvent, ClosedPeriod, Location, Membership, Role, School, User
@@ -62,12 +62,22 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     form = forms.SignInForm(request, request.POST or None)
     if request.method == "POST" and form.is_valid() and form.user is not None:
         login(request, form.user)
+        accounts.record_sign_in(form.user)
         next_url = request.POST.get("next") or request.GET.get("next") or ""
         if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
             next_url = ""
         response = HttpResponseRedirect(next_url or "/")
         if form.user.preferred_language:
             response.set_cookie("django_language", form.user.preferred_language, samesite="Lax")
+        # This browser is now one the account knows: its failures count apart from its address.
+        response.set_cookie(
+            auth.DEVICE_COOKIE,
+            auth.device_cookie(form.user),
+            max_age=auth.DEVICE_COOKIE_AGE,
+            httponly=True,
+            secure=settings.SESSION_COOKIE_SECURE,
+            samesite="Lax",
+        )
         return response
     status = 400 if request.method == "POST" else 200
     return render(request, "core/sign_in.html", {"form": form}, status=status)
@@ -117,6 +127,96 @@ def me(request: HttpRequest) -> HttpResponse:
         "core/me.html",
         {"form": form, "memberships": memberships, "current_language": language_name(current)},
     )
+
+
+class ResetView(auth_views.PasswordResetView):
+    """Ask for a reset mail: rate-limited per account and address, and audited."""
+
+    form_class = forms.ResetRequestForm
+    template_name = "core/password_reset.html"
+    email_template_name = "core/password_reset_email.txt"
+    subject_template_name = "core/password_reset_subject.txt"
+
+    def get_success_url(self) -> str:
+        return reverse("password_reset_done")
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "ip_address": auth.client_ip(self.request)}
+
+
+class ResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Set a password with a mailed link: ends other sessions, revokes API tokens, audited."""
+
+    form_class = forms.ResetSetPasswordForm
+    template_name = "core/password_reset_confirm.html"
+
+    def get_success_url(self) -> str:
+        return reverse("password_reset_complete")
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Change one's own password. This session stays; every other one ends."""
+    user: User = request.user  # type: ignore[assignment]
+    form = forms.OwnPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        update_session_auth_hash(request, user)
+        messages.success(request, _("Your password is changed. You are signed out elsewhere."))
+        return redirect("me")
+    return render(request, "core/password_change.html", {"form": form})
+
+
+@login_required
+def email_change(request: HttpRequest) -> HttpResponse:
+    """Ask for a new e-mail address: it is used once the link mailed to it is opened."""
+    user: User = request.user  # type: ignore[assignment]
+    form = forms.EmailChangeForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            accounts.request_email_change(
+                user, user, form.cleaned_data["email"], site=request.build_absolute_uri("/")
+            )
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("We sent a link to %(email)s. Your address changes when you open it.")
+                % {"email": form.cleaned_data["email"]},
+            )
+            return redirect("me")
+    return render(request, "core/email_change.html", {"form": form})
+
+
+@login_required
+def sessions_end(request: HttpRequest) -> HttpResponse:
+    """Sign out everywhere else, after typing the password again (ASVS 3.3.4)."""
+    user: User = request.user  # type: ignore[assignment]
+    form = forms.PasswordAgainForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        accounts.end_other_sessions(user)
+        update_session_auth_hash(request, user)
+        messages.success(request, _("You are signed out everywhere else."))
+        return redirect("me")
+    return render(request, "core/sessions_end.html", {"form": form})
+
+
+def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of a confirmation mail: GET shows a button, POST uses the new address (a mail
+    client that fetches links to preview them must not confirm anything)."""
+    if request.method == "POST":
+        try:
+            person = accounts.confirm_email_change(token)
+        except ValidationError as error:
+            return render(
+                request, "core/email_confirm.html", {"error": " ".join(error.messages)}, status=400
+            )
+        messages.success(
+            request, _("Your e-mail address is now %(email)s.") % {"email": person.email}
+        )
+        return redirect("me" if request.user.is_authenticated else "login")
+    return render(request, "core/email_confirm.html", {"error": ""})
 
 
 @dataclass(frozen=True)

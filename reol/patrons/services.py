@@ -22,7 +22,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reol.core import audit
+from reol.core import accounts, audit
 from reol.core import services as core_services
 from reol.core.models import Role, School, User
 from reol.core.permissions import Actor, Perm, forget_cached_roles, require, roles_at
@@ -204,9 +204,22 @@ def create_patron(
     return patron
 
 
-@transaction.atomic
 def update_patron(actor: Actor, patron: Patron, **changes: Any) -> Patron:
-    """Change a patron's profile and the person's names, e-mail and card barcode."""
+    """Change a patron's profile and the person's names, e-mail and card barcode.
+
+    The e-mail address is the person's identity (a reset mail goes there): a staff member's
+    is refused here, anyone else's needs the right to manage them at every school
+    (``core.accounts``). The check runs before the transaction so a refusal stays audited.
+    """
+    require(actor, Perm.PEOPLE_MANAGE, patron.school)
+    person = User.objects.get(pk=patron.user_id)
+    if "email" in changes and (changes["email"] or "") != (person.email or ""):
+        accounts.refuse_if_staff(actor, person, {"email"})
+    return _update_patron(actor, patron, **changes)
+
+
+@transaction.atomic
+def _update_patron(actor: Actor, patron: Patron, **changes: Any) -> Patron:
     require(actor, Perm.PEOPLE_MANAGE, patron.school)
     unknown = set(changes) - set(PATRON_FIELDS) - set(PERSON_FIELDS)
     if unknown:

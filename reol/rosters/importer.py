@@ -35,7 +35,7 @@ from django.utils.translation import ngettext
 
 from reol.core import audit
 from reol.core.models import Membership, Role, School, User
-from reol.core.permissions import Actor, Perm, has_perm, require, schools_with
+from reol.core.permissions import STAFF_ROLES, Actor, Perm, require, schools_with
 from reol.core.text import fold
 from reol.patrons.cards import fold_ascii
 from reol.patrons.models import Group, GroupMember, Patron
@@ -46,7 +46,6 @@ from .roster import ERROR, STUDENT, TEACHER, WARNING, GroupSpec, Person, Problem
 BATCH = 2000
 PREVIEW_MAX = 500
 ROLE_OF = {STUDENT: Role.STUDENT, TEACHER: Role.TEACHER}
-STAFF_ROLES = (Role.ADMINISTRATOR, Role.LIBRARIAN, Role.CONSULTANT)
 NEW = -1  # the "user id" of a person this import adds
 
 Progress = Callable[[str, int], None]  # (phase, percent of that phase)
@@ -79,7 +78,14 @@ class Report:
         return any(
             n
             for key, n in self.counts.items()
-            if key not in ("people", "patrons_unchanged", "rows_rejected", "usernames_made")
+            if key
+            not in (
+                "people",
+                "patrons_unchanged",
+                "rows_rejected",
+                "usernames_made",
+                "staff_left_alone",
+            )
         )
 
     def summary(self) -> str:
@@ -119,6 +125,12 @@ def summary_of(counts: dict[str, int], *, dry_run: bool, refused: bool) -> str:
         )
         % {"count": n("rows_rejected")},
     }
+    if n("staff_left_alone"):
+        text += " " + ngettext(
+            "%(count)d person who works at a school was left as they are (groups at most).",
+            "%(count)d people who work at a school were left as they are (groups at most).",
+            n("staff_left_alone"),
+        ) % {"count": n("staff_left_alone")}
     if dry_run:
         return text + " " + _("Dry run: nothing was saved.")
     if refused:
@@ -205,6 +217,7 @@ class _Entry:
     patron_changes: list[str] = field(default_factory=list)
     needs_role: bool = False
     reactivated: bool = False
+    staff: bool = False  # has a staff role somewhere: groups at most (see _Plan._staff)
 
     @property
     def new_user(self) -> bool:
@@ -221,6 +234,7 @@ def _chunks(items: list[Any], size: int = BATCH) -> Iterator[list[Any]]:
 
 
 _USER_FIELDS = ("first_name", "last_name", "username", "card_barcode", "email")
+_IDENTITY_FIELDS = ("username", "email")  # the person's (reol.core.accounts), not the school's
 
 
 class _Plan:
@@ -299,14 +313,16 @@ class _Plan:
         manageable = schools_with(self.actor, Perm.PEOPLE_MANAGE).filter(
             municipality_id=school.municipality_id
         )
+        self.manageable = list(manageable.values_list("pk", flat=True))
         self.allowed = set(
             Membership.objects.filter(school__in=manageable).values_list("user_id", flat=True)
         ) | set(self.patron_by_user)
-        self.protected: set[int] = set()
-        if not has_perm(self.actor, Perm.STAFF_MANAGE, school):
-            self.protected = set(
-                Membership.objects.filter(role__in=STAFF_ROLES).values_list("user_id", flat=True)
-            ) | set(User.objects.filter(is_superuser=True).values_list("id", flat=True))
+        # People who work at a school (teachers too), anywhere: an import never changes their
+        # name, e-mail, username, card, role or patron profile, and never makes them a patron;
+        # it only puts an existing patron of this school into the file's groups (issue 12).
+        self.protected: set[int] = set(
+            Membership.objects.filter(role__in=STAFF_ROLES).values_list("user_id", flat=True)
+        ) | set(User.objects.filter(is_superuser=True).values_list("id", flat=True))
         self.roles_here = set(
             Membership.objects.filter(school=school, role__in=ROLE_OF.values()).values_list(
                 "user_id", "role"
@@ -427,6 +443,8 @@ class _Plan:
         return candidate
 
     def _existing(self, person: Person, user_id: int, patron: Patron | None) -> _Entry:
+        if user_id in self.protected:
+            return self._staff(person, user_id, patron)
         provides = self.roster.provides
         entry = _Entry(
             person=person,
@@ -461,12 +479,45 @@ class _Plan:
                 entry.reactivated = True
         return entry
 
+    def _staff(self, person: Person, user_id: int, patron: Patron | None) -> _Entry:
+        """A person with a staff role: group memberships at most, and the dry run says so."""
+        self.report.count("staff_left_alone")
+        if patron is None:
+            text = _(
+                "%(name)s works at a school and is not a patron here: the import leaves them "
+                "out. Make them a patron on the patrons page to put them in groups."
+            )
+        else:
+            text = _(
+                "%(name)s works at a school: only their groups are imported; their name, "
+                "e-mail, username, card, role and patron profile are left as they are."
+            )
+        self.report.problems.append(
+            Problem(person.file, person.line, text % {"name": person.name}, WARNING)
+        )
+        return _Entry(
+            person=person,
+            user_id=user_id,
+            patron=patron,
+            patron_id=patron.pk if patron else 0,
+            patron_values=None,
+            needs_role=False,
+            staff=True,
+        )
+
     # -- what existing people's User rows need -------------------------------------------------
 
     def _user_changes(self) -> None:
         existing = {e.user_id: e for e in self.entries if not e.new_user}
         ids = list(existing)
         for chunk in _chunks(ids, 5000):
+            # People who also belong to a school the importer does not manage: their e-mail and
+            # username are theirs, changed only by someone who manages them everywhere.
+            elsewhere = set(
+                Membership.objects.filter(user_id__in=chunk)
+                .exclude(school__in=self.manageable)
+                .values_list("user_id", flat=True)
+            )
             for user in User.objects.filter(pk__in=chunk).only("id", *_USER_FIELDS):
                 entry = existing[user.pk]
                 entry.user = user
@@ -477,6 +528,8 @@ class _Plan:
                     value = getattr(person, name)
                     if name not in self.roster.provides or not value:
                         continue
+                    if user.pk in elsewhere and name in _IDENTITY_FIELDS:
+                        continue
                     current = getattr(user, name) or ""
                     if current != value and not (
                         name == "username" and current.casefold() == value.casefold()
@@ -485,20 +538,6 @@ class _Plan:
                         setattr(user, name, value)
                 if entry.user_changes and (set(entry.user_changes) & set(User.SEARCHED_FIELDS)):
                     entry.user_changes.append("search_text")
-            for pk in chunk:
-                if pk in self.protected and existing[pk].person.username:
-                    self.report.problems.append(
-                        Problem(
-                            existing[pk].person.file,
-                            existing[pk].person.line,
-                            _(
-                                "%(name)s works in the library; their name, username and card "
-                                "were left as they are."
-                            )
-                            % {"name": existing[pk].person.name},
-                            WARNING,
-                        )
-                    )
 
     # -- groups --------------------------------------------------------------------------------
 
@@ -603,6 +642,8 @@ class _Plan:
                     managed.add(group_id)
         wanted: set[tuple[int, int]] = set()
         for entry in self.entries:
+            if entry.staff and not entry.patron_id:
+                continue  # not a patron here, and an import does not make them one
             for key, role in entry.person.groups:
                 group = self.group_of.get(key)
                 if group is None:

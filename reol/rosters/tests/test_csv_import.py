@@ -302,7 +302,12 @@ def test_staff_are_linked_but_their_names_left_alone(world, tmp_path):
     assert report.saved, report.problems
     world.librarian_a.refresh_from_db()
     assert world.librarian_a.first_name == "Bib-A"
-    assert any("works in the library" in p.reason for p in report.warnings)
+    assert any("works at a school" in p.reason for p in report.warnings)
+    # No patron row to edit, and no new role (issue 12).
+    assert not Patron.objects.filter(user=world.librarian_a).exists()
+    assert set(
+        Membership.objects.filter(user=world.librarian_a).values_list("role", flat=True)
+    ) == {"librarian"}
 
 
 def test_100000_rows_are_read_and_checked(world, tmp_path):

@@ -37,9 +37,65 @@ document.documentElement.classList.add("js");
       });
     });
   }
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", setUp);
-  } else {
+  // Password fields of a form with data-show get a button that shows what was typed
+  // (ASVS 2.1.12), and new passwords a meter of their strength (ASVS 2.1.8). The server's
+  // rules decide; the meter only guides: length counts most, then kinds of characters.
+  function strength(value) {
+    if (value.length < 12) return 0;
+    const kinds = [/[a-zæøå]/, /[A-ZÆØÅ]/, /[0-9]/, /[^A-Za-z0-9æøåÆØÅ]/].filter((r) =>
+      r.test(value)
+    ).length;
+    const score = (value.length >= 16 ? 2 : 1) + (kinds >= 3 ? 2 : kinds >= 2 ? 1 : 0);
+    return Math.min(4, score);
+  }
+
+  function setUpPasswords() {
+    document.querySelectorAll("form[data-show]").forEach((form) => {
+      const levels = (form.dataset.levels || "").split("|");
+      form.querySelectorAll('input[type="password"]').forEach((input) => {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "secondary show-password";
+        button.textContent = form.dataset.show;
+        button.setAttribute("aria-pressed", "false");
+        button.setAttribute("aria-controls", input.id);
+        button.addEventListener("click", () => {
+          const shown = input.type === "password";
+          input.type = shown ? "text" : "password";
+          button.textContent = shown ? form.dataset.hide : form.dataset.show;
+          button.setAttribute("aria-pressed", shown ? "true" : "false");
+        });
+        input.insertAdjacentElement("afterend", button);
+        if (input.autocomplete !== "new-password" || input.name.endsWith("2")) return;
+        const meter = document.createElement("meter");
+        meter.min = 0;
+        meter.max = 4;
+        meter.low = 2;
+        meter.high = 3;
+        meter.optimum = 4;
+        meter.value = 0;
+        meter.setAttribute("aria-label", form.dataset.strength);
+        const words = document.createElement("span");
+        words.className = "helptext";
+        words.setAttribute("aria-live", "polite");
+        input.addEventListener("input", () => {
+          const level = input.value ? strength(input.value) : 0;
+          meter.value = level;
+          words.textContent = input.value ? levels[level] || "" : "";
+        });
+        button.insertAdjacentElement("afterend", words);
+        button.insertAdjacentElement("afterend", meter);
+      });
+    });
+  }
+
+  function start() {
     setUp();
+    setUpPasswords();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
   }
 })();

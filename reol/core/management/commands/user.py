@@ -5,9 +5,11 @@ import sys
 from argparse import ArgumentParser
 from typing import Any
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
-from reol.core import services
+from reol.core import passwords, services
 from reol.core.models import Municipality, Role, School, User
 from reol.core.permissions import SYSTEM
 from reol.core.selectors import same_code
@@ -59,6 +61,12 @@ class Command(ReolCommand):
             services.validate_person_name(user.first_name, user.last_name)
             if User.objects.filter(same_code("username", user.username)).exists():
                 raise CommandError(f"The username {user.username} is taken.")
+            if password:
+                passwords.mark_staff(user)  # a consultant is staff: 12 characters at least
+                try:
+                    validate_password(password, user)
+                except ValidationError as error:
+                    raise CommandError(" ".join(error.messages)) from None
             user.set_password(password) if password else user.set_unusable_password()
             user.save()
             services.appoint_consultant(SYSTEM, user, municipality)
