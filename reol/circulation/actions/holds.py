@@ -22,6 +22,85 @@ from .common import lending_patron, local_today, locked_item, may_act_for
 from .shelf import close_hold, release
 
 
+def _hold_target(
+    school: School, record: Record | None, item: Item | str | None
+) -> tuple[Record, Item | None, list[Item]]:
+    """What the hold is for: the title, the copy asked for (if any) and the copies that may
+    fill it. Refused for another school's copy, an unknown title or one with no copies here."""
+    copy: Item | None = None
+    if item is not None:
+        copy = locked_item(item, school)
+        if copy.school_id != school.pk:
+            raise CirculationError(
+                "other_school",
+                _("This copy belongs to %(school)s; place the hold there.")
+                % {"school": copy.school.name},
+            )
+        record = copy.record
+    if record is None or record.municipality_id != school.municipality_id:
+        raise CirculationError("unknown_record", _("There is no such title."), status=422)
+    copies = (
+        [copy]
+        if copy is not None
+        else list(
+            Item.objects.filter(record=record, school=school).exclude(
+                status__in=[ItemStatus.WITHDRAWN, ItemStatus.LOST]
+            )
+        )
+    )
+    if not copies:
+        raise CirculationError(
+            "no_copies",
+            _("%(school)s has no copies of “%(title)s” to hold.")
+            % {"school": school.name, "title": record.title},
+        )
+    return record, copy, copies
+
+
+def _not_on_the_shelf(school: School, record: Record, copies: list[Item]) -> None:
+    """Self-service: a copy on the shelf here is fetched, not reserved."""
+    shelved = sorted(
+        (c for c in copies if c.status == ItemStatus.AVAILABLE), key=lambda c: c.barcode
+    )
+    if shelved:
+        shelved[0].record = record
+        raise CirculationError("on_shelf_here", _on_shelf_here(school, shelved[0]))
+
+
+def _holds_allowed(
+    school: School, category: str, grade: int | None, record: Record, copies: list[Item]
+) -> None:
+    """The rules lend at least one of the copies to this patron, with holds."""
+    rules = rulebook.rules_of(school)
+    for c in copies:
+        rule = rulebook.pick_rule(rules, category, grade, c.circulation_type)
+        if rule is not None and rule.lends and rule.holds_allowed:
+            return
+    raise CirculationError(
+        "holds_not_allowed",
+        _("A %(category)s cannot place holds on “%(title)s”.")
+        % {"category": LoanCategory(category).label, "title": record.title},
+    )
+
+
+def _not_had_already(person: User, record: Record) -> CirculationError:
+    """Refused when the patron has the title on loan; answers the duplicate-hold refusal (the
+    check below, and the unique index should two requests race)."""
+    if Loan.objects.open().filter(patron=person, item__record=record).exists():
+        raise CirculationError(
+            "already_has_it",
+            _("%(name)s already has “%(title)s” on loan.")
+            % {"name": person, "title": record.title},
+        )
+    duplicate = CirculationError(
+        "hold_exists",
+        _("%(name)s already has a hold on “%(title)s”.") % {"name": person, "title": record.title},
+    )
+    if Hold.objects.filter(patron=person, record=record, state__in=OPEN_HOLD_STATES).exists():
+        raise duplicate
+    return duplicate
+
+
 @transaction.atomic
 def place_hold(
     actor: Actor,
@@ -39,70 +118,16 @@ def place_hold(
     """
     person, category, grade = lending_patron(patron, school)
     may_act_for(actor, person, school)
-    self_service = isinstance(actor, User) and actor.pk == person.pk
-    copy: Item | None = None
-    if item is not None:
-        copy = locked_item(item, school)
-        if copy.school_id != school.pk:
-            raise CirculationError(
-                "other_school",
-                _("This copy belongs to %(school)s; place the hold there.")
-                % {"school": copy.school.name},
-            )
-        record = copy.record
-    if record is None or record.municipality_id != school.municipality_id:
-        raise CirculationError("unknown_record", _("There is no such title."), status=422)
-    copies = list(
-        Item.objects.filter(record=record, school=school).exclude(
-            status__in=[ItemStatus.WITHDRAWN, ItemStatus.LOST]
-        )
-    )
-    if copy is not None:
-        copies = [copy]
-    if not copies:
-        raise CirculationError(
-            "no_copies",
-            _("%(school)s has no copies of “%(title)s” to hold.")
-            % {"school": school.name, "title": record.title},
-        )
-    if self_service:
-        shelved = sorted(
-            (c for c in copies if c.status == ItemStatus.AVAILABLE), key=lambda c: c.barcode
-        )
-        if shelved:
-            shelved[0].record = record
-            raise CirculationError("on_shelf_here", _on_shelf_here(school, shelved[0]))
-    rules = rulebook.rules_of(school)
-    allowed = [
-        c
-        for c in copies
-        if (r := rulebook.pick_rule(rules, category, grade, c.circulation_type)) is not None
-        and r.lends
-        and r.holds_allowed
-    ]
-    if not allowed:
-        raise CirculationError(
-            "holds_not_allowed",
-            _("A %(category)s cannot place holds on “%(title)s”.")
-            % {"category": LoanCategory(category).label, "title": record.title},
-        )
-    if Loan.objects.open().filter(patron=person, item__record=record).exists():
-        raise CirculationError(
-            "already_has_it",
-            _("%(name)s already has “%(title)s” on loan.")
-            % {"name": person, "title": record.title},
-        )
-    duplicate = CirculationError(
-        "hold_exists",
-        _("%(name)s already has a hold on “%(title)s”.") % {"name": person, "title": record.title},
-    )
-    if Hold.objects.filter(patron=person, record=record, state__in=OPEN_HOLD_STATES).exists():
-        raise duplicate
+    title, copy, copies = _hold_target(school, record, item)
+    if isinstance(actor, User) and actor.pk == person.pk:
+        _not_on_the_shelf(school, title, copies)
+    _holds_allowed(school, category, grade, title, copies)
+    duplicate = _not_had_already(person, title)
     try:
         with transaction.atomic():
             hold = Hold.objects.create(
                 school=school,
-                record=record,
+                record=title,
                 item=copy,
                 item_specific=copy is not None,
                 patron=person,
@@ -116,7 +141,7 @@ def place_hold(
         hold,
         school=school,
         details={
-            "record": record.pk,
+            "record": title.pk,
             "item": copy.barcode if copy else None,
             "patron": person.username,
         },
