@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -107,6 +108,81 @@ def lend_class_set(
     return ClassSetResult(group=the_group, record=the_record, patron=person, loans=loans)
 
 
+def _wanted(items: list[str] | list[Item]) -> list[str | Item]:
+    """The copies named, each once, in order; refused when more than a class set."""
+    wanted = list(dict.fromkeys(i if isinstance(i, Item) else i.strip() for i in items if i))
+    if len(wanted) > MAX_CLASS_SET:
+        raise CirculationError(
+            "class_set_too_big",
+            _("A class set has at most %(max)s copies.") % {"max": MAX_CLASS_SET},
+            status=422,
+        )
+    return wanted
+
+
+Lend = Callable[[str | Item], Loan]
+
+
+def _lend_scanned(lend: Lend, items: list[str] | list[Item]) -> tuple[list[Loan], Record]:
+    """Every copy scanned, or none: the refusal names each copy that cannot be lent."""
+    loans: list[Loan] = []
+    problems: list[dict[str, str]] = []
+    for copy in _wanted(items):
+        code = copy.barcode if isinstance(copy, Item) else copy
+        try:
+            loans.append(lend(copy))
+        except CirculationError as error:
+            problems.append({"item": code, "code": error.code, "message": error.message})
+    if problems:
+        raise _refused_copies(problems)
+    titles = {loan.item.record_id for loan in loans}
+    if len(titles) > 1:
+        raise CirculationError(
+            "mixed_titles",
+            _("A class set is copies of one title; these are copies of %(count)s titles.")
+            % {"count": len(titles)},
+        )
+    if not loans:
+        raise CirculationError(
+            "class_set_count", _("Scan the copies of the class set."), status=422
+        )
+    return loans, loans[0].item.record
+
+
+def _lend_from_shelf(
+    lend: Lend, school: School, record: Record | int | None, count: int | None
+) -> tuple[list[Loan], Record]:
+    """``count`` copies of the title picked from the shelf, or none."""
+    pk = record.pk if isinstance(record, Record) else record
+    found = None
+    if pk is not None:
+        found = Record.objects.filter(pk=pk, municipality_id=school.municipality_id).first()
+    if found is None:
+        raise CirculationError("unknown_record", _("There is no such title."), status=422)
+    if count is None or not 1 <= count <= MAX_CLASS_SET:
+        raise CirculationError(
+            "class_set_count",
+            _("Say how many copies, from 1 to %(max)s.") % {"max": MAX_CLASS_SET},
+            status=422,
+        )
+    loans: list[Loan] = []
+    shelf = Item.objects.filter(record=found, school=school, status=ItemStatus.AVAILABLE)
+    for candidate in shelf.order_by("barcode").iterator():
+        if len(loans) == count:
+            break
+        try:
+            loans.append(lend(candidate))
+        except CirculationError:
+            continue  # held for someone, booked, lent a moment ago: the next one
+    if len(loans) < count:
+        raise CirculationError(
+            "not_enough_copies",
+            _("Only %(found)s of the %(count)s copies of “%(title)s” can be lent now.")
+            % {"found": len(loans), "count": count, "title": found.title},
+        )
+    return loans, found
+
+
 def _lend_copies(
     actor: Actor,
     school: School,
@@ -118,73 +194,13 @@ def _lend_copies(
     count: int | None,
     today: dt.date,
 ) -> tuple[list[Loan], Record]:
-    loans: list[Loan] = []
+    def lend(copy: str | Item) -> Loan:
+        with transaction.atomic():  # a refused copy rolls back to here, the others stay
+            return checkout(actor, school, person, copy, group=the_group, today=today).loan
+
     if items:
-        wanted = list(dict.fromkeys(i if isinstance(i, Item) else i.strip() for i in items if i))
-        if len(wanted) > MAX_CLASS_SET:
-            raise CirculationError(
-                "class_set_too_big",
-                _("A class set has at most %(max)s copies.") % {"max": MAX_CLASS_SET},
-                status=422,
-            )
-        problems: list[dict[str, str]] = []
-        for copy in wanted:
-            code = copy.barcode if isinstance(copy, Item) else copy
-            try:
-                with transaction.atomic():
-                    result = checkout(actor, school, person, copy, group=the_group, today=today)
-                loans.append(result.loan)
-            except CirculationError as error:
-                problems.append({"item": code, "code": error.code, "message": error.message})
-        if problems:
-            raise _refused_copies(problems)
-        titles = {loan.item.record_id for loan in loans}
-        if len(titles) > 1:
-            raise CirculationError(
-                "mixed_titles",
-                _("A class set is copies of one title; these are copies of %(count)s titles.")
-                % {"count": len(titles)},
-            )
-        the_record = loans[0].item.record
-    else:
-        pk = record.pk if isinstance(record, Record) else record
-        found = None
-        if pk is not None:
-            found = Record.objects.filter(pk=pk, municipality_id=school.municipality_id).first()
-        if found is None:
-            raise CirculationError("unknown_record", _("There is no such title."), status=422)
-        if count is None or not 1 <= count <= MAX_CLASS_SET:
-            raise CirculationError(
-                "class_set_count",
-                _("Say how many copies, from 1 to %(max)s.") % {"max": MAX_CLASS_SET},
-                status=422,
-            )
-        the_record = found
-        shelf = Item.objects.filter(
-            record=found, school=school, status=ItemStatus.AVAILABLE
-        ).order_by("barcode")
-        for candidate in shelf.iterator():
-            if len(loans) == count:
-                break
-            try:
-                with transaction.atomic():
-                    result = checkout(
-                        actor, school, person, candidate, group=the_group, today=today
-                    )
-                loans.append(result.loan)
-            except CirculationError:
-                continue  # held for someone, booked, lent a moment ago: the next one
-        if len(loans) < count:
-            raise CirculationError(
-                "not_enough_copies",
-                _("Only %(found)s of the %(count)s copies of “%(title)s” can be lent now.")
-                % {"found": len(loans), "count": count, "title": found.title},
-            )
-    if not loans:
-        raise CirculationError(
-            "class_set_count", _("Scan the copies of the class set."), status=422
-        )
-    return loans, the_record
+        return _lend_scanned(lend, items)
+    return _lend_from_shelf(lend, school, record, count)
 
 
 @dataclass
@@ -201,13 +217,7 @@ def return_class_set(
     a copy that cannot be (unknown, withdrawn) is reported and the others are still returned."""
     require(actor, Perm.CIRCULATION_DESK, school)
     today = today or local_today()
-    wanted = list(dict.fromkeys(i if isinstance(i, Item) else i.strip() for i in items if i))
-    if len(wanted) > MAX_CLASS_SET:
-        raise CirculationError(
-            "class_set_too_big",
-            _("A class set has at most %(max)s copies.") % {"max": MAX_CLASS_SET},
-            status=422,
-        )
+    wanted = _wanted(items)
     done: list[CheckinResult] = []
     problems: list[dict[str, str]] = []
     for copy in wanted:
