@@ -30,6 +30,7 @@ from . import selectors
 from .actions import class_sets as class_set_actions
 from .actions import holds as hold_actions
 from .actions import loans as loan_actions
+from .actions.common import unknown_item
 from .errors import CirculationError
 from .models import Hold, Loan
 
@@ -207,11 +208,7 @@ def renew(request: HttpRequest, payload: ItemIn) -> tuple[int, Any]:
         school = _school_by_code(payload.school) if payload.school else None
         if school is None:
             if found is None:
-                raise CirculationError(
-                    "unknown_item",
-                    _("No copy has the barcode %(barcode)s.") % {"barcode": payload.item},
-                    status=422,
-                )
+                raise unknown_item(payload.item)
             school = found.school
         return loan_actions.renew(_me(request), school, payload.item)
 

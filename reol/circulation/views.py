@@ -37,7 +37,7 @@ from .actions import holds as hold_actions
 from .actions import loans as loan_actions
 from .actions import rules as rule_actions
 from .actions import stocktaking
-from .actions.common import patron_at
+from .actions.common import patron_at, unknown_item
 from .errors import CirculationError
 from .forms import (
     ClassSetForm,
@@ -568,11 +568,7 @@ def class_sets(request: HttpRequest) -> HttpResponse:
             else:
                 sample = selectors.item_by_barcode(data["sample"])
                 if sample is None:
-                    raise CirculationError(
-                        "unknown_item",
-                        _("No copy has the barcode %(barcode)s.") % {"barcode": data["sample"]},
-                        status=422,
-                    )
+                    raise unknown_item(data["sample"])
                 result = class_set_actions.lend_class_set(
                     _actor(request),
                     school,
