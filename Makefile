@@ -5,16 +5,35 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-WORKERS ?= 3
+# gunicorn's threaded workers (reol/server.py): an idle or slow connection waits in a worker's
+# poller, not in a thread, so it never holds up the desk (docs/architecture.md, "The web server").
+WORKERS ?= 2
+THREADS ?= 4
 
-.PHONY: run test lint test-sqlite test-postgres system-deps messages serve clean
+.PHONY: run test lint test-sqlite test-postgres system-deps messages serve clean locks
 
-# The virtualenv is rebuilt whenever the lock file or the project metadata change.
-$(BIN)/reol: requirements.lock pyproject.toml
+# Two locks with hashes (pip-compile --generate-hashes, see README "Dependencies"):
+# `make run` installs requirements/runtime.lock only (no Playwright, mypy or ruff on a
+# school's laptop); `make test` and `make lint` add requirements/dev.lock on top.
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+
+$(BIN)/reol: requirements/runtime.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PIP) --require-hashes -r requirements/runtime.lock
+	$(PIP) --no-deps -e .
 	touch $@
+
+$(VENV)/.dev: $(BIN)/reol requirements/dev.lock
+	$(PIP) --require-hashes -r requirements/dev.lock
+	touch $@
+
+# Regenerates both locks from pyproject.toml (the dev lock within the runtime pins).
+COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+  --no-emit-find-links --no-emit-index-url
+locks: $(VENV)/.dev
+	$(COMPILE) --output-file=requirements/runtime.lock pyproject.toml
+	$(COMPILE) --extra=dev -c requirements/runtime.lock --output-file=requirements/dev.lock \
+	  pyproject.toml
 
 run: $(BIN)/reol
 	$(BIN)/reol migrate --no-input
@@ -22,13 +41,15 @@ run: $(BIN)/reol
 	$(BIN)/reol demo
 	$(BIN)/reol search reindex --if-stale
 	@echo "Serving Reol on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	$(BIN)/reol search run & indexer=$$!; trap 'kill $$indexer 2>/dev/null' EXIT; \
-	$(BIN)/gunicorn reol.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
-	  --access-logfile - --graceful-timeout 5
+	$(BIN)/reol search run & indexer=$$!; \
+	$(BIN)/reol jobs work & worker=$$!; \
+	trap 'kill $$indexer $$worker 2>/dev/null' EXIT; \
+	$(BIN)/gunicorn reol.wsgi --bind $(HOST):$(PORT) --worker-class reol.server.ThreadWorker \
+	  --workers $(WORKERS) --threads $(THREADS) --access-logfile - --graceful-timeout 5
 
 test: lint test-sqlite test-postgres
 
-lint: $(BIN)/reol
+lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy reol
@@ -37,15 +58,15 @@ system-deps:
 	scripts/ensure-system-deps
 
 # pytest exits 5 when it collects nothing; that is a failure here too.
-test-sqlite: $(BIN)/reol system-deps
+test-sqlite: $(VENV)/.dev system-deps
 	$(BIN)/pytest -p no:cacheprovider
 
 # A throwaway PostgreSQL cluster, started and removed by the suite's own helper.
 # The smoke test (fresh clone + `make run`) runs once, in the SQLite pass.
-test-postgres: $(BIN)/reol system-deps
+test-postgres: $(VENV)/.dev system-deps
 	$(BIN)/python -m tests.pgcluster -- $(BIN)/pytest -p no:cacheprovider -m "not smoke"
 
-messages: $(BIN)/reol
+messages: $(VENV)/.dev
 	cd reol && ../$(BIN)/reol makemessages --no-obsolete --no-location -i "*/tests/*" -l da -l nb -l en
 	cd reol && ../$(BIN)/reol compilemessages
 

@@ -36,6 +36,26 @@ def _plain_static_files(settings) -> None:  # type: ignore[no-untyped-def]
     }
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_when_queued(settings) -> None:  # type: ignore[no-untyped-def]
+    """Background tasks run as they are queued (tests that need the real worker say so)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def search_index(settings, tmp_path) -> Iterator[Path]:  # type: ignore[no-untyped-def]
+    """Every test gets its own synchronous search index (applied at commit) in a temporary
+    folder: none writes to ``var/search``, none sees another's records. A test that wants the
+    outbox left for the indexer sets ``REOL_SEARCH_SYNC = False`` itself."""
+    from reol.catalog import search
+
+    settings.REOL_SEARCH_DIR = tmp_path / "search"
+    settings.REOL_SEARCH_SYNC = True
+    search.forget_engines()
+    yield tmp_path / "search"
+    search.forget_engines()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "real_hashing: keep the production password hashers")
 

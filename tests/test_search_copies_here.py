@@ -28,16 +28,7 @@ OTHER_ISBN = "9788702049350"
 
 
 @pytest.fixture
-def index(settings, tmp_path):  # type: ignore[no-untyped-def]
-    settings.REOL_SEARCH_DIR = tmp_path / "search"
-    settings.REOL_SEARCH_SYNC = True
-    search.forget_engines()
-    yield
-    search.forget_engines()
-
-
-@pytest.fixture
-def shelf(world, index) -> Record:  # type: ignore[no-untyped-def]
+def shelf(world) -> Record:  # type: ignore[no-untyped-def]
     """A record with two ISBNs: three copies at school A (one on loan), one at school B."""
     w = world
     marc = services.new_marc(isbn=ISBN, author="Kim Fupz Aakeson", title="Vitello ridser en bil")

@@ -22,6 +22,7 @@ from reol.catalog.models import Item
 from reol.core.models import School, User
 from reol.core.paging import DateRange, paged
 from reol.core.permissions import Perm, schools_with, scope
+from reol.core.schemas import OneLine
 
 from . import selectors, services
 from .errors import BookingConflict
@@ -101,20 +102,20 @@ class BookingOut(Schema):
 
 class LineIn(Schema):
     record: int | None = None
-    item: str | None = Field(None, max_length=100, description="a copy's barcode")
+    item: OneLine | None = Field(None, max_length=100, description="a copy's barcode")
     resource: int | None = None
     quantity: int = Field(1, ge=1, le=500)
 
 
 class BookingIn(Schema):
-    school: str | None = Field(None, max_length=32, description="defaults to your only school")
-    title: str = Field("", max_length=200)
+    school: OneLine | None = Field(None, max_length=32, description="defaults to your only school")
+    title: OneLine = Field("", max_length=200)
     starts: dt.date
     ends: dt.date
     start_time: dt.time | None = None
     end_time: dt.time | None = None
     group: int | None = None
-    teacher: str | None = Field(None, max_length=150, description="username; defaults to you")
+    teacher: OneLine | None = Field(None, max_length=150, description="username; defaults to you")
     lines: list[LineIn] = Field(..., min_length=1, max_length=50)
 
 

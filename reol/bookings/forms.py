@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from reol.core import calendar
+from reol.core.fields import ManyLinesField, OneLineField
+from reol.core.forms import WeeksInput
 from reol.core.models import Location, School, User
 
-from . import weeks
 from .models import Resource
 
 
@@ -32,8 +33,8 @@ class TimeInput(forms.TimeInput):
 
 class ResourceForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Resource.Kind.choices)
-    name = forms.CharField(label=_("Name"), max_length=100)
-    description = forms.CharField(
+    name = OneLineField(label=_("Name"), max_length=100)
+    description = ManyLinesField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     units = forms.IntegerField(
@@ -56,7 +57,7 @@ class ResourceForm(forms.Form):
 class BookingForm(forms.Form):
     """One thing per booking from the page: a room or equipment, or copies of a title."""
 
-    title = forms.CharField(
+    title = OneLineField(
         label=_("What for"),
         max_length=200,
         required=False,
@@ -68,7 +69,7 @@ class BookingForm(forms.Form):
         required=False,
         empty_label=_("– none –"),
     )
-    q = forms.CharField(
+    q = OneLineField(
         label=_("Find a title for a class set"),
         max_length=200,
         required=False,
@@ -84,13 +85,19 @@ class BookingForm(forms.Form):
     )
     starts = forms.DateField(label=_("From"), required=False, widget=DateInput())
     ends = forms.DateField(label=_("To"), required=False, widget=DateInput())
-    from_week = forms.CharField(
-        label=_("Or from week"),
-        max_length=10,
+    school_year = forms.ChoiceField(
+        label=_("School year"),
+        choices=[],
         required=False,
-        help_text=_("A week number, like 41 or 2026-W53."),
+        help_text=_("The year the week numbers are read in."),
     )
-    to_week = forms.CharField(label=_("To week"), max_length=10, required=False)
+    weeks = OneLineField(
+        label=_("Or weeks"),
+        max_length=20,
+        required=False,
+        help_text=_("ISO week numbers, e.g. 41–43 (52–2 runs over New Year)."),
+        widget=WeeksInput(),
+    )
     start_time = forms.TimeField(label=_("From time"), required=False, widget=TimeInput())
     end_time = forms.TimeField(
         label=_("To time"),
@@ -116,6 +123,11 @@ class BookingForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.today = today
+        self.school = school
+        self.years = calendar.current_and_next(school, today)
+        year_field = self.fields["school_year"]
+        year_field.choices = [(y, y) for y in self.years]  # type: ignore[attr-defined]
+        year_field.widget.attrs.update(WeeksInput().attrs | {"hx-trigger": "change"})
         self.fields["resource"].queryset = Resource.objects.filter(  # type: ignore[attr-defined]
             school=school, active=True
         ).order_by("kind", "name")
@@ -128,19 +140,15 @@ class BookingForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         starts, ends = data.get("starts"), data.get("ends")
-        first, last = (data.get("from_week") or "").strip(), (data.get("to_week") or "").strip()
-        if first and not starts:
+        text = (data.get("weeks") or "").strip()
+        if text and not starts:
             try:
-                first_week = weeks.parse_week(first, self.today)
-                last_week = weeks.parse_week(last, self.today) if last else first_week
-                if last and last_week < first_week and not re.match(r"\s*\d{4}", last):
-                    # "50" to "2": across New Year
-                    last_week = (first_week[0] + 1, last_week[1])
-                starts, ends = weeks.week_range(first_week, last_week)
-            except ValueError:
-                raise ValidationError(
-                    {"from_week": _("Give weeks as numbers, like 41 to 43, or 2026-W53.")}
-                ) from None
+                found = calendar.weeks_of_school_year(
+                    self.school, text, data.get("school_year") or self.years[0]
+                )
+            except ValidationError as error:
+                raise ValidationError({"weeks": error.messages}) from None
+            starts, ends = found.starts, found.ends
         if starts is None:
             raise ValidationError({"starts": _("Give the first day, or the weeks.")})
         data["starts"] = starts

@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from reol.core.models import User
+from reol.core.text import one_line
 
 from .models import Booking, BookingNotice
 
@@ -50,7 +51,7 @@ def send(booking_id: int, kind: str) -> None:
             subject = _("Reminder: your booking starts tomorrow")
         else:
             subject = _("Booking confirmed")
-        subject = f"{subject}: {booking}"
+        subject = one_line(f"{subject}: {booking}")  # a header is one line, whatever the title
         body = render_to_string("bookings/email.txt", context)
     try:
         send_mail(subject, body, None, [person.email])

@@ -36,6 +36,7 @@ from reol.circulation import rules as rulebook
 from reol.circulation.limits import DueDateLimit
 from reol.circulation.models import Loan, LoanCategory
 from reol.core.models import School, User
+from reol.core.text import one_line, printable
 
 from .models import (
     HOLDING_STATES,
@@ -492,7 +493,7 @@ def booking_event(booking: Booking) -> object:
     event.add("dtstamp", timezone.now())
     event.add("created", booking.created_at or timezone.now())
     things = booked_things(booking)
-    event.add("summary", booking.title or ", ".join(things) or str(booking))
+    event.add("summary", one_line(booking.title or ", ".join(things) or str(booking)))
     lines = [*things]
     if booking.group is not None:
         lines.append(_("Class: %(group)s") % {"group": booking.group})
@@ -501,13 +502,13 @@ def booking_event(booking: Booking) -> object:
             _("Teacher: %(name)s")
             % {"name": booking.teacher.get_full_name() or booking.teacher.username}
         )
-    event.add("description", "\n".join(lines))
+    event.add("description", printable("\n".join(lines)))
     rooms = [
         line.resource.name
         for line in booking.lines.all()
         if line.resource and line.resource.kind == Resource.Kind.ROOM
     ]
-    event.add("location", ", ".join(rooms) or booking.school.name)
+    event.add("location", one_line(", ".join(rooms) or booking.school.name))
     event.add("status", "CANCELLED" if booking.state == BookingState.CANCELLED else "CONFIRMED")
     if booking.start_time is not None and booking.end_time is not None:
         zone = ZoneInfo(settings.TIME_ZONE)
@@ -529,7 +530,7 @@ def calendar_of(bookings: Iterable[Booking], name: str) -> bytes:
     cal = Calendar()
     cal.add("prodid", "-//Reol//Bookings//EN")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", one_line(name))
     for booking in bookings:
         cal.add_component(booking_event(booking))  # type: ignore[arg-type]
     cal.add_missing_timezones()

@@ -22,8 +22,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from reol.circulation import rules as rulebook
+from reol.core import calendar
 from reol.core.middleware import school_for
-from reol.core.models import User
+from reol.core.models import School, User
 from reol.core.permissions import Perm, has_perm, scope
 
 from . import selectors, services
@@ -67,8 +68,7 @@ def _alternative_link(values: dict[str, Any], alternative: Any) -> str:
     query = {k: v for k, v in values.items() if v not in (None, "")}
     query["starts"] = alternative.starts.isoformat()
     query["ends"] = alternative.ends.isoformat()
-    query.pop("from_week", None)
-    query.pop("to_week", None)
+    query.pop("weeks", None)
     query["quantity"] = alternative.quantity
     if alternative.resource is not None:
         query["resource"] = alternative.resource.pk
@@ -136,9 +136,11 @@ def new(request: HttpRequest) -> HttpResponse:
                     form.add_error(None, error.messages)
             else:
                 messages.success(request, _("Booked: %(booking)s.") % {"booking": booking})
+                holiday = calendar.holiday_warning(school, booking.starts, booking.ends)
+                if holiday:
+                    messages.warning(request, holiday)
                 return redirect("bookings-detail", pk=booking.pk)
-    starts = _date(source.get("starts"))
-    ends = _date(source.get("ends")) or starts
+    starts, ends = _when(school, source, today)
     found = selectors.find_records(school, source.get("q", ""), starts, ends)
     if record_id.isdigit():
         chosen_record = selectors.record_at(school, int(record_id))
@@ -162,6 +164,20 @@ def new(request: HttpRequest) -> HttpResponse:
             "alternatives": alternatives,
         },
     )
+
+
+def _when(school: School, source: Any, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    """The days the form asks about (dates, or weeks in the chosen school year), for the free
+    copies shown beside the titles found; ``(None, None)`` while they are not readable."""
+    starts = _date(source.get("starts"))
+    if starts is None and source.get("weeks", "").strip():
+        year = source.get("school_year") or calendar.current_school_year(school, today)
+        try:
+            found = calendar.weeks_of_school_year(school, source["weeks"], year)
+        except ValidationError:
+            return None, None
+        return found.starts, found.ends
+    return starts, _date(source.get("ends")) or starts
 
 
 def _date(value: str | None) -> dt.date | None:

@@ -14,6 +14,7 @@ class CatalogConfig(AppConfig):
         from reol.core.demo import extend_demo
         from reol.core.navigation import NavEntry, register
         from reol.core.permissions import Perm
+        from reol.core.tasks import register_interrupted
 
         from .demo import load_demo_catalogue
 
@@ -39,3 +40,6 @@ class CatalogConfig(AppConfig):
                 "barcode_format.save": _("Barcode format changed"),
             }
         )
+        from . import jobs
+
+        register_interrupted(jobs.import_task.module_path, jobs.mark_interrupted)

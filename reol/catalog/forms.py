@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from reol.core.fields import ManyLinesField, OneLineField
 from reol.core.models import Location, School
 
 from .labels import PRESETS, LabelLayout
@@ -13,7 +14,7 @@ from .selectors import barcode_format
 
 
 class IsbnForm(forms.Form):
-    isbn = forms.CharField(
+    isbn = OneLineField(
         label=_("ISBN"),
         max_length=40,
         widget=forms.TextInput(
@@ -24,24 +25,24 @@ class IsbnForm(forms.Form):
 
 
 class RecordForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=500)
-    subtitle = forms.CharField(label=_("Subtitle"), max_length=500, required=False)
-    responsibility = forms.CharField(
+    title = OneLineField(label=_("Title"), max_length=500)
+    subtitle = OneLineField(label=_("Subtitle"), max_length=500, required=False)
+    responsibility = OneLineField(
         label=_("Statement of responsibility"),
         max_length=500,
         required=False,
         help_text=_("As on the title page, e.g. “Astrid Lindgren ; illustrated by Ilon Wikland”."),
     )
-    edition = forms.CharField(label=_("Edition"), max_length=255, required=False)
-    publisher = forms.CharField(label=_("Publisher"), max_length=255, required=False)
+    edition = OneLineField(label=_("Edition"), max_length=255, required=False)
+    publisher = OneLineField(label=_("Publisher"), max_length=255, required=False)
     year = forms.IntegerField(label=_("Year"), min_value=1400, max_value=2100, required=False)
-    series = forms.CharField(label=_("Series"), max_length=500, required=False)
-    summary = forms.CharField(
+    series = OneLineField(label=_("Series"), max_length=500, required=False)
+    summary = ManyLinesField(
         label=_("Summary"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
-    ddc = forms.CharField(label=_("DDC"), max_length=64, required=False)
+    ddc = OneLineField(label=_("DDC"), max_length=64, required=False)
     material_type = forms.ChoiceField(label=_("Material type"), choices=MaterialType.choices)
-    shelf_mark = forms.CharField(label=_("Shelf mark"), max_length=100, required=False)
+    shelf_mark = OneLineField(label=_("Shelf mark"), max_length=100, required=False)
     age_min = forms.IntegerField(label=_("From age"), min_value=0, max_value=99, required=False)
     age_max = forms.IntegerField(label=_("To age"), min_value=0, max_value=99, required=False)
     reading_level = forms.IntegerField(
@@ -54,7 +55,7 @@ class RecordForm(forms.Form):
         assume_scheme="https",
         help_text=_("For e-books, e-resources and films on a streaming service."),
     )
-    licence_terms = forms.CharField(
+    licence_terms = ManyLinesField(
         label=_("Licence terms"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
@@ -73,10 +74,8 @@ class RecordForm(forms.Form):
 
 
 class NewRecordForm(RecordForm):
-    isbn = forms.CharField(label=_("ISBN"), max_length=40, required=False)
-    author = forms.CharField(
-        label=_("Author (surname, first name)"), max_length=200, required=False
-    )
+    isbn = OneLineField(label=_("ISBN"), max_length=40, required=False)
+    author = OneLineField(label=_("Author (surname, first name)"), max_length=200, required=False)
 
     CONFIRM = "confirm_duplicate_isbn"
 
@@ -95,7 +94,7 @@ class NewRecordForm(RecordForm):
 
 
 class MarcForm(forms.Form):
-    marc = forms.CharField(
+    marc = ManyLinesField(
         label=_("MARC record"),
         strip=False,  # a value may end in spaces; the editor's parser skips blank lines itself
         widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false", "class": "marc"}),
@@ -113,7 +112,7 @@ class ItemsForm(forms.Form):
         initial=1,
         help_text=_("With barcodes scanned below, one copy is added per barcode."),
     )
-    barcodes = forms.CharField(
+    barcodes = ManyLinesField(
         label=_("Barcodes"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -128,7 +127,7 @@ class ItemsForm(forms.Form):
     circulation_type = forms.ChoiceField(
         label=_("Circulation type"), choices=CirculationType.choices
     )
-    shelf_mark = forms.CharField(
+    shelf_mark = OneLineField(
         label=_("Shelf mark for these copies"),
         max_length=100,
         required=False,
@@ -172,7 +171,7 @@ class ItemsForm(forms.Form):
 
 class BarcodeFormatForm(forms.Form):
     # not "prefix": that is the name of a form's own attribute
-    barcode_prefix = forms.CharField(
+    barcode_prefix = OneLineField(
         label=_("Prefix"),
         max_length=12,
         required=False,
@@ -187,7 +186,7 @@ class ItemStatusForm(forms.Form):
     status = forms.ChoiceField(
         label=_("New status"), choices=[("", _("— choose —")), *ItemStatus.choices]
     )
-    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    note = OneLineField(label=_("Note"), max_length=200, required=False)
 
 
 class MergeForm(forms.Form):
@@ -218,7 +217,7 @@ class LabelsForm(forms.Form):
     selection = forms.ChoiceField(
         label=_("Which copies"), choices=SELECTIONS, widget=forms.RadioSelect, initial="today"
     )
-    barcodes = forms.CharField(
+    barcodes = ManyLinesField(
         label=_("Barcodes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     location = forms.ModelChoiceField(

@@ -30,12 +30,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from reol.core import audit
+from reol.core.bulk import insert as _insert
+from reol.core.bulk import update as _update
 from reol.core.models import Location, School
 from reol.core.permissions import Actor, Perm, require
 
 from . import marc as marcio
-from .bulk import insert as _insert
-from .bulk import update as _update
 from .models import Item, Record, RecordIsbn
 from .services import apply_marc, barcodes_taken, queue_for_search, usable_barcode
 

@@ -1,11 +1,11 @@
 """MARC imports started from the staff page: the upload is saved under ``var/imports/`` and
-imported in a background thread of the serving process, which writes its progress to the
-ImportJob row that the page polls. The command line runs the same importer in the foreground.
+imported by the task queue's worker (``reol jobs work``, see ``reol.core.tasks``), which writes
+its progress to the ImportJob row that the page polls. The command line runs the same importer
+in the foreground. A job a worker restart interrupted is marked failed, never left running.
 """
 
 from __future__ import annotations
 
-import threading
 import uuid
 from pathlib import Path
 from typing import IO
@@ -15,7 +15,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks import task
 
+from reol.core import tasks as queue
 from reol.core.models import School, User
 from reol.core.permissions import Perm, require
 
@@ -57,12 +59,28 @@ def start(
         counts={"holdings": holdings},
     )
     if run_in_background:
-        # the thread reports in the language of the person who started the import
-        language = translation.get_language()
-        transaction.on_commit(
-            lambda: threading.Thread(target=run, args=(job.pk, language), daemon=True).start()
-        )
+        # the worker reports in the language of the person who started the import
+        queue.enqueue_on_commit(import_task, job.pk, translation.get_language())
     return job
+
+
+@task()
+def import_task(job_id: int, language: str | None = None) -> str:
+    """The queue's task: run the import and say how it ended."""
+    return str(run(job_id, language).state)
+
+
+def mark_interrupted(alive: set[object]) -> int:
+    """Mark failed the imports left running by a restart (``alive``: the ones still running)."""
+    return (
+        ImportJob.objects.filter(state=ImportJob.State.RUNNING)
+        .exclude(pk__in=[pk for pk in alive if isinstance(pk, int)])
+        .update(
+            state=ImportJob.State.FAILED,
+            summary=_("Interrupted by a restart of the server; start the import again."),
+            finished_at=timezone.now(),
+        )
+    )
 
 
 def _counts(report: ImportReport, stream: IO[bytes], size: int, holdings: str) -> dict[str, object]:

@@ -18,11 +18,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from pymarc import Field, Indicators, Subfield
 
-from reol.core import audit
+from reol.core import audit, bulk
 from reol.core.models import Location, Municipality, School
 from reol.core.permissions import Actor, Perm, require, schools_with
 
-from . import bulk
 from . import marc as marcio
 from .extract import extract
 from .models import (

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reol.core.permissions import Perm
+from reol.core.uploads import declared_too_large
 
 from . import jobs, labels, selectors, services, sru
 from . import marc as marcio
@@ -143,23 +144,28 @@ def record_new(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/record_new.html", {"form": form, "duplicates": duplicates})
 
 
+def _marc_too_large(size: int, limit: int) -> str:
+    return _(
+        "The file is %(size)d MB; the page takes at most %(limit)d MB. "
+        "Larger files can be imported with “reol import-marc”."
+    ) % {"size": -(-size // 2**20), "limit": limit // 2**20}  # rounded: never as small as it
+
+
 @login_required
 def import_marc_page(request: HttpRequest) -> HttpResponse:
     school = active_school(request, Perm.CATALOG_EDIT)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    limit = settings.REOL_MARC_UPLOAD_MAX_BYTES
+    too_large = request.method == "POST" and declared_too_large(request, limit)
+    # an announced body over the limit is refused before Django reads it to disk
+    form = ImportForm(request.POST or None, None if too_large else request.FILES or None)
+    if too_large:
+        form.is_valid()
+        form.errors.clear()
+        form.add_error("file", _marc_too_large(int(request.META["CONTENT_LENGTH"]), limit))
+    elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        limit = settings.REOL_MARC_UPLOAD_MAX_BYTES
         if upload.size > limit:
-            form.add_error(
-                "file",
-                _(
-                    "The file is %(size)d MB; the page takes at most %(limit)d MB. "
-                    "Larger files can be imported with “reol import-marc”."
-                )
-                # rounded so that the file never looks as small as the limit
-                % {"size": -(-upload.size // 2**20), "limit": limit // 2**20},
-            )
+            form.add_error("file", _marc_too_large(upload.size, limit))
         else:
             # REOL_IMPORT_IN_BACKGROUND = False runs the import in the request (tests do)
             background = getattr(settings, "REOL_IMPORT_IN_BACKGROUND", True)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from reol.core.middleware import school_for
 from reol.core.models import School, User
+from reol.core.panels import render_panels
 from reol.core.permissions import Perm, has_perm
 
 from . import marc as marcio
@@ -135,6 +136,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": can_edit,
             "isbns": rec.isbns.all(),
             "items_form": ItemsForm(school=school) if can_edit else None,
+            "panels": render_panels("catalog.record", request, rec, school),
             "merge_form": MergeForm() if can_edit else None,
         },
     )

@@ -25,6 +25,7 @@ from reol.catalog.models import Item, ItemStatus, Record
 from reol.core.models import School, User
 from reol.core.paging import paged
 from reol.core.permissions import Perm, has_perm, schools_with
+from reol.core.schemas import OneLine
 
 from . import selectors
 from .actions import class_sets as class_set_actions
@@ -57,9 +58,9 @@ class LoanOut(Schema):
 
 
 class CheckoutIn(Schema):
-    patron: str = Field(..., max_length=100, description="card barcode or username")
-    item: str = Field(..., max_length=100, description="the copy's barcode")
-    school: str | None = Field(None, max_length=32, description="defaults to the copy's school")
+    patron: OneLine = Field(..., max_length=100, description="card barcode or username")
+    item: OneLine = Field(..., max_length=100, description="the copy's barcode")
+    school: OneLine | None = Field(None, max_length=32, description="defaults to the copy's school")
     override_hold: bool = False
     override_title: bool = Field(
         False, description="lend a student a second copy of a title they already have"
@@ -67,8 +68,8 @@ class CheckoutIn(Schema):
 
 
 class ItemIn(Schema):
-    item: str = Field(..., max_length=100)
-    school: str | None = Field(None, max_length=32)
+    item: OneLine = Field(..., max_length=100)
+    school: OneLine | None = Field(None, max_length=32)
 
 
 class CheckinOut(Schema):
@@ -84,10 +85,10 @@ class CheckinOut(Schema):
 
 
 class HoldIn(Schema):
-    patron: str = Field(..., max_length=100)
+    patron: OneLine = Field(..., max_length=100)
     record: int | None = None
-    item: str | None = Field(None, max_length=100, description="hold this one copy")
-    school: str | None = Field(None, max_length=32, description="where to collect it")
+    item: OneLine | None = Field(None, max_length=100, description="hold this one copy")
+    school: OneLine | None = Field(None, max_length=32, description="where to collect it")
 
 
 class HoldOut(Schema):
@@ -297,14 +298,16 @@ def item(request: HttpRequest, barcode: str) -> dict[str, Any]:
 
 
 class ClassSetIn(Schema):
-    patron: str = Field(..., max_length=100, description="the teacher's card barcode or username")
+    patron: OneLine = Field(
+        ..., max_length=100, description="the teacher's card barcode or username"
+    )
     group: int = Field(..., description="the class (a patrons group of the school)")
     record: int | None = Field(None, description="the title: the system picks `count` copies")
     count: int | None = Field(None, ge=1, le=200)
-    items: list[str] | None = Field(
+    items: list[OneLine] | None = Field(
         None, max_length=200, description="or the copies' barcodes, as scanned"
     )
-    school: str | None = Field(None, max_length=32)
+    school: OneLine | None = Field(None, max_length=32)
 
 
 class CopyProblem(Schema):
@@ -330,8 +333,8 @@ class ClassSetOutSchema(Schema):
 
 
 class ClassSetReturnIn(Schema):
-    items: list[str] = Field(..., min_length=1, max_length=200)
-    school: str | None = Field(None, max_length=32)
+    items: list[OneLine] = Field(..., min_length=1, max_length=200)
+    school: OneLine | None = Field(None, max_length=32)
 
 
 class ClassSetReturnOut(Schema):

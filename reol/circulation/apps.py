@@ -11,6 +11,7 @@ class CirculationConfig(AppConfig):
         from reol.core.audit import register_actions
         from reol.core.demo import extend_demo
         from reol.core.navigation import NavEntry, register
+        from reol.core.panels import register_panel
         from reol.core.permissions import Perm
         from reol.patrons.borrowing import register_borrowing
 
@@ -19,6 +20,10 @@ class CirculationConfig(AppConfig):
 
         # Patrons (below circulation) reads loans and asks for the loans' side of privacy here.
         register_borrowing(CirculationBorrowing())
+
+        from .views_holds import record_panel
+
+        register_panel("catalog.record", record_panel)
 
         register(
             NavEntry(_("Desk"), "circulation-desk", Perm.CIRCULATION_DESK, order=5),

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reol.catalog.models import CirculationType
+from reol.core.fields import ManyLinesField, OneLineField
 from reol.core.models import Location, School
 from reol.patrons.models import Group
 
@@ -65,7 +66,7 @@ class StocktakeOpenForm(forms.Form):
         empty_label=_("The whole school"),
         help_text=_("Count one location (and the locations inside it), or the whole school."),
     )
-    name = forms.CharField(label=_("Name"), max_length=100, required=False)
+    name = OneLineField(label=_("Name"), max_length=100, required=False)
 
     def __init__(self, *args: Any, school: School, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -94,7 +95,7 @@ class NoticeSettingsForm(forms.ModelForm):
 class ClassSetForm(forms.Form):
     """Lend a class set: the copies scanned one per line, or a copy of the title and how many."""
 
-    patron = forms.CharField(
+    patron = OneLineField(
         label=_("Teacher (card or username)"),
         max_length=100,
         widget=forms.TextInput(
@@ -102,13 +103,13 @@ class ClassSetForm(forms.Form):
         ),
     )
     group = forms.ModelChoiceField(label=_("Class"), queryset=Group.objects.none())
-    items = forms.CharField(
+    items = ManyLinesField(
         label=_("Copies"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 8, "autocomplete": "off", "spellcheck": "false"}),
         help_text=_("Scan the copies one after another: each lands on a line of its own."),
     )
-    sample = forms.CharField(
+    sample = OneLineField(
         label=_("Or: a copy of the title"),
         max_length=100,
         required=False,

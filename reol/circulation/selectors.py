@@ -6,12 +6,24 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.db.models import Count, Exists, Min, Model, OuterRef, QuerySet
-from django.db.models.functions import Lower
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    Min,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Lower
 
 from reol.catalog.models import Item, ItemStatus, Record
 from reol.core.models import Location, Membership, Role, School, User
-from reol.core.permissions import remember_roles, roles_at
+from reol.core.permissions import Perm, remember_roles, roles_at, schools_with
 from reol.core.selectors import card_or_username
 from reol.patrons.models import Block, Group, Patron
 from reol.patrons.selectors import grade_of
@@ -41,6 +53,21 @@ def patron_by_code(code: str) -> User | None:
     by_card = [u for u in found if (u.card_barcode or "").casefold() == code.casefold()]
     chosen = by_card or found
     return chosen[0] if chosen else None
+
+
+def desk_person(code: str, school: School, actor: User) -> User | None:
+    """The person a code scanned at ``school``'s desk names, for this desk: someone with a role
+    here (a closed account too: the desk says so), or at another school whose desk the actor
+    also works. Anyone else is None, so the desk answers "no card and no copy has the code"
+    for them, never with their name. One query more than ``patron_by_code``."""
+    person = patron_by_code(code)
+    if person is None:
+        return None
+    desks = schools_with(actor, Perm.CIRCULATION_DESK).values("pk")
+    roles = Membership.objects.filter(user=person, school__isnull=False).exclude(
+        role=Role.CONSULTANT
+    )
+    return person if roles.filter(Q(school=school) | Q(school__in=desks)).exists() else None
 
 
 @dataclass
@@ -118,6 +145,10 @@ def desk_patron(who: User | str, school: School, today: dt.date) -> DeskPatron |
         by_card = [u for u in people.values() if (u.card_barcode or "").casefold() == folded]
         person = row = (by_card or list(people.values()))[0]
     remember_roles(person, roles[row.pk])
+    if not isinstance(who, User) and not any(
+        m.school_id == school.pk and m.role != Role.CONSULTANT for m in roles[row.pk]
+    ):
+        return None  # a code of someone with no role here names nobody at this desk
     has_row = row.reol_p_id is not None
     valid_until = dt.date.fromisoformat(str(row.reol_p_valid)[:10]) if row.reol_p_valid else None
     may_borrow = not has_row or (
@@ -190,9 +221,29 @@ def open_loans(patron: User) -> LoanQuerySet:
 
 
 def open_holds(patron: User) -> QuerySet[Hold]:
+    """A patron's open holds, each with ``queue_position``: 1 for the first in the queue for
+    that title at that school (a ready hold is out of the queue: its position is 0)."""
+    ahead = (
+        Hold.objects.filter(
+            school=OuterRef("school"), record=OuterRef("record"), state=HoldState.WAITING
+        )
+        .filter(
+            Q(placed_at__lt=OuterRef("placed_at"))
+            | Q(placed_at=OuterRef("placed_at"), id__lt=OuterRef("id"))
+        )
+        .order_by()
+        .values("record")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    position = Case(
+        When(state=HoldState.WAITING, then=Coalesce(Subquery(ahead), Value(0)) + 1),
+        default=Value(0),
+    )
     return (
         Hold.objects.filter(patron=patron, state__in=OPEN_HOLD_STATES)
         .select_related("record", "item", "school")
+        .annotate(queue_position=position)
         .order_by("placed_at", "id")
     )
 
@@ -203,6 +254,24 @@ def hold_shelf(school: School) -> QuerySet[Hold]:
         Hold.objects.filter(school=school, state=HoldState.READY)
         .select_related("record", "item", "patron")
         .order_by("pickup_by", "id")
+    )
+
+
+def record_loans(record: Record, school: School) -> QuerySet[Loan]:
+    """The open loans of a title's copies at a school, with who has each: the record page's."""
+    return (
+        Loan.objects.filter(item__record=record, item__school=school, returned_at__isnull=True)
+        .select_related("item", "patron", "group")
+        .order_by("due_date", "id")
+    )
+
+
+def record_holds(record: Record, school: School) -> QuerySet[Hold]:
+    """The open holds on a title at a school, in queue order (the ready ones first)."""
+    return (
+        Hold.objects.filter(record=record, school=school, state__in=OPEN_HOLD_STATES)
+        .select_related("patron", "item")
+        .order_by("state", "placed_at", "id")  # "ready" sorts before "waiting"
     )
 
 

@@ -1,10 +1,18 @@
 from django.urls import path
 
-from . import views
+from . import views, views_holds
 
 urlpatterns = [
     path("", views.desk, name="circulation-desk"),
     path("hold-shelf/", views.hold_shelf, name="circulation-hold-shelf"),
+    path("holds/<int:pk>/cancel/", views_holds.hold_cancel, name="circulation-hold-cancel"),
+    path("holds/<int:pk>/slip.pdf", views_holds.hold_slip, name="circulation-hold-slip"),
+    path("records/<int:pk>/hold/", views_holds.place_hold_for, name="circulation-hold-place"),
+    path(
+        "transit/<str:barcode>/slip.pdf",
+        views_holds.transit_slip,
+        name="circulation-transit-slip",
+    ),
     path("receipt/", views.receipt, name="circulation-receipt"),
     path("class-sets/", views.class_sets, name="circulation-class-sets"),
     path("class-sets/return/", views.class_set_return, name="circulation-class-set-return"),

@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
@@ -23,21 +24,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from reol.catalog.models import CirculationType
+from reol.catalog.models import CirculationType, Item
 from reol.core import services as core_services
 from reol.core.middleware import school_for
 from reol.core.models import Location, School, User
 from reol.core.permissions import Perm, has_perm
 from reol.patrons.models import Group, GroupMember
+from reol.patrons.selectors import borrowing_refusal
 
-from . import notices, selectors
+from . import notices, selectors, slips
 from . import rules as rulebook
 from .actions import class_sets as class_set_actions
 from .actions import holds as hold_actions
 from .actions import loans as loan_actions
 from .actions import rules as rule_actions
 from .actions import stocktaking
-from .actions.common import patron_at, unknown_item
+from .actions.common import unknown_item
 from .errors import CirculationError
 from .forms import (
     ClassSetForm,
@@ -75,6 +77,12 @@ class Answer:
     text: str
     # Buttons offered with the message: (label, scan, action) posted back to the desk.
     offers: list[tuple[str, str, str]] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (label, address): slips
+    # What the desk's running list of scans shows: the code, its title, whose, the due date.
+    code: str = ""
+    title: str = ""
+    who: str = ""
+    due: dt.date | None = None
 
     @property
     def role(self) -> str:
@@ -121,19 +129,29 @@ def _refusal(
 
 
 def _checkin_answer(result: loan_actions.CheckinResult) -> Answer:
+    answer = _checkin_sentence(result)
+    answer.title = result.item.record.title
+    if result.loan is not None and result.loan.patron is not None:
+        answer.who = str(result.loan.patron)  # unless the return has already anonymised it
+    return answer
+
+
+def _checkin_sentence(result: loan_actions.CheckinResult) -> Answer:
     title = result.item.record.title
     if result.route == loan_actions.Route.HOLD_SHELF and result.hold is not None:
         text = _("Returned “%(title)s”. Put it on the hold shelf for %(name)s.") % {
             "title": title,
             "name": result.hold.patron,
         }
-        return Answer("notice", text)
+        slip = reverse("circulation-hold-slip", args=[result.hold.pk])
+        return Answer("notice", text, links=[(_("Print the hold slip"), slip)])
     if result.route == loan_actions.Route.TRANSIT:
         text = _("Returned “%(title)s”. It belongs to %(school)s: send it there.") % {
             "title": title,
             "school": result.item.school.name,
         }
-        return Answer("notice", text)
+        slip = reverse("circulation-transit-slip", args=[result.item.barcode])
+        return Answer("notice", text, links=[(_("Print the transit slip"), slip)])
     if result.loan is None:
         text = _("“%(title)s” was not on loan. It goes back on the shelf.") % {"title": title}
         if result.found:
@@ -149,8 +167,70 @@ def _handle(
     request: HttpRequest, school: School, patron: User | None
 ) -> tuple[Answer | None, User | None]:
     """Do what the scan (or button) asks; returns the answer and the patron selected after."""
-    actor = _actor(request)
     code = request.POST.get("scan", "").strip()[:MAX_CODE]
+    answer, patron = _act(request, school, patron, code)
+    if answer is not None:
+        answer.code = code
+        if not answer.who and patron is not None:
+            answer.who = str(patron)
+    return answer, patron
+
+
+def _select(request: HttpRequest, school: School, person: User) -> Answer:
+    """A card was scanned: say at once whether this person may borrow here (blocked, expired,
+    no longer a patron), before the first copy is scanned."""
+    core_services.record_person_view(_actor(request), person, school)
+    refusal = borrowing_refusal(person, school, dt.date.today())
+    if refusal is not None:
+        return Answer("error", refusal, who=str(person))
+    return Answer("ok", _("Lending to %(name)s.") % {"name": person}, who=str(person))
+
+
+def _place_hold(actor: User, school: School, patron: User | None, code: str) -> Answer:
+    """A hold for the selected patron on the title of the copy whose barcode was given."""
+    if patron is None:
+        return Answer("error", _("Scan the patron's card first, then place the hold."))
+    item = selectors.item_by_barcode(code)
+    if item is None:
+        return Answer("error", _("No copy has the barcode %(code)s.") % {"code": code})
+    hold = hold_actions.place_hold(actor, school, patron, record=item.record)
+    text = _("%(name)s is in the queue for “%(title)s”.") % {
+        "name": patron,
+        "title": hold.record.title,
+    }
+    return Answer("ok", text, title=hold.record.title)
+
+
+def _card(
+    request: HttpRequest, school: School, person: User, patron: User | None
+) -> tuple[Answer, User | None]:
+    """A card (or username) was scanned: select that person, or say why not."""
+    if not person.is_active:
+        return Answer(
+            "error", _("%(name)s may not borrow: the account is closed.") % {"name": person}
+        ), patron
+    if selectors.patron_category(person, school) is None:
+        return Answer(
+            "error",
+            _("%(name)s is not a patron at %(school)s.") % {"name": person, "school": school.name},
+        ), patron
+    return _select(request, school, person), person
+
+
+def _return(actor: User, school: School, item: Item) -> Answer:
+    """A copy scanned with no patron selected is returned; the list says whose it was (the
+    return itself may anonymise the loan)."""
+    before = selectors.open_loan_of(item)
+    answer = _checkin_answer(loan_actions.checkin(actor, school, item.barcode))
+    if before is not None and before.patron is not None:
+        answer.who = str(before.patron)
+    return answer
+
+
+def _act(
+    request: HttpRequest, school: School, patron: User | None, code: str
+) -> tuple[Answer | None, User | None]:
+    actor = _actor(request)
     action = request.POST.get("action", "")
     if action == "done":
         return Answer("ok", _("Ready for the next patron.")), None
@@ -165,6 +245,8 @@ def _handle(
     if not code:
         return None, patron
     try:
+        if action == "hold":
+            return _place_hold(actor, school, patron, code), patron
         if action == "checkin":
             return _checkin_answer(loan_actions.checkin(actor, school, code)), patron
         if action == "renew":
@@ -173,22 +255,19 @@ def _handle(
                 "ok",
                 _("Renewed “%(title)s” until %(due)s.")
                 % {"title": loan.item.record.title, "due": _day(loan.due_date)},
+                title=loan.item.record.title,
+                due=loan.due_date,
             ), patron
         item = selectors.item_by_barcode(code)
-        person = None if item is not None else selectors.patron_by_code(code)
-        if item is None and person is None:
-            return Answer(
-                "error", _("No card and no copy has the code %(code)s.") % {"code": code}
-            ), patron
-        if person is not None:
-            try:
-                patron_at(person, school)  # the refusals checkout would make, worded once
-            except CirculationError as error:
-                return Answer("error", error.message), patron
-            core_services.record_person_view(actor, person, school)
-            return Answer("ok", _("Lending to %(name)s.") % {"name": person}), person
+        if item is None:
+            person = selectors.desk_person(code, school, actor)
+            if person is None:
+                return Answer(
+                    "error", _("No card and no copy has the code %(code)s.") % {"code": code}
+                ), patron
+            return _card(request, school, person, patron)
         if patron is None:
-            return _checkin_answer(loan_actions.checkin(actor, school, code)), None
+            return _return(actor, school, item), None
         result = loan_actions.checkout(actor, school, patron, code, overrides=_overrides(action))
         text = _("Lent “%(title)s”, due %(due)s.") % {
             "title": result.loan.item.record.title,
@@ -196,7 +275,9 @@ def _handle(
         }
         if result.due.moved_back:
             text += " " + _("(Moved back to before the summer holiday.)")
-        return Answer("ok", text), patron
+        return Answer(
+            "ok", text, title=result.loan.item.record.title, due=result.loan.due_date
+        ), patron
     except CirculationError as error:
         return _refusal(error, code, _overrides(action)), patron
 
@@ -237,10 +318,19 @@ def hold_shelf(request: HttpRequest) -> HttpResponse:
             return render(
                 request,
                 "circulation/hold_shelf.html",
-                {"holds": selectors.hold_shelf(school), "error": error.message},
+                {**_shelf_context(request, school), "error": error.message},
             )
         return redirect("circulation-hold-shelf")
-    return render(request, "circulation/hold_shelf.html", {"holds": selectors.hold_shelf(school)})
+    return render(request, "circulation/hold_shelf.html", _shelf_context(request, school))
+
+
+def _shelf_context(request: HttpRequest, school: School) -> dict[str, Any]:
+    size = request.GET.get("size", "")
+    return {
+        "holds": selectors.hold_shelf(school),
+        "sizes": slips.SIZES,
+        "size": size if size in slips.SIZES else slips.DEFAULT_SIZE,
+    }
 
 
 # --- Loan rules --------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from . import services
 from .models import AuditEvent, Location, Membership, School, User
 from .paging import DateRange, paged
 from .permissions import Perm, has_perm_anywhere, schools_with, scope, visible_people
+from .schemas import OneLine
 from .selectors import search_people
 
 router = Router()
@@ -66,15 +67,15 @@ class PersonOut(Schema):
 class PersonIn(Schema):
     """The service checks username, names and role, so the API and the pages say the same."""
 
-    school: str
-    username: str
-    role: str
-    first_name: str = Field("", max_length=150)
-    last_name: str = Field("", max_length=150)
-    email: str = Field("", max_length=254)
-    card_barcode: str | None = Field(None, max_length=64)
+    school: OneLine
+    username: OneLine
+    role: OneLine
+    first_name: OneLine = Field("", max_length=150)
+    last_name: OneLine = Field("", max_length=150)
+    email: OneLine = Field("", max_length=254)
+    card_barcode: OneLine | None = Field(None, max_length=64)
     password: str | None = None
-    pin: str | None = None
+    pin: OneLine | None = None
 
 
 class AuditEventOut(Schema):

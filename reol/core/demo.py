@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from . import services
+from . import calendar, services
 from .models import Location, Municipality, Role, School, SchoolYear, User
 from .permissions import SYSTEM
 
@@ -125,6 +125,26 @@ def _person(school: School, username: str, role: str, **fields: str | None) -> N
         services.create_person(SYSTEM, school, username=username, role=role, **fields)  # type: ignore[arg-type]
 
 
+def _school_year(school: School, start_year: int) -> None:
+    name = calendar.year_name_starting(start_year)
+    if SchoolYear.objects.filter(school=school, name=name).exists():
+        return
+    first_day, last_day = dt.date(start_year, 8, 11), dt.date(start_year + 1, 6, 25)
+    services.add_school_year(
+        SYSTEM,
+        school,
+        name=name,
+        starts=first_day,
+        ends=last_day,
+        terms=[
+            ("Efterår", first_day, dt.date(start_year, 12, 20)),
+            ("Forår", dt.date(start_year + 1, 1, 4), last_day),
+        ],
+    )
+    for period, kind, starts, ends in _closed_periods(start_year):
+        services.add_closed_period(SYSTEM, school, name=period, kind=kind, starts=starts, ends=ends)
+
+
 @transaction.atomic
 def _load_school(municipality: Municipality, spec: DemoSchool, today: dt.date) -> list[Login]:
     school = School.objects.filter(code=spec.code).first()
@@ -138,26 +158,9 @@ def _load_school(municipality: Municipality, spec: DemoSchool, today: dt.date) -
                 SYSTEM, school, code=code, name=name, kind=kind, parent=parents.get(parent or "")
             )
         services.set_opening_hours(SYSTEM, school, _hours())
-    start_year = today.year if today.month >= 8 else today.year - 1
-    if not SchoolYear.objects.filter(
-        school=school, name=f"{start_year}/{start_year + 1 - 2000}"
-    ).exists():
-        first_day, last_day = dt.date(start_year, 8, 11), dt.date(start_year + 1, 6, 25)
-        services.add_school_year(
-            SYSTEM,
-            school,
-            name=f"{start_year}/{start_year + 1 - 2000}",
-            starts=first_day,
-            ends=last_day,
-            terms=[
-                ("Efterår", first_day, dt.date(start_year, 12, 20)),
-                ("Forår", dt.date(start_year + 1, 1, 4), last_day),
-            ],
-        )
-        for name, kind, starts, ends in _closed_periods(start_year):
-            services.add_closed_period(
-                SYSTEM, school, name=name, kind=kind, starts=starts, ends=ends
-            )
+    this_year = calendar.start_year(calendar.year_name_of(today))
+    for start_year in (this_year, this_year + 1):  # this school year and the next
+        _school_year(school, start_year)
     p = spec.prefix
     _person(
         school,

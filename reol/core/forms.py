@@ -10,11 +10,13 @@ from django import forms
 from django.contrib.auth import authenticate
 from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.http import HttpRequest
+from django.urls import reverse_lazy
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import accounts, auth, services
+from .fields import OneLineField
 from .languages import language_choices
 from .models import ClosedPeriod, Location, OpeningHours, Role, School, User
 
@@ -22,10 +24,31 @@ from .models import ClosedPeriod, Location, OpeningHours, Role, School, User
 CHOOSE = _("— choose —")
 
 
+class WeeksInput(forms.TextInput):
+    """Week numbers ("41–43") that show, as they are typed, the dates and year they mean.
+
+    It asks ``calendar-weeks`` (htmx) with the form's ``school_year`` and fills the next
+    element of class ``weeks-preview`` (the template places one after the field).
+    """
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(
+            {
+                "inputmode": "numeric",
+                "autocomplete": "off",
+                "hx-get": reverse_lazy("calendar-weeks"),
+                "hx-trigger": "load, input changed delay:300ms, change",
+                "hx-target": "next .weeks-preview",
+                "hx-include": "closest form",
+                **(attrs or {}),
+            }
+        )
+
+
 class SignInForm(forms.Form):
     """Username + password, or card barcode + PIN: one form, two ways in."""
 
-    username = forms.CharField(
+    username = OneLineField(
         label=_("Username or card number"),
         max_length=150,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
@@ -88,17 +111,17 @@ def locked_message(until: dt.datetime) -> str:
 
 
 class PersonForm(forms.Form):
-    username = forms.CharField(
+    username = OneLineField(
         label=_("Username"),
         validators=[services.validate_username],
         widget=forms.TextInput(attrs={"maxlength": 150, "autocomplete": "off"}),
         help_text=_("Letters (æ, ø and å too), digits and . _ - @"),
     )
-    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
-    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    first_name = OneLineField(label=_("First name"), max_length=150, required=False)
+    last_name = OneLineField(label=_("Last name"), max_length=150, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     role = forms.ChoiceField(label=_("Role"))
-    card_barcode = forms.CharField(label=_("Card barcode"), max_length=64, required=False)
+    card_barcode = OneLineField(label=_("Card barcode"), max_length=64, required=False)
     password = forms.CharField(
         label=_("Password"),
         required=False,
@@ -106,7 +129,7 @@ class PersonForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("Leave empty for people who sign in with card and PIN only."),
     )
-    pin = forms.CharField(
+    pin = OneLineField(
         label=_("PIN"),
         required=False,
         max_length=8,
@@ -130,11 +153,12 @@ class SchoolSettingsForm(forms.ModelForm):
     class Meta:
         model = School
         fields = ["name", "default_language", "email", "keep_loan_history"]
+        field_classes = {"name": OneLineField}
 
 
 class LocationForm(forms.Form):
     code = forms.SlugField(label=_("Code"), max_length=32)
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = OneLineField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=Location.Kind.choices)
     parent = forms.ModelChoiceField(
         label=_("Inside"),
@@ -203,14 +227,14 @@ class DateInput(forms.DateInput):
 
 
 class ClosedPeriodForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = OneLineField(label=_("Name"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=ClosedPeriod.Kind.choices)
     starts = forms.DateField(label=_("From"), widget=DateInput)
     ends = forms.DateField(label=_("To"), widget=DateInput)
 
 
 class SchoolYearForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=32, help_text=_("For example 2026/27."))
+    name = OneLineField(label=_("Name"), max_length=32, help_text=_("For example 2026/27."))
     starts = forms.DateField(label=_("First school day"), widget=DateInput)
     ends = forms.DateField(label=_("Last school day"), widget=DateInput)
 

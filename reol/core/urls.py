@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import calendar_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -40,4 +40,5 @@ urlpatterns = [
     path("staff/school/calendar/", views.opening_calendar, name="opening-calendar"),
     path("staff/locations/", views.locations, name="locations"),
     path("staff/audit/", views.audit_log, name="audit-log"),
+    path("calendar/weeks/", calendar_views.weeks_preview, name="calendar-weeks"),
 ]

@@ -23,13 +23,15 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
+from reol.core import calendar
 from reol.core import services as core_services
 from reol.core.models import School, User
 from reol.core.paging import Shaped, paged
 from reol.core.permissions import Perm, has_perm_anywhere, require, schools_with, scope
+from reol.core.schemas import ManyLines, OneLine
 from reol.core.selectors import card_or_username, search_people
 
-from . import selectors, services
+from . import services
 from .models import Group, GroupMember, Patron
 
 router = Router(tags=["patrons"])
@@ -54,34 +56,36 @@ class PatronOut(Schema):
 
 
 class PatronIn(Schema):
-    school: str | None = Field(None, max_length=32, description="the school's code")
-    category: str = Field(..., description="student or teacher (staff/external: existing people)")
-    username: str = Field(..., max_length=150)
-    first_name: str = Field("", max_length=150)
-    last_name: str = Field("", max_length=150)
-    email: str = Field("", max_length=254)
-    card_barcode: str | None = Field(None, max_length=64)
-    pin: str | None = Field(None, max_length=12)
+    school: OneLine | None = Field(None, max_length=32, description="the school's code")
+    category: OneLine = Field(
+        ..., description="student or teacher (staff/external: existing people)"
+    )
+    username: OneLine = Field(..., max_length=150)
+    first_name: OneLine = Field("", max_length=150)
+    last_name: OneLine = Field("", max_length=150)
+    email: OneLine = Field("", max_length=254)
+    card_barcode: OneLine | None = Field(None, max_length=64)
+    pin: OneLine | None = Field(None, max_length=12)
     grade: int | None = None
-    guardian_emails: list[str] = Field(default_factory=list)
-    preferred_language: str = Field("", max_length=8)
+    guardian_emails: list[OneLine] = Field(default_factory=list)
+    preferred_language: OneLine = Field("", max_length=8)
     valid_until: dt.date | None = None
-    source_id: str = Field("", max_length=128)
-    groups: list[str] = Field(default_factory=list, description="names of this year's groups")
+    source_id: OneLine = Field("", max_length=128)
+    groups: list[OneLine] = Field(default_factory=list, description="names of this year's groups")
 
 
 class PatronPatch(Schema):
-    first_name: str | None = Field(None, max_length=150)
-    last_name: str | None = Field(None, max_length=150)
-    email: str | None = Field(None, max_length=254)
-    card_barcode: str | None = Field(None, max_length=64)
-    category: str | None = None
+    first_name: OneLine | None = Field(None, max_length=150)
+    last_name: OneLine | None = Field(None, max_length=150)
+    email: OneLine | None = Field(None, max_length=254)
+    card_barcode: OneLine | None = Field(None, max_length=64)
+    category: OneLine | None = None
     grade: int | None = None
-    guardian_emails: list[str] | None = None
-    preferred_language: str | None = Field(None, max_length=8)
+    guardian_emails: list[OneLine] | None = None
+    preferred_language: OneLine | None = Field(None, max_length=8)
     valid_until: dt.date | None = None
-    notes: str | None = None
-    source_id: str | None = Field(None, max_length=128)
+    notes: ManyLines | None = None
+    source_id: OneLine | None = Field(None, max_length=128)
     active: bool | None = None
     keeps_loan_history: bool | None = None
 
@@ -219,7 +223,7 @@ def create_patron(request: HttpRequest, payload: PatronIn) -> tuple[int, dict[st
     school = _one_school(actor, payload.school, Perm.PEOPLE_MANAGE)
     groups: list[Group] = []
     if payload.groups:
-        year = selectors.current_school_year(school, dt.date.today())
+        year = calendar.current_school_year(school)
         for name in payload.groups:
             named = Group.objects.filter(school=school, name=name, active=True).order_by(
                 "-school_year"

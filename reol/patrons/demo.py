@@ -9,11 +9,12 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from reol.core import calendar
 from reol.core.demo import SCHOOLS, STUDENTS_PER_CLASS
 from reol.core.models import Municipality, School, User
 from reol.core.permissions import SYSTEM
 
-from . import selectors, services
+from . import services
 from .models import Group, GroupMember, Patron, PatronCategory
 
 
@@ -35,7 +36,7 @@ def load_demo_patrons(municipality: Municipality) -> int:
         school = School.objects.filter(code=spec.code, municipality=municipality).first()
         if school is None:
             continue
-        year = selectors.current_school_year(school, timezone.localdate())
+        year = calendar.current_school_year(school, timezone.localdate())
         p = spec.prefix
         for n, grade in enumerate(spec.grades, start=1):
             group = Group.objects.filter(school=school, school_year=year, name=f"{grade}.A").first()

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from reol.core.fields import ManyLinesField, OneLineField
 from reol.core.forms import CHOOSE
 from reol.core.languages import language_choices
 
@@ -26,10 +27,10 @@ class PatronForm(forms.Form):
     """A new student or teacher: the person and the library's profile together."""
 
     category = forms.ChoiceField(label=_("Category"), choices=NEW_CATEGORIES)
-    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
-    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
-    username = forms.CharField(label=_("Username"), max_length=150)
-    card_barcode = forms.CharField(label=_("Card barcode"), max_length=64, required=False)
+    first_name = OneLineField(label=_("First name"), max_length=150, required=False)
+    last_name = OneLineField(label=_("Last name"), max_length=150, required=False)
+    username = OneLineField(label=_("Username"), max_length=150)
+    card_barcode = OneLineField(label=_("Card barcode"), max_length=64, required=False)
     pin = forms.CharField(
         label=_("PIN"),
         max_length=12,
@@ -37,7 +38,7 @@ class PatronForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     grade = forms.IntegerField(label=_("Grade"), min_value=0, max_value=GRADE_MAX, required=False)
-    guardian_emails = forms.CharField(
+    guardian_emails = ManyLinesField(
         label=_("Guardians' e-mail addresses"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -54,12 +55,12 @@ class PatronForm(forms.Form):
 
 
 class PatronEditForm(forms.Form):
-    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
-    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
-    card_barcode = forms.CharField(label=_("Card barcode"), max_length=64, required=False)
+    first_name = OneLineField(label=_("First name"), max_length=150, required=False)
+    last_name = OneLineField(label=_("Last name"), max_length=150, required=False)
+    card_barcode = OneLineField(label=_("Card barcode"), max_length=64, required=False)
     category = forms.ChoiceField(label=_("Category"), choices=PatronCategory.choices)
     grade = forms.IntegerField(label=_("Grade"), min_value=0, max_value=GRADE_MAX, required=False)
-    guardian_emails = forms.CharField(
+    guardian_emails = ManyLinesField(
         label=_("Guardians' e-mail addresses"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -76,7 +77,7 @@ class PatronEditForm(forms.Form):
     keeps_loan_history = forms.BooleanField(
         label=_("The student or a guardian agreed to keep the loan history"), required=False
     )
-    notes = forms.CharField(
+    notes = ManyLinesField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     active = forms.BooleanField(label=_("Active patron"), required=False)
@@ -84,18 +85,18 @@ class PatronEditForm(forms.Form):
 
 class BlockForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=[("", CHOOSE), *Block.Reason.choices])
-    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+    note = OneLineField(label=_("Note"), max_length=500, required=False)
 
 
 class GroupForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=64, help_text=_("For example 5.B"))
-    school_year = forms.CharField(label=_("School year"), max_length=16)
+    name = OneLineField(label=_("Name"), max_length=64, help_text=_("For example 5.B"))
+    school_year = OneLineField(label=_("School year"), max_length=16)
     grade = forms.IntegerField(label=_("Grade"), min_value=0, max_value=GRADE_MAX, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=Group.Kind.choices)
 
 
 class MemberForm(forms.Form):
-    person = forms.CharField(
+    person = OneLineField(
         label=_("Username or card number"),
         max_length=150,
     )
@@ -114,6 +115,14 @@ class PrivacyForm(forms.Form):
         min_value=0,
         max_value=3650,
         help_text=_("Counted from the day they were deactivated at the year end."),
+    )
+    random_card_numbers = forms.BooleanField(
+        label=_("Give new library cards random numbers"),
+        required=False,
+        help_text=_(
+            "Then a card's number tells nothing about the numbers of other cards. Every new "
+            "number ends in a check digit either way; cards already given keep working."
+        ),
     )
 
 

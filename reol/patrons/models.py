@@ -202,6 +202,9 @@ class PrivacySettings(models.Model):
     leaver_retention_days = models.PositiveSmallIntegerField(
         _("erase leavers after (days)"), default=90
     )
+    # New card numbers are random digits (and a check digit) rather than the next in sequence,
+    # so that one card does not tell the numbers of the others.
+    random_card_numbers = models.BooleanField(_("random card numbers"), default=False)
 
     class Meta:
         verbose_name = _("privacy settings")

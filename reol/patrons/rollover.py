@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reol.core import audit
+from reol.core import audit, calendar
 from reol.core.models import School
 from reol.core.permissions import Actor, Perm, require
 
@@ -67,9 +67,7 @@ def plan(school: School, *, leaving: list[int] | None = None, today: dt.date | N
     """What the rollover would do. ``leaving`` are group ids; default: the top grade's groups."""
     today = today or timezone.localdate()
     groups = list(selectors.groups_at(school).exclude(grade__isnull=True))
-    year = max(
-        (g.school_year for g in groups), default=selectors.current_school_year(school, today)
-    )
+    year = max((g.school_year for g in groups), default=calendar.current_school_year(school, today))
     groups = [g for g in groups if g.school_year == year]
     if leaving is None:
         # The top grade of the year counts the groups already deactivated too, so that once the
@@ -81,7 +79,7 @@ def plan(school: School, *, leaving: list[int] | None = None, today: dt.date | N
             .first()
         )
         leaving = [g.pk for g in groups if top is not None and g.grade == top]
-    result = Plan(school_year=year, next_year=selectors.next_school_year(year))
+    result = Plan(school_year=year, next_year=calendar.next_year_name(year))
     for group in groups:
         leaves = group.pk in leaving or (group.grade or 0) >= GRADE_MAX
         result.steps.append(

@@ -16,7 +16,6 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from reol.core.calendar import school_year_on
 from reol.core.models import School, User
 from reol.core.selectors import search_people
 
@@ -127,28 +126,6 @@ def privacy_of(school: School) -> PrivacySettings:
     """The school's privacy periods (the defaults, unsaved, when it has set none)."""
     found = PrivacySettings.objects.filter(school=school).first()
     return found or PrivacySettings(school=school)
-
-
-def current_school_year(school: School, today: dt.date) -> str:
-    """The name of the school year on ``today``: the calendar's, else the newest of the groups'."""
-    year = school_year_on(school, today)
-    if year is not None:
-        return year.name
-    newest = (
-        Group.objects.filter(school=school).order_by("-school_year").values_list("school_year")
-    ).first()
-    if newest:
-        return newest[0]
-    start = today.year if today.month >= 8 else today.year - 1
-    return f"{start}/{(start + 1) % 100:02d}"
-
-
-def next_school_year(name: str) -> str:
-    """ "2026/27" → "2027/28"; "2026/2027" → "2027/2028"; anything else gets " (next)"."""
-    first, sep, second = name.partition("/")
-    if sep and first.isdigit() and second.isdigit():
-        return f"{int(first) + 1}/{str(int(second) + 1).zfill(len(second))[-len(second) :]}"
-    return f"{name} +1"
 
 
 def patrons_at(

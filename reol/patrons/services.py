@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from stdnum import luhn
 
 from reol.core import accounts, audit
 from reol.core import services as core_services
@@ -508,6 +510,7 @@ def set_privacy_settings(
     *,
     anonymise_after_days: int | None = None,
     leaver_retention_days: int | None = None,
+    random_card_numbers: bool | None = None,
 ) -> PrivacySettings:
     require(actor, Perm.SCHOOL_MANAGE, school)
     found, _created = PrivacySettings.objects.select_for_update().get_or_create(school=school)
@@ -524,6 +527,8 @@ def set_privacy_settings(
             setattr(found, field, int(value))
     if errors:
         raise ValidationError(errors)
+    if random_card_numbers is not None:
+        found.random_card_numbers = bool(random_card_numbers)
     found.save()
     audit.record(
         actor,
@@ -533,6 +538,7 @@ def set_privacy_settings(
         details={
             "anonymise_after_days": found.anonymise_after_days,
             "leaver_retention_days": found.leaver_retention_days,
+            "random_card_numbers": found.random_card_numbers,
         },
     )
     return found
@@ -540,7 +546,8 @@ def set_privacy_settings(
 
 # --- Library cards -----------------------------------------------------------------------------
 
-CARD_DIGITS = 6
+CARD_DIGITS = 6  # sequential numbers, then a check digit
+RANDOM_CARD_DIGITS = 9  # random numbers, then a check digit
 
 
 def card_prefix(school: School) -> str:
@@ -558,10 +565,50 @@ def students_without_card(group: Group) -> list[Patron]:
     return [m.patron for m in members if not scannable(m.patron.user.card_barcode)]
 
 
+def _card_numbers_taken(prefix: str) -> tuple[set[str], int]:
+    """The cards beginning with ``prefix`` (lowercased), and the highest sequential number
+    among them: the old six digits, or six digits and their check digit."""
+    taken = {
+        c.lower()
+        for c in User.objects.filter(card_barcode__istartswith=prefix).values_list(
+            "card_barcode", flat=True
+        )
+        if c
+    }
+    numbers = []
+    for card in taken:
+        digits = card[len(prefix) :]
+        if digits.isdigit() and len(digits) == CARD_DIGITS:
+            numbers.append(int(digits))
+        elif digits.isdigit() and len(digits) == CARD_DIGITS + 1 and luhn.is_valid(digits):
+            numbers.append(int(digits[:-1]))
+    return taken, max(numbers, default=0)
+
+
+def _new_cards(prefix: str, count: int, *, random: bool) -> list[str]:
+    """``count`` new card numbers, each ending in a Luhn check digit (a mistyped or guessed
+    neighbour is not a card): the next in sequence, or random digits where the school chose
+    them (``PrivacySettings.random_card_numbers``) so one card does not tell the others."""
+    taken, number = _card_numbers_taken(prefix)
+    cards: list[str] = []
+    while len(cards) < count:
+        if random:
+            digits = f"{secrets.randbelow(10**RANDOM_CARD_DIGITS):0{RANDOM_CARD_DIGITS}d}"
+        else:
+            number += 1
+            digits = f"{number:0{CARD_DIGITS}d}"
+        card = f"{prefix}{digits}{luhn.calc_check_digit(digits)}"
+        if card.lower() not in taken:
+            taken.add(card.lower())
+            cards.append(card)
+    return cards
+
+
 @transaction.atomic
 def assign_cards(actor: Actor, group: Group) -> list[Patron]:
     """Give every active student of ``group`` without a card number a generated one: the
-    school's prefix and six digits, unique ignoring case. Returns the patrons given a card."""
+    school's prefix, digits and a check digit, unique ignoring case (``_new_cards``).
+    Returns the patrons given a card."""
     from .cards import scannable
 
     require(actor, Perm.PEOPLE_MANAGE, group.school)
@@ -580,27 +627,9 @@ def assign_cards(actor: Actor, group: Group) -> list[Patron]:
     ]
     if not wanting:
         return []
-    taken = {
-        c.lower()
-        for c in User.objects.filter(card_barcode__istartswith=prefix).values_list(
-            "card_barcode", flat=True
-        )
-        if c
-    }
-    numbers = [
-        int(c[len(prefix) :])
-        for c in taken
-        if c[len(prefix) :].isdigit() and len(c) == len(prefix) + CARD_DIGITS
-    ]
-    number = max(numbers, default=0)
+    random = selectors.privacy_of(group.school).random_card_numbers
     given = []
-    for patron in wanting:
-        number += 1
-        card = f"{prefix}{number:0{CARD_DIGITS}d}"
-        while card.lower() in taken:
-            number += 1
-            card = f"{prefix}{number:0{CARD_DIGITS}d}"
-        taken.add(card.lower())
+    for patron, card in zip(wanting, _new_cards(prefix, len(wanting), random=random), strict=True):
         person = patron.user
         before = person.card_barcode
         person.card_barcode = card

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from reol.core import calendar
 from reol.core import services as core_services
 from reol.core.middleware import school_for
 from reol.core.models import School, User
@@ -405,7 +406,7 @@ def patron_erase(request: HttpRequest, pk: int) -> HttpResponse:
 def group_list(request: HttpRequest) -> HttpResponse:
     school = school_for(request, Perm.PEOPLE_VIEW)
     can_manage = has_perm(request.user, Perm.PEOPLE_MANAGE, school)
-    year = selectors.current_school_year(school, timezone.localdate())
+    year = calendar.current_school_year(school, timezone.localdate())
     form = forms.GroupForm(request.POST or None, initial={"school_year": year})
     if request.method == "POST":
         require(request.user, Perm.PEOPLE_MANAGE, school)
@@ -599,6 +600,7 @@ def privacy_settings(request: HttpRequest) -> HttpResponse:
         initial={
             "anonymise_after_days": current.anonymise_after_days,
             "leaver_retention_days": current.leaver_retention_days,
+            "random_card_numbers": current.random_card_numbers,
         },
     )
     if request.method == "POST":

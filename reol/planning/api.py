@@ -22,6 +22,7 @@ from ninja import Field, Query, Router, Schema
 from reol.core.models import School, User
 from reol.core.paging import DateRange, paged
 from reol.core.permissions import Perm, schools_with
+from reol.core.schemas import ManyLines, OneLine
 
 from . import access, selectors, services
 from .models import PlanEntry
@@ -49,14 +50,14 @@ class PlanOut(Schema):
 
 class PlanIn(Schema):
     group: int
-    title: str = Field(..., max_length=200)
-    kind: str = Field("topic", pattern="^(topic|project)$")
-    subject: str = Field("", max_length=100)
-    weeks: str | None = Field(None, max_length=20, description='ISO weeks, e.g. "41-43"')
+    title: OneLine = Field(..., max_length=200)
+    kind: OneLine = Field("topic", pattern="^(topic|project)$")
+    subject: OneLine = Field("", max_length=100)
+    weeks: OneLine | None = Field(None, max_length=20, description='ISO weeks, e.g. "41-43"')
     starts: dt.date | None = None
     ends: dt.date | None = None
-    goals: str = Field("", max_length=5000)
-    materials: str = Field("", max_length=5000)
+    goals: ManyLines = Field("", max_length=5000)
+    materials: ManyLines = Field("", max_length=5000)
     heavy_use: bool = False
 
 

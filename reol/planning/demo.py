@@ -16,11 +16,12 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from reol.catalog.models import Record
+from reol.core import calendar
 from reol.core.models import Municipality, School
 from reol.core.permissions import SYSTEM
 from reol.patrons.models import Group
 
-from . import selectors, services
+from . import services
 from .models import Collaboration, DevelopmentGoal, PlanEntry
 
 # (title, subject, first week from next week on, goals, materials, heavy use); each three weeks.
@@ -59,8 +60,8 @@ def _novel(school: School) -> Record | None:
 def _plan_school(school: School, today: dt.date) -> int:
     if PlanEntry.objects.filter(school=school).exists():
         return 0
-    year = selectors.current_school_year(school, today)
-    first_day, last_day = services.school_year_bounds(school, year)
+    year = calendar.current_school_year(school, today)
+    first_day, last_day = calendar.school_year_bounds(school, year)
     monday = max(today, first_day) + dt.timedelta(days=7 - max(today, first_day).weekday())
     groups = list(Group.objects.filter(school=school, school_year=year).order_by("grade", "name"))
     if not groups:
@@ -87,10 +88,12 @@ def _plan_school(school: School, today: dt.date) -> int:
             made += 1
     novel = _novel(school)
     if novel is not None:
-        for group in groups[:2]:  # the clash: two classes need the same novel in weeks 41–43
+        # the clash: two classes each want a class set of the school's copies in the same weeks
+        copies = min(500, max(1, novel.n))  # type: ignore[attr-defined]
+        for group in groups[:2]:
             entry = PlanEntry.objects.filter(group=group, title="Vikingerne").first()
             if entry is not None:
-                services.add_resource(SYSTEM, entry, novel, quantity=10)
+                services.add_resource(SYSTEM, entry, novel, quantity=copies)
     if not DevelopmentGoal.objects.filter(school=school, school_year=year).exists():
         goal = services.save_goal(
             SYSTEM, school, school_year=year, title="Læselyst på mellemtrinnet"

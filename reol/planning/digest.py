@@ -17,11 +17,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from reol.core import audit
+from reol.core import audit, calendar
 from reol.core.models import School, User
 from reol.core.permissions import SYSTEM, Actor, Perm
+from reol.core.text import one_line
 
-from . import access, selectors, weeks
+from . import access, selectors
 from .models import DigestSent
 
 
@@ -57,7 +58,7 @@ def send_digest(school: School, monday: dt.date, actor: Actor = SYSTEM) -> Resul
     heavy = selectors.heavy_use_between(school, monday, friday)
     bookings = list(bookings_between(school, monday, monday + dt.timedelta(days=6)))
     people = recipients(school)
-    year, number = weeks.week_of(monday)
+    year, number = calendar.week_of(monday)
     try:
         with transaction.atomic():
             row = DigestSent.objects.create(school=school, week=monday, recipients=len(people))
@@ -82,7 +83,9 @@ def send_digest(school: School, monday: dt.date, actor: Actor = SYSTEM) -> Resul
                     }
                     body = render_to_string("planning/digest.txt", context)
                 messages.append(
-                    EmailMessage(subject, body, None, [person.email], reply_to=_reply_to(school))
+                    EmailMessage(
+                        one_line(subject), body, None, [person.email], reply_to=_reply_to(school)
+                    )
                 )
             audit.record(
                 actor,

@@ -8,6 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reol.bookings.models import Resource
+from reol.core.fields import ManyLinesField, OneLineField
+from reol.core.forms import WeeksInput
 from reol.core.models import User
 from reol.patrons.models import Group
 
@@ -28,21 +30,23 @@ def _time_input() -> forms.TimeInput:
 
 class EntryForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=PlanEntry.Kind.choices)
-    title = forms.CharField(label=_("Title"), max_length=200)
-    subject = forms.CharField(label=_("Subject"), max_length=100, required=False)
-    weeks = forms.CharField(
+    title = OneLineField(label=_("Title"), max_length=200)
+    subject = OneLineField(label=_("Subject"), max_length=100, required=False)
+    weeks = OneLineField(
         label=_("Weeks"),
         max_length=20,
         required=False,
         help_text=_("ISO week numbers, e.g. 41–43 (or give the first and last day)."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        widget=WeeksInput(),
     )
+    # the group's school year, read by the weeks' preview (the service takes the group's)
+    school_year = OneLineField(required=False, widget=forms.HiddenInput)
     starts = forms.DateField(label=_("First day"), required=False, widget=_date_input())
     ends = forms.DateField(label=_("Last day"), required=False, widget=_date_input())
-    goals = forms.CharField(
+    goals = ManyLinesField(
         label=_("Goals"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    materials = forms.CharField(
+    materials = ManyLinesField(
         label=_("Materials or help wanted"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -57,6 +61,7 @@ class EntryForm(forms.Form):
 
     def service_values(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
+        data.pop("school_year", None)
         weeks = data.pop("weeks", "")
         if weeks:
             data.pop("starts", None)
@@ -98,8 +103,8 @@ class CapacityForm(forms.Form):
 
 class CollaborationForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Collaboration.Kind.choices)
-    title = forms.CharField(label=_("Title"), max_length=200)
-    subject = forms.CharField(label=_("Subject"), max_length=100, required=False)
+    title = OneLineField(label=_("Title"), max_length=200)
+    subject = OneLineField(label=_("Subject"), max_length=100, required=False)
     group = forms.ModelChoiceField(label=_("Group"), queryset=Group.objects.none(), required=False)
     teachers = forms.ModelMultipleChoiceField(
         label=_("Teachers"),
@@ -108,10 +113,10 @@ class CollaborationForm(forms.Form):
     )
     starts = forms.DateField(label=_("First day"), widget=_date_input())
     ends = forms.DateField(label=_("Last day"), widget=_date_input())
-    goals = forms.CharField(
+    goals = ManyLinesField(
         label=_("Goals"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    materials = forms.CharField(
+    materials = ManyLinesField(
         label=_("Materials used"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     rooms = forms.ModelMultipleChoiceField(
@@ -119,7 +124,7 @@ class CollaborationForm(forms.Form):
         queryset=Resource.objects.none(),
         required=False,
     )
-    evaluation = forms.CharField(
+    evaluation = ManyLinesField(
         label=_("Evaluation afterwards"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -135,18 +140,18 @@ class CollaborationForm(forms.Form):
 
 
 class GoalForm(forms.Form):
-    title = forms.CharField(label=_("Development goal"), max_length=200)
-    description = forms.CharField(
+    title = OneLineField(label=_("Development goal"), max_length=200)
+    description = ManyLinesField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class TaskForm(forms.Form):
-    title = forms.CharField(label=_("Task"), max_length=200)
+    title = OneLineField(label=_("Task"), max_length=200)
     responsible = forms.ModelChoiceField(
         label=_("Responsible"), queryset=User.objects.none(), required=False
     )
-    description = forms.CharField(
+    description = ManyLinesField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     goals = forms.ModelMultipleChoiceField(

@@ -14,9 +14,10 @@ from typing import Any
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from reol.core import calendar
 from reol.core.models import School
+from reol.core.text import one_line, printable
 
-from . import weeks
 from .models import CalendarFeed, PlanEntry
 
 # How far back and ahead the coordination feed reaches.
@@ -34,9 +35,9 @@ def entry_event(entry: PlanEntry, stamp: dt.datetime) -> Any:
     summary = f"{entry.group.name}: {entry.title}"
     if entry.heavy_use:
         summary += " · " + _("heavy use")
-    event.add("summary", summary)
+    event.add("summary", one_line(summary))
     lines = [
-        _("Weeks %(weeks)s") % {"weeks": weeks.label(entry.starts, entry.ends)},
+        _("Weeks %(weeks)s") % {"weeks": calendar.week_label(entry.starts, entry.ends)},
     ]
     if entry.subject:
         lines.append(_("Subject: %(subject)s") % {"subject": entry.subject})
@@ -44,7 +45,7 @@ def entry_event(entry: PlanEntry, stamp: dt.datetime) -> Any:
         lines.append(entry.goals)
     if entry.materials:
         lines.append(_("Materials or help wanted: %(text)s") % {"text": entry.materials})
-    event.add("description", "\n".join(lines))
+    event.add("description", printable("\n".join(lines)))
     event.add("categories", [entry.get_kind_display()])
     event.add("dtstart", entry.starts)
     event.add("dtend", entry.ends + dt.timedelta(days=1))  # exclusive, as RFC 5545 says
@@ -59,7 +60,7 @@ def _calendar(name: str) -> Any:
     cal.add("prodid", "-//Reol//Planning//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", one_line(name))
     return cal
 
 

@@ -19,10 +19,9 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from reol.catalog.models import Record
+from reol.core import calendar
 from reol.core.models import School
 from reol.patrons.models import Group
-
-from . import weeks
 
 
 class PlanningSettings(models.Model):
@@ -93,7 +92,7 @@ class PlanEntry(models.Model):
 
     @property
     def weeks(self) -> str:
-        return weeks.label(self.starts, self.ends)
+        return calendar.week_label(self.starts, self.ends)
 
 
 class ResourceList(models.Model):

@@ -16,15 +16,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from reol.bookings.models import Resource
+from reol.bookings.selectors import UNUSABLE, lendable_types
+from reol.catalog.models import Item
+from reol.core import calendar
 from reol.core.models import ClosedPeriod, School, SchoolYear, User
 from reol.core.permissions import Perm, scope
 from reol.patrons.models import Group, GroupMember
 
-from . import weeks
 from .models import (
     CalendarFeed,
     Collaboration,
@@ -39,19 +41,6 @@ DEFAULT_CAPACITY = PlanningSettings._meta.get_field("heavy_use_capacity").defaul
 def capacity(school: School) -> int:
     row = PlanningSettings.objects.filter(school=school).first()
     return row.heavy_use_capacity if row else int(DEFAULT_CAPACITY)
-
-
-def year_name(day: dt.date) -> str:
-    first = day.year if day.month >= weeks.SCHOOL_YEAR_START_MONTH else day.year - 1
-    return f"{first}/{(first + 1) % 100:02d}"
-
-
-def current_school_year(school: School, today: dt.date | None = None) -> str:
-    today = today or timezone.localdate()
-    row = SchoolYear.objects.filter(school=school, starts__lte=today, ends__gte=today).first()
-    if row is None:  # in the summer holiday: the year that comes next, if the school has it
-        row = SchoolYear.objects.filter(school=school, starts__gt=today).order_by("starts").first()
-    return row.name if row else year_name(today)
 
 
 def school_years(school: School) -> list[str]:
@@ -129,6 +118,9 @@ class Week:
         return f"w{self.year}-{self.number:02d}"
 
 
+Key = tuple[str, int]  # ("material", record id) or ("room", resource id)
+
+
 @dataclass
 class Clash:
     kind: str  # "material", "room" or "capacity"
@@ -198,17 +190,90 @@ def _holidays(school: School, week_list: list[Week]) -> None:
                 break
 
 
-def _needs(booking: Any) -> list[tuple[str, int, str]]:
-    """What a booking needs: ("material", record id, title) or ("room", resource id, name)."""
+def _needs(booking: Any) -> list[tuple[str, int, str, int]]:
+    """What a booking needs: ("material", record id, title, copies) or ("room", id, name, n)."""
     found = []
     for line in booking.lines.all():
         if line.resource_id is not None:
-            found.append(("room", line.resource_id, line.resource.name))
+            found.append(("room", line.resource_id, line.resource.name, line.quantity))
         elif line.record_id is not None:
-            found.append(("material", line.record_id, line.record.title))
+            found.append(("material", line.record_id, line.record.title, line.quantity))
         elif line.item_id is not None:
-            found.append(("material", line.item.record_id, line.item.record.title))
+            found.append(("material", line.item.record_id, line.item.record.title, 1))
     return found
+
+
+def _owned(school: School, bookings: list[Any], entries: list[PlanEntry]) -> dict[Key, int]:
+    """How many copies of each title (units of each room or equipment) the school has."""
+    records: set[int] = set()
+    rooms: set[int] = set()
+    for booking in bookings:
+        for kind, pk, _title, _n in _needs(booking):
+            (rooms if kind == "room" else records).add(pk)
+    for entry in entries:
+        if _has_resources(entry):
+            records.update(line.record_id for line in entry.resources.lines.all())
+    counts = (
+        Item.objects.filter(
+            record_id__in=records, school=school, circulation_type__in=lendable_types(school)
+        )
+        .exclude(status__in=UNUSABLE)
+        .values("record_id")
+        .annotate(n=Count("id"))
+    )
+    owned: dict[Key, int] = {("material", row["record_id"]): row["n"] for row in counts}
+    for pk, units in Resource.objects.filter(pk__in=rooms).values_list("pk", "units"):
+        owned[("room", pk)] = units
+    return owned
+
+
+def _clashes(
+    bookings: list[Any], entries: list[PlanEntry], names: dict[int, str], owned: dict[Key, int]
+) -> list[Clash]:
+    """Clashes of one week: a title or room wanted by several groups *and* more copies (units)
+    wanted than the school has. Booked lines and plan lines not yet reserved both count."""
+    needs: dict[Key, dict[str, str]] = defaultdict(dict)
+    wanted: dict[Key, int] = defaultdict(int)
+    titles: dict[Key, str] = {}
+    group_of: dict[str, int | None] = {}
+    for booking in bookings:
+        who = f"g{booking.group_id}" if booking.group_id else f"b{booking.pk}"
+        group_of[who] = booking.group_id
+        label = names.get(booking.group_id or 0) or str(booking.teacher or booking)
+        for kind, pk, title, quantity in _needs(booking):
+            needs[(kind, pk)][who] = label
+            wanted[(kind, pk)] += quantity
+            titles[(kind, pk)] = title
+    for entry in entries:
+        if not _has_resources(entry):
+            continue
+        who = f"g{entry.group_id}"
+        group_of[who] = entry.group_id
+        for line in entry.resources.lines.all():
+            if line.booking_id is None:
+                needs[("material", line.record_id)][who] = entry.group.name
+                wanted[("material", line.record_id)] += line.quantity
+                titles[("material", line.record_id)] = line.record.title
+    clashes: list[Clash] = []
+    for key, holders in needs.items():
+        have = owned.get(key, 0)
+        if len(holders) < 2 or wanted[key] <= have:
+            continue
+        if key[0] == "room":
+            message = _("%(groups)s need %(n)s × %(thing)s this week; there are %(have)s.")
+        else:
+            message = _(
+                "%(groups)s need %(n)s copies of “%(thing)s” this week; the school has %(have)s."
+            )
+        values = {
+            "groups": ", ".join(sorted(holders.values())),
+            "thing": titles[key],
+            "n": wanted[key],
+            "have": have,
+        }
+        group_ids = {gid for who in holders if (gid := group_of.get(who))}
+        clashes.append(Clash(key[0], message % values, group_ids))
+    return clashes
 
 
 def coordination(
@@ -226,14 +291,18 @@ def coordination(
 
     first = starts - dt.timedelta(days=starts.weekday())
     week_list = [
-        Week(*weeks.week_of(day), day)
+        Week(*calendar.week_of(day), day)
         for day in (first + dt.timedelta(weeks=n) for n in range(((ends - first).days // 7) + 1))
     ]
     _holidays(school, week_list)
     range_end = week_list[-1].sunday if week_list else ends
 
     groups_qs = Group.objects.filter(school=school, active=True)
-    years = {school_year} if school_year else {year_name(starts), year_name(ends)}
+    years = (
+        {school_year}
+        if school_year
+        else {calendar.year_name_of(starts), calendar.year_name_of(ends)}
+    )
     groups_qs = groups_qs.filter(school_year__in=years)
     all_entries = list(
         PlanEntry.objects.filter(school=school, starts__lte=range_end, ends__gte=first)
@@ -281,48 +350,12 @@ def coordination(
         if booking.group is not None:
             names.setdefault(booking.group.pk, booking.group.name)
 
+    owned = _owned(school, all_bookings, all_entries)
     rows: list[Row] = []
     for week in week_list:
         w_entries = [e for e in all_entries if e.starts <= week.sunday and e.ends >= week.monday]
         w_bookings = [b for b in all_bookings if b.starts <= week.sunday and b.ends >= week.monday]
-        # Who needs what this week: (kind, id) → {group key: label}
-        needs: dict[tuple[str, int], dict[str, str]] = defaultdict(dict)
-        titles: dict[tuple[str, int], str] = {}
-        group_of: dict[str, int | None] = {}
-        for booking in w_bookings:
-            who = f"g{booking.group_id}" if booking.group_id else f"b{booking.pk}"
-            group_of[who] = booking.group_id
-            label = names.get(booking.group_id or 0) or str(booking.teacher or booking)
-            for kind, pk, title in _needs(booking):
-                needs[(kind, pk)][who] = label
-                titles[(kind, pk)] = title
-        for entry in w_entries:
-            resources = getattr(entry, "resources", None) if _has_resources(entry) else None
-            if resources is None:
-                continue
-            who = f"g{entry.group_id}"
-            group_of[who] = entry.group_id
-            for line in resources.lines.all():
-                if line.booking_id is None:
-                    needs[("material", line.record_id)][who] = entry.group.name
-                    titles[("material", line.record_id)] = line.record.title
-        clashes: list[Clash] = []
-        for key, holders in needs.items():
-            if len(holders) < 2:
-                continue
-            kind = key[0]
-            who_text = ", ".join(sorted(holders.values()))
-            if kind == "room":
-                message = _("%(groups)s all need %(thing)s this week.")
-            else:
-                message = _("%(groups)s all need “%(thing)s” this week.")
-            clashes.append(
-                Clash(
-                    kind,
-                    message % {"groups": who_text, "thing": titles[key]},
-                    {gid for who in holders if (gid := group_of.get(who))},
-                )
-            )
+        clashes = [] if week.holiday else _clashes(w_bookings, w_entries, names, owned)
         heavy_groups = {e.group_id for e in w_entries if e.heavy_use}
         if len(heavy_groups) > cap:
             clashes.append(

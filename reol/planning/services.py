@@ -21,12 +21,13 @@ from django.utils.translation import gettext as _
 
 from reol.catalog.lists import services as reading_lists
 from reol.catalog.models import Record
-from reol.core import audit
+from reol.core import audit, calendar
 from reol.core.models import School, SchoolYear, User
 from reol.core.permissions import Actor, Perm, has_perm, require
+from reol.core.text import one_line
 from reol.patrons.models import Group
 
-from . import access, weeks
+from . import access
 from .models import (
     CalendarFeed,
     Collaboration,
@@ -63,15 +64,6 @@ def _text(values: dict[str, Any], limits: dict[str, int]) -> dict[str, str]:
     return cleaned
 
 
-def school_year_bounds(school: School, school_year: str) -> tuple[dt.date, dt.date]:
-    """The first and last day of a school year: from the school's calendar, else Aug–Jul."""
-    row = SchoolYear.objects.filter(school=school, name=school_year).first()
-    if row is not None:
-        return row.starts, row.ends
-    begins = weeks.first_day(school_year)
-    return begins, begins.replace(year=begins.year + 1) - dt.timedelta(days=1)
-
-
 def resolve_dates(
     group: Group,
     *,
@@ -80,10 +72,10 @@ def resolve_dates(
     ends: dt.date | None = None,
 ) -> tuple[dt.date, dt.date]:
     """Dates from ISO weeks ("41–43", read in the group's school year) or from two dates."""
-    first, last = school_year_bounds(group.school, group.school_year)
+    first, last = calendar.school_year_bounds(group.school, group.school_year)
     if weeks_text and weeks_text.strip():
         try:
-            found = weeks.parse_weeks(weeks_text, group.school_year, begins=first)
+            found = calendar.parse_weeks(weeks_text, group.school_year, begins=first)
         except ValidationError as error:
             raise ValidationError({"weeks": error.messages}) from error
         starts, ends = found.starts, found.ends
@@ -428,6 +420,7 @@ def share_resources(actor: Actor, entry: PlanEntry, teacher: User, link: str = "
             "group": locked.group.name,
             "weeks": locked.weeks,
         }
+        subject = one_line(subject)  # a mail header is one line, whatever the title
         body = "\n".join(
             [
                 _("%(who)s has shared the resource list of a topic with you.") % {"who": actor},
@@ -562,7 +555,11 @@ def create_collaboration(actor: Actor, school: School, **values: Any) -> Collabo
             school=school, starts__lte=cleaned["starts"], ends__gte=cleaned["starts"]
         ).first()
         cleaned["school_year"] = (
-            group.school_year if group else year.name if year else _year_name(cleaned["starts"])
+            group.school_year
+            if group
+            else year.name
+            if year
+            else calendar.year_name_of(cleaned["starts"])
         )
     collaboration = Collaboration.objects.create(
         school=school, created_by=_person(actor), **cleaned
@@ -573,11 +570,6 @@ def create_collaboration(actor: Actor, school: School, **values: Any) -> Collabo
         collaboration.rooms.set(rooms)
     audit.record(actor, "collaboration.create", collaboration, school=school)
     return collaboration
-
-
-def _year_name(day: dt.date) -> str:
-    first = day.year if day.month >= weeks.SCHOOL_YEAR_START_MONTH else day.year - 1
-    return f"{first}/{(first + 1) % 100:02d}"
 
 
 def may_edit_collaboration(actor: Any, collaboration: Collaboration) -> bool:
@@ -652,7 +644,7 @@ def save_goal(
 ) -> DevelopmentGoal:
     """Add (or, with ``goal``, change) one of the school's development goals."""
     access.require_centre_staff(actor, school)
-    weeks.start_year(school_year)
+    calendar.start_year(school_year)
     values = _text(
         {"title": title, "description": description}, {"title": 200, "description": 5000}
     )
@@ -697,7 +689,7 @@ def save_task(
 ) -> TeamTask:
     """Say who on the team does what, and which development goals it serves."""
     access.require_centre_staff(actor, school)
-    weeks.start_year(school_year)
+    calendar.start_year(school_year)
     values = _text(
         {"title": title, "description": description}, {"title": 200, "description": 5000}
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,11 +21,12 @@ from django.views.decorators.http import require_GET
 
 from reol.catalog import search
 from reol.catalog.models import MaterialType, Record
+from reol.core import calendar as school_calendar
 from reol.core.middleware import school_for
 from reol.core.models import School, User
 from reol.core.permissions import Perm, has_perm
 
-from . import access, forms, ical, selectors, services, weeks
+from . import access, forms, ical, selectors, services
 from .models import CalendarFeed, Collaboration, DevelopmentGoal, PlanEntry, ResourceLine, TeamTask
 
 
@@ -79,12 +81,12 @@ def calendar(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The weekly capacity is saved."))
             return redirect(request.get_full_path())
-    years = selectors.school_years(school)
-    year = request.GET.get("year") or selectors.current_school_year(school)
-    if year not in years:
-        years = sorted({*years, year})
+    year = request.GET.get("year") or school_calendar.current_school_year(school)
+    # this school year and the next are always offered, planned for or not
+    offered = school_calendar.current_and_next(school)
+    years = sorted({*selectors.school_years(school), *offered, year})
     try:
-        first, last = services.school_year_bounds(school, year)
+        first, last = school_calendar.school_year_bounds(school, year)
     except ValidationError:
         raise Http404 from None
     grade_text = request.GET.get("grade", "")
@@ -117,7 +119,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
         ),
         key=str.casefold,
     )
-    this_week = weeks.week_of(timezone.localdate())
+    this_week = school_calendar.week_of(timezone.localdate())
     return render(
         request,
         "planning/calendar.html",
@@ -149,7 +151,7 @@ def groups(request: HttpRequest) -> HttpResponse:
     school = _school(request)
     user = _me(request)
     years = selectors.school_years(school)
-    year = request.GET.get("year") or selectors.current_school_year(school)
+    year = request.GET.get("year") or school_calendar.current_school_year(school)
     all_groups = list(school.groups.filter(school_year=year).order_by("grade", "name"))
     mine = set(access.groups_taught(user, school).values_list("pk", flat=True))
     counts: dict[int, int] = {}
@@ -173,7 +175,11 @@ def group_plan(request: HttpRequest, pk: int) -> HttpResponse:
     school = group.school
     may_edit = access.may_edit_plan(user, group)
     staff = access.is_centre_staff(user, school)
-    form = forms.EntryForm(request.POST or None, staff=staff, initial={"kind": "topic"})
+    form = forms.EntryForm(
+        request.POST or None,
+        staff=staff,
+        initial={"kind": "topic", "school_year": group.school_year},
+    )
     if request.method == "POST":
         if not may_edit:
             raise PermissionDenied(_("You may edit the plans of the groups you teach."))
@@ -188,6 +194,9 @@ def group_plan(request: HttpRequest, pk: int) -> HttpResponse:
                     _("“%(title)s” is in %(group)s's plan, weeks %(weeks)s.")
                     % {"title": entry.title, "group": group.name, "weeks": entry.weeks},
                 )
+                holiday = school_calendar.holiday_warning(school, entry.starts, entry.ends)
+                if holiday:
+                    messages.warning(request, holiday)
                 if entry.ends < timezone.localdate():
                     # Allowed (a plan may record what was done), but often a slip of the year.
                     messages.warning(
@@ -196,7 +205,7 @@ def group_plan(request: HttpRequest, pk: int) -> HttpResponse:
                         % {"weeks": entry.weeks, "year": entry.school_year},
                     )
                 return redirect("planning-entry", pk=entry.pk)
-    first, last = services.school_year_bounds(school, group.school_year)
+    first, last = school_calendar.school_year_bounds(school, group.school_year)
     return render(
         request,
         "planning/group_plan.html",
@@ -220,6 +229,7 @@ def _entry_initial(entry: PlanEntry) -> dict[str, Any]:
         "title": entry.title,
         "subject": entry.subject,
         "weeks": "",
+        "school_year": entry.school_year,
         "starts": entry.starts,
         "ends": entry.ends,
         "goals": entry.goals,
@@ -364,6 +374,25 @@ def entry_page(request: HttpRequest, pk: int) -> HttpResponse:
     group_bookings = [
         b for b in bookings_between(school, entry.starts, entry.ends) if b.group_id == group.pk
     ]
+    short = [
+        (line, free)
+        for line in lines
+        if line.booking_id is None
+        and line.quantity
+        > (free := available_copies(line.record, school, entry.starts, entry.ends))
+    ]
+    book_link = (
+        reverse("bookings-new")
+        + "?"
+        + urlencode(
+            {
+                "title": entry.title,
+                "group": group.pk,
+                "school_year": entry.school_year,
+                "weeks": entry.weeks,
+            }
+        )
+    )
     return render(
         request,
         "planning/entry.html",
@@ -384,6 +413,10 @@ def entry_page(request: HttpRequest, pk: int) -> HttpResponse:
             "hits": hits,
             "conflict": conflict,
             "group_bookings": group_bookings,
+            "holiday": school_calendar.holiday_warning(school, entry.starts, entry.ends),
+            "meaning": school_calendar.describe(entry.starts, entry.ends),
+            "short": short,
+            "book_link": book_link,
         },
         status=status,
     )
@@ -410,8 +443,8 @@ def _collaboration_form(
 def collaborations(request: HttpRequest) -> HttpResponse:
     school = _school(request)
     user = _me(request)
-    years = sorted({*selectors.school_years(school), selectors.current_school_year(school)})
-    year = request.GET.get("year") or selectors.current_school_year(school)
+    years = sorted({*selectors.school_years(school), school_calendar.current_school_year(school)})
+    year = request.GET.get("year") or school_calendar.current_school_year(school)
     form = _collaboration_form(request, school)
     if request.method == "POST" and form.is_valid():
         try:
@@ -494,7 +527,7 @@ def team(request: HttpRequest) -> HttpResponse:
     school = _school(request)
     user = _me(request)
     staff = access.is_centre_staff(user, school)
-    year = request.GET.get("year") or selectors.current_school_year(school)
+    year = request.GET.get("year") or school_calendar.current_school_year(school)
     years = sorted({*selectors.school_years(school), year})
     goals_qs = DevelopmentGoal.objects.filter(school=school, school_year=year)
     action = request.POST.get("action", "") if request.method == "POST" else ""

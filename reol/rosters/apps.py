@@ -11,6 +11,7 @@ class RostersConfig(AppConfig):
         from reol.core.audit import register_actions
         from reol.core.navigation import NavEntry, register
         from reol.core.permissions import Perm
+        from reol.core.tasks import register_interrupted
 
         register(NavEntry(_("Import students"), "rosters-upload", Perm.PEOPLE_MANAGE, order=61))
         register_actions(
@@ -20,3 +21,6 @@ class RostersConfig(AppConfig):
                 "roster.preset.delete": _("Column mapping deleted"),
             }
         )
+        from . import jobs
+
+        register_interrupted(jobs.import_task.module_path, jobs.mark_interrupted)

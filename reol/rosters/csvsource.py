@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reol.core.services import USERNAME_PATTERN
+from reol.core.text import one_line
 
 from .reader import Table, grade_of_group, header_key, parse_date, parse_grade, split_list
 from .roster import (
@@ -213,7 +214,8 @@ def roster_from_csv(
     if "category" not in columns:
         roster.categories = {default_category}
     for row in table.rows:
-        cells = {f: row.cells[i].strip() for f, i in columns.items()}
+        # every field Reol reads from a roster is one line (a quoted cell may hold breaks)
+        cells = {f: one_line(row.cells[i]) for f, i in columns.items()}
         person = _person(roster, name, row.line, cells, school_year, default_category)
         if person is not None:
             roster.people.append(person)

@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from reol.core.fields import OneLineField
+
 from .csvsource import FIELDS
 from .oneroster import Org
 from .roster import STUDENT, TEACHER
@@ -50,7 +52,7 @@ class CsvOptionsForm(_Common):
     default_category = forms.ChoiceField(
         label=_("Rows without a category are"), choices=CATEGORY_CHOICES, initial=STUDENT
     )
-    preset_name = forms.CharField(
+    preset_name = OneLineField(
         label=_("Save this mapping as"),
         max_length=100,
         required=False,

@@ -33,14 +33,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from reol.core import audit
+from reol.core import audit, bulk
 from reol.core.models import Membership, Role, School, User
 from reol.core.permissions import STAFF_ROLES, Actor, Perm, require, schools_with
 from reol.core.text import fold
 from reol.patrons.cards import fold_ascii
 from reol.patrons.models import Group, GroupMember, Patron
 
-from . import bulk
 from .roster import ERROR, STUDENT, TEACHER, WARNING, GroupSpec, Person, Problem, Roster
 
 BATCH = 2000
@@ -831,7 +830,7 @@ class _Plan:
             values["date_joined"] = now
             values["search_text"] = _search_text(values)
             rows.append(values)
-        for entry, pk in zip(new, bulk.insert(User, rows), strict=True):
+        for entry, pk in zip(new, bulk.insert_rows(User, rows), strict=True):
             entry.user_id = pk
         changed: dict[tuple[str, ...], list[User]] = {}
         for entry in self.entries:
@@ -852,12 +851,12 @@ class _Plan:
             for e in self.entries
             if e.needs_role
         ]
-        bulk.insert(Membership, roles)
+        bulk.insert_rows(Membership, roles)
 
     def _write_patrons(self) -> None:
         new = [e for e in self.entries if e.patron_values is not None]
         rows = [{**(e.patron_values or {}), "user_id": e.user_id} for e in new]
-        for entry, pk in zip(new, bulk.insert(Patron, rows), strict=True):
+        for entry, pk in zip(new, bulk.insert_rows(Patron, rows), strict=True):
             entry.patron_id = pk
         now = timezone.now()
         changed: dict[tuple[str, ...], list[Patron]] = {}
@@ -898,7 +897,7 @@ class _Plan:
                 continue
             seen.add(pair)
             rows.append({"group_id": group.pk, "patron_id": entry.patron_id, "role": role})
-        bulk.insert(GroupMember, rows)
+        bulk.insert_rows(GroupMember, rows)
 
 
 def _qualified(spec: GroupSpec) -> str:

@@ -1,17 +1,16 @@
 """Roster imports started from the staff page.
 
 The upload is saved under ``var/imports/`` (the dry run and the real import read the same
-file), and each run goes in a thread of the serving process, writing its phase and percent to
-the ``RosterImport`` row the page polls. The file is deleted when the real import has run, and
-any upload left over (a dry run never confirmed) after ``KEEP_UPLOADS``: it holds children's
-names; for the same reason a report's lists of names are emptied after ``KEEP_REPORTS``. The
-command line runs the same importer in the foreground.
+file), and each run goes to the task queue's worker (``reol.core.tasks``), writing its phase
+and percent to the ``RosterImport`` row the page polls. The file is deleted when the real
+import has run, and any upload left over (a dry run never confirmed) after ``KEEP_UPLOADS``:
+it holds children's names; for the same reason a report's lists of names are emptied after
+``KEEP_REPORTS``. The command line runs the same importer in the foreground.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import uuid
 from pathlib import Path
 
@@ -19,7 +18,10 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
 
+from reol.core import tasks as queue
 from reol.core.models import School, User
 from reol.core.permissions import Perm, require
 
@@ -128,10 +130,28 @@ def start(
     run_job.counts, run_job.problems, run_job.changes, run_job.summary = {}, [], [], ""
     run_job.save()
     if run_in_background:
-        transaction.on_commit(
-            lambda: threading.Thread(target=run, args=(run_job.pk,), daemon=True).start()
-        )
+        queue.enqueue_on_commit(import_task, run_job.pk)
     return run_job
+
+
+@task()
+def import_task(job_id: int) -> str:
+    """The queue's task: run the check or import and say how it ended."""
+    return str(run(job_id).state)
+
+
+def mark_interrupted(alive: set[object]) -> int:
+    """Mark failed the runs left running by a restart (``alive``: the ones still running)."""
+    return (
+        RosterImport.objects.filter(state=RosterImport.State.RUNNING)
+        .exclude(pk__in=[pk for pk in alive if isinstance(pk, int)])
+        .update(
+            state=RosterImport.State.FAILED,
+            phase="",
+            summary=_("Interrupted by a restart of the server; start the import again."),
+            finished_at=timezone.now(),
+        )
+    )
 
 
 def _close_old_connections() -> None:

@@ -25,7 +25,10 @@ from pathlib import Path, PurePosixPath
 
 from django.utils.translation import gettext as _
 
+from reol.core import calendar
 from reol.core.services import USERNAME_PATTERN
+from reol.core.text import one_line
+from reol.core.uploads import ArchiveLimits, UploadRefused, open_zip, read_member
 
 from .reader import Table, TableError, read_table
 from .roster import (
@@ -36,10 +39,9 @@ from .roster import (
     Roster,
     is_email,
     reject_duplicates,
-    school_year_starting,
 )
 
-MAX_BUNDLE_BYTES = 1024 * 1024 * 1024  # unzipped; a zip bomb is refused before it is read
+SUMMER_SLACK = dt.timedelta(days=45)  # a session's summer edge, moved into its school year
 FILES = ("manifest", "orgs", "users", "roles", "classes", "enrollments", "academicsessions")
 EXTRA_FILES = ("relationships",)
 GUARDIAN_ROLES = {"parent", "guardian"}
@@ -68,11 +70,11 @@ def read_bundle(source: Path | bytes) -> dict[str, tuple[str, bytes]]:
     if not data.startswith(b"PK"):
         raise BundleError(_("A OneRoster bundle is a zip file or a folder with users.csv in it."))
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise BundleError(_("The zip file is damaged and cannot be opened.")) from None
-    with archive:
-        return _from_zip(archive)
+        # checked before a byte is unpacked, and every member read with a hard cap
+        with open_zip(io.BytesIO(data)) as archive:
+            return _from_zip(archive)
+    except UploadRefused as error:
+        raise BundleError(str(error)) from None
 
 
 def _wanted(name: str) -> str | None:
@@ -102,14 +104,13 @@ def _from_zip(archive: zipfile.ZipFile) -> dict[str, tuple[str, bytes]]:
         raise BundleError(_("The zip file has no users.csv."))
     folder = PurePosixPath(users[0].filename).parent
     chosen = [i for i in entries if PurePosixPath(i.filename).parent == folder]
-    if sum(i.file_size for i in chosen) > MAX_BUNDLE_BYTES:
-        raise BundleError(_("The zip file unpacks to more than 1 GB; it is not read."))
     files: dict[str, tuple[str, bytes]] = {}
+    left = ArchiveLimits.from_settings().unpacked  # for all members together, as they come out
     for info in chosen:
         key = _wanted(info.filename)
         if key:
-            with archive.open(info) as member:
-                data = member.read(MAX_BUNDLE_BYTES + 1)
+            data = read_member(archive, info, cap=left)
+            left -= len(data)
             files[key] = (PurePosixPath(info.filename).name, data)
     return files
 
@@ -126,7 +127,7 @@ def _cell(table: Table, row: list[str], *names: str) -> str:
         indexes = cache[names] = [i for i in found if i is not None]
     for index in indexes:
         if index < len(row):
-            value = row[index].strip()
+            value = one_line(row[index])  # every value Reol reads from a bundle is one line
             if value:
                 return value
     return ""
@@ -317,17 +318,18 @@ def _below(orgs: list[Org], top: str) -> set[str]:
 def _year_of(start: str, end: str, school_year_column: str) -> str:
     """The school year ("2021/22") of a session from its dates, else its schoolYear column."""
     try:
+        # a session that starts in the summer (OneRoster's 1 July) belongs to the year it opens
         day = dt.date.fromisoformat(start[:10])
-        return school_year_starting(day.year if day.month >= 7 else day.year - 1)
+        return calendar.year_name_of(day + SUMMER_SLACK)
     except ValueError:
         pass
     try:
         day = dt.date.fromisoformat(end[:10])
-        return school_year_starting(day.year - 1 if day.month <= 8 else day.year)
+        return calendar.year_name_of(day - SUMMER_SLACK)
     except ValueError:
         pass
     if school_year_column.isdigit():  # OneRoster: the year the school year ends
-        return school_year_starting(int(school_year_column) - 1)
+        return calendar.year_name_starting(int(school_year_column) - 1)
     return ""
 
 

@@ -117,16 +117,6 @@ def is_email(value: str) -> bool:
     return True
 
 
-def school_year_of(day: dt.date) -> str:
-    """The school year a day falls in, as groups name it: 1 Aug 2026 – 31 Jul 2027 is 2026/27."""
-    start = day.year if day.month >= 8 else day.year - 1
-    return f"{start}/{(start + 1) % 100:02d}"
-
-
-def school_year_starting(year: int) -> str:
-    return f"{year}/{(year + 1) % 100:02d}"
-
-
 _KEY_LABELS = {
     "source_id": gettext_lazy("id"),
     "card_barcode": gettext_lazy("card barcode"),

@@ -6,16 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reol.core.calendar import school_year_on
+from reol.core.calendar import current_school_year
 from reol.core.models import School
 
 from . import csvsource, oneroster
 from .models import Format
 from .reader import TableError, read_table
-from .roster import STUDENT, Roster, school_year_of
+from .roster import STUDENT, Roster
 
 
 @dataclass
@@ -36,13 +35,6 @@ class Choices:
 
     def as_options(self) -> dict[str, object]:
         return dict(self.__dict__)
-
-
-def current_school_year(school: School) -> str:
-    """The school year of today by the school's calendar, else by the date (August to July)."""
-    today = timezone.localdate()
-    year = school_year_on(school, today)
-    return year.name if year is not None else school_year_of(today)
 
 
 def detect_format(path: Path) -> str:

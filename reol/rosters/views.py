@@ -16,17 +16,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from reol.core.calendar import current_and_next
 from reol.core.middleware import school_for
 from reol.core.models import School, User
 from reol.core.permissions import Perm
+from reol.core.uploads import declared_too_large
 
 from . import csvsource, jobs, oneroster, services
 from .forms import ConfirmForm, CsvOptionsForm, OneRosterOptionsForm, UploadForm
 from .importer import summary_of
 from .models import Format, MappingPreset, RosterImport
 from .reader import TableError, delimiter_label, read_table
-from .roster import school_year_starting
-from .sources import current_school_year
 
 SAMPLE_ROWS = 5
 
@@ -82,12 +82,11 @@ def upload(request: HttpRequest) -> HttpResponse:
     school = _school(request)
     form = UploadForm()
     if request.method == "POST":
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
-        if declared > jobs.upload_limit() + 2**20:  # refused before the upload is read
+        if declared_too_large(request, jobs.upload_limit()):  # refused before it is read
             form = UploadForm({})
             form.is_valid()
             form.errors.clear()
-            form.add_error("file", _too_large(declared))
+            form.add_error("file", _too_large(int(request.META["CONTENT_LENGTH"])))
         else:
             form = UploadForm(request.POST, request.FILES)
             if form.is_valid():
@@ -114,12 +113,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 
 def _years(school: School) -> list[str]:
-    current = current_school_year(school)
-    first = current.split("/")[0]
-    years = [current]
-    if first.isdigit():
-        years.append(school_year_starting(int(first) + 1))
-    return years
+    return current_and_next(school)
 
 
 @login_required

@@ -14,6 +14,7 @@ from reol.bookings import services
 from reol.bookings.models import Booking, BookingState, Resource
 from reol.bookings.services import BookingRequest as R
 from reol.circulation.models import Loan
+from reol.core import calendar
 from reol.core.permissions import SYSTEM
 
 from .conftest import make_centre
@@ -94,8 +95,8 @@ def test_weeks_and_a_class_set_found_by_search(c, today):
             "action": "book",
             "record": c.novel.pk,
             "quantity": 28,
-            "from_week": f"{year}-W{week:02d}",
-            "to_week": f"{year}-W{week:02d}",
+            "school_year": calendar.year_name_of(today + dt.timedelta(days=21)),
+            "weeks": str(week),
             "teacher": c.teacher2.pk,
         },
     )

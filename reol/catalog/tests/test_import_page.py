@@ -105,7 +105,7 @@ def test_in_the_background_the_job_waits_for_the_commit(
     assert len(callbacks) == 1 and job.state == ImportJob.State.QUEUED
     assert "Waiting" in client.get(response["Location"]).content.decode()
 
-    jobs.run(job.pk)  # what the thread started on commit does
+    jobs.run(job.pk)  # what the queue's worker does once the commit has queued it
 
     job.refresh_from_db()
     assert job.state == ImportJob.State.DONE and job.counts["created"] == 2

@@ -79,8 +79,23 @@ def test_long_text_is_fitted_not_overflowing():
 
 
 def test_presets_fit_their_page():
-    for layout in labels.PRESETS.values():
-        labels.LabelLayout(**{**layout.__dict__})  # validates again
+    """Measured here by hand, not by the check the presets already passed when the module was
+    imported (re-running that check could never fail)."""
+    paper_mm = {"A4": (210.0, 297.0), "LETTER": (215.9, 279.4)}
+    for key, layout in labels.PRESETS.items():
+        width, height = paper_mm[layout.page]
+        across = layout.margin_left_mm + layout.columns * layout.label_width_mm
+        down = layout.margin_top_mm + layout.rows * layout.label_height_mm
+        across += (layout.columns - 1) * layout.gap_x_mm
+        down += (layout.rows - 1) * layout.gap_y_mm
+        assert across <= width + 0.2 and down <= height + 0.2, key
+
+
+def test_a_sheet_that_does_not_fit_its_page_is_refused():
+    with pytest.raises(ValueError, match="do not fit"):
+        labels.LabelLayout("too wide", 3, 7, 70.0, 38.1, 7.2, 15.1, 2.5, 0)
+    with pytest.raises(ValueError, match="do not fit"):
+        labels.LabelLayout("too tall", 3, 7, 63.5, 42.0, 7.2, 15.1, 2.5, 0)
 
 
 # --- the form's own sheet ---------------------------------------------------------------------

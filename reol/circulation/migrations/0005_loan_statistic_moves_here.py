@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("circulation", "0004_class_sets"),
         ("core", "0002_search_keys"),
-        ("patrons", "0003_loan_statistic_to_circulation"),
+        ("patrons", "0004_loan_statistic_to_circulation"),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
         ("catalog", "0005_record_sort_title"),
         ("circulation", "0005_loan_statistic_moves_here"),
         ("core", "0003_username_unique_ci"),
-        ("patrons", "0003_loan_statistic_to_circulation"),
+        ("patrons", "0004_loan_statistic_to_circulation"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,6 @@ from itertools import count
 
 import pytest
 
-from reol.catalog import search
 from reol.catalog.models import Item, ItemStatus, Record, RecordIsbn
 from reol.catalog.search.tests.catalogue import RECORDS, isbn13
 from reol.catalog.services import queue_for_search
@@ -22,15 +21,6 @@ class Shelf:
     world: object
     ids: dict[str, int]
     stranger: Record
-
-
-@pytest.fixture
-def search_index(settings, tmp_path):  # type: ignore[no-untyped-def]
-    settings.REOL_SEARCH_DIR = tmp_path / "search"
-    settings.REOL_SEARCH_SYNC = True
-    search.forget_engines()
-    yield tmp_path / "search"
-    search.forget_engines()
 
 
 def build_shelf(world) -> Shelf:  # type: ignore[no-untyped-def]

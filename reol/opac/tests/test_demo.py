@@ -15,10 +15,7 @@ from reol.opac.demo import load_demo_reading_lists
 
 
 @pytest.mark.django_db
-def test_the_demo_finds_harry_potter_and_has_reading_lists(monkeypatch, settings, tmp_path):
-    settings.REOL_SEARCH_DIR = tmp_path / "search"
-    settings.REOL_SEARCH_SYNC = True
-    search.forget_engines()
+def test_the_demo_finds_harry_potter_and_has_reading_lists(monkeypatch):
     monkeypatch.setattr(demo, "_EXTENSIONS", [load_demo_catalogue, load_demo_reading_lists])
     demo.load_demo()
     municipality = Municipality.objects.get(code="solbjerg")

@@ -13,7 +13,6 @@ import pytest
 
 from reol.bookings import services as bookings
 from reol.bookings.models import Resource
-from reol.catalog import search
 from reol.catalog import services as catalog
 from reol.catalog.models import Record
 from reol.catalog.tests.helpers import book
@@ -60,15 +59,6 @@ def add_calendar(school: Any, start_year: int) -> None:
 def teach(group: Group, user: Any) -> None:
     patron = patrons.create_patron(SYSTEM, group.school, category="teacher", user=user)
     patrons.add_member(SYSTEM, group, patron, role=GroupMember.Role.TEACHER)
-
-
-@pytest.fixture
-def search_index(settings, tmp_path):  # type: ignore[no-untyped-def]
-    settings.REOL_SEARCH_DIR = tmp_path / "search"
-    settings.REOL_SEARCH_SYNC = True
-    search.forget_engines()
-    yield tmp_path / "search"
-    search.forget_engines()
 
 
 @pytest.fixture

@@ -71,7 +71,7 @@ def test_plans_never_cross_schools(plans, token_for):
 
 def test_the_calendar_endpoint(plans, token_for):
     b = vikings(plans)
-    services.add_resource(plans.world.teacher_a, b, plans.novel, 28)
+    services.add_resource(plans.world.teacher_a, b, plans.novel, 29)  # 29 + 2 > 30 copies
     a = vikings(plans, actor=plans.teacher_5a, group=plans.class_a)
     services.add_resource(plans.teacher_5a, a, plans.novel, 2)
     services.reserve_resources(plans.teacher_5a, a)

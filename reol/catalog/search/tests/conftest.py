@@ -7,7 +7,6 @@ from itertools import count
 
 import pytest
 
-from reol.catalog import search
 from reol.catalog.models import Item, ItemStatus, Record, RecordIsbn
 from reol.catalog.services import queue_for_search
 
@@ -24,16 +23,6 @@ class Catalogue:
     other_municipality: object
     ids: dict[str, int]
     keys: dict[int, str]
-
-
-@pytest.fixture
-def search_index(settings, tmp_path):  # type: ignore[no-untyped-def]
-    """A synchronous search index in a temporary directory."""
-    settings.REOL_SEARCH_DIR = tmp_path / "search"
-    settings.REOL_SEARCH_SYNC = True
-    search.forget_engines()
-    yield tmp_path / "search"
-    search.forget_engines()
 
 
 @pytest.fixture

@@ -17,3 +17,10 @@ document.addEventListener("click", (event) => {
     done();
   }
 });
+
+// The coordination calendar opens at the current week (unless the address names another).
+document.addEventListener("DOMContentLoaded", () => {
+  if (window.location.hash) return;
+  const week = [...document.querySelectorAll(".this-week")].find((el) => el.offsetParent);
+  if (week) week.scrollIntoView({ block: "start" });
+});

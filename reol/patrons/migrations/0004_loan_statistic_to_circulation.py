@@ -6,7 +6,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("patrons", "0002_privacy"),
+        ("patrons", "0003_random_card_numbers"),
     ]
 
     operations = [

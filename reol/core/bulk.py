@@ -1,12 +1,17 @@
 """Fast bulk writes: ``insert`` is ``bulk_create`` and ``update`` is ``bulk_update``, faster.
 
-Used by the MARC importer for every batch and by ``services.queue_for_search`` for the search
-outbox. See docs/architecture.md ("Importing").
+The one bulk writer of every app: the MARC importer for every batch, the search outbox
+(``catalog.services.queue_for_search``) and the roster importer (``insert_rows``: dicts of the
+values an import sets, the other columns getting their defaults). See docs/architecture.md
+("Importing"). A statement binds at most as many values as the database takes: SQLite's real
+limit is asked of the connection (999 in old builds, 32,766 since 3.32, 250,000 in Debian's),
+never assumed; PostgreSQL's protocol allows 65,535.
 """
 
 from __future__ import annotations
 
 import operator
+import sqlite3
 from typing import Any
 
 from django.db import connections, models, router
@@ -30,7 +35,18 @@ _PLAIN_INTEGER = (
     models.PositiveIntegerField, models.PositiveSmallIntegerField, models.PositiveBigIntegerField,
     models.AutoField, models.BigAutoField, models.SmallAutoField,
 )  # fmt: skip
-_MAX_PARAMS = 30_000  # SQLite allows 32,766 parameters a statement (since 3.32), PostgreSQL 65,535
+MAX_ROWS_PER_STATEMENT = 1000  # beyond this a longer statement saves nothing measurable
+_POSTGRESQL_MAX_PARAMS = 65_535
+
+
+def max_params(connection: BaseDatabaseWrapper) -> int:
+    """How many values one statement may bind on ``connection``, as the database says."""
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        return int(connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+    if connection.vendor == "postgresql":
+        return _POSTGRESQL_MAX_PARAMS
+    return int(connection.features.max_query_params or 999)
 
 
 _NEXT_IDS = "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)"
@@ -122,10 +138,15 @@ class _Inserter:
         self.copy_sql = f"COPY {qn(self.table)} ({qn(self.pk_column)}, {columns}) FROM STDIN"
         returning, self.returning_params = connection.ops.return_insert_columns([meta.pk])
         self.tail = f" {returning}" if returning else ""
-        self.rows_per_statement = max(1, min(1000, _MAX_PARAMS // len(fields)))
+        self.values_per_row = len(fields) + len(self.returning_params)
+
+    def rows_per_statement(self) -> int:
+        """Asked at each call: SQLite's limit belongs to the connection, which may be new."""
+        most = max_params(self.connection) // max(1, self.values_per_row)
+        return max(1, min(MAX_ROWS_PER_STATEMENT, most))
 
     def insert(self, objs: list[Any]) -> None:
-        step = self.rows_per_statement
+        step = self.rows_per_statement()
         with self.connection.cursor() as cursor:
             for start in range(0, len(objs), step):
                 chunk = objs[start : start + step]
@@ -206,3 +227,13 @@ def insert(objs: list[Any]) -> None:
         inserter.insert(objs)
     else:
         model._default_manager.bulk_create(objs)
+
+
+def insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> list[int]:
+    """Insert one row per dict of attribute values (``{"school_id": 3, …}``); the new ids.
+
+    Every column a dict leaves out gets the field's default, as ``Model(**row)`` gives it.
+    """
+    objs = [model(**row) for row in rows]
+    insert(objs)
+    return [obj.pk for obj in objs]
