@@ -20,6 +20,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Lower
+from django.utils import timezone
 
 from reol.catalog.models import Item, ItemStatus, Record
 from reol.core.models import Location, Membership, Role, School, User
@@ -260,7 +261,9 @@ def hold_shelf(school: School) -> QuerySet[Hold]:
 def record_loans(record: Record, school: School) -> QuerySet[Loan]:
     """The open loans of a title's copies at a school, with who has each: the record page's."""
     return (
-        Loan.objects.filter(item__record=record, item__school=school, returned_at__isnull=True)
+        Loan.objects.open()
+        .filter(item__record=record, item__school=school)
+        .with_lateness(timezone.localdate())
         .select_related("item", "patron", "group")
         .order_by("due_date", "id")
     )
