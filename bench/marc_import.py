@@ -49,6 +49,10 @@ def pymarc_rate(path: Path) -> tuple[int, float, float]:
 
 def reader_rate(path: Path) -> tuple[int, float]:
     """(records, records/s) of Reol's own streaming reader (reol.catalog.marc.read_records)."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reol.settings")
+    django.setup()  # the reader's messages are translated
     from reol.catalog import marc
 
     started = time.perf_counter()

@@ -60,6 +60,10 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("common + facets", {"q": "dinosaurer", "facets": "all"}),
     ("very common + facets", {"q": "historie", "facets": "all"}),
     ("3 filters + facets", {"q": "fodbold", **FILTERS, "facets": "all"}),
+    # A child's words: stop words that only rank, and a sentence searched for its content words
+    # (stages that leave words out until enough is found).
+    ("stop words", {"q": "heste og dinosaurer"}),
+    ("sentence", {"q": "jeg vil gerne låne en bog om heste og dinosaurer til min lillebror"}),
 ]
 AUTOCOMPLETE = ("autocomplete", {"q": "dinos"})
 WRITERS = 8

@@ -20,7 +20,10 @@ class IsbnForm(forms.Form):
         widget=forms.TextInput(
             attrs={"autofocus": True, "inputmode": "numeric", "autocomplete": "off"}
         ),
-        help_text=_("Scan or type the ISBN, with or without hyphens, 10 or 13 digits."),
+        help_text=_(
+            "Scan or type the ISBN, with or without hyphens, 10 or 13 digits; or a "
+            "periodical's ISSN."
+        ),
     )
 
 
@@ -203,7 +206,12 @@ class MergeForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("MARC file"), help_text=_("ISO 2709 (.mrc) or MARCXML (.xml)."))
     holdings = forms.ChoiceField(
-        label=_("Copies are in"), choices=[("952", _("952 (Koha)")), ("852", _("852/876"))]
+        label=_("Copies are in"),
+        choices=[
+            ("952", _("952 (Koha)")),
+            ("852", _("852/876")),
+            ("949", _("949 (vendors, Sirsi, Evergreen: $i barcode, $a shelf mark)")),
+        ],
     )
     dry_run = forms.BooleanField(label=_("Dry run: check the file, save nothing"), required=False)
 

@@ -1,18 +1,22 @@
 """MARC import: stream a file, match, create or update records and copies, report every problem.
 
-Records are matched on 001+003, then on any valid ISBN, so a re-import updates and never
-duplicates. Work goes in batches, each its own transaction; a dry run or an all-or-nothing
-import runs in one transaction that is rolled back at the end (dry run) or on any rejection.
+A record with a control number is matched on 001+003 alone (another 001+003 is another book,
+even with the same ISBN: it is imported and reported as a possible duplicate); one without is
+matched on any valid ISBN, then on its MARC. So a re-import updates and never duplicates.
+Work goes in batches, each its own transaction; a dry run or an all-or-nothing import runs
+in one transaction that is rolled back at the end (dry run) or on any rejection.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import gc
 import hashlib
 import json
+import logging
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -41,10 +45,13 @@ from .services import apply_marc, barcodes_taken, queue_for_search, usable_barco
 
 BATCH = 500
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class HoldingsSpec:
-    """Where copies are in the MARC: Koha's 952 by default; 852 (+876) also understood."""
+    """Where copies are in the MARC: Koha's 952 by default; 852 (+876) and the 949 of vendors
+    and Sirsi/Evergreen exports also understood, and any tag with its subfields named."""
 
     tag: str = "952"
     barcode: str = "p"
@@ -59,7 +66,41 @@ class HoldingsSpec:
             return cls(
                 tag="852", barcode="p", shelf_mark="h", location="b", price="9", acquired="x"
             )
+        if tag == "949":  # $a call number, $i barcode, $l location, $p price (no ISO date)
+            return cls(tag="949", barcode="i", shelf_mark="a", location="l", price="p", acquired="")
         return cls(tag=tag)
+
+    @classmethod
+    def parse(cls, text: str) -> HoldingsSpec:
+        """``952``, ``949`` or a tag with a mapping: ``949:barcode=i,shelf_mark=a,location=l``
+        (the names are this class's fields). ValueError with a translated message if not."""
+        tag, _colon, mapping = text.strip().partition(":")
+        if not re.fullmatch(r"9\d\d|8[5-8]\d", tag):
+            raise ValueError(
+                _("“%(tag)s” is not a holdings field: give a tag such as 952, 852 or 949")
+                % {"tag": tag}
+            )
+        spec = cls.for_tag(tag)
+        names = [f for f in cls.__dataclass_fields__ if f != "tag"]
+        for pair in filter(None, (p.strip() for p in mapping.split(","))):
+            name, _eq, code = pair.partition("=")
+            name, code = name.strip().replace("-", "_"), code.strip()
+            if name not in names or len(code) > 1 or (code and not code.isalnum()):
+                raise ValueError(
+                    _(
+                        "“%(pair)s” is not a holdings mapping: write name=subfield with the "
+                        "names %(names)s, e.g. 949:barcode=i,shelf_mark=a"
+                    )
+                    % {"pair": pair, "names": ", ".join(names)}
+                )
+            spec = dataclasses.replace(spec, **{name: code})
+        return spec
+
+
+# Holdings fields of other systems, with the subfield that holds a copy's barcode there: a
+# record with one of them that the import does not read is counted, so that the report can
+# say "choose 949" instead of silently creating no copies.
+OTHER_HOLDINGS = {"952": "p", "852": "p", "949": "i", "945": "i"}
 
 
 @dataclass
@@ -92,6 +133,10 @@ class ImportReport:
     rejected: int = 0
     copies_created: int = 0
     copies_rejected: int = 0
+    # new records with the ISBN of another (their 001+003 differ): each also a warning
+    possible_duplicates: int = 0
+    # records with holdings in a field the import did not read, per tag
+    unread_holdings: dict[str, int] = field(default_factory=dict)
     dry_run: bool = False
     rolled_back: bool = False
     # Set when the file is not MARC at all (or holds no record): the reason, reported once.
@@ -104,8 +149,9 @@ class ImportReport:
         """Nothing could be imported: the file is not MARC, or every record was rejected."""
         return bool(self.not_marc) or (self.read > 0 and self.rejected == self.read)
 
-    def summary(self) -> str:
-        """One sentence in the active language, ending in a full stop."""
+    def summary(self, *, cli: bool = False) -> str:
+        """One sentence in the active language, ending in a full stop (and one more for each
+        holdings field that was not read, saying how to read it: ``cli`` names the option)."""
         if self.not_marc:
             return _("Nothing was imported: %(reason)s.") % {"reason": self.not_marc}
 
@@ -131,13 +177,40 @@ class ImportReport:
             "Read %(n)s records: %(records)s; %(copies)s",
             self.read,
         ) % {"n": n(self.read), "records": ", ".join(parts), "copies": ", ".join(copies)}
+        if self.possible_duplicates:
+            text += "; " + ngettext(
+                "%(n)s possible duplicate (same ISBN as another record)",
+                "%(n)s possible duplicates (same ISBN as another record)",
+                self.possible_duplicates,
+            ) % {"n": n(self.possible_duplicates)}
         if self.dry_run:
             text = _("%(summary)s (dry run: nothing saved)") % {"summary": text}
         elif self.rolled_back:
             text = _("%(summary)s (all or nothing: rejections found, nothing saved)") % {
                 "summary": text
             }
-        return f"{text}."
+        return " ".join([f"{text}.", *self._unread_holdings_sentences(n, cli)])
+
+    def _unread_holdings_sentences(self, n: Callable[[int], str], cli: bool) -> list[str]:
+        sentences = []
+        for tag, count in sorted(self.unread_holdings.items()):
+            values = {"n": n(count), "tag": tag}
+            if cli:
+                text = ngettext(
+                    "%(n)s record had %(tag)s holdings; choose --holdings %(tag)s to read them.",
+                    "%(n)s records had %(tag)s holdings; choose --holdings %(tag)s to read them.",
+                    count,
+                )
+            else:
+                text = ngettext(
+                    "%(n)s record had %(tag)s holdings, which were not read; import the file "
+                    "again with copies in %(tag)s to read them.",
+                    "%(n)s records had %(tag)s holdings, which were not read; import the file "
+                    "again with copies in %(tag)s to read them.",
+                    count,
+                )
+            sentences.append(text % values)
+        return sentences
 
 
 class _Rollback(Exception):
@@ -302,7 +375,7 @@ class _Import:
                 if not _plainly_valid(record):
                     record.full_clean(exclude=list(_UNCHECKED))
             except Exception as error:  # a value the columns cannot hold
-                self._reject(result, _("cannot be stored: %(e)s") % {"e": _plain(error)})
+                self._reject(result, _plain(error))
                 continue
             for text in notes:  # an invalid ISBN, no title
                 self._warn(result, text)
@@ -320,32 +393,29 @@ class _Import:
         creates: list[_Parsed] = []
         updates: list[tuple[_Parsed, Record]] = []
         # Within a batch a record is matched to an earlier one of the batch on the same keys
-        # as to the database (001+003 first, then ISBN, then content), so that it does not
-        # matter where the batches happen to end.
-        seen_in_batch: dict[tuple[str, ...], _Parsed] = {}
+        # as to the database, so that it does not matter where the batches happen to end.
+        seen: dict[tuple[str, ...], _Parsed] = {}
+        same_isbn: list[tuple[_Parsed, Record | _Parsed]] = []
         for p in parsed:
             keys = _match_keys(p)
-            control = (p.record.control_source, p.record.control_number)
-            match = by_control.get(control) if p.record.control_number else None
-            earlier = next(
-                (seen_in_batch[k] for k in (keys[:1] if match else keys) if k in seen_in_batch),
-                None,
-            )
+            numbered = bool(p.record.control_number)
+            earlier = next((seen[k] for k in (keys[:1] if numbered else keys) if k in seen), None)
             if earlier is not None:  # the same record twice in one batch: the last one wins
                 earlier.record, earlier.isbn13s = p.record, p.isbn13s
                 earlier.copies = earlier.copies + p.copies
-                seen_in_batch.update(dict.fromkeys(keys, earlier))
+                seen.update(dict.fromkeys(keys, earlier))
                 self.report.updated += 1
                 continue
-            if match is None:
-                match = next((by_isbn[i] for i in p.isbn13s if i in by_isbn), None)
-            if match is None and keys[0][0] == "content":
-                match = by_content.get(keys[0][1])
+            match = _match(p, keys, by_control, by_isbn, by_content)
             if match is None:
                 creates.append(p)
+                other = _same_isbn(p, seen, by_isbn)
+                if other is not None:
+                    same_isbn.append((p, other))
             else:
                 updates.append((p, match))
-            seen_in_batch.update(dict.fromkeys(keys, p))
+            for k in keys:
+                seen[k] = p
         _insert([p.record for p in creates])
         now = timezone.now()  # bulk_update does not run auto_now
         for p, existing in updates:
@@ -366,6 +436,21 @@ class _Import:
         self._save_isbns(saved)
         self._save_copies(saved)
         queue_for_search(p.record.pk for p in saved)
+        for p, other in same_isbn:
+            self._possible_duplicate(p, other.record if isinstance(other, _Parsed) else other)
+
+    def _possible_duplicate(self, p: _Parsed, other: Record) -> None:
+        """Imported as a record of its own, and said: a cataloguer may merge the two later
+        (the catalogue's page of possible duplicates lists records that share an ISBN)."""
+        self.report.possible_duplicates += 1
+        self._warn(
+            p.result,
+            _(
+                "possible duplicate: same ISBN as record %(n)d “%(title)s”; "
+                "imported as record %(new)d"
+            )
+            % {"n": other.pk, "title": other.title[:80], "new": p.record.pk},
+        )
 
     # The look-ups below are shaped so that each uses an index whatever the table's size (no
     # ordering, which made SQLite walk the (municipality, title) index; the unique index's own
@@ -410,11 +495,16 @@ class _Import:
                 municipality=self.municipality,
                 merged_into__isnull=True,
             )
-            .only("id", "created_at")
+            .only("id", "created_at", "title", "control_number")
             .order_by()
             .in_bulk()
         )
-        return {isbn13: records[r] for isbn13, r in pairs if r in records}
+        found: dict[str, Record] = {}
+        for isbn13, r in pairs:  # one record an ISBN: one without a control number if any
+            record = records.get(r)
+            if record is not None and (isbn13 not in found or found[isbn13].control_number):
+                found[isbn13] = record
+        return found
 
     def _existing_by_content(self, parsed: list[_Parsed]) -> dict[str, Record]:
         """Records with neither 001 nor a valid ISBN, by their MARC (see _content_key)."""
@@ -486,6 +576,7 @@ class _Import:
             fields, spec = record.get_fields("852"), HoldingsSpec.for_tag("852")
         if spec.tag == "852" and any(f.get("p") for f in record.get_fields("876")):
             fields = _items_876(fields, record.get_fields("876"))
+        self._count_unread(record, spec.tag)
         for f in fields:
             barcode = (f.get(spec.barcode) or "").strip()
             if not barcode:
@@ -518,6 +609,13 @@ class _Import:
                 }
             )
         return copies
+
+    def _count_unread(self, record: pymarc.Record, read: str) -> None:
+        unread = self.report.unread_holdings
+        present = {f.tag for f in record.fields if f.tag in OTHER_HOLDINGS and f.tag != read}
+        for tag in present:
+            if any(f.get(OTHER_HOLDINGS[tag]) for f in record.get_fields(tag)):
+                unread[tag] = unread.get(tag, 0) + 1
 
     def _reject(self, result: marcio.RecordResult, reason: str) -> None:
         self.report.rejected += 1
@@ -635,7 +733,7 @@ def _plainly_valid(record: Record) -> bool:
     return low is None or high is None or high >= low
 
 
-HOLDINGS_TAGS = frozenset({"952", "852", "876"})
+HOLDINGS_TAGS = frozenset({"952", "852", "876", "949", "945"})
 
 
 _BLANKS = pymarc.Indicators(" ", " ")
@@ -663,12 +761,47 @@ def _items_876(locations: list[pymarc.Field], items: list[pymarc.Field]) -> list
 
 
 def _match_keys(p: _Parsed) -> list[tuple[str, ...]]:
-    """What identifies a record to the importer, strongest first."""
-    keys: list[tuple[str, ...]] = []
+    """What identifies a record to the importer, strongest first. A record with a control
+    number is known by it alone (its ISBNs, "isbn#", only find possible duplicates); one
+    without, by its ISBNs, else by its MARC."""
     if p.record.control_number:
-        keys.append(("001", p.record.control_source, p.record.control_number))
-    keys += [("isbn", i) for i in p.isbn13s]
+        control = ("001", p.record.control_source, p.record.control_number)
+        return [control, *(("isbn#", i) for i in p.isbn13s)]
+    keys: list[tuple[str, ...]] = [("isbn", i) for i in p.isbn13s]
     return keys or [("content", _content_key(p.record.marc))]
+
+
+def _match(
+    p: _Parsed,
+    keys: list[tuple[str, ...]],
+    by_control: dict[tuple[str, str], Record],
+    by_isbn: dict[str, Record],
+    by_content: dict[str, Record],
+) -> Record | None:
+    """The existing record an incoming one updates: by 001+003 when it has a control number
+    (another 001+003 is another book, whatever its ISBN: publishers reuse them, cataloguers
+    mistype them); else by ISBN, a record without a control number too (updating a numbered
+    one would take its 001 away); else, with no ISBN either, by its MARC."""
+    if p.record.control_number:
+        return by_control.get((p.record.control_source, p.record.control_number))
+    found = (by_isbn.get(i) for i in p.isbn13s)
+    match = next((r for r in found if r is not None and not r.control_number), None)
+    if match is None and keys[0][0] == "content":
+        match = by_content.get(keys[0][1])
+    return match
+
+
+def _same_isbn(
+    p: _Parsed, seen: dict[tuple[str, ...], _Parsed], by_isbn: dict[str, Record]
+) -> Record | _Parsed | None:
+    """Another record, earlier in the batch or in the catalogue, with an ISBN of this new one."""
+    for i in p.isbn13s:
+        earlier = seen.get(("isbn", i)) or seen.get(("isbn#", i))
+        if earlier is not None:
+            return earlier
+        if i in by_isbn:
+            return by_isbn[i]
+    return None
 
 
 def _content_key(marc_json: dict[str, Any]) -> str:
@@ -685,10 +818,13 @@ _NOT_CONTENT = HOLDINGS_TAGS | {"005"}
 
 
 def _plain(error: Exception) -> str:
-    """A ValidationError's messages (already translated), else the exception's text."""
+    """Why a record cannot be stored, in the reader's language: a ValidationError's messages
+    (already translated); for anything else, not Python's English text but a general reason
+    (the error itself goes to the log)."""
     if isinstance(error, ValidationError):
-        return "; ".join(error.messages)
-    return str(error)
+        return _("cannot be stored: %(e)s") % {"e": "; ".join(error.messages)}
+    log.warning("import: a record could not be stored", exc_info=error)
+    return _("cannot be stored: a value does not fit the catalogue's columns")
 
 
 def _price(value: str | None) -> Decimal | None:

@@ -93,6 +93,7 @@ def _counts(report: ImportReport, stream: IO[bytes], size: int, holdings: str) -
         "rejected": report.rejected,
         "copies_created": report.copies_created,
         "copies_rejected": report.copies_rejected,
+        "possible_duplicates": report.possible_duplicates,
         "not_marc": bool(report.not_marc),
         "percent": min(100, int(100 * position / size)) if size else 100,
     }

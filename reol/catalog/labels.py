@@ -7,6 +7,7 @@ measure can be given instead for other sheets.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -111,10 +112,26 @@ def render(labels: list[Label], layout: LabelLayout, kind: str = "spine", skip: 
     return buffer.getvalue()
 
 
+# Catalogues bracket what the cataloguer supplied: the Library of Congress's 082 "[E]" and
+# "[Fic]" for picture books and fiction. The brackets are for the catalogue, not the spine.
+_BRACKETS = re.compile(r"[\[\]]")
+
+
+def spine_text(shelf_mark: str) -> str:
+    """The shelf mark as a spine shows it: without MARC's brackets ("[Fic] Gaim": "Fic Gaim")."""
+    return " ".join(_BRACKETS.sub(" ", shelf_mark).split())
+
+
+def sheets(count: int, layout: LabelLayout, skip: int = 0) -> int:
+    """How many sheets ``count`` labels take, the first ``skip`` positions used already."""
+    per_page = layout.columns * layout.rows
+    return -(-(skip + count) // per_page) if count else 0
+
+
 def _spine_label(
     canvas: Canvas, label: Label, x: float, y: float, w: float, h: float, pad: float
 ) -> None:
-    parts = label.shelf_mark.split(" ", 1) or [""]
+    parts = spine_text(label.shelf_mark).split(" ", 1) or [""]
     lines = [p for p in parts if p] or [""]
     size = min(16.0, (h - 2 * pad) / (len(lines) + 0.8) / 1.1)
     for i, line in enumerate(lines):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reol.core.models import Municipality, School
 
-from .models import BarcodeFormat, Item, ItemStatus, Record
+from .models import BarcodeFormat, Item, ItemStatus, Record, RecordIsbn
 
 # Copies that are no longer copies to a reader: not shown in the public catalogue, not counted
 # by search (a lost copy is not on any shelf and will not come back from a loan).
@@ -169,3 +169,23 @@ def merge_comparison(keep: Record, duplicate: Record) -> MergeComparison:
     if not _same_words(keep.title, duplicate.title):
         warnings.append(str(_("The titles differ.")))
     return MergeComparison(left, right, rows, warnings)
+
+
+def possible_duplicates(municipality_id: int) -> list[tuple[str, list[Record]]]:
+    """Current records of the municipality that share an ISBN, per ISBN-13 (at most 200
+    ISBNs): what an import kept apart because their 001+003 differ, for a cataloguer to merge
+    or leave. Merged records drop out, so a group disappears once it is one record."""
+    current = RecordIsbn.objects.filter(
+        record__municipality_id=municipality_id, record__merged_into__isnull=True
+    )
+    shared = list(
+        current.values("isbn13")
+        .annotate(n=Count("record_id"))
+        .filter(n__gt=1)
+        .order_by("isbn13")
+        .values_list("isbn13", flat=True)[:200]
+    )
+    groups: dict[str, list[Record]] = {isbn: [] for isbn in shared}
+    for link in current.filter(isbn13__in=shared).select_related("record").order_by("record_id"):
+        groups[link.isbn13].append(link.record)
+    return list(groups.items())

@@ -11,14 +11,18 @@ import logging
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 from xml.etree.ElementTree import Element
 
 import pymarc
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from django.utils.translation import gettext as _
+from stdnum import isbn as stdisbn
 
 from . import marc as marcio
+from .extract import extract
 
 TIMEOUT_SECONDS = 8
 MAX_RESPONSE_BYTES = 5 * 1024 * 1024
@@ -40,12 +44,48 @@ class SruError(Exception):
 
 @dataclass
 class Candidate:
+    """A record found elsewhere, shown as our own columns show it: without the ISBD
+    punctuation MARC carries ("Blueberry girl /" is "Blueberry girl", "c2009." is 2009)."""
+
     target: str
     record: pymarc.Record
 
+    @cached_property
+    def columns(self) -> dict[str, Any]:
+        return extract(self.record).columns
+
     @property
     def title(self) -> str:
-        return self.record.title or ""
+        return str(self.columns["title"])
+
+    @property
+    def subtitle(self) -> str:
+        return str(self.columns["subtitle"])
+
+    @property
+    def author(self) -> str:
+        people = self.columns["contributors"]
+        return people[0]["name"] if people else str(self.columns["responsibility"])
+
+    @property
+    def year(self) -> int | None:
+        year: int | None = self.columns["year"]
+        return year
+
+
+def isbn_forms(isbn13: str) -> list[str]:
+    """The forms a target may have filed a book's number under: the ISBN-13, then (for a
+    978 ISBN) the ISBN-10 printed in books before 2007. Many targets index only one."""
+    if isbn13.startswith("978"):
+        return [isbn13, str(stdisbn.to_isbn10(isbn13))]
+    return [isbn13]
+
+
+def issn_index(isbn_index: str) -> str:
+    """The index a target searches ISSNs in, beside the ISBN index it was set up with."""
+    if isbn_index.endswith(".isbn"):
+        return isbn_index[: -len("isbn")] + "issn"
+    return "issn" if isbn_index == "isbn" else isbn_index  # dc./rec.identifier hold both
 
 
 def _local(tag: str) -> str:

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from stdnum import issn as stdissn
 
 from reol.core.permissions import Perm
 from reol.core.uploads import declared_too_large
@@ -24,32 +25,40 @@ from . import jobs, labels, selectors, services, sru
 from . import marc as marcio
 from .extract import normalize_isbn
 from .forms import BarcodeFormatForm, ImportForm, IsbnForm, LabelsForm, NewRecordForm
-from .models import ImportJob, Item, SruTarget
+from .models import ImportJob, Item, Record, SruTarget
 from .views import active_school, actor, form_errors, records_of
 
 CANDIDATES_KEY = "catalog.sru_candidates"
+# A label run longer than this is made only once the cataloguer has seen how many it is.
+LABELS_WITHOUT_ASKING = 100
 
 
 def _lookup(
-    targets: list[SruTarget], isbn: str
+    targets: list[SruTarget], number: str, *, serial: bool = False
 ) -> tuple[list[sru.Candidate], list[str], list[SruTarget]]:
-    """Ask every enabled SRU target in turn: the candidates, each failure (a translated
-    message: "Could not reach …"), and the targets that answered (only they can say "not
-    found")."""
+    """Ask every enabled SRU target in turn, for each form of the number (ISBN-13, then
+    ISBN-10; or the ISSN of a serial) until one finds it: the candidates, each failure (a
+    translated message: "Could not reach …"), and the targets that answered (only they can
+    say "not found")."""
     candidates: list[sru.Candidate] = []
     failures: list[str] = []
     answered: list[SruTarget] = []
     for target in targets:
-        query = f"{target.isbn_index}={sru.cql_term(isbn)}"
+        index = sru.issn_index(target.isbn_index) if serial else target.isbn_index
+        forms = [number] if serial else sru.isbn_forms(number)
         try:
-            candidates += sru.search(
-                target.base_url,
-                query,
-                version=target.version,
-                schema=target.record_schema,
-                target=target.name,
-                maximum=5,
-            )
+            for form in forms:
+                found = sru.search(
+                    target.base_url,
+                    f"{index}={sru.cql_term(form)}",
+                    version=target.version,
+                    schema=target.record_schema,
+                    target=target.name,
+                    maximum=5,
+                )
+                if found:
+                    candidates += found
+                    break
         except sru.SruError as error:
             failures.append(str(error))
         else:
@@ -66,23 +75,29 @@ def add_by_isbn(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         raw = form.cleaned_data["isbn"]
         isbn13 = normalize_isbn(raw)
-        if isbn13 is None:
+        issn = None if isbn13 else _issn(raw)
+        if isbn13 is None and issn is None:
             form.add_error(
                 "isbn",
                 _(
-                    "“%(isbn)s” is not a valid ISBN: check the digits, "
+                    "“%(isbn)s” is not a valid ISBN or ISSN: check the digits, "
                     "especially the last one (the check digit)."
                 )
                 % {"isbn": raw},
             )
         else:
-            context["isbn"] = isbn13
-            context["ours"] = records_of(school).filter(isbns__isbn13=isbn13).distinct()
+            number = isbn13 or issn or ""
+            context["isbn"] = number
+            context["ours"] = (
+                records_of(school).filter(isbns__isbn13=isbn13).distinct()
+                if isbn13
+                else Record.objects.none()
+            )
             if not context["ours"]:
                 targets = list(
                     SruTarget.objects.filter(municipality_id=school.municipality_id, enabled=True)
                 )
-                candidates, failures, answered = _lookup(targets, isbn13)
+                candidates, failures, answered = _lookup(targets, number, serial=bool(issn))
                 request.session[CANDIDATES_KEY] = [marcio.to_json(c.record) for c in candidates]
                 context.update(
                     candidates=candidates,
@@ -91,6 +106,14 @@ def add_by_isbn(request: HttpRequest) -> HttpResponse:
                     answered=", ".join(t.name for t in answered),
                 )
     return render(request, "catalog/add_by_isbn.html", context)
+
+
+def _issn(value: str) -> str | None:
+    """A serial's ISSN as typed ("0317-8471", "ISSN 0317847-1"), formatted; None if invalid."""
+    try:
+        return str(stdissn.format(stdissn.validate(value.upper().removeprefix("ISSN").strip())))
+    except Exception:  # stdnum raises several ValidationError subclasses
+        return None
 
 
 @login_required
@@ -272,17 +295,23 @@ def labels_page(request: HttpRequest) -> HttpResponse:
         if not form.errors and not items:
             form.add_error(None, _("No copies match that choice."))
         if not form.errors:
+            count, skip = len(items), form.cleaned_data.get("skip") or 0
+            run = {
+                "count": count,
+                "sheets": labels.sheets(count, form.cleaned_data["sheet"], skip),
+            }
+            if request.headers.get("HX-Request") == "true":  # the form asks how many, as it changes
+                return render(request, "catalog/_labels_count.html", {"run": run})
+            if count > LABELS_WITHOUT_ASKING and request.POST.get("confirm") != str(count):
+                return render(request, "catalog/labels.html", {"form": form, "confirm": run})
             sheet = [
                 labels.Label(i.barcode, i.effective_shelf_mark, i.record.title, school.name)
                 for i in items
             ]
-            pdf = labels.render(
-                sheet,
-                form.cleaned_data["sheet"],
-                form.cleaned_data["kind"],
-                form.cleaned_data.get("skip") or 0,
-            )
+            pdf = labels.render(sheet, form.cleaned_data["sheet"], form.cleaned_data["kind"], skip)
             response = HttpResponse(pdf, content_type="application/pdf")
             response["Content-Disposition"] = f'inline; filename="labels-{dt.date.today()}.pdf"'
             return response
+        if request.headers.get("HX-Request") == "true":
+            return render(request, "catalog/_labels_count.html", {"run": None})
     return render(request, "catalog/labels.html", {"form": form})

@@ -4,6 +4,7 @@ from . import tools_views, views
 
 urlpatterns = [
     path("", views.records, name="catalog-records"),
+    path("records/duplicates/", views.possible_duplicates, name="catalog-duplicates"),
     path("records/<int:pk>/", views.record, name="catalog-record"),
     path("records/<int:pk>/edit/", views.record_edit, name="catalog-record-edit"),
     path("records/<int:pk>/marc/", views.record_marc, name="catalog-record-marc"),

@@ -305,3 +305,15 @@ def record_merge(request: HttpRequest, pk: int) -> HttpResponse:
             % {"title": duplicate.title, "n": duplicate.pk},
         )
     return redirect("catalog-record", keep.pk)
+
+
+@login_required
+def possible_duplicates(request: HttpRequest) -> HttpResponse:
+    """Records that share an ISBN (an import keeps them apart when their 001+003 differ),
+    each with the merge flow of the record page: keep one, merge another into it."""
+    school = active_school(request, Perm.CATALOG_EDIT)
+    return render(
+        request,
+        "catalog/possible_duplicates.html",
+        {"groups": selectors.possible_duplicates(school.municipality_id)},
+    )

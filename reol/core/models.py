@@ -271,6 +271,14 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+        constraints = [
+            # a name tells a person's active tokens apart ("the SIP kiosk", "the report job")
+            models.UniqueConstraint(
+                fields=["user", "name"],
+                condition=models.Q(revoked_at__isnull=True) & ~models.Q(name=""),
+                name="api_token_name_unique_per_user",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"

@@ -371,13 +371,29 @@ def create_api_token(actor: Actor, user: User, *, name: str = "") -> tuple[ApiTo
     """A new token for ``user``. The secret is returned once and never stored."""
     if not (isinstance(actor, SystemActor) or (isinstance(actor, User) and actor.pk == user.pk)):
         _require_system(actor)
-    secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        user=user,
-        name=name,
-        prefix=secret[: len(API_TOKEN_PREFIX) + 6],
-        digest=token_digest(secret),
+    name = name.strip()
+    taken = ValidationError(
+        {
+            "name": _(
+                "%(user)s already has an active token named “%(name)s”: choose another name, "
+                "or revoke that token first."
+            )
+            % {"user": user.username, "name": name}
+        }
     )
+    if name and user.api_tokens.filter(name=name, revoked_at=None).exists():
+        raise taken
+    secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    try:
+        with transaction.atomic():  # another desk's token of that name, created at this moment
+            token = ApiToken.objects.create(
+                user=user,
+                name=name,
+                prefix=secret[: len(API_TOKEN_PREFIX) + 6],
+                digest=token_digest(secret),
+            )
+    except IntegrityError:
+        raise taken from None
     accounts.audit_everywhere(actor, "token.create", user, details={"token": token.prefix})
     return token, secret
 

@@ -32,8 +32,13 @@ class Problem:
     level: str = ERROR
 
     def __str__(self) -> str:
-        where = f"{self.file}, line {self.line}" if self.line else self.file
-        return f"{where}: {self.reason}"
+        if self.line:
+            return _("%(file)s, line %(line)d: %(reason)s") % {
+                "file": self.file,
+                "line": self.line,
+                "reason": self.reason,
+            }
+        return f"{self.file}: {self.reason}"
 
     def as_dict(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "reason": self.reason, "level": self.level}

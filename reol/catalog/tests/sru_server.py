@@ -91,12 +91,20 @@ class FakeSru:
         self.records: dict[str, list[pymarc.Record]] = {}
         self.requests: list[dict[str, str]] = []
         self.behaviour = "normal"
-        self.indexes = {"bath.isbn", "dc.identifier", "isbn", "rec.identifier"}
+        self.indexes = {"bath.isbn", "bath.issn", "dc.identifier", "isbn", "rec.identifier"}
         self.release = threading.Event()  # ends a "slow" answer
         self.url = ""
+        # False: a target that indexes each number only as catalogued (an ISBN-10 is found
+        # by its ten digits alone, never by its ISBN-13), as many older catalogues do
+        self.converts_isbns = True
+
+    def key(self, value: str) -> str:
+        if self.converts_isbns:
+            return isbn_key(value)
+        return re.sub(r"[^0-9Xx]", "", value).upper()
 
     def add(self, isbn: str, *records: pymarc.Record) -> None:
-        self.records.setdefault(isbn_key(isbn), []).extend(records)
+        self.records.setdefault(self.key(isbn), []).extend(records)
 
     @property
     def last(self) -> dict[str, str]:
@@ -122,7 +130,7 @@ class FakeSru:
         term = match.group(3) or re.sub(r"\\(.)", r"\1", match.group(2) or "")
         if self.behaviour == "diagnostic" or index not in self.indexes:
             return self.diagnostic(version, 16, "Unsupported index", index)
-        found = self.records.get(isbn_key(term), [])
+        found = self.records.get(self.key(term), [])
         maximum = int(params.get("maximumRecords", "10") or 10)
         return self.response(version, found[:maximum], total=len(found))
 

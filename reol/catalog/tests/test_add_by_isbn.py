@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 
+import pymarc
 import pytest
 from django.urls import reverse
 from pymarc import Field, Indicators, Subfield
@@ -259,3 +260,65 @@ def test_teachers_do_not_catalogue(catalogue, sru_server):
     assert client.get(ADD, {"isbn": ISBN_C}).status_code == 403
     assert client.post(reverse("catalog-copy-candidate"), {"candidate": "0"}).status_code == 403
     assert sru_server.requests == []
+
+
+def _blueberry_girl() -> pymarc.Record:
+    """As the Library of Congress catalogues it: ISBD punctuation at the end of each part."""
+    record = pymarc.Record(to_unicode=True, force_utf8=True)
+    record.leader = pymarc.Leader("00000cam a2200000 a 4500")
+    for tag, ind, subfields in (
+        ("020", "  ", [("a", "0060838086 (trade bdg.)")]),
+        ("100", "1 ", [("a", "Gaiman, Neil.")]),
+        ("245", "10", [("a", "Blueberry girl /"), ("c", "Neil Gaiman ; illustrated by Vess.")]),
+        ("260", "  ", [("a", "New York :"), ("b", "HarperCollins,"), ("c", "c2009.")]),
+    ):
+        record.add_field(
+            Field(
+                tag=tag,
+                indicators=Indicators(*ind),
+                subfields=[Subfield(c, v) for c, v in subfields],
+            )
+        )
+    return record
+
+
+def test_a_target_that_has_only_the_isbn10_is_asked_for_it_too(catalogue, sru_server):
+    """The target files "0060838086" and finds nothing for 9780060838089; we ask for both."""
+    sru_server.converts_isbns = False
+    sru_server.add("0060838086", _blueberry_girl())
+    _target(catalogue.world.municipality, sru_server)
+
+    response = signed_in(catalogue.world.librarian_a).get(ADD, {"isbn": "978-0-06-083808-9"})
+
+    assert [r["query"] for r in sru_server.requests] == [
+        'bath.isbn="9780060838089"',
+        'bath.isbn="0060838086"',
+    ]
+    (candidate,) = response.context["candidates"]
+    assert (candidate.title, candidate.author, candidate.year) == (
+        "Blueberry girl",
+        "Gaiman, Neil",
+        2009,
+    )
+    page = response.content.decode()
+    assert "<strong>Blueberry girl</strong> – Gaiman, Neil (2009)" in page
+    assert "Blueberry girl /" not in page and "c2009." not in page
+
+
+def test_an_isbn13_found_at_once_is_not_asked_again(catalogue, sru_server):
+    sru_server.add(ISBN_C, _theirs())
+    _target(catalogue.world.municipality, sru_server)
+
+    signed_in(catalogue.world.librarian_a).get(ADD, {"isbn": ISBN_C})
+
+    assert [r["query"] for r in sru_server.requests] == [f'bath.isbn="{ISBN_C}"']
+
+
+def test_a_periodicals_issn_is_looked_up_in_the_issn_index(catalogue, sru_server):
+    sru_server.add("0317-8471", book("Tidsskrift for børn", leader="00000cas a2200000 a 4500"))
+    _target(catalogue.world.municipality, sru_server)
+
+    response = signed_in(catalogue.world.librarian_a).get(ADD, {"isbn": "ISSN 0317-8471"})
+
+    assert sru_server.last["query"] == 'bath.issn="0317-8471"'
+    assert [c.title for c in response.context["candidates"]] == ["Tidsskrift for børn"]

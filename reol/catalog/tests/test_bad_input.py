@@ -412,7 +412,7 @@ def test_all_or_nothing_saves_nothing_when_one_record_is_rejected(catalogue, bef
 
     output = _command(path, "--all-or-nothing")
 
-    assert f"REJECTED record 2, byte {len(iso(GOOD_1))}: bad character encoding" in output
+    assert f"REJECTED record 2 (001 x1), byte {len(iso(GOOD_1))}: bad character encoding" in output
     assert "1 rejected" in output and "(all or nothing: rejections found, nothing saved)." in output
     assert snapshot() == before
 
@@ -443,3 +443,17 @@ def test_reader_positions_count_every_record(catalogue):
     results = read(iso(GOOD_1, GOOD_2) + b"\n\n" + iso(GOOD_1))
     assert [(r.position, r.error) for r in results] == [(1, ""), (2, ""), (3, "")]
     assert results[2].offset == f"byte {len(iso(GOOD_1, GOOD_2))}"
+
+
+def test_a_rejected_record_is_named_by_its_001_as_the_readme_promises(catalogue, tmp_path):
+    victim = iso(book("Ødelagt tegnsæt", control="e1-rejected"))
+    broken = victim.replace("Ødelagt".encode(), b"\xff\xfelagt")
+    path = tmp_path / "bad.mrc"
+    path.write_bytes(iso(GOOD_1) + broken)
+    out = io.StringIO()
+
+    call_command("import-marc", str(path), "--school", "nord", stdout=out)
+
+    (problem,) = run_import(SYSTEM, catalogue.world.school_a, broken).errors
+    assert problem.control_number == "e1-rejected"
+    assert f"REJECTED record 2 (001 e1-rejected), byte {len(iso(GOOD_1))}: " in out.getvalue()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -115,3 +116,42 @@ def test_the_import_page_reports_in_the_language_of_who_started_it(
     job = response.context["job"]
     assert WRAPPED.match(job.summary[:-1]), job.summary
     assert all(WRAPPED.match(p["reason"]) for p in job.problems), job.problems
+
+
+# What Python, pymarc and expat say in English when a record cannot be read: none of it may
+# reach a rejection reason (the reader's language has its own words for each).
+PYTHON_WORDS = re.compile(
+    r"invalid (start|continuation) byte|ordinal not in range|unexpected end of data|"
+    r"mismatched tag|unclosed token|no element found|invalid token|\w+(Error|Forbidden)\b|"
+    r"Traceback|exceeds length"
+)
+
+
+def test_rejection_reasons_never_carry_python_text(catalogue, pseudo_language):
+    bad_utf8 = iso(book("Ødelagt", control="x1")).replace("Ødelagt".encode(), b"\xff\xfelagt")
+    xml_broken = b"<collection><record><leader>00000nam a2200000 a 4500</leader></recrd>"
+    xml_entity = b'<!DOCTYPE x [<!ENTITY a "b">]><collection/>'
+
+    reasons = [
+        p.reason
+        for data in (bad_utf8, xml_broken, xml_entity)
+        for p in run_import(SYSTEM, catalogue.world.school_a, data).errors
+    ]
+
+    assert len(reasons) == 3
+    for reason in reasons:
+        assert WRAPPED.match(reason), reason
+        assert not PYTHON_WORDS.search(reason), reason
+
+
+def test_no_real_file_gives_a_rejection_in_python_words(pseudo_language):
+    """marc4j's deliberately malformed files, and the others: every reason is our own."""
+    data_dir = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "marc"
+    if not data_dir.is_dir():
+        pytest.skip(f"the shared MARC test data is not at {data_dir}")
+    reasons = []
+    for path in sorted(data_dir.rglob("*.mrc")):
+        with path.open("rb") as stream:
+            reasons += [r.error for r in marcio.read_records(stream) if r.error]
+    assert len(reasons) > 50
+    assert [r for r in reasons if PYTHON_WORDS.search(r)] == []

@@ -8,12 +8,13 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from reol.catalog.importer import HoldingsSpec
 from reol.catalog.models import Item, Record
 from reol.core.permissions import SYSTEM
 
-from .helpers import ISBN_A, book, iso, marcxml, run_import
+from .helpers import ISBN_A, book, iso, marcxml, require_shared_data, run_import
 
 pytestmark = pytest.mark.django_db
 
@@ -193,3 +194,50 @@ def test_reimport_keeps_copies_and_adds_new_ones(catalogue):
         "R91",
         "R92",
     ]
+
+
+def test_holdings_in_a_field_not_read_are_reported_not_silently_dropped(catalogue, tmp_path):
+    """Evergreen's jazz file keeps its copies in 949 ($i barcode, $a call number, $l place)."""
+    data = (require_shared_data() / "evergreen" / "jazz_1k.mrc").read_bytes()
+    path = tmp_path / "jazz.mrc"
+    path.write_bytes(data)
+    out = io.StringIO()
+
+    call_command("import-marc", str(path), "--school", "nord", "--dry-run", stdout=out)
+
+    assert "983 records had 949 holdings; choose --holdings 949 to read them." in out.getvalue()
+    report = run_import(SYSTEM, catalogue.world.school_a, data, dry_run=True)
+    assert report.unread_holdings == {"949": 983}
+    assert "983 records had 949 holdings, which were not read" in report.summary()
+
+
+def test_949_holdings_are_read_as_vendors_write_them(catalogue):
+    data = (require_shared_data() / "evergreen" / "jazz_1k.mrc").read_bytes()
+    spec = HoldingsSpec.parse("949")
+
+    report = run_import(SYSTEM, catalogue.world.school_a, data, holdings=spec)
+
+    assert report.unread_holdings == {}
+    assert report.copies_created > 800
+    copy = Item.objects.get(barcode="30007007467409")
+    assert copy.shelf_mark == "5490"
+
+
+def test_a_holdings_mapping_names_the_subfields(catalogue, tmp_path):
+    record = book("Leverandør", control="v1", holdings_tag="949", holdings=[{"x": "V1", "h": "sk"}])
+    path = tmp_path / "vendor.mrc"
+    path.write_bytes(iso(record))
+
+    call_command(
+        "import-marc",
+        str(path),
+        "--school",
+        "nord",
+        "--holdings",
+        "949:barcode=x,shelf_mark=h",
+        stdout=io.StringIO(),
+    )
+
+    assert Item.objects.get(barcode="V1").shelf_mark == "sk"
+    with pytest.raises(CommandError, match="“size=q” is not a holdings mapping"):
+        call_command("import-marc", str(path), "--school", "nord", "--holdings", "949:size=q")

@@ -1,5 +1,6 @@
-"""How an import recognises a record it has seen: 001+003, then ISBN, then (for a record with
-neither) its MARC; within a batch exactly as across batches."""
+"""How an import recognises a record it has seen: by 001+003 when it has them (never by ISBN
+then), by ISBN only when it has no control number, else by its MARC; within a batch exactly as
+across batches."""
 
 from __future__ import annotations
 
@@ -43,10 +44,12 @@ def test_the_result_does_not_depend_on_where_batches_end(catalogue, monkeypatch,
 
     report = run_import(SYSTEM, catalogue.world.school_a, iso(*FILE))
 
-    assert (report.read, report.created, report.updated, report.rejected) == (6, 3, 3, 0)
+    assert (report.read, report.created, report.updated, report.rejected) == (6, 4, 2, 0)
+    assert report.possible_duplicates == 1
     assert _state() == [
+        ("Anden udgave", "a1", (ISBN_A,), ("X1", "X3")),
         ("Helt ny", "c1", (ISBN_B,), ()),
-        ("Samme ISBN, andet 001", "b7", (ISBN_A, ISBN_C), ("X1", "X3")),
+        ("Samme ISBN, andet 001", "b7", (ISBN_A, ISBN_C), ()),
         ("Uden numre", "", (), ("X2", "X4")),
     ]
 
@@ -105,3 +108,51 @@ def test_a_copy_moved_to_another_record_in_the_source_is_reported(catalogue):
     (problem,) = report.errors
     assert "copy M: barcode already belongs to a copy of record" in problem.reason
     assert Item.objects.get(barcode="M").record.control_number == "m1"
+
+
+def test_another_control_number_with_the_same_isbn_is_another_book(catalogue):
+    """The fault of the field trial: "The super-duper seed surprise" overwritten by another
+    book with its ISBN. Both are kept; the second is reported as a possible duplicate."""
+    school = catalogue.world.school_a
+    run_import(
+        SYSTEM, school, iso(book("The super-duper seed surprise", control="s1", isbn=ISBN_A))
+    )
+
+    report = run_import(
+        SYSTEM, school, iso(book("Cooks, cakes, and chocolate shakes", control="s2", isbn=ISBN_A))
+    )
+
+    assert (report.created, report.updated, report.possible_duplicates) == (1, 0, 1)
+    first = Record.objects.get(control_number="s1")
+    assert first.title == "The super-duper seed surprise"
+    (warning,) = [w for w in report.warnings if "possible duplicate" in w.reason]
+    assert f"same ISBN as record {first.pk} “The super-duper seed surprise”" in warning.reason
+    assert warning.control_number == "s2"
+    assert "possible duplicate" in report.summary()
+
+
+def test_a_record_without_a_control_number_is_matched_on_its_isbn(catalogue):
+    school = catalogue.world.school_a
+    run_import(SYSTEM, school, iso(book("Uden numre", isbn=ISBN_A)))
+
+    report = run_import(SYSTEM, school, iso(book("Uden numre, rettet", isbn=ISBN_A)))
+
+    assert (report.created, report.updated, report.possible_duplicates) == (0, 1, 0)
+    assert Record.objects.get().title == "Uden numre, rettet"
+
+
+def test_a_record_without_a_control_number_never_takes_a_numbered_records_place(catalogue):
+    """It would take the numbered record's 001 away (and the next import of that record
+    would then not find it): it is a record of its own, reported as a possible duplicate."""
+    school = catalogue.world.school_a
+    data = iso(book("Med numre", control="s1", isbn=ISBN_A), book("Uden numre", isbn=ISBN_A))
+
+    first = run_import(SYSTEM, school, data)
+    again = run_import(SYSTEM, school, data)
+
+    assert (first.created, first.possible_duplicates) == (2, 1)
+    assert (again.created, again.updated) == (0, 2)
+    assert sorted(Record.objects.values_list("control_number", "title")) == [
+        ("", "Uden numre"),
+        ("s1", "Med numre"),
+    ]

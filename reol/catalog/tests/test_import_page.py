@@ -10,7 +10,7 @@ from django.urls import reverse
 from reol.catalog import jobs
 from reol.catalog.models import ImportJob, Item, Record
 
-from .helpers import MARC_DATA, book, iso, signed_in
+from .helpers import ISBN_A, MARC_DATA, book, iso, signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,7 @@ def test_uploaded_file_is_imported_and_the_job_page_shows_what_happened(catalogu
 
     page = client.get(response["Location"]).content.decode()
     assert "Rejected records" in page
-    assert f"<td>2</td><td></td><td>byte {len(iso(GOOD[0]))}</td>" in page
+    assert f"<td>2</td><td>px</td><td>byte {len(iso(GOOD[0]))}</td>" in page  # its 001
     assert "bad character encoding" in page
     assert "<strong>2</strong> created" in page and "<strong>1</strong> rejected" in page
     assert job.summary == "Read 3 records: 2 created, 0 updated, 1 rejected; 2 copies created."
@@ -163,3 +163,37 @@ def test_only_cataloguers_import(catalogue, in_request):
         reverse("catalog-import"), {"file": _upload(iso(*GOOD)), "holdings": "952"}
     )
     assert response.status_code == 403 and not ImportJob.objects.exists()
+
+
+def test_possible_duplicates_are_listed_and_can_be_merged_from_their_page(catalogue, in_request):
+    client = signed_in(catalogue.world.librarian_a)
+    same_isbn = [
+        book("The super-duper seed surprise", control="d1", isbn=ISBN_A),
+        book("Cooks, cakes, and chocolate shakes", control="d2", isbn=ISBN_A),
+    ]
+
+    response = client.post(
+        reverse("catalog-import"), {"file": _upload(iso(*same_isbn)), "holdings": "952"}
+    )
+
+    job_page = client.get(response["Location"]).content.decode()
+    assert "1 new record has the ISBN of another record" in job_page
+    assert reverse("catalog-duplicates") in job_page
+    first, second = Record.objects.order_by("pk")
+    page = client.get(reverse("catalog-duplicates")).content.decode()
+    assert f"ISBN {ISBN_A}" in page
+    assert "The super-duper seed surprise" in page and "Cooks, cakes, and chocolate shakes" in page
+    assert reverse("catalog-record-merge", args=[first.pk]) in page
+
+    merge = reverse("catalog-record-merge", args=[first.pk])
+    client.post(merge, {"duplicate": second.pk, "confirm": "yes"})
+
+    second.refresh_from_db()
+    assert second.merged_into_id == first.pk
+    page = client.get(reverse("catalog-duplicates")).content.decode()
+    assert "No two records share an ISBN." in page
+
+
+def test_the_duplicates_page_is_for_cataloguers(catalogue):
+    response = signed_in(catalogue.world.teacher_a).get(reverse("catalog-duplicates"))
+    assert response.status_code == 403

@@ -3,7 +3,9 @@ custom sheets checked for fit, and the labels page that prints today's new copie
 
 from __future__ import annotations
 
+import base64
 import re
+import zlib
 
 import pytest
 from django.urls import reverse
@@ -212,3 +214,60 @@ def test_labels_page_says_when_nothing_matches(catalogue):
 def test_labels_page_is_for_cataloguers(catalogue):
     client = signed_in(catalogue.world.teacher_a)
     assert client.get(reverse("catalog-labels")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("shelf_mark", "spine"),
+    [("[Fic] Gaim", "Fic Gaim"), ("[E]", "E"), ("86.1 [Jen]", "86.1 Jen"), ("sk Jen", "sk Jen")],
+)
+def test_a_spine_shows_the_shelf_mark_without_marcs_brackets(shelf_mark, spine):
+    assert labels.spine_text(shelf_mark) == spine
+
+
+def test_the_spine_label_pdf_has_no_brackets():
+    pdf = labels.render(
+        [labels.Label("R1", "[Fic] Gaim", "Coraline", "Nordskolen")], labels.PRESETS["a4-3x7"]
+    )
+    streams = re.findall(rb"/ASCII85Decode /FlateDecode[^>]*>>\s*stream\r?\n(.*?)~>", pdf, re.S)
+    text = b"".join(
+        zlib.decompress(base64.a85decode(s.strip() + b"~>", adobe=True)) for s in streams
+    )
+    assert b"(Fic) Tj" in text and b"(Gaim) Tj" in text
+    assert b"(\\[Fic\\]) Tj" not in text and b"([Fic]) Tj" not in text
+
+
+def _many(catalogue, record, n: int) -> dict[str, str]:
+    services.add_items(SYSTEM, record, catalogue.world.school_a, count=n)
+    return {"selection": "today", "kind": "spine", "layout": "a4-3x7", "skip": "0"}
+
+
+@pytest.mark.django_db
+def test_a_run_of_over_100_labels_says_how_many_and_asks_first(catalogue, record):
+    form = _many(catalogue, record, 120)  # and the record's two copies at school A: 122
+    client = signed_in(catalogue.world.librarian_a)
+
+    asked = client.post(reverse("catalog-labels"), form)
+
+    assert asked["Content-Type"].startswith("text/html")
+    page = asked.content.decode()
+    assert "This run makes 122 labels on 6 sheet(s)." in page
+    assert 'name="confirm" value="122"' in page and "Yes, make 122 labels" in page
+
+    made = client.post(reverse("catalog-labels"), {**form, "confirm": "122"})
+
+    assert made["Content-Type"] == "application/pdf"
+    assert pages(made.content) == 6
+    # a confirmation for another number is no confirmation
+    stale = client.post(reverse("catalog-labels"), {**form, "confirm": "100"})
+    assert stale["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.django_db
+def test_the_form_tells_how_many_labels_before_the_pdf_is_made(catalogue, record):
+    form = _many(catalogue, record, 20)
+    client = signed_in(catalogue.world.librarian_a)
+
+    answer = client.post(reverse("catalog-labels"), form, headers={"HX-Request": "true"})
+
+    assert answer["Content-Type"].startswith("text/html")
+    assert "This run makes 22 labels on 2 sheet(s)." in answer.content.decode()

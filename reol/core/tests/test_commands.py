@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError, transaction
 from django.test import Client
 
-from reol.core.models import AuditEvent, Membership, Municipality, School, User
+from reol.cli import locale_language
+from reol.core.commands_help import print_help
+from reol.core.models import ApiToken, AuditEvent, Membership, Municipality, School, User
 
 pytestmark = pytest.mark.django_db
 
@@ -129,3 +133,82 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
     with pytest.raises(CommandError, match="not a"):
         run("restore", str(bogus), "--yes")
     assert School.objects.filter(code="vest").exists()
+
+
+def test_a_second_token_with_the_same_name_is_refused(monkeypatch):
+    run("school", "add", "--code", "vest", "--name", "Vestskolen")
+    run(
+        "user",
+        "add",
+        "lene",
+        "--first-name",
+        "Lene",
+        "--role",
+        "librarian",
+        "--school",
+        "vest",
+        "--no-password",
+    )
+    run("token", "create", "lene", "--name", "SIP-kiosk")
+
+    with pytest.raises(CommandError, match="already has an active token named “SIP-kiosk”"):
+        run("token", "create", "lene", "--name", "SIP-kiosk")
+
+    prefix = User.objects.get(username="lene").api_tokens.get().prefix
+    run("token", "revoke", prefix)
+    run("token", "create", "lene", "--name", "SIP-kiosk")  # the name is free again
+    listed = run("token", "list", "lene")
+    assert "“SIP-kiosk”" in listed and "revoked" in listed and "active" in listed
+    assert [t["revoked"] for t in json.loads(run("token", "list", "lene", "--json"))] == [
+        True,
+        False,
+    ]
+
+
+def test_two_active_tokens_of_one_name_cannot_be_stored():
+    user = User.objects.create(username="solo")
+    ApiToken.objects.create(user=user, name="job", prefix="a", digest="1")
+    ApiToken.objects.create(user=user, name="", prefix="b", digest="2")
+    ApiToken.objects.create(user=user, name="", prefix="c", digest="3")  # no name: no clash
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ApiToken.objects.create(user=user, name="job", prefix="d", digest="4")
+
+
+def test_reol_help_lists_reols_commands_first_with_what_they_are_for():
+    out = io.StringIO()
+
+    print_help(out)
+
+    text = out.getvalue()
+    ours, django_part = text.split("Django's commands")
+    assert "  import-marc " in ours and "  token " in ours and "  backup " in ours
+    assert "migrate" not in ours and "runserver" not in ours
+    assert "migrate" in django_part and "import-marc" not in django_part
+    line = next(x for x in ours.splitlines() if x.startswith("  import-marc "))
+    assert line.split(None, 1)[1] == (
+        "Import MARC21 records (ISO 2709 or MARCXML) with their copies into a school."
+    )
+    assert all(len(x.split(None, 1)) == 2 for x in ours.splitlines()[1:] if x.strip())
+
+
+@pytest.mark.parametrize(
+    ("environ", "language"),
+    [
+        ({"LANG": "nb_NO.UTF-8"}, "nb"),
+        ({"LANG": "da_DK.UTF-8"}, "da"),
+        ({"LC_ALL": "en_GB.UTF-8", "LANG": "da_DK.UTF-8"}, "en"),
+        ({"LANG": "nn_NO"}, "nb"),
+        ({"LANG": "C.UTF-8"}, None),
+        ({"LANG": "de_DE.UTF-8"}, None),
+        ({}, None),
+    ],
+)
+def test_the_cli_takes_its_language_from_the_locale(environ, language):
+    assert locale_language(environ) == language
+
+
+def test_commands_speak_the_language_chosen(settings):
+    settings.LANGUAGE_CODE = "nb"
+    with pytest.raises(CommandError) as caught:
+        run("user", "add", "x", "--role", "student", "--school", "ingen", "--no-password")
+    assert str(caught.value) == "Ingen skole har koden «ingen». Se `reol school list`."

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import datetime as dt
 from argparse import ArgumentParser
-from typing import Any
+from typing import Any, cast
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext_lazy
 
 from reol.bookings import services
 from reol.core.management.commands._base import ReolCommand
@@ -12,9 +13,12 @@ from reol.core.permissions import SYSTEM
 
 
 class Command(ReolCommand):
-    help = (
-        "E-mail each teacher whose booking starts tomorrow (run it daily; it never sends the "
-        "same reminder twice)."
+    help = cast(
+        str,
+        gettext_lazy(
+            "E-mail each teacher whose booking starts tomorrow (run it daily; it never sends the "
+            "same reminder twice)."
+        ),
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from argparse import ArgumentParser
-from typing import Any
+from typing import Any, cast
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reol.catalog import selectors, services
 from reol.core.management.commands._base import ReolCommand
@@ -13,10 +14,13 @@ from reol.core.permissions import SYSTEM
 
 
 class Command(ReolCommand):
-    help = (
-        "How a school's generated barcodes look: `reol barcode-format --school nord` shows it, "
-        "`reol barcode-format --school nord --prefix NORD --digits 6` sets it (NORD000123). "
-        "The default is R and 8 digits; barcodes already made keep theirs."
+    help = cast(
+        str,
+        gettext_lazy(
+            "How a school's generated barcodes look: `reol barcode-format --school nord` shows it, "
+            "`reol barcode-format --school nord --prefix NORD --digits 6` sets it (NORD000123). "
+            "The default is R and 8 digits; barcodes already made keep theirs."
+        ),
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -3,10 +3,11 @@ from __future__ import annotations
 import sys
 from argparse import ArgumentParser
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reol.catalog.exporter import export_marc
 from reol.catalog.models import Record
@@ -14,7 +15,12 @@ from reol.core.models import School
 
 
 class Command(BaseCommand):
-    help = "Export MARC21 records (ISO 2709 or MARCXML), all or those with copies at a school."
+    help = cast(
+        str,
+        gettext_lazy(
+            "Export MARC21 records (ISO 2709 or MARCXML), all or those with copies at a school."
+        ),
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--format", default="iso2709", choices=["iso2709", "marcxml"])

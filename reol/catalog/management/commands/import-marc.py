@@ -3,10 +3,11 @@ from __future__ import annotations
 import sys
 from argparse import ArgumentParser
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reol.catalog.importer import HoldingsSpec, ImportReport, import_marc
 from reol.core.management.commands._base import ReolCommand
@@ -15,9 +16,12 @@ from reol.core.permissions import SYSTEM
 
 
 class Command(ReolCommand):
-    help = (
-        "Import MARC21 records (ISO 2709 or MARCXML) with their copies into a school. Exits "
-        "with status 1 when the file is not MARC or every record was rejected."
+    help = cast(
+        str,
+        gettext_lazy(
+            "Import MARC21 records (ISO 2709 or MARCXML) with their copies into a school. Exits "
+            "with status 1 when the file is not MARC or every record was rejected."
+        ),
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -28,7 +32,15 @@ class Command(ReolCommand):
         parser.add_argument(
             "--all-or-nothing", action="store_true", help="save nothing on any rejection"
         )
-        parser.add_argument("--holdings", default="952", help="holdings field: 952 (Koha) or 852")
+        parser.add_argument(
+            "--holdings",
+            default="952",
+            help=_(
+                "holdings field: 952 (Koha), 852, 949 (vendors: $i barcode, $a shelf mark, "
+                "$l location, $p price), or a tag with a mapping such as "
+                "949:barcode=i,shelf_mark=a,location=l,price=p"
+            ),
+        )
         parser.add_argument("--barcode-subfield", help="subfield of the barcode (952: p)")
         parser.add_argument("--shelfmark-subfield", help="subfield of the shelf mark (952: o)")
         parser.add_argument("--max-problems", type=int, default=200, help="problems to print")
@@ -42,7 +54,10 @@ class Command(ReolCommand):
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(_("%(path)s is not a file.") % {"path": path})
-        spec = HoldingsSpec.for_tag(options["holdings"])
+        try:
+            spec = HoldingsSpec.parse(options["holdings"])
+        except ValueError as error:
+            raise CommandError(str(error)) from error
         if options["barcode_subfield"]:
             spec = HoldingsSpec(**{**spec.__dict__, "barcode": options["barcode_subfield"]})
         if options["shelfmark_subfield"]:
@@ -75,5 +90,5 @@ class Command(ReolCommand):
                 _("… and %(n)d more problems (raise --max-problems to see them)") % {"n": hidden}
             )
         if report.failed:  # a script or cron job must see that nothing came in
-            raise CommandError(report.summary())
-        self.stdout.write(self.style.SUCCESS(report.summary()))
+            raise CommandError(report.summary(cli=True))
+        self.stdout.write(self.style.SUCCESS(report.summary(cli=True)))

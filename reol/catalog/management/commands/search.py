@@ -3,19 +3,23 @@ from __future__ import annotations
 import signal
 import time
 from argparse import ArgumentParser
-from typing import Any
+from typing import Any, cast
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext_lazy
 
 from reol.catalog import search
 from reol.core.management.commands._base import ReolCommand
 
 
 class Command(ReolCommand):
-    help = (
-        "The catalogue's search index: `reol search reindex [--if-stale]` rebuilds it from the "
-        "database, `reol search status` shows lag and counts, `reol search run` is the indexer "
-        "(applies the outbox five times a second; the only process that writes the index)."
+    help = cast(
+        str,
+        gettext_lazy(
+            "The catalogue's search index: `reol search reindex [--if-stale]` rebuilds it from the "
+            "database, `reol search status` shows lag and counts, `reol search run` is the indexer "
+            "(applies the outbox five times a second; the only process that writes the index)."
+        ),
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:

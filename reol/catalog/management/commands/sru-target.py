@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from argparse import ArgumentParser
-from typing import Any
+from typing import Any, cast
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reol.catalog import services
 from reol.catalog.models import SruTarget
@@ -14,9 +15,13 @@ from reol.core.permissions import SYSTEM
 
 
 class Command(ReolCommand):
-    help = (
-        "Catalogues to copy records from over SRU: `reol sru-target add NAME URL [--version 1.2] "
-        "[--isbn-index bath.isbn]`, `reol sru-target list`, `reol sru-target remove NAME`."
+    help = cast(
+        str,
+        gettext_lazy(
+            "Catalogues to copy records from over SRU: `reol sru-target add NAME URL "
+            "[--version 1.2] [--isbn-index bath.isbn]`, `reol sru-target list`, "
+            "`reol sru-target remove NAME`."
+        ),
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -4,9 +4,10 @@ period (run daily from a timer; see docs/patrons.md)."""
 from __future__ import annotations
 
 from argparse import ArgumentParser
-from typing import Any
+from typing import Any, cast
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext_lazy
 
 from reol.circulation.actions.privacy import anonymise_loans
 from reol.core.management.commands._base import ReolCommand
@@ -15,9 +16,12 @@ from reol.core.permissions import SYSTEM
 
 
 class Command(ReolCommand):
-    help = (
-        "Forget the borrower of every returned student loan past its school's period "
-        "(students who keep their history are left). Run daily."
+    help = cast(
+        str,
+        gettext_lazy(
+            "Forget the borrower of every returned student loan past its school's period "
+            "(students who keep their history are left). Run daily."
+        ),
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:

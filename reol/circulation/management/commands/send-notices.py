@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from argparse import ArgumentParser
-from typing import Any
+from typing import Any, cast
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext_lazy
 
 from reol.circulation import notices
 from reol.core.management.commands._base import ReolCommand
@@ -16,10 +17,13 @@ from reol.core.permissions import SYSTEM
 
 
 class Command(ReolCommand):
-    help = (
-        "Expire ready holds not collected in time, e-mail patrons whose holds are ready, and "
-        "send overdue reminders (1, 7 and 14 days after the due date unless the school says "
-        "otherwise). Safe to run again: nothing is sent twice."
+    help = cast(
+        str,
+        gettext_lazy(
+            "Expire ready holds not collected in time, e-mail patrons whose holds are ready, and "
+            "send overdue reminders (1, 7 and 14 days after the due date unless the school says "
+            "otherwise). Safe to run again: nothing is sent twice."
+        ),
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
+
+from django.utils.translation import gettext_lazy
 
 from reol.core.demo import load_demo
 
@@ -10,7 +12,7 @@ from ._base import ReolCommand
 
 
 class Command(ReolCommand):
-    help = "Load the demo municipality (idempotent) and print its logins."
+    help = cast(str, gettext_lazy("Load the demo municipality (idempotent) and print its logins."))
 
     def handle(self, *args: Any, **options: Any) -> None:
         logins = load_demo()

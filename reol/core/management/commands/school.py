@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from argparse import ArgumentParser
-from typing import Any
+from typing import Any, cast
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reol.core import services
 from reol.core.models import Municipality, School
@@ -13,7 +15,12 @@ from ._base import ReolCommand
 
 
 class Command(ReolCommand):
-    help = "Manage schools: `reol school add --code CODE --name NAME`, `reol school list`."
+    help = cast(
+        str,
+        gettext_lazy(
+            "Manage schools: `reol school add --code CODE --name NAME`, `reol school list`."
+        ),
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -41,7 +48,11 @@ class Command(ReolCommand):
             name=options["name"],
             default_language=options["language"],
         )
-        self.stdout.write(self.style.SUCCESS(f"Added school {school.code}: {school.name}"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Added school %(code)s: %(name)s.") % {"code": school.code, "name": school.name}
+            )
+        )
 
     def _municipality(self, code: str | None, name: str | None) -> Municipality:
         if code:
@@ -51,7 +62,7 @@ class Command(ReolCommand):
         if len(existing) == 1:
             return existing[0]
         if existing:
-            raise CommandError("There are several municipalities: name one with --municipality.")
+            raise CommandError(_("There are several municipalities: name one with --municipality."))
         return services.create_municipality(
             SYSTEM, code="municipality", name=name or "Municipality"
         )

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from argparse import ArgumentParser
-from typing import Any
+from typing import Any, cast
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reol.core import services
 from reol.core.permissions import SYSTEM
@@ -13,9 +15,12 @@ from ._base import ReolCommand
 
 
 class Command(ReolCommand):
-    help = (
-        "Let a person sign in again at once after too many failed attempts: "
-        "`reol unlock USERNAME` (or their card number)."
+    help = cast(
+        str,
+        gettext_lazy(
+            "Let a person sign in again at once after too many failed attempts: "
+            "`reol unlock USERNAME` (or their card number)."
+        ),
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -25,11 +30,13 @@ class Command(ReolCommand):
         person = person_by_identifier(options["username"])
         if person is None:
             raise CommandError(
-                f"No person has the username or card number {options['username']!r}."
+                _("No person has the username or card number “%(name)s”.")
+                % {"name": options["username"]}
             )
         cleared = services.unlock_sign_in(SYSTEM, person)
         self.stdout.write(
             self.style.SUCCESS(
-                f"{person.username} can sign in again ({cleared} failed attempts forgotten)."
+                _("%(user)s can sign in again (%(n)d failed attempts forgotten).")
+                % {"user": person.username, "n": cleared}
             )
         )

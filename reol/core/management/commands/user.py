@@ -3,11 +3,13 @@ from __future__ import annotations
 import getpass
 import sys
 from argparse import ArgumentParser
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from reol.core import passwords, services
 from reol.core.models import Municipality, Role, School, User
@@ -18,7 +20,9 @@ from ._base import ReolCommand
 
 
 class Command(ReolCommand):
-    help = "Manage people: `reol user add USERNAME --role ROLE --school CODE`."
+    help = cast(
+        str, gettext_lazy("Manage people: `reol user add USERNAME --role ROLE --school CODE`.")
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -44,13 +48,18 @@ class Command(ReolCommand):
         if options["action"] == "grant":
             user = self._user(options["username"])
             services.grant_role(SYSTEM, user, self._school(options["school"]), options["role"])
-            self.stdout.write(self.style.SUCCESS(f"{user.username} is {options['role']}."))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("%(user)s is %(role)s.")
+                    % {"user": user.username, "role": Role(options["role"]).label}
+                )
+            )
             return
         password = None if options["no_password"] else self._password(options["password_stdin"])
         if options["role"] == Role.CONSULTANT:
             municipality = Municipality.objects.filter(code=options["municipality"] or "").first()
             if municipality is None:
-                raise CommandError("A consultant needs --municipality CODE of an existing one.")
+                raise CommandError(_("A consultant needs --municipality CODE of an existing one."))
             user = User(
                 username=options["username"],
                 first_name=options["first_name"],
@@ -60,7 +69,7 @@ class Command(ReolCommand):
             services.validate_username(user.username)
             services.validate_person_name(user.first_name, user.last_name)
             if User.objects.filter(same_code("username", user.username)).exists():
-                raise CommandError(f"The username {user.username} is taken.")
+                raise CommandError(_("The username %(user)s is taken.") % {"user": user.username})
             if password:
                 passwords.mark_staff(user)  # a consultant is staff: 12 characters at least
                 try:
@@ -72,7 +81,7 @@ class Command(ReolCommand):
             services.appoint_consultant(SYSTEM, user, municipality)
         else:
             if not options["school"]:
-                raise CommandError("Name the school with --school CODE.")
+                raise CommandError(_("Name the school with --school CODE."))
             user = services.create_person(
                 SYSTEM,
                 self._school(options["school"]),
@@ -84,18 +93,25 @@ class Command(ReolCommand):
                 password=password,
                 card_barcode=options["card"],
             )
-        self.stdout.write(self.style.SUCCESS(f"Added {user.username} ({options['role']})."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Added %(user)s (%(role)s).")
+                % {"user": user.username, "role": Role(options["role"]).label}
+            )
+        )
 
     def _school(self, code: str) -> School:
         school = School.objects.filter(code=code).first()
         if school is None:
-            raise CommandError(f"No school has the code {code!r}. See `reol school list`.")
+            raise CommandError(
+                _("No school has the code “%(code)s”. See `reol school list`.") % {"code": code}
+            )
         return school
 
     def _user(self, username: str) -> User:
         user = User.objects.filter(same_code("username", username)).first()
         if user is None:
-            raise CommandError(f"No person has the username {username!r}.")
+            raise CommandError(_("No person has the username “%(name)s”.") % {"name": username})
         return user
 
     def _password(self, from_stdin: bool) -> str:
@@ -103,10 +119,10 @@ class Command(ReolCommand):
             password = sys.stdin.readline().rstrip("\n")
         else:
             if not sys.stdin.isatty():
-                raise CommandError("No terminal to ask for a password: use --password-stdin.")
-            password = getpass.getpass("Password: ")
-            if password != getpass.getpass("Password (again): "):
-                raise CommandError("The passwords differ.")
+                raise CommandError(_("No terminal to ask for a password: use --password-stdin."))
+            password = getpass.getpass(_("Password: "))
+            if password != getpass.getpass(_("Password (again): ")):
+                raise CommandError(_("The passwords differ."))
         if not password:
-            raise CommandError("The password is empty.")
+            raise CommandError(_("The password is empty."))
         return password

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext_lazy
 
 from reol.core.management.commands._base import ReolCommand
 from reol.core.models import School
@@ -11,9 +12,12 @@ from reol.planning import digest
 
 
 class Command(ReolCommand):
-    help = (
-        "E-mail each school's learning-centre staff the coming week's heavy-use classes and "
-        "bookings. Run it weekly (e.g. on Fridays); a week's digest is sent once."
+    help = cast(
+        str,
+        gettext_lazy(
+            "E-mail each school's learning-centre staff the coming week's heavy-use classes and "
+            "bookings. Run it weekly (e.g. on Fridays); a week's digest is sent once."
+        ),
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from argparse import ArgumentParser
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from reol.core.management.commands._base import ReolCommand
 from reol.core.models import School
 from reol.core.permissions import SYSTEM
 from reol.rosters.csvsource import FIELDS
+from reol.rosters.importer import Report as RosterReport
 from reol.rosters.importer import import_roster
 from reol.rosters.models import MappingPreset
 from reol.rosters.oneroster import CARD_SOURCES
@@ -20,9 +24,12 @@ from reol.rosters.sources import Choices, load
 
 
 class Command(ReolCommand):
-    help = (
-        "Import students, teachers and classes from a CSV file or a OneRoster 1.1/1.2 bundle "
-        "(zip or folder). Nothing is saved when a row is rejected, unless --good-rows."
+    help = cast(
+        str,
+        gettext_lazy(
+            "Import students, teachers and classes from a CSV file or a OneRoster 1.1/1.2 bundle "
+            "(zip or folder). Nothing is saved when a row is rejected, unless --good-rows."
+        ),
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -51,14 +58,19 @@ class Command(ReolCommand):
             help="keep patrons who are not in the file active",
         )
         parser.add_argument("--max-problems", type=int, default=200)
+        parser.add_argument(
+            "--json", action="store_true", help=_("print the report as JSON, for scripts")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         school = School.objects.filter(code=options["school"]).first()
         if school is None:
-            raise CommandError(f"No school has the code {options['school']!r}.")
+            raise CommandError(
+                _("No school has the code “%(code)s”.") % {"code": options["school"]}
+            )
         path: Path = options["file"]
         if not path.exists():
-            raise CommandError(f"{path} does not exist.")
+            raise CommandError(_("%(path)s does not exist.") % {"path": path})
         mapping: dict[str, str] = {}
         if options["mapping"]:
             preset = MappingPreset.objects.filter(school=school, name=options["mapping"]).first()
@@ -66,16 +78,20 @@ class Command(ReolCommand):
                 names = ", ".join(
                     MappingPreset.objects.filter(school=school).values_list("name", flat=True)
                 )
-                raise CommandError(
-                    f"{school.code} has no mapping named {options['mapping']!r}"
-                    + (f" (it has: {names})." if names else ".")
-                )
+                message = _("%(school)s has no mapping named “%(name)s”.") % {
+                    "school": school.code,
+                    "name": options["mapping"],
+                }
+                if names:
+                    message += " " + _("It has: %(names)s.") % {"names": names}
+                raise CommandError(message)
             mapping = dict(preset.mapping)
         for item in options["map"]:
             field, sep, column = item.partition("=")
             if not sep or field not in FIELDS:
                 raise CommandError(
-                    f"--map {item!r}: write FIELD=COLUMN, FIELD one of {', '.join(FIELDS)}."
+                    _("--map “%(item)s”: write FIELD=COLUMN, FIELD one of %(fields)s.")
+                    % {"item": item, "fields": ", ".join(FIELDS)}
                 )
             mapping[field] = column
         choices = Choices(
@@ -88,8 +104,10 @@ class Command(ReolCommand):
         )
 
         def progress(phase: str, percent: int) -> None:
-            if sys.stderr.isatty():
-                sys.stderr.write(f"\rsaving: {phase} ({percent} %)   ")
+            if sys.stderr.isatty() and not options["json"]:
+                sys.stderr.write(
+                    "\r" + _("saving: %(phase)s (%(n)d %%)   ") % {"phase": phase, "n": percent}
+                )
 
         roster = load(path, school, choices)
         report = import_roster(
@@ -101,24 +119,88 @@ class Command(ReolCommand):
             deactivate_missing=not options["no_deactivate"],
             progress=progress,
         )
-        facts = ", ".join(f"{k}: {v}" for k, v in report.facts.items() if k != "orgs")
-        if facts:
-            self.stdout.write(facts)
-        limit = options["max_problems"]
+        if options["json"]:
+            self.stdout.write(json.dumps(_as_json(report), ensure_ascii=False, default=str))
+        else:
+            self._report(report, options["max_problems"])
+        if roster.fatal or (not options["dry_run"] and not report.saved):
+            raise CommandError(_("Nothing was imported."))
+        if report.counts.get("people", 0) == 0 and not report.changed_anything:
+            raise CommandError(_("Nothing in the file could be imported."))
+
+    def _report(self, report: RosterReport, limit: int) -> None:
+        """What happened, in sentences of the reader's language (--json gives the data)."""
+        for line in _fact_lines(report.facts):
+            self.stdout.write(line)
         for problem in report.errors[:limit]:
-            self.stdout.write(f"REJECTED {problem}")
+            self.stdout.write(_("REJECTED %(problem)s") % {"problem": problem})
         for problem in report.warnings[:limit]:
-            self.stdout.write(f"warning  {problem}")
+            self.stdout.write(_("warning  %(problem)s") % {"problem": problem})
+        orgs = report.facts.get("orgs") or []
+        if orgs:
+            self.stdout.write(_("The bundle has these orgs; choose one with --org ID:"))
+            for org in orgs:
+                self.stdout.write(
+                    f"  --org {org['source_id']:<20} {org['name']}"
+                    + (f" ({org['type']})" if org.get("type") else "")
+                )
         hidden = max(0, len(report.errors) - limit) + max(0, len(report.warnings) - limit)
         if hidden:
-            self.stdout.write(f"… and {hidden} more problems (raise --max-problems to see them)")
+            self.stdout.write(
+                _("… and %(n)d more problems (raise --max-problems to see them)") % {"n": hidden}
+            )
+        labels = _action_labels()
         for change in report.changes[:limit]:
             fields = f" ({', '.join(change['fields'])})" if change["fields"] else ""
-            self.stdout.write(f"{change['action']:<17}{change['name']}{fields}")
-        counts = " ".join(f"{k}={v}" for k, v in sorted(report.counts.items()))
-        self.stdout.write(counts)
+            label = labels.get(change["action"], change["action"])
+            self.stdout.write(f"{label:<17}{change['name']}{fields}")
         self.stdout.write(report.summary())
-        if roster.fatal or (not options["dry_run"] and not report.saved):
-            raise CommandError("Nothing was imported.")
-        if report.counts.get("people", 0) == 0 and not report.changed_anything:
-            raise CommandError("Nothing in the file could be imported.")
+
+
+def _action_labels() -> dict[str, str]:
+    return {
+        "create": _("new"),
+        "update": _("changed"),
+        "reactivate": _("back"),
+        "deactivate": _("left"),
+        "group_create": _("new group"),
+        "group_deactivate": _("group gone"),
+    }
+
+
+def _fact_lines(facts: dict[str, Any]) -> list[str]:
+    """What the reader found about the file, as sentences: its encoding, the org chosen."""
+    lines = []
+    if facts.get("encoding"):
+        lines.append(
+            _("Read %(rows)d rows in %(encoding)s, columns separated by “%(delimiter)s”.")
+            % {
+                "rows": facts.get("rows", 0),
+                "encoding": facts["encoding"],
+                "delimiter": facts.get("delimiter", ""),
+            }
+        )
+    if facts.get("org"):
+        lines.append(_("School in the bundle: %(org)s.") % {"org": facts["org"]})
+    skipped = int(facts.get("skipped_other_schools") or 0)
+    if skipped:
+        lines.append(
+            ngettext(
+                "%(n)d person of another school in the bundle was left out.",
+                "%(n)d people of other schools in the bundle were left out.",
+                skipped,
+            )
+            % {"n": skipped}
+        )
+    return lines
+
+
+def _as_json(report: RosterReport) -> dict[str, Any]:
+    return {
+        "facts": report.facts,
+        "counts": report.counts,
+        "errors": [p.as_dict() for p in report.errors],
+        "warnings": [p.as_dict() for p in report.warnings],
+        "changes": report.changes,
+        "summary": report.summary(),
+    }
