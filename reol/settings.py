@@ -116,10 +116,12 @@ TEMPLATES = [
 # concurrent writers) and a busy timeout so a second desk waits instead of failing.
 DATABASE_URL = os.environ.get("REOL_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'reol.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] in ("django.db.backends.sqlite3", "reol.core.sqlite"):
     # Connections persist like PostgreSQL's: opening one per request made SQLite re-prepare every
     # statement, which cost about half of an API checkout (bench/circulation.py).
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Django's SQLite backend, with writers queued on a lock file (reol/core/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "reol.core.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

@@ -9,9 +9,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from conftest import PASSWORD
+from reol.catalog.lists import services
 from reol.catalog.models import Item, ItemStatus
 from reol.circulation.models import Hold
-from reol.opac import services
 from reol.opac.tests.conftest import (
     build_shelf,
     search_index,  # noqa: F401 - a fixture

@@ -8,12 +8,14 @@ class BookingsConfig(AppConfig):
     verbose_name = _("Bookings")
 
     def ready(self) -> None:
+        from reol.circulation.limits import register_due_date_cap
         from reol.core.audit import register_actions
         from reol.core.demo import extend_demo
         from reol.core.navigation import NavEntry, register
         from reol.core.permissions import Perm
 
         from .demo import load_demo_bookings
+        from .selectors import latest_due_date
 
         register(
             NavEntry(
@@ -50,3 +52,5 @@ class BookingsConfig(AppConfig):
             }
         )
         extend_demo(load_demo_bookings)
+        # A booked copy is never lent (or renewed) past the booking's start.
+        register_due_date_cap(latest_due_date)

@@ -14,9 +14,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from reol.core.middleware import school_for
 from reol.core.models import School, User
 from reol.core.panels import render_panels
-from reol.core.permissions import Perm, has_perm, require
+from reol.core.permissions import Perm, has_perm
 
 from . import marc as marcio
 from . import selectors, services
@@ -30,11 +31,7 @@ PAGE_SIZE = 50
 
 def active_school(request: HttpRequest, perm: Perm) -> School:
     """The active school after checking ``perm`` there; 403 otherwise."""
-    school: School | None = getattr(request, "school", None)
-    if school is None:
-        raise PermissionDenied(_("You have no role at any school."))
-    require(actor(request), perm, school)
-    return school
+    return school_for(request, perm)
 
 
 def actor(request: HttpRequest) -> User:

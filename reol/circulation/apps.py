@@ -9,9 +9,17 @@ class CirculationConfig(AppConfig):
 
     def ready(self) -> None:
         from reol.core.audit import register_actions
+        from reol.core.demo import extend_demo
         from reol.core.navigation import NavEntry, register
         from reol.core.panels import register_panel
         from reol.core.permissions import Perm
+        from reol.patrons.borrowing import register_borrowing
+
+        from .actions.privacy import CirculationBorrowing
+        from .demo import load_demo_loans
+
+        # Patrons (below circulation) reads loans and asks for the loans' side of privacy here.
+        register_borrowing(CirculationBorrowing())
 
         from .views_holds import record_panel
 
@@ -86,5 +94,9 @@ class CirculationConfig(AppConfig):
                 "stocktake.scan": _("Copy counted in stocktaking"),
                 "stocktake.close": _("Stocktaking closed"),
                 "stocktake.missing": _("Copy marked missing by stocktaking"),
+                "loans.anonymise": _("Returned loans anonymised"),
+                "loan.written_off": _("Loan written off as lost"),
             }
         )
+        # After the patrons' demo (patrons comes first in INSTALLED_APPS): loans need people.
+        extend_demo(load_demo_loans)

@@ -39,19 +39,18 @@ from reol.core.permissions import Actor, Perm, require
 from reol.patrons import selectors as patrons
 from reol.patrons.models import Group, GroupMember
 
-from . import services
+from .actions import holds as hold_actions
 from .errors import CirculationError
 from .models import (
     Hold,
     HoldState,
     Loan,
-    LoanState,
+    LoanCategory,
     Notice,
     NoticeChannel,
     NoticeKind,
     NoticeRecipients,
     NoticeSettings,
-    PatronCategory,
 )
 from .selectors import loans_of_today
 
@@ -119,7 +118,7 @@ def recipients_of(
     patrons app), both, or the teachers of their classes. No address: an empty list.
     """
     own = [person.email] if person.email else []
-    if category != PatronCategory.STUDENT:
+    if category != LoanCategory.STUDENT:
         return own
     choice = notice_settings.student_recipients
     found: list[str] = []
@@ -139,7 +138,7 @@ def audiences_of(
     ("guardian", [guardians' addresses]), ("teacher", [the class teachers' addresses]). A
     guardian or a teacher is written to about the child, not as if they were the child."""
     own = [person.email] if person.email else []
-    if category != PatronCategory.STUDENT:
+    if category != LoanCategory.STUDENT:
         return [("patron", own)] if own else []
     choice = notice_settings.student_recipients
     found: list[tuple[str, list[str]]] = []
@@ -210,7 +209,7 @@ def expire_holds(actor: Actor, school: School, today: dt.date) -> int:
     late = Hold.objects.filter(school=school, state=HoldState.READY, pickup_by__lt=today)
     count = 0
     for pk in late.order_by("pickup_by", "id").values_list("pk", flat=True):
-        if services.expire_hold(actor, pk, today=today) is not None:
+        if hold_actions.expire_hold(actor, pk, today=today) is not None:
             count += 1
     return count
 
@@ -294,13 +293,10 @@ def overdue_candidates(
         .values("top")
     )
     loans = (
-        Loan.objects.filter(
-            school=school,
-            state=LoanState.ACTIVE,
-            returned_at__isnull=True,
-            due_date__lte=today - dt.timedelta(days=first),
-            patron__isnull=False,
-        )
+        Loan.objects.active()
+        .of_school(school)
+        .overdue(today - dt.timedelta(days=first - 1))
+        .filter(patron__isnull=False)
         .annotate(sent_level=sent)
         .select_related("item__record", "patron")
         .order_by("patron_id", "due_date", "id")
@@ -309,7 +305,7 @@ def overdue_candidates(
     for loan in loans:
         late = (today - loan.due_date).days
         reached = max((lv for lv, days in notice_settings.levels if late >= days), default=0)
-        if reached and reached > (loan.sent_level or 0):
+        if reached and reached > (getattr(loan, "sent_level", None) or 0):
             due.append((loan, reached))
     return due
 
@@ -408,12 +404,7 @@ def send_overdue_notices(
 
 def overdue_loans(school: School, today: dt.date, group: Group | None = None) -> QuerySet[Loan]:
     """The school's overdue loans (of one class's students), by student then due date."""
-    loans = Loan.objects.filter(
-        school=school,
-        returned_at__isnull=True,
-        due_date__lt=today,
-        patron__isnull=False,
-    )
+    loans = Loan.objects.of_school(school).overdue(today).filter(patron__isnull=False)
     if group is not None:
         students = GroupMember.objects.filter(group=group, role=GroupMember.Role.STUDENT).values(
             "patron__user"

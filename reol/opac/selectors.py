@@ -10,14 +10,13 @@ from dataclasses import dataclass
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import HttpRequest
 
+from reol.catalog.lists.models import ReadingList, ReadingListEntry
 from reol.catalog.models import Item, ItemStatus, Record
 from reol.catalog.search import series_parts
 from reol.catalog.search.labels import full_title
 from reol.catalog.selectors import GONE, public_municipality
 from reol.core.models import Municipality, School, User
 from reol.core.permissions import Actor, Perm, schools_with
-
-from .models import ReadingList, ReadingListEntry
 
 SESSION_SCHOOL = "opac_school"  # the school an anonymous visitor chose, by primary key
 

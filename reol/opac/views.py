@@ -29,18 +29,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reol.catalog import search
+from reol.catalog.lists.models import ReadingList
 from reol.catalog.models import Item, ItemStatus, Record
 from reol.catalog.search import labels
 from reol.catalog.search import selectors as search_selectors
 from reol.catalog.selectors import GONE, public_record
 from reol.circulation import selectors as circulation_selectors
-from reol.circulation import services as circulation
+from reol.circulation.actions import holds as hold_actions
+from reol.circulation.actions import loans as loan_actions
 from reol.circulation.errors import CirculationError
 from reol.circulation.models import Hold, Loan
 from reol.core.models import School, User
 
 from . import selectors
-from .models import ReadingList
 from .selectors import Place
 from .templatetags.opac import age_text
 
@@ -531,7 +532,7 @@ def place_hold(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Ask at the library desk to reserve this."))
         return redirect("opac-record", pk=found.pk)
     try:
-        hold = circulation.place_hold(user, where.school, user, record=found)
+        hold = hold_actions.place_hold(user, where.school, user, record=found)
     except CirculationError as refusal:
         messages.error(request, refusal.message)
     except PermissionDenied:
@@ -559,7 +560,9 @@ def my_page(request: HttpRequest) -> HttpResponse:
         "opac/me.html",
         {
             "place": selectors.place(request),
-            "loans": list(circulation_selectors.open_loans(user)),
+            "loans": list(
+                circulation_selectors.open_loans(user).with_lateness(timezone.localdate())
+            ),
             "holds": list(circulation_selectors.open_holds(user)),
             "today": timezone.localdate(),
         },
@@ -580,13 +583,12 @@ def _refusal(request: HttpRequest, error: Exception) -> None:
 def renew(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     loan = get_object_or_404(
-        Loan.objects.select_related("school", "item__record"),
+        Loan.objects.open().select_related("school", "item__record"),
         pk=pk,
         patron=user,
-        returned_at__isnull=True,
     )
     try:
-        renewed = circulation.renew(user, loan.school, loan.item)
+        renewed = loan_actions.renew(user, loan.school, loan.item)
     except (CirculationError, PermissionDenied, ValidationError) as error:
         _refusal(request, error)
     else:
@@ -604,7 +606,7 @@ def cancel_hold(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     hold = get_object_or_404(Hold.objects.select_related("record"), pk=pk, patron=user)
     try:
-        circulation.cancel_hold(user, hold)
+        hold_actions.cancel_hold(user, hold)
     except (CirculationError, PermissionDenied) as error:
         _refusal(request, error)
     else:

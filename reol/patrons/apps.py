@@ -68,15 +68,9 @@ class PatronsConfig(AppConfig):
                 "group.view_loans": _("Class loans viewed"),
                 "group.cards_assign": _("Card numbers given to a class"),
                 "privacy.settings": _("Privacy settings changed"),
-                "loans.anonymise": _("Returned loans anonymised"),
-                "loan.written_off": _("Loan written off as lost"),
                 "rollover.promote": _("Groups moved up a year"),
                 "rollover.deactivate": _("Leavers deactivated"),
                 "rollover.erase": _("Leavers erased"),
             }
         )
         extend_demo(load_demo_patrons)
-        # The demo's loans need the patrons (just above) and the catalogue (catalog's ready()).
-        from reol.circulation.demo import load_demo_loans
-
-        extend_demo(load_demo_loans)

@@ -22,19 +22,16 @@ from django.views.decorators.http import require_GET
 from reol.catalog import search
 from reol.catalog.models import MaterialType, Record
 from reol.core import calendar as school_calendar
+from reol.core.middleware import school_for
 from reol.core.models import School, User
-from reol.core.permissions import Perm, has_perm, require
+from reol.core.permissions import Perm, has_perm
 
 from . import access, forms, ical, selectors, services
 from .models import CalendarFeed, Collaboration, DevelopmentGoal, PlanEntry, ResourceLine, TeamTask
 
 
 def _school(request: HttpRequest, perm: Perm = Perm.PLANNING) -> School:
-    school: School | None = getattr(request, "school", None)
-    if school is None:
-        raise PermissionDenied(_("You have no role at any school."))
-    require(request.user, perm, school)
-    return school
+    return school_for(request, perm)
 
 
 def _me(request: HttpRequest) -> User:

@@ -14,7 +14,9 @@ from django.test import Client
 
 from conftest import PASSWORD
 from reol.catalog.models import ItemStatus
-from reol.circulation import notices, services
+from reol.circulation import notices
+from reol.circulation.actions import holds as hold_actions
+from reol.circulation.actions import loans as loan_actions
 from reol.circulation.models import HoldState, Notice, NoticeChannel
 from reol.core.models import AuditEvent
 from reol.core.permissions import SYSTEM
@@ -33,7 +35,7 @@ def day(n: int) -> dt.date:
 
 def lend(library, patron="A0001", item="S1"):  # type: ignore[no-untyped-def]
     w = library.world
-    return services.checkout(w.librarian_a, library.school, patron, item, today=TODAY).loan
+    return loan_actions.checkout(w.librarian_a, library.school, patron, item, today=TODAY).loan
 
 
 def student_patron(library, user, **values):  # type: ignore[no-untyped-def]
@@ -99,7 +101,7 @@ def test_renewed_loans_start_again_and_levels_follow_the_school(library):
     assert not mail.outbox
     run(day(3))
     assert len(mail.outbox) == 1
-    services.renew(w.librarian_a, library.school, "S1", today=day(3))  # a new due date
+    loan_actions.renew(w.librarian_a, library.school, "S1", today=day(3))  # a new due date
     run(day(4))
     assert len(mail.outbox) == 1  # not late under the new due date
     with pytest.raises(ValidationError):  # levels out of order are refused (and by the database)
@@ -152,7 +154,7 @@ def test_guardians_are_written_to_about_the_child_and_the_student_to_themselves(
     assert "you" not in guardian.body.lower().replace("your", "")
     # One copy: "it", not "them".
     mail.outbox.clear()
-    services.checkin(w.librarian_a, library.school, "AT1", today=day(2))
+    loan_actions.checkin(w.librarian_a, library.school, "AT1", today=day(2))
     run(day(7))
     student, guardian = mail.outbox
     assert "Please bring it back to the library, or renew it if you still need it." in student.body
@@ -164,8 +166,8 @@ def test_a_hold_ready_mail_to_guardians_speaks_of_the_child(library):
     student_patron(library, w.student_a1, guardian_emails="mor@example.org",
                    preferred_language="en")  # fmt: skip
     lend(library, patron="laerer-a", item="AT1")
-    services.place_hold(w.librarian_a, library.school, "A0001", record=library.atlas)
-    services.checkin(w.librarian_a, library.school, "AT1", today=TODAY)
+    hold_actions.place_hold(w.librarian_a, library.school, "A0001", record=library.atlas)
+    loan_actions.checkin(w.librarian_a, library.school, "AT1", today=TODAY)
     run(TODAY)
     (message,) = mail.outbox
     assert message.to == ["mor@example.org"] and message.subject == "Ready for Elev-A1: Atlas"
@@ -177,7 +179,7 @@ def test_a_hold_ready_mail_to_guardians_speaks_of_the_child(library):
 def test_no_address_means_a_letter_and_the_class_letters_print(library):
     w = library.world
     long_ago = dt.date.today() - dt.timedelta(days=60)  # the page counts from the real today
-    services.checkout(w.librarian_a, library.school, "A0001", "S1", today=long_ago)
+    loan_actions.checkout(w.librarian_a, library.school, "A0001", "S1", today=long_ago)
     report = run(dt.date.today())  # student A1 has no e-mail address
     assert report.letters == 1 and not mail.outbox
     assert Notice.objects.get().channel == NoticeChannel.LETTER
@@ -205,9 +207,9 @@ def test_hold_ready_mail_and_expiry_move_the_copy_on(library):
     w.student_a1.preferred_language = "en"  # the school writes Danish unless told otherwise
     w.student_a1.save()
     lend(library, patron="laerer-a", item="AT1")
-    first = services.place_hold(w.librarian_a, library.school, "A0001", record=library.atlas)
-    second = services.place_hold(w.librarian_a, library.school, "A0002", record=library.atlas)
-    services.checkin(w.librarian_a, library.school, "AT1", today=TODAY)
+    first = hold_actions.place_hold(w.librarian_a, library.school, "A0001", record=library.atlas)
+    second = hold_actions.place_hold(w.librarian_a, library.school, "A0002", record=library.atlas)
+    loan_actions.checkin(w.librarian_a, library.school, "AT1", today=TODAY)
     first.refresh_from_db()
     assert first.state == HoldState.READY and first.pickup_by == dt.date(2026, 12, 1)
     run(TODAY)

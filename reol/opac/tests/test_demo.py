@@ -7,11 +7,11 @@ import pytest
 
 from reol.catalog import search
 from reol.catalog.demo import load_demo_catalogue
+from reol.catalog.lists.models import ReadingList
 from reol.catalog.models import Item, Record
 from reol.core import demo
 from reol.core.models import Municipality
 from reol.opac.demo import load_demo_reading_lists
-from reol.opac.models import ReadingList
 
 
 @pytest.mark.django_db

@@ -12,8 +12,8 @@ import re
 import pytest
 from django.urls import reverse
 
+from reol.catalog.lists import services
 from reol.catalog.models import Item, ItemStatus
-from reol.opac import services
 from reol.opac.views import MAX_QUERY
 
 from .test_pages import signed_in, visitor
