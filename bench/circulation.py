@@ -9,7 +9,7 @@ For each database (a fresh SQLite file in a temporary REOL_VAR_DIR; a throwaway 
 cluster made by tests.pgcluster) a worker process migrates, makes a school, a librarian with an
 API token, 8 teachers (staff: no limit of one copy per title) and N copies per client, then:
 
-* service — ``circulation.services.checkout``/``checkin`` called in-process, one client;
+* service — ``circulation.actions.loans.checkout``/``checkin`` called in-process, one client;
 * raw SQL — the same transaction with no Django (sqlite3 / psycopg): look up the copy (locked on
   PostgreSQL) and the patron, count their loans, insert the loan, update the copy, queue the
   record for search, write the audit event; check-in likewise. 1, 4 and 8 client processes;
@@ -347,7 +347,7 @@ def _world(clients: int, ops: int) -> dict[str, Any]:
 
     from reol.catalog import services as catalog
     from reol.catalog.tests.helpers import book
-    from reol.circulation import services as circulation
+    from reol.circulation.actions import rules
     from reol.core import services
     from reol.core.permissions import SYSTEM
 
@@ -358,9 +358,9 @@ def _world(clients: int, ops: int) -> dict[str, Any]:
         SYSTEM, school, username="bib", role="librarian", first_name="Bib"
     )
     _token, secret = services.create_api_token(SYSTEM, librarian)
-    circulation.adopt_default_rules(SYSTEM, school)
+    rules.adopt_default_rules(SYSTEM, school)
     for rule in school.loan_rules.filter(patron_category="staff"):
-        circulation.save_rule(SYSTEM, school, rule, max_loans=10_000)
+        rules.save_rule(SYSTEM, school, rule, max_loans=10_000)
     teachers, items, ids = [], [], []
     for n in range(max(clients, 1)):
         teacher = services.create_person(
@@ -438,7 +438,7 @@ def worker(ops: int, workers: int, class_sets: int) -> None:
     from django.conf import settings
     from django.db import connection, connections
 
-    from reol.circulation import services as circulation
+    from reol.circulation.actions import loans as loan_actions
 
     load_before = os.getloadavg()[0]
     world = _world(max(CLIENTS), ops)
@@ -463,9 +463,9 @@ def worker(ops: int, workers: int, class_sets: int) -> None:
         for barcode in world["items"][0]:
             t = time.perf_counter()
             if kind == "checkout":
-                circulation.checkout(librarian, school, world["teachers"][0], barcode)
+                loan_actions.checkout(librarian, school, world["teachers"][0], barcode)
             else:
-                circulation.checkin(librarian, school, barcode)
+                loan_actions.checkin(librarian, school, barcode)
             samples.append(time.perf_counter() - t)
         stats = _stats(samples, time.perf_counter() - started)
         stats["cpu_ms"] = 1000 * (time.process_time() - cpu) / len(samples)

@@ -58,7 +58,7 @@ def _world(ops: int) -> dict[str, Any]:
 
     from reol.catalog import services as catalog
     from reol.catalog.tests.helpers import book
-    from reol.circulation import services as circulation
+    from reol.circulation.actions import rules
     from reol.core import services
     from reol.core.permissions import SYSTEM
 
@@ -69,9 +69,9 @@ def _world(ops: int) -> dict[str, Any]:
         SYSTEM, school, username="bib", role="librarian", first_name="Bib"
     )
     _token, secret = services.create_api_token(SYSTEM, librarian)
-    circulation.adopt_default_rules(SYSTEM, school)
+    rules.adopt_default_rules(SYSTEM, school)
     for rule in school.loan_rules.filter(patron_category="staff"):
-        circulation.save_rule(SYSTEM, school, rule, max_loans=10_000)
+        rules.save_rule(SYSTEM, school, rule, max_loans=10_000)
     teacher = services.create_person(
         SYSTEM, school, username="laerer", role="teacher", first_name="Lærer"
     )

@@ -60,6 +60,10 @@ CASES: list[tuple[str, dict[str, Any]]] = [
     ("common + facets", {"q": "dinosaurer", "facets": "all"}),
     ("very common + facets", {"q": "historie", "facets": "all"}),
     ("3 filters + facets", {"q": "fodbold", **FILTERS, "facets": "all"}),
+    # A child's words: stop words that only rank, and a sentence searched for its content words
+    # (stages that leave words out until enough is found).
+    ("stop words", {"q": "heste og dinosaurer"}),
+    ("sentence", {"q": "jeg vil gerne låne en bog om heste og dinosaurer til min lillebror"}),
 ]
 AUTOCOMPLETE = ("autocomplete", {"q": "dinos"})
 WRITERS = 8
@@ -241,7 +245,7 @@ def _checkout_writer(
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reol.settings")
     django.setup()
-    from reol.circulation.services import checkout
+    from reol.circulation.actions.loans import checkout
     from reol.core.models import School, User
     from reol.core.permissions import SYSTEM
 
@@ -264,16 +268,16 @@ def _checkout_world(wanted: int) -> list[tuple[int, str]]:
     from django.db.models import Count
 
     from reol.catalog.models import Item, ItemStatus
-    from reol.circulation import services as circulation
+    from reol.circulation.actions import rules
     from reol.core import services
     from reol.core.models import School, User
     from reol.core.permissions import SYSTEM
 
     school = School.objects.get(code="bench")
     if not school.loan_rules.exists():
-        circulation.adopt_default_rules(SYSTEM, school)
+        rules.adopt_default_rules(SYSTEM, school)
     for rule in school.loan_rules.filter(patron_category="staff"):
-        circulation.save_rule(SYSTEM, school, rule, max_loans=30_000)  # a small integer
+        rules.save_rule(SYSTEM, school, rule, max_loans=30_000)  # a small integer
     for n in range(WRITERS):
         if not User.objects.filter(username=f"lag{n}").exists():
             services.create_person(

@@ -117,10 +117,12 @@ TEMPLATES = [
 # concurrent writers) and a busy timeout so a second desk waits instead of failing.
 DATABASE_URL = os.environ.get("REOL_DATABASE_URL") or f"sqlite:///{VAR_DIR / 'reol.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] in ("django.db.backends.sqlite3", "reol.core.sqlite"):
     # Connections persist like PostgreSQL's: opening one per request made SQLite re-prepare every
     # statement, which cost about half of an API checkout (bench/circulation.py).
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Django's SQLite backend, with writers queued on a lock file (reol/core/sqlite/base.py).
+    DATABASES["default"]["ENGINE"] = "reol.core.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
@@ -215,6 +217,10 @@ REOL_OAI_ADMIN_EMAIL = os.environ.get("REOL_OAI_ADMIN_EMAIL", "")
 LANGUAGE_CODE = os.environ.get("REOL_LANGUAGE", "da")
 LANGUAGES = [("da", _("Danish")), ("nb", _("Norwegian Bokmål")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date format per language everywhere (reol/core/formats/).
+FORMAT_MODULE_PATH = ["reol.core.formats"]
+# Required fields carry aria-required too (reol/core/formrender.py).
+FORM_RENDERER = "reol.core.formrender.FormRenderer"
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = os.environ.get("REOL_TIME_ZONE", "Europe/Copenhagen")

@@ -9,9 +9,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from conftest import PASSWORD
+from reol.catalog.lists import services
 from reol.catalog.models import Item, ItemStatus
 from reol.circulation.models import Hold
-from reol.opac import services
 from reol.opac.tests.conftest import (
     build_shelf,
     search_index,  # noqa: F401 - a fixture
@@ -526,3 +526,42 @@ def test_the_search_button_stays_beside_the_box_on_a_phone(world, page, search_i
     assert abs(button["y"] - box["y"]) < 2 and button["x"] >= box["x"] + box["width"]
     assert box["width"] >= 180  # still room to type "dinosaurer for børn"
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_a_childs_whole_sentence_finds_horses_and_dinosaurs_and_the_next_in_a_series(
+    world,
+    page,
+    search_index,  # noqa: F811
+):
+    build_shelf(world)
+    choose_nordskolen(page)
+    sentence = (
+        "Hej jeg hedder Emma og jeg går i 3. klasse og jeg vil rigtig gerne låne en bog om "
+        "heste og dinosaurer fordi jeg synes at de er de sejeste dyr i hele verden og min "
+        "lillebror kan også godt lide dem, har I nogen bøger om heste og dinosaurer?"
+    )
+    assert len(sentence) > 200
+    box = page.get_by_role("combobox", name="What do you want to find?")
+    box.fill(sentence)
+    assert box.input_value() == sentence  # not cut at 200 characters
+    with page.expect_navigation():
+        page.get_by_role("button", name="Search").click()
+    titles = page.locator("ol.hits h2 a").all_inner_texts()
+    assert titles, page.content()
+    words = " ".join(titles[:6]).lower()
+    assert "hest" in words and "dinosaur" in words, titles
+    assert page.get_by_text("Did you mean").count() == 0
+    # "heste og dinosaurer": horse and dinosaur books only, not every record with "og".
+    page.goto("/opac/search/?q=heste+og+dinosaurer&scope=all")
+    titles = page.locator("ol.hits h2 a").all_inner_texts()
+    assert titles and all("hest" in t.lower() or "dinosaur" in t.lower() for t in titles[:8])
+    # A book in a series leads to the next one.
+    page.get_by_role("link", name="Hestene på Solgården").first.click()
+    page.get_by_role("heading", name="Hestene på Solgården").wait_for()
+    series = page.get_by_role("navigation", name="The series Solgården")
+    assert "On the shelf here" in series.inner_text()
+    series.get_by_role("link", name="Sommer på Solgården").click()
+    page.get_by_role("heading", name="Sommer på Solgården").wait_for()
+    page.get_by_role("navigation", name="The series Solgården").get_by_role(
+        "link", name="Hestene på Solgården"
+    ).wait_for()

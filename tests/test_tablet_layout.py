@@ -14,7 +14,7 @@ from conftest import PASSWORD
 from reol.catalog import services as catalog
 from reol.catalog.models import Record
 from reol.catalog.tests.helpers import book
-from reol.circulation import services as circulation
+from reol.circulation.actions import loans as loan_actions
 from reol.circulation.models import Loan
 from reol.core.permissions import SYSTEM
 from reol.opac.tests.conftest import search_index  # noqa: F401 - a fixture
@@ -79,7 +79,7 @@ def _scan(page, code: str) -> None:  # type: ignore[no-untyped-def]
 def _overdue_loan(world) -> None:  # type: ignore[no-untyped-def]
     """A month overdue, as in the trial: "overdue" beside the date widens that column."""
     item = _copy(world).items.get()
-    loan = circulation.checkout(SYSTEM, world.school_a, world.student_a1, item).loan
+    loan = loan_actions.checkout(SYSTEM, world.school_a, world.student_a1, item).loan
     lent = dt.date.today() - dt.timedelta(days=60)
     Loan.objects.filter(pk=loan.pk).update(loan_date=lent, due_date=lent + dt.timedelta(days=30))
 
@@ -250,7 +250,7 @@ def test_a_students_own_links_are_44_px_targets_on_a_touch_screen(
     record = _copy(world)
     Record.objects.filter(pk=record.pk).update(url="https://example.org/saturn")
     item = record.items.get()
-    circulation.checkout(SYSTEM, world.school_a, world.student_a1, item)
+    loan_actions.checkout(SYSTEM, world.school_a, world.student_a1, item)
     context, tablet = _touch_page(browser, live_server)
     try:
         sign_in(tablet, "A0001", "4321")

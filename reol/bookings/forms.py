@@ -73,7 +73,8 @@ class BookingForm(forms.Form):
         label=_("Find a title for a class set"),
         max_length=200,
         required=False,
-        widget=forms.TextInput(attrs={"type": "search"}),
+        # Enter here searches (reol.js); Enter in any other field books.
+        widget=forms.TextInput(attrs={"type": "search", "data-enter-presses": "booking-search"}),
     )
     record = forms.IntegerField(required=False, widget=forms.HiddenInput)
     quantity = forms.IntegerField(

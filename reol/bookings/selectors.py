@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -33,7 +33,8 @@ from django.utils.translation import gettext as _
 
 from reol.catalog.models import Item, ItemStatus, Record
 from reol.circulation import rules as rulebook
-from reol.circulation.models import Loan, PatronCategory
+from reol.circulation.limits import DueDateLimit
+from reol.circulation.models import Loan, LoanCategory
 from reol.core.models import School, User
 from reol.core.text import one_line, printable
 
@@ -116,11 +117,11 @@ def booking_with_lines(pk: int) -> Booking | None:
 def lendable_types(school: School) -> list[str]:
     """The circulation types the school lends to teachers (class sets, normal, …)."""
     rules = rulebook.rules_of(school)
-    types = {r.circulation_type for r in rules if r.patron_category == PatronCategory.STAFF}
+    types = {r.circulation_type for r in rules if r.patron_category == LoanCategory.STAFF}
     return sorted(
         t
         for t in types
-        if (rule := rulebook.pick_rule(rules, PatronCategory.STAFF, None, t)) and rule.lends
+        if (rule := rulebook.pick_rule(rules, LoanCategory.STAFF, None, t)) and rule.lends
     )
 
 
@@ -155,9 +156,11 @@ def copy_count(
 ) -> CopyCount:
     usable = usable_copies(record, school)
     usable_ids = set(usable.values_list("pk", flat=True))
-    loans = Loan.objects.filter(
-        item_id__in=usable_ids, returned_at__isnull=True, due_date__gte=starts
-    ).values_list("item_id", "due_date")
+    loans = (
+        Loan.objects.open()
+        .filter(item_id__in=usable_ids, due_date__gte=starts)
+        .values_list("item_id", "due_date")
+    )
     lent = dict(loans)
     planned = overlapping(
         Booking.objects.filter(school=school, state=BookingState.PLANNED), starts, ends
@@ -268,12 +271,7 @@ def resource_free_units(
 # --- The hook circulation calls when lending ---------------------------------------------------
 
 
-class BookingLimit(NamedTuple):
-    """The latest day a copy may be due, and why (a sentence for the desk)."""
-
-    date: dt.date
-    reason: str
-
+BookingLimit = DueDateLimit  # the latest day a copy may be due, and why
 
 _lending_for: ContextVar[Booking | None] = ContextVar("reol_lending_for", default=None)
 
@@ -310,7 +308,8 @@ def latest_due_date(
 ) -> BookingLimit | None:
     """How long ``item`` may be lent from ``school`` without breaking a booking.
 
-    Called by ``circulation.services.checkout`` inside its transaction, after the copy is
+    Registered with ``circulation.limits`` (bookings' AppConfig), so circulation's checkout
+    and renewal call it inside their transaction, after the copy is
     locked. Answers None when ``proposed_due`` is fine; else the last day it may be due (the
     last open day before the booking starts) and why. A date before ``today`` means the copy
     may not be lent at all now (a booking needs it today). The record's row is locked first,

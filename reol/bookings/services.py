@@ -32,7 +32,7 @@ from django.utils.translation import ngettext
 
 from reol.catalog.models import Item, ItemStatus, Record
 from reol.circulation import rules as rulebook
-from reol.circulation import services as circulation
+from reol.circulation.actions import loans as loan_actions
 from reol.circulation.errors import CirculationError
 from reol.circulation.models import Loan
 from reol.core import audit
@@ -287,7 +287,7 @@ def _check_item(position: int, item: Item, starts: dt.date, ends: dt.date) -> No
             line=position,
             code="copy_unusable",
         )
-    loan = Loan.objects.filter(item=item, returned_at__isnull=True, due_date__gte=starts).first()
+    loan = Loan.objects.open().filter(item=item, due_date__gte=starts).first()
     if loan is not None:
         raise BookingConflict(
             message=_("“%(title)s” (%(barcode)s) is on loan until %(due)s.")
@@ -608,7 +608,7 @@ def check_out(actor: Actor, booking: Booking, today: dt.date | None = None) -> C
                 if copy.pk in taken:
                     continue
                 try:
-                    loan = circulation.checkout(
+                    loan = loan_actions.checkout(
                         actor, school, borrower, copy, group=group, today=today
                     ).loan
                 except CirculationError as error:

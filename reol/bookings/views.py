@@ -23,22 +23,15 @@ from django.views.decorators.http import require_POST
 
 from reol.circulation import rules as rulebook
 from reol.core import calendar
+from reol.core.middleware import school_for
 from reol.core.models import School, User
-from reol.core.permissions import Perm, has_perm, require, scope
+from reol.core.permissions import Perm, has_perm, scope
 
 from . import selectors, services
 from .errors import BookingConflict, BookingError
 from .forms import BookingForm, ResourceForm
 from .models import Booking, BookingState, Resource
 from .states import can_change
-
-
-def _school(request: HttpRequest, perm: Perm) -> School:
-    school: School | None = getattr(request, "school", None)
-    if school is None:
-        raise PermissionDenied(_("You have no role at any school."))
-    require(request.user, perm, school)
-    return school
 
 
 def _me(request: HttpRequest) -> User:
@@ -52,7 +45,7 @@ def _today() -> dt.date:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """My bookings (coming and recent) and, for library staff, the school's coming bookings."""
-    school = _school(request, Perm.BOOKING)
+    school = school_for(request, Perm.BOOKING)
     today = _today()
     mine = list(
         selectors.bookings_for_teacher(_me(request)).filter(
@@ -84,7 +77,7 @@ def _alternative_link(values: dict[str, Any], alternative: Any) -> str:
 
 @login_required
 def new(request: HttpRequest) -> HttpResponse:
-    school = _school(request, Perm.BOOKING)
+    school = school_for(request, Perm.BOOKING)
     today = _today()
     me = _me(request)
     staff = has_perm(me, Perm.CIRCULATION_DESK, school)
@@ -312,7 +305,7 @@ def check_return(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def pick_list(request: HttpRequest) -> HttpResponse:
     """What to take off the shelves for the bookings starting on a day (tomorrow by default)."""
-    school = _school(request, Perm.CIRCULATION_DESK)
+    school = school_for(request, Perm.CIRCULATION_DESK)
     day = _date(request.GET.get("day"))
     if day is None:  # the next day the school is open (Monday, on a Friday)
         tomorrow = _today() + dt.timedelta(days=1)
@@ -331,7 +324,7 @@ def pick_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def resources(request: HttpRequest) -> HttpResponse:
-    school = _school(request, Perm.BOOKING)
+    school = school_for(request, Perm.BOOKING)
     manage = has_perm(request.user, Perm.SCHOOL_MANAGE, school)
     form = None
     if manage:

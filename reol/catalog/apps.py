@@ -21,10 +21,34 @@ class CatalogConfig(AppConfig):
         # pymarc logs every oddity of real-world records; the importer reports them instead.
         logging.getLogger("pymarc").setLevel(logging.ERROR)
         register(
-            NavEntry(_("Catalogue"), "catalog-records", Perm.SCHOOL_VIEW, order=10),
-            NavEntry(_("Add by ISBN"), "catalog-add-isbn", Perm.CATALOG_EDIT, order=11),
-            NavEntry(_("Import MARC"), "catalog-import", Perm.CATALOG_EDIT, order=12),
-            NavEntry(_("Labels"), "catalog-labels", Perm.CATALOG_EDIT, order=13),
+            NavEntry(
+                _("Catalogue"),
+                "catalog-records",
+                Perm.SCHOOL_VIEW,
+                order=10,
+                description=_("Find titles and copies, and edit what the school owns."),
+            ),
+            NavEntry(
+                _("Add by ISBN"),
+                "catalog-add-isbn",
+                Perm.CATALOG_EDIT,
+                order=11,
+                description=_("Scan an ISBN and take the record from a national catalogue."),
+            ),
+            NavEntry(
+                _("Import MARC"),
+                "catalog-import",
+                Perm.CATALOG_EDIT,
+                order=12,
+                description=_("Load a file of records from another library system."),
+            ),
+            NavEntry(
+                _("Labels"),
+                "catalog-labels",
+                Perm.CATALOG_EDIT,
+                order=13,
+                description=_("Print spine and barcode labels on a label sheet."),
+            ),
         )
         extend_demo(load_demo_catalogue)
         register_actions(

@@ -53,6 +53,23 @@ def _clean(text: str | None) -> str:
 _PUNCTUATION = frozenset("/:;,.=")
 
 
+# A name ending in an initial or an abbreviation keeps its full stop ("Rowling, J. K.",
+# "Davis, Sammy, Jr."): there it is part of the name, not ISBD's punctuation before the next
+# element.
+ABBREVIATED_END = re.compile(
+    r"(?:^|[\s.,-])(?:[^\W\d_]|jr|sr|dr|st|mr|mrs|ms|inc|ltd|co|bros)$", re.IGNORECASE
+)
+
+
+def _clean_name(text: str | None) -> str:
+    """A name without the trailing punctuation, except the full stop of an initial."""
+    cleaned = _clean(text)
+    rest = (text or "").strip()[len(cleaned) :]
+    if rest.lstrip().startswith(".") and ABBREVIATED_END.search(cleaned):
+        return f"{cleaned}."
+    return cleaned
+
+
 def _first(record: pymarc.Record, tag: str, code: str) -> str:
     if isinstance(record, _ByTag):  # the fields of the tag straight from its dictionary
         for f in record.by_tag.get(tag, ()):
@@ -134,7 +151,7 @@ def _contributors(record: pymarc.Record) -> list[dict[str, str]]:
     for tag in CONTRIBUTOR_TAGS:
         for f in record.get_fields(tag):
             # $a, with $b numeration and $c titles ("Jr.", "Queen of Denmark"); never $d dates
-            name = _clean(" ".join(f.get_subfields("a", "b", "c")))
+            name = _clean_name(" ".join(f.get_subfields("a", "b", "c")))
             if not name:
                 continue
             terms = [_clean(r) for r in f.get_subfields("e") if _clean(r)]

@@ -329,3 +329,7 @@ class SearchIndexState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.last_applied_id}"
+
+
+# Reading lists are the catalogue's too (a module of their own; imported here so Django sees them).
+from .lists.models import ReadingList, ReadingListEntry  # noqa: E402, F401

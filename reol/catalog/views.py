@@ -14,9 +14,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from reol.core.middleware import school_for
 from reol.core.models import School, User
 from reol.core.panels import render_panels
-from reol.core.permissions import Perm, has_perm, require
+from reol.core.permissions import Perm, has_perm
 
 from . import marc as marcio
 from . import selectors, services
@@ -30,11 +31,7 @@ PAGE_SIZE = 50
 
 def active_school(request: HttpRequest, perm: Perm) -> School:
     """The active school after checking ``perm`` there; 403 otherwise."""
-    school: School | None = getattr(request, "school", None)
-    if school is None:
-        raise PermissionDenied(_("You have no role at any school."))
-    require(actor(request), perm, school)
-    return school
+    return school_for(request, perm)
 
 
 def actor(request: HttpRequest) -> User:
@@ -114,6 +111,19 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
     if rec.merged_into_id:
         messages.info(request, _("That record was merged into this one."))
         return redirect("catalog-record", rec.merged_into_id)
+    return _record_page(request, school, rec)
+
+
+def _record_page(
+    request: HttpRequest,
+    school: School,
+    rec: Record,
+    *,
+    items_form: ItemsForm | None = None,
+    status_form: tuple[int, ItemStatusForm] | None = None,
+) -> HttpResponse:
+    """The record's page; after a refused form it comes back with the form as typed, its errors
+    at its fields (and in the summary at the top), answered 400."""
     can_edit = has_perm(actor(request), Perm.CATALOG_EDIT, school)
     items = list(
         Item.objects.filter(record=rec, school=school)
@@ -138,10 +148,13 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "elsewhere": elsewhere,
             "can_edit": can_edit,
             "isbns": rec.isbns.all(),
-            "items_form": ItemsForm(school=school) if can_edit else None,
+            "items_form": items_form or (ItemsForm(school=school) if can_edit else None),
             "panels": render_panels("catalog.record", request, rec, school),
             "merge_form": MergeForm() if can_edit else None,
+            "status_item": status_form[0] if status_form else None,
+            "status_form": status_form[1] if status_form else None,
         },
+        status=400 if items_form or status_form else 200,
     )
 
 
@@ -241,9 +254,7 @@ def items_add(request: HttpRequest, pk: int) -> HttpResponse:
             barcodes = ", ".join(i.barcode for i in items)
             messages.success(request, _("Copies added: %(barcodes)s") % {"barcodes": barcodes})
             return redirect("catalog-record", rec.pk)
-    errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
-    messages.error(request, _("No copies were added: %(errors)s") % {"errors": errors})
-    return redirect("catalog-record", rec.pk)
+    return _record_page(request, school, rec, items_form=form)
 
 
 @login_required
@@ -252,22 +263,23 @@ def item_status(request: HttpRequest, pk: int) -> HttpResponse:
     school = active_school(request, Perm.CATALOG_EDIT)
     item = get_object_or_404(Item, pk=pk, school=school)
     form = ItemStatusForm(request.POST)
+    form.fields["status"].widget.attrs["id"] = f"status-{item.pk}"  # the row's own select
+    form.fields["status"].label = _("New status for %(b)s") % {"b": item.barcode}
     if form.is_valid():
         try:
             services.change_item_status(
                 actor(request), item, form.cleaned_data["status"], note=form.cleaned_data["note"]
             )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            form.add_error("status", error.messages)
         else:
             messages.success(
                 request,
                 _("Copy %(barcode)s is now %(status)s.")
                 % {"barcode": item.barcode, "status": item.get_status_display()},
             )
-    else:
-        messages.error(request, _("Choose a status from the list."))
-    return redirect("catalog-record", item.record_id)
+            return redirect("catalog-record", item.record_id)
+    return _record_page(request, school, item.record, status_form=(item.pk, form))
 
 
 @login_required

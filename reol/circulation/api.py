@@ -27,7 +27,11 @@ from reol.core.paging import paged
 from reol.core.permissions import Perm, has_perm, schools_with
 from reol.core.schemas import OneLine
 
-from . import selectors, services
+from . import selectors
+from .actions import class_sets as class_set_actions
+from .actions import holds as hold_actions
+from .actions import loans as loan_actions
+from .actions.common import unknown_item
 from .errors import CirculationError
 from .models import Hold, Loan
 
@@ -160,7 +164,7 @@ def checkout(request: HttpRequest, payload: CheckoutIn) -> tuple[int, Any]:
     def run() -> Loan:
         school = _desk_school(request, payload.school, payload.item, lending=True)
         overrides = {"already_has_title"} if payload.override_title else set()
-        return services.checkout(
+        return loan_actions.checkout(
             _me(request),
             school,
             payload.patron,
@@ -178,7 +182,7 @@ def checkin(request: HttpRequest, payload: ItemIn) -> tuple[int, Any]:
 
     def run() -> dict[str, Any]:
         school = _desk_school(request, payload.school, payload.item)
-        result = services.checkin(_me(request), school, payload.item)
+        result = loan_actions.checkin(_me(request), school, payload.item)
         return {
             "item": result.item.barcode,
             "title": result.item.record.title,
@@ -187,7 +191,7 @@ def checkin(request: HttpRequest, payload: ItemIn) -> tuple[int, Any]:
             "hold": result.hold.pk if result.hold else None,
             "hold_patron": result.hold.patron.username if result.hold else None,
             "destination": result.item.school.code
-            if result.route == services.Route.TRANSIT
+            if result.route == loan_actions.Route.TRANSIT
             else None,
             "found": result.found,
             "overdue_days": result.overdue_days,
@@ -205,13 +209,9 @@ def renew(request: HttpRequest, payload: ItemIn) -> tuple[int, Any]:
         school = _school_by_code(payload.school) if payload.school else None
         if school is None:
             if found is None:
-                raise CirculationError(
-                    "unknown_item",
-                    _("No copy has the barcode %(barcode)s.") % {"barcode": payload.item},
-                    status=422,
-                )
+                raise unknown_item(payload.item)
             school = found.school
-        return services.renew(_me(request), school, payload.item)
+        return loan_actions.renew(_me(request), school, payload.item)
 
     return _answer(run)
 
@@ -231,7 +231,7 @@ def place_hold(request: HttpRequest, payload: HoldIn) -> tuple[int, Any]:
             raise CirculationError(
                 "record_required", _('Say which title ("record") or copy ("item").'), status=422
             )
-        hold = services.place_hold(
+        hold = hold_actions.place_hold(
             _me(request), school, payload.patron, record=record, item=payload.item
         )
         return Hold.objects.select_related("record", "item", "school", "patron").get(pk=hold.pk)
@@ -242,7 +242,7 @@ def place_hold(request: HttpRequest, payload: HoldIn) -> tuple[int, Any]:
 @router.post("/holds/{int:hold_id}/cancel", response={200: HoldOut, 409: Problem, 422: Problem})
 def cancel_hold(request: HttpRequest, hold_id: int) -> tuple[int, Any]:
     def run() -> Hold:
-        hold = services.cancel_hold(_me(request), hold_id)
+        hold = hold_actions.cancel_hold(_me(request), hold_id)
         return Hold.objects.select_related("record", "item", "school", "patron").get(pk=hold.pk)
 
     return _answer(run)
@@ -367,7 +367,7 @@ def lend_class_set(request: HttpRequest, payload: ClassSetIn) -> tuple[int, Any]
     try:
         first = payload.items[0] if payload.items else None
         school = _desk_school(request, payload.school, first, lending=True)
-        result = services.lend_class_set(
+        result = class_set_actions.lend_class_set(
             _me(request),
             school,
             payload.patron,
@@ -401,7 +401,7 @@ def return_class_set(request: HttpRequest, payload: ClassSetReturnIn) -> tuple[i
 
     def run() -> dict[str, Any]:
         school = _desk_school(request, payload.school, payload.items[0])
-        outcome = services.return_class_set(_me(request), school, payload.items)
+        outcome = class_set_actions.return_class_set(_me(request), school, payload.items)
         return {
             "returned": [r.item.barcode for r in outcome.returned],
             "problems": outcome.problems,

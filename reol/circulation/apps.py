@@ -9,21 +9,65 @@ class CirculationConfig(AppConfig):
 
     def ready(self) -> None:
         from reol.core.audit import register_actions
+        from reol.core.demo import extend_demo
         from reol.core.navigation import NavEntry, register
         from reol.core.panels import register_panel
         from reol.core.permissions import Perm
+        from reol.patrons.borrowing import register_borrowing
+
+        from .actions.privacy import CirculationBorrowing
+        from .demo import load_demo_loans
+
+        # Patrons (below circulation) reads loans and asks for the loans' side of privacy here.
+        register_borrowing(CirculationBorrowing())
 
         from .views_holds import record_panel
 
         register_panel("catalog.record", record_panel)
 
         register(
-            NavEntry(_("Desk"), "circulation-desk", Perm.CIRCULATION_DESK, order=5),
-            NavEntry(_("Hold shelf"), "circulation-hold-shelf", Perm.CIRCULATION_DESK, order=6),
-            NavEntry(_("Class sets"), "circulation-class-sets", Perm.CIRCULATION_DESK, order=7),
-            NavEntry(_("Stocktaking"), "circulation-stocktakes", Perm.CIRCULATION_DESK, order=8),
-            NavEntry(_("Notices"), "circulation-notices", Perm.CIRCULATION_DESK, order=9),
-            NavEntry(_("Loan rules"), "circulation-rules", Perm.SCHOOL_MANAGE, order=85),
+            NavEntry(
+                _("Desk"),
+                "circulation-desk",
+                Perm.CIRCULATION_DESK,
+                order=5,
+                description=_("Check copies out and in with the scanner."),
+            ),
+            NavEntry(
+                _("Hold shelf"),
+                "circulation-hold-shelf",
+                Perm.CIRCULATION_DESK,
+                order=6,
+                description=_("Copies waiting for the students who asked for them."),
+            ),
+            NavEntry(
+                _("Class sets"),
+                "circulation-class-sets",
+                Perm.CIRCULATION_DESK,
+                order=7,
+                description=_("Lend a set of copies to a whole class at once."),
+            ),
+            NavEntry(
+                _("Stocktaking"),
+                "circulation-stocktakes",
+                Perm.CIRCULATION_DESK,
+                order=8,
+                description=_("Scan the shelves and see which copies are missing."),
+            ),
+            NavEntry(
+                _("Notices"),
+                "circulation-notices",
+                Perm.CIRCULATION_DESK,
+                order=9,
+                description=_("Overdue letters and mails to students and guardians."),
+            ),
+            NavEntry(
+                _("Loan rules"),
+                "circulation-rules",
+                Perm.SCHOOL_MANAGE,
+                order=85,
+                description=_("How long each kind of copy may be borrowed."),
+            ),
         )
         register_actions(
             {
@@ -50,5 +94,9 @@ class CirculationConfig(AppConfig):
                 "stocktake.scan": _("Copy counted in stocktaking"),
                 "stocktake.close": _("Stocktaking closed"),
                 "stocktake.missing": _("Copy marked missing by stocktaking"),
+                "loans.anonymise": _("Returned loans anonymised"),
+                "loan.written_off": _("Loan written off as lost"),
             }
         )
+        # After the patrons' demo (patrons comes first in INSTALLED_APPS): loans need people.
+        extend_demo(load_demo_loans)

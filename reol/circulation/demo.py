@@ -1,7 +1,7 @@
 """The demo's loans: a few copies out at each demo school, three or four of them overdue, so the
 desk, the overdue notices page and the letters PDF have something to show.
 
-Loans are made through ``services.checkout`` with a ``today`` in the past (their due dates then
+Loans are made through ``loan_actions.checkout`` with a ``today`` in the past (their due dates then
 come from the loan rules and the school's calendar, as for any loan). Idempotent: a school that
 has any loan (made by the demo or by someone trying it) is left as it is.
 """
@@ -18,7 +18,7 @@ from reol.core.models import Municipality, School
 from reol.core.permissions import SYSTEM
 from reol.patrons.models import Patron, PatronCategory
 
-from . import services
+from .actions import loans as loan_actions
 from .errors import CirculationError
 from .models import Loan
 
@@ -67,7 +67,7 @@ def _load_school(school: School, today: dt.date) -> int:
     for n, (student, copy) in enumerate(zip(students, copies, strict=False)):
         lent = today - dt.timedelta(days=60 if n < OVERDUE_LOANS else 3)
         try:
-            services.checkout(SYSTEM, school, student.user, copy, today=lent)
+            loan_actions.checkout(SYSTEM, school, student.user, copy, today=lent)
         except (CirculationError, ValidationError):
             continue  # a demo that someone changed: lend what can be lent
         made += 1

@@ -13,7 +13,7 @@ from reol.core.fields import ManyLinesField, OneLineField
 from reol.core.models import Location, School
 from reol.patrons.models import Group
 
-from .models import LoanRule, NoticeSettings, PatronCategory
+from .models import LoanCategory, LoanRule, NoticeSettings
 
 # A date input takes and shows ISO dates whatever the page's language; the browser shows the
 # date in the user's locale. A localized value ("22.11.2026") would leave the input empty.
@@ -45,7 +45,7 @@ class LoanRuleForm(forms.ModelForm):
 
 class PreviewForm(forms.Form):
     patron_category = forms.ChoiceField(
-        label=_("Patron"), choices=PatronCategory.choices, initial=PatronCategory.STUDENT
+        label=_("Patron"), choices=LoanCategory.choices, initial=LoanCategory.STUDENT
     )
     grade = forms.IntegerField(label=_("Grade"), required=False, min_value=0, max_value=10)
     circulation_type = forms.ChoiceField(

@@ -8,18 +8,34 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from reol.catalog.models import CirculationType, Item, Record
 from reol.core.models import School
+from reol.patrons.models import PatronCategory
 
 
-class PatronCategory(models.TextChoices):
+class LoanCategory(models.TextChoices):
+    """Which loan rules lend to a person: the students' or the staff's. Not a second list of
+    patron categories (that is ``patrons.models.PatronCategory``, who someone is): a
+    teacher, other staff and an external borrower all borrow by the staff's rules
+    (``loan_category_of``), and the desk decides it from the person's role at the school."""
+
     STUDENT = "student", _("student")
     STAFF = "staff", _("teacher or staff")
+
+
+def loan_category_of(category: str) -> LoanCategory:
+    """The rules a patron of ``patrons.PatronCategory`` ``category`` borrows by."""
+    return LoanCategory.STUDENT if category == PatronCategory.STUDENT else LoanCategory.STAFF
 
 
 class LoanPeriod(models.TextChoices):
@@ -39,7 +55,7 @@ class LoanRule(models.Model):
     school = models.ForeignKey(
         School, on_delete=models.CASCADE, related_name="loan_rules", verbose_name=_("school")
     )
-    patron_category = models.CharField(_("patron"), max_length=16, choices=PatronCategory.choices)
+    patron_category = models.CharField(_("patron"), max_length=16, choices=LoanCategory.choices)
     grade_min = models.PositiveSmallIntegerField(_("from grade"), null=True, blank=True)
     grade_max = models.PositiveSmallIntegerField(_("to grade"), null=True, blank=True)
     circulation_type = models.CharField(
@@ -116,13 +132,66 @@ class LoanState(models.TextChoices):
     ACTIVE = "active", _("on loan")
     LOST = "lost", _("lost while on loan")
     RETURNED = "returned", _("returned")
+    WRITTEN_OFF = "written_off", _("written off")
 
 
 OPEN_LOAN_STATES = (LoanState.ACTIVE, LoanState.LOST)
 
 
+def open_condition(prefix: str = "") -> Q:
+    """ "Open" as a condition, for a query that reaches loans through a relation
+    (``prefix="members__patron__user__loans__"``); the QuerySet methods below use it too."""
+    return Q(**{f"{prefix}returned_at__isnull": True})
+
+
+def overdue_condition(on: dt.date, prefix: str = "") -> Q:
+    """Open and due before ``on`` (due on ``on`` itself is not late yet)."""
+    return open_condition(prefix) & Q(**{f"{prefix}due_date__lt": on})
+
+
+class LoanQuerySet(models.QuerySet["Loan"]):
+    """The one definition of "open", "returned" and "overdue" (rule 9 of the house).
+
+    A loan is open exactly while ``returned_at`` is null (a CHECK ties that to ``state``, and
+    the one-open-loan-per-copy index is on the same condition, so these filters use it).
+    Overdue is decided here and only here, against a date the caller gives: the school's
+    local date (``timezone.localdate()``), never ``date.today()`` in a template.
+    """
+
+    def open(self) -> LoanQuerySet:
+        return self.filter(open_condition())
+
+    def returned(self) -> LoanQuerySet:
+        return self.filter(returned_at__isnull=False)
+
+    def active(self) -> LoanQuerySet:
+        """Open and not lost: what may be renewed."""
+        return self.filter(returned_at__isnull=True, state=LoanState.ACTIVE)
+
+    def overdue(self, on: dt.date) -> LoanQuerySet:
+        """Open loans due before ``on`` (due on ``on`` itself is not late yet)."""
+        return self.filter(overdue_condition(on))
+
+    def with_lateness(self, on: dt.date) -> LoanQuerySet:
+        """Each loan with ``late`` (overdue on ``on``), so a page shows it without deciding."""
+        return self.annotate(
+            late=models.ExpressionWrapper(overdue_condition(on), output_field=models.BooleanField())
+        )
+
+    def of_school(self, school: School | int) -> LoanQuerySet:
+        return self.filter(school_id=school.pk if isinstance(school, School) else school)
+
+    def of_patron(self, patron: Any) -> LoanQuerySet:
+        return self.filter(patron=patron)
+
+
+def is_overdue(due_date: dt.date, on: dt.date) -> bool:
+    """The same rule as ``LoanQuerySet.overdue`` for one loan already read."""
+    return due_date < on
+
+
 class Loan(models.Model):
-    """A copy lent to a person. Returned students' loans lose their patron (see services)."""
+    """A copy lent to a person. Returned students' loans lose their patron (see actions)."""
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="loans")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="loans")
@@ -134,7 +203,7 @@ class Loan(models.Model):
         blank=True,
         related_name="loans",
     )
-    patron_category = models.CharField(max_length=16, choices=PatronCategory.choices)
+    patron_category = models.CharField(max_length=16, choices=LoanCategory.choices)
     state = models.CharField(
         _("state"), max_length=16, choices=LoanState.choices, default=LoanState.ACTIVE
     )
@@ -155,6 +224,8 @@ class Loan(models.Model):
         related_name="class_set_loans",
         verbose_name=_("class"),
     )
+
+    objects = LoanQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("loan")
@@ -185,7 +256,7 @@ class Loan(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(state__in=["active", "lost"], returned_at__isnull=True)
-                | Q(state="returned", returned_at__isnull=False),
+                | Q(state__in=["returned", "written_off"], returned_at__isnull=False),
                 name="loan_open_iff_not_returned",
             ),
             models.CheckConstraint(
@@ -201,6 +272,32 @@ class Loan(models.Model):
     @property
     def is_open(self) -> bool:
         return self.returned_at is None
+
+    def is_overdue(self, on: dt.date) -> bool:
+        return self.is_open and is_overdue(self.due_date, on)
+
+
+class LoanStatistic(models.Model):
+    """What a student's loan keeps for statistics once the borrower is forgotten.
+
+    Written when the loan ends (``actions.privacy.note_return``, ``write_off``): the grade and
+    group the borrower was in. The loan row itself keeps the dates and the copy. (The table
+    keeps the name it had when the model lived in ``patrons``.)
+    """
+
+    loan = models.OneToOneField(Loan, on_delete=models.CASCADE, related_name="statistic")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    grade = models.PositiveSmallIntegerField(null=True, blank=True)
+    group_name = models.CharField(max_length=64, blank=True, default="")
+    school_year = models.CharField(max_length=16, blank=True, default="")
+
+    class Meta:
+        db_table = "patrons_loanstatistic"
+        verbose_name = _("loan statistic")
+        verbose_name_plural = _("loan statistics")
+
+    def __str__(self) -> str:
+        return f"{self.loan_id}: {self.grade} {self.group_name}"
 
 
 class HoldState(models.TextChoices):
@@ -324,7 +421,8 @@ class StocktakeSession(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name or f"{self.school.code} {self.opened_at:%Y-%m-%d}"
+        opened = date_format(timezone.localtime(self.opened_at), "DATE_FORMAT")
+        return self.name or f"{self.school.name}, {opened}"
 
     @property
     def is_open(self) -> bool:

@@ -39,19 +39,18 @@ from reol.core.permissions import Actor, Perm, require
 from reol.patrons import selectors as patrons
 from reol.patrons.models import Group, GroupMember
 
-from . import services
+from .actions import holds as hold_actions
 from .errors import CirculationError
 from .models import (
     Hold,
     HoldState,
     Loan,
-    LoanState,
+    LoanCategory,
     Notice,
     NoticeChannel,
     NoticeKind,
     NoticeRecipients,
     NoticeSettings,
-    PatronCategory,
 )
 from .selectors import loans_of_today
 
@@ -119,7 +118,7 @@ def recipients_of(
     patrons app), both, or the teachers of their classes. No address: an empty list.
     """
     own = [person.email] if person.email else []
-    if category != PatronCategory.STUDENT:
+    if category != LoanCategory.STUDENT:
         return own
     choice = notice_settings.student_recipients
     found: list[str] = []
@@ -130,6 +129,30 @@ def recipients_of(
     if choice == NoticeRecipients.TEACHER:
         found += _teachers_of(person, school)
     return list(dict.fromkeys(found))  # each once, in order
+
+
+def audiences_of(
+    person: User, school: School, category: str, notice_settings: NoticeSettings
+) -> list[tuple[str, list[str]]]:
+    """``recipients_of`` split by whom a mail speaks to: ("patron", [own address]),
+    ("guardian", [guardians' addresses]), ("teacher", [the class teachers' addresses]). A
+    guardian or a teacher is written to about the child, not as if they were the child."""
+    own = [person.email] if person.email else []
+    if category != LoanCategory.STUDENT:
+        return [("patron", own)] if own else []
+    choice = notice_settings.student_recipients
+    found: list[tuple[str, list[str]]] = []
+    if own and choice in (NoticeRecipients.STUDENT, NoticeRecipients.STUDENT_AND_GUARDIANS):
+        found.append(("patron", own))
+    if choice in (NoticeRecipients.GUARDIANS, NoticeRecipients.STUDENT_AND_GUARDIANS):
+        guardians = [a for a in patrons.guardian_emails(person, school) if a not in own]
+        if guardians:
+            found.append(("guardian", guardians))
+    if choice == NoticeRecipients.TEACHER:
+        teachers = list(dict.fromkeys(_teachers_of(person, school)))
+        if teachers:
+            found.append(("teacher", teachers))
+    return found
 
 
 def _render(name: str, context: dict[str, Any]) -> tuple[str, str]:
@@ -186,7 +209,7 @@ def expire_holds(actor: Actor, school: School, today: dt.date) -> int:
     late = Hold.objects.filter(school=school, state=HoldState.READY, pickup_by__lt=today)
     count = 0
     for pk in late.order_by("pickup_by", "id").values_list("pk", flat=True):
-        if services.expire_hold(actor, pk, today=today) is not None:
+        if hold_actions.expire_hold(actor, pk, today=today) is not None:
             count += 1
     return count
 
@@ -217,12 +240,14 @@ def send_hold_notices(
         to = [person.email] if person.email else patrons.guardian_emails(person, school)
         if not to:
             continue
+        audience = "patron" if person.email else "guardian"
         language = language_of(person, school)
         try:
             with transaction.atomic():
                 with translation.override(language):
                     subject, body = _render(
-                        "hold_ready", {"hold": hold, "patron": person, "school": school}
+                        "hold_ready",
+                        {"hold": hold, "patron": person, "school": school, "audience": audience},
                     )
                 Notice.objects.create(
                     school=school,
@@ -268,13 +293,10 @@ def overdue_candidates(
         .values("top")
     )
     loans = (
-        Loan.objects.filter(
-            school=school,
-            state=LoanState.ACTIVE,
-            returned_at__isnull=True,
-            due_date__lte=today - dt.timedelta(days=first),
-            patron__isnull=False,
-        )
+        Loan.objects.active()
+        .of_school(school)
+        .overdue(today - dt.timedelta(days=first - 1))
+        .filter(patron__isnull=False)
         .annotate(sent_level=sent)
         .select_related("item__record", "patron")
         .order_by("patron_id", "due_date", "id")
@@ -283,7 +305,7 @@ def overdue_candidates(
     for loan in loans:
         late = (today - loan.due_date).days
         reached = max((lv for lv, days in notice_settings.levels if late >= days), default=0)
-        if reached and reached > (loan.sent_level or 0):
+        if reached and reached > (getattr(loan, "sent_level", None) or 0):
             due.append((loan, reached))
     return due
 
@@ -304,22 +326,30 @@ def send_overdue_notices(
     for (_patron_id, level), loans in grouped.items():
         person = loans[0].patron
         assert person is not None
-        to = recipients_of(person, school, loans[0].patron_category, notice_settings)
+        audiences = audiences_of(person, school, loans[0].patron_category, notice_settings)
+        to = list(dict.fromkeys(a for _who, addresses in audiences for a in addresses))
         language = language_of(person, school)
         lines = [(loan, (today - loan.due_date).days) for loan in loans]
         try:
             with transaction.atomic():
+                # One message per audience: the student is spoken to, a guardian or teacher
+                # is told about the student.
+                mails: list[tuple[str, str, list[str]]] = []
                 with translation.override(language):
-                    subject, body = _render(
-                        "overdue",
-                        {
-                            "patron": person,
-                            "school": school,
-                            "level": level,
-                            "level_label": level_label(level),
-                            "lines": lines,
-                        },
-                    )
+                    for audience, addresses in audiences or [("patron", [])]:
+                        subject, body = _render(
+                            "overdue",
+                            {
+                                "patron": person,
+                                "school": school,
+                                "level": level,
+                                "level_label": level_label(level),
+                                "lines": lines,
+                                "audience": audience,
+                            },
+                        )
+                        mails.append((subject, body, addresses))
+                subject = mails[0][0]
                 channel = NoticeChannel.EMAIL if to else NoticeChannel.LETTER
                 now = timezone.now()
                 Notice.objects.bulk_create(
@@ -353,8 +383,9 @@ def send_overdue_notices(
                         "to": len(to),
                     },
                 )
-                if to:
-                    _send(connection, subject, body, to)
+                for mail_subject, body, addresses in mails:
+                    if addresses:
+                        _send(connection, mail_subject, body, addresses)
         except IntegrityError:
             continue  # reminded already today, by another run
         except Exception as error:  # a mail server's error: try again next run
@@ -373,12 +404,7 @@ def send_overdue_notices(
 
 def overdue_loans(school: School, today: dt.date, group: Group | None = None) -> QuerySet[Loan]:
     """The school's overdue loans (of one class's students), by student then due date."""
-    loans = Loan.objects.filter(
-        school=school,
-        returned_at__isnull=True,
-        due_date__lt=today,
-        patron__isnull=False,
-    )
+    loans = Loan.objects.of_school(school).overdue(today).filter(patron__isnull=False)
     if group is not None:
         students = GroupMember.objects.filter(group=group, role=GroupMember.Role.STUDENT).values(
             "patron__user"
@@ -404,6 +430,45 @@ def note_letters_printed(
     )
 
 
+# The letter's table fills A4's text width (170 mm); the headings wrap inside their column
+# ("Afleveringsdato", "Dage for sent" are wider than a number), so they never overlap.
+LETTER_COLUMNS_MM = (78, 34, 34, 24)
+
+
+def letter_table(own: Sequence[Loan], today: dt.date) -> Any:
+    """The overdue copies of one letter as a reportlab table, in the active language."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, Table
+    from reportlab.platypus.tables import TableStyle
+
+    normal = getSampleStyleSheet()["Normal"]
+    bold = ParagraphStyle("letter-heading", parent=normal, fontName="Helvetica-Bold")
+    headings = [_("Title"), _("Barcode"), _("Due"), _("Days late")]
+    rows: list[list[Any]] = [[Paragraph(escape(str(h)), bold) for h in headings]]
+    for loan in own:
+        rows.append(
+            [
+                Paragraph(escape(loan.item.record.title), normal),
+                loan.item.barcode,
+                Paragraph(escape(date_format(loan.due_date, "SHORT_DATE_FORMAT")), normal),
+                str((today - loan.due_date).days),
+            ]
+        )
+    table = Table(rows, colWidths=[w * mm for w in LETTER_COLUMNS_MM], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("LINEBELOW", (0, 0), (-1, 0), 0.5, "black"),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    return table
+
+
 def letters_pdf(
     school: School, loans: Iterable[Loan], today: dt.date, group: Group | None
 ) -> bytes:
@@ -413,8 +478,7 @@ def letters_pdf(
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
-    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table
-    from reportlab.platypus.tables import TableStyle
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
 
     styles = getSampleStyleSheet()
     by_patron: dict[int, list[Loan]] = defaultdict(list)
@@ -446,27 +510,7 @@ def letters_pdf(
             )
             story.append(Paragraph(escape(text), styles["Normal"]))
             story.append(Spacer(1, 6 * mm))
-            rows = [[_("Title"), _("Barcode"), _("Due"), _("Days late")]]
-            for loan in own:
-                rows.append(
-                    [
-                        Paragraph(escape(loan.item.record.title), styles["Normal"]),
-                        loan.item.barcode,
-                        date_format(loan.due_date, "SHORT_DATE_FORMAT"),
-                        str((today - loan.due_date).days),
-                    ]
-                )
-            table = Table(rows, colWidths=[95 * mm, 30 * mm, 25 * mm, 20 * mm], repeatRows=1)
-            table.setStyle(
-                TableStyle(
-                    [
-                        ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-                        ("LINEBELOW", (0, 0), (-1, 0), 0.5, "black"),
-                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ]
-                )
-            )
-            story.append(table)
+            story.append(letter_table(own, today))
             story.append(Spacer(1, 10 * mm))
             story.append(
                 Paragraph(

@@ -23,22 +23,22 @@ from django.db import connection
 from reol.catalog.models import CirculationType as C
 from reol.core.models import ClosedPeriod, OpeningHours, School, SchoolYear, Term
 
-from .models import LoanPeriod, LoanRule, PatronCategory
+from .models import LoanCategory, LoanPeriod, LoanRule
 
 T = TypeVar("T")
 
 # (category, circulation type, period, days, max loans, renewals, holds allowed)
 DEFAULT_RULES: tuple[tuple[str, str, str, int | None, int, int, bool], ...] = (
-    (PatronCategory.STUDENT, C.NORMAL, LoanPeriod.DAYS, 28, 10, 2, True),
-    (PatronCategory.STUDENT, C.DEVICE, LoanPeriod.DAYS, 7, 1, 0, False),
-    (PatronCategory.STUDENT, C.REFERENCE, LoanPeriod.NO_LOAN, None, 0, 0, False),
-    (PatronCategory.STUDENT, C.CLASS_SET, LoanPeriod.NO_LOAN, None, 0, 0, False),
-    (PatronCategory.STUDENT, C.TEACHER, LoanPeriod.NO_LOAN, None, 0, 0, False),
-    (PatronCategory.STAFF, C.NORMAL, LoanPeriod.DAYS, 56, 50, 3, True),
-    (PatronCategory.STAFF, C.TEACHER, LoanPeriod.DAYS, 56, 50, 3, True),
-    (PatronCategory.STAFF, C.CLASS_SET, LoanPeriod.END_OF_TERM, None, 300, 1, True),
-    (PatronCategory.STAFF, C.DEVICE, LoanPeriod.DAYS, 14, 5, 1, False),
-    (PatronCategory.STAFF, C.REFERENCE, LoanPeriod.NO_LOAN, None, 0, 0, False),
+    (LoanCategory.STUDENT, C.NORMAL, LoanPeriod.DAYS, 28, 10, 2, True),
+    (LoanCategory.STUDENT, C.DEVICE, LoanPeriod.DAYS, 7, 1, 0, False),
+    (LoanCategory.STUDENT, C.REFERENCE, LoanPeriod.NO_LOAN, None, 0, 0, False),
+    (LoanCategory.STUDENT, C.CLASS_SET, LoanPeriod.NO_LOAN, None, 0, 0, False),
+    (LoanCategory.STUDENT, C.TEACHER, LoanPeriod.NO_LOAN, None, 0, 0, False),
+    (LoanCategory.STAFF, C.NORMAL, LoanPeriod.DAYS, 56, 50, 3, True),
+    (LoanCategory.STAFF, C.TEACHER, LoanPeriod.DAYS, 56, 50, 3, True),
+    (LoanCategory.STAFF, C.CLASS_SET, LoanPeriod.END_OF_TERM, None, 300, 1, True),
+    (LoanCategory.STAFF, C.DEVICE, LoanPeriod.DAYS, 14, 5, 1, False),
+    (LoanCategory.STAFF, C.REFERENCE, LoanPeriod.NO_LOAN, None, 0, 0, False),
 )
 
 

@@ -19,7 +19,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Coalesce, Lower, NullIf
+from django.utils import timezone
 
 from reol.catalog.models import Item, ItemStatus, Record
 from reol.core.models import Location, Membership, Role, School, User
@@ -33,9 +34,11 @@ from .models import (
     Hold,
     HoldState,
     Loan,
-    PatronCategory,
+    LoanCategory,
+    LoanQuerySet,
     StocktakeScan,
     StocktakeSession,
+    is_overdue,
 )
 
 M = TypeVar("M", bound=Model)
@@ -198,9 +201,9 @@ def patron_category(patron: User, school: School) -> str | None:
     """``staff`` for teachers and staff, ``student`` for students, None for no role here."""
     roles = roles_at(patron, school) - {Role.CONSULTANT}
     if roles & STAFF_ROLES:
-        return PatronCategory.STAFF
+        return LoanCategory.STAFF
     if Role.STUDENT in roles:
-        return PatronCategory.STUDENT
+        return LoanCategory.STUDENT
     return None
 
 
@@ -209,9 +212,10 @@ def patron_grade(patron: User, school: School) -> int | None:
     return grade_of(patron, school)
 
 
-def open_loans(patron: User) -> QuerySet[Loan]:
+def open_loans(patron: User) -> LoanQuerySet:
     return (
-        Loan.objects.filter(patron=patron, returned_at__isnull=True)
+        Loan.objects.open()
+        .of_patron(patron)
         .select_related("item__record", "school")
         .order_by("due_date", "id")
     )
@@ -257,7 +261,9 @@ def hold_shelf(school: School) -> QuerySet[Hold]:
 def record_loans(record: Record, school: School) -> QuerySet[Loan]:
     """The open loans of a title's copies at a school, with who has each: the record page's."""
     return (
-        Loan.objects.filter(item__record=record, item__school=school, returned_at__isnull=True)
+        Loan.objects.open()
+        .filter(item__record=record, item__school=school)
+        .with_lateness(timezone.localdate())
         .select_related("item", "patron", "group")
         .order_by("due_date", "id")
     )
@@ -273,11 +279,7 @@ def record_holds(record: Record, school: School) -> QuerySet[Hold]:
 
 
 def open_loan_of(item: Item) -> Loan | None:
-    return (
-        Loan.objects.filter(item=item, returned_at__isnull=True)
-        .select_related("patron", "school")
-        .first()
-    )
+    return Loan.objects.open().filter(item=item).select_related("patron", "school").first()
 
 
 # --- Stocktaking -------------------------------------------------------------------------------
@@ -335,6 +337,15 @@ class StocktakeReport:
 AWAY_STATUSES = (ItemStatus.ON_LOAN, ItemStatus.MISSING, ItemStatus.LOST, ItemStatus.IN_TRANSIT)
 
 
+def shelf_order(items: QuerySet[Item]) -> QuerySet[Item]:
+    """Copies in the order a librarian walks the shelves: place, shelf mark (the copy's own,
+    else the title's), title, then barcode."""
+    shelf = Coalesce(NullIf("shelf_mark", Value("")), "record__shelf_mark")
+    return items.annotate(shelf=Lower(shelf)).order_by(
+        "location__name", "shelf", Lower("record__title"), "barcode"
+    )
+
+
 def stocktake_report(session: StocktakeSession) -> StocktakeReport:
     scope = stocktake_scope(session)
     seen = StocktakeScan.objects.filter(session=session, item_id=OuterRef("pk"))
@@ -357,7 +368,7 @@ def stocktake_report(session: StocktakeSession) -> StocktakeReport:
     return StocktakeReport(
         scope=scope.count(),
         scanned=len(scans),
-        missing=unseen.exclude(status=ItemStatus.ON_LOAN).order_by("location__name", "barcode"),
+        missing=shelf_order(unseen.exclude(status=ItemStatus.ON_LOAN)),
         on_loan=unseen.filter(status=ItemStatus.ON_LOAN).order_by("barcode"),
         misplaced=misplaced,
         registered_away=[s for s in scans if s.item.status in AWAY_STATUSES],
@@ -367,7 +378,10 @@ def stocktake_report(session: StocktakeSession) -> StocktakeReport:
 def loans_of_today(patron: User, school: School, today: dt.date) -> QuerySet[Loan]:
     """What a receipt lists: the patron's loans made today at this school, still out."""
     return (
-        Loan.objects.filter(patron=patron, school=school, loan_date=today, returned_at__isnull=True)
+        Loan.objects.open()
+        .of_patron(patron)
+        .of_school(school)
+        .filter(loan_date=today)
         .select_related("item__record")
         .order_by("checked_out_at", "id")
     )
@@ -386,12 +400,15 @@ class ClassSetOut:
     copies: int
     lent_on: dt.date
     due: dt.date
+    late: bool = False  # overdue on the day asked (``models.is_overdue``)
 
 
-def class_sets_out(school: School) -> list[ClassSetOut]:
+def class_sets_out(school: School, today: dt.date | None = None) -> list[ClassSetOut]:
     """The school's class sets out, the soonest due first (four queries, whatever the count)."""
     rows = list(
-        Loan.objects.filter(school=school, group__isnull=False, returned_at__isnull=True)
+        Loan.objects.open()
+        .of_school(school)
+        .filter(group__isnull=False)
         .values("group_id", "item__record_id", "patron_id")
         .annotate(copies=Count("id"), lent_on=Min("loan_date"), due=Min("due_date"))
         .order_by("due", "group_id", "item__record_id", "patron_id")
@@ -407,6 +424,7 @@ def class_sets_out(school: School) -> list[ClassSetOut]:
             copies=r["copies"],
             lent_on=r["lent_on"],
             due=r["due"],
+            late=today is not None and is_overdue(r["due"], today),
         )
         for r in rows
     ]
@@ -414,10 +432,9 @@ def class_sets_out(school: School) -> list[ClassSetOut]:
 
 def class_set_loans(school: School, group: int, record: int, patron: int) -> QuerySet[Loan]:
     """The open loans of one class set (what *Return all* takes back)."""
-    return Loan.objects.filter(
-        school=school,
-        group_id=group,
-        item__record_id=record,
-        patron_id=patron,
-        returned_at__isnull=True,
-    ).select_related("item")
+    return (
+        Loan.objects.open()
+        .of_school(school)
+        .filter(group_id=group, item__record_id=record, patron_id=patron)
+        .select_related("item")
+    )

@@ -14,9 +14,12 @@ from .models import LoanState as L
 
 LOAN_TRANSITIONS: Final[dict[str, frozenset[str]]] = {
     # A renewal keeps a loan active (active → active); a found copy's lost loan is returned.
-    L.ACTIVE: frozenset({L.ACTIVE, L.RETURNED, L.LOST}),
-    L.LOST: frozenset({L.RETURNED}),
+    # A copy never brought back (a leaver's, on erasure) is written off: the loan ends without
+    # a return, and the copy is registered lost.
+    L.ACTIVE: frozenset({L.ACTIVE, L.RETURNED, L.LOST, L.WRITTEN_OFF}),
+    L.LOST: frozenset({L.RETURNED, L.WRITTEN_OFF}),
     L.RETURNED: frozenset(),
+    L.WRITTEN_OFF: frozenset(),
 }
 
 HOLD_TRANSITIONS: Final[dict[str, frozenset[str]]] = {

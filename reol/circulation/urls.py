@@ -31,4 +31,9 @@ urlpatterns = [
         views.stocktake_report,
         name="circulation-stocktake-report",
     ),
+    path(
+        "stocktaking/<int:pk>/report.csv",
+        views.stocktake_report_csv,
+        name="circulation-stocktake-report-csv",
+    ),
 ]

@@ -25,14 +25,22 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from reol.catalog.models import CirculationType, Item
+from reol.core import csvsafe
 from reol.core import services as core_services
+from reol.core.middleware import school_for
 from reol.core.models import Location, School, User
-from reol.core.permissions import Perm, has_perm, require
+from reol.core.permissions import Perm, has_perm
 from reol.patrons.models import Group, GroupMember
 from reol.patrons.selectors import borrowing_refusal
 
-from . import notices, selectors, services, slips
+from . import notices, selectors, slips
 from . import rules as rulebook
+from .actions import class_sets as class_set_actions
+from .actions import holds as hold_actions
+from .actions import loans as loan_actions
+from .actions import rules as rule_actions
+from .actions import stocktaking
+from .actions.common import unknown_item
 from .errors import CirculationError
 from .forms import (
     ClassSetForm,
@@ -41,17 +49,17 @@ from .forms import (
     PreviewForm,
     StocktakeOpenForm,
 )
-from .models import Hold, LoanPeriod, LoanRule, Notice, PatronCategory, StocktakeSession
+from .models import (
+    Hold,
+    LoanCategory,
+    LoanPeriod,
+    LoanRule,
+    Notice,
+    StocktakeSession,
+    overdue_condition,
+)
 
 MAX_CODE = 100
-
-
-def _school(request: HttpRequest, perm: Perm) -> School:
-    school: School | None = getattr(request, "school", None)
-    if school is None:
-        raise PermissionDenied(_("You have no role at any school."))
-    require(request.user, perm, school)
-    return school
 
 
 def _actor(request: HttpRequest) -> User:
@@ -121,7 +129,7 @@ def _refusal(
     return answer
 
 
-def _checkin_answer(result: services.CheckinResult) -> Answer:
+def _checkin_answer(result: loan_actions.CheckinResult) -> Answer:
     answer = _checkin_sentence(result)
     answer.title = result.item.record.title
     if result.loan is not None and result.loan.patron is not None:
@@ -129,16 +137,16 @@ def _checkin_answer(result: services.CheckinResult) -> Answer:
     return answer
 
 
-def _checkin_sentence(result: services.CheckinResult) -> Answer:
+def _checkin_sentence(result: loan_actions.CheckinResult) -> Answer:
     title = result.item.record.title
-    if result.route == services.Route.HOLD_SHELF and result.hold is not None:
+    if result.route == loan_actions.Route.HOLD_SHELF and result.hold is not None:
         text = _("Returned “%(title)s”. Put it on the hold shelf for %(name)s.") % {
             "title": title,
             "name": result.hold.patron,
         }
         slip = reverse("circulation-hold-slip", args=[result.hold.pk])
         return Answer("notice", text, links=[(_("Print the hold slip"), slip)])
-    if result.route == services.Route.TRANSIT:
+    if result.route == loan_actions.Route.TRANSIT:
         text = _("Returned “%(title)s”. It belongs to %(school)s: send it there.") % {
             "title": title,
             "school": result.item.school.name,
@@ -186,7 +194,7 @@ def _place_hold(actor: User, school: School, patron: User | None, code: str) -> 
     item = selectors.item_by_barcode(code)
     if item is None:
         return Answer("error", _("No copy has the barcode %(code)s.") % {"code": code})
-    hold = services.place_hold(actor, school, patron, record=item.record)
+    hold = hold_actions.place_hold(actor, school, patron, record=item.record)
     text = _("%(name)s is in the queue for “%(title)s”.") % {
         "name": patron,
         "title": hold.record.title,
@@ -214,7 +222,7 @@ def _return(actor: User, school: School, item: Item) -> Answer:
     """A copy scanned with no patron selected is returned; the list says whose it was (the
     return itself may anonymise the loan)."""
     before = selectors.open_loan_of(item)
-    answer = _checkin_answer(services.checkin(actor, school, item.barcode))
+    answer = _checkin_answer(loan_actions.checkin(actor, school, item.barcode))
     if before is not None and before.patron is not None:
         answer.who = str(before.patron)
     return answer
@@ -241,9 +249,9 @@ def _act(
         if action == "hold":
             return _place_hold(actor, school, patron, code), patron
         if action == "checkin":
-            return _checkin_answer(services.checkin(actor, school, code)), patron
+            return _checkin_answer(loan_actions.checkin(actor, school, code)), patron
         if action == "renew":
-            loan = services.renew(actor, school, code)
+            loan = loan_actions.renew(actor, school, code)
             return Answer(
                 "ok",
                 _("Renewed “%(title)s” until %(due)s.")
@@ -261,7 +269,7 @@ def _act(
             return _card(request, school, person, patron)
         if patron is None:
             return _return(actor, school, item), None
-        result = services.checkout(actor, school, patron, code, overrides=_overrides(action))
+        result = loan_actions.checkout(actor, school, patron, code, overrides=_overrides(action))
         text = _("Lent “%(title)s”, due %(due)s.") % {
             "title": result.loan.item.record.title,
             "due": _day(result.loan.due_date),
@@ -276,19 +284,19 @@ def _act(
 
 
 def _panel_context(school: School, patron: User | None) -> dict[str, Any]:
-    today = dt.date.today()
+    today = timezone.localdate()
     context: dict[str, Any] = {"patron": patron, "today": today}
     if patron is not None:
         category = selectors.patron_category(patron, school)
-        context["category"] = PatronCategory(category).label if category else ""
-        context["loans"] = list(selectors.open_loans(patron))
+        context["category"] = LoanCategory(category).label if category else ""
+        context["loans"] = list(selectors.open_loans(patron).with_lateness(today))
         context["holds"] = list(selectors.open_holds(patron))
     return context
 
 
 @login_required
 def desk(request: HttpRequest) -> HttpResponse:
-    school = _school(request, Perm.CIRCULATION_DESK)
+    school = school_for(request, Perm.CIRCULATION_DESK)
     patron = _desk_patron(request, school)
     answer: Answer | None = None
     if request.method == "POST":
@@ -301,12 +309,12 @@ def desk(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def hold_shelf(request: HttpRequest) -> HttpResponse:
-    school = _school(request, Perm.CIRCULATION_DESK)
+    school = school_for(request, Perm.CIRCULATION_DESK)
     if request.method == "POST":
         raw = request.POST.get("hold", "")
         hold = get_object_or_404(Hold, pk=int(raw) if raw.isdigit() else 0, school=school)
         try:
-            services.cancel_hold(_actor(request), hold)
+            hold_actions.cancel_hold(_actor(request), hold)
         except CirculationError as error:
             return render(
                 request,
@@ -335,8 +343,8 @@ def _preview(school: School, data: dict[str, Any]) -> dict[str, Any]:
     grade = data.get("grade")
     ctype = data["circulation_type"]
     rule = rulebook.pick_rule(rules, category, grade, ctype)
-    who = str(PatronCategory(category).label)
-    if category == PatronCategory.STUDENT and grade is not None:
+    who = str(LoanCategory(category).label)
+    if category == LoanCategory.STUDENT and grade is not None:
         who = _("student in grade %(grade)s") % {"grade": grade}
     what = CirculationType(ctype).label
     if rule is None or not rule.lends:
@@ -363,7 +371,7 @@ def _preview(school: School, data: dict[str, Any]) -> dict[str, Any]:
 
 @login_required
 def rules_page(request: HttpRequest) -> HttpResponse:
-    school = _school(request, Perm.SCHOOL_MANAGE)
+    school = school_for(request, Perm.SCHOOL_MANAGE)
     own = LoanRule.objects.filter(school=school).exists()
     preview_form = PreviewForm(request.GET if "circulation_type" in request.GET else None)
     preview = _preview(school, preview_form.cleaned_data) if preview_form.is_valid() else None
@@ -382,12 +390,12 @@ def rules_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    school = _school(request, Perm.SCHOOL_MANAGE)
+    school = school_for(request, Perm.SCHOOL_MANAGE)
     rule = get_object_or_404(LoanRule, pk=pk, school=school) if pk is not None else None
     form = LoanRuleForm(request.POST or None, instance=rule)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_rule(_actor(request), school, rule, **form.cleaned_data)
+            rule_actions.save_rule(_actor(request), school, rule, **form.cleaned_data)
             return redirect("circulation-rules")
         except ValidationError as error:
             for name, errors in error.message_dict.items():
@@ -398,9 +406,9 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @login_required
 @require_POST
 def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    school = _school(request, Perm.SCHOOL_MANAGE)
+    school = school_for(request, Perm.SCHOOL_MANAGE)
     rule = get_object_or_404(LoanRule, pk=pk, school=school)
-    services.delete_rule(_actor(request), school, rule)
+    rule_actions.delete_rule(_actor(request), school, rule)
     return redirect("circulation-rules")
 
 
@@ -408,8 +416,8 @@ def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def rules_adopt(request: HttpRequest) -> HttpResponse:
     """Turn the built-in rules into the school's own, to edit them."""
-    school = _school(request, Perm.SCHOOL_MANAGE)
-    services.adopt_default_rules(_actor(request), school)
+    school = school_for(request, Perm.SCHOOL_MANAGE)
+    rule_actions.adopt_default_rules(_actor(request), school)
     return redirect("circulation-rules")
 
 
@@ -427,10 +435,10 @@ def _session(request: HttpRequest, school: School, pk: int) -> StocktakeSession:
 @login_required
 def stocktakes(request: HttpRequest) -> HttpResponse:
     """The school's stocktaking sessions, and a form to open one."""
-    school = _school(request, Perm.CIRCULATION_DESK)
+    school = school_for(request, Perm.CIRCULATION_DESK)
     form = StocktakeOpenForm(request.POST or None, school=school)
     if request.method == "POST" and form.is_valid():
-        session = services.open_stocktake(
+        session = stocktaking.open_stocktake(
             _actor(request),
             school,
             location=form.cleaned_data["location"],
@@ -459,19 +467,21 @@ def _scan_context(session: StocktakeSession, location_id: int | None) -> dict[st
 @login_required
 def stocktake(request: HttpRequest, pk: int) -> HttpResponse:
     """The scan page: one field, made for a phone; each scan answers with the count so far."""
-    school = _school(request, Perm.CIRCULATION_DESK)
+    school = school_for(request, Perm.CIRCULATION_DESK)
     session = _session(request, school, pk)
     raw = request.POST.get("location") or request.GET.get("location") or ""
     location_id = int(raw) if raw.isdigit() else session.location_id
     answer: Answer | None = None
     if request.method == "POST":
         if request.POST.get("action") == "close":
-            services.close_stocktake(_actor(request), session)
+            stocktaking.close_stocktake(_actor(request), session)
             return redirect("circulation-stocktake-report", pk=session.pk)
         code = request.POST.get("scan", "").strip()[:MAX_CODE]
         if code:
             try:
-                result = services.record_scan(_actor(request), session, code, location=location_id)
+                result = stocktaking.record_scan(
+                    _actor(request), session, code, location=location_id
+                )
                 item = result.scan.item
                 if result.created:
                     counted = _("Counted “%(title)s” (%(barcode)s).") % {
@@ -499,7 +509,7 @@ def stocktake(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def stocktake_report(request: HttpRequest, pk: int) -> HttpResponse:
     """What the count found; copies not found can be marked missing, all or some."""
-    school = _school(request, Perm.CIRCULATION_DESK)
+    school = school_for(request, Perm.CIRCULATION_DESK)
     session = _session(request, school, pk)
     may_mark = has_perm(request.user, Perm.CATALOG_EDIT, school)
     if request.method == "POST":
@@ -508,7 +518,7 @@ def stocktake_report(request: HttpRequest, pk: int) -> HttpResponse:
         chosen = None
         if request.POST.get("which") != "all":
             chosen = [int(v) for v in request.POST.getlist("item") if v.isdigit()]
-        changed = services.mark_missing(_actor(request), session, chosen)
+        changed = stocktaking.mark_missing(_actor(request), session, chosen)
         messages.success(
             request,
             ngettext(
@@ -534,13 +544,37 @@ def stocktake_report(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@login_required
+def stocktake_report_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """The copies not found, in shelf order, as CSV (safe to open in a spreadsheet)."""
+    school = school_for(request, Perm.CIRCULATION_DESK)
+    session = _session(request, school, pk)
+    report = selectors.stocktake_report(session)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="stocktaking-{session.pk}.csv"'
+    response.write("\ufeff")  # a spreadsheet then reads æ, ø and å right
+    out = csvsafe.writer(response)
+    out.writerow([_("Location"), _("Shelf mark"), _("Title"), _("Barcode"), _("Status")])
+    for item in report.missing.select_related("record", "location"):
+        out.writerow(
+            [
+                item.location.name if item.location else "",
+                item.effective_shelf_mark,
+                item.record.title,
+                item.barcode,
+                item.get_status_display(),
+            ]
+        )
+    return response
+
+
 # --- Notices -----------------------------------------------------------------------------------
 
 
 @login_required
 def notices_page(request: HttpRequest) -> HttpResponse:
     """Reminders sent lately, and the paper letters per class for schools that hand them out."""
-    school = _school(request, Perm.CIRCULATION_DESK)
+    school = school_for(request, Perm.CIRCULATION_DESK)
     today = timezone.localdate()
     overdue = notices.overdue_loans(school, today)
     per_group = (
@@ -551,9 +585,8 @@ def notices_page(request: HttpRequest) -> HttpResponse:
                 filter=Q(
                     members__role=GroupMember.Role.STUDENT,
                     members__patron__user__loans__school=school,
-                    members__patron__user__loans__returned_at__isnull=True,
-                    members__patron__user__loans__due_date__lt=today,
-                ),
+                )
+                & overdue_condition(today, prefix="members__patron__user__loans__"),
             )
         )
         .order_by("grade", "name")
@@ -579,7 +612,7 @@ def notices_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def notice_letters(request: HttpRequest) -> HttpResponse:
     """The overdue letters of one class (``?group=``), or of every overdue student, as a PDF."""
-    school = _school(request, Perm.CIRCULATION_DESK)
+    school = school_for(request, Perm.CIRCULATION_DESK)
     raw = request.GET.get("group", "")
     group = get_object_or_404(Group, pk=int(raw), school=school) if raw.isdigit() else None
     today = timezone.localdate()
@@ -595,7 +628,7 @@ def notice_letters(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def notice_settings(request: HttpRequest) -> HttpResponse:
-    school = _school(request, Perm.SCHOOL_MANAGE)
+    school = school_for(request, Perm.SCHOOL_MANAGE)
     current = notices.settings_of(school)
     form = NoticeSettingsForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
@@ -613,7 +646,7 @@ def notice_settings(request: HttpRequest) -> HttpResponse:
 @login_required
 def receipt(request: HttpRequest) -> HttpResponse:
     """Today's loans of the desk's patron, on a page made for printing."""
-    school = _school(request, Perm.CIRCULATION_DESK)
+    school = school_for(request, Perm.CIRCULATION_DESK)
     patron = _desk_patron(request, school)
     if patron is None:
         raise Http404
@@ -637,25 +670,21 @@ def receipt(request: HttpRequest) -> HttpResponse:
 @login_required
 def class_sets(request: HttpRequest) -> HttpResponse:
     """Lend a class set in one action, and the class sets out (each with *Return all*)."""
-    school = _school(request, Perm.CIRCULATION_DESK)
+    school = school_for(request, Perm.CIRCULATION_DESK)
     form = ClassSetForm(request.POST or None, school=school)
     problems: list[dict[str, str]] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             if data["barcodes"]:
-                result = services.lend_class_set(
+                result = class_set_actions.lend_class_set(
                     _actor(request), school, data["patron"], data["group"], items=data["barcodes"]
                 )
             else:
                 sample = selectors.item_by_barcode(data["sample"])
                 if sample is None:
-                    raise CirculationError(
-                        "unknown_item",
-                        _("No copy has the barcode %(barcode)s.") % {"barcode": data["sample"]},
-                        status=422,
-                    )
-                result = services.lend_class_set(
+                    raise unknown_item(data["sample"])
+                result = class_set_actions.lend_class_set(
                     _actor(request),
                     school,
                     data["patron"],
@@ -664,8 +693,9 @@ def class_sets(request: HttpRequest) -> HttpResponse:
                     count=data["count"],
                 )
         except CirculationError as error:
-            form.add_error(None, error.message)
             problems = error.details.get("problems", [])
+            # The refusal once: one sentence, then a line per copy (not the copies twice).
+            form.add_error(None, _class_set_refusal(problems) if problems else error.message)
         else:
             messages.success(
                 request,
@@ -689,17 +719,25 @@ def class_sets(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "problems": problems,
-            "sets": selectors.class_sets_out(school),
+            "sets": selectors.class_sets_out(school, timezone.localdate()),
             "today": timezone.localdate(),
         },
     )
+
+
+def _class_set_refusal(problems: list[dict[str, str]]) -> str:
+    return ngettext(
+        "%(count)s copy cannot be lent, so none were:",
+        "%(count)s copies cannot be lent, so none were:",
+        len(problems),
+    ) % {"count": len(problems)}
 
 
 @login_required
 @require_POST
 def class_set_return(request: HttpRequest) -> HttpResponse:
     """*Return all*: every open loan of one class set comes back (the teacher brought the box)."""
-    school = _school(request, Perm.CIRCULATION_DESK)
+    school = school_for(request, Perm.CIRCULATION_DESK)
     ids = [request.POST.get(name, "") for name in ("group", "record", "patron")]
     if not all(value.isdigit() for value in ids):
         raise Http404
@@ -707,7 +745,9 @@ def class_set_return(request: HttpRequest) -> HttpResponse:
     loans = list(selectors.class_set_loans(school, group, record, patron))
     if not loans:
         raise Http404
-    outcome = services.return_class_set(_actor(request), school, [loan.item for loan in loans])
+    outcome = class_set_actions.return_class_set(
+        _actor(request), school, [loan.item for loan in loans]
+    )
     messages.success(
         request,
         ngettext("%(count)s copy is back.", "%(count)s copies are back.", len(outcome.returned))

@@ -18,13 +18,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reol.catalog.models import Item, Record
+from reol.core.middleware import school_for
 from reol.core.models import School, User
 from reol.core.permissions import Perm, has_perm
 
-from . import selectors, services, slips
+from . import selectors, slips
+from .actions import holds as hold_actions
 from .errors import CirculationError
 from .models import Hold, HoldState
-from .views import _actor, _school
+from .views import _actor
 
 
 def record_panel(request: HttpRequest, record: Record, school: School | None) -> str:
@@ -54,14 +56,14 @@ def _back(request: HttpRequest, fallback: str) -> str:
 @require_POST
 def place_hold_for(request: HttpRequest, pk: int) -> HttpResponse:
     """A hold for a patron (card or username) on a title, placed from its record page."""
-    school = _school(request, Perm.CIRCULATION_DESK)
+    school = school_for(request, Perm.CIRCULATION_DESK)
     record = get_object_or_404(Record, pk=pk, municipality_id=school.municipality_id)
     code = request.POST.get("patron", "").strip()[:100]
     if not code:
         messages.error(request, _("Give the patron's card number or username."))
     else:
         try:
-            hold = services.place_hold(_actor(request), school, code, record=record)
+            hold = hold_actions.place_hold(_actor(request), school, code, record=record)
         except CirculationError as error:
             messages.error(request, error.message)
         else:
@@ -76,14 +78,14 @@ def place_hold_for(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def hold_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """Cancel a hold, after saying whose hold on what it is (GET asks, POST cancels)."""
-    school = _school(request, Perm.CIRCULATION_DESK)
+    school = school_for(request, Perm.CIRCULATION_DESK)
     hold = get_object_or_404(
         Hold.objects.select_related("record", "patron", "item"), pk=pk, school=school
     )
     back = _back(request, reverse("circulation-hold-shelf"))
     if request.method == "POST":
         try:
-            services.cancel_hold(_actor(request), hold)
+            hold_actions.cancel_hold(_actor(request), hold)
         except CirculationError as error:
             messages.error(request, error.message)
         else:
@@ -109,7 +111,7 @@ def _pdf(data: bytes, name: str) -> HttpResponse:
 @login_required
 def hold_slip(request: HttpRequest, pk: int) -> HttpResponse:
     """The slip to put in a copy on the hold shelf: whose it is and until when."""
-    school = _school(request, Perm.CIRCULATION_DESK)
+    school = school_for(request, Perm.CIRCULATION_DESK)
     hold = get_object_or_404(
         Hold.objects.select_related("record", "patron", "item"),
         pk=pk,
@@ -130,7 +132,7 @@ def hold_slip(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def transit_slip(request: HttpRequest, barcode: str) -> HttpResponse:
     """The slip to put in a copy returned here that belongs to another school."""
-    school = _school(request, Perm.CIRCULATION_DESK)
+    school = school_for(request, Perm.CIRCULATION_DESK)
     item = get_object_or_404(
         Item.objects.select_related("record", "school"),
         barcode=barcode,

@@ -18,10 +18,46 @@ class CoreConfig(AppConfig):
         from .permissions import Perm
 
         register(
-            NavEntry(_("Overview"), "staff-dashboard", Perm.STAFF_SHELL, order=0),
-            NavEntry(_("People"), "people", Perm.PEOPLE_VIEW, order=60),
-            NavEntry(_("Locations"), "locations", Perm.SCHOOL_VIEW, order=70),
-            NavEntry(_("Opening calendar"), "opening-calendar", Perm.SCHOOL_MANAGE, order=80),
-            NavEntry(_("School settings"), "school-settings", Perm.SCHOOL_MANAGE, order=90),
-            NavEntry(_("Audit log"), "audit-log", Perm.AUDIT_VIEW, order=95),
+            NavEntry(
+                _("Overview"),
+                "staff-dashboard",
+                Perm.STAFF_SHELL,
+                order=0,
+                description=_("The library's figures and everything you can do here."),
+            ),
+            NavEntry(
+                _("People"),
+                "people",
+                Perm.PEOPLE_VIEW,
+                order=60,
+                description=_("Staff and students with access to Reol, and their roles."),
+            ),
+            NavEntry(
+                _("Locations"),
+                "locations",
+                Perm.SCHOOL_VIEW,
+                order=70,
+                description=_("The school's shelves, rooms and other places for copies."),
+            ),
+            NavEntry(
+                _("Opening calendar"),
+                "opening-calendar",
+                Perm.SCHOOL_MANAGE,
+                order=80,
+                description=_("Opening hours, holidays and school years."),
+            ),
+            NavEntry(
+                _("School settings"),
+                "school-settings",
+                Perm.SCHOOL_MANAGE,
+                order=90,
+                description=_("The school's name, languages and defaults."),
+            ),
+            NavEntry(
+                _("Audit log"),
+                "audit-log",
+                Perm.AUDIT_VIEW,
+                order=95,
+                description=_("Who changed what, and when."),
+            ),
         )

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
 
 from . import audit
 from .auth import client_ip
 from .models import School, User
-from .permissions import Perm, has_perm_anywhere, schools_with
+from .permissions import Perm, has_perm_anywhere, require, schools_with
 
 SESSION_KEY = "reol_school"
 
@@ -32,6 +34,17 @@ def active_school(request: HttpRequest) -> School | None:
         if school.pk == chosen:
             return school
     return schools[0] if schools else None
+
+
+def school_for(request: HttpRequest, perm: Perm) -> School:
+    """The school this request acts for (the active school, set by the middleware below),
+    after checking ``perm`` there: the one helper every app's pages use. 403 when the person
+    has no school, or lacks ``perm`` at it."""
+    school: School | None = getattr(request, "school", None)
+    if school is None:
+        raise PermissionDenied(_("You have no role at any school."))
+    require(request.user, perm, school)
+    return school
 
 
 class ActiveSchoolMiddleware:

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils.crypto import salted_hmac
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from .languages import language_choices
@@ -413,7 +414,8 @@ class ClosedPeriod(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.starts:%d.%m}–{self.ends:%d.%m})"
+        starts = date_format(self.starts, "MONTH_DAY_FORMAT")
+        return f"{self.name} ({starts}–{date_format(self.ends, 'MONTH_DAY_FORMAT')})"
 
 
 class ResetRequest(models.Model):

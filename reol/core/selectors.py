@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet, Value
+from typing import TypeVar
+
+from django.db.models import Model, Q, QuerySet, Value
 from django.db.models.functions import Lower
 
 from .models import User
 from .text import search_terms
+
+M = TypeVar("M", bound=Model)
 
 
 def same_code(field: str, code: str) -> Q:
@@ -32,12 +36,14 @@ def person_by_identifier(identifier: str) -> User | None:
     return (by_username or found)[0] if found else None
 
 
-def search_people(people: QuerySet[User], query: str) -> QuerySet[User]:
-    """``people`` whose name, username or card number contain every word of ``query``.
+def search_people(people: QuerySet[M], query: str, *, via: str = "") -> QuerySet[M]:
+    """``people`` whose name, username or card number contain every word of ``query``: the one
+    patron and person search (the people page, the patron list, the patrons API).
 
     Matching is on the folded ``search_text``, so it ignores case for æ, ø and å as well, and
-    "Anna Hansen" (or "hansen anna") finds Anna Hansen.
+    "Anna Hansen" (or "hansen anna") finds Anna Hansen. ``via`` reaches the person from
+    another model (``"user__"`` for patrons).
     """
     for term in search_terms(query):
-        people = people.filter(search_text__contains=term)
+        people = people.filter(**{f"{via}search_text__contains": term})
     return people

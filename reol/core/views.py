@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from . import accounts, audit, auth, forms, navigation, selectors, services
 from .languages import language_name
-from .middleware import SESSION_KEY, schools_of
+from .middleware import SESSION_KEY, school_for, schools_of
 from .models import AuditEvent, ClosedPeriod, Location, Membership, Role, School, User
 from .permissions import (
     GRANTABLE_WITH,
@@ -38,15 +38,6 @@ from .permissions import (
 from .text import fold
 
 PAGE_SIZE = 50
-
-
-def _school(request: HttpRequest, perm: Perm) -> School:
-    """The active school, after checking ``perm`` there; 403 when the person lacks it."""
-    school: School | None = getattr(request, "school", None)
-    if school is None:
-        raise PermissionDenied(_("You have no role at any school."))
-    require(request.user, perm, school)
-    return school
 
 
 def _int_or_404(value: object) -> int:
@@ -75,6 +66,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         next_url = request.POST.get("next") or request.GET.get("next") or ""
         if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
             next_url = ""
+        if request.GET.get("from") == "opac" and not is_student_only(form.user):
+            next_url = ""  # staff who sign in from the catalogue's link go to their dashboard
         response = HttpResponseRedirect(next_url or "/")
         if form.user.preferred_language:
             response.set_cookie("django_language", form.user.preferred_language, samesite="Lax")
@@ -246,7 +239,7 @@ SHELL_PAGES = frozenset(
 def dashboard(request: HttpRequest) -> HttpResponse:
     """What the signed-in person can do here (the modules' menu entries, as big links) and a
     few live counts: each only for people with its permission, each from its app's selector."""
-    school = _school(request, Perm.STAFF_SHELL)
+    school = school_for(request, Perm.STAFF_SHELL)
     user = request.user
     counts: list[Count] = []
     for figure in navigation.figures():
@@ -278,7 +271,7 @@ def switch_school(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def people(request: HttpRequest) -> HttpResponse:
-    school = _school(request, Perm.PEOPLE_VIEW)
+    school = school_for(request, Perm.PEOPLE_VIEW)
     query = request.GET.get("q", "").strip()[:100]
     role = request.GET.get("role", "")
     members = Membership.objects.filter(school=school)
@@ -310,7 +303,7 @@ def people(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def person(request: HttpRequest, pk: int) -> HttpResponse:
-    school = _school(request, Perm.PEOPLE_VIEW)
+    school = school_for(request, Perm.PEOPLE_VIEW)
     # 404, not 403, for people outside the viewer's schools: their existence is not revealed.
     subject = get_object_or_404(visible_people(request.user, Perm.PEOPLE_VIEW), pk=pk)
     memberships = (
@@ -335,7 +328,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
-    school = _school(request, Perm.PEOPLE_MANAGE)
+    school = school_for(request, Perm.PEOPLE_MANAGE)
     subject = get_object_or_404(visible_people(request.user, Perm.PEOPLE_MANAGE), pk=pk)
     services.unlock_sign_in(request.user, subject, school)  # type: ignore[arg-type]
     messages.success(request, _("%(name)s can sign in again.") % {"name": subject})
@@ -344,7 +337,7 @@ def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def person_add(request: HttpRequest) -> HttpResponse:
-    school = _school(request, Perm.PEOPLE_MANAGE)
+    school = school_for(request, Perm.PEOPLE_MANAGE)
     grantable = [r for r in GRANTABLE_WITH if may_grant(request.user, r, school)]
     form = forms.PersonForm(request.POST or None, roles=forms.role_choices(grantable))
     if request.method == "POST" and form.is_valid():
@@ -378,7 +371,7 @@ def person_add(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def school_settings(request: HttpRequest) -> HttpResponse:
-    school = _school(request, Perm.SCHOOL_MANAGE)
+    school = school_for(request, Perm.SCHOOL_MANAGE)
     form = forms.SchoolSettingsForm(request.POST or None, instance=School.objects.get(pk=school.pk))
     if request.method == "POST" and form.is_valid():
         try:
@@ -393,7 +386,7 @@ def school_settings(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def locations(request: HttpRequest) -> HttpResponse:
-    school = _school(request, Perm.SCHOOL_VIEW)
+    school = school_for(request, Perm.SCHOOL_VIEW)
     can_manage = has_perm(request.user, Perm.SCHOOL_MANAGE, school)
     form = forms.LocationForm(request.POST or None, school=school)
     if request.method == "POST":
@@ -416,14 +409,19 @@ def locations(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def opening_calendar(request: HttpRequest) -> HttpResponse:
-    school = _school(request, Perm.SCHOOL_MANAGE)
+    school = school_for(request, Perm.SCHOOL_MANAGE)
     current = {h.weekday: h for h in school.opening_hours.all()}
     action = request.POST.get("action") if request.method == "POST" else None
     hours_form = forms.OpeningHoursForm(
         request.POST if action == "hours" else None, current=current
     )
-    closed_form = forms.ClosedPeriodForm(request.POST if action == "closed" else None)
-    year_form = forms.SchoolYearForm(request.POST if action == "year" else None)
+    # Two forms on one page: each its own ids (auto_id), so every label names its own field.
+    closed_form = forms.ClosedPeriodForm(
+        request.POST if action == "closed" else None, auto_id="id_closed_%s"
+    )
+    year_form = forms.SchoolYearForm(
+        request.POST if action == "year" else None, auto_id="id_year_%s"
+    )
     user = request.user
     try:
         if action == "hours" and hours_form.is_valid():
@@ -465,7 +463,7 @@ def opening_calendar(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
-    school = _school(request, Perm.AUDIT_VIEW)
+    school = school_for(request, Perm.AUDIT_VIEW)
     events = scope(AuditEvent.objects.all(), request.user, Perm.AUDIT_VIEW).filter(school=school)
     action = request.GET.get("action", "").strip()[:64]
     who = request.GET.get("who", "").strip()[:150]

@@ -22,14 +22,12 @@ from reol.core.permissions import Perm
 
 def loans_out(school: School) -> int:
     """Copies lent from ``school`` and not yet back."""
-    return Loan.objects.filter(school=school, returned_at__isnull=True).count()
+    return Loan.objects.open().of_school(school).count()
 
 
 def loans_overdue(school: School) -> int:
     """Of those, the ones past their due date."""
-    return Loan.objects.filter(
-        school=school, returned_at__isnull=True, due_date__lt=timezone.localdate()
-    ).count()
+    return Loan.objects.of_school(school).overdue(timezone.localdate()).count()
 
 
 def holds_ready(school: School) -> int:

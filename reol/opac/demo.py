@@ -4,12 +4,11 @@ librarian would; idempotent (a school or municipality with any list is left as i
 
 from __future__ import annotations
 
+from reol.catalog.lists import services
+from reol.catalog.lists.models import ReadingList
 from reol.catalog.models import Record
 from reol.core.models import Municipality, School
 from reol.core.permissions import SYSTEM
-
-from . import services
-from .models import ReadingList
 
 # (school code or None for the municipality, title, audience, description, title words, notes)
 LISTS: list[tuple[str | None, str, str, str, str, dict[str, str]]] = [

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import HttpRequest
 
-from reol.catalog.models import ItemStatus, Record
+from reol.catalog.lists.models import ReadingList, ReadingListEntry
+from reol.catalog.models import Item, ItemStatus, Record
+from reol.catalog.search import series_parts
+from reol.catalog.search.labels import full_title
 from reol.catalog.selectors import GONE, public_municipality
 from reol.core.models import Municipality, School, User
 from reol.core.permissions import Actor, Perm, schools_with
-
-from .models import ReadingList, ReadingListEntry
 
 SESSION_SCHOOL = "opac_school"  # the school an anonymous visitor chose, by primary key
 
@@ -91,3 +92,80 @@ def editable_lists(actor: Actor) -> QuerySet[ReadingList]:
         .annotate(size=Count("entries"))
         .order_by("municipality__name", "school__name", "title", "id")
     )
+
+
+# --- A series: the books before and after this one ------------------------------------------
+
+
+@dataclass
+class SeriesBook:
+    record_id: int
+    title: str
+    number: str  # as catalogued ("3"), or "" when the series is not numbered
+    on_shelf: bool  # a copy on the shelf at the visitor's school (at any school without one)
+
+
+@dataclass
+class SeriesPlace:
+    name: str
+    previous: SeriesBook | None
+    next: SeriesBook | None
+
+
+def _series_key(record: Record) -> tuple[float, int, str, int]:
+    """A series in reading order: by number when the catalogue gives one, else by year."""
+    number = series_parts(record.series)[1]
+    try:
+        position = float(number.replace(",", "."))
+    except ValueError:
+        position = float("inf")
+    return (position, record.year or 9999, record.title.lower(), record.pk)
+
+
+def series_place(record: Record, where: Place) -> SeriesPlace | None:
+    """The books just before and after ``record`` in its series, in its language.
+
+    Editions and formats of one volume (the book, the audiobook, the film of "number 1") are
+    one step: the neighbours are the next *volume*, each shown in ``record``'s material type
+    when there is one, and on the shelf when any copy of it is.
+    """
+    name = series_parts(record.series)[0]
+    if not name:
+        return None
+    members = list(
+        Record.objects.filter(municipality=where.municipality, merged_into__isnull=True)
+        .filter(Q(series=name) | Q(series__startswith=f"{name} ;"))
+        .only("id", "title", "subtitle", "series", "year", "languages", "material_type")
+    )
+    language = (record.languages or [None])[0]
+    if language:
+        members = [m for m in members if not m.languages or language in m.languages]
+    steps: dict[str, list[Record]] = {}
+    for member in sorted(members, key=_series_key):
+        number = series_parts(member.series)[1]
+        steps.setdefault(number or member.title.strip().lower(), []).append(member)
+    volumes = list(steps.values())
+    here = next((i for i, v in enumerate(volumes) if any(m.pk == record.pk for m in v)), None)
+    if here is None or len(volumes) < 2:
+        return None
+    shelved = _on_shelf([m.pk for v in volumes for m in v], where.school)
+
+    def book(i: int) -> SeriesBook | None:
+        if not 0 <= i < len(volumes):
+            return None
+        volume = volumes[i]
+        same = [m for m in volume if m.material_type == record.material_type] or volume
+        shown = next((m for m in same if m.pk in shelved), same[0])
+        number = series_parts(shown.series)[1]
+        return SeriesBook(
+            shown.pk, full_title(shown.title, shown.subtitle), number, shown.pk in shelved
+        )
+
+    return SeriesPlace(name, book(here - 1), book(here + 1))
+
+
+def _on_shelf(record_ids: list[int], school: School | None) -> set[int]:
+    copies = Item.objects.filter(record_id__in=record_ids, status=ItemStatus.AVAILABLE)
+    if school is not None:
+        copies = copies.filter(school=school)
+    return set(copies.values_list("record_id", flat=True))

@@ -6,28 +6,26 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from reol.catalog import search
+from reol.catalog.lists import services
+from reol.catalog.lists.models import ReadingListEntry
 from reol.catalog.models import Record
+from reol.core.middleware import school_for
 from reol.core.models import School, User
-from reol.core.permissions import Perm, require
+from reol.core.permissions import Perm
 
-from . import selectors, services
+from . import selectors
 from .forms import NewReadingListForm, ReadingListForm
-from .models import ReadingListEntry
 
 
 def _school(request: HttpRequest) -> School:
-    school: School | None = getattr(request, "school", None)
-    if school is None:
-        raise PermissionDenied(_("You have no role at any school."))
-    require(request.user, Perm.CATALOG_EDIT, school)
-    return school
+    return school_for(request, Perm.CATALOG_EDIT)
 
 
 def _errors(form: ReadingListForm, error: ValidationError) -> None:

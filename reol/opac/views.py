@@ -29,24 +29,25 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reol.catalog import search
+from reol.catalog.lists.models import ReadingList
 from reol.catalog.models import Item, ItemStatus, Record
 from reol.catalog.search import labels
 from reol.catalog.search import selectors as search_selectors
 from reol.catalog.selectors import GONE, public_record
 from reol.circulation import selectors as circulation_selectors
-from reol.circulation import services as circulation
+from reol.circulation.actions import holds as hold_actions
+from reol.circulation.actions import loans as loan_actions
 from reol.circulation.errors import CirculationError
 from reol.circulation.models import Hold, Loan
 from reol.core.models import School, User
 
 from . import selectors
-from .models import ReadingList
 from .selectors import Place
 from .templatetags.opac import age_text
 
 PAGE_SIZE = 20
 MAX_PAGE = 10_000 // PAGE_SIZE  # the engine stops at result 10,000
-MAX_QUERY = 500  # longer text is cut (a search box never needs more)
+MAX_QUERY = 500  # the search box's maxlength: a whole sentence (longer text is cut)
 FILTER_FACETS = ("material_type", "age", "reading_level", "language", "school", "year", "subject")
 MAX_VALUES = 20  # values per facet in a URL
 
@@ -144,7 +145,7 @@ def suggest(request: HttpRequest) -> HttpResponse:
     nothing starts with it at all ("hary" → "harry").
     """
     where = selectors.place(request)
-    text = _clean(request.GET.get("q", ""), 200)
+    text = _clean(request.GET.get("q", ""), MAX_QUERY)
     options: list[Option] = []
     correction = None
     if where and len(text) >= 2:
@@ -441,32 +442,27 @@ STATUS_WORDS = {
 }
 
 
-def _more_like_this(record: Record, where: Place) -> list[tuple[search.Hit, str]]:
-    """Titles on the same subjects, then by the same author (through the search interface)."""
-    found: dict[int, search.Hit] = {}
-    asks = []
-    if record.subjects:
-        asks.append(("", {"subject": [str(s)[:100] for s in record.subjects[:5]]}))
-    names = [c.get("name", "") for c in record.contributors or [] if c.get("name")]
-    if names:
-        asks.append((f'author:"{names[0]}"', {}))
-    for text, filters in asks:
-        result = search.search(
-            search.SearchQuery(
-                text=text,
-                municipality_id=where.municipality.pk,
-                filters=filters,
-                size=8,
-                facets=False,
-                language=_language(),
-            )
+@dataclass
+class Alike:
+    """A tile of "more like this"."""
+
+    hit: search.Hit
+    title: str
+    on_shelf: bool  # at the visitor's school (at any school when there is none)
+
+
+def _more_like_this(record: Record, where: Place) -> list[Alike]:
+    """Titles sharing the most with this one: subjects, series, authors, age bands."""
+    code = where.school.code if where.school else None
+    hits = search.more_like_this(record.pk, municipality_id=where.municipality.pk, size=6)
+    return [
+        Alike(
+            h,
+            h.full_title,
+            any(a.available for a in h.availability if code is None or a.school == code),
         )
-        for hit in result.hits:
-            if hit.id != record.pk:
-                found.setdefault(hit.id, hit)
-        if len(found) >= 6:
-            break
-    return [(h, h.full_title) for h in list(found.values())[:6]]
+        for h in hits
+    ]
 
 
 @csp_update({"img-src": ["https:"]})  # type: ignore[arg-type]  # covers come from the national catalogue's servers
@@ -518,6 +514,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "copy_here": copy_here,
             "can_hold": isinstance(user, User) and copy_here,
             "more": _more_like_this(found, where),
+            "series": selectors.series_place(found, where),
         },
     )
 
@@ -535,7 +532,7 @@ def place_hold(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Ask at the library desk to reserve this."))
         return redirect("opac-record", pk=found.pk)
     try:
-        hold = circulation.place_hold(user, where.school, user, record=found)
+        hold = hold_actions.place_hold(user, where.school, user, record=found)
     except CirculationError as refusal:
         messages.error(request, refusal.message)
     except PermissionDenied:
@@ -563,7 +560,9 @@ def my_page(request: HttpRequest) -> HttpResponse:
         "opac/me.html",
         {
             "place": selectors.place(request),
-            "loans": list(circulation_selectors.open_loans(user)),
+            "loans": list(
+                circulation_selectors.open_loans(user).with_lateness(timezone.localdate())
+            ),
             "holds": list(circulation_selectors.open_holds(user)),
             "today": timezone.localdate(),
         },
@@ -584,13 +583,12 @@ def _refusal(request: HttpRequest, error: Exception) -> None:
 def renew(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     loan = get_object_or_404(
-        Loan.objects.select_related("school", "item__record"),
+        Loan.objects.open().select_related("school", "item__record"),
         pk=pk,
         patron=user,
-        returned_at__isnull=True,
     )
     try:
-        renewed = circulation.renew(user, loan.school, loan.item)
+        renewed = loan_actions.renew(user, loan.school, loan.item)
     except (CirculationError, PermissionDenied, ValidationError) as error:
         _refusal(request, error)
     else:
@@ -608,7 +606,7 @@ def cancel_hold(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     hold = get_object_or_404(Hold.objects.select_related("record"), pk=pk, patron=user)
     try:
-        circulation.cancel_hold(user, hold)
+        hold_actions.cancel_hold(user, hold)
     except (CirculationError, PermissionDenied) as error:
         _refusal(request, error)
     else:

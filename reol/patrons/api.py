@@ -29,7 +29,7 @@ from reol.core.models import School, User
 from reol.core.paging import Shaped, paged
 from reol.core.permissions import Perm, has_perm_anywhere, require, schools_with, scope
 from reol.core.schemas import ManyLines, OneLine
-from reol.core.selectors import card_or_username
+from reol.core.selectors import card_or_username, search_people
 
 from . import services
 from .models import Group, GroupMember, Patron
@@ -207,10 +207,7 @@ def list_patrons(
         # A subquery, not a join: a patron in two active groups of that name is one row.
         members = GroupMember.objects.filter(group__name=group, group__active=True)
         patrons = patrons.filter(pk__in=members.values("patron"))
-    for word in q.split()[:5]:
-        from reol.core.text import fold
-
-        patrons = patrons.filter(user__search_text__contains=fold(word))
+    patrons = search_people(patrons, q, via="user__")
     patrons = patrons.order_by("school__code", "user__last_name", "user__first_name", "pk")
 
     def shape(page: list[Patron]) -> list[dict[str, Any]]:

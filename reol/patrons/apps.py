@@ -16,11 +16,41 @@ class PatronsConfig(AppConfig):
         from .demo import load_demo_patrons
 
         register(
-            NavEntry(_("Patrons"), "patrons-list", Perm.PEOPLE_VIEW, order=22),
-            NavEntry(_("Groups"), "patrons-groups", Perm.PEOPLE_VIEW, order=23),
-            NavEntry(_("My classes"), "patrons-my-classes", Perm.PLANNING, order=24),
-            NavEntry(_("Year-end rollover"), "patrons-rollover", Perm.PEOPLE_MANAGE, order=86),
-            NavEntry(_("Privacy"), "patrons-privacy", Perm.SCHOOL_MANAGE, order=87),
+            NavEntry(
+                _("Patrons"),
+                "patrons-list",
+                Perm.PEOPLE_VIEW,
+                order=22,
+                description=_("Students and staff who borrow: loans, blocks and cards."),
+            ),
+            NavEntry(
+                _("Groups"),
+                "patrons-groups",
+                Perm.PEOPLE_VIEW,
+                order=23,
+                description=_("Classes and other groups of patrons."),
+            ),
+            NavEntry(
+                _("My classes"),
+                "patrons-my-classes",
+                Perm.PLANNING,
+                order=24,
+                description=_("Your own classes: their loans and plans."),
+            ),
+            NavEntry(
+                _("Year-end rollover"),
+                "patrons-rollover",
+                Perm.PEOPLE_MANAGE,
+                order=86,
+                description=_("Move students up a grade and let the leavers go."),
+            ),
+            NavEntry(
+                _("Privacy"),
+                "patrons-privacy",
+                Perm.SCHOOL_MANAGE,
+                order=87,
+                description=_("What is kept about borrowers, and for how long."),
+            ),
         )
         register_actions(
             {
@@ -38,15 +68,9 @@ class PatronsConfig(AppConfig):
                 "group.view_loans": _("Class loans viewed"),
                 "group.cards_assign": _("Card numbers given to a class"),
                 "privacy.settings": _("Privacy settings changed"),
-                "loans.anonymise": _("Returned loans anonymised"),
-                "loan.written_off": _("Loan written off as lost"),
                 "rollover.promote": _("Groups moved up a year"),
                 "rollover.deactivate": _("Leavers deactivated"),
                 "rollover.erase": _("Leavers erased"),
             }
         )
         extend_demo(load_demo_patrons)
-        # The demo's loans need the patrons (just above) and the catalogue (catalog's ready()).
-        from reol.circulation.demo import load_demo_loans
-
-        extend_demo(load_demo_loans)

@@ -218,26 +218,3 @@ class PrivacySettings(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school}: {self.anonymise_after_days}/{self.leaver_retention_days}"
-
-
-class LoanStatistic(models.Model):
-    """What a student's loan keeps for statistics once the borrower is forgotten.
-
-    Written when the loan is returned (``services.note_return``): the grade and group the
-    borrower was in. The loan row itself keeps the dates and the copy.
-    """
-
-    loan = models.OneToOneField(
-        "circulation.Loan", on_delete=models.CASCADE, related_name="statistic"
-    )
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
-    grade = models.PositiveSmallIntegerField(null=True, blank=True)
-    group_name = models.CharField(max_length=64, blank=True, default="")
-    school_year = models.CharField(max_length=16, blank=True, default="")
-
-    class Meta:
-        verbose_name = _("loan statistic")
-        verbose_name_plural = _("loan statistics")
-
-    def __str__(self) -> str:
-        return f"{self.loan_id}: {self.grade} {self.group_name}"

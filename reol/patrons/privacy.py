@@ -1,27 +1,21 @@
-"""Privacy by default: anonymising returned loans, exporting and erasing a patron's data.
+"""Privacy by default: exporting and erasing a patron's data.
 
-Each write is a service (one transaction, permission, audit). These read and write
-circulation's loans and holds, so this module imports ``reol.circulation``; circulation itself
-only imports ``patrons.selectors`` and ``patrons.services``, which import nothing of it, so
-there is no import cycle.
+Each write is a service (one transaction, permission, audit). What touches loans and holds —
+anonymising returned loans, their statistics, writing off a leaver's loans, cancelling holds,
+the loans in an export — is circulation's (``circulation.actions.privacy``), asked through
+``borrowing`` so that patrons never imports circulation (it sits above patrons).
 
-* **Loan history.** A student's returned loan keeps its borrower only when the school keeps
-  loan history (``School.keep_loan_history``) *and* the student (or a guardian, through staff)
-  opted in (``Patron.keeps_loan_history``). Everyone else's returned loans lose the borrower at
-  return, or ``PrivacySettings.anonymise_after_days`` after it (``reol anonymise-loans`` runs
-  daily). The loan keeps its dates and copy; ``LoanStatistic`` keeps grade and group.
 * **Export** gathers everything Reol holds about a person at the schools the asker may manage
   (or everywhere, for the person themself): profile, roles, groups, blocks, loans, holds and the
   audit events about them (including who looked at their record).
 * **Erasure** is refused while loans are outstanding unless the librarian marks them lost;
-  then the person's loans are anonymised, holds cancelled, and the patron, their roles at the
-  school and (when they have no role anywhere else) the person are removed.
+  then the person's loans are written off, returned ones anonymised, holds cancelled, and the
+  patron, their roles at the school and (when they have no role anywhere else) the person are
+  removed.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,95 +25,18 @@ from django.db.models import ProtectedError, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reol.catalog.models import ItemStatus
-from reol.catalog.services import queue_for_search
-from reol.catalog.states import can_change
-from reol.circulation import services as circulation
-from reol.circulation.models import (
-    OPEN_HOLD_STATES,
-    Hold,
-    Loan,
-    LoanState,
-)
-from reol.circulation.models import (
-    PatronCategory as LoanCategory,
-)
 from reol.core import audit
 from reol.core.models import AuditEvent, Membership, School, User
-from reol.core.permissions import SYSTEM, Actor, Perm, has_perm, require, schools_with
+from reol.core.permissions import Actor, Perm, require, schools_with
 
-from . import selectors
-from .models import Block, GroupMember, LoanStatistic, Patron
-
-
-def _statistic_for(loan: Loan, patron: Patron | None) -> None:
-    """Keep grade and group before the borrower goes (once; the return may have done it)."""
-    if LoanStatistic.objects.filter(loan=loan).exists():
-        return
-    group = None
-    if patron is not None:
-        group = (
-            GroupMember.objects.filter(patron=patron, role=GroupMember.Role.STUDENT)
-            .select_related("group")
-            .order_by("-group__school_year")
-            .first()
-        )
-    LoanStatistic.objects.create(
-        loan=loan,
-        school_id=loan.school_id,
-        grade=patron.grade if patron else None,
-        group_name=group.group.name if group else "",
-        school_year=group.group.school_year if group else "",
-    )
+from .borrowing import borrowing
+from .models import Block, Patron
 
 
-def _forget(loans: Iterable[Loan], school: School) -> int:
-    patrons = {p.user_id: p for p in Patron.objects.filter(school=school)}
-    ids: list[int] = []
-    for loan in loans:
-        _statistic_for(loan, patrons.get(loan.patron_id or 0))
-        ids.append(loan.pk)
-    if ids:
-        Loan.objects.filter(pk__in=ids, returned_at__isnull=False).update(patron=None)
-    return len(ids)
-
-
-def forget_returned_loans(user: User, school: School) -> int:
-    """The person's returned loans at ``school`` lose their borrower. Inside a service only."""
-    loans = Loan.objects.filter(patron=user, school=school, returned_at__isnull=False)
-    return _forget(loans, school)
-
-
-@transaction.atomic
-def anonymise_loans(
-    actor: Actor, *, school: School | None = None, now: dt.datetime | None = None
-) -> int:
-    """Forget the borrower of every returned student loan past its school's period.
-
-    Loans of students who keep their history (school setting + their consent) are left. Run
-    daily by ``reol anonymise-loans``; returns how many loans were anonymised.
-    """
-    now = now or timezone.now()
-    schools = [school] if school is not None else list(schools_with(actor, Perm.SCHOOL_MANAGE))
-    total = 0
-    for place in schools:
-        require(actor, Perm.SCHOOL_MANAGE, place)
-        days = selectors.privacy_of(place).anonymise_after_days
-        loans = Loan.objects.filter(
-            school=place,
-            patron_category=LoanCategory.STUDENT,
-            patron__isnull=False,
-            returned_at__isnull=False,
-            returned_at__lte=now - dt.timedelta(days=days),
-        )
-        if place.keep_loan_history:
-            keepers = Patron.objects.filter(school=place, keeps_loan_history=True, active=True)
-            loans = loans.exclude(patron__in=keepers.values("user"))
-        count = _forget(loans, place)
-        if count:
-            audit.record(actor, "loans.anonymise", place, school=place, details={"loans": count})
-        total += count
-    return total
+def anonymise_loans(actor: Actor, *, school: School | None = None) -> int:
+    """Forget the borrowers of returned student loans past each school's period (circulation's
+    action; the privacy page's button)."""
+    return borrowing().anonymise_loans(actor, school=school)
 
 
 # --- Export ------------------------------------------------------------------------------------
@@ -146,16 +63,7 @@ def export_patron(actor: Actor, user: User) -> dict[str, Any]:
     memberships = Membership.objects.filter(user=user).filter(
         Q(school__in=schools) | Q(school__isnull=True) if own else Q(school__in=schools)
     )
-    loans = (
-        Loan.objects.filter(patron=user, school__in=schools)
-        .select_related("item__record", "school")
-        .order_by("loan_date", "id")
-    )
-    holds = (
-        Hold.objects.filter(patron=user, school__in=schools)
-        .select_related("record", "school")
-        .order_by("placed_at", "id")
-    )
+    borrowed = borrowing().export(user, schools)
     patron_ids = [str(p.pk) for p in patrons]
     events = AuditEvent.objects.filter(
         Q(object_type="core.user", object_id=str(user.pk))
@@ -207,28 +115,8 @@ def export_patron(actor: Actor, user: User) -> dict[str, Any]:
             }
             for p in patrons
         ],
-        "loans": [
-            {
-                "school": loan.school.name,
-                "barcode": loan.item.barcode,
-                "title": loan.item.record.title,
-                "lent": _iso(loan.loan_date),
-                "due": _iso(loan.due_date),
-                "returned": _iso(loan.returned_at),
-                "state": loan.state,
-                "renewals": loan.renewals,
-            }
-            for loan in loans
-        ],
-        "holds": [
-            {
-                "school": hold.school.name,
-                "title": hold.record.title,
-                "placed": _iso(hold.placed_at),
-                "state": hold.state,
-            }
-            for hold in holds
-        ],
+        "loans": borrowed["loans"],
+        "holds": borrowed["holds"],
         "audit": [
             {
                 "at": _iso(e.at),
@@ -258,39 +146,8 @@ class Erasure:
     person_removed: bool = False
 
 
-def outstanding_loans(user: User, school: School) -> QuerySet[Loan]:
-    return (
-        Loan.objects.filter(patron=user, school=school, returned_at__isnull=True)
-        .select_related("item__record")
-        .order_by("due_date", "id")
-    )
-
-
-def _mark_lost(actor: Actor, loan: Loan, patron: Patron) -> None:
-    """A copy the leaver never brought back: the copy is lost, the loan closed without them.
-
-    The loan state machine has no "written off": a lost loan is closed as returned (its only
-    way out), the copy itself stays registered as lost, and the audit event says so.
-    """
-    item = loan.item
-    if can_change(item.status, ItemStatus.LOST):
-        item.status = ItemStatus.LOST
-        item.save(update_fields=["status", "updated_at"])
-    now = timezone.now()
-    _statistic_for(loan, patron)
-    Loan.objects.filter(pk=loan.pk).update(
-        state=LoanState.RETURNED,
-        returned_at=max(now, loan.checked_out_at),
-        patron=None,
-    )
-    queue_for_search([item.record_id])
-    audit.record(
-        actor,
-        "loan.written_off",
-        loan,
-        school=loan.school,
-        details={"item": item.barcode, "reason": "erasure"},
-    )
+def outstanding_loans(user: User, school: School) -> QuerySet[Any]:
+    return borrowing().open_loans(user, school)
 
 
 def _scrub(user: User) -> None:
@@ -327,23 +184,17 @@ def erase_patron(actor: Actor, patron: Patron, *, mark_lost: bool = False) -> Er
             % {"name": user, "count": len(open_loans), "titles": titles},
             code="loans_outstanding",
         )
-    for loan in open_loans:
-        _mark_lost(actor, loan, patron)
-        result.loans_marked_lost += 1
-    result.loans_anonymised = forget_returned_loans(user, school)
-    for hold in Hold.objects.filter(patron=user, school=school, state__in=OPEN_HOLD_STATES):
-        desk = actor if has_perm(actor, Perm.CIRCULATION_DESK, school) else SYSTEM
-        circulation.cancel_hold(desk, hold)
-        result.holds_cancelled += 1
-    Hold.objects.filter(patron=user, school=school).delete()
+    loans = borrowing()
+    result.loans_marked_lost = loans.write_off(actor, open_loans, patron, reason="erasure")
+    result.loans_anonymised = loans.forget_returned_loans(user, school)
+    result.holds_cancelled = loans.cancel_holds(actor, user, school)
     patron_id = patron.pk
     patron.delete()  # its group memberships and blocks go with it
     Membership.objects.filter(user=user, school=school).delete()
     if not Membership.objects.filter(user=user).exists() and not user.is_superuser:
         try:
             with transaction.atomic():
-                Hold.objects.filter(patron=user).delete()
-                user.delete()
+                user.delete()  # their holds at other schools go with them (CASCADE)
             result.person_removed = True
         except (ProtectedError, IntegrityError):
             _scrub(user)

@@ -18,18 +18,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reol.circulation.models import Loan
 from reol.core import audit, calendar
 from reol.core.models import School
 from reol.core.permissions import Actor, Perm, require
 
 from . import privacy, selectors
+from .borrowing import borrowing
 from .models import GRADE_MAX, Group, GroupMember, Patron, PatronCategory
 
 _LEADING_GRADE = re.compile(r"^(\d+)(.*)$")
@@ -92,11 +93,10 @@ def plan(school: School, *, leaving: list[int] | None = None, today: dt.date | N
     return result
 
 
-def leavers_loans(groups: list[Group]) -> list[tuple[Group, list[Loan]]]:
+def leavers_loans(groups: list[Group]) -> list[tuple[Group, list[Any]]]:
     """Per leaving class, the loans its students still have at the school (to print)."""
-    from .loans import open_loans_of_group
-
-    return [(group, list(open_loans_of_group(group))) for group in groups]
+    loans = borrowing()
+    return [(group, list(loans.open_loans_of_group(group))) for group in groups]
 
 
 def _require_groups_of(school: School, groups: list[Group]) -> None:

@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from reol.core.models import School, User
-from reol.core.text import fold
+from reol.core.selectors import search_people
 
 from .models import Block, Group, GroupMember, Patron, PatronCategory, PrivacySettings
 
@@ -144,8 +144,7 @@ def patrons_at(
         patrons = patrons.filter(category=category)
     if group is not None:
         patrons = patrons.filter(memberships__group=group)
-    for word in fold(query).split()[:5]:
-        patrons = patrons.filter(user__search_text__contains=word)
+    patrons = search_people(patrons, query, via="user__")
     return patrons.prefetch_related(
         Prefetch(
             "memberships",

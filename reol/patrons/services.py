@@ -5,8 +5,8 @@ Each function is one transaction: permission (``core.permissions``) â†’ rules â†
 Reading and changing a patron needs PEOPLE_VIEW / PEOPLE_MANAGE at the patron's school; the
 school's privacy periods need SCHOOL_MANAGE.
 
-The privacy operations that touch loans (anonymising, export, erasure) are in ``privacy.py``,
-the year-end rollover in ``rollover.py``.
+Export and erasure are in ``privacy.py``, the year-end rollover in ``rollover.py``; what they
+need of loans and holds they ask circulation through ``borrowing`` (never a loan written here).
 """
 
 from __future__ import annotations
@@ -30,12 +30,12 @@ from reol.core.models import Role, School, User
 from reol.core.permissions import Actor, Perm, forget_cached_roles, require, roles_at
 
 from . import selectors
+from .borrowing import borrowing
 from .models import (
     GRADE_MAX,
     Block,
     Group,
     GroupMember,
-    LoanStatistic,
     Patron,
     PatronCategory,
     PrivacySettings,
@@ -294,9 +294,7 @@ def set_loan_history_consent(actor: Actor, patron: Patron, keep: bool) -> Patron
     locked.save(update_fields=["keeps_loan_history", "updated_at"])
     forgotten = 0
     if not keep:
-        from .privacy import forget_returned_loans  # privacy reads circulation's loans
-
-        forgotten = forget_returned_loans(locked.user, locked.school)
+        forgotten = borrowing().forget_returned_loans(locked.user, locked.school)
     audit.record(
         actor,
         "patron.consent",
@@ -544,33 +542,6 @@ def set_privacy_settings(
         },
     )
     return found
-
-
-def note_return(loan: Any) -> bool:
-    """Called by circulation's checkin for a student's loan, inside its transaction.
-
-    Keeps the statistics the loan must outlive its borrower with (grade and group) and says
-    whether to forget the borrower now: yes, unless the school keeps history and the student
-    agreed, or the school anonymises some days after return (then ``reol anonymise-loans``).
-    """
-    person = loan.patron
-    school = loan.school
-    if person is None:
-        return False
-    patron = selectors.patron_of(person, school)
-    group = selectors.groups_of(person, school).order_by("-school_year", "kind").first()
-    LoanStatistic.objects.update_or_create(
-        loan=loan,
-        defaults={
-            "school": school,
-            "grade": patron.grade if patron else None,
-            "group_name": group.name if group else "",
-            "school_year": group.school_year if group else "",
-        },
-    )
-    if selectors.keeps_history(person, school):
-        return False
-    return selectors.privacy_of(school).anonymise_after_days == 0
 
 
 # --- Library cards -----------------------------------------------------------------------------

@@ -25,22 +25,16 @@ from django.views.decorators.http import require_POST
 
 from reol.core import calendar
 from reol.core import services as core_services
+from reol.core.middleware import school_for
 from reol.core.models import School, User
 from reol.core.permissions import Perm, has_perm, require, scope
 from reol.core.selectors import card_or_username
 
-from . import cards, forms, loans, privacy, rollover, selectors, services
+from . import cards, forms, privacy, rollover, selectors, services
+from .borrowing import borrowing
 from .models import Block, Group, GroupMember, Patron, PatronCategory
 
 PAGE_SIZE = 50
-
-
-def _school(request: HttpRequest, perm: Perm) -> School:
-    school: School | None = getattr(request, "school", None)
-    if school is None:
-        raise PermissionDenied(_("You have no role at any school."))
-    require(request.user, perm, school)
-    return school
 
 
 def _actor(request: HttpRequest) -> User:
@@ -81,7 +75,7 @@ def _error_message(request: HttpRequest, error: ValidationError) -> None:
 
 @login_required
 def patron_list(request: HttpRequest) -> HttpResponse:
-    school = _school(request, Perm.PEOPLE_VIEW)
+    school = school_for(request, Perm.PEOPLE_VIEW)
     query = request.GET.get("q", "").strip()[:100]
     category = request.GET.get("category", "")
     group_id = request.GET.get("group", "")
@@ -115,7 +109,7 @@ def patron_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def patron_add(request: HttpRequest) -> HttpResponse:
-    school = _school(request, Perm.PEOPLE_MANAGE)
+    school = school_for(request, Perm.PEOPLE_MANAGE)
     form = forms.PatronForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -144,8 +138,16 @@ def patron_add(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def patron_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    school = _school(request, Perm.PEOPLE_VIEW)
+    school = school_for(request, Perm.PEOPLE_VIEW)
     patron = _patron(request, school, pk)
+    return _patron_page(request, school, patron)
+
+
+def _patron_page(
+    request: HttpRequest, school: School, patron: Patron, block_form: Any = None
+) -> HttpResponse:
+    """The patron's page; after a refused block it comes back with the form as typed and its
+    errors at its fields (and in the summary at the top), answered 400."""
     # Every staff view of a person's record is in the audit log (like the desk and people page).
     core_services.record_person_view(_actor(request), patron.user, school)
     memberships = (
@@ -162,19 +164,20 @@ def patron_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "person": patron.user,
             "memberships": memberships,
             "blocks": Block.objects.filter(patron=patron).select_related("created_by", "lifted_by"),
-            "loans": list(loans.open_loans(patron.user, school)),
-            "history": list(loans.kept_history(patron.user, school)[:50]),
-            "block_form": forms.BlockForm(),
+            "loans": list(borrowing().open_loans(patron.user, school)),
+            "history": list(borrowing().kept_history(patron.user, school)[:50]),
+            "block_form": block_form or forms.BlockForm(),
             "can_manage": has_perm(request.user, Perm.PEOPLE_MANAGE, school),
             "can_audit": has_perm(request.user, Perm.AUDIT_VIEW, school),
             "today": timezone.localdate(),
         },
+        status=400 if block_form else 200,
     )
 
 
 @login_required
 def patron_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    school = _school(request, Perm.PEOPLE_MANAGE)
+    school = school_for(request, Perm.PEOPLE_MANAGE)
     patron = _patron(request, school, pk, Perm.PEOPLE_MANAGE)
     person = patron.user
     initial = {
@@ -213,7 +216,7 @@ def patron_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def block_add(request: HttpRequest, pk: int) -> HttpResponse:
-    school = _school(request, Perm.PEOPLE_MANAGE)
+    school = school_for(request, Perm.PEOPLE_MANAGE)
     patron = _patron(request, school, pk, Perm.PEOPLE_MANAGE)
     form = forms.BlockForm(request.POST)
     if form.is_valid():
@@ -225,21 +228,20 @@ def block_add(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            _error_message(request, error)
+            _form_errors(form, error)
         else:
             messages.success(
                 request,
                 _("%(name)s may not borrow until the block is lifted.") % {"name": patron.user},
             )
-    else:
-        messages.error(request, _("Choose a reason for the block."))
-    return redirect("patrons-detail", pk=patron.pk)
+            return redirect("patrons-detail", pk=patron.pk)
+    return _patron_page(request, school, patron, block_form=form)
 
 
 @login_required
 @require_POST
 def block_lift(request: HttpRequest, pk: int) -> HttpResponse:
-    school = _school(request, Perm.PEOPLE_MANAGE)
+    school = school_for(request, Perm.PEOPLE_MANAGE)
     block = get_object_or_404(
         scope(
             Block.objects.filter(patron__school=school),
@@ -260,7 +262,7 @@ def block_lift(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def patron_export(request: HttpRequest, pk: int, fmt: str = "html") -> HttpResponse:
-    school = _school(request, Perm.PEOPLE_MANAGE)
+    school = school_for(request, Perm.PEOPLE_MANAGE)
     patron = _patron(request, school, pk, Perm.PEOPLE_MANAGE)
     data = privacy.export_patron(_actor(request), patron.user)
     return _export_response(request, data, patron.user, fmt)
@@ -344,7 +346,6 @@ _DAYS = {"valid_until", "left_on", "due"}
 def _shown(key: str, value: Any) -> Any:
     """A value of the export as a person reads it: labels in their language, yes/no, local
     dates (the JSON download keeps the codes and ISO values)."""
-    from reol.circulation.models import HoldState, LoanState
     from reol.core.languages import language_name
     from reol.core.models import Role
 
@@ -357,14 +358,13 @@ def _shown(key: str, value: Any) -> Any:
     choices: dict[str, Any] = {
         "category": PatronCategory,
         "reason": Block.Reason,
-        "state": LoanState,
     }
     if key == "role":
         for roles in (Role, GroupMember.Role):
             if value in roles.values:
                 return roles(value).label
-    if key == "state" and value not in LoanState.values and value in HoldState.values:
-        return HoldState(value).label
+    if key == "state":
+        return borrowing().state_labels.get(value, value)
     kind = choices.get(key)
     if kind is not None and value in kind.values:
         return kind(value).label
@@ -385,7 +385,7 @@ def _shown(key: str, value: Any) -> Any:
 
 @login_required
 def patron_erase(request: HttpRequest, pk: int) -> HttpResponse:
-    school = _school(request, Perm.PEOPLE_MANAGE)
+    school = school_for(request, Perm.PEOPLE_MANAGE)
     patron = _patron(request, school, pk, Perm.PEOPLE_MANAGE)
     outstanding = list(privacy.outstanding_loans(patron.user, school))
     form = forms.EraseForm(request.POST if request.method == "POST" else None)
@@ -412,7 +412,7 @@ def patron_erase(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def group_list(request: HttpRequest) -> HttpResponse:
-    school = _school(request, Perm.PEOPLE_VIEW)
+    school = school_for(request, Perm.PEOPLE_VIEW)
     can_manage = has_perm(request.user, Perm.PEOPLE_MANAGE, school)
     year = calendar.current_school_year(school, timezone.localdate())
     form = forms.GroupForm(request.POST or None, initial={"school_year": year})
@@ -444,7 +444,7 @@ def _group_context(group: Group) -> dict[str, Any]:
         "group": group,
         "students": list(selectors.members_of(group, GroupMember.Role.STUDENT)),
         "teachers": list(selectors.members_of(group, GroupMember.Role.TEACHER)),
-        "loans": list(loans.open_loans_of_group(group)),
+        "loans": list(borrowing().open_loans_of_group(group)),
         "unprintable": _unprintable(group),
         "today": timezone.localdate(),
     }
@@ -452,7 +452,7 @@ def _group_context(group: Group) -> dict[str, Any]:
 
 @login_required
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    school = _school(request, Perm.PEOPLE_VIEW)
+    school = school_for(request, Perm.PEOPLE_VIEW)
     group = _group(request, school, pk)
     can_manage = has_perm(request.user, Perm.PEOPLE_MANAGE, school)
     form = forms.MemberForm(request.POST or None)
@@ -498,7 +498,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def group_remove_member(request: HttpRequest, pk: int, patron_pk: int) -> HttpResponse:
-    school = _school(request, Perm.PEOPLE_MANAGE)
+    school = school_for(request, Perm.PEOPLE_MANAGE)
     group = _group(request, school, pk, Perm.PEOPLE_MANAGE)
     patron = _patron(request, school, patron_pk, Perm.PEOPLE_MANAGE)
     if services.remove_member(_actor(request), group, patron):
@@ -512,7 +512,7 @@ def group_remove_member(request: HttpRequest, pk: int, patron_pk: int) -> HttpRe
 def _group_for_cards(request: HttpRequest, pk: int) -> Group:
     """The group whose library cards the signed-in person may print: staff who see the school's
     people, or a teacher of that very group. The one place this is decided."""
-    school = _school(request, Perm.STAFF_SHELL)
+    school = school_for(request, Perm.STAFF_SHELL)
     if has_perm(request.user, Perm.PEOPLE_VIEW, school):
         return _group(request, school, pk)
     taught = selectors.groups_taught_by(_actor(request), school).filter(pk=pk).first()
@@ -560,7 +560,7 @@ def group_cards(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def group_assign_cards(request: HttpRequest, pk: int) -> HttpResponse:
-    school = _school(request, Perm.PEOPLE_MANAGE)
+    school = school_for(request, Perm.PEOPLE_MANAGE)
     group = _group(request, school, pk, Perm.PEOPLE_MANAGE)
     given = services.assign_cards(_actor(request), group)
     messages.success(
@@ -581,7 +581,7 @@ def group_assign_cards(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def my_classes(request: HttpRequest) -> HttpResponse:
     """The loans out to the classes the signed-in teacher teaches; nobody else's classes."""
-    school = _school(request, Perm.STAFF_SHELL)
+    school = school_for(request, Perm.STAFF_SHELL)
     groups = list(selectors.groups_taught_by(_actor(request), school).order_by("grade", "name"))
     for group in groups:
         services.record_group_view(_actor(request), group)
@@ -601,7 +601,7 @@ def my_classes(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def privacy_settings(request: HttpRequest) -> HttpResponse:
-    school = _school(request, Perm.SCHOOL_MANAGE)
+    school = school_for(request, Perm.SCHOOL_MANAGE)
     current = selectors.privacy_of(school)
     form = forms.PrivacyForm(
         request.POST or None,
@@ -646,7 +646,7 @@ def _leaving_ids(request: HttpRequest) -> list[int] | None:
 
 @login_required
 def rollover_page(request: HttpRequest) -> HttpResponse:
-    school = _school(request, Perm.PEOPLE_MANAGE)
+    school = school_for(request, Perm.PEOPLE_MANAGE)
     actor = _actor(request)
     today = timezone.localdate()
     leaving = _leaving_ids(request)
@@ -714,7 +714,7 @@ def rollover_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def rollover_loans(request: HttpRequest) -> HttpResponse:
     """The leavers' outstanding loans, one printable section per class (step 2)."""
-    school = _school(request, Perm.PEOPLE_MANAGE)
+    school = school_for(request, Perm.PEOPLE_MANAGE)
     current = rollover.plan(school, leaving=_leaving_ids(request))
     return render(
         request,
@@ -747,7 +747,7 @@ def self_service(request: HttpRequest) -> HttpResponse:
         {
             "patron": p,
             "groups": selectors.groups_of(user, p.school),
-            "history": list(loans.kept_history(user, p.school)[:100]),
+            "history": list(borrowing().kept_history(user, p.school)[:100]),
         }
         for p in patrons
     ]

@@ -16,11 +16,41 @@ class PlanningConfig(AppConfig):
         from .demo import load_demo_plans
 
         register(
-            NavEntry(_("Coordination calendar"), "planning-calendar", Perm.PLANNING, order=25),
-            NavEntry(_("Annual plans"), "planning-groups", Perm.PLANNING, order=26),
-            NavEntry(_("Collaborations"), "planning-collaborations", Perm.PLANNING, order=27),
-            NavEntry(_("Learning-centre team"), "planning-team", Perm.PLANNING, order=28),
-            NavEntry(_("Calendar feeds"), "planning-feeds", Perm.PLANNING, order=29),
+            NavEntry(
+                _("Coordination calendar"),
+                "planning-calendar",
+                Perm.PLANNING,
+                order=25,
+                description=_("Who uses which topic, room and material, week by week."),
+            ),
+            NavEntry(
+                _("Annual plans"),
+                "planning-groups",
+                Perm.PLANNING,
+                order=26,
+                description=_("Each class's topics for the school year."),
+            ),
+            NavEntry(
+                _("Collaborations"),
+                "planning-collaborations",
+                Perm.PLANNING,
+                order=27,
+                description=_("Projects the learning centre runs with teachers."),
+            ),
+            NavEntry(
+                _("Learning-centre team"),
+                "planning-team",
+                Perm.PLANNING,
+                order=28,
+                description=_("The school's goals and who does which task."),
+            ),
+            NavEntry(
+                _("Calendar feeds"),
+                "planning-feeds",
+                Perm.PLANNING,
+                order=29,
+                description=_("Subscribe to the plans in your own calendar."),
+            ),
         )
         register_actions(
             {

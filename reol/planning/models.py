@@ -113,7 +113,7 @@ class ResourceList(models.Model):
     )
     shared_at = models.DateTimeField(null=True, blank=True)
     reading_list = models.ForeignKey(
-        "opac.ReadingList", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "catalog.ReadingList", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
     class Meta:

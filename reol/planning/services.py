@@ -2,8 +2,9 @@
 
 Plans are edited by the teachers of the group and by the learning-centre staff (see
 ``access``). Reservations and room bookings go through ``reol.bookings.services.book`` (which
-decides conflicts); publishing a resource list on the OPAC goes through ``reol.opac.services``
-(which decides who may publish reading lists), so neither rule is written twice.
+decides conflicts); publishing a resource list on the OPAC goes through
+``reol.catalog.lists.services`` (which decides who may publish reading lists), so neither rule
+is written twice.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from reol.catalog.lists import services as reading_lists
 from reol.catalog.models import Record
 from reol.core import audit, calendar
 from reol.core.models import School, SchoolYear, User
@@ -440,10 +442,8 @@ def share_resources(actor: Actor, entry: PlanEntry, teacher: User, link: str = "
 def publish_resources(actor: Actor, entry: PlanEntry) -> Any:
     """Make (or bring up to date) the OPAC reading list of the topic's resource list.
 
-    Through the OPAC's services, so its permission (``CATALOG_EDIT``) and rules apply.
+    Through the reading lists' services, so their permission (``CATALOG_EDIT``) and rules apply.
     """
-    from reol.opac import services as opac
-
     locked = _locked_entry(entry)
     access.require_plan_editor(actor, locked.group)
     resources = _resource_list(locked)
@@ -454,7 +454,7 @@ def publish_resources(actor: Actor, entry: PlanEntry) -> Any:
     audience = locked.group.name[:100]
     reading_list = resources.reading_list
     if reading_list is None:
-        reading_list = opac.create_reading_list(
+        reading_list = reading_lists.create_reading_list(
             actor,
             locked.school.municipality,
             school=locked.school,
@@ -465,13 +465,13 @@ def publish_resources(actor: Actor, entry: PlanEntry) -> Any:
         resources.reading_list = reading_list
         resources.save(update_fields=["reading_list"])
     else:
-        reading_list = opac.update_reading_list(
+        reading_list = reading_lists.update_reading_list(
             actor, reading_list, title=title, audience=audience, published=True
         )
     on_list = set(reading_list.entries.values_list("record_id", flat=True))
     for line in lines:
         if line.record_id not in on_list:
-            opac.add_entry(actor, reading_list, line.record)
+            reading_lists.add_entry(actor, reading_list, line.record)
     audit.record(
         actor,
         "plan.publish",

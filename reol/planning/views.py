@@ -22,19 +22,16 @@ from django.views.decorators.http import require_GET
 from reol.catalog import search
 from reol.catalog.models import MaterialType, Record
 from reol.core import calendar as school_calendar
+from reol.core.middleware import school_for
 from reol.core.models import School, User
-from reol.core.permissions import Perm, has_perm, require
+from reol.core.permissions import Perm, has_perm
 
 from . import access, forms, ical, selectors, services
 from .models import CalendarFeed, Collaboration, DevelopmentGoal, PlanEntry, ResourceLine, TeamTask
 
 
 def _school(request: HttpRequest, perm: Perm = Perm.PLANNING) -> School:
-    school: School | None = getattr(request, "school", None)
-    if school is None:
-        raise PermissionDenied(_("You have no role at any school."))
-    require(request.user, perm, school)
-    return school
+    return school_for(request, perm)
 
 
 def _me(request: HttpRequest) -> User:
@@ -534,9 +531,11 @@ def team(request: HttpRequest) -> HttpResponse:
     years = sorted({*selectors.school_years(school), year})
     goals_qs = DevelopmentGoal.objects.filter(school=school, school_year=year)
     action = request.POST.get("action", "") if request.method == "POST" else ""
-    goal_form = forms.GoalForm(request.POST if action == "goal" else None)
+    # Two forms on one page: each its own ids (auto_id), so every label names its own field.
+    goal_form = forms.GoalForm(request.POST if action == "goal" else None, auto_id="id_goal_%s")
     task_form = forms.TaskForm(
         request.POST if action == "task" else None,
+        auto_id="id_task_%s",
         people=_people_queryset(school, staff_only=True),
         goals=goals_qs,
     )

@@ -13,7 +13,15 @@ class RostersConfig(AppConfig):
         from reol.core.permissions import Perm
         from reol.core.tasks import register_interrupted
 
-        register(NavEntry(_("Import students"), "rosters-upload", Perm.PEOPLE_MANAGE, order=61))
+        register(
+            NavEntry(
+                _("Import students"),
+                "rosters-upload",
+                Perm.PEOPLE_MANAGE,
+                order=61,
+                description=_("Bring in students and classes from a file or OneRoster."),
+            )
+        )
         register_actions(
             {
                 "roster.import": _("Students and classes imported"),

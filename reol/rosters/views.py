@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -17,8 +17,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from reol.core.calendar import current_and_next
+from reol.core.middleware import school_for
 from reol.core.models import School, User
-from reol.core.permissions import Perm, require
+from reol.core.permissions import Perm
 from reol.core.uploads import declared_too_large
 
 from . import csvsource, jobs, oneroster, services
@@ -61,11 +62,7 @@ PHASES = {
 
 
 def _school(request: HttpRequest) -> School:
-    school: School | None = getattr(request, "school", None)
-    if school is None:
-        raise PermissionDenied(_("You have no role at any school."))
-    require(request.user, Perm.PEOPLE_MANAGE, school)
-    return school
+    return school_for(request, Perm.PEOPLE_MANAGE)
 
 
 def _actor(request: HttpRequest) -> User:

@@ -13,7 +13,7 @@ from reol.bookings import selectors, services
 from reol.bookings.errors import BookingConflict
 from reol.bookings.models import Booking
 from reol.bookings.services import BookingRequest as R
-from reol.circulation import services as circulation
+from reol.circulation.actions import loans
 from reol.circulation.errors import CirculationError
 from reol.circulation.models import Loan
 from tests.race import race
@@ -92,7 +92,7 @@ def test_a_loan_and_a_booking_at_the_same_instant(centre):
                 today=TODAY,
             )
             if i == 0
-            else circulation.checkout(c.world.librarian_a, c.school, "elev-a1", "S1", today=TODAY)
+            else loans.checkout(c.world.librarian_a, c.school, "elev-a1", "S1", today=TODAY)
         ),
     )
     assert not any(isinstance(r, CirculationError) for r in results), results
@@ -122,7 +122,7 @@ def test_check_out_and_the_desk_at_the_same_instant(centre):
         lambda i: (
             services.check_out(c.world.librarian_a, booking, today=MONDAY)
             if i == 0
-            else circulation.checkout(c.world.librarian_a, c.school, "admin-a", "K30", today=MONDAY)
+            else loans.checkout(c.world.librarian_a, c.school, "admin-a", "K30", today=MONDAY)
         ),
     )
     assert not any(

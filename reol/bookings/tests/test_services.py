@@ -15,7 +15,7 @@ from reol.bookings.errors import BookingConflict, BookingError
 from reol.bookings.models import Booking, BookingLine, BookingNotice, BookingState
 from reol.bookings.services import BookingRequest as R
 from reol.catalog import services as catalog
-from reol.circulation import services as circulation
+from reol.circulation.actions import loans as loan_actions
 from reol.circulation.errors import CirculationError
 from reol.circulation.models import Loan
 from reol.core.models import AuditEvent
@@ -148,7 +148,7 @@ def test_the_last_copies_of_a_class_set(centre):
 def test_available_copies_counts_loans_due_on_or_after_the_start(centre):
     c = centre
     lib = c.world.librarian_a
-    circulation.checkout(lib, c.school, "laerer-a", "S1", today=TODAY)  # due 2027-01-19 (56 d)
+    loan_actions.checkout(lib, c.school, "laerer-a", "S1", today=TODAY)  # due 2027-01-19 (56 d)
     assert selectors.available_copies(c.saturn, c.school, MONDAY, MONDAY) == 2
     loan = Loan.objects.get(item__barcode="S1")
     # Due before the start: it will be back.
@@ -180,7 +180,7 @@ def test_withdrawn_and_missing_copies_are_never_promised(centre):
 
 def test_a_named_copy_on_loan_or_booked(centre):
     c = centre
-    circulation.checkout(c.world.librarian_a, c.school, "laerer-a", "S1", today=TODAY)
+    loan_actions.checkout(c.world.librarian_a, c.school, "laerer-a", "S1", today=TODAY)
     with pytest.raises(BookingConflict) as caught:
         book(c, lines=[R(item=c.item("S1"))])
     assert caught.value.code == "copy_on_loan"
@@ -277,7 +277,7 @@ def test_a_booked_copy_is_lent_only_until_the_day_before(centre):
     c = centre
     lib = c.world.librarian_a
     book(c, starts=dt.date(2026, 12, 7), lines=[R(record=c.saturn, quantity=3)])
-    result = circulation.checkout(lib, c.school, "laerer-a", "S1", today=TODAY)
+    result = loan_actions.checkout(lib, c.school, "laerer-a", "S1", today=TODAY)
     assert result.loan.due_date == dt.date(2026, 12, 4)  # Friday, the last open day before
     assert result.due.date == result.loan.due_date
 
@@ -285,9 +285,9 @@ def test_a_booked_copy_is_lent_only_until_the_day_before(centre):
 def test_no_shortening_while_other_copies_are_free(centre):
     c = centre
     book(c, starts=dt.date(2026, 12, 7), lines=[R(record=c.saturn, quantity=2)])
-    loan = circulation.checkout(c.world.librarian_a, c.school, "laerer-a", "S1", today=TODAY).loan
+    loan = loan_actions.checkout(c.world.librarian_a, c.school, "laerer-a", "S1", today=TODAY).loan
     assert loan.due_date == dt.date(2027, 1, 19)  # 56 days, as the rule says
-    loan2 = circulation.checkout(c.world.librarian_a, c.school, "admin-a", "S2", today=TODAY).loan
+    loan2 = loan_actions.checkout(c.world.librarian_a, c.school, "admin-a", "S2", today=TODAY).loan
     assert loan2.due_date == dt.date(2026, 12, 4)  # now the booking needs the last two
 
 
@@ -295,16 +295,16 @@ def test_a_copy_needed_today_is_not_lent(centre):
     c = centre
     book(c, starts=TODAY, lines=[R(item=c.item("S1"))])
     with pytest.raises(CirculationError) as caught:
-        circulation.checkout(c.world.librarian_a, c.school, "laerer-a", "S1", today=TODAY)
+        loan_actions.checkout(c.world.librarian_a, c.school, "laerer-a", "S1", today=TODAY)
     assert caught.value.code == "booked"
     assert "cannot be lent" in caught.value.message
-    circulation.checkout(c.world.librarian_a, c.school, "laerer-a", "S2", today=TODAY)
+    loan_actions.checkout(c.world.librarian_a, c.school, "laerer-a", "S2", today=TODAY)
 
 
 def test_a_named_copy_is_lent_until_the_day_before(centre):
     c = centre
     book(c, starts=dt.date(2026, 12, 2), lines=[R(item=c.item("S3"))])
-    loan = circulation.checkout(c.world.librarian_a, c.school, "elev-a1", "S3", today=TODAY).loan
+    loan = loan_actions.checkout(c.world.librarian_a, c.school, "elev-a1", "S3", today=TODAY).loan
     assert loan.due_date == dt.date(2026, 12, 1)
 
 
@@ -338,12 +338,12 @@ def test_check_out_lends_every_copy_in_one_action(centre):
     assert selectors.available_copies(c.novel, c.school, MONDAY, MONDAY) == 2
     # Back at the desk one by one; the return check says which are still out.
     for loan in loans[:27]:
-        circulation.checkin(lib, c.school, loan.item.barcode, today=MONDAY)
+        loan_actions.checkin(lib, c.school, loan.item.barcode, today=MONDAY)
     state = services.check_return(lib, booking)
     assert len(state.back) == 27 and len(state.out) == 1
     booking.refresh_from_db()
     assert booking.state == BookingState.CHECKED_OUT
-    circulation.checkin(lib, c.school, state.out[0].item.barcode, today=MONDAY)
+    loan_actions.checkin(lib, c.school, state.out[0].item.barcode, today=MONDAY)
     assert services.check_return(lib, booking).complete
     booking.refresh_from_db()
     assert booking.state == BookingState.RETURNED
@@ -358,7 +358,7 @@ def test_check_out_skips_copies_it_cannot_lend_and_says_so(centre):
     # The desk lends one copy on the day, past the hook (it lets it go until the day before,
     # but here the booking has started: refused) - so lend one on Friday, due before Monday.
     friday = MONDAY - dt.timedelta(days=3)
-    loan = circulation.checkout(lib, c.school, "elev-a1", "S1", today=friday).loan
+    loan = loan_actions.checkout(lib, c.school, "elev-a1", "S1", today=friday).loan
     assert loan.due_date == friday  # the booking needs all three from Monday
     result = services.check_out(lib, booking, today=MONDAY)
     assert len(result.loans) == 2

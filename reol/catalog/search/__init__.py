@@ -21,14 +21,16 @@ from pathlib import Path
 from django.conf import settings
 from django.db.models import Max, Min
 
-from . import indexer, labels, selectors
+from . import documents, indexer, labels, selectors
 from .engine import SCHEMA_VERSION, TantivyEngine
+from .text import series_parts
 from .types import (
     FACETS,
     SORTS,
     Availability,
     FacetValue,
     Hit,
+    Likeness,
     SearchQuery,
     SearchResult,
     Status,
@@ -48,10 +50,12 @@ __all__ = [
     "catch_up",
     "index_records",
     "labels",
+    "more_like_this",
     "reindex",
     "run",
     "search",
     "selectors",
+    "series_parts",
     "status",
     "suggest",
 ]
@@ -88,9 +92,13 @@ def forget_engines() -> None:
     selectors.clear()
 
 
+_sync_lock = threading.Lock()
+
+
 def _sync() -> None:
     if getattr(settings, "REOL_SEARCH_SYNC", False):
-        indexer.catch_up(engine(), index_name())
+        with _sync_lock:  # one writer: a test server answers two requests at once
+            indexer.catch_up(engine(), index_name())
 
 
 def search(query: SearchQuery, *, raw: bool = False) -> SearchResult:
@@ -156,6 +164,30 @@ def suggest(query: SearchQuery) -> tuple[list[Hit], str | None]:
     if not correction:
         return [], None
     return search(replace(query, text=correction, prefix_last=False)).hits, correction
+
+
+def more_like_this(
+    record_id: int, *, municipality_id: int, school: str | None = None, size: int = 6
+) -> list[Hit]:
+    """Records like this one, most alike first: sharing its subjects, series, authors and age
+    bands (weighed in that order); ``school``: only those with copies there."""
+    _sync()
+    doc = next(documents.documents([record_id]), None)
+    if doc is None:
+        return []
+    people = doc["stored"]["contributors"]
+    authors = [c["name"] for c in people if not c["relator"] or "aut" in c["relator"]]
+    like = Likeness(
+        id=record_id,
+        municipality=municipality_id,
+        subjects=doc["facets"]["subject"],
+        series=series_parts(doc["series"][0])[0] if doc["series"] else "",
+        authors=authors or [c["name"] for c in people[:1]],
+        ages=doc["facets"]["age"],
+        languages=doc["facets"]["language"],
+        school=school,
+    )
+    return engine().similar(like, max(1, min(size, 50)))
 
 
 def index_records(record_ids: list[int]) -> None:

@@ -183,7 +183,7 @@ def search_records(request: HttpRequest, params: Query[SearchParams]) -> HttpRes
 @router.get("/autocomplete", auth=None, response=list[SuggestionOut])
 def autocomplete(
     request: HttpRequest,
-    q: str = Query("", max_length=200),
+    q: str = Query("", max_length=500),
     municipality: str | None = Query(None, max_length=32),
     lang: str | None = Query(None, pattern="^(da|nb|en)$"),
 ) -> HttpResponse:

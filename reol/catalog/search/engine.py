@@ -30,6 +30,7 @@ from .types import (
     YEAR_BUCKETS,
     FacetValue,
     Hit,
+    Likeness,
     SearchQuery,
     SearchResult,
 )
@@ -39,6 +40,10 @@ from .types import (
 #    (not 0, which the year ranges counted as a bogus "*-1" bucket).
 SCHEMA_VERSION = 3
 MAX_WINDOW = 10_000  # deepest result a page may reach (offset + size)
+MAX_GROUPS = 24  # words and phrases a query is searched for (content words first)
+ENOUGH = 5  # a stage that leaves words out and finds fewer records goes on to leave out more
+FUZZ_ALL_UP_TO = 3  # words in a query whose every word is fuzzed when words are left out
+COMMON_SHARE = 3  # a word in more than 1/3 of the records is common (see _rare)
 
 _SNOWBALL = {"da": "danish", "nb": "norwegian", "en": "english"}
 PLAIN_TOKENIZER = "reol_plain"
@@ -87,6 +92,10 @@ FACET_COST = {
 PARALLEL_FACETS_FROM = 8  # below this total cost, a second thread costs more than it saves
 _facet_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="search-facets")
 
+# Stop words: the Snowball project's lists of the user's language (Tantivy's stop word filter
+# holds them), and these, the commonest of all three languages, whatever the language chosen
+# ("the hobbit" in the Danish catalogue). A stop word never makes a record match on its own: it
+# only ranks the records that match the other words.
 _STOPWORD_TEXT = (
     "og i på for til af av med en et ei de den det der som er at om fra har "
     "the of and a an in on to with at by is or"
@@ -106,6 +115,16 @@ def _analyzer(language: str | None) -> tantivy.TextAnalyzer:
     if language:
         builder = builder.filter(Filter.stemmer(_SNOWBALL[language]))
     return builder.build()
+
+
+def _stop_filter(language: str) -> tantivy.TextAnalyzer:
+    """An analyzer that drops the language's stop words (and keeps every other word)."""
+    return (
+        TextAnalyzerBuilder(Tokenizer.simple())
+        .filter(Filter.lowercase())
+        .filter(Filter.stopword(_SNOWBALL[language]))
+        .build()
+    )
 
 
 def _stem_tokenizer(language: str) -> str:
@@ -139,9 +158,12 @@ class TantivyEngine:
         self.schema = build_schema()
         self.plain = _analyzer(None)
         self.stemmers = {lang: _analyzer(lang) for lang in STEM_LANGUAGES}
+        self.stop_filters = {lang: _stop_filter(lang) for lang in STEM_LANGUAGES}
+        self.lower = TextAnalyzerBuilder(Tokenizer.simple()).filter(Filter.lowercase()).build()
         self._index: Index | None = None
         self._writer: tantivy.IndexWriter | None = None
         self._lock = threading.Lock()
+        self._writer_lock = threading.Lock()
         self._meta = os.path.join(path, "meta.json")
         self._meta_seen: tuple[int, int] | str | None = "not yet"
         self._searcher: tantivy.Searcher | None = None
@@ -167,9 +189,11 @@ class TantivyEngine:
 
     def writer(self, *, heap_mb: int = 64, threads: int = 1) -> tantivy.IndexWriter:
         """The writer (taking the directory's lock: fails if another process writes)."""
-        if self._writer is None:
-            self._writer = self.index.writer(heap_size=heap_mb * 1_000_000, num_threads=threads)
-        return self._writer
+        index = self.index
+        with self._writer_lock:  # two threads of one process (a test server) share the writer
+            if self._writer is None:
+                self._writer = index.writer(heap_size=heap_mb * 1_000_000, num_threads=threads)
+            return self._writer
 
     def close_writer(self) -> None:
         if self._writer is not None:
@@ -281,15 +305,19 @@ class TantivyEngine:
             return SearchResult(total=0, hits=[], page=max(query.page, 1), size=query.size)
         unknown = [g for g in groups if g.misspelled]
         # Stage 1: every word must match (fuzzy only for words the catalogue doesn't know);
-        # stage 2: fuzzy for every word; stage 3: all but one word.
+        # stage 2: fuzzy for every word.
+        # A sentence's words spelled right are not fuzzed (each fuzzy word costs ~1 ms a stage).
+        rare = self._rare(searcher, groups)
+        fuzz = rare <= FUZZ_ALL_UP_TO
         attempts: list[tuple[bool, int]] = [(False, 0)]
         if query.exact:
-            pass
-        elif any(g.fuzzable and not g.unknown for g in groups):
-            attempts.append((True, 0))
-        required = [g for g in groups if g.required]
-        if len(required) >= 2 and not query.exact:
-            attempts.append((True, 1))
+            pass  # a protocol's query: no typo tolerance, no fewer words
+        else:
+            if fuzz and any(g.fuzzable and not g.unknown for g in groups):
+                attempts.append((True, 0))
+            # Stage 3: then fewer words, down to any one of them (a sentence's words, ranked by
+            # how many of them a record has), until enough records are found.
+            attempts += [(fuzz, rare - needed) for needed in _fewer(rare)]
         result_query = filters_query = self._combine(filters, [])
         total = 0
         hits: list[tuple[float, Any]] = []
@@ -304,7 +332,7 @@ class TantivyEngine:
             limit = size if offset + size <= MAX_WINDOW else 0
             found = self._run(searcher, result_query, sort, limit, offset)
             total, hits = found
-            if total:
+            if total and (not slack or total >= ENOUGH or slack == attempts[-1][1]):
                 break
         self.last_query = result_query  # the query that answered (the benchmark re-runs it bare)
         docs = [searcher.doc(addr) for _score, addr in hits]
@@ -317,8 +345,68 @@ class TantivyEngine:
         if wanted:
             result.facets = self._facets(searcher, result_query, wanted) if total else {}
         if unknown:
-            result.suggestion = self._suggest(searcher, parsed, unknown, filters, docs[:10])
+            # When the answer leaves words out (a sentence), a correction comes only from the
+            # records found: a word spelled right that the catalogue lacks ("gerne") is not
+            # turned into some record's nearest word ("Gerner").
+            further = slack == 0 or not total
+            result.suggestion = self._suggest(
+                searcher, parsed, unknown, filters, docs[:10], look_further=further
+            )
         return result
+
+    def _rare(self, searcher: tantivy.Searcher, groups: list[_Group]) -> int:
+        """How many required words are not common; marks the common ones.
+
+        A word in more than a third of all records ("bog": every book has it among its hidden
+        words) says little in a sentence: when words are left out it only ranks, as a stop
+        word does, so "en bog om heste og dinosaurer" never finds every book.
+        """
+        required = [g for g in groups if g.required]
+        share = searcher.num_docs / COMMON_SHARE
+        for group in required:
+            group.common = (
+                not group.phrase
+                and not group.isbn
+                and bool(group.tokens)
+                and any(searcher.doc_freq(f, group.tokens[0]) > share for f in group.plain_fields())
+            )
+        if all(g.common for g in required):
+            for group in required:
+                group.common = False
+        return len([g for g in required if not g.common])
+
+    def similar(self, like: Likeness, size: int) -> list[Hit]:
+        """Records like ``like.id``, ranked by what they share with it: each subject, the
+        series, each author, each age band (and, least, the language); never by title."""
+        searcher = self.searcher()
+        kinship: list[Query] = []  # a record must share one of these
+        for subject in like.subjects[:8]:
+            kinship.append(Query.const_score_query(self._term("f_subject", subject), 3.0))
+        if like.series:
+            kinship.append(Query.const_score_query(self._words("series", like.series), 4.0))
+        for name in like.authors[:3]:
+            kinship.append(Query.const_score_query(self._words("contributor", name), 2.0))
+        if not kinship:
+            return []
+        nearer = [Query.const_score_query(self._term("f_age", band), 1.0) for band in like.ages]
+        nearer += [Query.const_score_query(self._term("f_lang", c), 0.5) for c in like.languages]
+        subqueries = [
+            (Occur.Must, Query.const_score_query(self._term("municipality", like.municipality), 0)),
+            (Occur.MustNot, self._term("id", like.id)),
+            (Occur.Must, Query.boolean_query([(Occur.Should, q) for q in kinship])),
+            *((Occur.Should, q) for q in nearer),
+        ]
+        if like.school:
+            subqueries.append((Occur.Must, self._term("f_school", like.school)))
+        found = searcher.search(Query.boolean_query(subqueries), limit=max(1, size))
+        return [Hit.from_stored(_load(searcher.doc(addr))) for _score, addr in found.hits]
+
+    def _words(self, field: str, text: str) -> Query:
+        """All of ``text``'s words in ``field``, in order (a name, a series)."""
+        tokens = self.plain.analyze(txt.fold(text))[:16] or [""]
+        if len(tokens) == 1:
+            return self._term(field, tokens[0])
+        return Query.phrase_query(self.schema, field, list[str | tuple[int, str]](tokens))
 
     def _run(
         self, searcher: tantivy.Searcher, query: Query, sort: str, limit: int, offset: int
@@ -398,6 +486,9 @@ class TantivyEngine:
             tokens = self.plain.analyze(txt.fold(" ".join(clause.words)))[:16]
             if not tokens:
                 continue
+            typed = self.lower.analyze(" ".join(clause.words))[:16]
+            if len(typed) != len(tokens):
+                typed = tokens
             if clause.phrase and len(tokens) > 1:
                 group = _Group(clause, tokens, lang, phrase=True)
                 group.clause_tokens = tokens
@@ -411,20 +502,30 @@ class TantivyEngine:
                 groups.append(group)
                 continue
             for position, token in enumerate(tokens):
-                group = _Group(clause, [token], lang)
+                group = _Group(
+                    clause, [token], lang, stop=self.is_stopword(typed[position], token, lang)
+                )
                 group.clause_tokens = tokens
                 group.position = position
                 group.stems = {
                     lg: (an.analyze(token) or [token])[0] for lg, an in self.stemmers.items()
                 }
-                group.unknown = not clause.negated and not self._known(searcher, group)
+                group.unknown = (
+                    not clause.negated
+                    and not group.stopword  # a stop word is never a typo ("jeg" → "leg")
+                    and not self._known(searcher, group)
+                )
                 group.misspelled = [0] if group.unknown else []
                 groups.append(group)
         positive = [g for g in groups if not g.clause.negated]
         if positive and all(g.stopword for g in positive):
-            for g in positive:
+            for g in positive:  # only stop words ("the the", "Det"): they are what was asked
                 g.stopword = False
-        return groups
+        return _fewest(groups)
+
+    def is_stopword(self, typed: str, token: str, lang: str) -> bool:
+        """Is the word (as typed, lower-cased; and as folded) a stop word of the language?"""
+        return token in _STOPWORDS or not self.stop_filters[lang].analyze(typed)
 
     def _known(self, searcher: tantivy.Searcher, group: _Group) -> bool:
         """Does the word, as typed, occur unstemmed? (Also notes how often its stem occurs.)"""
@@ -454,18 +555,21 @@ class TantivyEngine:
         filters_only: Query | None = None,
     ) -> Query:
         subqueries: list[tuple[Occur, Query]] = [(Occur.Must, f) for f in filters]
-        should: list[Query] = []
+        should: list[Query] = []  # the words of which all but ``slack`` must match
         for group, clause in zip(groups, clauses, strict=True):
             if clause is None:
                 continue
             if group.clause.negated:
                 subqueries.append((Occur.MustNot, clause))
-            elif group.stopword or slack:
+            elif group.stopword or (slack and group.common):
+                # ranks what the other words find; never finds on its own
+                subqueries.append((Occur.Should, clause))
+            elif slack:
                 should.append(clause)
             else:
                 subqueries.append((Occur.Must, clause))
-        if slack and should:
-            needed = max(1, len([g for g in groups if g.required]) - slack)
+        if should:
+            needed = max(1, len([g for g in groups if g.required and not g.common]) - slack)
             subqueries.append(
                 (
                     Occur.Must,
@@ -474,8 +578,6 @@ class TantivyEngine:
                     ),
                 )
             )
-        elif should:
-            subqueries.extend((Occur.Should, q) for q in should)
         if not any(occur != Occur.MustNot for occur, _q in subqueries):
             subqueries.append((Occur.Must, Query.all_query()))
         return Query.boolean_query(subqueries)
@@ -539,6 +641,8 @@ class TantivyEngine:
         unknown: list[_Group],
         filters: list[Query],
         found: list[Document],
+        *,
+        look_further: bool = True,
     ) -> str | None:
         """The query again with each misspelled word replaced by the catalogue's own word.
 
@@ -555,6 +659,7 @@ class TantivyEngine:
                     0 if group.phrase else group.stem_freq,
                     filters,
                     found,
+                    look_further=look_further,
                 )
                 if word:
                     fixes.setdefault(id(group.clause), {})[group.position + index] = word
@@ -586,6 +691,8 @@ class TantivyEngine:
         stem_freq: int,
         filters: list[Query],
         found: list[Document],
+        *,
+        look_further: bool = True,
     ) -> str | None:
         """The catalogue's word nearest to a misspelled one, taken from records that match it
         (so only words that would find something); None when there is none or when the word's
@@ -599,7 +706,7 @@ class TantivyEngine:
             return None
         distance = 1 if len(token) < 7 else 2
         best = self._nearest(token, distance, found) if found else None
-        if best is None:
+        if best is None and look_further:
             fuzzy = Query.boolean_query(
                 [
                     (Occur.Should, Query.fuzzy_term_query(self.schema, f, token, distance=distance))
@@ -623,7 +730,7 @@ class TantivyEngine:
         self, token: str, distance: int, docs: list[Document]
     ) -> tuple[int, int, str] | None:
         """(edit distance, -how many of the records have it, word) of the records' words nearest
-        to ``token``, or None when none is within ``distance``."""
+        to ``token`` and starting with its letter, or None when none is within ``distance``."""
         counts: dict[str, int] = {}
         for doc in docs:
             for word in set(_WORDS.findall(" ".join(w for w in _vocabulary(doc) if w).lower())):
@@ -634,6 +741,10 @@ class TantivyEngine:
             if len(word) > len(token) + distance or 2 * len(word) < len(token) - distance:
                 continue
             folded = "".join(self.plain.analyze(txt.fold(word)))
+            if folded[:1] != token[:1]:
+                # A typo seldom starts the word; a word spelled right that the catalogue lacks
+                # often has a neighbour that differs there ("gerne" and "ørne").
+                continue
             d = txt.edit_distance(token, folded, limit=distance + 1)
             if d <= distance and (best is None or (d, -count) < (best[0], best[1])):
                 best = (d, -count, word)
@@ -651,6 +762,7 @@ class _Group:
         *,
         phrase: bool = False,
         isbn: str | None = None,
+        stop: bool = False,
     ) -> None:
         self.clause = clause
         self.tokens = tokens
@@ -663,12 +775,9 @@ class _Group:
         self.clause_tokens: list[str] = tokens  # every token of the clause this group is from
         self.position = 0  # where ``tokens`` start among them
         self.stem_freq = 0  # how many documents its stem matches, in every language's fields
+        self.common = False  # in so many records that, when words are left out, it only ranks
         self.stopword = (
-            not phrase
-            and not isbn
-            and clause.field is None
-            and len(tokens) == 1
-            and tokens[0] in _STOPWORDS
+            not phrase and not isbn and clause.field is None and len(tokens) == 1 and stop
         )
 
     @property
@@ -752,6 +861,30 @@ class _Group:
                         )
                     )
         return Query.disjunction_max_query(alternatives, tie_breaker=0.2)
+
+
+def _fewer(words: int) -> list[int]:
+    """How many of ``words`` words must match, stage by stage after all of them: one fewer
+    each time, by thirds while many are left (24 words: 23, 15, 10, 6, 4, 3, 2, 1). Each stage
+    runs only when the one before found nothing."""
+    steps: list[int] = []
+    needed = words - 1
+    while needed >= 1:
+        steps.append(needed)
+        needed = needed - 1 if needed <= 4 else needed * 2 // 3
+    return steps
+
+
+def _fewest(groups: list[_Group]) -> list[_Group]:
+    """At most ``MAX_GROUPS`` groups, in the query's order: a long query (a child's whole
+    sentence) keeps its content words and loses stop words first, never the end of it."""
+    if len(groups) <= MAX_GROUPS:
+        return groups
+    content = [g for g in groups if not g.stopword][:MAX_GROUPS]
+    room = MAX_GROUPS - len(content)
+    stops = [g for g in groups if g.stopword][:room]
+    keep = {id(g) for g in (*content, *stops)}
+    return [g for g in groups if id(g) in keep]
 
 
 def _isbn(word: str) -> str | None:

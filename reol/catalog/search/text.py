@@ -39,6 +39,13 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+def series_parts(series: str) -> tuple[str, str]:
+    """A series as its name and number: "Harry Potter ; 1" (ISBD's " ; ") → ("Harry Potter",
+    "1"); no number → ("Harry Potter", "")."""
+    name, _sep, number = series.partition(" ; ")
+    return name.strip(), number.strip()
+
+
 # Title sort: a number made of the first 12 letters in Danish/Norwegian order (æ, ø, å after z),
 # so the engine can sort by a fast numeric field. Accents sort as their base letter.
 _ALPHABET = " 0123456789abcdefghijklmnopqrstuvwxyzæøå"
@@ -87,8 +94,10 @@ def edit_distance(a: str, b: str, limit: int = 3) -> int:
 
 # --- The user's query, parsed by us into a safe structure ----------------------------------------
 
-MAX_QUERY_CHARS = 500
-MAX_CLAUSES = 24
+# Bounds on the work a query makes. A whole sentence fits: the engine keeps its content words
+# (and drops stop words first) when there are more than it searches for.
+MAX_QUERY_CHARS = 2000
+MAX_CLAUSES = 64
 
 FIELD_ALIASES = {
     "title": "title",

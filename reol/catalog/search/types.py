@@ -62,6 +62,20 @@ class SearchQuery:
 
 
 @dataclass
+class Likeness:
+    """What "more like this" looks for: what the record ``id`` is about and who it is for."""
+
+    id: int
+    municipality: int
+    subjects: list[str] = field(default_factory=list)  # as the subject facet holds them
+    series: str = ""  # the series' name, without the number
+    authors: list[str] = field(default_factory=list)
+    ages: list[str] = field(default_factory=list)  # age bands (AGE_BUCKETS)
+    languages: list[str] = field(default_factory=list)
+    school: str | None = None  # only records with copies at this school
+
+
+@dataclass
 class Availability:
     school: str
     name: str

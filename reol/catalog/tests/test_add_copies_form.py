@@ -71,4 +71,6 @@ def test_the_status_list_starts_with_a_blank_choice(catalogue, record):
     a100 = Item.objects.get(barcode="A100")
     response = client.post(reverse("catalog-item-status", args=[a100.pk]), {"status": ""})
     assert Item.objects.get(pk=a100.pk).status == "available"
-    assert response.status_code == 302
+    # The page comes back with the error at the copy's own status field.
+    assert response.status_code == 400
+    assert f'id="status-{a100.pk}-error"' in response.content.decode()

@@ -15,7 +15,7 @@ from pymarc import Field, Indicators, Subfield
 
 from reol.catalog import dialects, relators
 from reol.catalog import marc as marcio
-from reol.catalog.extract import extract
+from reol.catalog.extract import ABBREVIATED_END, extract
 from reol.catalog.models import MaterialType, Record
 from reol.catalog.sample import record as sample_record
 from reol.core.permissions import SYSTEM
@@ -297,13 +297,17 @@ def test_marc21_name_has_no_dates_but_keeps_numeration_and_titles():
     assert names == [
         "Collins, Suzanne",
         "Christian IV, King of Denmark",
-        "King, Martin Luther, Jr",  # (a final full stop goes, as ever)
+        "King, Martin Luther, Jr.",  # an abbreviation keeps its full stop, like an initial
     ]
 
 
 def _old_name(f: Field) -> str:
-    """The name as extraction made it before: the first two of $a $b $c $d."""
-    return re.sub(r"[\s/:;,.=]+$", "", " ".join(f.get_subfields("a", "b", "c", "d")[:2]).strip())
+    """The name as extraction made it before: the first two of $a $b $c $d (and an initial's
+    full stop kept: "Пчелко, И.И.")."""
+    text = " ".join(f.get_subfields("a", "b", "c", "d")[:2]).strip()
+    name = re.sub(r"[\s/:;,.=]+$", "", text)
+    initial = ABBREVIATED_END.search(name)
+    return f"{name}." if initial and text[len(name) :].lstrip().startswith(".") else name
 
 
 def _check_marc21_unchanged(record: pymarc.Record) -> None:
@@ -413,7 +417,7 @@ def test_normarc_file_imports_with_names_roles_and_types(world):
     assert "Dystopier -- Fortellinger" in hunger.subjects
     (game,) = _records(control_number="0580246")
     assert game.material_type == "eresource"
-    assert game.contributors[0]["name"] == "Rowling, J.K"
+    assert game.contributors[0]["name"] == "Rowling, J.K."  # the initial keeps its stop
     count = Record.objects.count()
     assert run_import(SYSTEM, world.school_a, io.BytesIO(data).read()).created == 0
     assert Record.objects.count() == count

@@ -11,7 +11,9 @@ from conftest import PASSWORD
 from reol.catalog import services as catalog
 from reol.catalog.models import Item, ItemStatus
 from reol.catalog.tests.helpers import book
-from reol.circulation import selectors, services
+from reol.circulation import selectors
+from reol.circulation.actions import class_sets, holds
+from reol.circulation.actions import loans as loan_actions
 from reol.circulation.errors import CirculationError
 from reol.circulation.models import Loan
 from reol.core.models import AuditEvent
@@ -42,7 +44,7 @@ def refused(code: str, call, *args, **kwargs) -> CirculationError:  # type: igno
 def test_the_system_picks_28_copies_each_its_own_loan(library, novel):
     w = library.world
     record, group = novel
-    result = services.lend_class_set(
+    result = class_sets.lend_class_set(
         w.librarian_a, library.school, "laerer-a", group, record=record, count=28, today=TODAY
     )
     assert len(result.loans) == 28 and result.group == group
@@ -59,12 +61,12 @@ def test_the_system_picks_28_copies_each_its_own_loan(library, novel):
 def test_copies_held_for_someone_are_skipped_and_too_few_lends_none(library, novel):
     w = library.world
     record, group = novel
-    services.place_hold(w.librarian_a, library.school, "A0001", item="N01")
-    result = services.lend_class_set(
+    holds.place_hold(w.librarian_a, library.school, "A0001", item="N01")
+    result = class_sets.lend_class_set(
         w.librarian_a, library.school, "laerer-a", group, record=record, count=29, today=TODAY
     )
     assert "N01" not in {loan.item.barcode for loan in result.loans}  # held for a student
-    e = refused("not_enough_copies", services.lend_class_set, w.librarian_a, library.school,
+    e = refused("not_enough_copies", class_sets.lend_class_set, w.librarian_a, library.school,
                 "laerer-a", group, record=record, count=2, today=TODAY)  # fmt: skip
     assert "Only 0 of the 2 copies" in e.message
 
@@ -72,38 +74,38 @@ def test_copies_held_for_someone_are_skipped_and_too_few_lends_none(library, nov
 def test_scanned_copies_all_or_nothing_with_every_problem_named(library, novel):
     w = library.world
     _record, group = novel
-    services.checkout(w.librarian_a, library.school, "A0001", "N03", today=TODAY)
-    e = refused("class_set_refused", services.lend_class_set, w.librarian_a, library.school,
+    loan_actions.checkout(w.librarian_a, library.school, "A0001", "N03", today=TODAY)
+    e = refused("class_set_refused", class_sets.lend_class_set, w.librarian_a, library.school,
                 "laerer-a", group, items=["N01", "N02", "N03", "NOPE"], today=TODAY)  # fmt: skip
     assert [p["item"] for p in e.details["problems"]] == ["N03", "NOPE"]
     assert [p["code"] for p in e.details["problems"]] == ["already_on_loan", "unknown_item"]
     assert not Loan.objects.filter(group=group).exists()  # nothing lent
     assert Item.objects.get(barcode="N01").status == ItemStatus.AVAILABLE
-    result = services.lend_class_set(
+    result = class_sets.lend_class_set(
         w.librarian_a, library.school, "laerer-a", group, items=["N01", "N02", "N02"], today=TODAY
     )
     assert [loan.item.barcode for loan in result.loans] == ["N01", "N02"]  # a double scan
-    refused("mixed_titles", services.lend_class_set, w.librarian_a, library.school, "laerer-a",
+    refused("mixed_titles", class_sets.lend_class_set, w.librarian_a, library.school, "laerer-a",
             group, items=["N04", "S1"], today=TODAY)  # fmt: skip
 
 
 def test_only_teachers_and_only_this_schools_classes(library, novel):
     w = library.world
     record, group = novel
-    refused("class_set_for_staff", services.lend_class_set, w.librarian_a, library.school,
+    refused("class_set_for_staff", class_sets.lend_class_set, w.librarian_a, library.school,
             "A0001", group, record=record, count=2)  # fmt: skip
     other = patrons.create_group(SYSTEM, w.school_b, name="7.A", school_year="2026/27")
-    refused("unknown_group", services.lend_class_set, w.librarian_a, library.school,
+    refused("unknown_group", class_sets.lend_class_set, w.librarian_a, library.school,
             "laerer-a", other, record=record, count=2)  # fmt: skip
 
 
 def test_batch_return_takes_back_what_it_can(library, novel):
     w = library.world
     record, group = novel
-    services.lend_class_set(
+    class_sets.lend_class_set(
         w.librarian_a, library.school, "laerer-a", group, record=record, count=3, today=TODAY
     )
-    outcome = services.return_class_set(
+    outcome = class_sets.return_class_set(
         w.librarian_a, library.school, ["N01", "N02", "N03", "NOPE"], today=TODAY
     )
     assert [r.item.barcode for r in outcome.returned] == ["N01", "N02", "N03"]
@@ -132,6 +134,11 @@ def test_the_page_lends_lists_and_returns_all(library, novel, django_assert_max_
         "/staff/desk/class-sets/", {"patron": "laerer-a", "group": group.pk, "items": "N29\nN01\n"}
     ).content.decode()
     assert "cannot be lent, so none were" in html and "N01" in html
+    # The refusal is said once: a sentence, then one line per copy (not the copies twice).
+    main = html.split('<main id="main"', 1)[1]
+    form = main.split('id="class-set-form"', 1)[1].split("</form>", 1)[0]
+    assert form.count("<strong>N01</strong>") == 1 and main.count("so none were") == 2
+    assert "none were: N" not in main  # the summary at the top and the form's own line
     r = client.post(
         "/staff/desk/class-sets/return/",
         {"group": group.pk, "record": novel[0].pk, "patron": w.teacher_a.pk},
@@ -179,7 +186,7 @@ def test_the_api_pages_class_sets_and_a_teachers_loans(library, novel, token_for
         patrons.create_group(SYSTEM, library.school, name="7.B", school_year="2026/27", grade=7),
         patrons.create_group(SYSTEM, library.school, name="7.C", school_year="2026/27", grade=7),
     ):
-        services.lend_class_set(
+        class_sets.lend_class_set(
             w.librarian_a, library.school, "laerer-a", group, record=record, count=5, today=TODAY
         )
     client, auth = Client(), token_for(w.librarian_a)

@@ -9,7 +9,7 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from reol.circulation import services
+from reol.circulation.actions import loans
 from reol.circulation.errors import CirculationError
 from reol.circulation.models import Loan
 from tests.race import race
@@ -25,9 +25,9 @@ def test_same_copy_at_the_same_instant(library, desks):
     patrons = ["A0001", "A0002", "laerer-a", "admin-a"][:desks]
     results = race(
         desks,
-        lambda i: services.checkout(w.librarian_a, library.school, patrons[i], "S1", today=TODAY),
+        lambda i: loans.checkout(w.librarian_a, library.school, patrons[i], "S1", today=TODAY),
     )
-    wins = [r for r in results if isinstance(r, services.CheckoutResult)]
+    wins = [r for r in results if isinstance(r, loans.CheckoutResult)]
     losses = [r for r in results if isinstance(r, CirculationError)]
     assert len(wins) == 1, results
     assert len(losses) == desks - 1, results
@@ -38,7 +38,7 @@ def test_same_copy_at_the_same_instant(library, desks):
 
 def test_the_index_refuses_a_second_open_loan_even_without_the_service(library):
     """The database itself: a second open loan of a copy cannot be written."""
-    first = services.checkout(
+    first = loans.checkout(
         library.world.librarian_a, library.school, "A0001", "S1", today=TODAY
     ).loan
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -54,7 +54,7 @@ def test_the_index_refuses_a_second_open_loan_even_without_the_service(library):
 
 
 def test_check_constraints_on_dates(library):
-    first = services.checkout(
+    first = loans.checkout(
         library.world.librarian_a, library.school, "A0001", "S1", today=TODAY
     ).loan
     with pytest.raises(IntegrityError), transaction.atomic():

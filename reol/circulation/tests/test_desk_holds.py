@@ -16,7 +16,8 @@ from conftest import PASSWORD
 from reol.catalog import services as catalog
 from reol.catalog.models import ItemStatus
 from reol.catalog.tests.helpers import book
-from reol.circulation import services
+from reol.circulation.actions import holds as hold_actions
+from reol.circulation.actions import loans as loan_actions
 from reol.circulation.models import Hold, HoldState
 from reol.core.permissions import SYSTEM
 from reol.patrons import services as patrons
@@ -76,7 +77,7 @@ def test_a_patron_in_good_standing_is_greeted_in_green(library):
 
 def test_a_hold_placed_from_the_desk(library):
     w = library.world
-    services.checkout(w.librarian_a, library.school, "laerer-a", "AT1")
+    loan_actions.checkout(w.librarian_a, library.school, "laerer-a", "AT1")
     html = desk(signed_in(w.librarian_a), "AT1", w.student_a1, "hold")
     assert "Elev-A1 Test is in the queue for “Atlas”." in html
     hold = Hold.objects.get(patron=w.student_a1)
@@ -88,7 +89,7 @@ def test_a_hold_placed_from_the_desk(library):
 
 def test_the_record_page_says_who_has_each_copy_to_desk_staff_only(library):
     w = library.world
-    loan = services.checkout(w.librarian_a, library.school, "A0001", "S1").loan
+    loan = loan_actions.checkout(w.librarian_a, library.school, "A0001", "S1").loan
     url = f"/staff/catalogue/records/{library.saturn.pk}/"
     html = signed_in(w.librarian_a).get(url).content.decode()
     assert "Loans and holds at this school" in html
@@ -102,7 +103,7 @@ def test_the_record_page_says_who_has_each_copy_to_desk_staff_only(library):
 def test_a_hold_placed_from_the_record_page(library):
     w = library.world
     for code in ("S1", "S2", "S3"):
-        services.checkout(w.librarian_a, library.school, "laerer-a", code)
+        loan_actions.checkout(w.librarian_a, library.school, "laerer-a", code)
     client = signed_in(w.librarian_a)
     r = client.post(f"/staff/desk/records/{library.saturn.pk}/hold/", {"patron": "A0002"})
     assert r.status_code == 302
@@ -117,9 +118,9 @@ def test_a_hold_placed_from_the_record_page(library):
 
 def _ready_hold(library):  # type: ignore[no-untyped-def]
     w = library.world
-    services.checkout(w.librarian_a, library.school, "laerer-a", "AT1")
-    hold = services.place_hold(w.librarian_a, library.school, "A0001", record=library.atlas)
-    services.checkin(w.librarian_a, library.school, "AT1")
+    loan_actions.checkout(w.librarian_a, library.school, "laerer-a", "AT1")
+    hold = hold_actions.place_hold(w.librarian_a, library.school, "A0001", record=library.atlas)
+    loan_actions.checkin(w.librarian_a, library.school, "AT1")
     hold.refresh_from_db()
     assert hold.state == HoldState.READY
     return hold
@@ -162,7 +163,7 @@ def test_hold_and_transit_slips_print_at_label_sizes(library):
     assert _media_box(r.content) == pytest.approx((102 * MM, 152 * MM), abs=0.01)
     # A copy of school B returned at school A: the desk offers the transit slip.
     w = library.world
-    services.checkout(w.librarian_b, w.school_b, "B0001", "SB1")
+    loan_actions.checkout(w.librarian_b, w.school_b, "B0001", "SB1")
     html = desk(client, "SB1")
     assert "/staff/desk/transit/SB1/slip.pdf" in html
     r = client.get("/staff/desk/transit/SB1/slip.pdf")
@@ -173,13 +174,13 @@ def test_hold_and_transit_slips_print_at_label_sizes(library):
 def test_my_loans_shows_the_place_in_the_queue(library):
     w = library.world
     for code in ("S1", "S2", "S3"):
-        services.checkout(w.librarian_a, library.school, "laerer-a", code)
-    services.place_hold(w.librarian_a, library.school, "A0002", record=library.saturn)
-    services.place_hold(w.librarian_a, library.school, "A0001", record=library.saturn)
+        loan_actions.checkout(w.librarian_a, library.school, "laerer-a", code)
+    hold_actions.place_hold(w.librarian_a, library.school, "A0002", record=library.saturn)
+    hold_actions.place_hold(w.librarian_a, library.school, "A0001", record=library.saturn)
     other = catalog.create_record(SYSTEM, w.municipality, book("Noget andet", control="x"))
     catalog.add_items(SYSTEM, other, library.school, barcodes=["X1"])
-    services.checkout(w.librarian_a, library.school, "laerer-a", "X1")
-    services.place_hold(w.librarian_a, library.school, "A0001", record=other)
+    loan_actions.checkout(w.librarian_a, library.school, "laerer-a", "X1")
+    hold_actions.place_hold(w.librarian_a, library.school, "A0001", record=other)
     page = signed_in(w.student_a1).get("/opac/me/").content.decode()
     assert "You are number 2 in the queue at Nordskolen." in page
     assert "You are number 1 in the queue at Nordskolen." in page

@@ -13,7 +13,10 @@ from django.test.utils import CaptureQueriesContext
 from reol.bookings import services as bookings
 from reol.bookings.services import BookingRequest
 from reol.catalog import services as catalog
-from reol.circulation import rules, selectors, services
+from reol.circulation import rules, selectors
+from reol.circulation.actions import holds as hold_actions
+from reol.circulation.actions import loans
+from reol.circulation.actions import rules as rule_actions
 from reol.circulation.errors import CirculationError
 from reol.circulation.models import Loan
 from reol.core import services as core
@@ -38,7 +41,7 @@ def refused(code: str, call, *args, **kwargs) -> CirculationError:  # type: igno
 
 def test_a_renewal_stops_the_day_before_a_booking_of_the_copy(library):
     w = library.world
-    loan = services.checkout(w.librarian_a, library.school, "laerer-a", "S1", today=TODAY).loan
+    loan = loans.checkout(w.librarian_a, library.school, "laerer-a", "S1", today=TODAY).loan
     assert loan.due_date == dt.date(2027, 1, 19)  # 56 days
     bookings.book(
         w.teacher_a,
@@ -49,11 +52,11 @@ def test_a_renewal_stops_the_day_before_a_booking_of_the_copy(library):
         today=TODAY,
     )
     # 56 days from 10 December would be 4 February: the booking caps it at Friday 22 January.
-    renewed = services.renew(w.librarian_a, library.school, "S1", today=dt.date(2026, 12, 10))
+    renewed = loans.renew(w.librarian_a, library.school, "S1", today=dt.date(2026, 12, 10))
     assert renewed.due_date == dt.date(2027, 1, 22) and renewed.renewals == 1
     # A second renewal cannot reach past the booking at all: refused, the date unchanged.
     e = refused(
-        "booked", services.renew, w.librarian_a, library.school, "S1", today=dt.date(2026, 12, 11)
+        "booked", loans.renew, w.librarian_a, library.school, "S1", today=dt.date(2026, 12, 11)
     )
     assert "booked" in e.message
     loan.refresh_from_db()
@@ -62,7 +65,7 @@ def test_a_renewal_stops_the_day_before_a_booking_of_the_copy(library):
 
 def test_a_renewal_is_free_while_other_copies_cover_the_booking(library):
     w = library.world
-    services.checkout(w.librarian_a, library.school, "laerer-a", "S1", today=TODAY)
+    loans.checkout(w.librarian_a, library.school, "laerer-a", "S1", today=TODAY)
     bookings.book(
         w.teacher_a,
         library.school,
@@ -71,7 +74,7 @@ def test_a_renewal_is_free_while_other_copies_cover_the_booking(library):
         lines=[BookingRequest(record=library.saturn, quantity=2)],  # S2 and S3 are free
         today=TODAY,
     )
-    renewed = services.renew(w.librarian_a, library.school, "S1", today=dt.date(2026, 12, 10))
+    renewed = loans.renew(w.librarian_a, library.school, "S1", today=dt.date(2026, 12, 10))
     assert renewed.due_date == dt.date(2027, 2, 4)
 
 
@@ -82,7 +85,7 @@ def test_a_student_is_sent_to_the_shelf_instead_of_reserving(library):
     w = library.world
     e = refused(
         "on_shelf_here",
-        services.place_hold,
+        hold_actions.place_hold,
         w.student_a1,
         library.school,
         w.student_a1,
@@ -91,14 +94,16 @@ def test_a_student_is_sent_to_the_shelf_instead_of_reserving(library):
     assert library.school.name in e.message
     # A copy on the shelf elsewhere does not count; nor does one here that is out.
     for barcode in ("S1", "S2", "S3"):
-        services.checkout(w.librarian_a, library.school, "laerer-a", barcode, today=TODAY)
-    hold = services.place_hold(w.student_a1, library.school, w.student_a1, record=library.saturn)
+        loans.checkout(w.librarian_a, library.school, "laerer-a", barcode, today=TODAY)
+    hold = hold_actions.place_hold(
+        w.student_a1, library.school, w.student_a1, record=library.saturn
+    )
     assert hold.patron == w.student_a1
 
 
 def test_staff_may_hold_a_title_on_the_shelf_for_someone(library):
     w = library.world
-    hold = services.place_hold(w.librarian_a, library.school, "A0001", record=library.saturn)
+    hold = hold_actions.place_hold(w.librarian_a, library.school, "A0001", record=library.saturn)
     assert hold.patron == w.student_a1
 
 
@@ -136,7 +141,7 @@ def test_a_barcode_in_another_case_is_found_through_lower(library):
     looked_up = queries.captured_queries[-1]["sql"]
     assert "LOWER(" in looked_up.upper() and "LIKE" not in looked_up.upper()
     assert selectors.school_of_copy("A100") == library.school
-    loan = services.checkout(w.librarian_a, library.school, "A0001", "A100", today=TODAY).loan
+    loan = loans.checkout(w.librarian_a, library.school, "A0001", "A100", today=TODAY).loan
     assert loan.item.barcode == "a100"
 
 
@@ -145,12 +150,12 @@ def test_a_barcode_in_another_case_is_found_through_lower(library):
 
 def test_a_checkout_is_a_bounded_number_of_statements(library, django_assert_max_num_queries):
     w = library.world
-    services.checkout(w.librarian_a, library.school, "laerer-a", "S1", today=TODAY)
+    loans.checkout(w.librarian_a, library.school, "laerer-a", "S1", today=TODAY)
     # BEGIN/COMMIT, the patron and their roles, the copy (and its record) locked, the rules and
     # calendar, the loan count, the holds, the bookings check, and the writes: copy, loan,
     # search outbox, audit.
     with django_assert_max_num_queries(12):
-        services.checkout(w.librarian_a, library.school, "laerer-a", "S2", today=TODAY)
+        loans.checkout(w.librarian_a, library.school, "laerer-a", "S2", today=TODAY)
 
 
 def test_rules_and_calendar_follow_every_edit(library):
@@ -172,11 +177,11 @@ def test_rules_and_calendar_follow_every_edit(library):
     # A student's 28 days from 24 November end in the Christmas holiday; the first open day
     # after it is now Tuesday 5 January.
     librarian = library.world.librarian_a
-    loan = services.checkout(librarian, school, "A0001", "S1", today=TODAY).loan
+    loan = loans.checkout(librarian, school, "A0001", "S1", today=TODAY).loan
     assert loan.due_date == dt.date(2027, 1, 5)
-    services.adopt_default_rules(SYSTEM, school)
+    rule_actions.adopt_default_rules(SYSTEM, school)
     rule = school.loan_rules.get(patron_category="student", circulation_type="normal")
-    services.save_rule(SYSTEM, school, rule, loan_days=14)
+    rule_actions.save_rule(SYSTEM, school, rule, loan_days=14)
     assert (
         next(
             r.loan_days

@@ -8,7 +8,8 @@ import datetime as dt
 
 import pytest
 
-from reol.circulation import rules, services
+from reol.circulation import rules
+from reol.circulation.actions import rules as rule_actions
 from reol.circulation.models import LoanPeriod, LoanRule
 from reol.core.permissions import SYSTEM
 
@@ -137,11 +138,11 @@ def test_calendar_from_the_school(world):
 @pytest.mark.django_db
 def test_the_most_specific_rule_wins(world):
     school = world.school_a
-    young = services.save_rule(
+    young = rule_actions.save_rule(
         SYSTEM, school, patron_category="student", grade_min=0, grade_max=3,
         circulation_type="normal", period="days", loan_days=14,
     )  # fmt: skip
-    fifth = services.save_rule(
+    fifth = rule_actions.save_rule(
         SYSTEM, school, patron_category="student", grade_min=5, grade_max=5,
         circulation_type="normal", period="days", loan_days=21,
     )  # fmt: skip

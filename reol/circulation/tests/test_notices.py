@@ -14,7 +14,9 @@ from django.test import Client
 
 from conftest import PASSWORD
 from reol.catalog.models import ItemStatus
-from reol.circulation import notices, services
+from reol.circulation import notices
+from reol.circulation.actions import holds as hold_actions
+from reol.circulation.actions import loans as loan_actions
 from reol.circulation.models import HoldState, Notice, NoticeChannel
 from reol.core.models import AuditEvent
 from reol.core.permissions import SYSTEM
@@ -33,7 +35,7 @@ def day(n: int) -> dt.date:
 
 def lend(library, patron="A0001", item="S1"):  # type: ignore[no-untyped-def]
     w = library.world
-    return services.checkout(w.librarian_a, library.school, patron, item, today=TODAY).loan
+    return loan_actions.checkout(w.librarian_a, library.school, patron, item, today=TODAY).loan
 
 
 def student_patron(library, user, **values):  # type: ignore[no-untyped-def]
@@ -99,7 +101,7 @@ def test_renewed_loans_start_again_and_levels_follow_the_school(library):
     assert not mail.outbox
     run(day(3))
     assert len(mail.outbox) == 1
-    services.renew(w.librarian_a, library.school, "S1", today=day(3))  # a new due date
+    loan_actions.renew(w.librarian_a, library.school, "S1", today=day(3))  # a new due date
     run(day(4))
     assert len(mail.outbox) == 1  # not late under the new due date
     with pytest.raises(ValidationError):  # levels out of order are refused (and by the database)
@@ -115,7 +117,7 @@ def test_reminders_go_to_guardians_or_teachers_in_the_patrons_language(library):
     run(day(1))
     message = mail.outbox[0]
     assert message.to == ["mor@example.org", "far@example.org"]
-    assert "4. januar 2027" in message.body  # written in Norwegian (the date, at least)
+    assert "4. jan. 2027" in message.body  # written in Norwegian (the date, at least)
     assert "Rejsen til Saturn" in message.body
     # Teachers of the class, in the teacher setting.
     group = patrons.create_group(SYSTEM, library.school, name="5.B", school_year="2026/27")
@@ -129,10 +131,55 @@ def test_reminders_go_to_guardians_or_teachers_in_the_patrons_language(library):
     assert mail.outbox[1].to == ["laerer@example.org"]
 
 
+def test_guardians_are_written_to_about_the_child_and_the_student_to_themselves(library):
+    w = library.world
+    w.student_a1.email = "elev@example.org"
+    w.student_a1.save()
+    student_patron(library, w.student_a1, guardian_emails="mor@example.org",
+                   preferred_language="en")  # fmt: skip
+    notices.save_notice_settings(w.admin_a, library.school, student_recipients="both")
+    lend(library)
+    lend(library, item="AT1")
+    report = run(day(1))
+    assert report.reminders == 2 and report.emails == 1
+    student, guardian = mail.outbox
+    assert student.to == ["elev@example.org"] and guardian.to == ["mor@example.org"]
+    assert student.body.startswith("Dear Elev-A1 Test,")
+    assert "Please bring them back to the library, or renew them" in student.body
+    assert guardian.body.startswith("Dear parent or guardian of Elev-A1 Test,")
+    assert "Elev-A1 Test has borrowed these copies from Nordskolen, and they are overdue" in (
+        guardian.body
+    )
+    assert "Please help Elev-A1 bring them back" in guardian.body
+    assert "you" not in guardian.body.lower().replace("your", "")
+    # One copy: "it", not "them".
+    mail.outbox.clear()
+    loan_actions.checkin(w.librarian_a, library.school, "AT1", today=day(2))
+    run(day(7))
+    student, guardian = mail.outbox
+    assert "Please bring it back to the library, or renew it if you still need it." in student.body
+    assert "Please help Elev-A1 bring it back to the library" in guardian.body
+
+
+def test_a_hold_ready_mail_to_guardians_speaks_of_the_child(library):
+    w = library.world
+    student_patron(library, w.student_a1, guardian_emails="mor@example.org",
+                   preferred_language="en")  # fmt: skip
+    lend(library, patron="laerer-a", item="AT1")
+    hold_actions.place_hold(w.librarian_a, library.school, "A0001", record=library.atlas)
+    loan_actions.checkin(w.librarian_a, library.school, "AT1", today=TODAY)
+    run(TODAY)
+    (message,) = mail.outbox
+    assert message.to == ["mor@example.org"] and message.subject == "Ready for Elev-A1: Atlas"
+    assert message.body.startswith("Dear parent or guardian of Elev-A1 Test,")
+    assert "“Atlas”, which Elev-A1 asked for, is waiting on the hold shelf" in message.body
+    assert "for you" not in message.body
+
+
 def test_no_address_means_a_letter_and_the_class_letters_print(library):
     w = library.world
     long_ago = dt.date.today() - dt.timedelta(days=60)  # the page counts from the real today
-    services.checkout(w.librarian_a, library.school, "A0001", "S1", today=long_ago)
+    loan_actions.checkout(w.librarian_a, library.school, "A0001", "S1", today=long_ago)
     report = run(dt.date.today())  # student A1 has no e-mail address
     assert report.letters == 1 and not mail.outbox
     assert Notice.objects.get().channel == NoticeChannel.LETTER
@@ -160,9 +207,9 @@ def test_hold_ready_mail_and_expiry_move_the_copy_on(library):
     w.student_a1.preferred_language = "en"  # the school writes Danish unless told otherwise
     w.student_a1.save()
     lend(library, patron="laerer-a", item="AT1")
-    first = services.place_hold(w.librarian_a, library.school, "A0001", record=library.atlas)
-    second = services.place_hold(w.librarian_a, library.school, "A0002", record=library.atlas)
-    services.checkin(w.librarian_a, library.school, "AT1", today=TODAY)
+    first = hold_actions.place_hold(w.librarian_a, library.school, "A0001", record=library.atlas)
+    second = hold_actions.place_hold(w.librarian_a, library.school, "A0002", record=library.atlas)
+    loan_actions.checkin(w.librarian_a, library.school, "AT1", today=TODAY)
     first.refresh_from_db()
     assert first.state == HoldState.READY and first.pickup_by == dt.date(2026, 12, 1)
     run(TODAY)
@@ -213,3 +260,26 @@ def test_a_mail_server_failure_leaves_nothing_recorded_so_the_next_run_sends_it(
     assert not Notice.objects.exists()
     assert not AuditEvent.objects.filter(action="notice.overdue").exists()
     assert run(day(1)).emails == 1 and len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize("language", ["da", "nb", "en"])
+def test_the_overdue_letters_headings_fit_their_columns(library, language):
+    """Each heading wraps inside its column: no word of it is wider than the column (the old
+    letter drew "Afleveringsdato" across "Dage for sent")."""
+    from django.utils import translation
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.platypus import Paragraph
+
+    lend(library)
+    loans = list(notices.overdue_loans(library.school, day(20)))
+    with translation.override(language):
+        table = notices.letter_table(loans, day(20))
+    table.wrap(170 * 72 / 25.4, 800)
+    for row in table._cellvalues:
+        for value, width in zip(row, table._colWidths, strict=True):
+            cell = value[0] if isinstance(value, list | tuple) else value
+            room = width - 12  # the cell's padding, 6 pt each side
+            if isinstance(cell, Paragraph):
+                assert cell.minWidth() <= room, (language, cell.text)
+            else:
+                assert stringWidth(str(cell), "Helvetica", 10) <= room, (language, cell)

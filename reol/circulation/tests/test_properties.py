@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from reol.catalog.models import Item, ItemStatus
-from reol.circulation import services
+from reol.circulation.actions import holds as hold_actions
+from reol.circulation.actions import loans as loan_actions
 from reol.circulation.errors import CirculationError
 from reol.circulation.models import OPEN_HOLD_STATES, Hold, HoldState, Loan
 
@@ -89,21 +90,21 @@ def test_random_desk_days_keep_every_invariant(library, steps):
                         school, desk = (
                             (b, w.librarian_b) if patron == "B0001" else (a, w.librarian_a)
                         )
-                        services.checkout(desk, school, patron, barcode, today=today)
+                        loan_actions.checkout(desk, school, patron, barcode, today=today)
                     elif op == "checkin":
-                        services.checkin(w.librarian_a, a, barcode, today=today)
+                        loan_actions.checkin(w.librarian_a, a, barcode, today=today)
                     elif op == "checkin_b":
-                        services.checkin(w.librarian_b, b, barcode, today=today)
+                        loan_actions.checkin(w.librarian_b, b, barcode, today=today)
                     elif op == "renew":
                         school, desk = (
                             (b, w.librarian_b) if barcode == "SB1" else (a, w.librarian_a)
                         )
-                        services.renew(desk, school, barcode, today=today)
+                        loan_actions.renew(desk, school, barcode, today=today)
                     elif op == "hold":
                         record = Item.objects.get(barcode=barcode).record
-                        services.place_hold(w.librarian_a, a, patron, record=record)
+                        hold_actions.place_hold(w.librarian_a, a, patron, record=record)
                     elif op == "hold_copy":
-                        services.place_hold(w.librarian_a, a, patron, item=barcode)
+                        hold_actions.place_hold(w.librarian_a, a, patron, item=barcode)
                     elif op == "cancel":
                         hold = (
                             Hold.objects.filter(
@@ -114,7 +115,7 @@ def test_random_desk_days_keep_every_invariant(library, steps):
                             ).first()
                         )
                         if hold is not None:
-                            services.cancel_hold(w.librarian_a, hold, today=today)
+                            hold_actions.cancel_hold(w.librarian_a, hold, today=today)
                     event(f"{op}: done")
                 except CirculationError as refusal:
                     assert refusal.code and refusal.message

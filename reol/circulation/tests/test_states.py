@@ -15,6 +15,8 @@ LOAN_ALLOWED = {
     ("active", "returned"),
     ("active", "lost"),
     ("lost", "returned"),
+    ("active", "written_off"),
+    ("lost", "written_off"),
 }
 HOLD_ALLOWED = {
     ("waiting", "ready"),
@@ -52,6 +54,7 @@ def test_the_tables_name_every_state_and_closed_states_are_final():
     assert set(states.LOAN_TRANSITIONS) == set(LoanState.values)
     assert set(states.HOLD_TRANSITIONS) == set(HoldState.values)
     assert states.LOAN_TRANSITIONS[LoanState.RETURNED] == frozenset()
+    assert states.LOAN_TRANSITIONS[LoanState.WRITTEN_OFF] == frozenset()
     for closed in ("fulfilled", "cancelled", "expired"):
         assert states.HOLD_TRANSITIONS[closed] == frozenset()
 

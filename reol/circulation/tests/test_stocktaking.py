@@ -11,7 +11,9 @@ from django.test import Client
 from conftest import PASSWORD
 from reol.catalog import services as catalog
 from reol.catalog.models import Item, ItemStatus
-from reol.circulation import selectors, services
+from reol.circulation import selectors
+from reol.circulation.actions import holds as hold_actions
+from reol.circulation.actions import loans, stocktaking
 from reol.circulation.errors import CirculationError
 from reol.circulation.models import HoldState, StocktakeScan
 from reol.core import services as core
@@ -44,11 +46,11 @@ def barcodes(items) -> set[str]:  # type: ignore[no-untyped-def]
 def test_a_count_finds_missing_misplaced_and_on_loan_copies(library, shelves):
     w = library.world
     room, fiction, facts = shelves
-    services.checkout(w.librarian_a, library.school, "laerer-a", "S3", today=TODAY)
-    session = services.open_stocktake(w.librarian_a, library.school, location=room)
-    services.record_scan(w.librarian_a, session, "S1", location=fiction)
-    services.record_scan(w.volunteer_a, session, "REF1", location=fiction)  # moved!
-    again = services.record_scan(w.librarian_a, session, "s1", location=facts)
+    loans.checkout(w.librarian_a, library.school, "laerer-a", "S3", today=TODAY)
+    session = stocktaking.open_stocktake(w.librarian_a, library.school, location=room)
+    stocktaking.record_scan(w.librarian_a, session, "S1", location=fiction)
+    stocktaking.record_scan(w.volunteer_a, session, "REF1", location=fiction)  # moved!
+    again = stocktaking.record_scan(w.librarian_a, session, "s1", location=facts)
     assert not again.created and again.scan.location == fiction  # counted once, where first
     report = selectors.stocktake_report(session)
     assert report.scope == 5 and report.scanned == 2  # DEV1 has no location: not in the room
@@ -60,17 +62,17 @@ def test_a_count_finds_missing_misplaced_and_on_loan_copies(library, shelves):
 
 def test_scans_of_unknown_or_foreign_copies_are_clear_errors(library, shelves):
     w = library.world
-    session = services.open_stocktake(w.librarian_a, library.school)
+    session = stocktaking.open_stocktake(w.librarian_a, library.school)
     with pytest.raises(CirculationError) as info:
-        services.record_scan(w.librarian_a, session, "NO-SUCH")
+        stocktaking.record_scan(w.librarian_a, session, "NO-SUCH")
     assert info.value.code == "unknown_item" and "NO-SUCH" in info.value.message
     # A copy of the other school found on our shelf: counted, and in the wrong place.
-    services.record_scan(w.librarian_a, session, "SB1")
+    stocktaking.record_scan(w.librarian_a, session, "SB1")
     assert barcodes(selectors.stocktake_report(session).misplaced) == {"SB1"}
     with pytest.raises(PermissionDenied):
-        services.record_scan(w.librarian_b, session, "S1")
+        stocktaking.record_scan(w.librarian_b, session, "S1")
     with pytest.raises(CirculationError) as info:
-        services.open_stocktake(w.librarian_a, library.school, location=999999)
+        stocktaking.open_stocktake(w.librarian_a, library.school, location=999999)
     assert info.value.code == "unknown_location"
 
 
@@ -78,11 +80,11 @@ def test_each_scan_says_at_once_what_to_do_with_a_copy_out_of_place(library, she
     """The person with the scanner puts a copy aside there and then, not after the report."""
     w = library.world
     room, fiction, facts = shelves
-    services.checkout(w.librarian_a, library.school, "laerer-a", "S3", today=TODAY)
-    session = services.open_stocktake(w.librarian_a, library.school, location=room)
+    loans.checkout(w.librarian_a, library.school, "laerer-a", "S3", today=TODAY)
+    session = stocktaking.open_stocktake(w.librarian_a, library.school, location=room)
 
     def warning(barcode: str, location=fiction) -> str:  # type: ignore[no-untyped-def]
-        return services.record_scan(w.librarian_a, session, barcode, location=location).warning
+        return stocktaking.record_scan(w.librarian_a, session, barcode, location=location).warning
 
     assert warning("S1") == ""
     assert warning("SB1") == f"It belongs to {w.school_b.name}: put it aside to send back."
@@ -97,35 +99,35 @@ def test_each_scan_says_at_once_what_to_do_with_a_copy_out_of_place(library, she
 
 def test_a_session_survives_and_closes(library, shelves):
     w = library.world
-    session = services.open_stocktake(w.librarian_a, library.school, name="Juni")
-    services.record_scan(w.librarian_a, session, "S1")
+    session = stocktaking.open_stocktake(w.librarian_a, library.school, name="Juni")
+    stocktaking.record_scan(w.librarian_a, session, "S1")
     # The phone died; tomorrow the session is still there and scanning goes on.
-    services.record_scan(w.librarian_a, session.pk, "S2")
+    stocktaking.record_scan(w.librarian_a, session.pk, "S2")
     assert StocktakeScan.objects.filter(session=session).count() == 2
-    services.close_stocktake(w.librarian_a, session)
+    stocktaking.close_stocktake(w.librarian_a, session)
     with pytest.raises(CirculationError) as info:
-        services.record_scan(w.librarian_a, session, "S3")
+        stocktaking.record_scan(w.librarian_a, session, "S3")
     assert info.value.code == "stocktake_closed"
 
 
 def test_mark_missing_in_bulk_follows_the_status_machine(library, shelves):
     w = library.world
     # AT1 waits on the hold shelf for a student; it is not found.
-    services.checkout(w.librarian_a, library.school, "laerer-a", "AT1", today=TODAY)
-    hold = services.place_hold(w.librarian_a, library.school, "A0001", record=library.atlas)
-    services.checkin(w.librarian_a, library.school, "AT1", today=TODAY)
+    loans.checkout(w.librarian_a, library.school, "laerer-a", "AT1", today=TODAY)
+    hold = hold_actions.place_hold(w.librarian_a, library.school, "A0001", record=library.atlas)
+    loans.checkin(w.librarian_a, library.school, "AT1", today=TODAY)
     catalog.change_item_status(SYSTEM, library.item("DEV1"), ItemStatus.LOST)
-    session = services.open_stocktake(w.librarian_a, library.school)
+    session = stocktaking.open_stocktake(w.librarian_a, library.school)
     for code in ("S1", "S2", "REF1"):
-        services.record_scan(w.librarian_a, session, code)
+        stocktaking.record_scan(w.librarian_a, session, code)
     with pytest.raises(PermissionDenied):  # the desk volunteer counts but does not catalogue
-        services.mark_missing(w.volunteer_a, session)
+        stocktaking.mark_missing(w.volunteer_a, session)
     # Only copies the report lists are changed, whatever is sent (S1 was found).
-    changed = services.mark_missing(
+    changed = stocktaking.mark_missing(
         w.librarian_a, session, [library.item("S3").pk, library.item("S1").pk]
     )
     assert barcodes(changed) == {"S3"}
-    changed = services.mark_missing(w.librarian_a, session)  # the rest of them
+    changed = stocktaking.mark_missing(w.librarian_a, session)  # the rest of them
     assert barcodes(changed) == {"AT1"}  # lost DEV1 cannot become missing; S3 already is
     assert library.item("AT1").status == ItemStatus.MISSING
     assert library.item("DEV1").status == ItemStatus.LOST
@@ -134,7 +136,7 @@ def test_mark_missing_in_bulk_follows_the_status_machine(library, shelves):
     events = AuditEvent.objects.filter(action="stocktake.missing")
     assert {e.details["item"] for e in events} == {"S3", "AT1"}
     # Found again at the desk: back on the shelf.
-    assert services.checkin(w.librarian_a, library.school, "S3", today=TODAY).found
+    assert loans.checkin(w.librarian_a, library.school, "S3", today=TODAY).found
 
 
 def signed_in(user) -> Client:  # type: ignore[no-untyped-def]
@@ -179,8 +181,8 @@ def test_pages_open_scan_and_report(library, shelves, django_assert_max_num_quer
 def test_report_marks_the_chosen_copies_missing(library, shelves):
     w = library.world
     client = signed_in(w.librarian_a)
-    session = services.open_stocktake(w.librarian_a, library.school)
-    services.record_scan(w.librarian_a, session, "S1")
+    session = stocktaking.open_stocktake(w.librarian_a, library.school)
+    stocktaking.record_scan(w.librarian_a, session, "S1")
     report_url = f"/staff/desk/stocktaking/{session.pk}/report/"
     html = client.get(report_url).content.decode()
     assert "Mark all 5 copies missing" in html  # S2, S3, AT1, REF1, DEV1
@@ -189,3 +191,35 @@ def test_report_marks_the_chosen_copies_missing(library, shelves):
     assert library.item("S3").status == ItemStatus.AVAILABLE
     r = client.post(report_url, {"which": "all"}, follow=True)
     assert "4 copies are now registered as missing." in r.content.decode()
+
+
+def test_the_report_lists_copies_not_found_in_shelf_order_prints_and_exports(library, shelves):
+    """Shelf order (place, shelf mark, title), not barcode order; a CSV of the same; the title
+    names the school, not its code."""
+    w = library.world
+    room, fiction, _facts = shelves
+    Item.objects.filter(barcode="S1").update(shelf_mark="99.1 Zed")
+    Item.objects.filter(barcode="S2").update(shelf_mark="10 Abe")
+    Item.objects.filter(barcode="AT1").update(shelf_mark="50 Mid")
+    Item.objects.filter(barcode="S3").update(shelf_mark="")
+    Item.objects.filter(barcode="S3").update(location=fiction)
+    session = stocktaking.open_stocktake(w.librarian_a, library.school, location=room)
+    stocktaking.record_scan(w.librarian_a, session, "REF1", location=room)
+    report = selectors.stocktake_report(session)
+    ordered = [i.barcode for i in report.missing]
+    shelf = {i.barcode: i.effective_shelf_mark.lower() for i in report.missing}
+    assert ordered == sorted(ordered, key=lambda b: shelf[b]), ordered
+    assert ordered.index("S2") < ordered.index("AT1") < ordered.index("S1")
+    client = signed_in(w.librarian_a)
+    html = client.get(f"/staff/desk/stocktaking/{session.pk}/report/").content.decode()
+    assert "Stocktaking report: Nordskolen," in html and "nord " not in html
+    assert "data-print-page" in html and "report.csv" in html
+    response = client.get(f"/staff/desk/stocktaking/{session.pk}/report.csv")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = response.content.decode("utf-8-sig").splitlines()
+    assert rows[0] == "Location,Shelf mark,Title,Barcode,Status"
+    assert [row.split(",")[3] for row in rows[1:]] == ordered
+    assert (
+        signed_in(w.librarian_b).get(f"/staff/desk/stocktaking/{session.pk}/report.csv").status_code
+        == 404
+    )

@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from reol.catalog import search
 from reol.catalog.models import MaterialType
 from reol.catalog.relators import RELATOR_TERMS, role_label
 from reol.catalog.search import labels
@@ -75,10 +76,10 @@ def subject(value: str) -> str:
 def series_text(series: str) -> str:
     """A series as a child reads it: "Series: Harry Potter, number 1", not the catalogue's
     "Harry Potter ; 1" (ISBD's " ; " before the number)."""
-    name, _sep, number = series.partition(" ; ")
-    if number.strip():
-        return _("Series: %(s)s, number %(n)s") % {"s": name.strip(), "n": number.strip()}
-    return _("Series: %(s)s") % {"s": series.strip()}
+    name, number = search.series_parts(series)
+    if number:
+        return _("Series: %(s)s, number %(n)s") % {"s": name, "n": number}
+    return _("Series: %(s)s") % {"s": name}
 
 
 @register.filter

@@ -7,11 +7,11 @@ import pytest
 
 from reol.catalog import search
 from reol.catalog.demo import load_demo_catalogue
+from reol.catalog.lists.models import ReadingList
 from reol.catalog.models import Item, Record
 from reol.core import demo
 from reol.core.models import Municipality
 from reol.opac.demo import load_demo_reading_lists
-from reol.opac.models import ReadingList
 
 
 @pytest.mark.django_db
@@ -45,3 +45,36 @@ def test_the_demo_finds_harry_potter_and_has_reading_lists(monkeypatch):
     demo.load_demo()  # twice: nothing more
     assert (Record.objects.count(), Item.objects.count(), ReadingList.objects.count()) == counts
     search.forget_engines()
+
+
+@pytest.mark.django_db
+def test_the_demo_answers_a_childs_sentence(monkeypatch, settings, tmp_path):
+    """ "heste og dinosaurer" found 209 of the demo's 306 records (every one with "og")."""
+    settings.REOL_SEARCH_DIR = tmp_path / "search"
+    settings.REOL_SEARCH_SYNC = True
+    search.forget_engines()
+    monkeypatch.setattr(demo, "_EXTENSIONS", [load_demo_catalogue])
+    demo.load_demo()
+    municipality = Municipality.objects.get(code="solbjerg")
+
+    def total(text: str) -> int:
+        return search.search(
+            search.SearchQuery(text=text, municipality_id=municipality.pk, facets=False)
+        ).total
+
+    assert total("og") > 200  # (so "og" alone would find most of the catalogue)
+    either = total("heste") + total("dinosaurer")
+    for text in ("heste og dinosaurer", "jeg vil gerne låne en bog om heste og dinosaurer"):
+        found = search.search(
+            search.SearchQuery(text=text, municipality_id=municipality.pk, size=100)
+        )
+        records = Record.objects.in_bulk([h.id for h in found.hits])
+        about = [
+            " ".join([r.title, r.summary, r.series, *r.subjects]).lower()
+            for r in (records[h.id] for h in found.hits)
+        ]
+        assert found.total <= either and found.total == len(found.hits), (text, found.total)
+        assert all("hest" in words or "dinosaur" in words for words in about), (text, about)
+        assert any("hest" in words for words in about[:5]), text
+        assert any("dinosaur" in words for words in about[:5]), text
+        assert found.suggestion is None

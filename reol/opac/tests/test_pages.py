@@ -159,12 +159,12 @@ def test_student_places_a_hold_and_sees_it_on_my_page_then_cancels(shelf):
 
 
 def test_student_renews_own_loan_only(shelf):
-    from reol.circulation import services as circulation
+    from reol.circulation.actions import loans as loan_actions
     from reol.core.permissions import SYSTEM
 
     world = shelf.world
     item = Item.objects.filter(school=world.school_a, status=ItemStatus.AVAILABLE).first()
-    loan = circulation.checkout(SYSTEM, world.school_a, world.student_a1, item).loan
+    loan = loan_actions.checkout(SYSTEM, world.school_a, world.student_a1, item).loan
     assert loan is not None
     page = signed_in(world.student_a1).get(reverse("opac-me")).content.decode()
     assert item.record.title in page and "Bring it back by" in page

@@ -12,8 +12,9 @@ import re
 import pytest
 from django.urls import reverse
 
+from reol.catalog.lists import services
 from reol.catalog.models import Item, ItemStatus
-from reol.opac import services
+from reol.opac.views import MAX_QUERY
 
 from .test_pages import signed_in, visitor
 
@@ -40,7 +41,9 @@ def test_the_search_box_holds_no_more_than_the_server_reads(shelf):
     for url in (reverse("opac-home"), reverse("opac-search") + "?q=harry"):
         page = client.get(url).content.decode()
         box = re.search(r'<input type="search" id="opac-q"[^>]*>', page)
-        assert box and 'maxlength="200"' in box.group(0), url
+        # A child's whole sentence fits (it is searched for its content words), and no more
+        # than the server reads.
+        assert box and f'maxlength="{MAX_QUERY}"' in box.group(0), url
 
 
 def test_nothing_at_my_school_offers_all_schools(shelf):

@@ -8,10 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from reol.catalog.lists import services
+from reol.catalog.lists.models import ReadingList
 from reol.catalog.models import Record
 from reol.core.models import AuditEvent, Municipality
-from reol.opac import services
-from reol.opac.models import ReadingList
 
 from .test_pages import signed_in, visitor
 

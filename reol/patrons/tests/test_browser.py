@@ -10,7 +10,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from conftest import PASSWORD
-from reol.circulation import services as circulation
+from reol.circulation.actions import loans as loan_actions
 from reol.circulation.models import Loan
 from reol.circulation.tests.conftest import TODAY
 from reol.core.models import User
@@ -22,8 +22,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def _lend(patrons) -> None:  # type: ignore[no-untyped-def]
     w = patrons.world
-    circulation.checkout(w.librarian_a, w.school_a, "A0001", "S1", today=TODAY)
-    circulation.checkout(w.librarian_a, w.school_a, "A0002", "AT1", today=TODAY)
+    loan_actions.checkout(w.librarian_a, w.school_a, "A0001", "S1", today=TODAY)
+    loan_actions.checkout(w.librarian_a, w.school_a, "A0002", "AT1", today=TODAY)
 
 
 def _menu(page):  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from stdnum import luhn
 
-from reol.circulation import services as circulation
+from reol.circulation.actions import loans
 from reol.core.permissions import SYSTEM
 from reol.core.services import create_person
 from reol.patrons import services
@@ -76,7 +76,7 @@ def test_existing_cards_keep_working_and_the_sequence_goes_on(patrons):
     (new,) = _students(patrons, 1)
     (given,) = services.assign_cards(patrons.world.librarian_a, patrons.class_5a)
     assert given.user.card_barcode == "NORD000042" + luhn.calc_check_digit("000042")
-    loan = circulation.checkout(
+    loan = loans.checkout(
         patrons.world.librarian_a, patrons.world.school_a, "NORD000041", "S1"
     ).loan
     assert loan.patron == old

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from reol.circulation import services as circulation
+from reol.circulation.actions import loans as loan_actions
 from reol.circulation.tests.conftest import TODAY
 from reol.core.models import AuditEvent
 from reol.patrons.models import Block, GroupMember
@@ -15,8 +15,8 @@ from reol.patrons.models import Block, GroupMember
 def lent(patrons):
     """Student a1 (5.A) has S1, student a2 (6.A) has AT1."""
     w = patrons.world
-    circulation.checkout(w.librarian_a, w.school_a, "A0001", "S1", today=TODAY)
-    circulation.checkout(w.librarian_a, w.school_a, "A0002", "AT1", today=TODAY)
+    loan_actions.checkout(w.librarian_a, w.school_a, "A0001", "S1", today=TODAY)
+    loan_actions.checkout(w.librarian_a, w.school_a, "A0002", "AT1", today=TODAY)
     return patrons
 
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from reol.circulation import services as circulation
+from reol.circulation.actions import loans as loan_actions
 from reol.circulation.tests.conftest import TODAY
 from reol.core.models import AuditEvent, User
 from reol.patrons import rollover, services
@@ -36,8 +36,8 @@ def test_names_follow_the_grade_only_when_they_start_with_it(patrons):
 
 def test_leavers_loans_are_listed_per_class_before_anything_changes(patrons):
     w = patrons.world
-    circulation.checkout(w.librarian_a, w.school_a, "A0002", "S1", today=TODAY)
-    circulation.checkout(w.librarian_a, w.school_a, "A0001", "S2", today=TODAY)
+    loan_actions.checkout(w.librarian_a, w.school_a, "A0002", "S1", today=TODAY)
+    loan_actions.checkout(w.librarian_a, w.school_a, "A0001", "S2", today=TODAY)
     plan = rollover.plan(w.school_a, today=JUNE)
     listed = rollover.leavers_loans(plan.leaving)
     assert [(g.name, [loan.item.barcode for loan in loans]) for g, loans in listed] == [
@@ -48,7 +48,7 @@ def test_leavers_loans_are_listed_per_class_before_anything_changes(patrons):
 
 def test_deactivating_leavers_keeps_them_and_their_loans(patrons):
     w = patrons.world
-    circulation.checkout(w.librarian_a, w.school_a, "A0002", "S1", today=TODAY)
+    loan_actions.checkout(w.librarian_a, w.school_a, "A0002", "S1", today=TODAY)
     count = rollover.deactivate_leavers(w.librarian_a, w.school_a, [patrons.class_6a], today=JUNE)
     assert count == 1
     patrons.a2.refresh_from_db()
@@ -91,7 +91,7 @@ def test_promotion_skips_a_name_taken_in_the_new_year(patrons):
 def test_leavers_are_erased_after_the_retention_period_unless_loans_are_out(patrons):
     w = patrons.world
     services.set_privacy_settings(w.librarian_a, w.school_a, leaver_retention_days=30)
-    circulation.checkout(w.librarian_a, w.school_a, "A0002", "S1", today=TODAY)
+    loan_actions.checkout(w.librarian_a, w.school_a, "A0002", "S1", today=TODAY)
     rollover.deactivate_leavers(w.librarian_a, w.school_a, [patrons.class_6a], today=JUNE)
     early = rollover.erase_leavers(w.librarian_a, w.school_a, today=JUNE + dt.timedelta(days=10))
     assert early.erased == 0 and early.kept_for_loans == []
@@ -106,7 +106,7 @@ def test_leavers_are_erased_after_the_retention_period_unless_loans_are_out(patr
 
 def test_the_guided_page_walks_through_the_steps(client, patrons):
     w = patrons.world
-    circulation.checkout(w.librarian_a, w.school_a, "A0002", "S1", today=TODAY)
+    loan_actions.checkout(w.librarian_a, w.school_a, "A0002", "S1", today=TODAY)
     client.force_login(w.librarian_a)
     page = client.get(reverse("patrons-rollover")).content.decode()
     assert "5.A" in page and "6.A" in page and "2027/28" in page

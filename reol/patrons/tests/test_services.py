@@ -9,15 +9,15 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from reol.circulation import selectors as circulation_selectors
-from reol.circulation import services as circulation
+from reol.circulation.actions import loans
 from reol.circulation.errors import CirculationError
-from reol.circulation.models import Loan
+from reol.circulation.models import Loan, LoanStatistic
 from reol.circulation.tests.conftest import TODAY
 from reol.core import services as core
 from reol.core.models import AuditEvent, Membership, User
 from reol.core.permissions import SYSTEM
 from reol.patrons import selectors, services
-from reol.patrons.models import Block, GroupMember, LoanStatistic, Patron
+from reol.patrons.models import Block, GroupMember, Patron
 
 
 def test_a_new_student_is_a_person_with_a_role_and_a_patron(patrons):
@@ -186,27 +186,27 @@ def test_the_desk_refuses_blocked_expired_and_departed_patrons(patrons, change, 
     else:
         services.update_patron(w.librarian_a, patrons.a1, **change)
     with pytest.raises(CirculationError) as caught:
-        circulation.checkout(w.librarian_a, w.school_a, "A0001", "S1", today=TODAY)
+        loans.checkout(w.librarian_a, w.school_a, "A0001", "S1", today=TODAY)
     assert caught.value.code == "patron_blocked"
     assert words in caught.value.message and "Elev-A1" in caught.value.message
     assert not Loan.objects.exists()
     # A patron without blocks still borrows.
-    circulation.checkout(w.librarian_a, w.school_a, "A0002", "S1", today=TODAY)
+    loans.checkout(w.librarian_a, w.school_a, "A0002", "S1", today=TODAY)
 
 
 def test_a_lifted_block_lends_again(patrons):
     w = patrons.world
     block = services.add_block(w.librarian_a, patrons.a1, reason="conduct")
     with pytest.raises(CirculationError):
-        circulation.checkout(w.librarian_a, w.school_a, "A0001", "S1", today=TODAY)
+        loans.checkout(w.librarian_a, w.school_a, "A0001", "S1", today=TODAY)
     services.lift_block(w.librarian_a, block)
-    assert circulation.checkout(w.librarian_a, w.school_a, "A0001", "S1", today=TODAY).loan.pk
+    assert loans.checkout(w.librarian_a, w.school_a, "A0001", "S1", today=TODAY).loan.pk
 
 
 def test_a_returned_loan_forgets_the_student_but_keeps_grade_and_group(patrons):
     w = patrons.world
-    circulation.checkout(w.librarian_a, w.school_a, "A0001", "S1", today=TODAY)
-    circulation.checkin(w.librarian_a, w.school_a, "S1", today=TODAY)
+    loans.checkout(w.librarian_a, w.school_a, "A0001", "S1", today=TODAY)
+    loans.checkin(w.librarian_a, w.school_a, "S1", today=TODAY)
     loan = Loan.objects.get()
     assert loan.patron is None
     stat = LoanStatistic.objects.get(loan=loan)
@@ -216,12 +216,12 @@ def test_a_returned_loan_forgets_the_student_but_keeps_grade_and_group(patrons):
 def test_history_is_kept_only_when_school_and_student_agree(patrons):
     w = patrons.world
     core.update_school(w.admin_a, w.school_a, keep_loan_history=True)
-    circulation.checkout(w.librarian_a, w.school_a, "A0001", "S1", today=TODAY)
-    circulation.checkin(w.librarian_a, w.school_a, "S1", today=TODAY)
+    loans.checkout(w.librarian_a, w.school_a, "A0001", "S1", today=TODAY)
+    loans.checkin(w.librarian_a, w.school_a, "S1", today=TODAY)
     assert Loan.objects.get(item__barcode="S1").patron is None  # the school alone is not enough
     services.set_loan_history_consent(w.student_a1, patrons.a1, True)  # the student opts in
-    circulation.checkout(w.librarian_a, w.school_a, "A0001", "S2", today=TODAY)
-    circulation.checkin(w.librarian_a, w.school_a, "S2", today=TODAY)
+    loans.checkout(w.librarian_a, w.school_a, "A0001", "S2", today=TODAY)
+    loans.checkin(w.librarian_a, w.school_a, "S2", today=TODAY)
     assert Loan.objects.get(item__barcode="S2").patron == w.student_a1
     # Saying no later forgets what was kept, at once.
     services.set_loan_history_consent(w.student_a1, patrons.a1, False)

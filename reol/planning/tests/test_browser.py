@@ -88,7 +88,7 @@ def test_a_teacher_plans_vikingerne_and_subscribes(plans, page, browser):
     week_41 = page.locator("tr#w2027-41")
     assert week_41.get_by_role("link", name="Vikingerne").count() == 2
     assert week_41.locator("td.clash").count() == 0
-    assert week_41.get_by_text("Vikingerne 12/10 12:30").is_visible()
+    assert week_41.get_by_text("Vikingerne 12 Oct 12:30").is_visible()
     assert page.locator("tr#w2027-42").get_by_text("Efterårsferie").is_visible()
     # On a phone the same weeks are a list.
     page.set_viewport_size(PHONE)

@@ -50,7 +50,7 @@ def test_the_digest_lists_heavy_use_and_bookings_once_per_week(staff, settings):
     assert "5.B: Vikingerne" in danish.body and "12:30–15:00" in danish.body
     assert "Medieværkstedet" in danish.body
     # Each in their own language: Danish and English weekday names.
-    assert "tir 12/10 12:30" in danish.body and "Tue 12/10 12:30" in english.body
+    assert "tir 12. okt. 12:30" in danish.body and "Tue 12 Oct 12:30" in english.body
     # The teacher is not learning-centre staff and gets no digest.
     assert plans.world.teacher_a.email not in [m.to[0] for m in mail.outbox]
     call_command("send-digest", "--week", "2027-10-11", stdout=out)

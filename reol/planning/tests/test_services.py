@@ -11,8 +11,8 @@ from django.db import IntegrityError, transaction
 
 from reol.bookings.errors import BookingConflict
 from reol.bookings.models import Booking, BookingLine
+from reol.catalog.lists.models import ReadingList
 from reol.core.models import AuditEvent
-from reol.opac.models import ReadingList
 from reol.planning import services
 from reol.planning.models import (
     CalendarFeed,

@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 
 from reol.catalog.models import Item, ItemStatus
 from reol.circulation import selectors as desk
-from reol.circulation import services as circulation
+from reol.circulation.actions import holds as hold_actions
+from reol.circulation.actions import loans as loan_actions
 from reol.circulation.errors import CirculationError
 from reol.circulation.models import Hold, HoldState, Loan
 from reol.core.models import User
@@ -198,11 +199,11 @@ def patron_information(session: Session, request: Request) -> Response:
     patron = _patron(session, request)
     loans: list[Loan] = []
     holds: list[Hold] = []
-    if patron.person and patron.pin_ok:
-        loans = list(desk.open_loans(patron.person).select_related("item"))
-        holds = list(desk.open_holds(patron.person).select_related("item", "record"))
     today = now().date()
-    overdue = [loan for loan in loans if loan.due_date < today]
+    if patron.person and patron.pin_ok:
+        loans = list(desk.open_loans(patron.person).with_lateness(today).select_related("item"))
+        holds = list(desk.open_holds(patron.person).select_related("item", "record"))
+    overdue = [loan for loan in loans if getattr(loan, "late", False)]  # by the Loan QuerySet
     ready = [hold for hold in holds if hold.state == HoldState.READY]
     waiting = [hold for hold in holds if hold.state != HoldState.READY]
     summary = request.fixed["summary"]
@@ -284,7 +285,7 @@ def checkout(session: Session, request: Request) -> Response:
             message = _("The PIN is not right.")
         else:
             try:
-                result = circulation.checkout(
+                result = loan_actions.checkout(
                     session.terminal.account, session.terminal.school, patron.person, barcode
                 )
                 ok, due = True, result.due.date
@@ -310,15 +311,15 @@ def checkin(session: Session, request: Request) -> Response:
     ok, alert, alert_type, message = False, False, "", ""
     result = None
     try:
-        result = circulation.checkin(session.terminal.account, session.terminal.school, barcode)
+        result = loan_actions.checkin(session.terminal.account, session.terminal.school, barcode)
         ok = True
     except (CirculationError, ValidationError, PermissionDenied) as error:
         message = _refusal(error)
     if result is not None:
-        if result.route == circulation.Route.HOLD_SHELF:
+        if result.route == loan_actions.Route.HOLD_SHELF:
             alert, alert_type = True, "01"
             message = _("Put it on the hold shelf.")
-        elif result.route == circulation.Route.TRANSIT:
+        elif result.route == loan_actions.Route.TRANSIT:
             alert, alert_type = True, "04"
             message = _("Send it to %(school)s.") % {"school": result.item.school.name}
     response.fixed = ("1" if ok else "0") + flag(ok) + "U" + flag(alert) + sip_date(now())
@@ -360,7 +361,7 @@ def renew(session: Session, request: Request) -> Response:
                 message = _("This copy is not on loan to you.")
             else:
                 try:
-                    due = circulation.renew(
+                    due = loan_actions.renew(
                         session.terminal.account, session.terminal.school, item
                     ).due_date
                     ok = True
@@ -388,7 +389,7 @@ def renew_all(session: Session, request: Request) -> Response:
         else:
             for loan in desk.open_loans(patron.person).select_related("item"):
                 try:
-                    circulation.renew(session.terminal.account, session.terminal.school, loan.item)
+                    loan_actions.renew(session.terminal.account, session.terminal.school, loan.item)
                     renewed.append(loan.item.barcode)
                 except (CirculationError, ValidationError, PermissionDenied):
                     refused.append(loan.item.barcode)
@@ -446,10 +447,10 @@ def hold(session: Session, request: Request) -> Response:
                 if mode == "-":
                     current = desk.open_holds(patron.person).filter(record_id=item.record_id)
                     for found in current:
-                        circulation.cancel_hold(session.terminal.account, found)
+                        hold_actions.cancel_hold(session.terminal.account, found)
                     ok = bool(current)
                 else:
-                    placed = circulation.place_hold(
+                    placed = hold_actions.place_hold(
                         session.terminal.account,
                         session.terminal.school,
                         patron.person,

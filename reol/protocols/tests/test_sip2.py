@@ -24,7 +24,7 @@ from Sip2.sip2 import Sip2
 
 from reol.catalog import services as catalog
 from reol.catalog.models import Item, ItemStatus
-from reol.circulation import services as circulation
+from reol.circulation.actions import holds as hold_actions
 from reol.circulation.models import Hold, Loan
 from reol.core.models import AuditEvent
 from reol.core.permissions import SYSTEM
@@ -130,7 +130,7 @@ def test_a_kiosk_lends_renews_and_returns_to_the_hold_shelf(kiosk: Kiosk) -> Non
         assert raw.startswith("301"), raw
         assert Loan.objects.get(item=book, returned_at__isnull=True).due_date > soon
     # Another student waits for the first book: its return goes to the hold shelf.
-    circulation.place_hold(SYSTEM, world.school_a, world.student_a2, record=first.record)
+    hold_actions.place_hold(SYSTEM, world.school_a, world.student_a2, record=first.record)
     raw = sip.get_response(sip.sip_checkin_request(first.barcode))
     strict(raw)
     reply = sip.sip_checkin_response(raw)

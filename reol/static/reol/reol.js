@@ -16,7 +16,43 @@ document.documentElement.classList.add("js");
     if (question && !window.confirm(question)) event.preventDefault();
   });
 
+  // After a form comes back with errors the focus goes to the summary at the top (core's
+  // error_summary tag); its links move the focus to the field, not only the view.
+  function showErrors() {
+    const summary = document.querySelector(".error-summary");
+    if (!summary) return;
+    summary.focus();
+    summary.addEventListener("click", (event) => {
+      const link = event.target instanceof Element && event.target.closest("a[href^='#']");
+      const field = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!field) return;
+      event.preventDefault();
+      field.focus();
+      (field.labels && field.labels[0] ? field.labels[0] : field).scrollIntoView({ block: "center" });
+    });
+  }
+
+  // A field with data-enter-presses="<button id>": Enter in it presses that button instead of
+  // the form's first (the booking form's search field searches; Enter elsewhere books).
+  document.addEventListener("keydown", (event) => {
+    const field = event.target instanceof HTMLElement && event.target.dataset.enterPresses;
+    if (event.key !== "Enter" || !field) return;
+    const button = document.getElementById(field);
+    if (!button) return;
+    event.preventDefault();
+    button.click();
+  });
+
+  // A "Print" button (data-print-page) opens the browser's print dialogue (no inline scripts).
+  document.addEventListener("click", (event) => {
+    if (event.target instanceof Element && event.target.closest("[data-print-page]")) {
+      event.preventDefault();
+      window.print();
+    }
+  });
+
   function setUp() {
+    showErrors();
     document.querySelectorAll(".sidenav .menu-toggle").forEach((button) => {
       const nav = button.closest(".sidenav");
       const list = document.getElementById(button.getAttribute("aria-controls"));

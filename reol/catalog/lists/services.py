@@ -1,4 +1,4 @@
-"""Every write of the public catalogue's own data: reading lists and their entries.
+"""Every write of reading lists and their entries (shown in the OPAC, published from planning).
 
 Each function is one transaction that checks the permission (``CATALOG_EDIT``), enforces the
 rules, writes and records the audit event. A school's list is edited by those who catalogue at

@@ -1,7 +1,9 @@
 """Reading lists: titles staff pick for a grade or a topic, shown on the public catalogue.
 
 A list belongs to one school, or (``school`` empty) to the whole municipality, so a consultant's
-or a librarian's list for "3rd grade: first chapter books" reaches every school.
+or a librarian's list for "3rd grade: first chapter books" reaches every school. They live in
+the catalogue (not in the OPAC, a front door) so that both the OPAC and planning (a topic's
+resource list published as a reading list) can use them; the tables keep their old names.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ class ReadingList(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        db_table = "opac_readinglist"
         verbose_name = _("reading list")
         verbose_name_plural = _("reading lists")
         ordering = ["title", "id"]
@@ -63,6 +66,7 @@ class ReadingListEntry(models.Model):
     position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
+        db_table = "opac_readinglistentry"
         verbose_name = _("reading list entry")
         verbose_name_plural = _("reading list entries")
         ordering = ["position", "id"]

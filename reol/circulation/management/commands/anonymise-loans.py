@@ -9,10 +9,10 @@ from typing import Any, cast
 from django.core.management.base import CommandError
 from django.utils.translation import gettext_lazy
 
+from reol.circulation.actions.privacy import anonymise_loans
 from reol.core.management.commands._base import ReolCommand
 from reol.core.models import School
 from reol.core.permissions import SYSTEM
-from reol.patrons.privacy import anonymise_loans
 
 
 class Command(ReolCommand):

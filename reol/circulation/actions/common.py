@@ -1,0 +1,187 @@
+"""What every circulation action shares: today's date, the patron and copy a desk scanned,
+moving a copy through the catalogue's status machine, who may act for a patron, and the memo
+that lets one batch (a class set) read the patron and the rules once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from reol.catalog.models import Item
+from reol.catalog.states import can_change
+from reol.core.models import School, User
+from reol.core.permissions import Actor, Perm, has_perm, require
+from reol.patrons.selectors import borrowing_refusal
+
+from ..errors import CirculationError
+from ..selectors import desk_patron, item_by_barcode, patron_category
+from ..states import IllegalTransition
+
+T = TypeVar("T")
+
+
+def local_today() -> dt.date:
+    """The school's local date (``timezone.localdate``): the one "today" of circulation."""
+    return timezone.localdate()
+
+
+def day(value: dt.date) -> str:
+    return date_format(value, "SHORT_DATE_FORMAT")
+
+
+def patron_at(person: User, school: School) -> str:
+    """The person's patron category at ``school``; refused when the account is closed or they
+    have no role there. The desk asks this when a card is scanned, checkout again."""
+    if not person.is_active:
+        raise CirculationError(
+            "patron_blocked",
+            _("%(name)s may not borrow: the account is closed.") % {"name": person},
+        )
+    category = patron_category(person, school)
+    if category is None:
+        raise CirculationError(
+            "unknown_patron",
+            _("%(name)s is not a patron at %(school)s.") % {"name": person, "school": school.name},
+            status=422,
+        )
+    return category
+
+
+def lending_patron(
+    patron: User | str, school: School, today: dt.date | None = None
+) -> tuple[User, str, int | None]:
+    """The patron, their category and grade at ``school``; refused when unknown there or
+    blocked. One query (``selectors.desk_patron``); the patrons app words a refusal."""
+    today = today or local_today()
+    found = desk_patron(patron, school, today)
+    if found is None:
+        raise CirculationError(
+            "unknown_patron",
+            _("No patron has the card or username %(code)s.") % {"code": patron},
+            status=422,
+        )
+    person = found.person
+    category = patron_at(person, school)
+    if not found.may_borrow:  # blocked, expired, left the school: the patrons app says how
+        refusal = borrowing_refusal(person, school, today)
+        if refusal is not None:
+            raise CirculationError("patron_blocked", refusal)
+    return person, category, found.grade
+
+
+def _copy_columns() -> list[str]:
+    """What a desk action reads of a copy: all of the copy and its school, and of its record
+    only what the messages and the answer show. The record's MARC and its JSON extracts are
+    left in the database: decoding them cost more than the rest of the row."""
+    record = ("record__title", "record__subtitle", "record__shelf_mark", "record__municipality")
+    return [
+        *(f.name for f in Item._meta.concrete_fields),
+        *record,
+        *(f"school__{f.name}" for f in School._meta.concrete_fields),
+    ]
+
+
+def first_row(queryset: Any) -> Any:
+    """The first row, without the ``ORDER BY`` that ``first()`` adds (one row is expected)."""
+    return next(iter(queryset[:1]), None)
+
+
+def locked_item(item: Item | str, school: School, *, lock_record: bool = False) -> Item:
+    """The copy, locked for this transaction. A copy of another municipality is unknown here.
+
+    ``lock_record`` locks the record's row in the same statement (checkout: the bookings'
+    check needs it locked, see ``bookings.selectors.latest_due_date``).
+    """
+    of = ("self", "record") if lock_record else ("self",)
+    locked = (
+        Item.objects.select_for_update(of=of)
+        .select_related("record", "school")
+        .only(*_copy_columns())
+        .order_by()
+    )
+    if isinstance(item, Item):
+        barcode = item.barcode
+        found = first_row(locked.filter(pk=item.pk))
+    else:
+        # Looked up and locked in one query; a barcode typed in another case is looked up first.
+        barcode = item.strip()
+        found = first_row(locked.filter(barcode=barcode)) if barcode else None
+        if found is None and barcode:
+            loose = item_by_barcode(barcode)
+            found = first_row(locked.filter(pk=loose.pk)) if loose is not None else None
+    if found is None or found.school.municipality_id != school.municipality_id:
+        raise unknown_item(barcode)
+    return found
+
+
+def unknown_item(barcode: str) -> CirculationError:
+    return CirculationError(
+        "unknown_item",
+        _("No copy has the barcode %(barcode)s.") % {"barcode": barcode},
+        status=422,
+    )
+
+
+def title_of(item: Item) -> str:
+    return item.record.title
+
+
+def move_item(item: Item, new_status: str) -> None:
+    """Change the copy's status through the catalogue's state machine (``catalog.states``).
+
+    Not ``catalog.services.change_item_status``: that one is the cataloguer's action (it needs
+    CATALOG_EDIT, which desk volunteers lack, and writes its own audit event per change); here
+    the circulation event is the audit record and the caller queues the record for search.
+    """
+    if item.status == new_status:
+        return
+    if not can_change(item.status, new_status):
+        raise IllegalTransition(f"item {item.status} → {new_status}")
+    item.status = new_status
+    item.save(update_fields=["status", "updated_at"])
+
+
+def may_act_for(actor: Actor, patron: User | None, school: School) -> None:
+    """Staff at the desk of ``school``, or the patron themself (the OPAC, self-service)."""
+    if has_perm(actor, Perm.CIRCULATION_DESK, school):
+        return
+    if isinstance(actor, User) and patron is not None and actor.pk == patron.pk:
+        return
+    require(actor, Perm.CIRCULATION_DESK, school)  # raises with the usual message
+
+
+# --- One batch of checkouts (a class set) reads the same things once --------------------------
+
+_batch: ContextVar[dict[Any, Any] | None] = ContextVar("reol_circulation_batch", default=None)
+
+
+def _key(value: Any) -> Any:
+    return value.pk if isinstance(value, User) else value
+
+
+def memo(key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """``compute()``, once per key while a batch runs (the patron, the rules, the calendar's due
+    date are the same for all 28 copies of a class set); outside a batch, every time."""
+    cache = _batch.get()
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    found: T = cache[key]
+    return found
+
+
+@contextmanager
+def one_batch() -> Iterator[None]:
+    token = _batch.set({})
+    try:
+        yield
+    finally:
+        _batch.reset(token)

@@ -1,0 +1,89 @@
+"""The hold shelf as checkout, checkin and the hold actions see it: the next hold a copy can
+fill, a hold made ready (trapped), sent back to the queue, closed, and a copy released to the
+next in line or to the shelf. Helpers of the actions, inside their transactions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils import timezone
+
+from reol.catalog.models import Item, ItemStatus
+from reol.core.models import User
+
+from .. import rules as rulebook
+from ..models import Hold, HoldState
+from ..states import require_hold_change
+from .common import first_row, move_item
+
+HOLD_PICKUP_DAYS = 7  # a ready hold waits this long (then the next open day) on the hold shelf
+
+
+def next_waiting_hold(item: Item, *, exclude_patron: User | None = None) -> Hold | None:
+    """The first waiting hold this copy can fill: at its school, for its record or for it."""
+    holds = Hold.objects.select_for_update(of=("self",)).filter(
+        state=HoldState.WAITING, school_id=item.school_id, record_id=item.record_id
+    )
+    holds = holds.filter(Q(item_specific=False) | Q(item=item))
+    if exclude_patron is not None:
+        holds = holds.exclude(patron=exclude_patron)
+    return holds.select_related("patron").order_by("placed_at", "id").first()
+
+
+def hold_for_returned(item: Item) -> Hold | None:
+    """The hold a copy coming back serves, in one query: its ready hold (it was on the hold
+    shelf), else the first waiting hold it can fill at its school (``next_waiting_hold``).
+    Most copies come back to no hold, so nothing is joined: the rare hold reads its patron
+    when asked."""
+    ready_first = Case(
+        When(state=HoldState.READY, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    waiting = Q(state=HoldState.WAITING, school_id=item.school_id, record_id=item.record_id) & (
+        Q(item_specific=False) | Q(item=item)
+    )
+    holds = (
+        Hold.objects.select_for_update(of=("self",))
+        .filter(Q(item=item, state=HoldState.READY) | waiting)
+        .order_by(ready_first, "placed_at", "id")
+    )
+    found: Hold | None = first_row(holds)
+    return found
+
+
+def make_ready(hold: Hold, item: Item, today: dt.date) -> None:
+    require_hold_change(hold.state, HoldState.READY)
+    calendar = rulebook.calendar_for(item.school, today)
+    pickup = today + dt.timedelta(days=HOLD_PICKUP_DAYS)
+    hold.state = HoldState.READY
+    hold.item = item
+    hold.ready_at = timezone.now()
+    hold.pickup_by = calendar.next_open(pickup) or pickup
+    hold.save(update_fields=["state", "item", "ready_at", "pickup_by"])
+
+
+def unready(hold: Hold) -> None:
+    """A ready hold goes back to the queue (its copy went to someone else), keeping its place."""
+    require_hold_change(hold.state, HoldState.WAITING)
+    hold.state = HoldState.WAITING
+    if not hold.item_specific:
+        hold.item = None
+    hold.ready_at = None
+    hold.pickup_by = None
+    hold.save(update_fields=["state", "item", "ready_at", "pickup_by"])
+
+
+def close_hold(hold: Hold, state: str) -> None:
+    require_hold_change(hold.state, state)
+    hold.state = state
+    hold.closed_at = timezone.now()
+    hold.save(update_fields=["state", "closed_at", "item"])
+
+
+def release(item: Item, today: dt.date) -> None:
+    """A copy on the hold shelf whose hold closed: to the next in the queue, or to the shelf."""
+    following = next_waiting_hold(item)
+    if following is not None:
+        make_ready(following, item, today)
+    else:
+        move_item(item, ItemStatus.AVAILABLE)

@@ -1,0 +1,9 @@
+"""English dates: 4 Jan 2027 (see reol/core/formats/__init__.py)."""
+
+DATE_FORMAT = "j M Y"
+SHORT_DATE_FORMAT = DATE_FORMAT
+DATETIME_FORMAT = "j M Y, H:i"
+SHORT_DATETIME_FORMAT = DATETIME_FORMAT
+MONTH_DAY_FORMAT = "j M"
+YEAR_MONTH_FORMAT = "F Y"
+TIME_FORMAT = "H:i"

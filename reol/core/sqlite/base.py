@@ -1,0 +1,83 @@
+"""SQLite with writers served in turn: Django's SQLite backend plus one write lock per database
+file, taken before ``BEGIN IMMEDIATE`` and given back at ``COMMIT``/``ROLLBACK``.
+
+SQLite's own write lock is not a queue. A connection that finds it taken sleeps and retries
+(1, 2, 5 … up to 100 ms between tries), so under load a newcomer often takes the lock while
+the ones that came first are asleep: with eight desks at work the slowest checkout waited
+half a second and more (``bench/circulation.py``), while the transactions themselves take a
+millisecond or two. Here a writer first waits on ``flock()`` on a file beside the database:
+the kernel wakes a waiter the moment the lock is released, without sleeping in steps, so the
+wait is the work queued ahead and nothing more. The lock is per connection (each opens its own
+file description), so it works between threads of one process and between the processes of
+gunicorn alike; a process that dies lets go of it with its files.
+
+Only transactions that write take it (``transaction_mode`` IMMEDIATE or EXCLUSIVE, as Reol
+configures SQLite); SQLite's busy timeout still covers what the lock does not (a checkpoint,
+another program). An in-memory database has no file and no lock.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from typing import Any
+
+from django.db.backends.sqlite3 import base
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._write_lock_fd: int | None = None
+        self._write_lock_held = False
+
+    def _write_lock_path(self) -> str | None:
+        if (
+            getattr(self, "transaction_mode", None) not in ("IMMEDIATE", "EXCLUSIVE")
+            or self.is_in_memory_db()
+        ):
+            return None
+        return f"{self.settings_dict['NAME']}-writelock"
+
+    def _take_write_lock(self) -> None:
+        path = self._write_lock_path()
+        if path is None or self._write_lock_held:
+            return
+        if self._write_lock_fd is None:
+            self._write_lock_fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self._write_lock_fd, fcntl.LOCK_EX)
+        self._write_lock_held = True
+
+    def _give_write_lock(self) -> None:
+        if self._write_lock_held and self._write_lock_fd is not None:
+            fcntl.flock(self._write_lock_fd, fcntl.LOCK_UN)
+        self._write_lock_held = False
+
+    def _start_transaction_under_autocommit(self) -> None:
+        self._take_write_lock()
+        try:
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]  # (not in the stubs)
+        except BaseException:
+            self._give_write_lock()
+            raise
+
+    def _commit(self) -> None:
+        try:
+            super()._commit()  # type: ignore[misc]  # (not in the stubs)
+        finally:
+            self._give_write_lock()
+
+    def _rollback(self) -> None:
+        try:
+            super()._rollback()  # type: ignore[misc]  # (not in the stubs)
+        finally:
+            self._give_write_lock()
+
+    def _close(self) -> None:
+        try:
+            super()._close()  # type: ignore[misc]  # (not in the stubs)
+        finally:
+            self._give_write_lock()
+            if self._write_lock_fd is not None:
+                os.close(self._write_lock_fd)
+                self._write_lock_fd = None
