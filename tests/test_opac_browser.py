@@ -12,10 +12,7 @@ from conftest import PASSWORD
 from reol.catalog.lists import services
 from reol.catalog.models import Item, ItemStatus
 from reol.circulation.models import Hold
-from reol.opac.tests.conftest import (
-    build_shelf,
-    search_index,  # noqa: F401 - a fixture
-)
+from reol.opac.tests.conftest import build_shelf
 from tests.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,7 +32,7 @@ def login(page, username: str, secret: str) -> None:  # type: ignore[no-untyped-
 def test_student_finds_harry_potter_from_a_typo_filters_opens_and_places_a_hold(
     world,
     page,
-    search_index,  # noqa: F811
+    search_index,
 ):
     shelf = build_shelf(world)
     page.set_viewport_size(TABLET)
@@ -74,7 +71,7 @@ def test_student_finds_harry_potter_from_a_typo_filters_opens_and_places_a_hold(
 
 
 @pytest.mark.parametrize("language", ["da", "nb", "en"])
-def test_opac_pages_pass_axe(world, page, search_index, language):  # noqa: F811
+def test_opac_pages_pass_axe(world, page, search_index, language):
     shelf = build_shelf(world)
     reading_list = services.create_reading_list(
         world.librarian_a, world.municipality, school=world.school_a, title="Troldmænd"
@@ -146,7 +143,7 @@ def choose_nordskolen(page) -> None:  # type: ignore[no-untyped-def]
 def test_suggestions_are_a_combobox_the_arrow_keys_move_through(
     world,
     page,
-    search_index,  # noqa: F811
+    search_index,
 ):
     build_shelf(world)
     problems: list[str] = []
@@ -200,7 +197,7 @@ def test_suggestions_are_a_combobox_the_arrow_keys_move_through(
 def test_did_you_mean_in_the_suggestions_and_on_the_results(
     world,
     page,
-    search_index,  # noqa: F811
+    search_index,
 ):
     build_shelf(world)
     choose_nordskolen(page)
@@ -222,7 +219,7 @@ def test_did_you_mean_in_the_suggestions_and_on_the_results(
 def test_titles_facets_and_ages_read_as_words(
     world,
     page,
-    search_index,  # noqa: F811
+    search_index,
 ):
     from reol.catalog.models import Record
     from reol.catalog.services import queue_for_search
@@ -309,7 +306,7 @@ def test_staff_menu_folds_behind_a_button_on_a_phone(world, page):
 def test_teachers_and_students_reach_the_catalogue_and_their_loans_from_the_menu(
     world,
     page,
-    search_index,  # noqa: F811
+    search_index,
 ):
     build_shelf(world)
     sign_in(page, "laerer-a", PASSWORD)
@@ -355,7 +352,7 @@ def test_dashboard_links_to_the_work_and_counts_what_is_happening(world, page):
 def test_every_persons_pages_have_no_csp_errors_and_pass_axe(
     world,
     page,
-    search_index,  # noqa: F811
+    search_index,
     language,
 ):
     """Each kind of person walks their menu and the catalogue: no console error (a blocked
@@ -418,7 +415,7 @@ def test_every_persons_pages_have_no_csp_errors_and_pass_axe(
 def test_my_loans_links_to_my_library_record(
     world,
     page,
-    search_index,  # noqa: F811
+    search_index,
     language,
 ):
     """From "My loans" a student reaches her own library record (loan history consent, her
@@ -453,7 +450,7 @@ def test_my_loans_links_to_my_library_record(
 UPRIGHT_TABLET = {"width": 768, "height": 1024}
 
 
-def test_copies_on_a_phone_are_cards_with_whole_words(world, page, search_index):  # noqa: F811
+def test_copies_on_a_phone_are_cards_with_whole_words(world, page, search_index):
     """Three columns of copies do not fit a phone: Danish words broke in the middle
     ("Opstilling|ssignatur", "Skønlitterat|ur"). Each copy is now a card of whole words."""
     from reol.core.models import Location
@@ -486,7 +483,7 @@ def test_copies_on_a_phone_are_cards_with_whole_words(world, page, search_index)
     assert page.locator("table.copies thead").first.is_visible()
 
 
-def test_the_filters_are_at_hand_on_a_tablet_and_a_phone(world, page, search_index):  # noqa: F811
+def test_the_filters_are_at_hand_on_a_tablet_and_a_phone(world, page, search_index):
     """On an upright tablet the filters sat under twenty results; a teacher looking for "films,
     13-17 years, on the shelf" had to scroll past them all. Now they stand beside the results
     there, and a phone has a "Filters" button at the top that jumps to them."""
@@ -514,7 +511,7 @@ def test_the_filters_are_at_hand_on_a_tablet_and_a_phone(world, page, search_ind
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
-def test_the_search_button_stays_beside_the_box_on_a_phone(world, page, search_index):  # noqa: F811
+def test_the_search_button_stays_beside_the_box_on_a_phone(world, page, search_index):
     build_shelf(world)
     page.goto("/opac/school/")
     page.get_by_role("button", name="Nordskolen").click()
@@ -531,7 +528,7 @@ def test_the_search_button_stays_beside_the_box_on_a_phone(world, page, search_i
 def test_a_childs_whole_sentence_finds_horses_and_dinosaurs_and_the_next_in_a_series(
     world,
     page,
-    search_index,  # noqa: F811
+    search_index,
 ):
     build_shelf(world)
     choose_nordskolen(page)

@@ -17,7 +17,6 @@ from reol.catalog.tests.helpers import book
 from reol.circulation.actions import loans as loan_actions
 from reol.circulation.models import Loan
 from reol.core.permissions import SYSTEM
-from reol.opac.tests.conftest import search_index  # noqa: F401 - a fixture
 from tests.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -243,7 +242,7 @@ def test_a_students_own_links_are_44_px_targets_on_a_touch_screen(
     world,
     browser,
     live_server,
-    search_index,  # noqa: F811
+    search_index,
 ):
     """The titles on "My loans", "My library record" and "Open it online" were one line of
     text high."""
