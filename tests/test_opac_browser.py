@@ -67,7 +67,7 @@ def test_student_finds_harry_potter_from_a_typo_filters_opens_and_places_a_hold(
     hold = Hold.objects.get(patron=world.student_a1)
     assert hold.record_id == shelf.ids["hp1_da"] and hold.school == world.school_a
     page.get_by_role("link", name="My loans", exact=True).click()
-    page.get_by_text("You are in the queue at Nordskolen.").wait_for()
+    page.get_by_text("You are number 1 in the queue at Nordskolen.").wait_for()
 
 
 @pytest.mark.parametrize("language", ["da", "nb", "en"])
