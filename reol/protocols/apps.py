@@ -18,7 +18,16 @@ class ProtocolsConfig(AppConfig):
         from reol.core.permissions import Perm
 
         register(
-            NavEntry(_("Catalogue sharing"), "protocols-settings", Perm.SCHOOL_MANAGE, order=90)
+            NavEntry(
+                _("Catalogue sharing"),
+                "protocols-settings",
+                Perm.SCHOOL_MANAGE,
+                order=90,
+                description=_(
+                    "What other library systems may search and harvest, and the self-service "
+                    "kiosks (SIP2)."
+                ),
+            )
         )
         register_actions(
             {
