@@ -22,7 +22,8 @@ from django.utils import translation
 from reol.core import audit
 
 from .codec import MAX_FRAME, FrameError, Request, decode
-from .handlers import HANDLERS, RESPONSE_TO, Session, login, refuse
+from .handlers import HANDLERS, RESPONSE_TO, refuse
+from .patrons import Session, login
 
 log = logging.getLogger("reol.sip2")
 RESEND = b"96\r"
