@@ -36,6 +36,7 @@ from .patrons import (
     sc_status,
 )
 
+# Item circulation status (18): 03 available, 04 charged, 08 on the hold shelf, 10 in
 # transit, 12 lost, 13 missing, 01 other.
 ITEM_STATUS = {
     ItemStatus.AVAILABLE: "03",

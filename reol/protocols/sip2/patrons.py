@@ -33,7 +33,6 @@ LANGUAGES = {"009": "da", "012": "nb", "001": "en"}  # SIP2 language codes we sp
 CODES = {value: key for key, value in LANGUAGES.items()}
 
 
-# Item circulation status (18): 03 available, 04 charged, 08 on the hold shelf, 10 in
 @dataclass
 class Session:
     """One connection: the terminal once it has signed in, and the last response (97)."""
