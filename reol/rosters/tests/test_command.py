@@ -135,4 +135,4 @@ def test_the_command_speaks_the_chosen_language(world, tmp_path, capsys, setting
 
     out = capsys.readouterr().out
     assert "Skole i pakken: Nordskolen (nord-org)." in out
-    assert str(refused.value) == "Ingen skole har koden “ingen”."
+    assert str(refused.value) == "Ingen skole har koden »ingen«."
