@@ -151,7 +151,7 @@ def setup(records: int, terminals: int, ops: int) -> dict[str, Any]:
     from reol.catalog import importer, search
     from reol.catalog import services as catalog
     from reol.catalog.tests.helpers import book
-    from reol.circulation import services as circulation
+    from reol.circulation.actions import rules as circulation
     from reol.core import services
     from reol.core.permissions import SYSTEM
     from reol.protocols import services as protocols
