@@ -23,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import Max, Min, Q, QuerySet
+from django.db.models import Min, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -400,10 +400,3 @@ class _Page:
                 row, "oai_dc:dc", FORMATS["oai_dc"][1], FORMATS["oai_dc"][0]
             )
         return f"<record>{self.header(row)}<metadata>{metadata}</metadata></record>"
-
-
-def latest_change(municipality: Municipality) -> dt.datetime | None:
-    """The newest datestamp (for the settings page)."""
-    return Record.objects.filter(municipality=municipality).aggregate(last=Max("updated_at"))[
-        "last"
-    ]

@@ -90,10 +90,6 @@ def _pin_checked(session: Session, person: User, pin: str) -> bool:
     return session.pins[key]
 
 
-def _fail(response: Response, message: str) -> Response:
-    return response.add("AF", message)
-
-
 def refusal_text(error: Exception) -> str:
     if isinstance(error, CirculationError):
         return error.message

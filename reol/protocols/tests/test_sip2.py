@@ -68,6 +68,11 @@ def kiosk(transactional_db, world, settings) -> Iterator[Kiosk]:  # type: ignore
         await stop.wait()
         srv.close()
         await srv.wait_closed()
+        # Connections the tests left open: their handlers end here, not with the loop.
+        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
 
     thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
     thread.start()
