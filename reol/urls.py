@@ -16,6 +16,8 @@ urlpatterns = [
     path("me/library/", include("reol.patrons.self_urls")),
     path("staff/planning/", include("reol.planning.urls")),
     path("feeds/", include("reol.planning.feed_urls")),
+    path("staff/competence/", include("reol.competence.urls")),
+    path("feeds/courses/", include("reol.competence.feed_urls")),
     path("opac/", include("reol.opac.urls")),
     path("", include("reol.protocols.urls")),
     path("", include("reol.core.urls")),

@@ -20,6 +20,7 @@ import reol
 from reol.bookings.api import router as bookings_router
 from reol.catalog.api import router as catalog_router
 from reol.circulation.api import router as circulation_router
+from reol.competence.api import router as competence_router
 from reol.core import audit
 from reol.core.api import router as core_router
 from reol.core.auth import client_ip
@@ -149,3 +150,4 @@ api.add_router("/", circulation_router)
 api.add_router("/", bookings_router)
 api.add_router("/", patrons_router)
 api.add_router("/", planning_router)
+api.add_router("/", competence_router)

@@ -56,6 +56,10 @@ class Perm(StrEnum):
     REPORTS_VIEW = "reports_view"
     PLANNING = "planning"  # annual plans, the coordination calendar, collaborations
     BOOKING = "booking"  # book class sets, rooms and equipment for future dates
+    COMPETENCE = "competence"  # take part in a network's competence work (surveys, courses)
+    PD_WORK = "pd_work"  # the library's own professional development work: workshops, minutes
+    NETWORK_VIEW = "network_view"  # a network's aggregated figures (never a patron)
+    NETWORK_COORDINATE = "network_coordinate"  # run a network: members, surveys, courses
 
 
 _LIBRARIAN = {
@@ -69,6 +73,8 @@ _LIBRARIAN = {
     Perm.REPORTS_VIEW,
     Perm.PLANNING,
     Perm.BOOKING,
+    Perm.COMPETENCE,
+    Perm.PD_WORK,
 }
 ROLE_PERMS: Final[dict[str, frozenset[Perm]]] = {
     Role.ADMINISTRATOR: frozenset(_LIBRARIAN | {Perm.STAFF_MANAGE, Perm.AUDIT_VIEW}),
@@ -80,6 +86,33 @@ ROLE_PERMS: Final[dict[str, frozenset[Perm]]] = {
         {Perm.STAFF_SHELL, Perm.SCHOOL_VIEW, Perm.PEOPLE_VIEW, Perm.AUDIT_VIEW, Perm.REPORTS_VIEW}
     ),
 }
+
+# Roles in a network of libraries (``reol.competence``): they hold across the network, never
+# at a school, so a coordinator's role gives nothing of any school's patrons or loans.
+NETWORK_ROLE_PERMS: Final[dict[str, frozenset[Perm]]] = {
+    "coordinator": frozenset(
+        {Perm.NETWORK_VIEW, Perm.NETWORK_COORDINATE, Perm.COMPETENCE, Perm.STAFF_SHELL}
+    ),
+    "leader": frozenset({Perm.COMPETENCE, Perm.STAFF_SHELL}),  # leads a member library
+    "staff": frozenset({Perm.COMPETENCE, Perm.STAFF_SHELL}),  # works at a member library
+}
+# School roles that make a person staff (or leader) of their school's library in a network.
+NETWORK_STAFF_ROLES: Final = frozenset({Role.LIBRARIAN, Role.ADMINISTRATOR})
+NETWORK_LEADER_ROLES: Final = frozenset({Role.ADMINISTRATOR})
+
+
+def has_network_perm(actor: Actor | AnonymousUser, perm: Perm, network_roles: set[str]) -> bool:
+    """May ``actor``, holding ``network_roles`` in a network, do ``perm`` there?
+
+    The roles are read by ``reol.competence.access`` (which knows the networks); the rule of
+    which role gives what is here, beside the school roles'.
+    """
+    if _is_everything(actor):
+        return True
+    if not isinstance(actor, User) or not actor.is_active:
+        return False
+    return any(perm in NETWORK_ROLE_PERMS.get(role, frozenset()) for role in network_roles)
+
 
 # Which roles a permission lets you hand out. Administrators appoint staff; librarians
 # enrol students, teachers and volunteers.
