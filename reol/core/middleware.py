@@ -41,7 +41,9 @@ def school_for(request: HttpRequest, perm: Perm) -> School:
     after checking ``perm`` there: the one helper every app's pages use. 403 when the person
     has no school, or lacks ``perm`` at it."""
     school: School | None = getattr(request, "school", None)
-    if school is None:
+    # ``request.school`` is a lazy object: one wrapping None is not ``None`` but is falsy (a
+    # person with no school at all, e.g. a network coordinator, gets the 403, not a crash).
+    if not school:
         raise PermissionDenied(_("You have no role at any school."))
     require(request.user, perm, school)
     return school
