@@ -10,11 +10,11 @@ import pytest
 from django.utils import timezone
 
 from conftest import PASSWORD
+from reol.competence.models import Network, NetworkLibrary
+from reol.competence.services import networks
 from reol.core import services as core
 from reol.core.models import Municipality, User
 from reol.core.permissions import SYSTEM
-from reol.competence.models import Network, NetworkLibrary
-from reol.competence.services import networks
 
 
 @dataclass
@@ -32,9 +32,13 @@ class Net:
 
 def make_user(username: str, **kw: object) -> User:
     return User.objects.create_user(
-        username, password=PASSWORD, first_name=username.title(), last_name="Test",
-        email=f"{username}@example.org", **kw,
-    )  # fmt: skip
+        username,
+        password=PASSWORD,
+        first_name=username.title(),
+        last_name="Test",
+        email=f"{username}@example.org",
+        **kw,
+    )
 
 
 @pytest.fixture
@@ -66,8 +70,17 @@ def net(world) -> Net:  # type: ignore[no-untyped-def]
     networks.add_municipality(SYSTEM, other, other_m)
     other_coordinator = make_user("koord-andet")
     networks.appoint_coordinator(SYSTEM, other, other_coordinator)
-    return Net(world, network, coordinator, county, leader, staff, other, other_coordinator,
-               other_librarian)  # fmt: skip
+    return Net(
+        world,
+        network,
+        coordinator,
+        county,
+        leader,
+        staff,
+        other,
+        other_coordinator,
+        other_librarian,
+    )
 
 
 def at(days: int, hour: int = 9) -> dt.datetime:

@@ -50,9 +50,13 @@ def test_another_networks_people_cannot_reach_this_network(net, client):
         with pytest.raises(PermissionDenied):
             courses.register(outsider, course)
     client.login(username="bib-fjern", password=PASSWORD)
-    pages = [f"/staff/competence/networks/{net.network.pk}/", f"/staff/competence/surveys/{survey.pk}/",
-             f"/staff/competence/surveys/{survey.pk}/analysis/", f"/staff/competence/courses/{course.pk}/",
-             f"/api/v1/courses/{course.pk}/sessions"]  # fmt: skip
+    pages = [
+        f"/staff/competence/networks/{net.network.pk}/",
+        f"/staff/competence/surveys/{survey.pk}/",
+        f"/staff/competence/surveys/{survey.pk}/analysis/",
+        f"/staff/competence/courses/{course.pk}/",
+        f"/api/v1/courses/{course.pk}/sessions",
+    ]
     for url in pages:
         assert client.get(url).status_code == 404, url
     assert client.post(f"/api/v1/courses/{course.pk}/registrations").status_code == 404
@@ -83,9 +87,12 @@ def test_an_answer_is_seen_by_the_person_and_their_own_leader_only(net, client):
     mapping.set_survey_status(SYSTEM, survey, "open")
     every = {a.pk: mapping.Answer(2, 4) for a in net.network.areas.all()}
     at_school = mapping.answer_survey(
-        w.librarian_a, survey, access.workplaces(w.librarian_a, net.network)[0], every,
+        w.librarian_a,
+        survey,
+        access.workplaces(w.librarian_a, net.network)[0],
+        every,
         wishes="Mere om kildekritik",
-    )  # fmt: skip
+    )
     at_county = mapping.answer_survey(
         net.county_staff[0], survey, access.Workplace(library=net.county), every
     )

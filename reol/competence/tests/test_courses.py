@@ -28,8 +28,14 @@ pytestmark = pytest.mark.django_db
 def course(net):  # type: ignore[no-untyped-def]
     c = courses.create_course(net.coordinator, net.network, title="Kildekritik", capacity=2)
     for n in range(3):
-        courses.add_session(net.coordinator, c, title=f"Samling {n + 1}", starts=at(-10 + 3 * n),
-                            ends=at(-10 + 3 * n, 12), place="Amtsbiblioteket")  # fmt: skip
+        courses.add_session(
+            net.coordinator,
+            c,
+            title=f"Samling {n + 1}",
+            starts=at(-10 + 3 * n),
+            ends=at(-10 + 3 * n, 12),
+            place="Amtsbiblioteket",
+        )
     return c
 
 
@@ -70,8 +76,9 @@ def test_one_live_registration_per_person_and_the_others_cannot_cancel_it(net, c
 def test_the_database_keeps_one_person_per_seat(net, course):
     reg = courses.register(net.county_staff[0], course)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Registration.objects.create(course=course, user=net.county_staff[1], status="registered",
-                                    seat=reg.seat)  # fmt: skip
+        Registration.objects.create(
+            course=course, user=net.county_staff[1], status="registered", seat=reg.seat
+        )
     with pytest.raises(IntegrityError), transaction.atomic():
         Registration.objects.create(
             course=course, user=net.county_staff[2], status="waiting", seat=2
@@ -102,13 +109,21 @@ def test_the_arena_is_the_participants(net, course):
     courses.submit_reflection(a, task, "Jeg lærte at vurdere kilder.")
     courses.post(a, session, "Hvem har et godt eksempel?")
     courses.give_feedback(a, session, rating=5, comment="Godt")
-    for call in (lambda: courses.submit_reflection(outsider, task, "x"),
-                 lambda: courses.post(outsider, session, "x"),
-                 lambda: courses.give_feedback(outsider, session, rating=3)):  # fmt: skip
+    for call in (
+        lambda: courses.submit_reflection(outsider, task, "x"),
+        lambda: courses.post(outsider, session, "x"),
+        lambda: courses.give_feedback(outsider, session, rating=3),
+    ):
         with pytest.raises(PermissionDenied):
             call()
-    later = courses.add_session(net.coordinator, course, title="Senere", starts=at(5), ends=at(5, 12),
-                                online_url="https://meet.example.org/x")  # fmt: skip
+    later = courses.add_session(
+        net.coordinator,
+        course,
+        title="Senere",
+        starts=at(5),
+        ends=at(5, 12),
+        online_url="https://meet.example.org/x",
+    )
     with pytest.raises(ValidationError):
         courses.give_feedback(a, later, rating=4)
 

@@ -41,13 +41,21 @@ def test_the_default_framework_in_three_languages(net):
         assert reading.name == "Læsefremme"
     with translation.override("nb"):
         assert reading.name == "Lesefremming"
-    networks.save_area(net.coordinator, net.network, code="reading", name_da="Læselyst",
-                       name_nb="Leselyst", name_en="Reading for pleasure", area=reading)  # fmt: skip
+    networks.save_area(
+        net.coordinator,
+        net.network,
+        code="reading",
+        name_da="Læselyst",
+        name_nb="Leselyst",
+        name_en="Reading for pleasure",
+        area=reading,
+    )
     reading.refresh_from_db()
     assert reading.name_en == "Reading for pleasure"
     with pytest.raises(ValidationError):
-        networks.save_area(net.coordinator, net.network, code="reading", name_da="x",
-                           name_nb="x", name_en="x")  # fmt: skip
+        networks.save_area(
+            net.coordinator, net.network, code="reading", name_da="x", name_nb="x", name_en="x"
+        )
 
 
 def test_small_groups_are_suppressed_and_the_weakest_area_comes_first(net, survey):
@@ -55,8 +63,14 @@ def test_small_groups_are_suppressed_and_the_weakest_area_comes_first(net, surve
     for person in net.county_staff:  # five at the county library
         _answer(person, survey, net.network, county, "digital-tools")
     w = net.world
-    _answer(w.librarian_a, survey, net.network, access.workplaces(w.librarian_a, net.network)[0],
-            "reading", gap=4)  # fmt: skip
+    _answer(
+        w.librarian_a,
+        survey,
+        net.network,
+        access.workplaces(w.librarian_a, net.network)[0],
+        "reading",
+        gap=4,
+    )
     by_library = selectors.needs_analysis(survey, "library")
     groups = {g.name: g for g in by_library.groups}
     assert groups["Amtsbiblioteket"].answers == 5 and not groups["Amtsbiblioteket"].suppressed

@@ -19,15 +19,24 @@ DAY = dt.date(2027, 3, 1)
 def test_a_placement_from_offer_to_shared_reflection(net):
     w = net.world
     placement = shadowing.offer_placement(
-        net.county_leader, net.network, access.Workplace(library=net.county),
-        title="Arrangementer for voksne", learn="Planlægning af forfatteraftener",
-        available_from=DAY, available_to=DAY + dt.timedelta(days=30),
-    )  # fmt: skip
+        net.county_leader,
+        net.network,
+        access.Workplace(library=net.county),
+        title="Arrangementer for voksne",
+        learn="Planlægning af forfatteraftener",
+        available_from=DAY,
+        available_to=DAY + dt.timedelta(days=30),
+    )
     with pytest.raises(PermissionDenied):  # not one's own library
         shadowing.offer_placement(
-            w.librarian_a, net.network, access.Workplace(library=net.county), title="x",
-            learn="x", available_from=DAY, available_to=DAY,
-        )  # fmt: skip
+            w.librarian_a,
+            net.network,
+            access.Workplace(library=net.county),
+            title="x",
+            learn="x",
+            available_from=DAY,
+            available_to=DAY,
+        )
     request = shadowing.request_placement(w.librarian_a, placement, goals="Lære om formidling")
     with pytest.raises(PermissionDenied):
         shadowing.match(w.librarian_a, request, starts=DAY, ends=DAY)
@@ -43,8 +52,14 @@ def test_a_placement_from_offer_to_shared_reflection(net):
 
 def test_a_workshop_with_a_follow_up_stays_at_its_school(net, client):
     w = net.world
-    workshop = pd.record_workshop(w.librarian_a, w.school_a, title="Læseforståelse",
-                                  held_on=DAY, committee="Dansk", minutes="Vi aftalte …")  # fmt: skip
+    workshop = pd.record_workshop(
+        w.librarian_a,
+        w.school_a,
+        title="Læseforståelse",
+        held_on=DAY,
+        committee="Dansk",
+        minutes="Vi aftalte …",
+    )
     task = pd.add_follow_up(
         w.librarian_a, workshop, text="Lav en booktalk-liste", owner=w.teacher_a
     )

@@ -38,9 +38,11 @@ def _actions(
     user, action = me(request), request.POST.get("action", "")
     data = request.POST if request.method == "POST" else None
     f: dict[str, object] = {
-        "session_form": forms.SessionForm(data if action == "session" else None),
-        "material_form": forms.MaterialForm(data if action == "material" else None),
-        "task_form": forms.TaskForm(data if action == "task" else None),
+        "session_form": forms.SessionForm(data if action == "session" else None, prefix="session"),
+        "material_form": forms.MaterialForm(
+            data if action == "material" else None, prefix="material"
+        ),
+        "task_form": forms.TaskForm(data if action == "task" else None, prefix="task"),
     }
     if action in ("session", "material", "task"):
         if not coordinator:

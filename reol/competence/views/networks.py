@@ -49,11 +49,15 @@ def _network_actions(request: HttpRequest, network: Network) -> tuple[bool, dict
     user, action = me(request), request.POST.get("action", "")
     data = request.POST if request.method == "POST" else None
     f: dict[str, object] = {
-        "municipality_form": forms.MunicipalityForm(data if action == "municipality" else None),
-        "library_form": forms.LibraryForm(data if action == "library" else None),
-        "area_form": forms.AreaForm(data if action == "area" else None),
-        "survey_form": forms.SurveyForm(data if action == "survey" else None),
-        "course_form": forms.CourseForm(data if action == "course" else None, network=network),
+        "municipality_form": forms.MunicipalityForm(
+            data if action == "municipality" else None, prefix="m"
+        ),
+        "library_form": forms.LibraryForm(data if action == "library" else None, prefix="lib"),
+        "area_form": forms.AreaForm(data if action == "area" else None, prefix="area"),
+        "survey_form": forms.SurveyForm(data if action == "survey" else None, prefix="survey"),
+        "course_form": forms.CourseForm(
+            data if action == "course" else None, network=network, prefix="course"
+        ),
     }
     calls = {
         "municipality": lambda d: networks.add_municipality(user, network, d["municipality"]),
