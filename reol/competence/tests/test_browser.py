@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from conftest import PASSWORD
@@ -27,6 +28,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def _form(page, action: str):  # type: ignore[no-untyped-def]
     return page.locator(f"form:has(input[name=action][value={action}])")
+
+
+CSP_WATCH = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "") + " " + (e.sample || ""));
+});
+"""
+
+
+def _checked(page) -> None:  # type: ignore[no-untyped-def]
+    """No serious or critical axe-core finding, and nothing the CSP refused."""
+    violations = Axe().run(page).response["violations"]
+    assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []
+    assert page.evaluate("window.__csp || []") == []
 
 
 def _as(page, username: str, path: str) -> None:  # type: ignore[no-untyped-def]
@@ -46,6 +62,7 @@ def _set_up_network(page, network: Network) -> None:  # type: ignore[no-untyped-
     library.get_by_label("Kind").select_option(label="county library")
     page.get_by_role("button", name="Add library").click()
     expect(page.get_by_text("Amtsbiblioteket (county library)")).to_be_visible()
+    _checked(page)
     _form(page, "survey").get_by_label("Title of the survey").fill("Kortlægning 2027")
     page.get_by_role("button", name="Create survey").click()
     page.get_by_role("button", name="Publish Kortlægning 2027").click()
@@ -61,6 +78,8 @@ def _answer(page, username: str) -> None:  # type: ignore[no-untyped-def]
     page.get_by_label("Digital tools: my level now").select_option("1")
     page.get_by_label("Digital tools: the level my work needs").select_option("5")
     page.get_by_label("Digital tools: I want a course").check()
+    if username == "bib-a":
+        _checked(page)
     page.get_by_label("What would you like to learn?").fill("Digitale værktøjer i undervisningen")
     page.get_by_role("button", name="Save my answers").click()
     expect(page.get_by_text("your answers are saved")).to_be_visible()
@@ -101,6 +120,7 @@ def _course(page) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_done_when(world, page):
+    page.add_init_script(CSP_WATCH)
     network = networks.create_network(SYSTEM, code="amt", name="Amtets netværk")
     networks.appoint_coordinator(SYSTEM, network, make_user("koord"))
     _set_up_network(page, network)
@@ -120,6 +140,7 @@ def test_done_when(world, page):
     expect(page.locator("#weakest")).to_contain_text("Digital tools")
     expect(page.locator("#ranking tbody tr").first).to_contain_text("large gap")
     expect(page.get_by_role("row", name="Nordskolen")).to_contain_text("fewer than 5")
+    _checked(page)
     _course(page)
     course_url = page.url
 
@@ -139,6 +160,7 @@ def test_done_when(world, page):
         group.get_by_label("Amt-1 Test").check()
         page.get_by_role("button", name=f"Save attendance {n}").click()
         expect(page.get_by_text("Attendance saved.")).to_be_visible()
+    _checked(page)
 
     _as(page, "bib-a", course_url)
     page.get_by_label("My reflection").first.fill("Padlet virkede godt i 5.b.")
@@ -181,6 +203,7 @@ def _shadowing(page, network: Network) -> None:  # type: ignore[no-untyped-def]
     expect(page.get_by_role("region", name="Reflections shared with the network")).to_contain_text(
         "Ideerne virker også på skolen."
     )
+    _checked(page)
 
 
 def _workshop(page) -> None:  # type: ignore[no-untyped-def]
@@ -199,3 +222,4 @@ def _workshop(page) -> None:  # type: ignore[no-untyped-def]
     expect(page.get_by_role("region", name="Læsning på tværs af fag")).to_contain_text(
         "Booktalks til 5. klasse · Laerer-A Test"
     )
+    _checked(page)
