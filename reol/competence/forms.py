@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from reol.core.fields import ManyLinesField, OneLineField
 from reol.core.models import Municipality, User
 
-from .models import CompetenceArea, NetworkLibrary, Workshop
+from .models import CompetenceArea, NetworkLibrary, Project, Workshop
 from .models.mapping import LEVELS
 
 
@@ -161,3 +161,49 @@ class FollowUpForm(forms.Form):
     def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = people  # type: ignore[attr-defined]
+
+
+class ProjectForm(forms.Form):
+    title = OneLineField(label=_("Title"), max_length=200)
+    purpose = ManyLinesField(label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 3}))
+    themes = OneLineField(label=_("Themes"), max_length=300, required=False)
+    partners = OneLineField(
+        label=_("Partners"),
+        max_length=300,
+        required=False,
+        help_text=_("For example the public library."),
+    )
+    budget = forms.DecimalField(
+        label=_("Budget"), min_value=0, max_digits=12, decimal_places=2, initial=0
+    )
+    application = ManyLinesField(
+        label=_("Application text"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+    def __init__(self, *args: Any, workplaces: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["workplace"] = forms.ChoiceField(label=_("Library"), choices=workplaces)
+
+
+class MilestoneForm(forms.Form):
+    title = OneLineField(label=_("Milestone"), max_length=200)
+    due = forms.DateField(label=_("By"), widget=_date())
+
+
+class ProjectTaskForm(forms.Form):
+    title = OneLineField(label=_("Task"), max_length=200)
+    owner: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        label=_("Who"), queryset=User.objects.none(), required=False
+    )
+    due = forms.DateField(label=_("By"), required=False, widget=_date())
+
+    def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people  # type: ignore[attr-defined]
+
+
+class ReportForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Project.Status.choices)
+    final_report = ManyLinesField(
+        label=_("Final report"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import courses, networks, pd, shadowing
+from .views import courses, networks, pd, projects, shadowing
 
 urlpatterns = [
     path("", networks.home, name="competence-home"),
@@ -13,5 +13,8 @@ urlpatterns = [
     path("sessions/<int:pk>.ics", courses.session_ics, name="competence-session-ics"),
     path("calendar/", courses.feed_create, name="competence-feed-create"),
     path("networks/<int:pk>/shadowing/", shadowing.placements, name="competence-shadowing"),
+    path("networks/<int:pk>/projects/", projects.portfolio, name="competence-portfolio"),
+    path("projects/<int:pk>/", projects.project, name="competence-project"),
+    path("projects/<int:pk>/export.pdf", projects.project_export, name="competence-project-export"),
     path("workshops/", pd.workshops, name="competence-workshops"),
 ]

@@ -15,6 +15,7 @@ from .courses import (
 from .mapping import AreaAnswer, CompetenceArea, Survey, SurveyResponse
 from .networks import LibraryStaff, Network, NetworkLibrary, NetworkMunicipality, NetworkRole
 from .pd import FollowUpTask, Workshop
+from .projects import Milestone, Project, ProjectTask
 from .shadowing import Placement, ShadowingRequest
 
 __all__ = [
@@ -28,12 +29,15 @@ __all__ = [
     "FollowUpTask",
     "LibraryStaff",
     "Material",
+    "Milestone",
     "Network",
     "NetworkLibrary",
     "NetworkMunicipality",
     "NetworkRole",
     "Placement",
     "Post",
+    "Project",
+    "ProjectTask",
     "Reflection",
     "Registration",
     "Session",
