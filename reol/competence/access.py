@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from reol.core.models import Membership, School, User
@@ -136,3 +137,10 @@ def may_see_answer(actor: Actor, response: SurveyResponse) -> bool:
     if isinstance(actor, User) and actor.pk == response.user_id:
         return True
     return leads(actor, response)
+
+
+def landing(user: object) -> str | None:
+    """A person with a role in some network but at no school lands on the competence page."""
+    if isinstance(user, User) and networks_with(user, Perm.COMPETENCE).exists():
+        return reverse("competence-home")
+    return None

@@ -10,9 +10,10 @@ class CompetenceConfig(AppConfig):
     def ready(self) -> None:
         from reol.core.audit import register_actions
         from reol.core.demo import extend_demo
-        from reol.core.navigation import NavEntry, register
+        from reol.core.navigation import NavEntry, register, register_landing
         from reol.core.permissions import Perm
 
+        from .access import landing
         from .demo import load_demo_network
 
         register(
@@ -73,3 +74,4 @@ class CompetenceConfig(AppConfig):
             }
         )
         extend_demo(load_demo_network)
+        register_landing(landing)

@@ -104,7 +104,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if is_student_only(user):
         return redirect("opac-home")
     if not schools_of(user) and not user.is_superuser:
-        return redirect("me")
+        return redirect(navigation.landing_for(user) or "me")
     return redirect("staff-dashboard")
 
 

@@ -118,3 +118,10 @@ def test_one_cannot_answer_from_a_workplace_that_is_not_ones_own(net):
         mapping.answer_survey(
             net.world.librarian_a, survey, access.Workplace(library=net.county), every
         )
+
+
+def test_a_coordinator_lands_on_the_competence_page_not_an_empty_profile(net, client):
+    client.login(username="koord", password=PASSWORD)
+    assert client.get("/").url == "/staff/competence/"
+    client.login(username="amt-1", password=PASSWORD)  # the county library's staff
+    assert client.get("/").url == "/staff/competence/"
