@@ -33,6 +33,25 @@ class LibraryForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=NetworkLibrary.Kind.choices)
 
 
+class StaffForm(forms.Form):
+    """Someone who works at a member library that is not a school (by their username)."""
+
+    username = OneLineField(label=_("Username"), max_length=150)
+    library = forms.ModelChoiceField(label=_("Library"), queryset=NetworkLibrary.objects.none())
+    title = OneLineField(label=_("Job title"), max_length=100, required=False)
+    is_leader = forms.BooleanField(label=_("Leads the library"), required=False)
+
+    def __init__(self, *args: Any, network: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["library"].queryset = network.libraries.all()  # type: ignore[attr-defined]
+
+    def clean_username(self) -> User:
+        person = User.objects.filter(username=self.cleaned_data["username"], is_active=True).first()
+        if person is None:
+            raise forms.ValidationError(_("Nobody has this username."))
+        return person
+
+
 class AreaForm(forms.Form):
     code = forms.SlugField(label=_("Code"), max_length=40)
     name_da = OneLineField(label=_("Name in Danish"), max_length=120)

@@ -52,7 +52,8 @@ def _as(page, username: str, path: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def _set_up_network(page, network: Network) -> None:  # type: ignore[no-untyped-def]
-    _as(page, "koord", "/staff/competence/")
+    page.context.clear_cookies()
+    sign_in(page, "koord", PASSWORD)  # lands on the competence page: no school, a network
     page.get_by_role("link", name="Coordinate the network").click()
     for name in ("Solbjerg Kommune", "Fjordby Kommune"):
         _form(page, "municipality").get_by_label("Municipality").select_option(label=name)
@@ -62,6 +63,14 @@ def _set_up_network(page, network: Network) -> None:  # type: ignore[no-untyped-
     library.get_by_label("Kind").select_option(label="county library")
     page.get_by_role("button", name="Add library").click()
     expect(page.get_by_text("Amtsbiblioteket (county library)")).to_be_visible()
+    for username in ("amt-1", "amt-2"):
+        staff = _form(page, "staff")
+        staff.get_by_label("Username").fill(username)
+        staff.get_by_label("Library", exact=True).select_option(label="Amtsbiblioteket")
+        page.get_by_role("button", name="Add staff member").click()
+    expect(
+        page.get_by_text("Amtsbiblioteket (county library): Amt-1 Test, Amt-2 Test")
+    ).to_be_visible()
     _checked(page)
     _form(page, "survey").get_by_label("Title of the survey").fill("Kortlægning 2027")
     page.get_by_role("button", name="Create survey").click()
@@ -123,11 +132,11 @@ def test_done_when(world, page):
     page.add_init_script(CSP_WATCH)
     network = networks.create_network(SYSTEM, code="amt", name="Amtets netværk")
     networks.appoint_coordinator(SYSTEM, network, make_user("koord"))
+    staff = [make_user(f"amt-{n}") for n in range(1, 5)]
     _set_up_network(page, network)
 
     county = network.libraries.get()
-    staff = [make_user(f"amt-{n}") for n in range(1, 5)]
-    for person in staff:
+    for person in staff[2:]:
         networks.add_library_staff(SYSTEM, county, person)
     survey = Survey.objects.get()
     for person in staff[2:]:  # two answers given earlier, so the network is no small group

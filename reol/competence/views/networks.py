@@ -53,6 +53,9 @@ def _network_actions(request: HttpRequest, network: Network) -> tuple[bool, dict
             data if action == "municipality" else None, prefix="m"
         ),
         "library_form": forms.LibraryForm(data if action == "library" else None, prefix="lib"),
+        "staff_form": forms.StaffForm(
+            data if action == "staff" else None, network=network, prefix="staff"
+        ),
         "area_form": forms.AreaForm(data if action == "area" else None, prefix="area"),
         "survey_form": forms.SurveyForm(data if action == "survey" else None, prefix="survey"),
         "course_form": forms.CourseForm(
@@ -62,6 +65,9 @@ def _network_actions(request: HttpRequest, network: Network) -> tuple[bool, dict
     calls = {
         "municipality": lambda d: networks.add_municipality(user, network, d["municipality"]),
         "library": lambda d: networks.add_library(user, network, name=d["name"], kind=d["kind"]),
+        "staff": lambda d: networks.add_library_staff(
+            user, d["library"], d["username"], is_leader=d["is_leader"], title=d["title"]
+        ),
         "area": lambda d: networks.save_area(user, network, **d),
         "survey": lambda d: mapping.create_survey(user, network, title=d["title"]),
         "course": lambda d: courses.create_course(user, network, **d),
@@ -89,7 +95,7 @@ def network(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "network": network,
             "municipalities": network.members.select_related("municipality"),
-            "libraries": network.libraries.all(),
+            "libraries": network.libraries.prefetch_related("staff__user"),
             "areas": network.areas.all(),
             "surveys": network.surveys.all(),
             "courses": network.courses.all(),
