@@ -170,3 +170,11 @@ def waiting_position(registration: Registration) -> int:
         ).count()
         + 1
     )
+
+
+def completed_courses(user: User) -> list[Course]:
+    """The courses ``user`` completed (present at every session): their training record."""
+    taken = Course.objects.filter(
+        registrations__user=user, registrations__status="registered"
+    ).select_related("network")
+    return [course for course in taken if user in completers(course)]

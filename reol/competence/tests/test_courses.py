@@ -92,9 +92,13 @@ def test_attendance_at_every_session_completes_and_gives_a_certificate(net, cour
     for s in sessions:
         courses.record_attendance(net.coordinator, s, {a.pk, b.pk} if s.number < 3 else {a.pk})
     assert selectors.completers(course) == [a]
+    assert selectors.completed_courses(a) == [course] and selectors.completed_courses(b) == []
     client.login(username=a.username, password=PASSWORD)
     pdf = client.get(f"/staff/competence/courses/{course.pk}/certificate.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    home = client.get("/staff/competence/").content.decode()
+    record = home.split('<ul id="completed">')[1].split("</ul>")[0]
+    assert "Kildekritik" in record and "certificate.pdf" in record
     client.login(username=b.username, password=PASSWORD)
     assert client.get(f"/staff/competence/courses/{course.pk}/certificate.pdf").status_code == 404
     with pytest.raises(PermissionDenied):

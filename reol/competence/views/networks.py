@@ -41,6 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "courses": [(c, registrations.get(c.pk)) for c in courses],
             "placements": Placement.objects.filter(network__in=mine).count(),
             "feeds": user.course_feeds.filter(revoked_at__isnull=True),
+            "completed": selectors.completed_courses(user),
         },
     )
 
