@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "reol.opac",
     "reol.planning",
     "reol.protocols",
+    "reol.accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -18,5 +18,6 @@ urlpatterns = [
     path("feeds/", include("reol.planning.feed_urls")),
     path("opac/", include("reol.opac.urls")),
     path("", include("reol.protocols.urls")),
+    path("", include("reol.accounts.urls")),
     path("", include("reol.core.urls")),
 ]

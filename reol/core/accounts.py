@@ -264,11 +264,13 @@ def record_sign_in(person: User) -> None:
 
 
 @transaction.atomic
-def record_sign_in_failure(attempt: Attempt, *, delayed: bool = False) -> None:
+def record_sign_in_failure(attempt: Attempt, *, delayed: bool = False, reason: str = "") -> None:
     """A failed (or delayed) sign-in, at the schools of the account it was aimed at."""
     action = "signin.delayed" if delayed else "signin.failure"
     name = attempt.identifier.strip()[:100]
     details = {"typed": name}
+    if reason:
+        details["reason"] = reason
     if attempt.account is None:
         audit.record(SYSTEM, action, None, details=details, actor_name=name)
     else:

@@ -15,7 +15,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import accounts, auth, services
+from . import accounts, auth, services, signin
 from .fields import OneLineField
 from .languages import language_choices
 from .models import ClosedPeriod, Location, OpeningHours, Role, School, User
@@ -85,6 +85,10 @@ class SignInForm(forms.Form):
                 _("The username or card number and the password or PIN do not match."),
                 code="invalid_login",
             )
+        refusal = signin.password_refusal(user)  # e.g. staff who must use the school's provider
+        if refusal:
+            accounts.record_sign_in_failure(attempt, reason="provider_required")
+            raise forms.ValidationError(refusal, code="provider_required")
         auth.note_success(attempt)
         self.user = user
         return data

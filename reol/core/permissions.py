@@ -56,6 +56,7 @@ class Perm(StrEnum):
     REPORTS_VIEW = "reports_view"
     PLANNING = "planning"  # annual plans, the coordination calendar, collaborations
     BOOKING = "booking"  # book class sets, rooms and equipment for future dates
+    SIGNIN_MANAGE = "signin_manage"  # identity providers and the school's sign-in policy
 
 
 _LIBRARIAN = {
@@ -71,7 +72,9 @@ _LIBRARIAN = {
     Perm.BOOKING,
 }
 ROLE_PERMS: Final[dict[str, frozenset[Perm]]] = {
-    Role.ADMINISTRATOR: frozenset(_LIBRARIAN | {Perm.STAFF_MANAGE, Perm.AUDIT_VIEW}),
+    Role.ADMINISTRATOR: frozenset(
+        _LIBRARIAN | {Perm.STAFF_MANAGE, Perm.AUDIT_VIEW, Perm.SIGNIN_MANAGE}
+    ),
     Role.LIBRARIAN: frozenset(_LIBRARIAN),
     Role.TEACHER: frozenset({Perm.STAFF_SHELL, Perm.SCHOOL_VIEW, Perm.PLANNING, Perm.BOOKING}),
     Role.VOLUNTEER: frozenset({Perm.STAFF_SHELL, Perm.SCHOOL_VIEW, Perm.CIRCULATION_DESK}),
