@@ -107,7 +107,7 @@ def finish(request: HttpRequest, provider: IdentityProvider) -> Outcome:
 
     Every refusal is audited with its reason before it is raised again for the page.
     """
-    ip, subject, test = client_ip(request), "", False
+    ip, subject, verified, test = client_ip(request), "", False, False
     try:
         flow = _take_pending(request, provider)
         test = bool(flow.get("test"))
@@ -131,9 +131,12 @@ def finish(request: HttpRequest, provider: IdentityProvider) -> Outcome:
         claims = oidc.verify_id_token(
             token["id_token"], meta, client_id=provider.client_id, nonce=flow["nonce"]
         )
+        verified = True
         person = services.complete_sign_in(provider, claims, test=test)
     except Refusal as refusal:
-        services.record_refusal(provider, refusal, ip=ip, subject=subject, test=test)
+        services.record_refusal(
+            provider, refusal, ip=ip, subject=subject, verified=verified, test=test
+        )
         raise
     if not test:
         login(request, person, backend=BACKEND)

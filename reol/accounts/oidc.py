@@ -50,12 +50,14 @@ class _Cached:
 _lock = threading.Lock()
 _discovery: dict[str, _Cached] = {}
 _keys: dict[str, _Cached] = {}
+_refreshed: dict[tuple[str, str], float] = {}  # (jwks_uri, kid) -> when fetched for it
 
 
 def forget_cache() -> None:
     with _lock:
         _discovery.clear()
         _keys.clear()
+        _refreshed.clear()
 
 
 def _get_json(url: str) -> Any:
@@ -97,13 +99,19 @@ def discover(issuer: str) -> dict[str, Any]:
     return dict(meta)
 
 
-def key_set(jwks_uri: str, *, refresh: bool = False) -> KeySet:
-    """The provider's signing keys; ``refresh`` fetches again unless fetched a minute ago."""
+def key_set(jwks_uri: str, *, refresh_for: str = "") -> KeySet:
+    """The provider's signing keys. ``refresh_for`` names a key id the cache lacks: the set is
+    fetched again, once a minute at most for that key id (a forger inventing key ids makes
+    the throttle, not the provider, answer)."""
+    now = time.monotonic()
     with _lock:
         hit = _keys.get(jwks_uri)
-    fresh_enough = hit is not None and time.monotonic() - hit.fetched < REFETCH_AFTER
-    usable = hit is not None and time.monotonic() - hit.fetched < CACHE_SECONDS
-    if hit is not None and usable and (not refresh or fresh_enough):
+        retry = (jwks_uri, refresh_for)
+        tried = _refreshed.get(retry, float("-inf")) if refresh_for else now
+        wanted = bool(refresh_for) and now - tried >= REFETCH_AFTER
+        if wanted:
+            _refreshed[retry] = now
+    if hit is not None and now - hit.fetched < CACHE_SECONDS and not wanted:
         return hit.value
     data = _get_json(jwks_uri)
     try:
@@ -195,7 +203,7 @@ def verify_id_token(
         keys = key_set(meta["jwks_uri"])
         kid = jws.extract_compact(id_token.encode()).headers().get("kid")
         if kid and not any(k.kid == kid for k in keys.keys):
-            keys = key_set(meta["jwks_uri"], refresh=True)  # the provider rotated its keys
+            keys = key_set(meta["jwks_uri"], refresh_for=kid)  # the provider rotated its keys
         token = jwt.decode(id_token, keys, algorithms=ALGORITHMS)
     except Refusal:
         raise
@@ -244,7 +252,7 @@ def check_configuration(issuer: str) -> list[tuple[bool, str]]:
         )
     )
     try:
-        keys = key_set(meta["jwks_uri"], refresh=True)
+        keys = key_set(meta["jwks_uri"])
     except Refusal as refusal:
         steps.append((False, _("Signing keys: %(detail)s") % {"detail": refusal.detail}))
         return steps

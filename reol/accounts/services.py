@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from reol.core import accounts, audit, auth
 from reol.core import services as core_services
-from reol.core.models import School, User
+from reol.core.models import Municipality, School, User
 from reol.core.permissions import STAFF_ROLES, SYSTEM, Actor, Perm, has_perm, require
 
 from . import matching
@@ -53,7 +53,12 @@ def record_at_provider(
 
 @transaction.atomic
 def save_provider(
-    actor: Actor, provider: IdentityProvider, *, school: School | None, **fields: Any
+    actor: Actor,
+    provider: IdentityProvider,
+    *,
+    school: School | None,
+    municipality: Municipality | None = None,
+    **fields: Any,
 ) -> IdentityProvider:
     """Add or change a provider. The client secret is kept when the form leaves it empty."""
     unknown = set(fields) - set(PROVIDER_FIELDS)
@@ -65,6 +70,10 @@ def save_provider(
         if school is not None:
             provider.school = school
             provider.municipality = school.municipality
+        elif municipality is not None:
+            provider.municipality = municipality
+        else:
+            raise ValueError("a provider belongs to a school or a municipality")
     if not may_manage(actor, provider):
         raise PermissionDenied(_("You may not change this school's sign-in providers."))
     if not fields.get("client_secret"):
@@ -152,15 +161,21 @@ def record_refusal(
     *,
     ip: str | None,
     subject: str = "",
+    verified: bool = False,
     person: User | None = None,
     test: bool = False,
 ) -> None:
-    """Audit a refused sign-in with its reason, and count it in the throttle."""
+    """Audit a refused sign-in with its reason, and count it in the throttle.
+
+    A token that failed its checks counts against the address for this provider (its
+    subject is whatever a forger wrote); a verified one that named nobody against its subject.
+    """
     details = {
         "provider": provider.slug,
         "reason": refusal.reason,
         "detail": refusal.detail[:300],
         "subject": subject[:100],
+        "subject_verified": verified,
         "test": test,
     }
     name = f"@{provider.slug}:{subject or '-'}"[:100]
@@ -172,7 +187,7 @@ def record_refusal(
             SYSTEM, "signin.failure", person, details=details, actor_name=name
         )
     if not test:
-        auth.note_failure(_attempt(provider, subject, ip, person))
+        auth.note_failure(_attempt(provider, subject if verified else "", ip, person))
 
 
 def _consume_nonce(provider: IdentityProvider, nonce: str) -> None:
@@ -200,15 +215,25 @@ def _new_username(claims: dict[str, Any], fallback: str) -> str:
 
 def _create(provider: IdentityProvider, claims: dict[str, Any]) -> User:
     assert provider.school is not None  # a DB constraint says so
-    return core_services.create_person(
-        SYSTEM,
-        provider.school,
-        username=_new_username(claims, matching.claim_value(claims, provider.match_claim)),
-        role=provider.create_role,
-        first_name=str(claims.get("given_name", ""))[:150],
-        last_name=str(claims.get("family_name", ""))[:150],
-        email=str(claims.get("email", "")) if claims.get("email_verified") else "",
-    )
+    first, last = str(claims.get("given_name", "")), str(claims.get("family_name", ""))
+    if not (first or last) and claims.get("name"):
+        first, _space, last = str(claims["name"]).partition(" ")
+    try:
+        return core_services.create_person(
+            SYSTEM,
+            provider.school,
+            username=_new_username(claims, matching.claim_value(claims, provider.match_claim)),
+            role=provider.create_role,
+            first_name=first[:150],
+            last_name=last[:150],
+            email=str(claims.get("email", "")) if claims.get("email_verified") else "",
+        )
+    except ValidationError as error:
+        raise Refusal(
+            "cannot_create",
+            _("Your account is not known to the library here. Ask the library to add you."),
+            detail="; ".join(error.messages)[:300],
+        ) from None
 
 
 def _find(provider: IdentityProvider, claims: dict[str, Any]) -> User:
