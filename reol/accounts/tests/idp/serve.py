@@ -23,7 +23,8 @@ class _Quiet(WSGIRequestHandler):
 
 
 def main() -> None:
-    config = json.loads(open(sys.argv[1]).read())  # noqa: SIM115, PTH123
+    with open(sys.argv[1]) as file:
+        config = json.load(file)
     os.environ["DJANGO_SETTINGS_MODULE"] = "reol.accounts.tests.idp.settings"
     os.environ["IDP_DB"] = config["db"]
     os.environ["IDP_KEY"] = config["key"]

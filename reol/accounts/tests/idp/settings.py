@@ -4,7 +4,7 @@ SQLite file and RSA key, run by ``serve.py`` for the browser tests. Nothing of R
 import os
 from pathlib import Path
 
-SECRET_KEY = "idp-tests-only"  # noqa: S105
+SECRET_KEY = "idp-tests-only"
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 ROOT_URLCONF = "reol.accounts.tests.idp.urls"
