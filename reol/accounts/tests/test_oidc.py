@@ -184,3 +184,33 @@ def test_just_in_time_creation_only_where_the_provider_allows_it(client, world, 
 def test_a_municipalitys_provider_never_creates_anyone(world, fake):
     with pytest.raises(ValidationError):
         make_provider(fake.issuer, None, create_role="student", municipality=world.municipality)
+
+
+def test_matching_on_the_roster_id_and_the_national_id_hash(client, world, fake):
+    from reol.accounts.matching import national_id_hash
+    from reol.accounts.models import PersonKey
+    from reol.core.permissions import SYSTEM
+    from reol.patrons.services import create_patron
+
+    for user, school in ((world.student_a2, world.school_a), (world.student_b1, world.school_b)):
+        create_patron(SYSTEM, school, category="student", user=user, source_id="roster-17")
+    provider = make_provider(
+        fake.issuer, world.school_a, match_claim="student_id", match_field="source_id"
+    )
+    sign_in(client, provider, fake, lambda n: fake.claims(n, student_id="roster-17"))
+    assert _signed_in_as(client) == world.student_a2.pk
+    client.logout()
+
+    PersonKey.objects.create(user=world.teacher_a, national_id_hash=national_id_hash("0101801234"))
+    feide = make_provider(
+        fake.issuer,
+        world.school_a,
+        slug="feide",
+        match_claim="https://n.feide.no/claims/userid_sec|nin:",
+        match_field="national_id",
+    )
+    userid_sec = ["feide:laerer@skole.no", "nin:010180-1234"]
+    claims = {"sub": "subject-2", "https://n.feide.no/claims/userid_sec": userid_sec}
+    sign_in(client, feide, fake, lambda n: fake.claims(n, **claims))
+    assert _signed_in_as(client) == world.teacher_a.pk
+    assert "0101801234" not in PersonKey.objects.get().national_id_hash
