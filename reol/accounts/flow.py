@@ -24,7 +24,7 @@ from joserfc.errors import JoseError
 from reol.core.auth import client_ip
 from reol.core.models import User
 
-from . import oidc, services
+from . import oidc, saml, services
 from .models import IdentityProvider
 from .oidc import Refusal
 
@@ -38,7 +38,10 @@ def redirect_uri(request: HttpRequest, provider: IdentityProvider) -> str:
 
 
 def begin(request: HttpRequest, provider: IdentityProvider, *, next_url: str, test: bool) -> str:
-    """Remember a new flow in the session; the provider's authorisation URL to go to."""
+    """Remember a new flow (OIDC: in the session; SAML: its request in the database); the
+    provider's address to send the browser to."""
+    if provider.kind == IdentityProvider.Kind.SAML:
+        return saml.begin(request, provider, next_url=next_url, test=test)
     meta = oidc.discover(provider.issuer)
     state, nonce = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
     verifier = secrets.token_urlsafe(48)
@@ -138,9 +141,33 @@ def finish(request: HttpRequest, provider: IdentityProvider) -> Outcome:
             provider, refusal, ip=ip, subject=subject, verified=verified, test=test
         )
         raise
+    return _signed_in(request, provider, person, claims, str(flow.get("next") or ""), test)
+
+
+def _signed_in(
+    request: HttpRequest,
+    provider: IdentityProvider,
+    person: User,
+    claims: dict[str, Any],
+    next_url: str,
+    test: bool,
+) -> Outcome:
     if not test:
         login(request, person, backend=BACKEND)
         if request.session.session_key is None:
             request.session.save()
         services.remember_session(provider, person, claims, str(request.session.session_key))
-    return Outcome(person, claims, str(flow.get("next") or ""), test)
+    return Outcome(person, claims, next_url, test)
+
+
+def finish_saml(request: HttpRequest, provider: IdentityProvider) -> Outcome:
+    """The IdP's answer (a cross-site POST): checked, matched, signed in; refusals audited."""
+    ip, test = client_ip(request), False
+    try:
+        claims, pending = saml.finish(request, provider)
+        test = pending.test
+        person = services.complete_sign_in(provider, claims, test=test)
+    except Refusal as refusal:
+        services.record_refusal(provider, refusal, ip=ip, test=test)
+        raise
+    return _signed_in(request, provider, person, claims, pending.next_url, test)

@@ -10,6 +10,9 @@ from .presets import PRESETS
 
 
 class ProviderForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Protocol"), choices=IdentityProvider.Kind.choices, required=False
+    )
     preset = forms.ChoiceField(
         label=_("Preset"),
         required=False,
@@ -20,7 +23,7 @@ class ProviderForm(forms.Form):
     issuer = forms.URLField(
         label=_("Issuer"), max_length=300, required=False, assume_scheme="https"
     )
-    client_id = OneLineField(label=_("Client id"), max_length=200)
+    client_id = OneLineField(label=_("Client id"), max_length=200, required=False)
     client_secret = forms.CharField(
         label=_("Client secret"),
         max_length=300,
@@ -35,6 +38,12 @@ class ProviderForm(forms.Form):
         label=_("May add"), choices=IdentityProvider.CreateRole.choices, required=False
     )
     enabled = forms.BooleanField(label=_("Switched on"), required=False)
+    saml_file = forms.FileField(
+        label=_("SAML: the identity provider's metadata (XML file)"), required=False
+    )
+    saml_metadata = forms.CharField(
+        label=_("SAML: or paste the metadata"), required=False, widget=forms.Textarea
+    )
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
@@ -43,7 +52,17 @@ class ProviderForm(forms.Form):
             for name in ("issuer", "scopes", "match_claim"):
                 if not data.get(name):
                     data[name] = getattr(preset, name)
-        if not data.get("issuer"):
+        data["kind"] = data.get("kind") or IdentityProvider.Kind.OIDC
+        upload = data.get("saml_file")
+        if upload is not None:
+            if upload.size > 1_000_000:
+                self.add_error("saml_file", _("Metadata of more than 1 MB is not accepted."))
+            else:
+                data["saml_metadata"] = upload.read().decode("utf-8", "replace")
+        saml = data.get("kind") == IdentityProvider.Kind.SAML
+        if saml and not data.get("saml_metadata"):
+            self.add_error("saml_metadata", _("Upload or paste the identity provider's metadata."))
+        if not saml and not data.get("issuer"):
             self.add_error("issuer", _("The provider's issuer address is needed."))
         data.setdefault("scopes", "openid")
         if not data.get("scopes"):

@@ -24,10 +24,12 @@ class MatchField(models.TextChoices):
 
 
 class IdentityProvider(models.Model):
-    """An OpenID Connect provider a municipality (or one school) signs its people in with."""
+    """An identity provider (OpenID Connect or SAML 2.0) a municipality (or one school) signs
+    its people in with. For SAML the issuer is the IdP's entity id, from its metadata."""
 
     class Kind(models.TextChoices):
         OIDC = "oidc", _("OpenID Connect")
+        SAML = "saml", _("SAML 2.0")
 
     class CreateRole(models.TextChoices):
         NOBODY = "", _("nobody: only people Reol already knows")
@@ -41,8 +43,8 @@ class IdentityProvider(models.Model):
     name = models.CharField(_("button text"), max_length=100)
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.OIDC)
     preset = models.CharField(_("preset"), max_length=16, blank=True)
-    issuer = models.URLField(_("issuer"), max_length=300)
-    client_id = models.CharField(_("client id"), max_length=200)
+    issuer = models.CharField(_("issuer"), max_length=300)
+    client_id = models.CharField(_("client id"), max_length=200, blank=True)
     client_secret = models.CharField(_("client secret"), max_length=300, blank=True)
     scopes = models.CharField(_("scopes"), max_length=300, default="openid profile email")
     match_claim = models.CharField(_("matching claim"), max_length=200, default="sub")
@@ -53,6 +55,7 @@ class IdentityProvider(models.Model):
         _("may create"), max_length=16, choices=CreateRole.choices, blank=True, default=""
     )
     enabled = models.BooleanField(_("switched on"), default=False)
+    saml_metadata = models.TextField(_("identity provider's SAML metadata"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -70,6 +73,22 @@ class IdentityProvider(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SamlRequest(models.Model):
+    """An authentication request sent to a SAML IdP, until its answer comes back (once).
+
+    Kept in the database, not the session: the answer arrives as a cross-site POST, which a
+    ``SameSite=Lax`` session cookie does not accompany."""
+
+    provider = models.ForeignKey(IdentityProvider, on_delete=models.CASCADE, related_name="+")
+    request_id = models.CharField(max_length=128, unique=True)
+    next_url = models.CharField(max_length=500, blank=True)
+    test = models.BooleanField(default=False)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return self.request_id
 
 
 class SignInPolicy(models.Model):

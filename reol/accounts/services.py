@@ -25,13 +25,13 @@ from reol.core import services as core_services
 from reol.core.models import Municipality, School, User
 from reol.core.permissions import STAFF_ROLES, SYSTEM, Actor, Perm, has_perm, require
 
-from . import matching
+from . import matching, saml
 from .models import ExternalIdentity, IdentityProvider, ProviderSession, SignInPolicy, UsedNonce
 from .oidc import Refusal
 
 PROVIDER_FIELDS = (
-    "name", "slug", "preset", "issuer", "client_id", "client_secret", "scopes",
-    "match_claim", "match_field", "create_role", "enabled",
+    "kind", "name", "slug", "preset", "issuer", "client_id", "client_secret", "scopes",
+    "match_claim", "match_field", "create_role", "enabled", "saml_metadata",
 )  # fmt: skip
 
 
@@ -80,6 +80,13 @@ def save_provider(
         fields.pop("client_secret", None)
     for name, value in fields.items():
         setattr(provider, name, value)
+    if provider.kind == IdentityProvider.Kind.SAML:
+        try:  # the IdP's entity id is what its answers are checked against
+            provider.issuer = saml.idp_entity_id(provider.saml_metadata)
+        except ValueError as error:
+            raise ValidationError({"saml_metadata": str(error)}) from None
+    elif not provider.client_id:
+        raise ValidationError({"client_id": _("OpenID Connect needs the client id.")})
     provider.issuer = provider.issuer.rstrip("/")
     if provider.create_role and provider.school is None:
         raise ValidationError(

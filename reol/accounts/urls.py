@@ -15,6 +15,8 @@ urlpatterns = [
         views.frontchannel_logout,
         name="accounts-sso-frontchannel-logout",
     ),
+    path("accounts/saml/<slug:slug>/acs/", views.saml_acs, name="accounts-saml-acs"),
+    path("accounts/saml/<slug:slug>/metadata/", views.saml_metadata, name="accounts-saml-metadata"),
     path("staff/sign-in/", views.providers, name="accounts-providers"),
     path("staff/sign-in/new/", views.edit, name="accounts-provider-new"),
     path("staff/sign-in/<int:pk>/", views.detail, name="accounts-provider"),

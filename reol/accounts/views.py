@@ -21,7 +21,7 @@ from reol.core.forms import locked_message
 from reol.core.models import User
 from reol.core.permissions import is_student_only
 
-from . import flow, logout, oidc, selectors, services
+from . import flow, logout, oidc, saml, selectors, services
 from .forms import PolicyForm, ProviderForm
 from .models import IdentityProvider, SignInPolicy
 from .oidc import Refusal
@@ -65,6 +65,12 @@ def callback(request: HttpRequest, slug: str) -> HttpResponse:
         outcome = flow.finish(request, provider)
     except Refusal as refusal:
         return _refused(request, provider, refusal.message)
+    return _outcome(request, provider, outcome)
+
+
+def _outcome(
+    request: HttpRequest, provider: IdentityProvider, outcome: flow.Outcome
+) -> HttpResponse:
     if outcome.test:
         return render(
             request,
@@ -94,6 +100,26 @@ def _landing(person: User, next_url: str) -> HttpResponse:
         samesite="Lax",
     )
     return response
+
+
+@csrf_exempt  # the IdP's page posts it, from its own site: the signed assertion is the proof
+@require_POST
+@never_cache
+def saml_acs(request: HttpRequest, slug: str) -> HttpResponse:
+    provider = get_object_or_404(IdentityProvider, slug=slug, kind=IdentityProvider.Kind.SAML)
+    try:
+        outcome = flow.finish_saml(request, provider)
+    except Refusal as refusal:
+        return _refused(request, provider, refusal.message)
+    return _outcome(request, provider, outcome)
+
+
+def saml_metadata(request: HttpRequest, slug: str) -> HttpResponse:
+    """Our SAML metadata, to give the IdP's administrator (public, as metadata is)."""
+    provider = get_object_or_404(IdentityProvider, slug=slug, kind=IdentityProvider.Kind.SAML)
+    return HttpResponse(
+        saml.metadata(request, provider), content_type="application/samlmetadata+xml"
+    )
 
 
 @csrf_exempt
@@ -164,7 +190,9 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         raise PermissionDenied
     provider = _managed(request, pk) if pk is not None else IdentityProvider()
     initial = {f: getattr(provider, f) for f in services.PROVIDER_FIELDS if f != "client_secret"}
-    form = ProviderForm(request.POST or None, initial=initial if pk else None)
+    form = ProviderForm(
+        request.POST or None, request.FILES or None, initial=initial if pk else None
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.save_provider(
@@ -197,6 +225,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "provider": provider,
             "activity": selectors.activity(provider),
             "callback_url": flow.redirect_uri(request, provider),
+            "saml_metadata_url": saml.entity_id(request, provider),
             "may_manage": services.may_manage(request.user, provider),  # type: ignore[arg-type]
         },
     )
@@ -209,7 +238,10 @@ def test(request: HttpRequest, pk: int) -> HttpResponse:
     provider = _managed(request, pk)
     if not services.may_manage(request.user, provider):  # type: ignore[arg-type]
         raise PermissionDenied
-    steps = oidc.check_configuration(provider.issuer)
+    if provider.kind == IdentityProvider.Kind.SAML:
+        steps = [(bool(provider.saml_metadata), _("The identity provider's metadata is loaded."))]
+    else:
+        steps = oidc.check_configuration(provider.issuer)
     if "sign_in" in request.POST and all(ok for ok, _text in steps[:1]):
         try:
             return HttpResponseRedirect(flow.begin(request, provider, next_url="", test=True))
