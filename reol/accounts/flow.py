@@ -114,6 +114,12 @@ def finish(request: HttpRequest, provider: IdentityProvider) -> Outcome:
     try:
         flow = _take_pending(request, provider)
         test = bool(flow.get("test"))
+        if not (test or provider.enabled):
+            raise Refusal(
+                "provider_off",
+                _("This way of signing in is switched off. Use another."),
+                detail="the provider was switched off during the sign-in",
+            )
         if request.GET.get("error"):
             raise Refusal(
                 "provider_said_no",

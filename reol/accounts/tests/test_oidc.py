@@ -214,3 +214,14 @@ def test_matching_on_the_roster_id_and_the_national_id_hash(client, world, fake)
     sign_in(client, feide, fake, lambda n: fake.claims(n, **claims))
     assert _signed_in_as(client) == world.teacher_a.pk
     assert "0101801234" not in PersonKey.objects.get().national_id_hash
+
+
+def test_a_provider_switched_off_mid_sign_in_signs_nobody_in(client, world, fake, provider):
+    from reol.accounts.models import IdentityProvider
+
+    def switch_off_then_answer(nonce):
+        IdentityProvider.objects.filter(pk=provider.pk).update(enabled=False)
+        return fake.claims(nonce)
+
+    assert sign_in(client, provider, fake, switch_off_then_answer).status_code == 403
+    assert _signed_in_as(client) is None and _refusals("provider_off")
