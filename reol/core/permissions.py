@@ -56,6 +56,7 @@ class Perm(StrEnum):
     REPORTS_VIEW = "reports_view"
     PLANNING = "planning"  # annual plans, the coordination calendar, collaborations
     BOOKING = "booking"  # book class sets, rooms and equipment for future dates
+    TECHNOLOGY = "technology"  # devices' serials and MACs, work orders, device imports
 
 
 _LIBRARIAN = {
@@ -71,8 +72,10 @@ _LIBRARIAN = {
     Perm.BOOKING,
 }
 ROLE_PERMS: Final[dict[str, frozenset[Perm]]] = {
-    Role.ADMINISTRATOR: frozenset(_LIBRARIAN | {Perm.STAFF_MANAGE, Perm.AUDIT_VIEW}),
-    Role.LIBRARIAN: frozenset(_LIBRARIAN),
+    Role.ADMINISTRATOR: frozenset(
+        _LIBRARIAN | {Perm.STAFF_MANAGE, Perm.AUDIT_VIEW, Perm.TECHNOLOGY}
+    ),
+    Role.LIBRARIAN: frozenset(_LIBRARIAN | {Perm.TECHNOLOGY}),
     Role.TEACHER: frozenset({Perm.STAFF_SHELL, Perm.SCHOOL_VIEW, Perm.PLANNING, Perm.BOOKING}),
     Role.VOLUNTEER: frozenset({Perm.STAFF_SHELL, Perm.SCHOOL_VIEW, Perm.CIRCULATION_DESK}),
     Role.STUDENT: frozenset(),
