@@ -306,7 +306,11 @@ def change_work_order(
     actor: Actor, order: WorkOrder, new_state: str, *, note: str = ""
 ) -> WorkOrder:
     """Move a work order through its state machine (``states``), with a note."""
-    locked = WorkOrder.objects.select_for_update().select_related("device__item").get(pk=order.pk)
+    locked = (
+        WorkOrder.objects.select_for_update(of=("self",))
+        .select_related("device__item", "school")
+        .get(pk=order.pk)
+    )
     require(actor, Perm.TECHNOLOGY, locked.school)
     if not can_change(locked.state, new_state):
         raise ValidationError(
