@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Router, Schema
 
 from reol.core.models import School, User
@@ -22,6 +23,7 @@ from reol.core.paging import Shaped, paged
 from reol.core.permissions import Perm, has_perm, roles_at
 
 from . import selectors, services
+from .licences import WARN_DAYS, licences_of
 from .models import Device, WorkOrder
 
 router = Router(tags=["technology"])
@@ -182,3 +184,45 @@ def change_state(request: HttpRequest, pk: int, payload: StateIn) -> Any:
     found = get_object_or_404(selectors.work_orders(request.user), pk=pk)
     order = services.change_work_order(request.user, found, payload.state, note=payload.note)  # type: ignore[arg-type]
     return _order_out(order)
+
+
+class LicenceOut(Schema):
+    id: int
+    school: str
+    name: str
+    vendor: str
+    seats: int | None
+    seats_in_use: int | None
+    cost: Decimal
+    starts: dt.date
+    ends: dt.date
+    classes: list[str]
+    renew_soon: bool
+
+
+@router.get("/licences", response=list[LicenceOut])
+@paged
+def list_licences(request: HttpRequest) -> Any:
+    """Licences of the caller's schools (``Perm.TECHNOLOGY``); ``renew_soon`` within 60 days."""
+    today = timezone.localdate()
+    rows = licences_of(request.user).select_related("school").order_by("ends", "pk")
+
+    def shape(page: list[Any]) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": lic.pk,
+                "school": lic.school.code,
+                "name": lic.name,
+                "vendor": lic.vendor,
+                "seats": lic.seats,
+                "seats_in_use": lic.seats_in_use,
+                "cost": lic.cost,
+                "starts": lic.starts,
+                "ends": lic.ends,
+                "classes": [g.name for g in lic.groups.all()],
+                "renew_soon": today <= lic.ends <= today + dt.timedelta(days=WARN_DAYS),
+            }
+            for lic in page
+        ]
+
+    return Shaped(rows, shape)

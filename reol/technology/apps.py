@@ -38,10 +38,17 @@ class TechnologyConfig(AppConfig):
                 description=_("Devices by model and age, and what replacing them will cost."),
             ),
             NavEntry(
+                _("Licences"),
+                "technology-licences",
+                Perm.TECHNOLOGY,
+                order=43,
+                description=_("Software and digital resources: seats, costs, renewals."),
+            ),
+            NavEntry(
                 _("Report a problem"),
                 "technology-report",
                 Perm.STAFF_SHELL,
-                order=43,
+                order=44,
                 everyone=True,
             ),
         )
@@ -57,6 +64,7 @@ class TechnologyConfig(AppConfig):
                 "work_order.change": _("Work order moved on"),
                 "work_order.update": _("Work order changed"),
                 "work_order.cost": _("Work order cost added"),
+                "licence.save": _("Licence saved"),
             }
         )
         extend_demo(load_demo_devices)

@@ -222,3 +222,37 @@ class WorkOrderCost(models.Model):
 
     def __str__(self) -> str:
         return f"{self.description}: {self.amount}"
+
+
+class Licence(models.Model):
+    """A software or digital-resource licence: seats, cost, its period, the classes using it."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=200)
+    vendor = models.CharField(_("vendor"), max_length=200, blank=True)
+    seats = models.PositiveIntegerField(_("seats"), null=True, blank=True)
+    seats_in_use = models.PositiveIntegerField(_("seats in use"), null=True, blank=True)
+    cost = models.DecimalField(_("cost per period"), max_digits=11, decimal_places=2, default=0)
+    starts = models.DateField(_("starts"))
+    ends = models.DateField(_("ends"))
+    groups = models.ManyToManyField("patrons.Group", blank=True, related_name="+")
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("licence")
+        ordering = ["ends", "name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends__gte=models.F("starts")), name="licence_period"
+            ),
+            models.CheckConstraint(condition=Q(cost__gte=0), name="licence_cost_not_negative"),
+            models.CheckConstraint(
+                condition=Q(seats__isnull=True)
+                | Q(seats_in_use__isnull=True)
+                | Q(seats_in_use__lte=models.F("seats")),
+                name="licence_seats_in_use_within_seats",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_orders
+from . import views, views_licences, views_orders
 
 urlpatterns = [
     path("", views.home, name="technology-home"),
@@ -11,6 +11,7 @@ urlpatterns = [
     path("class/<int:pk>/count/", views.collect, name="technology-collect"),
     path("swap/", views.swap, name="technology-swap"),
     path("plan/", views.plan, name="technology-plan"),
+    path("licences/", views_licences.licences, name="technology-licences"),
     path("lost.csv", views.lost_export, name="technology-lost-export"),
     path("work-orders/", views_orders.orders, name="technology-orders"),
     path("work-orders/<int:pk>/", views_orders.order, name="technology-order"),

@@ -4,6 +4,8 @@ parse, call a service or selector, render."""
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,10 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from reol.catalog.models import Record
 from reol.circulation.errors import CirculationError
 from reol.core import csvsafe
 from reol.core.middleware import school_for
-from reol.core.models import User
+from reol.core.models import School, User
 from reol.core.permissions import Perm, has_perm, schools_with
 from reol.core.uploads import declared_too_large
 from reol.patrons.models import Group
@@ -229,12 +232,40 @@ def plan(request: HttpRequest) -> HttpResponse:
         if whole
         else schools.filter(pk=school.pk)
     )
+    technology = has_perm(request.user, Perm.TECHNOLOGY, school)
+    if request.method == "POST" and technology:
+        _save_model(request, school)
+        return redirect(request.get_full_path())
     today = timezone.localdate()
     return render(
         request,
         "technology/plan.html",
-        {"plan": selectors.replacement_plan(schools, today), "whole": whole, "schools": schools},
+        {
+            "plan": selectors.replacement_plan(schools, today),
+            "whole": whole,
+            "schools": schools,
+            "technology": technology,
+        },
     )
+
+
+def _save_model(request: HttpRequest, school: School) -> None:
+    """A model's expected life and replacement price, from the plan page."""
+    record = get_object_or_404(
+        Record, pk=request.POST.get("record") or 0, municipality_id=school.municipality_id
+    )
+    try:
+        life = int(request.POST.get("life", ""))
+        text = request.POST.get("price", "").replace(",", ".").strip()
+        price = Decimal(text).quantize(Decimal("0.01")) if text else None
+        services.save_device_model(
+            _me(request), school, record, expected_life_years=life, replacement_price=price
+        )
+        messages.success(request, _("Saved."))
+    except (ValueError, InvalidOperation):
+        messages.error(request, _("Write the life in years and the price as numbers."))
+    except ValidationError as error:
+        messages.error(request, _problem(error))
 
 
 @login_required

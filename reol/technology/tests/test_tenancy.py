@@ -64,3 +64,20 @@ def test_serials_only_on_pages_of_technology_staff(devices_at_a, client):
     client.force_login(w.librarian_a)
     page = client.get(f"/staff/technology/devices/{device.pk}/").content.decode()
     assert "5CD0000001" in page and "A4:83:E7:00:00:01" in page
+
+
+def test_a_model_life_and_price_from_the_plan_page(devices_at_a, client):
+    from reol.technology.models import DeviceModel
+
+    w = devices_at_a.world
+    model = DeviceModel.objects.get()
+    client.force_login(w.librarian_a)
+    client.post("/staff/technology/plan/", {"record": model.pk, "life": "5", "price": "3499,50"})
+    model.refresh_from_db()
+    assert (model.expected_life_years, str(model.replacement_price)) == (5, "3499.50")
+    client.force_login(w.consultant)  # reads the municipality's plan, may not change it
+    page = client.get("/staff/technology/plan/?scope=municipality")
+    assert page.status_code == 200 and "Acer Chromebook 511" in page.content.decode()
+    client.post("/staff/technology/plan/", {"record": model.pk, "life": "9", "price": ""})
+    model.refresh_from_db()
+    assert model.expected_life_years == 5
