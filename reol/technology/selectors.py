@@ -111,7 +111,11 @@ def year_end_count(group: Group) -> YearEndCount:
 def leavers_with_devices(school: School) -> list[Loan]:
     """Devices still out with students who have left the school (rollover, or by hand)."""
     gone = Patron.objects.filter(school=school).filter(Q(active=False) | Q(left_on__isnull=False))
-    return list(device_loans(school).filter(patron__in=gone.values("user_id")))
+    return list(
+        device_loans(school)
+        .filter(patron__in=gone.values("user_id"))
+        .order_by("patron__last_name", "patron__first_name", "item__barcode")
+    )
 
 
 # --- The replacement plan --------------------------------------------------------------------

@@ -14,7 +14,7 @@ from reol.catalog.models import Item, ItemStatus, MaterialType
 from reol.circulation.models import Loan
 from reol.core.models import AuditEvent
 from reol.core.permissions import SYSTEM
-from reol.patrons.models import Patron
+from reol.patrons import rollover
 from reol.technology import importer, selectors, services
 from reol.technology.models import Device, DeviceModel, DeviceState, Handover, WorkOrderState
 from reol.technology.states import can_change
@@ -154,11 +154,15 @@ def test_swap_fix_and_year_end_count(setup):
 def test_a_student_who_left_shows_up_with_the_device_to_collect(setup):
     _import(setup, google_csv(2))
     _assign_class(setup, 2)
-    Patron.objects.filter(pk=setup.students[1].pk).update(active=False, left_on=TODAY)
+    assert selectors.leavers_with_devices(setup.school) == []
+    rollover.deactivate_leavers(SYSTEM, setup.school, [setup.group], today=TODAY)  # 9th grade
     leavers = selectors.leavers_with_devices(setup.school)
     assert [(loan.item.barcode, loan.patron) for loan in leavers] == [
-        ("CB0002", setup.students[1].user)
+        ("CB0001", setup.students[0].user),
+        ("CB0002", setup.students[1].user),
     ]
+    count = selectors.year_end_count(setup.group)
+    assert [loan.item.barcode for loan in count.leavers] == ["CB0001", "CB0002"]
 
 
 def test_flag_lost_notes_date_and_last_borrower(setup):
