@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "reol.bookings",
     "reol.opac",
     "reol.planning",
+    "reol.technology",
     "reol.protocols",
     "reol.accounts",
     "django.contrib.auth",

@@ -57,6 +57,7 @@ class Perm(StrEnum):
     PLANNING = "planning"  # annual plans, the coordination calendar, collaborations
     BOOKING = "booking"  # book class sets, rooms and equipment for future dates
     SIGNIN_MANAGE = "signin_manage"  # identity providers and the school's sign-in policy
+    TECHNOLOGY = "technology"  # devices' serials and MACs, work orders, device imports
 
 
 _LIBRARIAN = {
@@ -70,6 +71,7 @@ _LIBRARIAN = {
     Perm.REPORTS_VIEW,
     Perm.PLANNING,
     Perm.BOOKING,
+    Perm.TECHNOLOGY,
 }
 ROLE_PERMS: Final[dict[str, frozenset[Perm]]] = {
     Role.ADMINISTRATOR: frozenset(
