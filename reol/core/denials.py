@@ -11,17 +11,20 @@ The count is read from the audit log itself, so every worker shares it.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import transaction
-from django.http import HttpRequest
+from django.db import models, transaction
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from . import audit
 from .auth import client_ip
 from .models import AuditEvent, School, User
 from .permissions import SYSTEM
+
+M = TypeVar("M", bound=models.Model)
 
 DENIED = "access.denied"
 SUPPRESSED = "access.denied_suppressed"
@@ -79,3 +82,31 @@ def record(
                 actor_name=None if actor else "-",
             )
     return action == DENIED
+
+
+def _school_of(obj: Any) -> School | None:
+    """The school an object belongs to: its ``school``, or a person's first school."""
+    school = getattr(obj, "school", None)
+    if isinstance(school, School):
+        return school
+    if isinstance(obj, User):
+        return School.objects.filter(memberships__user=obj).order_by("pk").first()
+    return None
+
+
+def get_or_404(request: HttpRequest, scoped: QuerySet[M], **lookup: Any) -> M:
+    """``scoped.get(**lookup)``, else 404, as ``get_object_or_404``; but when the object
+    exists outside the scope (another school's), the attempt is audited first, at the
+    requester's school and at the object's. The answer stays 404: existence is not revealed."""
+    found = scoped.filter(**lookup).first()
+    if found is not None:
+        return found
+    elsewhere = scoped.model._default_manager.filter(**lookup).first()
+    if elsewhere is not None:
+        record(
+            request,
+            reason="outside the requester's schools",
+            target_school=_school_of(elsewhere),
+            obj=elsewhere,
+        )
+    raise Http404

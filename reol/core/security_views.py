@@ -8,11 +8,11 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import accounts, auth, forms, mfa, sessions, signin
+from . import accounts, auth, denials, forms, mfa, sessions, signin
 from .models import User
 from .permissions import may_reset_second_factor, visible_people
 
@@ -146,7 +146,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def person_mfa_reset(request: HttpRequest, pk: int) -> HttpResponse:
-    subject = get_object_or_404(visible_people(request.user), pk=pk)
+    subject = denials.get_or_404(request, visible_people(request.user), pk=pk)
     accounts.reset_second_factor(request.user, subject)  # type: ignore[arg-type]
     messages.success(
         request,

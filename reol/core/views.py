@@ -21,7 +21,18 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import accounts, audit, auth, forms, navigation, security_views, selectors, services, signin
+from . import (
+    accounts,
+    audit,
+    auth,
+    denials,
+    forms,
+    navigation,
+    security_views,
+    selectors,
+    services,
+    signin,
+)
 from .languages import language_name
 from .middleware import SESSION_KEY, school_for, schools_of
 from .models import AuditEvent, ClosedPeriod, Location, Membership, Role, School, User
@@ -291,7 +302,7 @@ def people(request: HttpRequest) -> HttpResponse:
 def person(request: HttpRequest, pk: int) -> HttpResponse:
     school = school_for(request, Perm.PEOPLE_VIEW)
     # 404, not 403, for people outside the viewer's schools: their existence is not revealed.
-    subject = get_object_or_404(visible_people(request.user, Perm.PEOPLE_VIEW), pk=pk)
+    subject = denials.get_or_404(request, visible_people(request.user, Perm.PEOPLE_VIEW), pk=pk)
     memberships = (
         scope(Membership.objects.filter(user=subject), request.user, Perm.PEOPLE_VIEW)
         .select_related("school")
@@ -316,7 +327,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
     school = school_for(request, Perm.PEOPLE_MANAGE)
-    subject = get_object_or_404(visible_people(request.user, Perm.PEOPLE_MANAGE), pk=pk)
+    subject = denials.get_or_404(request, visible_people(request.user, Perm.PEOPLE_MANAGE), pk=pk)
     services.unlock_sign_in(request.user, subject, school)  # type: ignore[arg-type]
     messages.success(request, _("%(name)s can sign in again.") % {"name": subject})
     return redirect("person", pk=subject.pk)
