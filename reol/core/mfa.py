@@ -125,16 +125,10 @@ def unused_recovery_codes(user: User) -> int:
 # --- Services ----------------------------------------------------------------------------
 
 
-def _tell(person: User, subject: str, what: str) -> None:
-    mail_person(
-        person,
-        subject,
-        _(
-            "%(what)s for your Reol account “%(username)s”. If this was not you, tell your "
-            "library or your school's administrator at once."
-        )
-        % {"what": what, "username": person.username},
-    )
+def _tell(person: User, subject: str, body: str) -> None:
+    """Mail the person; ``body`` is a whole sentence with ``%(username)s``."""
+    warning = _("If this was not you, tell your library or your school's administrator at once.")
+    mail_person(person, subject, f"{body % {'username': person.username}} {warning}")
 
 
 @transaction.atomic
@@ -152,7 +146,11 @@ def enrol(user: User, secret: str, code: str) -> list[str]:
     codes = _new_recovery_codes(user)
     end_other_sessions(user)
     audit_everywhere(user, "mfa.enrolled", user)
-    _tell(user, _("Two-step sign-in is on"), _("Two-step sign-in was turned on"))
+    _tell(
+        user,
+        _("Two-step sign-in is on"),
+        _("Two-step sign-in was turned on for your Reol account “%(username)s”."),
+    )
     return codes
 
 
@@ -162,7 +160,14 @@ def renew_recovery_codes(user: User) -> list[str]:
         raise ValidationError(_("Two-step sign-in is not on."))
     codes = _new_recovery_codes(user)
     audit_everywhere(user, "mfa.codes_renewed", user)
-    _tell(user, _("New recovery codes"), _("New recovery codes were made (the old ones are void)"))
+    _tell(
+        user,
+        _("New recovery codes"),
+        _(
+            "New recovery codes were made for your Reol account “%(username)s”; the old ones "
+            "no longer work."
+        ),
+    )
     return codes
 
 
@@ -174,7 +179,11 @@ def turn_off(user: User) -> None:
     TotpDevice.objects.filter(user=user).delete()
     RecoveryCode.objects.filter(user=user).delete()
     audit_everywhere(user, "mfa.turned_off", user)
-    _tell(user, _("Two-step sign-in is off"), _("Two-step sign-in was turned off"))
+    _tell(
+        user,
+        _("Two-step sign-in is off"),
+        _("Two-step sign-in was turned off for your Reol account “%(username)s”."),
+    )
 
 
 def verify(user: User, code: str) -> str:

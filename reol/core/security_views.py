@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from . import accounts, auth, denials, forms, mfa, sessions, signin
@@ -46,7 +47,13 @@ def sign_in_second_step(request: HttpRequest) -> HttpResponse:
                     left = mfa.unused_recovery_codes(user)
                     messages.warning(
                         request,
-                        _("You used a recovery code; %(left)d are left. Make new ones on My page.")
+                        ngettext(
+                            "You used a recovery code; %(left)d is left. Make new ones on "
+                            "My page.",
+                            "You used a recovery code; %(left)d are left. Make new ones on "
+                            "My page.",
+                            left,
+                        )
                         % {"left": left},
                     )
                 return signin.finish(request, user, pending.get("next", ""), second_factor=result)
