@@ -48,8 +48,7 @@ def sign_in_second_step(request: HttpRequest) -> HttpResponse:
                     messages.warning(
                         request,
                         ngettext(
-                            "You used a recovery code; %(left)d is left. Make new ones on "
-                            "My page.",
+                            "You used a recovery code; %(left)d is left. Make new ones on My page.",
                             "You used a recovery code; %(left)d are left. Make new ones on "
                             "My page.",
                             left,
