@@ -9,13 +9,15 @@ import re
 import pyotp
 import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from conftest import PASSWORD
-from reol.core import mfa, services
-from reol.core.models import AuditEvent, RecoveryCode, TotpDevice
+from reol.core import accounts, mfa, services
+from reol.core.models import AuditEvent, RecoveryCode, TotpDevice, User
 from reol.core.permissions import SYSTEM
 from reol.core.security_views import ENROL_SECRET
 
@@ -192,3 +194,13 @@ def test_only_an_administrator_of_every_school_of_the_person_may_reset(
     assert {e.school_id for e in reset} == {world.school_a.pk, world.school_b.pk}
     told = [m for m in mail.outbox if m.subject == "Your two-step sign-in was reset"]
     assert len(told) == 1 and told[0].to == ["laerer@nord.example"]
+
+
+def test_the_installation_resets_a_superusers_two_step_sign_in(world):
+    root = User.objects.create_superuser("root", password=PASSWORD)
+    enrolled(root)
+    with pytest.raises(PermissionDenied):
+        accounts.reset_second_factor(world.admin_a, root)
+    call_command("reset-two-step", "ROOT")
+    assert not mfa.enrolled(root)
+    assert AuditEvent.objects.filter(action="mfa.reset", actor_name="system").exists()
