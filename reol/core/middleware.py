@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied
@@ -92,7 +93,7 @@ class SecondFactorGate:
             logout(request)
             messages.info(request, _("This session was signed out from another one."))
             return redirect("login")
-        if request.session.get(signin.STATE) is None:
+        if request.session.get(signin.STATE) is None and settings.REOL_MFA_REQUIRED:
             if mfa.required_for(user) and not mfa.enrolled(user):
                 if not self._open(request.path):
                     return self._refuse(request)

@@ -88,7 +88,8 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
         try:
             codes = mfa.enrol(user, secret, form.cleaned_data["code"])
         except ValidationError as error:
-            form.add_error("code", error.message_dict.get("code", error.messages))
+            codes_error = error.message_dict.get("code") if hasattr(error, "error_dict") else None
+            form.add_error("code", codes_error or error.messages)
         else:
             request.session.pop(ENROL_SECRET, None)
             update_session_auth_hash(request, user)  # the other sessions ended, not this one
