@@ -8,6 +8,7 @@ from __future__ import annotations
 import pyotp
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.test import Client
 from django.utils import timezone
 
 from conftest import PASSWORD
@@ -53,9 +54,19 @@ def test_an_administrator_sets_up_two_step_sign_in_and_signs_in_with_it(world, p
     page.wait_for_load_state()
     assert page.locator("ul.recovery-codes li").count() == 10
     found["codes"] = serious(page)
+    world.admin_a.refresh_from_db()  # turning it on ended the other sessions: a new one
+    Client(HTTP_USER_AGENT="Firefox on the library laptop").force_login(world.admin_a)
     page.goto("/me/sessions/")
-    assert page.locator("tbody tr").count() == 1
+    assert page.locator("tbody tr").count() == 2
     found["sessions"] = serious(page)
+    page.locator("tbody a").first.click()
+    page.wait_for_load_state()
+    assert "/sign-out/" in page.url
+    found["sign out one"] = serious(page)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("form.stacked button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/me/sessions/") and page.locator("tbody tr").count() == 1
     page.goto("/staff/people/")
     assert page.url.endswith("/staff/people/")
     page.locator("form[action$='/accounts/logout/'] button").first.click()

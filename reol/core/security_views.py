@@ -135,19 +135,31 @@ def _manage(request: HttpRequest, user: User, action: str) -> HttpResponse:
 
 @login_required
 def session_list(request: HttpRequest) -> HttpResponse:
-    """One's signed-in browsers, each with "sign out this session"."""
+    """One's signed-in browsers, each with a link to sign it out."""
     user: User = request.user  # type: ignore[assignment]
-    if request.method == "POST":
-        try:
-            row_id = int(request.POST.get("session", ""))
-        except ValueError:
-            raise Http404 from None
-        if not sessions.end_session(user, row_id):
-            raise Http404
-        messages.success(request, _("That session is signed out."))
-        return redirect("session-list")
     listed = sessions.active(user, request.session.session_key)
     return render(request, "core/session_list.html", {"sessions": listed})
+
+
+@login_required
+def session_end_one(request: HttpRequest, pk: int) -> HttpResponse:
+    """Sign out one other session, after typing the password again (ASVS 3.3.4)."""
+    user: User = request.user  # type: ignore[assignment]
+    listed = sessions.active(user, request.session.session_key)
+    found = next((s for s in listed if s.row.pk == pk and not s.current), None)
+    if found is None:
+        raise Http404
+    form = forms.PasswordAgainForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        sessions.end_session(user, pk)
+        messages.success(request, _("That session is signed out."))
+        return redirect("session-list")
+    return render(
+        request,
+        "core/session_end_one.html",
+        {"session": found.row, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required

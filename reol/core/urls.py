@@ -34,6 +34,11 @@ urlpatterns = [
     path("me/password/", views.password_change, name="password-change"),
     path("me/email/", views.email_change, name="email-change"),
     path("me/sessions/", security_views.session_list, name="session-list"),
+    path(
+        "me/sessions/<int:pk>/sign-out/",
+        security_views.session_end_one,
+        name="session-end-one",
+    ),
     path("me/sessions/end-others/", views.sessions_end, name="sessions-end"),
     path("me/two-step/", security_views.mfa_setup, name="mfa-setup"),
     path("accounts/email/<str:token>/", views.email_confirm, name="email-confirm"),

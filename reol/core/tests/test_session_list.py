@@ -47,7 +47,14 @@ def test_signing_out_another_session_ends_it_at_once(world):
     phone = browser("Safari on the phone")
     assert phone.get(reverse("me")).status_code == 200
     other = SignInSession.objects.get(user_agent="Safari on the phone")
-    response = laptop.post(reverse("session-list"), {"session": other.pk})
+    url = reverse("session-end-one", args=[other.pk])
+    assert url in laptop.get(reverse("session-list")).content.decode()
+    confirm = laptop.get(url)
+    assert confirm.status_code == 200 and "Safari on the phone" in confirm.content.decode()
+    # The password again first (ASVS 3.3.4).
+    assert laptop.post(url, {"password": "not mine"}).status_code == 400
+    assert phone.get(reverse("me")).status_code == 200
+    response = laptop.post(url, {"password": PASSWORD})
     assert response.status_code == 302
     assert phone.get(reverse("me")).status_code == 302  # sent to sign in
     assert laptop.get(reverse("me")).status_code == 200
@@ -56,12 +63,16 @@ def test_signing_out_another_session_ends_it_at_once(world):
     assert AuditEvent.objects.filter(action="person.session_ended", school=world.school_a).exists()
 
 
-def test_nobody_ends_another_persons_session(world):
+def test_nobody_ends_another_persons_session_nor_this_one_here(world):
     browser("Firefox of the teacher")
     theirs = SignInSession.objects.get()
     intruder = browser("Chrome of the librarian", username="bib-a")
-    assert intruder.post(reverse("session-list"), {"session": theirs.pk}).status_code == 404
+    url = reverse("session-end-one", args=[theirs.pk])
+    assert intruder.get(url).status_code == 404
+    assert intruder.post(url, {"password": PASSWORD}).status_code == 404
     assert SignInSession.objects.filter(pk=theirs.pk).exists()
+    mine = SignInSession.objects.get(user_agent="Chrome of the librarian")
+    assert intruder.get(reverse("session-end-one", args=[mine.pk])).status_code == 404
 
 
 def test_last_seen_is_written_at_most_once_a_minute(world):
