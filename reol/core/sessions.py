@@ -104,10 +104,42 @@ def touch(request: HttpRequest, user: User) -> bool:
     return True
 
 
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Chromium/", "Chromium"),
+    ("Safari/", "Safari"),
+)
+_SYSTEMS = (
+    ("CrOS", "ChromeOS"),
+    ("Android", "Android"),
+    ("iPhone", "iOS"),
+    ("iPad", "iPadOS"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("Linux", "Linux"),
+)
+
+
+def describe(user_agent: str) -> str:
+    """ "Firefox, Windows" from a browser's User-Agent; the header itself when not known."""
+    browser = next((name for mark, name in _BROWSERS if mark in user_agent), "")
+    system = next((name for mark, name in _SYSTEMS if mark in user_agent), "")
+    if not browser and not system:
+        return user_agent[:80]
+    return ", ".join(part for part in (browser, system) if part)
+
+
 @dataclass(frozen=True)
 class Listed:
     row: SignInSession
     current: bool
+
+    @property
+    def device(self) -> str:
+        return describe(self.row.user_agent)
 
 
 def active(user: User, current_key: str | None) -> list[Listed]:

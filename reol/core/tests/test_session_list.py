@@ -112,3 +112,32 @@ def test_a_password_change_keeps_this_session_listed(world):
     assert response.status_code == 302
     html = laptop.get(reverse("session-list")).content.decode()
     assert "(this session)" in html and "Safari" not in html
+
+
+@pytest.mark.parametrize(
+    ("agent", "shown"),
+    [
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0",
+            "Firefox, Windows",
+        ),
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 "
+            "(KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
+            "Safari, iOS",
+        ),
+        (
+            "Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/131.0.0.0 Safari/537.36",
+            "Chrome, ChromeOS",
+        ),
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0",
+            "Edge, Windows",
+        ),
+        ("curl/8.5.0", "curl/8.5.0"),
+    ],
+)
+def test_the_list_names_browser_and_system(agent, shown):
+    assert sessions.describe(agent) == shown
