@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from joserfc import jws
 from joserfc.errors import JoseError
 
+from reol.core import signin
 from reol.core.auth import client_ip
 from reol.core.models import User
 
@@ -160,6 +161,8 @@ def _signed_in(
 ) -> Outcome:
     if not test:
         login(request, person, backend=BACKEND)
+        # The identity provider's own policy covers the second factor (docs/signing-in.md).
+        signin.mark_external(request)
         if request.session.session_key is None:
             request.session.save()
         services.remember_session(provider, person, claims, str(request.session.session_key))

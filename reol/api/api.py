@@ -20,7 +20,7 @@ import reol
 from reol.bookings.api import router as bookings_router
 from reol.catalog.api import router as catalog_router
 from reol.circulation.api import router as circulation_router
-from reol.core import audit
+from reol.core import audit, denials
 from reol.core.api import router as core_router
 from reol.core.auth import client_ip
 from reol.core.models import ApiToken, User
@@ -66,6 +66,7 @@ class Problem(Schema):
 
 @api.exception_handler(PermissionDenied)
 def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    denials.record(request, reason=str(exc))  # ASVS 7.2.2, rate-limited per person
     return api.create_response(
         request, {"code": "forbidden", "message": str(exc) or "Forbidden"}, status=403
     )

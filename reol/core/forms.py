@@ -323,3 +323,27 @@ class OwnPasswordForm(PasswordChangeForm):
     def save(self, commit: bool = True) -> Any:
         accounts.change_own_password(self.user, self.cleaned_data["new_password1"])
         return self.user
+
+
+class SecondStepForm(forms.Form):
+    """The code of the authenticator app, or one of the recovery codes."""
+
+    code = OneLineField(
+        label=_("Code from your authenticator app, or a recovery code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "one-time-code", "spellcheck": "false"}
+        ),
+    )
+
+
+class EnrolForm(forms.Form):
+    """The first code of a newly added app: it proves the app and the server agree."""
+
+    code = OneLineField(
+        label=_("The 6-digit code your app shows now"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
+        ),
+    )

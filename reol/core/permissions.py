@@ -246,6 +246,26 @@ def may_manage_identity(actor: Actor | AnonymousUser, person: User) -> bool:
     return all(m.school is not None and may_grant(actor, m.role, m.school) for m in held)
 
 
+def may_reset_second_factor(actor: Actor | AnonymousUser, person: User) -> bool:
+    """May ``actor`` reset ``person``'s two-step sign-in (ASVS 4.3.1)?
+
+    Stricter than ``may_manage_identity``: only someone who may appoint staff (an
+    administrator) at *every* school where the person holds a role; never the person
+    themself (they turn it off, or renew codes, on their own page); a consultant's or a
+    superuser's only the installation.
+    """
+    if _is_everything(actor):
+        return True
+    if not isinstance(actor, User) or not actor.is_active or actor.pk == person.pk:
+        return False
+    if person.is_superuser:
+        return False
+    held = list(Membership.objects.filter(user=person).select_related("school"))
+    return bool(held) and all(
+        m.school is not None and has_perm(actor, Perm.STAFF_MANAGE, m.school) for m in held
+    )
+
+
 def is_student_only(user: User) -> bool:
     """True for a person whose only roles are student roles (no staff pages for them)."""
     roles = {m.role for m in _memberships(user)}
