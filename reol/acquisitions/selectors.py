@@ -61,6 +61,7 @@ def suggestions_of(actor: Actor, school: School) -> QuerySet[Suggestion]:
     )
 
 
+CENT = Decimal("0.01")  # sums of products come back with SQLite's extra digits
 _AMOUNT = ExpressionWrapper(
     F("quantity") * F("unit_price"), output_field=DecimalField(max_digits=14, decimal_places=2)
 )
@@ -96,7 +97,7 @@ def expenditure(
         {
             "group": r[name] or "—",
             "currency": r[currency],
-            "amount": r["amount"] or Decimal("0.00"),
+            "amount": Decimal(r["amount"] or 0).quantize(CENT),
             "copies": r["copies"],
         }
         for r in grouped
