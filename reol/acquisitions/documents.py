@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -49,7 +50,7 @@ def order_pdf(order: Order) -> bytes:
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4)
     canvas.setTitle(_("Order %(n)d") % {"n": order.pk})
-    width, height = A4
+    _width, height = A4
     y = height - 20 * mm
 
     def write(text: str, size: float = 10, x: float = 20 * mm) -> None:
@@ -67,7 +68,7 @@ def order_pdf(order: Order) -> bytes:
         write(part)
     write(_("Customer number: %(c)s") % {"c": order.vendor.customer_number or "—"})
     y -= 4 * mm
-    total = 0
+    total = Decimal("0.00")
     currency = ""
     for line in order.lines.select_related("fund"):
         write(_line_text(line))

@@ -12,24 +12,26 @@ from reol.core.models import Location, School
 
 from .models import Currency, Fund, Suggestion, Vendor
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
-
 
 class FundForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     code = forms.SlugField(label=_("Code"), max_length=32)
     currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices)
-    allocation = forms.DecimalField(label=_("Allocation"), min_value=0, **MONEY)
+    allocation = forms.DecimalField(
+        label=_("Allocation"), min_value=0, max_digits=12, decimal_places=2
+    )
 
 
 class AllocateForm(forms.Form):
-    amount = forms.DecimalField(label=_("Amount (negative to take back)"), **MONEY)
+    amount = forms.DecimalField(
+        label=_("Amount (negative to take back)"), max_digits=12, decimal_places=2
+    )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
 class TransferForm(forms.Form):
     target = forms.ModelChoiceField(label=_("To fund"), queryset=Fund.objects.none())
-    amount = forms.DecimalField(label=_("Amount"), min_value=0, **MONEY)
+    amount = forms.DecimalField(label=_("Amount"), min_value=0, max_digits=12, decimal_places=2)
 
     def __init__(self, *args: Any, funds: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -55,7 +57,9 @@ class LineForm(forms.Form):
     isbn = forms.CharField(label=_("ISBN"), max_length=20, required=False)
     title = forms.CharField(label=_("Title"), max_length=500, required=False)
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=500, initial=1)
-    unit_price = forms.DecimalField(label=_("Price each"), min_value=0, **MONEY)
+    unit_price = forms.DecimalField(
+        label=_("Price each"), min_value=0, max_digits=12, decimal_places=2
+    )
     vat_included = forms.BooleanField(label=_("Price includes VAT"), required=False, initial=True)
     fund = forms.ModelChoiceField(label=_("Fund"), queryset=Fund.objects.none())
     location = forms.ModelChoiceField(

@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 from reol.catalog.models import CirculationType, Item, Record
 from reol.core.models import Location, School
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
 ZERO = Decimal("0.00")
 
 
@@ -40,11 +39,13 @@ class Fund(models.Model):
     currency = models.CharField(
         _("currency"), max_length=3, choices=Currency.choices, default=Currency.DKK
     )
-    allocated = models.DecimalField(_("allocated"), default=ZERO, **MONEY)
-    transferred = models.DecimalField(_("transfers"), default=ZERO, **MONEY)
-    committed = models.DecimalField(_("committed"), default=ZERO, **MONEY)
-    spent = models.DecimalField(_("spent"), default=ZERO, **MONEY)
-    overdraft = models.DecimalField(_("overdraft allowed"), default=ZERO, **MONEY)
+    allocated = models.DecimalField(_("allocated"), default=ZERO, max_digits=12, decimal_places=2)
+    transferred = models.DecimalField(_("transfers"), default=ZERO, max_digits=12, decimal_places=2)
+    committed = models.DecimalField(_("committed"), default=ZERO, max_digits=12, decimal_places=2)
+    spent = models.DecimalField(_("spent"), default=ZERO, max_digits=12, decimal_places=2)
+    overdraft = models.DecimalField(
+        _("overdraft allowed"), default=ZERO, max_digits=12, decimal_places=2
+    )
     rolled_over = models.BooleanField(_("rolled over"), default=False)
 
     class Meta:
@@ -89,7 +90,7 @@ class FundEntry(models.Model):
 
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="entries")
     kind = models.CharField(max_length=16, choices=EntryKind.choices)
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
     order_line = models.ForeignKey(
         "OrderLine", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -101,6 +102,9 @@ class FundEntry(models.Model):
 
     class Meta:
         ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount}"
 
 
 class Vendor(models.Model):
@@ -155,7 +159,7 @@ class OrderLine(models.Model):
     isbn = models.CharField(_("ISBN"), max_length=17, blank=True)
     title = models.CharField(_("title"), max_length=500)
     quantity = models.PositiveIntegerField(_("quantity"))
-    unit_price = models.DecimalField(_("price each"), **MONEY)
+    unit_price = models.DecimalField(_("price each"), max_digits=12, decimal_places=2)
     vat_included = models.BooleanField(_("price includes VAT"), default=True)
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="lines")
     location = models.ForeignKey(
@@ -207,6 +211,9 @@ class Receipt(models.Model):
     batch = models.CharField(max_length=32, db_index=True)  # one arrival: what its labels print
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
+    def __str__(self) -> str:
+        return str(self.item_id)
+
 
 class Invoice(models.Model):
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="invoices")
@@ -231,7 +238,7 @@ class InvoiceLine(models.Model):
         OrderLine, on_delete=models.PROTECT, related_name="invoice_lines"
     )
     quantity = models.PositiveIntegerField(_("quantity"))
-    unit_price = models.DecimalField(_("invoiced price each"), **MONEY)
+    unit_price = models.DecimalField(_("invoiced price each"), max_digits=12, decimal_places=2)
     vat_included = models.BooleanField(_("price includes VAT"), default=True)
 
     class Meta:
@@ -240,6 +247,9 @@ class InvoiceLine(models.Model):
             models.CheckConstraint(condition=Q(quantity__gte=1), name="invoiceline_quantity"),
             models.CheckConstraint(condition=Q(unit_price__gte=0), name="invoiceline_price"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.unit_price}"
 
     @property
     def amount(self) -> Decimal:

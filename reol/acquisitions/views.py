@@ -4,6 +4,7 @@ selector, render; a refusal becomes the page's error message and nothing is lost
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -148,13 +149,16 @@ def fund_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def vendors(request: HttpRequest) -> HttpResponse:
     school = school_for(request, Perm.ACQUISITIONS)
     form = VendorForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if _attempt(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _attempt(
             request,
             lambda: orders.save_vendor(_me(request), school, **form.cleaned_data),
             _("The vendor is saved."),
-        ):
-            return redirect("acquisitions-vendors")
+        )
+    ):
+        return redirect("acquisitions-vendors")
     return render(
         request,
         "acquisitions/vendors.html",
@@ -340,7 +344,7 @@ def invoice_new(request: HttpRequest, pk: int) -> HttpResponse:
                     invoices.Charge(line, count, price, override=bool(request.POST.get("override")))
                 )
         try:
-            day = timezone.datetime.fromisoformat(request.POST.get("invoice_date", "")).date()
+            day = dt.date.fromisoformat(request.POST.get("invoice_date", ""))
         except ValueError:
             day = timezone.localdate()
         invoice = _attempt(

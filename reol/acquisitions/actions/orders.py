@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from reol.catalog.extract import normalize_isbn
 from reol.catalog.models import Record
 from reol.core import audit
-from reol.core.models import Location, School
+from reol.core.models import Location, School, User
 from reol.core.permissions import Actor, Perm, require
 
 from .. import documents
@@ -59,7 +59,10 @@ def create_order(actor: Actor, school: School, vendor: Vendor, *, note: str = ""
             "other_school", _("This vendor belongs to another school."), status=404
         )
     order = Order.objects.create(
-        school=school, vendor=vendor, note=note, created_by=getattr(actor, "pk", None) and actor
+        school=school,
+        vendor=vendor,
+        note=note,
+        created_by=actor if isinstance(actor, User) else None,
     )
     audit.record(actor, "order.create", order, school=school, details={"vendor": vendor.name})
     return order
