@@ -27,6 +27,13 @@ class AcquisitionsConfig(AppConfig):
                 order=45,
                 everyone=True,
             ),
+            NavEntry(
+                _("Selection lists"),
+                "acquisitions-selections",
+                Perm.PLANNING,
+                order=41,
+                description=_("Vote on titles the library may buy."),
+            ),
             NavEntry(_("New in the library"), "acquisitions-new", Perm.SCHOOL_VIEW, order=46),
         )
         register_actions(
@@ -46,5 +53,11 @@ class AcquisitionsConfig(AppConfig):
                 "invoice.create": _("Invoice entered"),
                 "suggestion.create": _("Title suggested"),
                 "suggestion.decide": _("Suggestion decided"),
+                "selection.policy": _("Selection policy saved"),
+                "selection.create": _("Selection list made"),
+                "selection.add": _("Title put on a selection list"),
+                "selection.vote": _("Vote on a selection list"),
+                "selection.decide": _("Selection decided for a title"),
+                "selection.close": _("Selection list closed"),
             }
         )

@@ -303,3 +303,74 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class SelectionPolicy(models.Model):
+    """The school's criteria for choosing materials, shown beside every selection list."""
+
+    school = models.OneToOneField(School, on_delete=models.CASCADE, related_name="selection_policy")
+    text = models.TextField(_("selection criteria"), blank=True)
+    tags = models.JSONField(_("criteria tags"), default=list, blank=True)
+
+    def __str__(self) -> str:
+        return str(self.school)
+
+
+class SelectionList(models.Model):
+    """Titles a librarian puts before the teachers of a subject or grade before ordering."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="selection_lists")
+    name = models.CharField(_("name"), max_length=200)
+    subject = models.CharField(_("subject"), max_length=100, blank=True)
+    grade = models.PositiveSmallIntegerField(_("grade"), null=True, blank=True)
+    open = models.BooleanField(_("open for votes"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Decision(models.TextChoices):
+    PENDING = "pending", _("not decided")
+    BUY = "buy", _("buy")
+    SKIP = "skip", _("do not buy")
+
+
+class SelectionEntry(models.Model):
+    selection = models.ForeignKey(SelectionList, on_delete=models.CASCADE, related_name="entries")
+    suggestion = models.ForeignKey(
+        Suggestion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=500)
+    isbn = models.CharField(_("ISBN"), max_length=17, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    decision = models.CharField(max_length=8, choices=Decision.choices, default=Decision.PENDING)
+    decision_reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Vote(models.Model):
+    """A teacher's vote (for or against) and comment on one title of a selection list."""
+
+    entry = models.ForeignKey(SelectionEntry, on_delete=models.CASCADE, related_name="votes")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    value = models.SmallIntegerField()
+    comment = models.CharField(_("comment"), max_length=500, blank=True)
+    at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "voter"], name="vote_once"),
+            models.CheckConstraint(condition=Q(value__in=[-1, 1]), name="vote_value"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value:+d}"

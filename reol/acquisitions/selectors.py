@@ -7,12 +7,23 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 
 from reol.core.models import School
 from reol.core.permissions import Actor, Perm, scope
 
-from .models import Fund, InvoiceLine, Order, OrderLine, Receipt, Suggestion, Vendor
+from .models import (
+    Fund,
+    InvoiceLine,
+    Order,
+    OrderLine,
+    Receipt,
+    SelectionEntry,
+    SelectionList,
+    SelectionPolicy,
+    Suggestion,
+    Vendor,
+)
 
 
 def funds(actor: Actor, school: School, school_year: str | None = None) -> QuerySet[Fund]:
@@ -139,3 +150,26 @@ def _fits_grade(record: Any, grade: int) -> bool:
     if low is None and high is None:
         return True
     return (low is None or low <= age) and (high is None or age <= high)
+
+
+def selection_lists(actor: Actor, school: School) -> QuerySet[SelectionList]:
+    """The school's selection lists, for its teachers and library staff."""
+    return scope(SelectionList.objects.filter(school=school), actor, Perm.PLANNING)
+
+
+def entries_with_votes(selection: SelectionList, voter: Actor) -> list[SelectionEntry]:
+    """The list's titles with ``votes_for``, ``votes_against``, ``my_vote`` and the comments."""
+    rows = list(
+        selection.entries.annotate(
+            votes_for=Count("votes", filter=Q(votes__value=1)),
+            votes_against=Count("votes", filter=Q(votes__value=-1)),
+        ).prefetch_related("votes__voter")
+    )
+    for entry in rows:
+        mine = [v for v in entry.votes.all() if v.voter_id == getattr(voter, "pk", None)]
+        entry.my_vote = mine[0].value if mine else 0  # type: ignore[attr-defined]
+    return rows
+
+
+def policy_of(school: School) -> SelectionPolicy | None:
+    return SelectionPolicy.objects.filter(school=school).first()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_selection
 
 urlpatterns = [
     path("", views.home, name="acquisitions-home"),
@@ -17,4 +17,14 @@ urlpatterns = [
     path("report/", views.report, name="acquisitions-report"),
     path("suggestions/", views.suggestion_list, name="acquisitions-suggestions"),
     path("suggestions/<int:pk>/", views.suggestion_decide, name="acquisitions-suggestion"),
+]
+urlpatterns += [
+    path("selection/", views_selection.lists, name="acquisitions-selections"),
+    path("selection/<int:pk>/", views_selection.detail, name="acquisitions-selection"),
+    path("selection/<int:pk>/act/", views_selection.act, name="acquisitions-selection-act"),
+]
+urlpatterns += [
+    path("selection/", views_selection.lists, name="acquisitions-selections"),
+    path("selection/<int:pk>/", views_selection.detail, name="acquisitions-selection"),
+    path("selection/<int:pk>/act/", views_selection.act, name="acquisitions-selection-act"),
 ]

@@ -1,5 +1,5 @@
-"""In Chromium, the issue's "Done when" path as far as it is built: a student suggests a
-title; the librarian orders it with two others from a fund whose balance the page shows,
+"""In Chromium, the issue's "Done when" path: a student suggests a title; a teacher votes
+for it on a selection list; the librarian orders it with two others from a fund whose balance the page shows,
 receives two from the vendor's MARC file with barcodes in 949 (made here with pymarc), claims
 the third, enters the invoice with one price difference; the report and the fund's balance
 agree to the øre, and the new-materials page for "danish, grade 5" lists the two arrivals."""
@@ -45,6 +45,26 @@ def test_suggest_order_receive_claim_invoice_report(world, page, tmp_path, brows
     page.get_by_role("button", name="Send the suggestion").click()
     expect(page.get_by_text("Thank you!")).to_be_visible()
     expect(page.locator(".hit").filter(has_text="Ønskebogen")).to_contain_text("received")
+    page.context.clear_cookies()
+
+    # The librarian puts it on a selection list; a teacher votes for it.
+    sign_in(page, "bib-a", PASSWORD)
+    page.goto("/staff/acquisitions/selection/")
+    page.locator("#name").fill("Dansk 5. klasse")
+    page.locator("#subject").fill("dansk")
+    page.locator("#grade").fill("5")
+    page.get_by_role("button", name="Make the list").click()
+    page.get_by_label("A suggestion").select_option(label="Ønskebogen")
+    page.get_by_role("button", name="Put it on the list").click()
+    expect(page.get_by_text("The title is on the list.")).to_be_visible()
+    page.context.clear_cookies()
+    sign_in(page, "laerer-a", PASSWORD)
+    page.get_by_role("link", name="Selection lists").first.click()
+    page.get_by_role("link", name="Dansk 5. klasse").click()
+    page.get_by_label("Comment on “Ønskebogen”").fill("God til læsebånd")
+    page.get_by_role("button", name="Vote for “Ønskebogen”").click()
+    expect(page.get_by_text("Your vote is counted.")).to_be_visible()
+    expect(page.locator("[data-votes-for]")).to_have_text("1")
     page.context.clear_cookies()
 
     # The librarian orders it with two others; the fund's balance is on the page.
