@@ -12,8 +12,8 @@ from reol.acquisitions.errors import AcquisitionError
 from reol.acquisitions.models import SuggestionState, Vote
 from reol.acquisitions.selectors import entries_with_votes
 from reol.core.models import AuditEvent
-from reol.core.services import create_person
 from reol.core.permissions import SYSTEM
+from reol.core.services import create_person
 
 pytestmark = pytest.mark.django_db
 
