@@ -2,7 +2,8 @@
 for it on a selection list; the librarian orders it with two others from a fund whose
 balance the page shows, receives two from the vendor's MARC file with barcodes in 949 (made
 here with pymarc), claims the third, enters the invoice with one price difference; the report
-and the fund's balance agree to the øre, and the new-materials page for "danish, grade 5" lists the two arrivals."""
+and the fund's balance agree to the øre, and the new-materials page for "danish, grade 5"
+lists the two arrivals."""
 
 from __future__ import annotations
 
