@@ -59,5 +59,8 @@ class AcquisitionsConfig(AppConfig):
                 "selection.vote": _("Vote on a selection list"),
                 "selection.decide": _("Selection decided for a title"),
                 "selection.close": _("Selection list closed"),
+                "digest.subscribe": _("New-materials digest subscribed to"),
+                "digest.unsubscribe": _("New-materials digest unsubscribed from"),
+                "digest.send": _("New-materials digest sent"),
             }
         )

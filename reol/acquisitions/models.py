@@ -374,3 +374,25 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.value:+d}"
+
+
+class DigestSubscription(models.Model):
+    """A person's weekly e-mail of the new materials of a subject and/or grade at a school."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="material_digests"
+    )
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    subject = models.CharField(_("subject"), max_length=100, blank=True)
+    grade = models.PositiveSmallIntegerField(_("grade"), null=True, blank=True)
+    last_sent_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "school", "subject", "grade"], name="digest_subscription_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.grade or ''}".strip()

@@ -7,6 +7,7 @@ from . import views_public
 urlpatterns = [
     path("suggest/", views_public.suggest, name="acquisitions-suggest"),
     path("new/", views_public.new_materials, name="acquisitions-new"),
+    path("new/digest/", views_public.digest_subscription, name="acquisitions-digest"),
     path(
         "new/<slug:code>/feed.atom", views_public.new_materials_feed, name="acquisitions-new-feed"
     ),

@@ -159,7 +159,7 @@ def selection_lists(actor: Actor, school: School) -> QuerySet[SelectionList]:
 
 def entries_with_votes(selection: SelectionList, voter: Actor) -> list[SelectionEntry]:
     """The list's titles with ``votes_for``, ``votes_against``, ``my_vote`` and the comments."""
-    rows = list(
+    rows: list[SelectionEntry] = list(
         selection.entries.annotate(
             votes_for=Count("votes", filter=Q(votes__value=1)),
             votes_against=Count("votes", filter=Q(votes__value=-1)),

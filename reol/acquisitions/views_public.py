@@ -14,15 +14,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from reol.core.models import School, User
 from reol.core.permissions import roles_at
 
 from . import selectors
-from .actions import suggestions
+from .actions import digest, suggestions
 from .errors import AcquisitionError
 from .forms import SuggestForm
-from .models import Suggestion
+from .models import DigestSubscription, Suggestion
 
 PERIODS = {"week": 7, "month": 31}
 
@@ -69,7 +70,34 @@ def new_materials(request: HttpRequest) -> HttpResponse:
     context["feed"] = reverse("acquisitions-new-feed", args=[school.code]) + (
         "?" + request.GET.urlencode() if request.GET else ""
     )
+    me: User = request.user  # type: ignore[assignment]
+    context["subscriptions"] = DigestSubscription.objects.filter(user=me, school=school)
     return render(request, "acquisitions/new_materials.html", context)
+
+
+@login_required
+@require_POST
+def digest_subscription(request: HttpRequest) -> HttpResponse:
+    """Follow the bulletin's subject and grade by e-mail, or stop following one."""
+    school = _school(request)
+    me: User = request.user  # type: ignore[assignment]
+    try:
+        if request.POST.get("stop"):
+            mine = get_object_or_404(DigestSubscription, pk=request.POST["stop"], user=me)
+            digest.unsubscribe(me, mine)
+            messages.success(request, _("You no longer get that digest."))
+        else:
+            grade = request.POST.get("grade", "")
+            digest.subscribe(
+                me,
+                school,
+                subject=request.POST.get("subject", ""),
+                grade=int(grade) if grade.isdigit() else None,
+            )
+            messages.success(request, _("You will get new materials like these by e-mail."))
+    except AcquisitionError as refused:
+        messages.error(request, refused.message)
+    return redirect("acquisitions-new")
 
 
 def new_materials_feed(request: HttpRequest, code: str) -> HttpResponse:

@@ -171,3 +171,48 @@ def test_roll_over_carries_the_unspent_balance(shop, world):
     shop.films.refresh_from_db()
     assert shop.films.available == 0 and nxt.available == Decimal("500.00")
     assert nxt.school_year != shop.films.school_year
+
+
+def test_the_digest_for_danish_grade_5_mails_the_arrivals_once(
+    shop, world, mailoutbox, django_capture_on_commit_callbacks
+):
+    from reol.acquisitions.actions import digest
+    from reol.core.permissions import SYSTEM
+    from reol.core.services import create_person
+
+    teacher = create_person(
+        SYSTEM,
+        world.school_a,
+        username="laerer-dk",
+        role="teacher",
+        password="x-Correct-42",
+        first_name="Dorte",
+        email="dorte@example.org",
+    )
+    digest.subscribe(teacher, world.school_a, subject="Danish", grade=5)
+    other = create_person(
+        SYSTEM,
+        world.school_a,
+        username="laerer-ma",
+        role="teacher",
+        password="x-Correct-42",
+        first_name="Mads",
+        email="mads@example.org",
+    )
+    digest.subscribe(other, world.school_a, subject="matematik")  # nothing new: no mail
+    lib = world.librarian_a
+    order = orders.create_order(lib, world.school_a, shop.vendor)
+    for isbn in ISBNS[:2]:
+        orders.add_line(
+            lib, order, fund=shop.books, isbn=isbn, title=isbn, quantity=1, unit_price=Decimal("10")
+        )
+    orders.send_order(lib, order, by_email=False)
+    file = shelf_ready([(ISBNS[0], "Ønskebogen", ["NY0001"]), (ISBNS[1], "Bog to", ["NY0002"])])
+    receiving.receive_marc_file(lib, order, io.BytesIO(file))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert digest.send_digests() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert digest.send_digests() == 0  # a week has not passed
+    [mail] = mailoutbox
+    assert mail.to == ["dorte@example.org"]
+    assert "Ønskebogen" in mail.body and "Bog to" in mail.body
