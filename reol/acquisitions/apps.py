@@ -9,6 +9,7 @@ class AcquisitionsConfig(AppConfig):
 
     def ready(self) -> None:
         from reol.core.audit import register_actions
+        from reol.core.demo import extend_demo
         from reol.core.navigation import NavEntry, register
         from reol.core.permissions import Perm
 
@@ -36,6 +37,9 @@ class AcquisitionsConfig(AppConfig):
             ),
             NavEntry(_("New in the library"), "acquisitions-new", Perm.SCHOOL_VIEW, order=46),
         )
+        from .demo import load_demo_acquisitions
+
+        extend_demo(load_demo_acquisitions)
         register_actions(
             {
                 "fund.create": _("Fund added"),

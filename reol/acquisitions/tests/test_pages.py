@@ -5,9 +5,9 @@ its lines; the Atom feed of the bulletin is valid Atom."""
 from __future__ import annotations
 
 from decimal import Decimal
-from xml.etree import ElementTree
 
 import pytest
+from defusedxml import ElementTree
 
 from reol.acquisitions.actions import orders, receiving
 from reol.acquisitions.models import Fund
