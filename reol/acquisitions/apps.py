@@ -35,6 +35,13 @@ class AcquisitionsConfig(AppConfig):
                 order=41,
                 description=_("Vote on titles the library may buy."),
             ),
+            NavEntry(
+                _("Reconsiderations"),
+                "acquisitions-reconsiderations",
+                Perm.ACQUISITIONS,
+                order=42,
+                description=_("Requests to reconsider a title, the review and the decision."),
+            ),
             NavEntry(_("New in the library"), "acquisitions-new", Perm.SCHOOL_VIEW, order=46),
         )
         from .demo import load_demo_acquisitions
@@ -66,5 +73,8 @@ class AcquisitionsConfig(AppConfig):
                 "digest.subscribe": _("New-materials digest subscribed to"),
                 "digest.unsubscribe": _("New-materials digest unsubscribed from"),
                 "digest.send": _("New-materials digest sent"),
+                "reconsideration.request": _("Reconsideration of a title asked for"),
+                "reconsideration.review": _("Reconsideration under review"),
+                "reconsideration.decide": _("Reconsideration decided"),
             }
         )

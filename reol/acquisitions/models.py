@@ -311,6 +311,9 @@ class SelectionPolicy(models.Model):
     school = models.OneToOneField(School, on_delete=models.CASCADE, related_name="selection_policy")
     text = models.TextField(_("selection criteria"), blank=True)
     tags = models.JSONField(_("criteria tags"), default=list, blank=True)
+    keep_available_during_review = models.BooleanField(
+        _("a title under reconsideration stays on the shelf"), default=True
+    )
 
     def __str__(self) -> str:
         return str(self.school)
@@ -396,3 +399,50 @@ class DigestSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} {self.grade or ''}".strip()
+
+
+class ReconsiderationState(models.TextChoices):
+    RECEIVED = "received", _("received")
+    REVIEW = "review", _("under review")
+    DECIDED = "decided", _("decided")
+
+
+class ReconsiderationDecision(models.TextChoices):
+    RETAIN = "retain", _("keep as it is")
+    MOVE = "move", _("keep for older readers")
+    WITHDRAW = "withdraw", _("withdraw")
+
+
+class Reconsideration(models.Model):
+    """A request to reconsider a title: who asked and why, what they read, the committee's
+    review under the school's policy and the decision with its reasons."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="+")
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reason = models.TextField(_("what concerns you about it"))
+    read_whole = models.BooleanField(_("I have read, seen or heard all of it"), default=False)
+    what_read = models.TextField(_("what you read, saw or heard"), blank=True)
+    state = models.CharField(
+        max_length=10, choices=ReconsiderationState.choices, default=ReconsiderationState.RECEIVED
+    )
+    committee = models.TextField(_("committee"), blank=True)
+    available_during_review = models.BooleanField(default=True)
+    decision = models.CharField(max_length=10, choices=ReconsiderationDecision.choices, blank=True)
+    decision_reasons = models.TextField(_("reasons for the decision"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state="decided") | (~Q(decision="") & ~Q(decision_reasons="")),
+                name="reconsideration_decided_with_reasons",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.record)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_public
+from . import views_public, views_reconsideration
 
 urlpatterns = [
     path("suggest/", views_public.suggest, name="acquisitions-suggest"),
@@ -10,5 +10,10 @@ urlpatterns = [
     path("new/digest/", views_public.digest_subscription, name="acquisitions-digest"),
     path(
         "new/<slug:code>/feed.atom", views_public.new_materials_feed, name="acquisitions-new-feed"
+    ),
+    path(
+        "reconsider/<int:record_pk>/",
+        views_reconsideration.ask,
+        name="acquisitions-reconsider",
     ),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_selection
+from . import views, views_reconsideration, views_selection
 
 urlpatterns = [
     path("", views.home, name="acquisitions-home"),
@@ -27,4 +27,14 @@ urlpatterns += [
     path("selection/", views_selection.lists, name="acquisitions-selections"),
     path("selection/<int:pk>/", views_selection.detail, name="acquisitions-selection"),
     path("selection/<int:pk>/act/", views_selection.act, name="acquisitions-selection-act"),
+]
+urlpatterns += [
+    path(
+        "reconsideration/", views_reconsideration.staff_list, name="acquisitions-reconsiderations"
+    ),
+    path(
+        "reconsideration/<int:pk>/",
+        views_reconsideration.staff_act,
+        name="acquisitions-reconsideration",
+    ),
 ]
