@@ -5,6 +5,7 @@ fund or order is a 404; a refusal is ``{"code", "message"}`` with its status."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -15,9 +16,9 @@ from reol.core.models import School, User
 from reol.core.permissions import Perm, has_perm, roles_at, schools_with, scope
 
 from . import selectors
-from .actions import receiving, suggestions
+from .actions import invoices, receiving, suggestions
 from .errors import AcquisitionError
-from .models import Fund, Order, OrderLine, Suggestion
+from .models import Fund, Order, OrderLine, Suggestion, Vendor
 
 router = Router(tags=["acquisitions"])
 
@@ -80,6 +81,28 @@ class OrderOut(Schema):
 
 class ReceiveIn(Schema):
     barcodes: list[str] = []
+
+
+class ChargeIn(Schema):
+    line: int
+    quantity: int
+    unit_price: Decimal
+    vat_included: bool = True
+
+
+class InvoiceIn(Schema):
+    vendor: int
+    number: str
+    invoice_date: dt.date
+    lines: list[ChargeIn]
+    override: bool = False
+
+
+class InvoiceOut(Schema):
+    id: int
+    number: str
+    total: Decimal
+    differences: Decimal
 
 
 class ReportRow(Schema):
@@ -180,3 +203,42 @@ def expenditure(
     if by not in selectors.REPORT_GROUPS:
         by = "fund"
     return selectors.expenditure(me, by=by, school=where, school_year=school_year)
+
+
+@router.post("/acquisitions/invoices", response={201: InvoiceOut, 409: Problem, 422: Problem})
+def enter_invoice(request: HttpRequest, payload: InvoiceIn) -> Any:
+    """An invoice matched to received order lines; each fund is charged what was invoiced."""
+    me = _me(request)
+    vendor = scope(Vendor.objects.all(), me, Perm.ACQUISITIONS).filter(pk=payload.vendor).first()
+    if vendor is None:
+        raise Http404
+    lines = {
+        line.pk: line
+        for line in OrderLine.objects.filter(
+            order__vendor=vendor, pk__in=[c.line for c in payload.lines]
+        ).select_related("order")
+    }
+    if len(lines) != len({c.line for c in payload.lines}):
+        raise Http404
+    charges = [
+        invoices.Charge(lines[c.line], c.quantity, c.unit_price, c.vat_included, payload.override)
+        for c in payload.lines
+    ]
+    try:
+        invoice = invoices.enter_invoice(
+            me,
+            vendor.school,
+            vendor,
+            number=payload.number,
+            invoice_date=payload.invoice_date,
+            charges=charges,
+        )
+    except AcquisitionError as error:
+        return _refused(error)
+    rows = list(invoice.lines.select_related("order_line"))
+    return 201, {
+        "id": invoice.pk,
+        "number": invoice.number,
+        "total": sum((r.amount for r in rows), Decimal("0.00")),
+        "differences": sum((r.difference for r in rows), Decimal("0.00")),
+    }

@@ -79,3 +79,34 @@ def test_suggest_and_receive(shop, world, token_for):
     assert (
         Client().get("/api/v1/acquisitions/expenditure", **token_for(world.consultant)).json() == []
     )
+
+
+def test_an_invoice_through_the_api_charges_the_fund(shop, world, token_for):
+    lib = world.librarian_a
+    order = orders.create_order(lib, world.school_a, shop.vendor)
+    line = orders.add_line(
+        lib, order, fund=shop.books, title="Mumitrolden", quantity=2, unit_price=Decimal("100")
+    )
+    orders.send_order(lib, order, by_email=False)
+    from reol.acquisitions.actions import receiving
+
+    receiving.receive(lib, line, ["M1", "M2"])
+    body = {
+        "vendor": shop.vendor.pk,
+        "number": "F-9",
+        "invoice_date": "2026-12-01",
+        "lines": [{"line": line.pk, "quantity": 2, "unit_price": "95.50"}],
+    }
+    url = "/api/v1/acquisitions/invoices"
+    other = Client().post(
+        url, body, content_type="application/json", **token_for(world.librarian_b)
+    )
+    assert other.status_code == 404
+    made = Client().post(url, body, content_type="application/json", **token_for(lib))
+    assert made.status_code == 201, made.content
+    assert Decimal(str(made.json()["total"])) == Decimal("191.00")
+    assert Decimal(str(made.json()["differences"])) == Decimal("-9.00")
+    shop.books.refresh_from_db()
+    assert shop.books.available == Decimal("9809.00")
+    again = Client().post(url, body, content_type="application/json", **token_for(lib))
+    assert again.status_code == 409
