@@ -127,3 +127,54 @@ def test_suggest_order_receive_claim_invoice_report(world, page, tmp_path, brows
     sign_in(page, "elev-a1", PASSWORD)
     page.goto("/library/suggest/")
     expect(page.locator(".hit").filter(has_text="Ønskebogen")).to_contain_text("arrived")
+
+
+@pytest.mark.parametrize("language", ["da", "nb", "en"])
+def test_acquisitions_pages_pass_axe(world, page, language):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from reol.acquisitions.actions import orders, selection
+
+    shop = make_shop(world)
+    order = orders.create_order(world.librarian_a, world.school_a, shop.vendor)
+    orders.add_line(
+        world.librarian_a,
+        order,
+        fund=shop.books,
+        title="Vulkaner",
+        quantity=2,
+        unit_price=Decimal("149.95"),
+    )
+    orders.send_order(world.librarian_a, order, by_email=False)
+    lst = selection.create_list(world.librarian_a, world.school_a, name="Natur 4.")
+    selection.add_entry(world.librarian_a, lst, title="Vulkaner")
+    page.goto("/accounts/login/")
+    root = page.url.split("/accounts/")[0] + "/"
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": root}])
+    sign_in_fields(page)
+    found: dict[str, list[str]] = {}
+    for url in [
+        "/staff/acquisitions/",
+        f"/staff/acquisitions/funds/{shop.books.pk}/",
+        f"/staff/acquisitions/orders/{order.pk}/",
+        "/staff/acquisitions/suggestions/",
+        "/staff/acquisitions/report/",
+        f"/staff/acquisitions/selection/{lst.pk}/",
+        "/staff/acquisitions/reconsideration/",
+        "/library/suggest/",
+        "/library/new/",
+    ]:
+        page.goto(url)
+        assert page.locator("html").get_attribute("lang") == language
+        violations = Axe().run(page).response["violations"]
+        serious = [v["id"] for v in violations if v["impact"] in ("serious", "critical")]
+        if serious:
+            found[url] = serious
+    assert not found, found
+
+
+def sign_in_fields(page) -> None:  # type: ignore[no-untyped-def]
+    page.locator("#id_username").fill("bib-a")
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("form.stacked button[type=submit]").click()
+    page.wait_for_load_state()
