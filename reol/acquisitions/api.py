@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema
 
 from reol.core.models import School, User
+from reol.core.paging import paged
 from reol.core.permissions import Perm, has_perm, roles_at, schools_with, scope
 
 from . import selectors
@@ -121,6 +122,7 @@ def _refused(error: AcquisitionError) -> tuple[int, dict[str, str]]:
 
 
 @router.get("/acquisitions/funds", response=list[FundOut])
+@paged
 def list_funds(request: HttpRequest, school_year: str | None = None) -> Any:
     """The funds of the schools where you handle acquisitions."""
     rows = scope(Fund.objects.select_related("school"), _me(request), Perm.ACQUISITIONS)
@@ -128,6 +130,7 @@ def list_funds(request: HttpRequest, school_year: str | None = None) -> Any:
 
 
 @router.get("/acquisitions/suggestions", response=list[SuggestionOut])
+@paged
 def list_suggestions(request: HttpRequest) -> Any:
     """Your own suggestions, and those of the schools where you handle acquisitions."""
     me = _me(request)
@@ -187,6 +190,7 @@ def receive_line(request: HttpRequest, order_id: int, line_id: int, payload: Rec
 
 
 @router.get("/acquisitions/expenditure", response=list[ReportRow])
+@paged
 def expenditure(
     request: HttpRequest,
     by: str = "fund",
