@@ -105,11 +105,12 @@ def _fund(request: HttpRequest, pk: int) -> Fund:
 def fund_detail(request: HttpRequest, pk: int) -> HttpResponse:
     fund = _fund(request, pk)
     others = selectors.funds(_me(request), fund.school).exclude(pk=fund.pk)
-    allocate, transfer = AllocateForm(), TransferForm(funds=others)
+    allocate = AllocateForm(prefix="allocate")
+    transfer = TransferForm(funds=others, prefix="transfer")
     if request.method == "POST":
         what = request.POST.get("what")
         if what == "allocate":
-            allocate = AllocateForm(request.POST)
+            allocate = AllocateForm(request.POST, prefix="allocate")
             if allocate.is_valid():
                 data = allocate.cleaned_data
                 _attempt(
@@ -120,7 +121,7 @@ def fund_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     _("The allocation is changed."),
                 )
         elif what == "transfer":
-            transfer = TransferForm(request.POST, funds=others)
+            transfer = TransferForm(request.POST, funds=others, prefix="transfer")
             if transfer.is_valid():
                 data = transfer.cleaned_data
                 _attempt(

@@ -20,7 +20,8 @@ def test_school_a_cannot_see_or_spend_school_b_funds_through_the_pages(shop, wor
     client = signed_in(world.librarian_a)
     assert client.get(f"/staff/acquisitions/funds/{shop.fund_b.pk}/").status_code == 404
     answer = client.post(
-        f"/staff/acquisitions/funds/{shop.fund_b.pk}/", {"what": "allocate", "amount": "-800"}
+        f"/staff/acquisitions/funds/{shop.fund_b.pk}/",
+        {"what": "allocate", "allocate-amount": "-800"},
     )
     assert answer.status_code == 404
     assert Fund.objects.get(pk=shop.fund_b.pk).allocated == Decimal("800.00")
@@ -76,3 +77,16 @@ def test_the_bulletin_feed_is_atom(shop, world):
     root = ElementTree.fromstring(answer.content)
     titles = [e.text for e in root.iter("{http://www.w3.org/2005/Atom}title")]
     assert "Vulkaner" in titles
+
+
+def test_the_fund_page_allocates_and_transfers(shop, world):
+    client = signed_in(world.librarian_a)
+    url = f"/staff/acquisitions/funds/{shop.books.pk}/"
+    client.post(url, {"what": "allocate", "allocate-amount": "-1000.50", "allocate-note": "cut"})
+    client.post(
+        url, {"what": "transfer", "transfer-target": shop.films.pk, "transfer-amount": "99.50"}
+    )
+    shop.books.refresh_from_db()
+    shop.films.refresh_from_db()
+    assert shop.books.available == Decimal("8900.00")
+    assert shop.films.available == Decimal("599.50")
