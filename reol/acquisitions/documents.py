@@ -11,6 +11,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from reol.core import csvsafe
+
 from .models import Order, OrderLine
 
 
@@ -81,3 +83,23 @@ def order_pdf(order: Order) -> bytes:
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+def order_csv(order: Order) -> str:
+    """The order as a file for a vendor's import: one row per line (formulas escaped)."""
+    out = io.StringIO()
+    rows = csvsafe.writer(out)
+    rows.writerow(["order", "isbn", "title", "quantity", "unit_price", "currency", "vat_included"])
+    for line in order.lines.select_related("fund"):
+        rows.writerow(
+            [
+                order.pk,
+                line.isbn,
+                line.title,
+                line.quantity,
+                line.unit_price,
+                line.fund.currency,
+                "yes" if line.vat_included else "no",
+            ]
+        )
+    return out.getvalue()

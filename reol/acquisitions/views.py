@@ -25,7 +25,7 @@ from reol.core.middleware import school_for
 from reol.core.models import User
 from reol.core.permissions import Perm
 
-from . import selectors
+from . import documents, selectors
 from .actions import funds as fund_actions
 from .actions import invoices, orders, receiving, suggestions
 from .errors import AcquisitionError
@@ -238,6 +238,15 @@ def _batches(order: Order) -> list[dict[str, Any]]:
         )
         row["copies"] += 1
     return list(rows.values())
+
+
+@login_required
+def order_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """The order's lines as a CSV file, for vendors that import orders."""
+    order = _order(request, pk)
+    response = HttpResponse(documents.order_csv(order), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="order-{order.pk}.csv"'
+    return response
 
 
 @login_required

@@ -90,3 +90,30 @@ def test_the_fund_page_allocates_and_transfers(shop, world):
     shop.films.refresh_from_db()
     assert shop.books.available == Decimal("8900.00")
     assert shop.films.available == Decimal("599.50")
+
+
+def test_the_order_as_pdf_and_as_a_file(shop, world):
+    lib = world.librarian_a
+    order = orders.create_order(lib, world.school_a, shop.vendor)
+    orders.add_line(
+        lib,
+        order,
+        fund=shop.books,
+        title="=HYPERLINK(1)",
+        quantity=3,
+        unit_price=Decimal("12.50"),
+        isbn="9788702284294",
+    )
+    client = signed_in(lib)
+    pdf = client.post(f"/staff/acquisitions/orders/{order.pk}/send/", {})
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    order.refresh_from_db()
+    assert order.state == "sent"
+    text = client.get(f"/staff/acquisitions/orders/{order.pk}/order.csv").content.decode()
+    assert "9788702284294" in text and "'=HYPERLINK(1)" in text and "12.50" in text
+    assert (
+        signed_in(world.librarian_b)
+        .get(f"/staff/acquisitions/orders/{order.pk}/order.csv")
+        .status_code
+        == 404
+    )
