@@ -17,6 +17,7 @@ from ninja.errors import ValidationError as RequestInvalid
 from ninja.security import HttpBearer, django_auth
 
 import reol
+from reol.acquisitions.api import router as acquisitions_router
 from reol.bookings.api import router as bookings_router
 from reol.catalog.api import router as catalog_router
 from reol.circulation.api import router as circulation_router
@@ -150,6 +151,7 @@ api.add_router("/", core_router)
 api.add_router("/", catalog_router)
 api.add_router("/", circulation_router)
 api.add_router("/", bookings_router)
+api.add_router("/", acquisitions_router)
 api.add_router("/", patrons_router)
 api.add_router("/", planning_router)
 api.add_router("/", competence_router)

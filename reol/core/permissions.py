@@ -60,6 +60,7 @@ class Perm(StrEnum):
     PD_WORK = "pd_work"  # the library's own professional development work: workshops, minutes
     NETWORK_VIEW = "network_view"  # a network's aggregated figures (never a patron)
     NETWORK_COORDINATE = "network_coordinate"  # run a network: members, surveys, courses
+    ACQUISITIONS = "acquisitions"  # funds, vendors, orders, receiving, invoices, suggestions
     SIGNIN_MANAGE = "signin_manage"  # identity providers and the school's sign-in policy
     TECHNOLOGY = "technology"  # devices' serials and MACs, work orders, device imports
 
@@ -77,6 +78,7 @@ _LIBRARIAN = {
     Perm.BOOKING,
     Perm.COMPETENCE,
     Perm.PD_WORK,
+    Perm.ACQUISITIONS,
     Perm.TECHNOLOGY,
 }
 ROLE_PERMS: Final[dict[str, frozenset[Perm]]] = {
