@@ -8,12 +8,14 @@ A course of another network is a 404, a missing permission a 403, a refused writ
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
 from reol.core.models import User
+from reol.core.paging import paged
 from reol.core.permissions import Perm
 
 from . import access
@@ -91,24 +93,28 @@ def _reg_out(r: Registration) -> dict[str, object]:
 
 
 @router.get("/courses", response=list[CourseOut])
-def list_courses(request: HttpRequest) -> list[dict[str, object]]:
+@paged
+def list_courses(request: HttpRequest) -> Any:
+    """The courses of your networks (drafts only to their coordinators' pages)."""
     networks = access.networks_with(_user(request), Perm.COMPETENCE)
     found = Course.objects.filter(network__in=networks).exclude(status="draft")
-    return [_course_out(c) for c in found.select_related("network", "area")[:200]]
+    return [_course_out(c) for c in found.select_related("network", "area").order_by("pk")]
 
 
 @router.get("/courses/{course_id}/sessions", response=list[SessionOut])
-def list_sessions(request: HttpRequest, course_id: int) -> list[object]:
-    return list(_course(request, course_id).sessions.all())
+@paged
+def list_sessions(request: HttpRequest, course_id: int) -> Any:
+    return list(_course(request, course_id).sessions.order_by("starts", "pk"))
 
 
 @router.get("/courses/{course_id}/registrations", response=list[RegistrationOut])
-def list_registrations(request: HttpRequest, course_id: int) -> list[dict[str, object]]:
+@paged
+def list_registrations(request: HttpRequest, course_id: int) -> Any:
     course = _course(request, course_id)
     found = course.registrations.exclude(status="cancelled").select_related("user")
     if not access.may(_user(request), Perm.NETWORK_COORDINATE, course.network):
         found = found.filter(user=_user(request))
-    return [_reg_out(r) for r in found]
+    return [_reg_out(r) for r in found.order_by("pk")]
 
 
 @router.post("/courses/{course_id}/registrations", response={201: RegistrationOut})

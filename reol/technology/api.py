@@ -16,10 +16,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from reol.core.models import School, User
-from reol.core.paging import Shaped, paged
+from reol.core.paging import DateRange, Shaped, paged
 from reol.core.permissions import Perm, has_perm, roles_at
 
 from . import selectors, services
@@ -70,13 +70,16 @@ def _device_out(request: HttpRequest, device: Device) -> dict[str, Any]:
 
 @router.get("/devices", response=list[DeviceOut])
 @paged
-def list_devices(request: HttpRequest, state: str = "", lost_since: dt.date | None = None) -> Any:
-    """Devices in the caller's schools; ``state=lost`` (with ``lost_since``) is IT's feed."""
+def list_devices(request: HttpRequest, dates: Query[DateRange], state: str = "") -> Any:
+    """Devices in the caller's schools; ``state=lost`` with ``from``/``to`` (the day each was
+    flagged lost) is IT's feed."""
     rows = selectors.devices(request.user).select_related("last_borrower").order_by("pk")
     if state:
         rows = rows.filter(state=state)
-    if lost_since is not None:
-        rows = rows.filter(lost_on__gte=lost_since)
+    if dates.from_ is not None:
+        rows = rows.filter(lost_on__gte=dates.from_)
+    if dates.to is not None:
+        rows = rows.filter(lost_on__lte=dates.to)
     return Shaped(rows, lambda page: [_device_out(request, d) for d in page])
 
 

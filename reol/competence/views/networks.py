@@ -11,7 +11,16 @@ from django.utils.translation import gettext as _
 from reol.core.permissions import Perm
 
 from .. import access, forms, selectors
-from ..models import CompetenceArea, Course, Network, Placement, Survey
+from ..models import (
+    CompetenceArea,
+    Course,
+    CourseFeed,
+    Network,
+    Placement,
+    Registration,
+    Survey,
+    SurveyResponse,
+)
 from ..services import courses, mapping, networks
 from .common import as_int, me, network_for, run
 
@@ -27,11 +36,13 @@ def home(request: HttpRequest) -> HttpResponse:
     if not mine:
         raise Http404
     surveys = Survey.objects.filter(network__in=mine, status="open").select_related("network")
-    answered = set(user.survey_responses.values_list("survey_id", flat=True))
+    answered = set(SurveyResponse.objects.filter(user=user).values_list("survey_id", flat=True))
     courses = (
         Course.objects.filter(network__in=mine).exclude(status="draft").select_related("network")
     )
-    registrations = {r.course_id: r for r in user.course_registrations.exclude(status="cancelled")}
+    registrations = {
+        r.course_id: r for r in Registration.objects.filter(user=user).exclude(status="cancelled")
+    }
     return render(
         request,
         "competence/home.html",
@@ -40,7 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "surveys": [(s, s.pk in answered) for s in surveys],
             "courses": [(c, registrations.get(c.pk)) for c in courses],
             "placements": Placement.objects.filter(network__in=mine).count(),
-            "feeds": user.course_feeds.filter(revoked_at__isnull=True),
+            "feeds": CourseFeed.objects.filter(user=user, revoked_at__isnull=True),
             "completed": selectors.completed_courses(user),
         },
     )
@@ -114,7 +125,7 @@ def survey(request: HttpRequest, pk: int) -> HttpResponse:
     network_for(request, survey.network_id)
     places = access.workplaces(user, survey.network)
     areas = list(survey.network.areas.all())
-    mine = user.survey_responses.filter(survey=survey).first()
+    mine = SurveyResponse.objects.filter(user=user).filter(survey=survey).first()
     initial: dict[str, object] = {}
     if mine:
         initial = {"wishes": mine.wishes, "comment": mine.comment}
