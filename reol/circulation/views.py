@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from reol.catalog.models import CirculationType, Item
-from reol.core import csvsafe
+from reol.core import csvsafe, xlsx
 from reol.core import services as core_services
 from reol.core.middleware import school_for
 from reol.core.models import Location, School, User
@@ -58,6 +58,7 @@ from .models import (
     StocktakeSession,
     overdue_condition,
 )
+from .stocktake_export import stocktake_sheets
 
 MAX_CODE = 100
 
@@ -599,6 +600,15 @@ def stocktake_report(request: HttpRequest, pk: int) -> HttpResponse:
             "may_mark": may_mark,
         },
     )
+
+
+@login_required
+def stocktake_report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole report as a spreadsheet: the numbers, and each list in the page's order."""
+    school = school_for(request, Perm.CIRCULATION_DESK)
+    session = _session(request, school, pk)
+    sheets = stocktake_sheets(session, selectors.stocktake_report(session))
+    return xlsx.response(f"stocktaking-{session.pk}.xlsx", sheets)
 
 
 @login_required
