@@ -31,7 +31,7 @@ class Sheet:
 def workbook(sheets: Sequence[Sheet]) -> bytes:
     """The sheets as one XLSX file: a bold header row, frozen, and the rows under it."""
     book = Workbook(write_only=False)
-    book.remove(book.active)  # type: ignore[arg-type]
+    book.remove(book.active)
     for sheet in sheets:
         ws = book.create_sheet(_title(sheet.title))
         ws.append(list(sheet.header))
