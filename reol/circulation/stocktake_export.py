@@ -26,7 +26,7 @@ def stocktake_sheets(session: StocktakeSession, report: StocktakeReport) -> list
     place = [_("Location"), _("Shelf mark"), _("Title"), _("Barcode"), _("Status")]
     return [
         xlsx.Sheet(
-            _("Summary"),
+            _("Overview"),
             [str(session), session.location.name if session.location else whole_school],
             summary,
             widths=(36, 12),

@@ -47,8 +47,8 @@ def test_the_workbook_holds_the_reports_numbers_and_lists(library):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames == ["Summary", "Not found", "In the wrong place", "On loan"]
-    numbers = {row[0]: row[1] for row in book["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert book.sheetnames == ["Overview", "Not found", "In the wrong place", "On loan"]
+    numbers = {row[0]: row[1] for row in book["Overview"].iter_rows(min_row=2, values_only=True)}
     assert numbers == {
         "Copies to count": report.scope,
         "Copies counted": report.scanned,
