@@ -33,6 +33,7 @@ from reol.core.permissions import Perm, has_perm
 from reol.patrons.models import Group, GroupMember
 from reol.patrons.selectors import borrowing_refusal
 
+from . import jobs as circulation_jobs
 from . import notices, once, selectors, slips
 from . import rules as rulebook
 from .actions import class_sets as class_set_actions
@@ -642,6 +643,10 @@ def stocktake_report_csv(request: HttpRequest, pk: int) -> HttpResponse:
 def notices_page(request: HttpRequest) -> HttpResponse:
     """Reminders sent lately, and the paper letters per class for schools that hand them out."""
     school = school_for(request, Perm.CIRCULATION_DESK)
+    if request.method == "POST" and request.POST.get("action") == "send":
+        circulation_jobs.queue_notices(_actor(request), school)
+        messages.success(request, _("The notices are being sent. Sent notices are listed here."))
+        return redirect("circulation-notices")
     today = timezone.localdate()
     overdue = notices.overdue_loans(school, today)
     per_group = (
