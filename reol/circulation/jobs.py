@@ -31,7 +31,8 @@ def queue_notices(actor: Actor, school: School) -> None:
 def send_notices_task(school_id: int, actor_id: int | None = None) -> dict[str, Any]:
     """The queue's task: expire holds, mail hold-ready notices and reminders for one school."""
     school = School.objects.get(pk=school_id)
-    actor: Actor = User.objects.filter(pk=actor_id, is_active=True).first() or SYSTEM
+    person = User.objects.filter(pk=actor_id, is_active=True).first() if actor_id else None
+    actor: Actor = person or SYSTEM
     report = notices.run(actor, schools=[school])
     return {
         "expired": report.expired,
