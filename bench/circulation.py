@@ -3,7 +3,7 @@ the HTTP API with 1, 4 and 8 concurrent clients, each beside two floors measured
 on the same server: the raw SQL checkout transaction and a trivial API endpoint.
 
     .venv/bin/python bench/circulation.py [--ops N] [--workers W] [--skip-sqlite]
-                                          [--skip-postgres] [--class-sets K]
+                                          [--skip-postgres] [--class-sets K] [--threads T]
 
 For each database (a fresh SQLite file in a temporary REOL_VAR_DIR; a throwaway PostgreSQL
 cluster made by tests.pgcluster) a worker process migrates, makes a school, a librarian with an
@@ -14,8 +14,9 @@ API token, 8 teachers (staff: no limit of one copy per title) and N copies per c
   PostgreSQL) and the patron, count their loans, insert the loan, update the copy, queue the
   record for search, write the audit event; check-in likewise. 1, 4 and 8 client processes;
 * API — ``POST /api/v1/circulation/checkout`` and ``/checkin`` (bearer token) against gunicorn
-  (``--workers W``, sync workers as ``make run`` starts them), 1, 4 and 8 client processes,
-  each with its own teacher and copies, a new connection per request;
+  started as ``make run`` starts it (``reol.server.ThreadWorker``, ``--workers W`` × ``--threads
+  T``, default 2 × 4), 1, 4 and 8 client processes, each with its own teacher and copies, a new
+  connection per request;
 * trivial — ``GET /bench/pk/<id>`` on the same gunicorn: the same middleware and token
   authentication, then one primary-key read of a copy, as JSON (served by this module's URLs
   put in front of Reol's);
@@ -399,7 +400,7 @@ def _class_set_world(school: Any, municipality: Any, copies: int) -> tuple[int, 
     return record.pk, teacher.user.username, group.pk
 
 
-def _server(port: int, workers: int) -> subprocess.Popen[bytes]:
+def _server(port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
     env = dict(os.environ, REOL_STATIC_MANIFEST="0", DJANGO_SETTINGS_MODULE="reol.settings")
     server = subprocess.Popen(
         [
@@ -407,8 +408,12 @@ def _server(port: int, workers: int) -> subprocess.Popen[bytes]:
             "bench.circulation:wsgi_app()",
             "--bind",
             f"127.0.0.1:{port}",
+            "--worker-class",
+            "reol.server.ThreadWorker",
             "--workers",
             str(workers),
+            "--threads",
+            str(threads),
             "--pythonpath",
             str(ROOT),
             "--log-level",
@@ -430,7 +435,7 @@ def _server(port: int, workers: int) -> subprocess.Popen[bytes]:
     raise SystemExit("gunicorn did not start")
 
 
-def worker(ops: int, workers: int, class_sets: int) -> None:
+def worker(ops: int, workers: int, threads: int, class_sets: int) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reol.settings")
     import django
 
@@ -494,10 +499,10 @@ def worker(ops: int, workers: int, class_sets: int) -> None:
 
     # (b) the API, beside the trivial endpoint on the same server.
     port = _free_port()
-    server = _server(port, workers)
+    server = _server(port, workers, threads)
     try:
         # Warm every worker (URL resolver, ninja's schemas, the circulation API's imports).
-        for n in range(4 * workers):
+        for n in range(4 * workers * threads):
             _http(port, "GET", f"/bench/pk/{world['ids'][0][n % ops]}", world["token"])
             _http(port, "GET", f"/api/v1/items/{world['items'][0][n % ops]}", world["token"])
         for n in CLIENTS:
@@ -525,6 +530,7 @@ def worker(ops: int, workers: int, class_sets: int) -> None:
     result = {
         "vendor": vendor,
         "workers": workers,
+        "threads": threads,
         "ops": ops,
         "rows": rows,
         "load": [load_before, os.getloadavg()[0]],
@@ -609,7 +615,8 @@ def _print(result: dict[str, Any]) -> None:
     vendor = result["vendor"]
     load = result.get("load", [0, 0])
     print(
-        f"\n{vendor}: gunicorn --workers {result['workers']}, {result['ops']} requests a client a "
+        f"\n{vendor}: gunicorn ThreadWorker {result['workers']} × {result.get('threads')} threads, "
+        f"{result['ops']} requests a client a "
         f"row; load average {load[0]:.1f} before, {load[1]:.1f} after ({result.get('cpus')} CPUs)"
     )
     print(
@@ -647,20 +654,21 @@ def _print(result: dict[str, Any]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--ops", type=int, default=100, help="requests a client makes a row")
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (make run: 3)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (make run: 2)")
+    parser.add_argument("--threads", type=int, default=4, help="threads a worker (make run: 4)")
     parser.add_argument("--class-sets", type=int, default=10, help="class sets to lend (0: none)")
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--skip-postgres", action="store_true")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.ops, args.workers, args.class_sets)
+        worker(args.ops, args.workers, args.threads, args.class_sets)
         return
     me = [
         sys.executable,
         str(Path(__file__).resolve()),
         "--worker",
-        *("--ops", str(args.ops), "--workers", str(args.workers)),
+        *("--ops", str(args.ops), "--workers", str(args.workers), "--threads", str(args.threads)),
         *("--class-sets", str(args.class_sets)),
     ]
     with tempfile.TemporaryDirectory(prefix="reol-bench-circ-") as tmp:

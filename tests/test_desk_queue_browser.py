@@ -142,6 +142,35 @@ def test_codes_the_server_cannot_be_reached_with_wait_and_go_out_in_order(world,
     expect(page.locator("#desk-offline")).to_be_hidden()
 
 
+def test_a_scan_whose_answer_was_lost_is_sent_again_and_happens_once(world, page):
+    codes = _copies(world, 2)
+    _open_desk(page)
+    lost: list[int] = []
+
+    def lose_first_answer(route):  # type: ignore[no-untyped-def]
+        """The server handles the first checkout; its answer never reaches the page."""
+        if (
+            route.request.method == "POST"
+            and "C001" in (route.request.post_data or "")
+            and not lost
+        ):
+            answered = route.fetch()
+            lost.append(answered.status)
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route("**/staff/desk/", lose_first_answer)
+    _type_stream(page, ["A0001", *codes])
+    rows = _done_rows(page, 3)
+    assert lost == [200]  # the first try reached the server and was done there
+    assert [row[0] for row in rows] == ["A0001", *codes]
+    assert rows[1][3].startswith("Lent “Bog nummer 1”"), rows[1]  # not "already on loan"
+    assert page.locator("#desk-log tr.desk-log-error").count() == 0
+    loans = list(Loan.objects.order_by("id").values_list("patron_id", "item__barcode"))
+    assert loans == [(world.student_a1.pk, code) for code in codes]
+
+
 def test_an_error_stays_until_acknowledged_while_green_answers_follow(world, page, slow_desk):
     codes = _copies(world, 2)
     _open_desk(page)

@@ -26,6 +26,7 @@ from reol.core import audit, denials
 from reol.core.api import router as core_router
 from reol.core.auth import client_ip
 from reol.core.models import ApiToken, User
+from reol.core.selectors import token_owner
 from reol.core.services import API_TOKEN_PREFIX, token_digest
 from reol.patrons.api import router as patrons_router
 from reol.planning.api import router as planning_router
@@ -36,19 +37,14 @@ class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
         if not token.startswith(API_TOKEN_PREFIX):
             return None
-        row = (
-            ApiToken.objects.select_related("user")
-            .filter(digest=token_digest(token), revoked_at__isnull=True)
-            .first()
-        )
-        if row is None or not row.user.is_active:
+        owner = token_owner(token_digest(token))  # the person and their roles, one statement
+        if owner is None:
             return None
-        now = timezone.now()
-        if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
-            ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
-        request.user = row.user
+        if owner.touch:
+            ApiToken.objects.filter(pk=owner.token_id).update(last_used_at=timezone.now())
+        request.user = owner.user
         audit.set_origin("api", client_ip(request))
-        return row.user
+        return owner.user
 
 
 api = NinjaAPI(

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
@@ -27,7 +27,7 @@ from reol.core.paging import paged
 from reol.core.permissions import Perm, has_perm, schools_with
 from reol.core.schemas import OneLine
 
-from . import selectors
+from . import once, selectors
 from .actions import class_sets as class_set_actions
 from .actions import holds as hold_actions
 from .actions import loans as loan_actions
@@ -157,9 +157,41 @@ def _answer(call: Callable[[], T], status: int = 200) -> tuple[int, T | dict[str
         return error.status, error.as_dict()
 
 
+def _once(
+    request: HttpRequest, payload: Schema, run: Callable[[], Any], status: int = 200
+) -> tuple[int, Any] | HttpResponse:
+    """Answer ``run`` once per ``Idempotency-Key`` (``circulation.once``): a request sent again
+    with the key of one already answered gets that answer again and does nothing."""
+    try:
+        key = once.key_of(request)
+    except CirculationError as error:
+        return error.status, error.as_dict()
+    if not key:
+        return _answer(run, status)
+
+    def act() -> once.Outcome:
+        code, body = _answer(run, status)
+        return once.Outcome(
+            code, LoanOut.from_orm(body).model_dump() if isinstance(body, Loan) else body
+        )
+
+    asked = once.fingerprint(request.path, payload.model_dump())
+    try:
+        outcome = once.once(_me(request), key, asked, act)
+    except CirculationError as error:
+        return error.status, error.as_dict()
+    response = JsonResponse(outcome.answer, status=outcome.status)
+    if outcome.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response
+
+
 @router.post("/circulation/checkout", response={201: LoanOut, 409: Problem, 422: Problem})
-def checkout(request: HttpRequest, payload: CheckoutIn) -> tuple[int, Any]:
-    """Lend a copy to a patron; answers the loan with its due date."""
+def checkout(request: HttpRequest, payload: CheckoutIn) -> tuple[int, Any] | HttpResponse:
+    """Lend a copy to a patron; answers the loan with its due date.
+
+    With an ``Idempotency-Key`` header, the same request sent again (its answer was lost)
+    answers the first answer again instead of lending twice; so do check-in and renew."""
 
     def run() -> Loan:
         school = _desk_school(request, payload.school, payload.item, lending=True)
@@ -173,11 +205,11 @@ def checkout(request: HttpRequest, payload: CheckoutIn) -> tuple[int, Any]:
             overrides=overrides,
         ).loan
 
-    return _answer(run, 201)
+    return _once(request, payload, run, 201)
 
 
 @router.post("/circulation/checkin", response={200: CheckinOut, 409: Problem, 422: Problem})
-def checkin(request: HttpRequest, payload: ItemIn) -> tuple[int, Any]:
+def checkin(request: HttpRequest, payload: ItemIn) -> tuple[int, Any] | HttpResponse:
     """Return a copy at a school's desk; says where it goes (shelf, hold shelf, in transit)."""
 
     def run() -> dict[str, Any]:
@@ -197,11 +229,11 @@ def checkin(request: HttpRequest, payload: ItemIn) -> tuple[int, Any]:
             "overdue_days": result.overdue_days,
         }
 
-    return _answer(run)
+    return _once(request, payload, run)
 
 
 @router.post("/circulation/renew", response={200: LoanOut, 409: Problem, 422: Problem})
-def renew(request: HttpRequest, payload: ItemIn) -> tuple[int, Any]:
+def renew(request: HttpRequest, payload: ItemIn) -> tuple[int, Any] | HttpResponse:
     """Renew the loan of a copy (staff, or the borrower themself)."""
 
     def run() -> Loan:
@@ -213,7 +245,7 @@ def renew(request: HttpRequest, payload: ItemIn) -> tuple[int, Any]:
             school = found.school
         return loan_actions.renew(_me(request), school, payload.item)
 
-    return _answer(run)
+    return _once(request, payload, run)
 
 
 @router.post("/holds", response={201: HoldOut, 409: Problem, 422: Problem})

@@ -579,3 +579,31 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.level} {self.sent_on}"
+
+
+class RequestAnswer(models.Model):
+    """The answer once given to a desk request that carried an idempotency key.
+
+    A scan whose answer was lost on the way (a dropped connection, a timeout) is sent again by
+    the desk with the same key; the answer recorded here is replayed instead of acting twice.
+    Written in the same transaction as the action, so a key is recorded exactly when its action
+    happened; one row per person and key (the unique constraint settles two copies of one
+    request racing); rows older than ``circulation.once.KEEP`` are pruned.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="request_answers"
+    )
+    key = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=64)  # what was asked: another request, same key
+    status = models.PositiveSmallIntegerField()
+    answer = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["actor", "key"], name="request_answer_once_per_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} {self.key}"

@@ -95,8 +95,15 @@ def save_notice_settings(actor: Actor, school: School, **values: Any) -> NoticeS
 # --- Who gets what, in which language --------------------------------------------------------
 
 
-def language_of(person: User | None, school: School) -> str:
-    code = patrons.preferred_language(person, school) if person else school.default_language
+def language_of(person: User | None, school: School, audience: str = "patron") -> str:
+    """The language a mail about ``person`` is written in: a guardian's mail in the guardians'
+    language (``patrons.guardian_language``), anyone else's in the patron's."""
+    if person is None:
+        code = school.default_language
+    elif audience == "guardian":
+        code = patrons.guardian_language(person, school)
+    else:
+        code = patrons.preferred_language(person, school)
     known = {c for c, _name in django_settings.LANGUAGES}
     return code if code in known else django_settings.LANGUAGE_CODE
 
@@ -241,7 +248,7 @@ def send_hold_notices(
         if not to:
             continue
         audience = "patron" if person.email else "guardian"
-        language = language_of(person, school)
+        language = language_of(person, school, audience)
         try:
             with transaction.atomic():
                 with translation.override(language):
@@ -328,15 +335,19 @@ def send_overdue_notices(
         assert person is not None
         audiences = audiences_of(person, school, loans[0].patron_category, notice_settings)
         to = list(dict.fromkeys(a for _who, addresses in audiences for a in addresses))
-        language = language_of(person, school)
         lines = [(loan, (today - loan.due_date).days) for loan in loans]
+        # Each audience in its language: the guardians' may not be the child's.
+        languages = [language_of(person, school, who) for who, _to in audiences or [("patron", [])]]
+        language = languages[0]
         try:
             with transaction.atomic():
                 # One message per audience: the student is spoken to, a guardian or teacher
                 # is told about the student.
                 mails: list[tuple[str, str, list[str]]] = []
-                with translation.override(language):
-                    for audience, addresses in audiences or [("patron", [])]:
+                for (audience, addresses), tongue in zip(
+                    audiences or [("patron", [])], languages, strict=True
+                ):
+                    with translation.override(tongue):
                         subject, body = _render(
                             "overdue",
                             {

@@ -32,6 +32,11 @@ urlpatterns = [
         name="circulation-stocktake-report",
     ),
     path(
+        "stocktaking/<int:pk>/report.xlsx",
+        views.stocktake_report_xlsx,
+        name="circulation-stocktake-report-xlsx",
+    ),
+    path(
         "stocktaking/<int:pk>/report.csv",
         views.stocktake_report_csv,
         name="circulation-stocktake-report-csv",

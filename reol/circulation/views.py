@@ -6,7 +6,7 @@ and the selected patron; without JavaScript the same form posts and gets the who
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.contrib import messages
@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from reol.catalog.models import CirculationType, Item
-from reol.core import csvsafe
+from reol.core import csvsafe, xlsx
 from reol.core import services as core_services
 from reol.core.middleware import school_for
 from reol.core.models import Location, School, User
@@ -33,7 +33,8 @@ from reol.core.permissions import Perm, has_perm
 from reol.patrons.models import Group, GroupMember
 from reol.patrons.selectors import borrowing_refusal
 
-from . import notices, selectors, slips
+from . import jobs as circulation_jobs
+from . import notices, once, selectors, slips
 from . import rules as rulebook
 from .actions import class_sets as class_set_actions
 from .actions import holds as hold_actions
@@ -58,6 +59,7 @@ from .models import (
     StocktakeSession,
     overdue_condition,
 )
+from .stocktake_export import stocktake_sheets
 
 MAX_CODE = 100
 
@@ -175,6 +177,63 @@ def _handle(
         if not answer.who and patron is not None:
             answer.who = str(patron)
     return answer, patron
+
+
+def _handle_once(
+    request: HttpRequest, school: School, patron: User | None
+) -> tuple[Answer | None, User | None]:
+    """``_handle``, once per idempotency key: the desk's page sends each scan with a key and
+    sends it again, with the same key, when its answer was lost; the second time the answer
+    recorded the first time is given again (with the patron it selected) and nothing is done."""
+    try:
+        key = once.key_of(request)
+    except CirculationError as error:
+        return Answer("error", error.message), patron
+    if not key:
+        return _handle(request, school, patron)
+    done: list[tuple[Answer | None, User | None]] = []
+
+    def act() -> once.Outcome:
+        done.append(_handle(request, school, patron))
+        answer, after = done[0]
+        return once.Outcome(
+            200,
+            {"answer": asdict(answer) if answer else None, "patron": after.pk if after else None},
+        )
+
+    asked = once.fingerprint(
+        "desk",
+        school.pk,
+        patron.pk if patron else None,
+        request.POST.get("scan", "").strip(),
+        request.POST.get("action", ""),
+    )
+    try:
+        outcome = once.once(_actor(request), key, asked, act)
+    except CirculationError as error:
+        return Answer("error", error.message), patron
+    if not outcome.replayed:
+        return done[0]
+    recorded = outcome.answer
+    after = User.objects.filter(pk=recorded["patron"]).first() if recorded["patron"] else None
+    return _answer_from(recorded["answer"]), after
+
+
+def _answer_from(data: dict[str, Any] | None) -> Answer | None:
+    """An ``Answer`` as ``_handle_once`` recorded it (JSON: lists for tuples, an ISO date)."""
+    if data is None:
+        return None
+    due = dt.date.fromisoformat(data["due"]) if data.get("due") else None
+    return Answer(
+        level=data["level"],
+        text=data["text"],
+        offers=[(a, b, c) for a, b, c in data["offers"]],
+        links=[(a, b) for a, b in data["links"]],
+        code=data["code"],
+        title=data["title"],
+        who=data["who"],
+        due=due,
+    )
 
 
 def _select(request: HttpRequest, school: School, person: User) -> Answer:
@@ -300,7 +359,7 @@ def desk(request: HttpRequest) -> HttpResponse:
     patron = _desk_patron(request, school)
     answer: Answer | None = None
     if request.method == "POST":
-        answer, patron = _handle(request, school, patron)
+        answer, patron = _handle_once(request, school, patron)
     context = {**_panel_context(school, patron), "answer": answer}
     if request.headers.get("HX-Request"):
         return render(request, "circulation/_desk_response.html", context)
@@ -545,6 +604,15 @@ def stocktake_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def stocktake_report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole report as a spreadsheet: the numbers, and each list in the page's order."""
+    school = school_for(request, Perm.CIRCULATION_DESK)
+    session = _session(request, school, pk)
+    sheets = stocktake_sheets(session, selectors.stocktake_report(session))
+    return xlsx.response(f"stocktaking-{session.pk}.xlsx", sheets)
+
+
+@login_required
 def stocktake_report_csv(request: HttpRequest, pk: int) -> HttpResponse:
     """The copies not found, in shelf order, as CSV (safe to open in a spreadsheet)."""
     school = school_for(request, Perm.CIRCULATION_DESK)
@@ -575,6 +643,10 @@ def stocktake_report_csv(request: HttpRequest, pk: int) -> HttpResponse:
 def notices_page(request: HttpRequest) -> HttpResponse:
     """Reminders sent lately, and the paper letters per class for schools that hand them out."""
     school = school_for(request, Perm.CIRCULATION_DESK)
+    if request.method == "POST" and request.POST.get("action") == "send":
+        circulation_jobs.queue_notices(_actor(request), school)
+        messages.success(request, _("The notices are being sent. Sent notices are listed here."))
+        return redirect("circulation-notices")
     today = timezone.localdate()
     overdue = notices.overdue_loans(school, today)
     per_group = (

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
+from django.db import connection
 from django.db.models import Model, Q, QuerySet, Value
 from django.db.models.functions import Lower
+from django.utils import timezone
 
-from .models import User
+from .models import ApiToken, Membership, User
+from .permissions import remember_roles
 from .text import search_terms
 
 M = TypeVar("M", bound=Model)
@@ -47,3 +52,57 @@ def search_people(people: QuerySet[M], query: str, *, via: str = "") -> QuerySet
     for term in search_terms(query):
         people = people.filter(**{f"{via}search_text__contains": term})
     return people
+
+
+@dataclass
+class TokenOwner:
+    """Whose API token a request carries, read with their roles in one statement."""
+
+    user: User
+    token_id: int
+    touch: bool  # its last use is more than ``TOKEN_TOUCH_EVERY`` ago (or never): note this one
+
+
+TOKEN_TOUCH_EVERY = dt.timedelta(seconds=60)
+
+_OWNER_SQL = """
+SELECT u.*, t.id AS reol_t_id,
+       CASE WHEN t.last_used_at IS NULL OR t.last_used_at < %s THEN 1 ELSE 0 END AS reol_t_touch,
+       m.id AS reol_m_id, m.municipality_id AS reol_m_municipality,
+       m.school_id AS reol_m_school, m.role AS reol_m_role
+  FROM {token} t
+  JOIN {user} u ON u.id = t.user_id
+  LEFT JOIN {membership} m ON m.user_id = u.id
+ WHERE t.digest = %s AND t.revoked_at IS NULL AND u.is_active
+"""
+
+
+def token_owner(digest: str) -> TokenOwner | None:
+    """The active owner of the unrevoked token with this digest, with their memberships put in
+    ``core.permissions``' cache: an API request's authentication and its permission checks
+    cost one statement (and no query compiler), not three."""
+    sql = _OWNER_SQL.format(
+        token=ApiToken._meta.db_table,
+        user=User._meta.db_table,
+        membership=Membership._meta.db_table,
+    )
+    cutoff = connection.ops.adapt_datetimefield_value(timezone.now() - TOKEN_TOUCH_EVERY)
+    rows: list[Any] = list(User.objects.raw(sql, [cutoff, digest]))
+    if not rows:
+        return None
+    user = rows[0]
+    remember_roles(
+        user,
+        [
+            Membership(
+                id=row.reol_m_id,
+                user_id=user.pk,
+                municipality_id=row.reol_m_municipality,
+                school_id=row.reol_m_school,
+                role=row.reol_m_role,
+            )
+            for row in rows
+            if row.reol_m_id is not None
+        ],
+    )
+    return TokenOwner(user=user, token_id=user.reol_t_id, touch=bool(user.reol_t_touch))

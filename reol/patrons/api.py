@@ -49,6 +49,7 @@ class PatronOut(Schema):
     groups: list[str]
     guardian_emails: list[str]
     preferred_language: str
+    guardian_language: str
     valid_until: dt.date | None
     active: bool
     blocked: bool
@@ -69,6 +70,7 @@ class PatronIn(Schema):
     grade: int | None = None
     guardian_emails: list[OneLine] = Field(default_factory=list)
     preferred_language: OneLine = Field("", max_length=8)
+    guardian_language: OneLine = Field("", max_length=8, description="the guardians' language")
     valid_until: dt.date | None = None
     source_id: OneLine = Field("", max_length=128)
     groups: list[OneLine] = Field(default_factory=list, description="names of this year's groups")
@@ -83,6 +85,7 @@ class PatronPatch(Schema):
     grade: int | None = None
     guardian_emails: list[OneLine] | None = None
     preferred_language: OneLine | None = Field(None, max_length=8)
+    guardian_language: OneLine | None = Field(None, max_length=8)
     valid_until: dt.date | None = None
     notes: ManyLines | None = None
     source_id: OneLine | None = Field(None, max_length=128)
@@ -121,6 +124,7 @@ def _out(patron: Patron, blocked: set[int]) -> dict[str, Any]:
         "groups": [m.group.name for m in patron.memberships.all() if m.group.active],
         "guardian_emails": patron.guardians,
         "preferred_language": patron.preferred_language,
+        "guardian_language": patron.guardian_language,
         "valid_until": patron.valid_until,
         "active": patron.active,
         "blocked": patron.pk in blocked,
@@ -259,6 +263,7 @@ def create_patron(request: HttpRequest, payload: PatronIn) -> tuple[int, dict[st
         grade=payload.grade,
         guardian_emails=payload.guardian_emails,
         preferred_language=payload.preferred_language,
+        guardian_language=payload.guardian_language,
         valid_until=payload.valid_until,
         source_id=payload.source_id,
     )

@@ -47,6 +47,12 @@ class PatronForm(forms.Form):
     preferred_language = forms.ChoiceField(
         label=_("Preferred language"), choices=_languages, required=False
     )
+    guardian_language = forms.ChoiceField(
+        label=_("Guardians' language"),
+        choices=_languages,
+        required=False,
+        help_text=_("Notices to the guardians are written in it; empty: the patron's language."),
+    )
     valid_until = forms.DateField(
         label=_("Valid until"),
         required=False,
@@ -68,6 +74,12 @@ class PatronEditForm(forms.Form):
     )
     preferred_language = forms.ChoiceField(
         label=_("Preferred language"), choices=_languages, required=False
+    )
+    guardian_language = forms.ChoiceField(
+        label=_("Guardians' language"),
+        choices=_languages,
+        required=False,
+        help_text=_("Notices to the guardians are written in it; empty: the patron's language."),
     )
     valid_until = forms.DateField(
         label=_("Valid until"),

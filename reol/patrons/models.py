@@ -89,6 +89,11 @@ class Patron(models.Model):
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, blank=True, default=""
     )
+    # The guardians are written to in theirs (a Norwegian family at a Danish school); empty:
+    # the patron's language, else the school's (``selectors.guardian_language``).
+    guardian_language = models.CharField(
+        _("guardians' language"), max_length=8, blank=True, default=""
+    )
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True, default="")
     source_id = models.CharField(max_length=128, blank=True, default="")

@@ -92,6 +92,7 @@ def export_patron(actor: Actor, user: User) -> dict[str, Any]:
                 "grade": p.grade,
                 "guardian_emails": p.guardians,
                 "preferred_language": p.preferred_language,
+                "guardian_language": p.guardian_language,
                 "valid_until": _iso(p.valid_until),
                 "notes": p.notes,
                 "roster_id": p.source_id,

@@ -83,6 +83,15 @@ def preferred_language(user: User | None, school: School) -> str:
     return school.default_language
 
 
+def guardian_language(user: User | None, school: School) -> str:
+    """The language to write to a patron's guardians in: the guardians' own when the school
+    knows it (a Norwegian family at a Danish school), else the patron's (``preferred_language``)."""
+    patron = patron_of(user, school)
+    if patron is not None and patron.guardian_language:
+        return patron.guardian_language
+    return preferred_language(user, school)
+
+
 def borrowing_refusal(user: User, school: School, today: dt.date) -> str | None:
     """Why the person may not borrow at ``school`` now, as a sentence for the desk; or None."""
     patron = patron_of(user, school)

@@ -50,6 +50,7 @@ PATRON_FIELDS = (
     "grade",
     "guardian_emails",
     "preferred_language",
+    "guardian_language",
     "valid_until",
     "notes",
     "source_id",
@@ -81,11 +82,12 @@ def _problems(values: dict[str, Any]) -> dict[str, list[str]]:
                 errors.setdefault("guardian_emails", []).append(
                     _("“%(value)s” is not an e-mail address.") % {"value": line.strip()[:80]}
                 )
-    language = values.get("preferred_language") or ""
-    if language and language not in {code for code, _name in settings.LANGUAGES}:
-        errors["preferred_language"] = [
-            _("“%(value)s” is not a language Reol speaks.") % {"value": language[:16]}
-        ]
+    for name in ("preferred_language", "guardian_language"):
+        language = values.get(name) or ""
+        if language and language not in {code for code, _name in settings.LANGUAGES}:
+            errors[name] = [
+                _("“%(value)s” is not a language Reol speaks.") % {"value": language[:16]}
+            ]
     return errors
 
 
@@ -124,6 +126,7 @@ def create_patron(
     grade: int | None = None,
     guardian_emails: str | list[str] = "",
     preferred_language: str = "",
+    guardian_language: str = "",
     valid_until: dt.date | None = None,
     notes: str = "",
     source_id: str = "",
@@ -140,6 +143,7 @@ def create_patron(
         "grade": grade,
         "guardian_emails": _clean_guardians(guardian_emails),
         "preferred_language": preferred_language,
+        "guardian_language": guardian_language,
     }
     errors = _problems(values)
     if category != PatronCategory.STUDENT and grade is not None:
@@ -190,6 +194,7 @@ def create_patron(
         grade=grade,
         guardian_emails=values["guardian_emails"],
         preferred_language=preferred_language,
+        guardian_language=guardian_language,
         valid_until=valid_until,
         notes=notes,
         source_id=source_id,

@@ -126,6 +126,7 @@ def patron_add(request: HttpRequest) -> HttpResponse:
                 grade=data["grade"],
                 guardian_emails=data["guardian_emails"],
                 preferred_language=data["preferred_language"],
+                guardian_language=data["guardian_language"],
                 valid_until=data["valid_until"],
             )
         except ValidationError as error:
@@ -188,6 +189,7 @@ def patron_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "grade": patron.grade,
         "guardian_emails": patron.guardian_emails,
         "preferred_language": patron.preferred_language,
+        "guardian_language": patron.guardian_language,
         "valid_until": patron.valid_until,
         "keeps_loan_history": patron.keeps_loan_history,
         "notes": patron.notes,
@@ -292,6 +294,7 @@ def _export_response(
         "category": _("Category"),
         "grade": _("Grade"),
         "guardian_emails": _("Guardians' e-mail addresses"),
+        "guardian_language": _("Guardians' language"),
         "valid_until": _("Valid until"),
         "notes": _("Notes"),
         "roster_id": _("Roster id"),
@@ -368,7 +371,7 @@ def _shown(key: str, value: Any) -> Any:
     kind = choices.get(key)
     if kind is not None and value in kind.values:
         return kind(value).label
-    if key == "preferred_language":
+    if key in ("preferred_language", "guardian_language"):
         return language_name(value)
     if key in _WHEN | _DAYS and isinstance(value, str):
         try:

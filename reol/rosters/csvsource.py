@@ -38,6 +38,7 @@ FIELDS: dict[str, str | Promise] = {
     "grade": gettext_lazy("Grade"),
     "groups": gettext_lazy("Class or group"),
     "guardian_emails": gettext_lazy("Guardians' e-mail addresses"),
+    "guardian_language": gettext_lazy("Guardians' language (da, nb, en)"),
     "valid_until": gettext_lazy("Valid until"),
 }
 IDENTIFYING = ("source_id", "card_barcode", "username")
@@ -94,6 +95,13 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "forældre",
         "foresatte",
     ),
+    "guardian_language": (
+        "guardianlanguage",
+        "parentlanguage",
+        "forældresprog",
+        "foresattespråk",
+        "foresattesprak",
+    ),
     "valid_until": (
         "validuntil",
         "expires",
@@ -103,6 +111,13 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "utløp",
         "slutdato",
     ),
+}
+
+# What a column of languages may say, by the language Reol writes in.
+_LANGUAGES = {
+    "da": {"da", "dansk", "danish", "da-dk", "dk"},
+    "nb": {"nb", "no", "nn", "norsk", "bokmål", "bokmal", "norwegian", "nb-no", "nob"},
+    "en": {"en", "engelsk", "english", "en-gb", "en-us"},
 }
 
 _CATEGORIES = {
@@ -299,6 +314,18 @@ def _person(
             _("“%(value)s” is not an e-mail address; it was left out.") % {"value": person.email},
         )
         person.email = ""
+    if cells.get("guardian_language"):
+        said = cells["guardian_language"].strip()
+        code = next((c for c, words in _LANGUAGES.items() if said.casefold() in words), "")
+        if code:
+            person.guardian_language = code
+        else:
+            roster.warn(
+                file,
+                line,
+                _("“%(value)s” is not a language Reol writes in (da, nb, en); it was left out.")
+                % {"value": said[:40]},
+            )
     if cells.get("guardian_emails"):
         for address in split_list(cells["guardian_emails"]):
             if is_email(address):

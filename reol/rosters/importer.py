@@ -295,6 +295,7 @@ class _Plan:
                 "category",
                 "grade",
                 "guardian_emails",
+                "guardian_language",
                 "valid_until",
                 "active",
                 "left_on",
@@ -422,6 +423,7 @@ class _Plan:
             "category": person.category,
             "grade": person.grade if person.category == STUDENT else None,
             "guardian_emails": "\n".join(person.guardian_emails),
+            "guardian_language": person.guardian_language,
             "valid_until": person.valid_until,
             "source_id": person.source_id,
             "active": True,
@@ -469,6 +471,9 @@ class _Plan:
             if guardians and patron.guardian_emails != guardians:
                 changes.append("guardian_emails")
                 patron.guardian_emails = guardians
+            if person.guardian_language and patron.guardian_language != person.guardian_language:
+                changes.append("guardian_language")
+                patron.guardian_language = person.guardian_language
             if person.valid_until and patron.valid_until != person.valid_until:
                 changes.append("valid_until")
                 patron.valid_until = person.valid_until

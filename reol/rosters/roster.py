@@ -57,6 +57,7 @@ class Person:
     email: str = ""
     grade: int | None = None
     guardian_emails: list[str] = field(default_factory=list)
+    guardian_language: str = ""  # da, nb, en: the guardians' mails are written in it
     valid_until: dt.date | None = None
     # (group key, role in the group: "student" or "teacher")
     groups: list[tuple[str, str]] = field(default_factory=list)

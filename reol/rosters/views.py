@@ -40,6 +40,7 @@ FIELD_LABELS = {
     "category": gettext_lazy("category"),
     "grade": gettext_lazy("grade"),
     "guardian_emails": gettext_lazy("guardians"),
+    "guardian_language": gettext_lazy("guardians' language"),
     "valid_until": gettext_lazy("valid until"),
     "active": gettext_lazy("active again"),
     "left_on": gettext_lazy("left on"),

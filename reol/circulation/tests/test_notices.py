@@ -283,3 +283,32 @@ def test_the_overdue_letters_headings_fit_their_columns(library, language):
                 assert cell.minWidth() <= room, (language, cell.text)
             else:
                 assert stringWidth(str(cell), "Helvetica", 10) <= room, (language, cell)
+
+
+def test_a_norwegian_guardian_of_a_student_at_a_danish_school_is_written_to_in_norwegian(library):
+    w = library.world
+    assert library.school.default_language == "da"
+    w.student_a1.email = "elev@example.org"
+    w.student_a1.save()
+    student_patron(library, w.student_a1, guardian_emails="mor@example.no",
+                   preferred_language="da", guardian_language="nb")  # fmt: skip
+    notices.save_notice_settings(w.admin_a, library.school, student_recipients="both")
+    lend(library)
+    run(day(1))
+    student, guardian = mail.outbox
+    assert student.to == ["elev@example.org"] and student.body.startswith("Kære Elev-A1 Test")
+    assert guardian.to == ["mor@example.no"]
+    assert guardian.body.startswith("Hei, foresatte til Elev-A1 Test,")  # Bokmål, not Danish
+    assert "4. jan. 2027" in guardian.body
+    # A hold ready for a student with no address of their own goes to the guardians, in nb.
+    mail.outbox.clear()
+    w.student_a1.email = ""
+    w.student_a1.save()
+    lend(library, patron="laerer-a", item="AT1")
+    hold_actions.place_hold(w.librarian_a, library.school, "A0001", record=library.atlas)
+    loan_actions.checkin(w.librarian_a, library.school, "AT1", today=TODAY)
+    run(TODAY)
+    (message,) = mail.outbox
+    assert message.to == ["mor@example.no"]
+    assert message.body.startswith("Hei, foresatte til Elev-A1 Test,")
+    assert Notice.objects.filter(hold__isnull=False).get().language == "nb"

@@ -8,7 +8,7 @@ from django.urls import reverse
 from reol.circulation.actions import loans as loan_actions
 from reol.circulation.tests.conftest import TODAY
 from reol.core.models import AuditEvent
-from reol.patrons.models import Block, GroupMember
+from reol.patrons.models import Block, GroupMember, Patron
 
 
 @pytest.fixture
@@ -87,11 +87,13 @@ def test_a_patron_is_added_and_edited_on_the_pages(client, patrons):
             "last_name": "Navn",
             "category": "student",
             "grade": "5",
+            "guardian_language": "nb",
             "active": "on",
         },
     )
     assert response.status_code == 302
     assert "Ny Navn" in client.get(reverse("patrons-detail", args=[pk])).content.decode()
+    assert Patron.objects.get(pk=pk).guardian_language == "nb"  # the guardians' own language
 
 
 def test_a_group_page_shows_members_teachers_and_loans_out(client, lent):

@@ -327,3 +327,32 @@ def test_one_class_however_its_name_is_capitalised(world, tmp_path):
     report = run(world.school_a, tmp_path, csv_bytes([HEADER, *rows]), mapping=MAPPING)
     assert report.saved and report.counts["groups_created"] == 1
     assert Group.objects.get(school=world.school_a).patrons.count() == 2
+
+
+def test_a_column_of_guardians_languages_sets_each_familys_language(world, tmp_path):
+    """A Norwegian family at a Danish school: their mails go out in Bokmål. A word the column
+    may hold (``norsk``) is read as its code; one Reol does not write in is left out, warned."""
+    school = world.school_a
+    header = ["Elev-ID", "Fornavn", "Efternavn", "Forældre e-mail", "Forældresprog"]
+    rows = [
+        ["2001", "Nora", "Berg", "mor@hjem.no", "norsk"],
+        ["2002", "Dan", "Hansen", "far@hjem.dk", ""],
+        ["2003", "Ute", "Weiss", "mutter@heim.de", "tysk"],
+    ]
+    mapping = {
+        "source_id": "Elev-ID",
+        "first_name": "Fornavn",
+        "last_name": "Efternavn",
+        "guardian_emails": "Forældre e-mail",
+        "guardian_language": "Forældresprog",
+    }
+    report = run(school, tmp_path, csv_bytes([header, *rows]), mapping=mapping)
+    assert report.saved and not report.errors
+    languages = dict(Patron.objects.values_list("source_id", "guardian_language"))
+    assert languages == {"2001": "nb", "2002": "", "2003": ""}
+    assert any("tysk" in str(p) for p in report.problems)
+    # A later roster that says Danish changes it; one that says nothing keeps it.
+    rows[0][4] = "da"
+    rows[1][4] = ""
+    run(school, tmp_path, csv_bytes([header, *rows]), mapping=mapping)
+    assert Patron.objects.get(source_id="2001").guardian_language == "da"

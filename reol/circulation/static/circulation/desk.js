@@ -6,7 +6,10 @@
 // previous answer selected, so a card scanned in the stream switches the patron exactly before
 // the copies after it. Every scan is listed with its answer; an error stays on screen until it
 // is acknowledged; codes the server could not be reached with stay listed and are sent again,
-// in order, when it can. The page works without this file (every form posts the whole page).
+// in order, when it can. Each scan carries a key of its own (Idempotency-Key), the same on every
+// try: when a request reached the server but its answer was lost, the server answers the retry
+// with the answer it gave, instead of lending or returning twice.
+// The page works without this file (every form posts the whole page).
 (function () {
   "use strict";
   var audio = null;
@@ -107,7 +110,16 @@
     }
 
     // --- The queue -----------------------------------------------------------------------------
+    function newKey() {  // crypto.randomUUID needs a secure context; getRandomValues does not
+      var bytes = new Uint8Array(16);
+      window.crypto.getRandomValues(bytes);
+      return Array.prototype.map.call(bytes, function (b) {
+        return (b + 256).toString(16).slice(1);
+      }).join("");
+    }
+
     function enqueue(entry, code) {
+      entry.key = newKey();
       entry.row = addRow(code);
       queue.push(entry);
       pump();
@@ -124,7 +136,7 @@
         method: "POST",
         body: data,
         credentials: "same-origin",
-        headers: {"HX-Request": "true"}
+        headers: {"HX-Request": "true", "Idempotency-Key": entry.key}
       });
     }
 
