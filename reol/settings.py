@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "reol.bookings",
     "reol.opac",
     "reol.planning",
+    "reol.reports",
     "reol.protocols",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("staff/rosters/", include("reol.rosters.urls")),
     path("me/library/", include("reol.patrons.self_urls")),
     path("staff/planning/", include("reol.planning.urls")),
+    path("staff/reports/", include("reol.reports.urls")),
     path("feeds/", include("reol.planning.feed_urls")),
     path("opac/", include("reol.opac.urls")),
     path("", include("reol.protocols.urls")),

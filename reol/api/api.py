@@ -27,6 +27,7 @@ from reol.core.models import ApiToken, User
 from reol.core.services import API_TOKEN_PREFIX, token_digest
 from reol.patrons.api import router as patrons_router
 from reol.planning.api import router as planning_router
+from reol.reports.api import router as reports_router
 
 
 class BearerToken(HttpBearer):
@@ -149,3 +150,4 @@ api.add_router("/", circulation_router)
 api.add_router("/", bookings_router)
 api.add_router("/", patrons_router)
 api.add_router("/", planning_router)
+api.add_router("/", reports_router)

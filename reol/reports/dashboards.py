@@ -1,0 +1,142 @@
+"""Dashboards per role, and the schools side by side.
+
+* The librarian's day: due back today, holds ready, overdue, class sets out — the school's own
+  working figures (the desk shows each of these loans to the same staff anyway), not withheld.
+* The school leader's year at a glance: figures of the reports, suppressed as everywhere.
+* The municipal consultant: every school side by side (``schools-side-by-side``), the
+  municipality's totals and per-student comparisons — aggregates only, suppressed per school.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from reol.catalog.models import Item
+from reol.circulation import selectors as circulation
+from reol.circulation.models import Loan
+from reol.core.models import School
+from reol.patrons.models import Patron, PatronCategory
+
+from .collection import GONE
+from .framework import Column, Filters, Report, Row, Table, register
+from .loans import apply_record_filters, people_expression, student_loans
+
+
+@dataclass(frozen=True)
+class Today:
+    due_today: int
+    holds_ready: int
+    overdue: int
+    class_sets_out: int
+
+
+def librarian_today(school: School) -> Today:
+    today = timezone.localdate()
+    open_loans = Loan.objects.open().of_school(school)
+    return Today(
+        due_today=open_loans.filter(due_date=today).count(),
+        holds_ready=circulation.hold_shelf(school).count(),
+        overdue=Loan.objects.overdue(today).of_school(school).count(),
+        class_sets_out=len(circulation.class_sets_out(school, today)),
+    )
+
+
+def _ratio(part: int, whole: int) -> Decimal | str:
+    return (Decimal(part) / whole).quantize(Decimal("0.1"), ROUND_HALF_UP) if whole else ""
+
+
+def _schools(filters: Filters) -> Table:
+    students = dict(
+        Patron.objects.filter(
+            school_id__in=filters.school_ids, category=PatronCategory.STUDENT, active=True
+        )
+        .values("school_id")
+        .annotate(n=Count("pk"))
+        .values_list("school_id", "n")
+    )
+    items = apply_record_filters(
+        Item.objects.filter(school_id__in=filters.school_ids).exclude(status__in=GONE),
+        filters,
+        "record__",
+    )
+    copies = dict(items.values("school_id").annotate(n=Count("pk")).values_list("school_id", "n"))
+    loans = {
+        r["school_id"]: r
+        for r in student_loans(filters)
+        .values("school_id")
+        .annotate(n=Count("pk"), people=people_expression())
+        .order_by()
+    }
+    rows = []
+    totals = {"students": 0, "loans": 0, "borrowers": 0, "copies": 0}
+    for school in sorted(filters.schools, key=lambda s: s.name):
+        got = loans.get(school.pk, {"n": 0, "people": 0})
+        figures = {
+            "students": students.get(school.pk, 0),
+            "loans": got["n"],
+            "borrowers": got["people"],
+            "copies": copies.get(school.pk, 0),
+        }
+        for key, value in figures.items():
+            totals[key] += value
+        rows.append(_school_row(school.name, figures))
+    if len(rows) > 1:
+        rows.append(_school_row(str(gettext_lazy("All schools")), totals))
+    return Table(
+        columns=[
+            Column("label", gettext_lazy("School"), measure=False),
+            Column("students", gettext_lazy("Students")),
+            Column("loans", gettext_lazy("Loans")),
+            Column("borrowers", gettext_lazy("Borrowers")),
+            Column("loans_per_student", gettext_lazy("Loans per student"), chart=True),
+            Column("copies", gettext_lazy("Copies")),
+            Column("copies_per_student", gettext_lazy("Copies per student"), chart=True),
+        ],
+        rows=rows,
+        caption=gettext_lazy("Schools side by side"),
+        note=gettext_lazy(
+            "Aggregates only. A school whose figures rest on fewer than 5 borrowers is withheld."
+        ),
+    )
+
+
+def _school_row(name: str, figures: dict[str, int]) -> Row:
+    return Row(
+        {
+            "label": name,
+            **figures,
+            "loans_per_student": _ratio(figures["loans"], figures["students"]),
+            "copies_per_student": _ratio(figures["copies"], figures["students"]),
+        },
+        people=figures["borrowers"],
+    )
+
+
+SCHOOLS = Report(
+    "schools-side-by-side",
+    gettext_lazy("Schools side by side"),
+    gettext_lazy("Every school's loans, borrowers and copies, per student, and the totals."),
+    gettext_lazy("Municipality"),
+    _schools,
+    filters=(
+        "school",
+        "school_year",
+        "date_from",
+        "date_to",
+        "material_type",
+        "fiction",
+        "class_from",
+        "class_to",
+        "language",
+    ),
+    order=5,
+)
+
+
+def register_all() -> None:
+    register(SCHOOLS)

@@ -1,0 +1,138 @@
+"""Report pages. Thin: parse the filters, ask the framework for the suppressed table, render
+it as chart + table, or as CSV/XLSX/PDF."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from reol.core.middleware import school_for
+from reol.core.models import School
+from reol.core.permissions import Perm, has_perm, schools_with
+
+from . import annual, charts, collection, dashboards, exports, framework, services
+from . import weeding as weeding_rules
+from .forms import FilterForm
+
+
+def _form(request: HttpRequest, report: framework.Report) -> tuple[FilterForm, School]:
+    school = school_for(request, report.perm)
+    form = FilterForm(
+        request.GET,
+        schools=schools_with(request.user, report.perm),
+        default=school,
+        used=report.filters,
+    )
+    return form, school
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    school = school_for(request, Perm.REPORTS_VIEW)
+    sections: dict[str, list[framework.Report]] = {}
+    for report in framework.reports():
+        if has_perm(request.user, report.perm, school):
+            sections.setdefault(str(report.section), []).append(report)
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "sections": sections,
+            "today": dashboards.librarian_today(school),
+            "school": school,
+            "municipal": schools_with(request.user, Perm.REPORTS_VIEW).count() > 1,
+        },
+    )
+
+
+@login_required
+def report_page(request: HttpRequest, key: str) -> HttpResponse:
+    report = framework.get(key)
+    if report is None:
+        raise Http404
+    form, _school = _form(request, report)
+    if not form.is_valid():
+        return render(request, "reports/report.html", {"report": report, "form": form})
+    filters = form.filters()
+    table = framework.result(report, filters)
+    wanted = request.GET.get("format", "")
+    if wanted == "csv":
+        response = HttpResponse(
+            exports.to_csv(table, filters), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{report.key}.csv"'
+        return response
+    if wanted == "xlsx":
+        response = HttpResponse(
+            exports.to_xlsx(table, filters),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{report.key}.xlsx"'
+        return response
+    query = request.GET.copy()
+    query.pop("format", None)
+    return render(
+        request,
+        "reports/report.html",
+        {
+            "report": report,
+            "form": form,
+            "filters": filters,
+            "table": table,
+            "rows": [table.cells(r) for r in table.rows],
+            "chart": charts.bar_chart(table, "chart", str(report.title)),
+            "query": query.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def weeding(request: HttpRequest) -> HttpResponse:
+    school = school_for(request, Perm.CATALOG_EDIT)
+    if request.method == "POST":
+        ids = [int(v) for v in request.POST.getlist("item") if v.isdigit()]
+        try:
+            done = services.withdraw_copies(
+                request.user,
+                school,
+                ids,
+                note=request.POST.get("note", "")[:200],  # type: ignore[arg-type]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("%(n)s copies withdrawn.") % {"n": done})
+        return redirect("reports-weeding")
+    return render(
+        request,
+        "reports/weeding.html",
+        {
+            "candidates": collection.weeding_candidates(school),
+            "rules": weeding_rules.guidance(school),
+            "school": school,
+        },
+    )
+
+
+@login_required
+def annual_report(request: HttpRequest) -> HttpResponse:
+    school = school_for(request, Perm.REPORTS_VIEW)
+    form = FilterForm(
+        request.GET,
+        schools=School.objects.filter(pk=school.pk),
+        default=school,
+        used=("school_year",),
+    )
+    if not form.is_valid():
+        raise Http404
+    filters = form.filters()
+    pdf = annual.build(school, filters, request.GET.getlist("chart") or None)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="annual-report-{school.code}.pdf"'
+    return response
