@@ -51,7 +51,8 @@ def _defs(uid: str) -> str:
         'patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/>'
         f'<rect width="3" height="6" fill="{SERIES[1][0]}"/></pattern>'
         f'<pattern id="{uid}-dots" width="6" height="6" patternUnits="userSpaceOnUse">'
-        f'<rect width="6" height="6" fill="#fff"/><circle cx="3" cy="3" r="2" fill="{SERIES[2][0]}"/>'
+        '<rect width="6" height="6" fill="#fff"/>'
+        f'<circle cx="3" cy="3" r="2" fill="{SERIES[2][0]}"/>'
         "</pattern></defs>"
     )
 

@@ -28,7 +28,7 @@ COPY_FILTERS = ("school", "material_type", "fiction", "class_from", "class_to", 
 GROWTH_FILTERS = ("school", "school_year", "date_from", "date_to", *COPY_FILTERS[1:])
 
 
-def copies(filters: Filters) -> QuerySet[Item]:
+def copies(filters: Filters) -> QuerySet[Any]:
     """The schools' copies that are still held (not withdrawn or lost), with their section."""
     items = Item.objects.filter(school_id__in=filters.school_ids).exclude(status__in=GONE)
     items = apply_record_filters(items, filters, "record__")
@@ -220,7 +220,7 @@ def weeding_candidates(school: School, limit: int = 300) -> list[Candidate]:
     today = timezone.localdate()
     rules = guidance(school)
     youngest = min(r.max_age_years for r in rules)
-    items = (
+    items: QuerySet[Any] = (
         Item.objects.filter(school=school, record__year__lt=today.year - youngest)
         .exclude(status__in=GONE)
         .exclude(status=ItemStatus.ON_LOAN)
@@ -230,14 +230,14 @@ def weeding_candidates(school: School, limit: int = 300) -> list[Candidate]:
     )
     found = []
     for item in items.iterator(chunk_size=500):
-        rule = rule_for(item.section, rules)  # type: ignore[attr-defined]
+        rule = rule_for(item.section, rules)
         age = today.year - item.record.year if item.record.year else None
-        last = item.last  # type: ignore[attr-defined]
+        last = item.last
         if age is None or age <= rule.max_age_years:
             continue
         if last is not None and last.year >= today.year - rule.unused_years:
             continue
-        found.append(Candidate(item, item.section, age, last, rule))  # type: ignore[attr-defined]
+        found.append(Candidate(item, item.section, age, last, rule))
         if len(found) >= limit:
             break
     return found

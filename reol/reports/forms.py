@@ -68,13 +68,18 @@ class FilterForm(forms.Form):
         choices = [(str(s.pk), s.name) for s in self.schools]
         if len(self.schools) > 1:
             choices.insert(0, (ALL_SCHOOLS, str(_("All my schools"))))
-        self.fields["school"].choices = choices
-        self.fields["school_year"].choices = [(y, y) for y in school_years(default)]
-        self.fields["material_type"].choices = [("", _("All")), *MaterialType.choices]
-        self.fields["language"].choices = [("", _("All")), *MARC_LANGUAGES.items()]
+        self._choices("school", choices)
+        self._choices("school_year", [(y, y) for y in school_years(default)])
+        self._choices("material_type", [("", _("All")), *MaterialType.choices])
+        self._choices("language", [("", _("All")), *MARC_LANGUAGES.items()])
         for name in list(self.fields):
             if name not in used:
                 del self.fields[name]
+
+    def _choices(self, name: str, choices: list[Any]) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -12,12 +12,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from reol.core.middleware import school_for
-from reol.core.models import School
+from reol.core.models import School, User
 from reol.core.permissions import Perm, has_perm, schools_with
 
 from . import annual, charts, collection, dashboards, exports, framework, services
 from . import weeding as weeding_rules
 from .forms import FilterForm
+
+
+def _me(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
 
 
 def _form(request: HttpRequest, report: framework.Report) -> tuple[FilterForm, School]:
@@ -98,12 +102,8 @@ def weeding(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         ids = [int(v) for v in request.POST.getlist("item") if v.isdigit()]
         try:
-            done = services.withdraw_copies(
-                request.user,
-                school,
-                ids,
-                note=request.POST.get("note", "")[:200],  # type: ignore[arg-type]
-            )
+            note = request.POST.get("note", "")[:200]
+            done = services.withdraw_copies(_me(request), school, ids, note=note)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:

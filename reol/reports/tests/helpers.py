@@ -18,7 +18,7 @@ from pymarc import Field, Indicators, Subfield
 from reol.catalog import services as catalog
 from reol.catalog.models import Item, Record
 from reol.catalog.tests.helpers import book
-from reol.circulation.models import Loan, LoanStatistic, LoanState
+from reol.circulation.models import Loan, LoanState, LoanStatistic
 from reol.core import calendar
 from reol.core.permissions import SYSTEM
 from reol.patrons import services as patrons
