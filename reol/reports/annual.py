@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils import translation
 from django.utils.formats import localize
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Drawing
@@ -24,7 +25,9 @@ from reol.core.models import School
 
 from . import framework
 from .charts import _number
+from .evaluation import previous
 from .framework import Filters
+from .models import Evaluation
 
 DEFAULT_CHARTS = ("loans-by-month", "loans-by-grade", "collection-age")
 MAX_CHART_ROWS = 24
@@ -55,8 +58,10 @@ def _chart(table: framework.Table) -> Drawing | None:
 
 
 def _table(table: framework.Table, style: Any) -> Table:
-    head = [Paragraph(str(c.label), style) for c in table.columns]
-    body = [[Paragraph(str(localize(v)), style) for v in table.cells(r)] for r in table.rows]
+    head = [Paragraph(escape(str(c.label)), style) for c in table.columns]
+    body = [
+        [Paragraph(escape(str(localize(v))), style) for v in table.cells(r)] for r in table.rows
+    ]
     grid = Table([head, *body], repeatRows=1)
     grid.setStyle(
         TableStyle(
@@ -68,6 +73,36 @@ def _table(table: framework.Table, style: Any) -> Table:
         )
     )
     return grid
+
+
+def _evaluation(school: School, filters: Filters, styles: Any, small: Any) -> list[Any]:
+    """The year's self-evaluation, criterion by criterion, with last year's level beside."""
+    current = Evaluation.objects.filter(school=school, school_year=filters.school_year).first()
+    if current is None:
+        return []
+    before = previous(current)
+    earlier = {c.heading: c for c in before.criteria.all()} if before else {}
+    head = [_("Criterion"), _("Level"), _("Last year"), _("Comment"), _("Goals for next year")]
+    body = [
+        [
+            c.heading,
+            c.get_level_display() if c.level else "–",
+            earlier[c.heading].get_level_display()
+            if c.heading in earlier and earlier[c.heading].level
+            else "–",
+            c.comment,
+            c.goals,
+        ]
+        for c in current.criteria.all()
+    ]
+    grid = Table(
+        [[Paragraph(escape(str(v)), small) for v in line] for line in [head, *body]],
+        repeatRows=1,
+        colWidths=[35 * mm, 22 * mm, 22 * mm, 50 * mm, 45 * mm],
+    )
+    grid.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.grey)]))
+    title = _("Self-evaluation: %(standard)s") % {"standard": current.standard}
+    return [Paragraph(escape(title), styles["Heading2"]), grid]
 
 
 def build(school: School, filters: Filters, keys: Sequence[str] | None = None) -> bytes:
@@ -84,7 +119,7 @@ def _build(school: School, filters: Filters, keys: Sequence[str]) -> bytes:
             _("Annual report of the school library, %(year)s") % {"year": filters.school_year},
             styles["Title"],
         ),
-        Paragraph(school.name, styles["Heading2"]),
+        Paragraph(escape(school.name), styles["Heading2"]),
         Paragraph(
             _("Period: %(from)s – %(to)s")
             % {"from": localize(filters.starts), "to": localize(filters.ends)},
@@ -106,6 +141,7 @@ def _build(school: School, filters: Filters, keys: Sequence[str]) -> bytes:
         if table.note:
             story.append(Paragraph(str(table.note), small))
         story.append(Spacer(1, 6 * mm))
+    story += _evaluation(school, filters, styles, small)
     out = io.BytesIO()
     doc = SimpleDocTemplate(
         out, pagesize=A4, title=_("Annual report"), author=school.name, leftMargin=18 * mm

@@ -30,5 +30,8 @@ class ReportsConfig(AppConfig):
             {
                 "reports.weeding": _("Copies withdrawn from the weeding list"),
                 "reports.weeding_rule": _("Weeding guidance changed"),
+                "evaluation.start": _("Self-evaluation started"),
+                "evaluation.criterion": _("Self-evaluation criterion filled in"),
+                "evaluation.criterion_add": _("Self-evaluation criterion added"),
             }
         )

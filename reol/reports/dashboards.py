@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count
@@ -19,9 +19,11 @@ from django.utils.translation import gettext_lazy
 from reol.catalog.models import Item
 from reol.circulation import selectors as circulation
 from reol.circulation.models import Loan
+from reol.core import calendar
 from reol.core.models import School
 from reol.patrons.models import Patron, PatronCategory
 
+from . import framework
 from .collection import GONE
 from .framework import Column, Filters, Report, Row, Table, register
 from .loans import apply_record_filters, people_expression, student_loans
@@ -44,6 +46,34 @@ def librarian_today(school: School) -> Today:
         overdue=Loan.objects.overdue(today).of_school(school).count(),
         class_sets_out=len(circulation.class_sets_out(school, today)),
     )
+
+
+@dataclass(frozen=True)
+class Year:
+    """The school leader's year at a glance: the school's row of the side-by-side report and
+    its loans by month, both suppressed like every report."""
+
+    filters: Filters
+    figures: dict[str, object]
+    withheld: bool
+    by_month: Table
+
+
+def year_at_a_glance(school: School) -> Year:
+    from_year = calendar.current_school_year(school)
+    starts, ends = calendar.school_year_bounds(school, from_year)
+    filters = Filters(schools=(school,), starts=starts, ends=ends, school_year=from_year)
+    table = framework.result(SCHOOLS, filters)
+    row = table.rows[0]
+    figures = {c.key: v for c, v in zip(table.columns, table.cells(row), strict=True)}
+    by_month = framework.get("loans-by-month")
+    assert by_month is not None
+    return Year(filters, figures, row.suppressed, framework.result(by_month, filters))
+
+
+def side_by_side(schools: tuple[School, ...], like: Filters) -> Table:
+    """Every school of ``schools`` in the same dates as ``like``, suppressed."""
+    return framework.result(SCHOOLS, replace(like, schools=schools))
 
 
 def _ratio(part: int, whole: int) -> Decimal | str:

@@ -37,21 +37,29 @@ def _form(request: HttpRequest, report: framework.Report) -> tuple[FilterForm, S
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
+    """The dashboards: the librarian's day, the leader's year, the consultant's schools."""
     school = school_for(request, Perm.REPORTS_VIEW)
     sections: dict[str, list[framework.Report]] = {}
     for report in framework.reports():
         if has_perm(request.user, report.perm, school):
             sections.setdefault(str(report.section), []).append(report)
-    return render(
-        request,
-        "reports/index.html",
-        {
-            "sections": sections,
-            "today": dashboards.librarian_today(school),
-            "school": school,
-            "municipal": schools_with(request.user, Perm.REPORTS_VIEW).count() > 1,
-        },
-    )
+    mine = schools_with(request.user, Perm.REPORTS_VIEW)
+    year = dashboards.year_at_a_glance(school)
+    context: dict[str, object] = {
+        "sections": sections,
+        "school": school,
+        "year": year,
+        "year_chart": charts.bar_chart(year.by_month, "months", str(year.by_month.caption)),
+        "charts": [(r.key, r.title) for r in framework.reports() if r is not dashboards.SCHOOLS],
+        "chosen": annual.DEFAULT_CHARTS,
+    }
+    if has_perm(request.user, Perm.CIRCULATION_DESK, school):
+        context["today"] = dashboards.librarian_today(school)
+    if len(mine) > 1:
+        side = dashboards.side_by_side(tuple(mine), year.filters)
+        context["side"] = side
+        context["side_rows"] = [side.cells(r) for r in side.rows]
+    return render(request, "reports/index.html", context)
 
 
 @login_required

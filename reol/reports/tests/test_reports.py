@@ -138,7 +138,7 @@ def test_report_pages_read_in_few_queries(world, django_assert_max_num_queries):
     library(world)
     client = signed_in(world.librarian_a)
     client.get("/staff/reports/")  # warm the session and the caches
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(20):
         assert client.get("/staff/reports/").status_code == 200
     for key in ("loans-by-month", "loans-by-group", "top-titles", "overdue", "collection-age"):
         with django_assert_max_num_queries(14):
