@@ -108,10 +108,16 @@ def student_loans(filters: Filters) -> QuerySet[Any]:
         .filter(loan_date__gte=filters.starts, loan_date__lte=filters.ends)
         .annotate(
             grade_of=Coalesce(F("statistic__grade"), _patron_grade()),
-            group_of=Coalesce(NullIf(F("statistic__group_name"), Value("")), _patron_group()),
+            group_of=Coalesce(
+                NullIf(F("statistic__group_name"), Value("")),
+                _patron_group(),
+                output_field=CharField(),
+            ),
             material=F("item__record__material_type"),
             section=section_expression("item__record__"),
-            language=Coalesce(KT("item__record__languages__0"), Value("")),
+            language=Coalesce(
+                KT("item__record__languages__0"), Value(""), output_field=CharField()
+            ),
         )
     )
     return apply_record_filters(apply_people_filters(loans, filters), filters, "item__record__")

@@ -18,7 +18,7 @@ from pymarc import Field, Indicators, Subfield
 from reol.catalog import services as catalog
 from reol.catalog.models import Item, Record
 from reol.catalog.tests.helpers import book
-from reol.circulation.models import Loan, LoanState, LoanStatistic
+from reol.circulation.models import Hold, Loan, LoanState, LoanStatistic
 from reol.core import calendar
 from reol.core.permissions import SYSTEM
 from reol.patrons import services as patrons
@@ -121,4 +121,10 @@ def library(world: Any, school: Any | None = None) -> Library:
         lend(lib, patron, lib.fiction[(i + 1) % 3], lib.day(60 + i), returned=True)
     for patron in lib.students["3B"]:
         lend(lib, patron, lib.facts, lib.day(40), returned=True)
+        Hold.objects.create(
+            school=school,
+            record=lib.fiction[0],
+            patron=patron.user,
+            placed_at=timezone.make_aware(dt.datetime.combine(lib.day(41), dt.time(9))),
+        )
     return lib

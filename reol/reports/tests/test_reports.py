@@ -134,6 +134,19 @@ def test_a_librarian_cannot_report_on_another_school(world, token_for):
     assert signed_in(world.teacher_a).get("/staff/reports/").status_code == 403
 
 
+def test_every_registered_report_answers_on_its_page_and_in_the_api(world, token_for):
+    library(world)
+    client = signed_in(world.librarian_a)
+    auth = token_for(world.librarian_a)
+    listed = client.get("/api/v1/reports", **auth).json()
+    assert {r["key"] for r in listed} == {r.key for r in framework.reports()}
+    for report in framework.reports():
+        page = _get(client, report.key)
+        assert page.status_code == 200, report.key
+        assert page.context["table"].rows, report.key
+        assert client.get(f"/api/v1/reports/{report.key}", {"size": 2}, **auth).status_code == 200
+
+
 def test_report_pages_read_in_few_queries(world, django_assert_max_num_queries):
     library(world)
     client = signed_in(world.librarian_a)
