@@ -46,7 +46,7 @@ def generate(scale: float, seed: int = 7) -> dict[str, Any]:
     from django.utils import timezone
 
     from reol.catalog.models import Item, ItemStatus, MaterialType, Record
-    from reol.circulation.models import Loan, LoanStatistic, LoanState
+    from reol.circulation.models import Loan, LoanState, LoanStatistic
     from reol.core import calendar, services
     from reol.core.models import User
     from reol.core.permissions import SYSTEM
@@ -202,13 +202,20 @@ def baseline_sql(key: str, vendor: str) -> str:
         else "extract(hour from checked_out_at)"
     )
     where = "l.school_id = %s AND l.loan_date BETWEEN %s AND %s AND l.patron_category = 'student'"
-    people = "count(*), count(DISTINCT l.patron_id) + sum(CASE WHEN l.patron_id IS NULL THEN 1 ELSE 0 END)"
+    people = (
+        "count(*), count(DISTINCT l.patron_id) "
+        "+ sum(CASE WHEN l.patron_id IS NULL THEN 1 ELSE 0 END)"
+    )
     loans = f"FROM circulation_loan l WHERE {where}"
     joined = (
         "FROM circulation_loan l LEFT JOIN patrons_loanstatistic s ON s.loan_id = l.id "
-        f"JOIN catalog_item i ON i.id = l.item_id JOIN catalog_record r ON r.id = i.record_id WHERE {where}"
+        "JOIN catalog_item i ON i.id = l.item_id "
+        f"JOIN catalog_record r ON r.id = i.record_id WHERE {where}"
     )
-    copies = "FROM catalog_item i JOIN catalog_record r ON r.id = i.record_id WHERE i.school_id = %s AND i.status NOT IN ('withdrawn', 'lost')"
+    copies = (
+        "FROM catalog_item i JOIN catalog_record r ON r.id = i.record_id "
+        "WHERE i.school_id = %s AND i.status NOT IN ('withdrawn', 'lost')"
+    )
     return {
         "loans-by-month": f"SELECT {month}, {people} {loans} GROUP BY 1",
         "loans-by-hour": f"SELECT {hour}, {people} {loans} GROUP BY 1",
@@ -222,8 +229,10 @@ def baseline_sql(key: str, vendor: str) -> str:
         "top-titles": f"SELECT s.grade, r.id, {people} {joined} GROUP BY 1, 2 ORDER BY 3 DESC",
         "collection-size": f"SELECT substr(r.dk5, 1, 2), count(*) {copies} GROUP BY 1",
         "collection-age": f"SELECT substr(r.dk5, 1, 2), r.year, count(*) {copies} GROUP BY 1, 2",
-        "dead-stock": "SELECT substr(r.dk5, 1, 2), count(*) FROM catalog_item i JOIN catalog_record r ON r.id = i.record_id "
-        "WHERE i.school_id = %s AND NOT EXISTS (SELECT 1 FROM circulation_loan l WHERE l.item_id = i.id AND l.loan_date >= %s) GROUP BY 1",
+        "dead-stock": "SELECT substr(r.dk5, 1, 2), count(*) FROM catalog_item i "
+        "JOIN catalog_record r ON r.id = i.record_id WHERE i.school_id = %s AND NOT EXISTS "
+        "(SELECT 1 FROM circulation_loan l WHERE l.item_id = i.id AND l.loan_date >= %s) "
+        "GROUP BY 1",
     }.get(key, f"SELECT count(*), {people} {loans}")
 
 
@@ -267,7 +276,8 @@ def measure(world: dict[str, Any], repeat: int) -> None:
         base = timed(sql(report.key) if not wide else _schools_sql(starts, ends), repeat)
         ratio = pct(ours, 0.95) / max(pct(base, 0.95), 0.001)
         print(
-            f"{report.key:28} {pct(ours, 0.5):8.1f} {pct(ours, 0.95):8.1f} {pct(base, 0.95):8.1f} {ratio:6.1f}"
+            f"{report.key:28} {pct(ours, 0.5):8.1f} {pct(ours, 0.95):8.1f} "
+            f"{pct(base, 0.95):8.1f} {ratio:6.1f}"
         )
     for name, fn in (
         ("dashboard: librarian today", lambda: dashboards.librarian_today(school)),

@@ -3,13 +3,14 @@ weeding list a librarian acts on. About copies, not people: nothing here is with
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, DateField, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, ExtractYear, TruncDate
+from django.db.models import Count, DateField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -57,12 +58,17 @@ def _share(part: int, whole: int) -> Decimal | str:
 
 
 def _size(filters: Filters) -> Table:
-    added = Q(added_on__gte=filters.starts, added_on__lte=filters.ends)
+    # Added in the period: acquired then, or (no acquisition date) created then. Compared as
+    # stored, so SQLite needs no per-row date function.
+    first = timezone.make_aware(dt.datetime.combine(filters.starts, dt.time.min))
+    last = timezone.make_aware(dt.datetime.combine(filters.ends, dt.time.max))
+    added = Q(acquired_on__gte=filters.starts, acquired_on__lte=filters.ends) | Q(
+        acquired_on__isnull=True, created_at__gte=first, created_at__lte=last
+    )
     rows = []
     total = added_total = 0
     for r in (
         copies(filters)
-        .annotate(added_on=Coalesce(F("acquired_on"), TruncDate("created_at")))
         .values("section")
         .annotate(
             n=Count("pk"), titles=Count("record", distinct=True), added=Count("pk", filter=added)
