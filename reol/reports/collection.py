@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, DateField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import ExtractYear
+from django.db.models import Count, DateField, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -21,7 +20,7 @@ from reol.patrons.models import Patron, PatronCategory
 
 from .framework import Column, Filters, Report, Row, Table, register
 from .loans import apply_record_filters, section_expression
-from .weeding import Guidance, guidance, rule_for
+from .weeding import FALLBACK, Guidance, guidance, rule_for
 
 SECTION = gettext_lazy("Collection")
 GONE = (ItemStatus.WITHDRAWN, ItemStatus.LOST)
@@ -164,36 +163,44 @@ def _age(filters: Filters) -> Table:
     )
 
 
+def _lent_since(day: dt.date | None) -> Exists:
+    loans = Loan.objects.filter(item=OuterRef("pk"))
+    return Exists(loans.filter(loan_date__gte=day) if day else loans)
+
+
 def _dead(filters: Filters) -> Table:
-    """Per section: copies with no loan in the section's "unused" years (CREW's second number)."""
-    this_year = timezone.localdate().year
+    """Per section: copies with no loan in the section's "unused" years (CREW's second number),
+    counted in SQL once per distinct number of years the guidance uses (usually one)."""
+    today = timezone.localdate()
     rules = _rules(filters)
-    by_section: dict[str, list[tuple[int | None, int]]] = defaultdict(list)
-    for r in (
+    spans = sorted({r.unused_years for r in rules} | {FALLBACK.unused_years})
+    dead_after = {
+        years: Count("pk", filter=~_lent_since(today - dt.timedelta(days=round(365.25 * years))))
+        for years in spans
+    }
+    counted = (
         copies(filters)
-        .annotate(last_year=ExtractYear(_last_loan()))
-        .values("section", "last_year")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        by_section[r["section"]].append((r["last_year"], r["n"]))
-    rows = []
-    for section in sorted(by_section):
-        rule = rule_for(section, rules)
-        n = sum(c for _y, c in by_section[section])
-        dead = sum(
-            c for y, c in by_section[section] if y is None or y < this_year - rule.unused_years
+        .values("section")
+        .annotate(
+            n=Count("pk"),
+            never=Count("pk", filter=~_lent_since(None)),
+            **{f"dead{years}": count for years, count in dead_after.items()},
         )
-        never = sum(c for y, c in by_section[section] if y is None)
+        .order_by("section")
+    )
+    rows = []
+    for r in counted:
+        rule = rule_for(r["section"], rules)
+        dead = r[f"dead{rule.unused_years}"]
         rows.append(
             Row(
                 {
-                    "label": section,
-                    "copies": n,
+                    "label": r["section"],
+                    "copies": r["n"],
                     "years": rule.unused_years,
                     "dead": dead,
-                    "never": never,
-                    "dead_share": _share(dead, n),
+                    "never": r["never"],
+                    "dead_share": _share(dead, r["n"]),
                 }
             )
         )
