@@ -26,7 +26,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.fields.json import KT
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, Concat, NullIf, Substr
 from django.utils.translation import gettext_lazy
 
@@ -116,7 +116,9 @@ def student_loans(filters: Filters) -> QuerySet[Any]:
             material=F("item__record__material_type"),
             section=section_expression("item__record__"),
             language=Coalesce(
-                KT("item__record__languages__0"), Value(""), output_field=CharField()
+                KeyTextTransform("0", "item__record__languages"),
+                Value(""),
+                output_field=CharField(),
             ),
         )
     )
@@ -149,9 +151,7 @@ def apply_record_filters(rows: QuerySet[Any], filters: Filters, prefix: str) -> 
             rows = rows.filter(class_no__lte=filters.class_to + "\uffff")
     if filters.language:
         # The record's first language (JSON ``contains`` is not available on SQLite).
-        rows = rows.annotate(first_language=KT(f"{prefix}languages__0")).filter(
-            first_language=filters.language
-        )
+        rows = rows.filter(**{f"{prefix}languages__0": filters.language})
     return rows
 
 

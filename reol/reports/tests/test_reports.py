@@ -145,6 +145,10 @@ def test_every_registered_report_answers_on_its_page_and_in_the_api(world, token
         assert page.status_code == 200, report.key
         assert page.context["table"].rows, report.key
         assert client.get(f"/api/v1/reports/{report.key}", {"size": 2}, **auth).status_code == 200
+    languages = _get(client, "loans-by-language").context["table"].rows
+    assert [(r.values["label"], r.values["loans"]) for r in languages] == [("Danish", 22)]
+    assert not _get(client, "loans-by-month", language="eng").context["table"].rows
+    assert _get(client, "loans-by-month", language="dan").context["table"].rows
 
 
 def test_report_pages_read_in_few_queries(world, django_assert_max_num_queries):
