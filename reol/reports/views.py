@@ -108,14 +108,16 @@ def report_page(request: HttpRequest, key: str) -> HttpResponse:
 def weeding(request: HttpRequest) -> HttpResponse:
     school = school_for(request, Perm.CATALOG_EDIT)
     if request.method == "POST":
-        ids = [int(v) for v in request.POST.getlist("item") if v.isdigit()]
         try:
-            note = request.POST.get("note", "")[:200]
-            done = services.withdraw_copies(_me(request), school, ids, note=note)
+            if request.POST.get("action") == "rule":
+                _save_rule(request, school)
+            else:
+                ids = [int(v) for v in request.POST.getlist("item") if v.isdigit()]
+                note = request.POST.get("note", "")[:200]
+                done = services.withdraw_copies(_me(request), school, ids, note=note)
+                messages.success(request, _("%(n)s copies withdrawn.") % {"n": done})
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("%(n)s copies withdrawn.") % {"n": done})
         return redirect("reports-weeding")
     return render(
         request,
@@ -126,6 +128,23 @@ def weeding(request: HttpRequest) -> HttpResponse:
             "school": school,
         },
     )
+
+
+def _save_rule(request: HttpRequest, school: School) -> None:
+    def years(name: str) -> int:
+        value = request.POST.get(name, "")
+        if not value.isdigit():
+            raise ValidationError(_("Give the years as whole numbers."))
+        return int(value)
+
+    services.save_weeding_rule(
+        _me(request),
+        school,
+        section=request.POST.get("section", "")[:16],
+        max_age_years=years("max_age_years"),
+        unused_years=years("unused_years"),
+    )
+    messages.success(request, _("Saved."))
 
 
 @login_required

@@ -188,6 +188,37 @@ def test_weeding_list_withdraws_the_marked_copies_through_the_catalogue(world):
     assert (old[1].status, stranger.status) == (ItemStatus.AVAILABLE, ItemStatus.AVAILABLE)
 
 
+def test_a_school_edits_its_weeding_guidance(world):
+    lib = library(world)
+    old = lib.copy(lib.facts)  # 1990 science: older than the default five years
+    client = signed_in(world.librarian_a)
+    assert old.pk in {
+        c.item.pk for c in client.get("/staff/reports/weeding/").context["candidates"]
+    }
+    client.post(
+        "/staff/reports/weeding/",
+        {"action": "rule", "section": "55", "max_age_years": "50", "unused_years": "3"},
+    )
+    page = client.get("/staff/reports/weeding/")
+    assert old.pk not in {c.item.pk for c in page.context["candidates"]}
+    rule = next(r for r in page.context["rules"] if r.section == "55")
+    assert (rule.max_age_years, rule.own) == (50, True)
+    # School B still weeds by the defaults; a bad number changes nothing.
+    assert not world.school_b.weeding_rules.exists()
+    client.post(
+        "/staff/reports/weeding/",
+        {"action": "rule", "section": "55", "max_age_years": "500", "unused_years": "3"},
+    )
+    assert world.school_a.weeding_rules.get(section="55").max_age_years == 50
+
+
+def test_the_reports_are_in_the_openapi_document(world):
+    schema = signed_in(world.librarian_a).get("/api/v1/openapi.json").json()
+    assert {"/api/v1/reports", "/api/v1/reports/{key}"} <= set(schema["paths"])
+    names = {p["name"] for p in schema["paths"]["/api/v1/reports/{key}"]["get"]["parameters"]}
+    assert {"grade", "group", "fiction", "language", "page", "size"} <= names
+
+
 def test_annual_report_is_a_pdf_with_the_charts(world):
     library(world)
     response = signed_in(world.librarian_a).get("/staff/reports/annual-report.pdf")
