@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -22,6 +24,7 @@ from reol.circulation.models import Loan
 from reol.core import calendar
 from reol.core.models import School
 from reol.patrons.models import Patron, PatronCategory
+from reol.planning import selectors as planning
 
 from . import framework
 from .collection import GONE
@@ -35,6 +38,7 @@ class Today:
     holds_ready: int
     overdue: int
     class_sets_out: int
+    heavy_use: list[str]  # this week's heavy-use classes and their topics, from the plans
 
 
 def librarian_today(school: School) -> Today:
@@ -45,6 +49,14 @@ def librarian_today(school: School) -> Today:
         holds_ready=circulation.hold_shelf(school).count(),
         overdue=Loan.objects.overdue(today).of_school(school).count(),
         class_sets_out=len(circulation.class_sets_out(school, today)),
+        heavy_use=[
+            f"{entry.group.name}: {entry.title}"
+            for entry in planning.heavy_use_between(
+                school,
+                today - dt.timedelta(days=today.weekday()),
+                today + dt.timedelta(days=6 - today.weekday()),
+            )
+        ],
     )
 
 
@@ -168,5 +180,47 @@ SCHOOLS = Report(
 )
 
 
+def _collaborations(filters: Filters) -> Table:
+    """Courses and guidance sessions of the learning centre in the school year, per grade and
+    per subject (planning's collaborations): activity, not people."""
+    grades: Counter[str] = Counter()
+    subjects: Counter[str] = Counter()
+    for school in filters.schools:
+        summary = planning.collaboration_summary(school, filters.school_year)
+        for grade, n in summary.grades:
+            label = gettext_lazy("no class") if grade is None else gettext_lazy("grade %(grade)s")
+            grades[str(label) % {"grade": grade} if grade is not None else str(label)] += n
+        for subject, n in summary.subjects:
+            subjects[subject or str(gettext_lazy("no subject"))] += n
+    rows = [
+        Row({"kind": str(gettext_lazy("Grade")), "label": k, "n": v}) for k, v in grades.items()
+    ]
+    rows += [
+        Row({"kind": str(gettext_lazy("Subject")), "label": k, "n": v})
+        for k, v in sorted(subjects.items())
+    ]
+    return Table(
+        columns=[
+            Column("kind", gettext_lazy("By"), measure=False),
+            Column("label", gettext_lazy("Grade or subject"), measure=False),
+            Column("n", gettext_lazy("Courses and guidance sessions"), chart=True),
+        ],
+        rows=rows,
+        caption=gettext_lazy("Teaching collaborations"),
+    )
+
+
+COLLABORATIONS = Report(
+    "collaborations",
+    gettext_lazy("Teaching collaborations"),
+    gettext_lazy("The learning centre's courses and guidance sessions, per grade and subject."),
+    gettext_lazy("Learning centre"),
+    _collaborations,
+    filters=("school", "school_year"),
+    about_people=False,
+    order=70,
+)
+
+
 def register_all() -> None:
-    register(SCHOOLS)
+    register(SCHOOLS, COLLABORATIONS)

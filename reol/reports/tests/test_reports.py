@@ -12,6 +12,8 @@ from openpyxl import load_workbook
 from reol.catalog.models import ItemStatus
 from reol.catalog.tests.helpers import signed_in
 from reol.core.models import AuditEvent
+from reol.patrons.models import Group
+from reol.planning import services as planning
 from reol.reports import framework
 from reol.reports.framework import SUPPRESSED, Filters, Report, Row, Table
 
@@ -135,7 +137,17 @@ def test_a_librarian_cannot_report_on_another_school(world, token_for):
 
 
 def test_every_registered_report_answers_on_its_page_and_in_the_api(world, token_for):
-    library(world)
+    lib = library(world)
+    planning.create_collaboration(
+        world.librarian_a,
+        world.school_a,
+        kind="course",
+        title="Kildekritik",
+        subject="Dansk",
+        group=Group.objects.get(school=world.school_a, name="5A"),
+        starts=lib.day(50),
+        ends=lib.day(50),
+    )
     client = signed_in(world.librarian_a)
     auth = token_for(world.librarian_a)
     listed = client.get("/api/v1/reports", **auth).json()
