@@ -5,12 +5,16 @@ page passes axe."""
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from conftest import PASSWORD
+from reol.reports.models import Criterion
 from reol.reports.tests.helpers import lend, library
 from tests.conftest import sign_in
 
@@ -42,7 +46,7 @@ def test_librarian_filters_exports_and_builds_the_annual_report(world, page):
     assert sum(int(v) for v in shown.values()) == 17  # 5A's sixteen and 5B's one
     with page.expect_download() as download:
         page.get_by_role("link", name="Spreadsheet (XLSX)").click()
-    sheet = load_workbook(download.value.path()).active
+    sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
     lines = list(sheet.iter_rows(values_only=True))
     start = next(i for i, line in enumerate(lines) if line[:2] == ("Month", "Loans"))
     assert {str(k): str(v) for k, v, *_rest in lines[start + 1 :]} == shown
@@ -59,7 +63,20 @@ def test_librarian_filters_exports_and_builds_the_annual_report(world, page):
     expect(page.locator("#report-table tbody")).to_contain_text("fewer than 5")
     expect(page.locator("svg.chart")).to_contain_text("fewer than 5")
 
-    pdf = page.request.get("/staff/reports/annual-report.pdf")
+    # The self-evaluation against AASL's standards, then the annual report with three charts.
+    page.goto("/staff/reports/evaluation/")
+    page.get_by_label("Evaluate against").select_option("aasl")
+    page.get_by_role("button", name="Start the self-evaluation").click()
+    page.wait_for_load_state()
+    # Copied in the school's language (Danish): "Inquire" is "Undersøge".
+    inquire = page.get_by_role("region", name="Undersøge")
+    inquire.get_by_label("Level").select_option(label="developing")
+    inquire.get_by_label("Comment").fill("Research lessons in grades 4-6")
+    inquire.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    assert Criterion.objects.get(heading="Undersøge").level == 2
+    charts = "chart=loans-by-month&chart=loans-by-grade&chart=collection-age"
+    pdf = page.request.get(f"/staff/reports/annual-report.pdf?{charts}")
     assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
     assert pdf.body().startswith(b"%PDF")
 
