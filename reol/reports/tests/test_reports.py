@@ -101,6 +101,17 @@ def test_xlsx_has_the_numbers_the_page_shows(world):
     assert {line[0]: line[1] for line in lines[start + 1 :]} == shown
 
 
+def test_top_titles_per_age_band(world):
+    library(world)
+    rows = _get(signed_in(world.librarian_a), "top-titles").context["table"].rows
+    assert [(r.values["band"], r.values["title"], r.values["loans"]) for r in rows] == [
+        ("age 9–11", "Eventyr 1", 6),
+        ("age 9–11", "Vulkaner", 6),
+        ("age 9–11", "Eventyr 0", 5),
+        ("age 9–11", "Eventyr 2", 5),
+    ]
+
+
 def test_a_report_about_people_must_count_them():
     def careless(filters: Filters) -> Table:
         return Table(columns=[], rows=[Row({"loans": 1})])
