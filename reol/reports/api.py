@@ -1,5 +1,6 @@
 """REST endpoints of the reports: ``GET /reports`` lists them, ``GET /reports/{key}`` answers
-one with the same filters as the page (parsed by the same form) and the same suppression (the
+one with the same filters as the page (parsed by the same form; the dates are
+``from`` and ``to`` as everywhere in the API) and the same suppression (the
 framework's ``result``): a withheld figure is the text "fewer than 5" and its row says
 ``suppressed: true``. Rows are paged (``page``, ``size``) like every list of the API."""
 
@@ -10,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from reol.core.middleware import school_for
 from reol.core.paging import PageParams
@@ -34,8 +35,8 @@ class ReportOut(Schema):
 class ReportQuery(Schema):
     school: str | None = None
     school_year: str | None = None
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
+    date_from: dt.date | None = Field(None, alias="from", description="first day (ISO)")
+    date_to: dt.date | None = Field(None, alias="to", description="last day (ISO)")
     grade: int | None = None
     group: str | None = None
     material_type: str | None = None
