@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "reol.acquisitions",
     "reol.opac",
     "reol.planning",
+    "reol.reports",
     "reol.competence",
     "reol.technology",
     "reol.protocols",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("staff/technology/", include("reol.technology.urls")),
     path("me/devices/", include("reol.technology.self_urls")),
     path("staff/planning/", include("reol.planning.urls")),
+    path("staff/reports/", include("reol.reports.urls")),
     path("feeds/", include("reol.planning.feed_urls")),
     path("staff/competence/", include("reol.competence.urls")),
     path("feeds/courses/", include("reol.competence.feed_urls")),

@@ -30,6 +30,7 @@ from reol.core.selectors import token_owner
 from reol.core.services import API_TOKEN_PREFIX, token_digest
 from reol.patrons.api import router as patrons_router
 from reol.planning.api import router as planning_router
+from reol.reports.api import router as reports_router
 from reol.technology.api import router as technology_router
 
 
@@ -150,5 +151,6 @@ api.add_router("/", bookings_router)
 api.add_router("/", acquisitions_router)
 api.add_router("/", patrons_router)
 api.add_router("/", planning_router)
+api.add_router("/", reports_router)
 api.add_router("/", competence_router)
 api.add_router("/", technology_router)

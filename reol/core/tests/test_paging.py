@@ -25,10 +25,11 @@ UNPAGED_LISTS = {
     "/api/v1/schools",
     "/api/v1/schools/{code}/locations",
     "/api/v1/autocomplete",
+    "/api/v1/reports",  # the registry of reports
 }
 # The search API pages with the same names, but answers ``{"total", "hits", ...}`` (the
 # product's issue prescribes it).
-OWN_SHAPE = {"/api/v1/search"}
+OWN_SHAPE = {"/api/v1/search", "/api/v1/reports/{key}"}
 RETIRED = {"limit", "offset", "page_size", "starts", "ends"}
 
 
