@@ -10,6 +10,8 @@ urlpatterns = [
     path("staff/catalogue/", include("reol.catalog.urls")),
     path("staff/desk/", include("reol.circulation.urls")),
     path("staff/bookings/", include("reol.bookings.urls")),
+    path("staff/external/", include("reol.external.urls")),
+    path("external/", include("reol.external.public_urls")),
     path("staff/reading-lists/", include("reol.opac.staff_urls")),
     path("staff/patrons/", include("reol.patrons.urls")),
     path("staff/rosters/", include("reol.rosters.urls")),

@@ -56,6 +56,7 @@ class Perm(StrEnum):
     REPORTS_VIEW = "reports_view"
     PLANNING = "planning"  # annual plans, the coordination calendar, collaborations
     BOOKING = "booking"  # book class sets, rooms and equipment for future dates
+    EXTERNAL_MANAGE = "external_manage"  # external catalogues, interlibrary loans, licences
 
 
 _LIBRARIAN = {
@@ -69,6 +70,7 @@ _LIBRARIAN = {
     Perm.REPORTS_VIEW,
     Perm.PLANNING,
     Perm.BOOKING,
+    Perm.EXTERNAL_MANAGE,
 }
 ROLE_PERMS: Final[dict[str, frozenset[Perm]]] = {
     Role.ADMINISTRATOR: frozenset(_LIBRARIAN | {Perm.STAFF_MANAGE, Perm.AUDIT_VIEW}),
