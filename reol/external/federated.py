@@ -31,6 +31,7 @@ from .models import ExternalTarget
 
 POOL = ThreadPoolExecutor(max_workers=16, thread_name_prefix="reol-external")
 MAX_TEXT = 200
+SOCKET_GRACE = 1.0  # seconds
 
 
 @dataclass
@@ -63,7 +64,9 @@ def spec(target: ExternalTarget) -> TargetSpec:
         connector=target.connector,
         base_url=target.base_url,
         sru_version=target.sru_version,
-        timeout=target.timeout_ms / 1000,
+        # The socket may wait a little longer than the page does: the page's own deadline
+        # (``_await``) says "did not answer in time"; the socket's ends the thread after it.
+        timeout=target.timeout_ms / 1000 + SOCKET_GRACE,
     )
 
 
