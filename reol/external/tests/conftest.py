@@ -9,6 +9,7 @@ import pytest
 
 from reol.catalog import services as catalog
 from reol.catalog.models import Record
+from reol.catalog.tests.sru_server import sru_server  # noqa: F401 - a fixture for the tests here
 from reol.core import services as core
 from reol.core.permissions import SYSTEM
 from reol.external import services

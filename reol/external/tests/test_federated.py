@@ -10,7 +10,6 @@ import socket
 import pytest
 from django.utils import timezone
 
-from reol.catalog.tests.sru_server import sru_server  # noqa: F401 - the fixture
 from reol.core.permissions import SYSTEM
 from reol.external import breaker, federated, services
 from reol.external.models import ExternalTarget
