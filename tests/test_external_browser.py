@@ -21,7 +21,7 @@ from reol.core.models import AuditEvent
 from reol.core.permissions import SYSTEM
 from reol.external import licences
 from reol.external.models import IllRequest, Licence, LicenceUse
-from reol.external.tests.conftest import add_target, public_library  # noqa: F401 - a fixture
+from reol.external.tests.conftest import add_target, build_public_library
 from tests.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,9 +40,8 @@ def _scan(page, code: str) -> None:  # type: ignore[no-untyped-def]
     page.keyboard.press("Enter")
 
 
-def test_teacher_asks_librarian_borrows_lends_and_sends_back(
-    world, public_library, live_server, browser
-):  # noqa: F811
+def test_teacher_asks_librarian_borrows_lends_and_sends_back(world, live_server, browser):
+    public_library = build_public_library(world)
     add_target(world, live_server.url + public_library.path)
     teacher = _as(browser, live_server, "laerer-a")
     teacher.goto("/opac/search/?q=vulkaner+island")

@@ -29,6 +29,10 @@ class Library:
 
 @pytest.fixture
 def public_library(world) -> Library:  # type: ignore[no-untyped-def]
+    return build_public_library(world)
+
+
+def build_public_library(world) -> Library:  # type: ignore[no-untyped-def]
     fjordby = core.create_municipality(SYSTEM, code="fjordbib", name="Fjordby Bibliotekerne")
     branch = core.create_school(SYSTEM, municipality=fjordby, code="hoved", name="Hovedbiblioteket")
     volcanoes = catalog.create_record(
