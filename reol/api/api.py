@@ -25,6 +25,7 @@ from reol.core.api import router as core_router
 from reol.core.auth import client_ip
 from reol.core.models import ApiToken, User
 from reol.core.services import API_TOKEN_PREFIX, token_digest
+from reol.external.api import router as external_router
 from reol.patrons.api import router as patrons_router
 from reol.planning.api import router as planning_router
 
@@ -149,3 +150,4 @@ api.add_router("/", circulation_router)
 api.add_router("/", bookings_router)
 api.add_router("/", patrons_router)
 api.add_router("/", planning_router)
+api.add_router("/", external_router)

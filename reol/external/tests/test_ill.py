@@ -183,3 +183,21 @@ def test_the_request_pages_of_another_school_are_not_found(world, target):
     assert "Vulkaner i Island" in page.content.decode()
     assert signed_in(world.student_a1).get("/staff/external/loans/").status_code == 403
     assert not Loan.objects.exists() and SYSTEM
+
+
+def test_the_api_lists_and_steps_only_the_callers_schools(world, target, token_for):
+    from django.test import Client
+
+    asked = _asked(world, target)
+    a, b = token_for(world.librarian_a), token_for(world.librarian_b)
+    client = Client()
+    listed = client.get("/api/v1/interlibrary-loans", **a).json()
+    assert [row["id"] for row in listed["items"]] == [asked.pk]
+    assert client.get("/api/v1/interlibrary-loans", **b).json()["items"] == []
+    url = f"/api/v1/interlibrary-loans/{asked.pk}/steps"
+    refused = client.post(url, {"step": "approve"}, content_type="application/json", **b)
+    assert refused.status_code == 404
+    wrong = client.post(url, {"step": "shipped"}, content_type="application/json", **a)
+    assert wrong.status_code == 422
+    done = client.post(url, {"step": "approve"}, content_type="application/json", **a)
+    assert done.status_code == 200 and done.json()["state"] == "approved"
