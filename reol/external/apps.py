@@ -12,11 +12,15 @@ class ExternalConfig(AppConfig):
     def ready(self) -> None:
         from reol.circulation.limits import register_due_date_cap, register_loan_listener
         from reol.core.audit import register_actions
+        from reol.core.demo import extend_demo
         from reol.core.navigation import Figure, NavEntry, register, register_figures
+        from reol.core.panels import register_panel
         from reol.core.permissions import Perm
 
+        from .demo import load_demo_external
         from .ill import lender_due_cap, on_loan_event
         from .licences import count_expiring
+        from .views import records_panel
 
         register(
             NavEntry(
@@ -45,7 +49,6 @@ class ExternalConfig(AppConfig):
                 "external-search",
                 Perm.STAFF_SHELL,
                 order=192,
-                everyone=True,
                 description=_("Find titles at the public library and other catalogues."),
             ),
         )
@@ -81,3 +84,6 @@ class ExternalConfig(AppConfig):
         # A borrowed copy is never lent past the lender's date; its loans move the request.
         register_due_date_cap(lender_due_cap)
         register_loan_listener(on_loan_event)
+        extend_demo(load_demo_external)
+        # The staff catalogue's search shows other libraries' answers beside its results.
+        register_panel("catalog.records", records_panel)

@@ -204,7 +204,9 @@ def receive(
         "date": lender_due.isoformat(),
     }
     given = [barcode.strip()] if barcode.strip() else None
-    (copy,) = catalog.add_items(actor, record, school, barcodes=given, notes=note)
+    (copy,) = catalog.add_items(
+        actor, record, school, barcodes=given, notes=note, temporary_until=lender_due
+    )
     return _move(actor, locked, S.RECEIVED, item=copy, lender_due=lender_due)
 
 
@@ -224,7 +226,10 @@ def send_back(actor: Actor, loan: IllRequest) -> IllRequest:
 
 
 def on_loan_event(event: str, loan: Loan) -> None:
-    """A temporary copy lent or returned at the desk moves its request along."""
+    """A temporary copy lent or returned at the desk moves its request along. The library's
+    own copies (no ``temporary_until``) cost no query: the desk stays as fast as it was."""
+    if loan.item.temporary_until is None:
+        return
     request = IllRequest.objects.select_for_update().filter(item_id=loan.item_id).first()
     if request is None:
         return
@@ -244,8 +249,9 @@ def lender_due_cap(
     today: dt.date | None = None,
     record_locked: bool = False,
 ) -> DueDateLimit | None:
-    """A borrowed copy is never lent past the day it must go back to its lender."""
-    due = IllRequest.objects.filter(item_id=item.pk).values_list("lender_due", flat=True).first()
+    """A borrowed copy is never lent past the day it must go back to its lender (the copy's
+    ``temporary_until``, set from the lender's date on receipt: no query at the desk)."""
+    due = item.temporary_until
     if due is None or proposed_due <= due:
         return None
     return DueDateLimit(due, _("It is borrowed from another library and must go back by then."))

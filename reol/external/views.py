@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,7 +20,7 @@ from reol.catalog.models import Record
 from reol.circulation.errors import CirculationError
 from reol.core.middleware import school_for
 from reol.core.models import User
-from reol.core.permissions import Perm, is_student_only
+from reol.core.permissions import Perm, has_perm, is_student_only
 
 from . import federated, ill, licences, selectors, services
 from . import messages as outgoing
@@ -192,3 +193,11 @@ def licence_list(request: HttpRequest) -> HttpResponse:
     return render(
         request, "external/licences.html", {"licences": rows, "form": form, "expiring": expiring}
     )
+
+
+def records_panel(request: HttpRequest, query: Any, school: Any) -> str:
+    """The staff catalogue's search: a slot that fetches other libraries' answers after."""
+    if not query or not has_perm(request.user, Perm.STAFF_SHELL, school):
+        return ""
+    url = f"{reverse('external-beyond')}?{urlencode({'q': query})}"
+    return render_to_string("external/_beyond_slot.html", {"q": query, "url": url}, request)

@@ -129,3 +129,21 @@ def test_another_schools_targets_are_not_asked(world, public_library, live_serve
 
     assert federated.search_beyond(world.school_a, "vulkaner") == []
     assert len(federated.search_beyond(world.school_b, "vulkaner")) == 1
+
+
+def test_the_staff_search_and_the_opac_fetch_the_answers_after_their_own(
+    world, public_library, live_server
+):
+    from reol.catalog.tests.helpers import signed_in
+
+    add_target(world, live_server.url + public_library.path)
+    librarian = signed_in(world.librarian_a)
+    page = librarian.get("/staff/catalogue/?q=vulkaner").content.decode()
+    assert 'hx-get="/staff/external/beyond/?q=vulkaner"' in page
+    assert "Vulkaner i Island" not in page  # not waited for
+    answer = librarian.get("/staff/external/beyond/?q=vulkaner").content.decode()
+    assert "At Fjordby Bibliotek: 1" in answer and "Vulkaner i Island" in answer
+    opac = librarian.get("/opac/search/?q=vulkaner").content.decode()
+    assert 'hx-get="/opac/beyond/?q=vulkaner"' in opac and "Vulkaner i Island" not in opac
+    student = signed_in(world.student_a1).get("/opac/beyond/?q=vulkaner").content.decode()
+    assert "Not here? We can borrow it for you" in student and "Borrow it for me" in student
