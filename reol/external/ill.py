@@ -99,7 +99,11 @@ def request_loan(
 
 
 def _locked(loan: IllRequest) -> IllRequest:
-    return IllRequest.objects.select_for_update().select_related("school", "target").get(pk=loan.pk)
+    return (
+        IllRequest.objects.select_for_update(of=("self",))
+        .select_related("school", "target")
+        .get(pk=loan.pk)
+    )
 
 
 def _move(actor: Actor, loan: IllRequest, new: str, **fields: Any) -> IllRequest:
