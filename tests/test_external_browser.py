@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.core import mail
 from django.utils import timezone
 
@@ -35,6 +36,19 @@ def _as(browser, live_server, username):  # type: ignore[no-untyped-def]
     return page
 
 
+def _no_serious_axe(page, where: str) -> None:  # type: ignore[no-untyped-def]
+    violations = Axe().run(page).response["violations"]
+    serious = [v["id"] for v in violations if v["impact"] in ("serious", "critical")]
+    assert not serious, (
+        where,
+        [
+            (v["id"], [n["html"][:200] for n in v["nodes"]])
+            for v in violations
+            if v["impact"] in ("serious", "critical")
+        ],
+    )
+
+
 def _scan(page, code: str) -> None:  # type: ignore[no-untyped-def]
     page.keyboard.type(code)
     page.keyboard.press("Enter")
@@ -47,6 +61,7 @@ def test_teacher_asks_librarian_borrows_lends_and_sends_back(world, live_server,
     teacher.goto("/opac/search/?q=vulkaner+island")
     beyond = teacher.locator("section.beyond")
     beyond.get_by_role("heading", name="At Fjordby Bibliotek: 1").wait_for()
+    _no_serious_axe(teacher, "opac results with other libraries")
     hit = beyond.locator("li.hit", has_text="Vulkaner i Island")
     hit.get_by_role("button", name="Ask to borrow").click()
     teacher.get_by_label("For week").fill("45")
@@ -60,9 +75,11 @@ def test_teacher_asks_librarian_borrows_lends_and_sends_back(world, live_server,
     librarian = _as(browser, live_server, "bib-a")
     librarian.goto("/staff/external/loans/")
     librarian.get_by_role("link", name="Vulkaner i Island").click()
+    _no_serious_axe(librarian, "request to approve")
     librarian.get_by_role("button", name="Approve").click()
     out = librarian.get_by_role("region", name="What the lender is sent")
     out.get_by_text("Vulkaner i Island").wait_for()
+    _no_serious_axe(librarian, "request to send")
     assert out.get_by_text("Laerer-A").count() == 0  # who asked stays here
     librarian.get_by_role("button", name="Send the request").click()
     librarian.locator("#ill-state").get_by_text("sent to the lender").wait_for()
