@@ -16,9 +16,12 @@ urlpatterns = [
     path("staff/patrons/", include("reol.patrons.urls")),
     path("staff/rosters/", include("reol.rosters.urls")),
     path("me/library/", include("reol.patrons.self_urls")),
+    path("staff/technology/", include("reol.technology.urls")),
+    path("me/devices/", include("reol.technology.self_urls")),
     path("staff/planning/", include("reol.planning.urls")),
     path("feeds/", include("reol.planning.feed_urls")),
     path("opac/", include("reol.opac.urls")),
     path("", include("reol.protocols.urls")),
+    path("", include("reol.accounts.urls")),
     path("", include("reol.core.urls")),
 ]

@@ -57,6 +57,8 @@ class Perm(StrEnum):
     PLANNING = "planning"  # annual plans, the coordination calendar, collaborations
     BOOKING = "booking"  # book class sets, rooms and equipment for future dates
     EXTERNAL_MANAGE = "external_manage"  # external catalogues, interlibrary loans, licences
+    SIGNIN_MANAGE = "signin_manage"  # identity providers and the school's sign-in policy
+    TECHNOLOGY = "technology"  # devices' serials and MACs, work orders, device imports
 
 
 _LIBRARIAN = {
@@ -71,9 +73,12 @@ _LIBRARIAN = {
     Perm.PLANNING,
     Perm.BOOKING,
     Perm.EXTERNAL_MANAGE,
+    Perm.TECHNOLOGY,
 }
 ROLE_PERMS: Final[dict[str, frozenset[Perm]]] = {
-    Role.ADMINISTRATOR: frozenset(_LIBRARIAN | {Perm.STAFF_MANAGE, Perm.AUDIT_VIEW}),
+    Role.ADMINISTRATOR: frozenset(
+        _LIBRARIAN | {Perm.STAFF_MANAGE, Perm.AUDIT_VIEW, Perm.SIGNIN_MANAGE}
+    ),
     Role.LIBRARIAN: frozenset(_LIBRARIAN),
     Role.TEACHER: frozenset({Perm.STAFF_SHELL, Perm.SCHOOL_VIEW, Perm.PLANNING, Perm.BOOKING}),
     Role.VOLUNTEER: frozenset({Perm.STAFF_SHELL, Perm.SCHOOL_VIEW, Perm.CIRCULATION_DESK}),
@@ -241,6 +246,26 @@ def may_manage_identity(actor: Actor | AnonymousUser, person: User) -> bool:
     if not held:
         return False
     return all(m.school is not None and may_grant(actor, m.role, m.school) for m in held)
+
+
+def may_reset_second_factor(actor: Actor | AnonymousUser, person: User) -> bool:
+    """May ``actor`` reset ``person``'s two-step sign-in (ASVS 4.3.1)?
+
+    Stricter than ``may_manage_identity``: only someone who may appoint staff (an
+    administrator) at *every* school where the person holds a role; never the person
+    themself (they turn it off, or renew codes, on their own page); a consultant's or a
+    superuser's only the installation.
+    """
+    if _is_everything(actor):
+        return True
+    if not isinstance(actor, User) or not actor.is_active or actor.pk == person.pk:
+        return False
+    if person.is_superuser:
+        return False
+    held = list(Membership.objects.filter(user=person).select_related("school"))
+    return bool(held) and all(
+        m.school is not None and has_perm(actor, Perm.STAFF_MANAGE, m.school) for m in held
+    )
 
 
 def is_student_only(user: User) -> bool:

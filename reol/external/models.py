@@ -181,15 +181,16 @@ class Licence(models.Model):
         ordering = ["ends", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends__gte=models.F("starts")), name="licence_period"
+                condition=Q(ends__gte=models.F("starts")), name="external_licence_period"
             ),
-            models.CheckConstraint(condition=Q(cost__gte=0), name="licence_cost_positive"),
+            models.CheckConstraint(condition=Q(cost__gte=0), name="external_licence_cost_positive"),
             models.CheckConstraint(
-                condition=~Q(audience="group") | Q(group__isnull=False), name="licence_group_given"
+                condition=~Q(audience="group") | Q(group__isnull=False),
+                name="external_licence_group_given",
             ),
             models.CheckConstraint(
                 condition=~Q(audience="network") | ~Q(networks=""),
-                name="licence_networks_given",
+                name="external_licence_networks_given",
             ),
         ]
 
@@ -206,7 +207,9 @@ class LicenceUse(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["licence", "month"], name="licenceuse_once_a_month")
+            models.UniqueConstraint(
+                fields=["licence", "month"], name="external_licenceuse_once_a_month"
+            )
         ]
 
     def __str__(self) -> str:
