@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "reol.circulation",
     "reol.bookings",
     "reol.acquisitions",
+    "reol.external",
     "reol.opac",
     "reol.planning",
     "reol.reports",

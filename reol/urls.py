@@ -12,6 +12,8 @@ urlpatterns = [
     path("staff/bookings/", include("reol.bookings.urls")),
     path("staff/acquisitions/", include("reol.acquisitions.urls")),
     path("library/", include("reol.acquisitions.public_urls")),
+    path("staff/external/", include("reol.external.urls")),
+    path("external/", include("reol.external.public_urls")),
     path("staff/reading-lists/", include("reol.opac.staff_urls")),
     path("staff/patrons/", include("reol.patrons.urls")),
     path("staff/rosters/", include("reol.rosters.urls")),

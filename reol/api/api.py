@@ -28,6 +28,7 @@ from reol.core.auth import client_ip
 from reol.core.models import ApiToken, User
 from reol.core.selectors import token_owner
 from reol.core.services import API_TOKEN_PREFIX, token_digest
+from reol.external.api import router as external_router
 from reol.patrons.api import router as patrons_router
 from reol.planning.api import router as planning_router
 from reol.reports.api import router as reports_router
@@ -153,4 +154,5 @@ api.add_router("/", patrons_router)
 api.add_router("/", planning_router)
 api.add_router("/", reports_router)
 api.add_router("/", competence_router)
+api.add_router("/", external_router)
 api.add_router("/", technology_router)

@@ -164,6 +164,9 @@ class Item(models.Model):
     price = models.DecimalField(_("price"), max_digits=9, decimal_places=2, null=True, blank=True)
     acquired_on = models.DateField(_("acquired"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # A copy that is here only for a while (borrowed from another library): the last day it may
+    # be lent until. None for the library's own copies. Read by due-date caps without a query.
+    temporary_until = models.DateField(_("here until"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

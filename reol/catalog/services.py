@@ -370,6 +370,7 @@ def add_items(
     price: Decimal | None = None,
     acquired_on: dt.date | None = None,
     notes: str = "",
+    temporary_until: dt.date | None = None,
 ) -> list[Item]:
     """Add copies at a school: one per barcode given, or ``count`` (default 1) with generated
     barcodes. With barcodes, a ``count`` given must be their number (it is not a second order).
@@ -438,6 +439,7 @@ def add_items(
             price=price,
             acquired_on=acquired_on or dt.date.today(),
             notes=notes,
+            temporary_until=temporary_until,
         )
         for b in barcodes
     ]

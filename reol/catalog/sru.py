@@ -125,9 +125,16 @@ def search(
     schema: str = "marcxml",
     target: str = "",
     maximum: int = 10,
+    timeout: float | None = None,
 ) -> list[Candidate]:
+    """``timeout`` (seconds) bounds each wait on the socket; by default ``TIMEOUT_SECONDS``."""
     url = build_url(base_url, query, version=version, schema=schema, maximum=maximum)
     name = target or base_url
+    return parse_response(fetch(url, name, timeout=timeout), name)
+
+
+def fetch(url: str, name: str, *, timeout: float | None = None) -> bytes:
+    """The body of a searchRetrieve answer, or ``SruError`` saying why there is none."""
     if not url.startswith(("http://", "https://")):
         raise SruError(
             _("Could not reach %(target)s: its address must start with http:// or https://.")
@@ -137,11 +144,11 @@ def search(
     headers = {"Accept": "application/xml", "User-Agent": "Reol"}
     request = urllib.request.Request(url, headers=headers)  # noqa: S310 - http(s) checked above
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout or TIMEOUT_SECONDS) as response:  # noqa: S310
             body = response.read(MAX_RESPONSE_BYTES + 1)
             cut_off = bool(getattr(response, "length", None))  # bytes promised, never sent
     except (OSError, http.client.HTTPException) as error:  # no answer, or not HTTP
-        log.warning("SRU target %s (%s) did not answer: %s", name, base_url, error)
+        log.warning("SRU target %s (%s) did not answer: %s", name, url.split("?")[0], error)
         raise SruError(
             _("Could not reach %(target)s.") % {"target": name},
             reached=False,
@@ -150,13 +157,24 @@ def search(
     if len(body) > MAX_RESPONSE_BYTES:
         raise SruError(_("%(target)s sent more than 5 MB.") % {"target": name})
     if cut_off:
-        log.warning("SRU target %s (%s) closed the connection half-way", name, base_url)
+        log.warning("SRU target %s (%s) closed the connection half-way", name, url.split("?")[0])
         raise SruError(
             _("Could not reach %(target)s: the connection closed before the whole answer came.")
             % {"target": name},
             reached=False,
         )
-    return parse_response(body, name)
+    return body
+
+
+def number_of_records(body: bytes) -> int | None:
+    """The total a searchRetrieve answer reports (``numberOfRecords``), if it says one."""
+    try:
+        root = fromstring(body, forbid_dtd=True)
+    except (DefusedXmlException, SyntaxError):
+        return None
+    found = _find_all(root, "numberOfRecords")
+    text = (found[0].text or "").strip() if found else ""
+    return int(text) if text.isdigit() else None
 
 
 def parse_response(body: bytes, target: str) -> list[Candidate]:

@@ -96,6 +96,8 @@ def records(request: HttpRequest) -> HttpResponse:
             "material": material,
             "materials": MaterialType.choices,
             "can_edit": has_perm(actor(request), Perm.CATALOG_EDIT, school),
+            # What other apps add beside the results (external: other libraries' answers).
+            "panels": render_panels("catalog.records", request, query, school),
         },
     )
 

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from reol.catalog.models import Item
     from reol.core.models import School
 
+    from .models import Loan
+
 
 class DueDateLimit(NamedTuple):
     """The latest day a copy may be due, and why (a sentence for the desk)."""
@@ -59,3 +61,28 @@ def earliest_cap(
         if limit is not None and (found is None or limit.date < found.date):
             found = limit
     return found
+
+
+# --- Loan listeners --------------------------------------------------------------------------
+# An app above circulation that must follow a copy's loans (external: an interlibrary loan moves
+# to "lent" when its temporary copy is checked out, to "returned" when it comes back) registers
+# a listener. It is called inside checkout's and checkin's transaction, after the loan was
+# written, with "checkout" or "checkin" and the loan; what it writes commits or rolls back with
+# the loan.
+
+
+class LoanListener(Protocol):
+    def __call__(self, event: str, loan: Loan) -> None: ...
+
+
+_listeners: list[LoanListener] = []
+
+
+def register_loan_listener(listener: LoanListener) -> None:
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def loan_event(event: str, loan: Loan) -> None:
+    for listener in _listeners:
+        listener(event, loan)

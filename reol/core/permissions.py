@@ -61,6 +61,7 @@ class Perm(StrEnum):
     NETWORK_VIEW = "network_view"  # a network's aggregated figures (never a patron)
     NETWORK_COORDINATE = "network_coordinate"  # run a network: members, surveys, courses
     ACQUISITIONS = "acquisitions"  # funds, vendors, orders, receiving, invoices, suggestions
+    EXTERNAL_MANAGE = "external_manage"  # external catalogues, interlibrary loans, licences
     SIGNIN_MANAGE = "signin_manage"  # identity providers and the school's sign-in policy
     TECHNOLOGY = "technology"  # devices' serials and MACs, work orders, device imports
 
@@ -79,6 +80,7 @@ _LIBRARIAN = {
     Perm.COMPETENCE,
     Perm.PD_WORK,
     Perm.ACQUISITIONS,
+    Perm.EXTERNAL_MANAGE,
     Perm.TECHNOLOGY,
 }
 ROLE_PERMS: Final[dict[str, frozenset[Perm]]] = {

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import feeds, views
+from . import feeds, views, views_beyond
 
 urlpatterns = [
     path("", views.home, name="opac-home"),
     path("school/", views.choose_school, name="opac-choose-school"),
     path("search/", views.results, name="opac-search"),
     path("suggest/", views.suggest, name="opac-suggest"),
+    path("beyond/", views_beyond.beyond, name="opac-beyond"),
     path("records/<int:pk>/", views.record, name="opac-record"),
     path("records/<int:pk>/hold/", views.place_hold, name="opac-hold"),
     path("me/", views.my_page, name="opac-me"),

@@ -39,7 +39,10 @@ from reol.circulation.actions import holds as hold_actions
 from reol.circulation.actions import loans as loan_actions
 from reol.circulation.errors import CirculationError
 from reol.circulation.models import Hold, Loan
+from reol.core.auth import client_ip
 from reol.core.models import School, User
+from reol.core.permissions import is_student_only
+from reol.external import licences
 
 from . import selectors
 from .selectors import Place
@@ -428,6 +431,7 @@ def results(request: HttpRequest) -> HttpResponse:
             "pages": pages,
             "previous_url": params.url(page=params.page - 1) if params.page > 1 else "",
             "next_url": params.url(page=params.page + 1) if params.page < pages else "",
+            "beyond_url": f"{reverse('opac-beyond')}?{urlencode({'q': params.q})}",
         },
     )
 
@@ -493,6 +497,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
     copy_here = where.school is not None and any(g["mine"] for g in schools)
     user = request.user
     my_hold = None
+    licensed = licences.links_for(found, where.school, user, client_ip(request))
     if isinstance(user, User):
         my_hold = (
             Hold.objects.filter(patron=user, record=found, state__in=("waiting", "ready"))
@@ -515,6 +520,10 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "can_hold": isinstance(user, User) and copy_here,
             "more": _more_like_this(found, where),
             "series": selectors.series_place(found, where),
+            # A licensed film's link shows only to those its licence lets in, while it runs.
+            "licensed": licensed,
+            "under_licence": bool(licensed) or found.licences.exists(),
+            "show_terms": isinstance(user, User) and not is_student_only(user),
         },
     )
 

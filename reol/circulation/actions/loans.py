@@ -25,7 +25,7 @@ from reol.patrons.models import Group
 
 from .. import rules as rulebook
 from ..errors import CirculationError
-from ..limits import earliest_cap
+from ..limits import earliest_cap, loan_event
 from ..models import Hold, HoldState, Loan, LoanCategory, LoanState
 from ..selectors import patron_grade
 from ..states import require_loan_change
@@ -92,6 +92,7 @@ def checkout(
     loan = _lend(attempt, group)
     _audit_checkout(attempt, loan, group)
     loan.item = copy
+    loan_event("checkout", loan)
     assert attempt.due is not None
     return CheckoutResult(
         loan=loan,
@@ -255,6 +256,7 @@ def checkin(
     if loan is not None:
         loan.item = copy  # the audit event names it; read once
         result.overdue_days = _close_loan(loan, school, today)
+        loan_event("checkin", loan)
     if copy.status in (ItemStatus.MISSING, ItemStatus.LOST):
         result.found = True
         move_item(copy, ItemStatus.AVAILABLE)

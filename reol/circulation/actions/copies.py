@@ -1,0 +1,40 @@
+"""``retire_copy``: a copy leaves the collection at the desk (a borrowed copy goes back to the
+library that lent it). Not the cataloguer's ``withdraw_item``: the desk sends the copy away,
+so the desk's permission is asked, and a copy still out on loan is refused."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from reol.catalog.models import Item, ItemStatus
+from reol.catalog.services import queue_for_search, touch_records
+from reol.core import audit
+from reol.core.models import School
+from reol.core.permissions import Actor, Perm, require
+
+from ..errors import CirculationError
+from ..models import Loan
+from .common import locked_item, move_item, title_of, unknown_item
+
+
+@transaction.atomic
+def retire_copy(actor: Actor, school: School, item: Item | str, *, reason: str) -> Item:
+    """Withdraw a copy of ``school`` that is on the shelf (``reason`` goes to the audit log)."""
+    require(actor, Perm.CIRCULATION_DESK, school)
+    copy = locked_item(item, school)
+    if copy.school_id != school.pk:
+        raise unknown_item(copy.barcode)
+    if Loan.objects.open().filter(item=copy).exists() or copy.status != ItemStatus.AVAILABLE:
+        raise CirculationError(
+            "item_unavailable",
+            _("“%(title)s” is %(status)s: check it in before it leaves the collection.")
+            % {"title": title_of(copy), "status": ItemStatus(copy.status).label},
+        )
+    move_item(copy, ItemStatus.WITHDRAWN)
+    touch_records([copy.record_id])
+    queue_for_search([copy.record_id])
+    audit.record(
+        actor, "item.retire", copy, school=school, details={"item": copy.barcode, "reason": reason}
+    )
+    return copy

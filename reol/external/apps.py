@@ -1,0 +1,89 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ExternalConfig(AppConfig):
+    """External collections: catalogues beyond the school, interlibrary loans, licences."""
+
+    name = "reol.external"
+    label = "external"
+    verbose_name = _("External collections")
+
+    def ready(self) -> None:
+        from reol.circulation.limits import register_due_date_cap, register_loan_listener
+        from reol.core.audit import register_actions
+        from reol.core.demo import extend_demo
+        from reol.core.navigation import Figure, NavEntry, register, register_figures
+        from reol.core.panels import register_panel
+        from reol.core.permissions import Perm
+
+        from .demo import load_demo_external
+        from .ill import lender_due_cap, on_loan_event
+        from .licences import count_expiring
+        from .views import records_panel
+
+        register(
+            NavEntry(
+                _("Interlibrary loans"),
+                "external-ill",
+                Perm.EXTERNAL_MANAGE,
+                order=40,
+                description=_("Borrow from other libraries: requests, receipts, returns."),
+            ),
+            NavEntry(
+                _("External catalogues"),
+                "external-targets",
+                Perm.EXTERNAL_MANAGE,
+                order=41,
+                description=_("Libraries searched beside ours, and how to borrow from them."),
+            ),
+            NavEntry(
+                _("Films and e-resources"),
+                "external-licences",
+                Perm.EXTERNAL_MANAGE,
+                order=42,
+                description=_("Licences: who may use them, and until when."),
+            ),
+            NavEntry(
+                _("Search beyond the school"),
+                "external-search",
+                Perm.STAFF_SHELL,
+                order=192,
+                description=_("Find titles at the public library and other catalogues."),
+            ),
+        )
+        register_figures(
+            Figure(
+                "external.licences_ending",
+                _("Licences ending within a month"),
+                Perm.EXTERNAL_MANAGE,
+                count_expiring,
+                url_name="external-licences",
+                order=60,
+            )
+        )
+        register_actions(
+            {
+                "external.target_save": _("External catalogue saved"),
+                "external.target_remove": _("External catalogue switched off"),
+                "ill.request": _("Interlibrary loan requested"),
+                "ill.approved": _("Interlibrary loan approved"),
+                "ill.sent": _("Interlibrary loan sent to the lender"),
+                "ill.accepted": _("Interlibrary loan accepted by the lender"),
+                "ill.refused": _("Interlibrary loan refused by the lender"),
+                "ill.shipped": _("Interlibrary loan shipped"),
+                "ill.received": _("Interlibrary loan received"),
+                "ill.lent": _("Interlibrary loan lent"),
+                "ill.returned": _("Interlibrary loan returned"),
+                "ill.sent_back": _("Interlibrary loan sent back"),
+                "ill.cancelled": _("Interlibrary loan cancelled"),
+                "licence.save": _("Licence saved"),
+                "licence.expiry_warned": _("Licence ending: librarian warned"),
+            }
+        )
+        # A borrowed copy is never lent past the lender's date; its loans move the request.
+        register_due_date_cap(lender_due_cap)
+        register_loan_listener(on_loan_event)
+        extend_demo(load_demo_external)
+        # The staff catalogue's search shows other libraries' answers beside its results.
+        register_panel("catalog.records", records_panel)

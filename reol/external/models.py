@@ -1,0 +1,216 @@
+"""External collections: catalogues beyond the school, interlibrary loans, licensed media.
+
+* ``ExternalTarget``: a catalogue searched beside ours (the public library, a union catalogue,
+  the teaching-materials centre), with its connector, timeout, who sees it, how to request from
+  it, and its circuit breaker's state (in the database, so every web worker shares it).
+* ``IllRequest``: one interlibrary loan, through ``states.TRANSITIONS``; while the lender's copy
+  is here it is a temporary ``catalog.Item`` with the lender's due date.
+* ``Licence`` and ``LicenceUse``: a streamed film's or e-resource's licence and its monthly use
+  counts (aggregates only: who opened it is never kept).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from reol.catalog.models import Item, Record
+from reol.core.models import Municipality, School
+from reol.patrons.models import Group
+
+from .states import COPY_HERE, IllState
+
+
+class TargetKind(models.TextChoices):
+    PUBLIC_LIBRARY = "public", _("public library")
+    UNION_CATALOGUE = "union", _("union catalogue")
+    MATERIALS_CENTRE = "materials", _("teaching-materials centre")
+    SCHOOL_LIBRARY = "school", _("another school library")
+
+
+class RequestMethod(models.TextChoices):
+    ISO18626 = "iso18626", _("ISO 18626 message")
+    EMAIL = "email", _("e-mail")
+    FORM = "form", _("printed form")
+
+
+class ExternalTarget(models.Model):
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    # None: every school of the municipality searches it.
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=16, choices=TargetKind.choices)
+    connector = models.CharField(
+        _("connector"), max_length=16, default="sru", choices=[("sru", "SRU")]
+    )
+    base_url = models.URLField(_("address"), max_length=500)
+    sru_version = models.CharField(
+        _("SRU version"),
+        max_length=8,
+        default="1.2",
+        choices=[("1.1", "1.1"), ("1.2", "1.2"), ("2.0", "2.0")],
+    )
+    students_see = models.BooleanField(_("students see it"), default=True)
+    request_method = models.CharField(
+        _("how to request"), max_length=16, choices=RequestMethod.choices, default="email"
+    )
+    request_email = models.EmailField(_("e-mail for requests"), blank=True)
+    iso18626_url = models.URLField(_("ISO 18626 address"), max_length=500, blank=True)
+    lender_symbol = models.CharField(_("lender's ISIL or symbol"), max_length=32, blank=True)
+    timeout_ms = models.PositiveIntegerField(_("time-out (ms)"), default=3000)
+    enabled = models.BooleanField(_("in use"), default=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    # The circuit breaker (see ``breaker``): failures in a row, and since when it is open.
+    failures = models.PositiveIntegerField(default=0, editable=False)
+    opened_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("external catalogue")
+        ordering = ["position", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(timeout_ms__gte=100, timeout_ms__lte=30000),
+                name="externaltarget_timeout_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(request_method="email") | ~Q(request_email=""),
+                name="externaltarget_email_for_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IllRequest(models.Model):
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    target = models.ForeignKey(
+        ExternalTarget, on_delete=models.PROTECT, null=True, blank=True, related_name="requests"
+    )
+    title = models.CharField(_("title"), max_length=500, blank=True)
+    author = models.CharField(_("author"), max_length=255, blank=True)
+    isbn = models.CharField(_("ISBN"), max_length=13, blank=True)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    topic = models.CharField(_("topic"), max_length=255, blank=True)
+    # The annual-plan week it is wanted for (ISO week), if a teacher gave one.
+    week_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    week = models.PositiveSmallIntegerField(_("week"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    state = models.CharField(
+        _("state"), max_length=16, choices=IllState.choices, default=IllState.REQUESTED
+    )
+    lender_reference = models.CharField(_("lender's reference"), max_length=64, blank=True)
+    lender_due = models.DateField(_("lender's due date"), null=True, blank=True)
+    lender_note = models.CharField(_("lender's answer"), max_length=500, blank=True)
+    item = models.OneToOneField(
+        Item, on_delete=models.PROTECT, null=True, blank=True, related_name="ill_request"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("interlibrary loan")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=IllState.values), name="illrequest_state_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(title="") | ~Q(topic=""), name="illrequest_title_or_topic"
+            ),
+            models.CheckConstraint(
+                condition=Q(week__isnull=True, week_year__isnull=True)
+                | Q(week__gte=1, week__lte=53, week_year__isnull=False),
+                name="illrequest_week_whole",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state__in=sorted(COPY_HERE))
+                | Q(item__isnull=False, lender_due__isnull=False),
+                name="illrequest_copy_while_here",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.topic
+
+
+class Audience(models.TextChoices):
+    SIGNED_IN = "signed_in", _("everyone signed in at the school")
+    GROUP = "group", _("one class")
+    NETWORK = "network", _("on the school's network")
+
+
+class Licence(models.Model):
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="licences")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    provider = models.CharField(_("provider"), max_length=200)
+    url = models.URLField(_("link"), max_length=1000)
+    starts = models.DateField(_("from"))
+    ends = models.DateField(_("until"))
+    audience = models.CharField(_("who may use it"), max_length=16, choices=Audience.choices)
+    group = models.ForeignKey(
+        Group, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    networks = models.CharField(
+        _("school network addresses"),
+        max_length=500,
+        blank=True,
+        help_text=_("Address ranges, e.g. 10.20.0.0/16, separated by spaces."),
+    )
+    seats = models.PositiveIntegerField(_("seats"), null=True, blank=True)
+    cost = models.DecimalField(_("cost"), max_digits=10, decimal_places=2, default=Decimal("0"))
+    show_in_class = models.BooleanField(_("may be shown in class"), default=True)
+    share_on_platform = models.BooleanField(
+        _("may be shared on the learning platform"), default=False
+    )
+    excerpts = models.BooleanField(_("excerpts may be made"), default=False)
+    warned_on = models.DateField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("licence")
+        ordering = ["ends", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends__gte=models.F("starts")), name="external_licence_period"
+            ),
+            models.CheckConstraint(condition=Q(cost__gte=0), name="external_licence_cost_positive"),
+            models.CheckConstraint(
+                condition=~Q(audience="group") | Q(group__isnull=False),
+                name="external_licence_group_given",
+            ),
+            models.CheckConstraint(
+                condition=~Q(audience="network") | ~Q(networks=""),
+                name="external_licence_networks_given",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}: {self.record_id}"
+
+
+class LicenceUse(models.Model):
+    """How often a licence was opened in a month: a count, never who."""
+
+    licence = models.ForeignKey(Licence, on_delete=models.CASCADE, related_name="uses")
+    month = models.DateField()  # the first day of the month
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["licence", "month"], name="external_licenceuse_once_a_month"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}: {self.count}"

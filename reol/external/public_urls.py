@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views_patron
+
+urlpatterns = [
+    path("borrow/", views_patron.ask, name="external-ask"),
+    path("borrow/mine/", views_patron.mine, name="external-mine"),
+    path("licences/<int:pk>/open/", views_patron.open_licence, name="external-open"),
+]

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.search, name="external-search"),
+    path("beyond/", views.beyond, name="external-beyond"),
+    path("catalogues/", views.targets, name="external-targets"),
+    path("loans/", views.ill_list, name="external-ill"),
+    path("loans/<int:pk>/", views.ill_detail, name="external-ill-detail"),
+    path("loans/<int:pk>/form.pdf", views.ill_form, name="external-ill-form"),
+    path("loans/<int:pk>/iso18626.xml", views.ill_iso, name="external-ill-iso"),
+    path("loans/<int:pk>/<slug:action>/", views.ill_action, name="external-ill-action"),
+    path("licences/", views.licence_list, name="external-licences"),
+]
