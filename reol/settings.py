@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "reol.rosters",
     "reol.circulation",
     "reol.bookings",
+    "reol.reading",
     "reol.opac",
     "reol.planning",
     "reol.protocols",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("me/library/", include("reol.patrons.self_urls")),
     path("staff/planning/", include("reol.planning.urls")),
     path("feeds/", include("reol.planning.feed_urls")),
+    path("", include("reol.reading.urls")),
     path("opac/", include("reol.opac.urls")),
     path("", include("reol.protocols.urls")),
     path("", include("reol.core.urls")),

@@ -40,6 +40,7 @@ from reol.circulation.actions import loans as loan_actions
 from reol.circulation.errors import CirculationError
 from reol.circulation.models import Hold, Loan
 from reol.core.models import School, User
+from reol.reading import selectors as reading
 
 from . import selectors
 from .selectors import Place
@@ -326,13 +327,15 @@ class HitView:
     elsewhere: list[search.Availability]
     more_schools: int
     title: str = ""  # "Title : Subtitle"
+    extras: reading.Extras | None = None  # cover and reading level in words
 
 
-def _hit_views(hits: list[search.Hit], where: Place, scope: str) -> list[HitView]:
+def _hit_views(hits: list[search.Hit], where: Place, scope: str, user: Any = None) -> list[HitView]:
     records = Record.objects.filter(
         pk__in=[h.id for h in hits], municipality=where.municipality
-    ).only("id", "age_min", "age_max", "reading_level", "cover_url")
+    ).only("age_min", "age_max", "reading_level", *reading.COVER_FIELDS)
     by_id = {r.pk: r for r in records}
+    extras = reading.extras_for(by_id.values(), user, where.school)
     views = []
     code = where.school.code if where.school else None
     for hit in hits:
@@ -351,11 +354,13 @@ def _hit_views(hits: list[search.Hit], where: Place, scope: str) -> list[HitView
                 shown,
                 len(others) - len(shown),
                 hit.full_title,
+                extras.get(hit.id),
             )
         )
     return views
 
 
+@csp_update({"img-src": ["https:"]})  # covers may come from the national catalogue's servers
 def results(request: HttpRequest) -> HttpResponse:
     where = _place_or_choose(request)
     if isinstance(where, HttpResponse):
@@ -408,7 +413,7 @@ def results(request: HttpRequest) -> HttpResponse:
             "place": where,
             "params": params,
             "result": result,
-            "hits": _hit_views(result.hits, where, params.scope),
+            "hits": _hit_views(result.hits, where, params.scope, request.user),
             "facet_groups": _facet_groups(result, params, schools),
             "chosen": chosen,
             "available_count": available_count,
@@ -449,17 +454,20 @@ class Alike:
     hit: search.Hit
     title: str
     on_shelf: bool  # at the visitor's school (at any school when there is none)
+    why: str = ""  # "also about horses"
 
 
 def _more_like_this(record: Record, where: Place) -> list[Alike]:
     """Titles sharing the most with this one: subjects, series, authors, age bands."""
     code = where.school.code if where.school else None
     hits = search.more_like_this(record.pk, municipality_id=where.municipality.pk, size=6)
+    why = reading.alike_reasons(record, [h.id for h in hits])
     return [
         Alike(
             h,
             h.full_title,
             any(a.available for a in h.availability if code is None or a.school == code),
+            why.get(h.id, ""),
         )
         for h in hits
     ]
@@ -515,6 +523,8 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "can_hold": isinstance(user, User) and copy_here,
             "more": _more_like_this(found, where),
             "series": selectors.series_place(found, where),
+            "extras": reading.extras_for([found], user, where.school)[found.pk],
+            "reviews": reading.reviews_context(user, where.school, found),
         },
     )
 

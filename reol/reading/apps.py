@@ -1,0 +1,46 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReadingConfig(AppConfig):
+    name = "reol.reading"
+    label = "reading"
+    verbose_name = _("Reading promotion")
+
+    def ready(self) -> None:
+        from reol.core.audit import register_actions
+        from reol.core.navigation import NavEntry, register
+        from reol.core.panels import register_panel
+        from reol.core.permissions import Perm
+
+        from .views import record_panel
+
+        register_panel("catalog.record", record_panel)
+        register(
+            NavEntry(
+                _("Reviews"),
+                "reading-reviews",
+                Perm.CATALOG_EDIT,
+                order=45,
+                description=_("Students' reviews waiting to be read before they are shown."),
+            ),
+            NavEntry(
+                _("Reading promotion"),
+                "reading-settings",
+                Perm.SCHOOL_MANAGE,
+                order=86,
+                description=_("Reviews in the catalogue and the cover service."),
+            ),
+        )
+        register_actions(
+            {
+                "cover.upload": _("Cover uploaded"),
+                "cover.remove": _("Cover removed"),
+                "cover.provider": _("Cover service set"),
+                "reading.settings": _("Reading settings changed"),
+                "review.submit": _("Review written"),
+                "review.approve": _("Review approved"),
+                "review.reject": _("Review not approved"),
+                "review.report": _("Review reported"),
+            }
+        )

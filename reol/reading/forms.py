@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from reol.core.fields import ManyLinesField, OneLineField
+
+from . import covers
+
+
+class CoverUploadForm(forms.Form):
+    image = forms.FileField(
+        label=_("A picture of the cover"),
+        help_text=_("A file, or take a photo with the phone's camera."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+
+    def clean_image(self) -> object:
+        image = self.cleaned_data["image"]
+        if image.size > covers.MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("The picture is larger than 15 MB."))
+        return image
+
+
+class ReviewForm(forms.Form):
+    stars = forms.TypedChoiceField(
+        label=_("Stars"),
+        choices=[(n, str(n)) for n in range(1, 6)],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    text = ManyLinesField(
+        label=_("What did you think?"),
+        required=False,
+        max_length=600,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 600}),
+    )
+
+
+class ReadingSettingsForm(forms.Form):
+    reviews_enabled = forms.BooleanField(label=_("Students may write reviews"), required=False)
+    show_reviewer_names = forms.BooleanField(
+        label=_("Show the reviewer's first name and class"),
+        required=False,
+        help_text=_("Otherwise a review is signed only with the grade."),
+    )
+
+
+class CoverProviderForm(forms.Form):
+    url_template = OneLineField(
+        label=_("Address of the cover service"),
+        max_length=300,
+        required=True,
+        help_text=_("With {isbn} where the ISBN goes, e.g. https://covers.example.org/{isbn}.jpg"),
+    )
+    enabled = forms.BooleanField(label=_("Look up covers there"), required=False)

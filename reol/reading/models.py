@@ -1,0 +1,148 @@
+"""Reading promotion: covers, reading levels in words, and students' reviews.
+
+A cover belongs to a catalogue record (records are shared by the municipality, so one cover
+serves every school). The image is stored once, already resized, in the database: it is small
+(at most ``covers.MAX_BYTES``), travels with the one-file backup, and needs no media server.
+A record without a stored cover gets a generated one (``covers.generated_svg``), never a blank.
+
+A review is a student's stars and a few words about a title they borrowed. It is held until a
+librarian of the student's school approves it, and is shown only at that school.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from reol.catalog.models import Record
+from reol.core.models import School
+
+
+class CoverSource(models.TextChoices):
+    UPLOAD = "upload", _("uploaded at the library")
+    PROVIDER = "provider", _("from the cover service")
+    NONE = "none", _("none found")  # the provider had nothing: do not ask again for a while
+
+
+class Cover(models.Model):
+    record = models.OneToOneField(Record, on_delete=models.CASCADE, related_name="reading_cover")
+    source = models.CharField(max_length=16, choices=CoverSource.choices)
+    image = models.BinaryField(blank=True, default=b"")  # JPEG, resized once
+    content_type = models.CharField(max_length=32, blank=True)
+    width = models.PositiveSmallIntegerField(default=0)
+    height = models.PositiveSmallIntegerField(default=0)
+    digest = models.CharField(max_length=16, blank=True)  # the image's URL version
+    checked_at = models.DateTimeField()  # when it was stored or last looked for
+
+    class Meta:
+        verbose_name = _("cover")
+        verbose_name_plural = _("covers")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(source="none", digest="") | (~Q(source="none") & ~Q(digest="")),
+                name="cover_image_iff_found",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_id}:{self.source}"
+
+
+class CoverProvider(models.Model):
+    """Where a municipality looks up covers by ISBN: an HTTP address with ``{isbn}`` in it.
+
+    Off by default (no request leaves Reol until someone turns it on). ``{isbn}`` is the ISBN-13,
+    ``{isbn10}`` the ISBN-10 where one exists.
+    """
+
+    municipality = models.OneToOneField(
+        "core.Municipality", on_delete=models.CASCADE, related_name="cover_provider"
+    )
+    url_template = models.CharField(
+        _("address"),
+        max_length=300,
+        help_text=_("For example https://covers.example.org/{isbn}.jpg"),
+    )
+    enabled = models.BooleanField(_("look up covers"), default=False)
+
+    class Meta:
+        verbose_name = _("cover service")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(url_template__startswith="https://")
+                | Q(url_template__startswith="http://"),
+                name="cover_provider_http",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.url_template
+
+
+class ReadingSettings(models.Model):
+    """A school's choices about students' voices in the catalogue."""
+
+    school = models.OneToOneField(School, on_delete=models.CASCADE, related_name="reading")
+    reviews_enabled = models.BooleanField(_("students may write reviews"), default=True)
+    show_reviewer_names = models.BooleanField(
+        _("show the reviewer's first name and class"),
+        default=False,
+        help_text=_("Otherwise a review is signed only with the grade."),
+    )
+
+    class Meta:
+        verbose_name = _("reading settings")
+
+    def __str__(self) -> str:
+        return str(self.school)
+
+
+class ReviewState(models.TextChoices):
+    PENDING = "pending", _("waiting for approval")
+    APPROVED = "approved", _("shown")
+    REJECTED = "rejected", _("not shown")
+
+
+class Review(models.Model):
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="reviews")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="reviews")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews"
+    )
+    stars = models.PositiveSmallIntegerField(_("stars"))
+    text = models.TextField(_("what did you think?"), max_length=600, blank=True)
+    # The signature as it was when written: first name, class and grade (the class may change).
+    first_name = models.CharField(max_length=150, blank=True)
+    group_name = models.CharField(max_length=40, blank=True)
+    grade = models.PositiveSmallIntegerField(null=True, blank=True)
+    state = models.CharField(
+        max_length=16, choices=ReviewState.choices, default=ReviewState.PENDING
+    )
+    reports = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "author"], name="review_one_per_reader"),
+            models.CheckConstraint(condition=Q(stars__gte=1, stars__lte=5), name="review_stars"),
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "approved", "rejected"]), name="review_state"
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "state", "record"])]
+
+    def __str__(self) -> str:
+        return f"{self.record_id}:{self.stars}"
