@@ -33,6 +33,7 @@ JUST_RIGHT: dict[int, tuple[int, int]] = {
 OLDER = (35, 44)  # grade 10 and up
 
 EASY, JUST_RIGHT_WORD, CHALLENGE = "easy", "right", "challenge"
+LEVELS = (EASY, JUST_RIGHT_WORD, CHALLENGE)
 
 
 def span(grade: int) -> tuple[int, int]:

@@ -108,7 +108,12 @@ def reading_settings(school: School) -> ReadingSettings:
 
 
 def has_borrowed(user: User, school: School, record: Record) -> bool:
-    """Whether ``user`` has (or had, where the history is kept) a copy of ``record`` here."""
+    """Whether ``user`` has a copy of ``record`` from here, or had one and keeps a history.
+
+    Returned loans lose their borrower unless the student (and school) keep a loan history,
+    so a reader reviews while the book is at home, or later if they chose to keep a history:
+    Reol keeps no trace of who read what just to allow a review.
+    """
     items = Item.objects.filter(record=record, school=school)
     return Loan.objects.of_patron(user).filter(item__in=items).exists()
 

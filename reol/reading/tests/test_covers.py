@@ -157,7 +157,7 @@ class _Covers(BaseHTTPRequestHandler):
     known: dict[str, bytes] = {}
     asked: list[str] = []
 
-    def do_GET(self) -> None:  # noqa: N802 - the standard library's name
+    def do_GET(self) -> None:
         self.asked.append(self.path)
         body = self.known.get(self.path)
         self.send_response(200 if body else 404)
@@ -210,4 +210,6 @@ def test_a_librarian_cannot_set_the_municipality_cover_service(world):  # type: 
             world.librarian_a, world.school_a, "https://x.example/{isbn}", enabled=True
         )
     with pytest.raises(services.ReadingError, match="isbn"):
-        services.set_cover_provider(world.admin_a, world.school_a, "file:///etc/passwd", enabled=True)
+        services.set_cover_provider(
+            world.admin_a, world.school_a, "file:///etc/passwd", enabled=True
+        )
