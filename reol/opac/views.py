@@ -331,9 +331,9 @@ class HitView:
 
 
 def _hit_views(hits: list[search.Hit], where: Place, scope: str, user: Any = None) -> list[HitView]:
-    records = Record.objects.filter(
-        pk__in=[h.id for h in hits], municipality=where.municipality
-    ).only("age_min", "age_max", "reading_level", *reading.COVER_FIELDS)
+    records = reading.with_covers(
+        Record.objects.filter(pk__in=[h.id for h in hits], municipality=where.municipality)
+    ).only("age_min", "age_max", "reading_level", *reading.COVER_FIELDS, *reading.COVER_JOIN_FIELDS)
     by_id = {r.pk: r for r in records}
     extras = reading.extras_for(by_id.values(), user, where.school)
     views = []

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -41,15 +41,43 @@ def _subject(record: Record) -> str:
     return subjects[0] if subjects else record.material_type
 
 
-def cover_views(records: Iterable[Record]) -> dict[int, CoverView]:
-    """Each record's cover address: its stored image, else its generated cover. One query."""
-    records = list(records)
-    stored = {
-        row["record_id"]: row
+# What a cover needs of a record's stored cover, read with the record in one join
+# (``Record.objects.select_related(COVER_JOIN).only(*COVER_FIELDS, *COVER_JOIN_FIELDS)``).
+COVER_JOIN = "reading_cover"
+COVER_JOIN_FIELDS = tuple(
+    f"reading_cover__{name}" for name in ("source", "digest", "width", "height")
+)
+
+
+def with_covers(records: QuerySet[Record]) -> QuerySet[Record]:
+    """``records`` with what ``cover_views`` needs, in the same query (no image bytes)."""
+    return records.select_related(COVER_JOIN).only(*COVER_FIELDS, *COVER_JOIN_FIELDS)
+
+
+def _stored_covers(records: list[Record]) -> dict[int, dict[str, Any]]:
+    joined = Record._meta.get_field(COVER_JOIN)
+    if records and all(joined.is_cached(r) for r in records):  # type: ignore[union-attr]
+        found = {}
+        for r in records:
+            cover = getattr(r, COVER_JOIN, None)
+            if cover is not None and cover.source != CoverSource.NONE:
+                found[r.pk] = {"digest": cover.digest, "width": cover.width, "height": cover.height}
+        return found
+    return {
+        row["record_id"]: dict(row)
         for row in Cover.objects.filter(record__in=[r.pk for r in records])
         .exclude(source=CoverSource.NONE)
         .values("record_id", "digest", "width", "height")
     }
+
+
+def cover_views(records: Iterable[Record]) -> dict[int, CoverView]:
+    """Each record's cover address: its stored image, else its generated cover.
+
+    No query when the records came through ``with_covers``; one otherwise.
+    """
+    records = list(records)
+    stored = _stored_covers(records)
     found: dict[int, CoverView] = {}
     for record in records:
         row = stored.get(record.pk)
