@@ -10,7 +10,7 @@ from reol.catalog.models import Item, Record
 from reol.circulation.actions import loans
 from reol.opac.tests.conftest import build_shelf
 from reol.patrons.models import Patron
-from reol.reading import services
+from reol.reading import doors, services
 from tests.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,7 +38,16 @@ def test_a_student_sees_covers_and_levels_hears_a_title_and_reviews_it(world, pa
     loans.checkout(world.librarian_a, world.school_a, world.student_a1, copy)
     page.add_init_script(SPEECH_SPY)
     page.set_viewport_size(TABLET)
+    doors.create_door(
+        world.librarian_a,
+        world.school_a,
+        doors.DoorSpec(label_en="Wizards", words="harry potter", symbol="🏰"),
+    )
     sign_in(page, "A0001", "4321")
+    page.get_by_role("link", name="Wizards").click()  # a picture door on the front page
+    page.wait_for_url("**/opac/search/**")
+    # A fourth-grader's own filters say how hard in words, not LIX numbers.
+    assert page.get_by_role("link", name="Easy for me").is_visible()
     page.goto("/opac/search/?q=harry+potter&scope=all")
     covers = page.locator("li.hit img.cover")
     covers.first.wait_for()

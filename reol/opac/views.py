@@ -40,6 +40,8 @@ from reol.circulation.actions import loans as loan_actions
 from reol.circulation.errors import CirculationError
 from reol.circulation.models import Hold, Loan
 from reol.core.models import School, User
+from reol.reading import doors as picture_doors
+from reol.reading import levels as reading_levels
 from reol.reading import selectors as reading
 
 from . import selectors
@@ -103,6 +105,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "arrivals_here": _availability_at(where.school, [r.pk for r in arrivals]),
             "reading_lists": selectors.reading_lists(where.municipality, where.school),
             "anonymous": not request.user.is_authenticated,
+            "doors": picture_doors.doors_for(
+                where.school, reading.reader_grade(request.user, where.school)
+            ),
         },
     )
 
@@ -419,6 +424,16 @@ def results(request: HttpRequest) -> HttpResponse:
             "available_count": available_count,
             "available_url": params.url(available=not params.available),
             "scope_urls": {"mine": params.url(scope="mine"), "all": params.url(scope="all")},
+            "level_links": [
+                (
+                    words,
+                    params.url(filters={**params.filters, "reading_level": buckets}),
+                    params.filters.get("reading_level") == buckets,
+                )
+                for _level, words, buckets in reading_levels.choices(
+                    reading.reader_grade(request.user, where.school)
+                )
+            ],
             "sort_urls": [
                 (key, label, params.url(sort=key))
                 for key, label in (

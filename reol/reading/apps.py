@@ -9,11 +9,15 @@ class ReadingConfig(AppConfig):
 
     def ready(self) -> None:
         from reol.core.audit import register_actions
+        from reol.core.demo import extend_demo
         from reol.core.navigation import NavEntry, register
         from reol.core.panels import register_panel
         from reol.core.permissions import Perm
 
+        from .demo import load_demo_doors
         from .views import record_panel
+
+        extend_demo(load_demo_doors)
 
         register_panel("catalog.record", record_panel)
         register(
@@ -23,6 +27,13 @@ class ReadingConfig(AppConfig):
                 Perm.CATALOG_EDIT,
                 order=45,
                 description=_("Students' reviews waiting to be read before they are shown."),
+            ),
+            NavEntry(
+                _("Picture doors"),
+                "reading-doors",
+                Perm.CATALOG_EDIT,
+                order=46,
+                description=_("Big picture tiles on the catalogue's front page."),
             ),
             NavEntry(
                 _("Reading promotion"),
@@ -42,5 +53,8 @@ class ReadingConfig(AppConfig):
                 "review.approve": _("Review approved"),
                 "review.reject": _("Review not approved"),
                 "review.report": _("Review reported"),
+                "door.create": _("Picture door added"),
+                "door.delete": _("Picture door removed"),
+                "door.move": _("Picture door moved"),
             }
         )

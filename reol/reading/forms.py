@@ -3,9 +3,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from reol.catalog.search.types import AGE_BUCKETS
 from reol.core.fields import ManyLinesField, OneLineField
 
 from . import covers
+from .doors import SYMBOLS
 
 
 class CoverUploadForm(forms.Form):
@@ -54,3 +56,33 @@ class CoverProviderForm(forms.Form):
         help_text=_("With {isbn} where the ISBN goes, e.g. https://covers.example.org/{isbn}.jpg"),
     )
     enabled = forms.BooleanField(label=_("Look up covers there"), required=False)
+
+
+def _age_choices() -> list[tuple[str, str]]:
+    return [("", str(_("All ages")))] + [(key, key) for key in AGE_BUCKETS]
+
+
+class DoorForm(forms.Form):
+    label_da = OneLineField(label=_("Label in Danish"), max_length=40, required=False)
+    label_nb = OneLineField(label=_("Label in Norwegian"), max_length=40, required=False)
+    label_en = OneLineField(label=_("Label in English"), max_length=40, required=False)
+    words = OneLineField(
+        label=_("Search words"),
+        max_length=200,
+        required=False,
+        help_text=_("What a child would type, e.g. heste"),
+    )
+    subject = OneLineField(label=_("Subject"), max_length=100, required=False)
+    age_band = forms.ChoiceField(label=_("For ages"), choices=_age_choices, required=False)
+    easy = forms.BooleanField(label=_("Only easy to read"), required=False)
+    symbol = forms.ChoiceField(
+        label=_("Symbol"),
+        required=False,
+        choices=lambda: [("", _("None"))] + [(s, s) for s in SYMBOLS],
+    )
+    picture = forms.FileField(
+        label=_("Picture"),
+        required=False,
+        help_text=_("Optional: a photo instead of the symbol."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )

@@ -101,3 +101,12 @@ def badge(lix: int | None, grade: int | None, staff: bool) -> LevelBadge | None:
         CHALLENGE: _("A challenge for %(grade)s"),
     }[level] % {"grade": name}
     return LevelBadge(level, words, lix, staff)
+
+
+def choices(grade: int | None) -> list[tuple[str, str, list[str]]]:
+    """The "for me" filters of a student's search: (level, words, the LIX buckets it means)."""
+    if grade is None:
+        return []
+    words = {EASY: _("Easy for me"), JUST_RIGHT_WORD: _("Just right"), CHALLENGE: _("A challenge")}
+    picked = [(level, str(words[level]), buckets_for(level, grade)) for level in LEVELS]
+    return [choice for choice in picked if choice[2]]

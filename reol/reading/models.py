@@ -146,3 +146,41 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_id}:{self.stars}"
+
+
+class PictureDoor(models.Model):
+    """A big picture tile on the catalogue's front page that opens a saved search ("Horses").
+
+    The librarian composes them per school: the words and filters of the search, the label in
+    each language, a picture (an uploaded one, or a symbol on a colour), and the ages it is for.
+    """
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="picture_doors")
+    label_da = models.CharField(_("label in Danish"), max_length=40, blank=True)
+    label_nb = models.CharField(_("label in Norwegian"), max_length=40, blank=True)
+    label_en = models.CharField(_("label in English"), max_length=40, blank=True)
+    words = models.CharField(_("search words"), max_length=200, blank=True)
+    subject = models.CharField(_("subject"), max_length=100, blank=True)
+    age_band = models.CharField(_("for ages"), max_length=8, blank=True)
+    easy = models.BooleanField(_("only easy to read"), default=False)
+    symbol = models.CharField(_("symbol"), max_length=8, blank=True)
+    colour = models.CharField(max_length=7, blank=True)
+    image = models.BinaryField(blank=True, default=b"")
+    digest = models.CharField(max_length=16, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("picture door")
+        verbose_name_plural = _("picture doors")
+        ordering = ["school", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(label_da="", label_nb="", label_en=""), name="door_has_a_label"
+            ),
+            models.CheckConstraint(
+                condition=~Q(words="", subject="", easy=False), name="door_opens_a_search"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label_en or self.label_da or self.label_nb

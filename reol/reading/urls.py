@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_doors
 
 urlpatterns = [
     path("covers/<int:pk>/<slug:version>", views.cover_image, name="reading-cover"),
@@ -13,4 +13,10 @@ urlpatterns = [
     path("staff/reading/settings/", views.reading_settings, name="reading-settings"),
     path("opac/record/<int:pk>/review", views.review_submit, name="reading-review-submit"),
     path("opac/reviews/<int:pk>/report", views.review_report, name="reading-review-report"),
+    path("doors/<int:pk>/<slug:version>", views_doors.door_picture, name="reading-door-picture"),
+    path("staff/reading/doors/", views_doors.door_list, name="reading-doors"),
+    path(
+        "staff/reading/doors/<int:pk>/delete", views_doors.door_delete, name="reading-door-delete"
+    ),
+    path("staff/reading/doors/<int:pk>/move", views_doors.door_move, name="reading-door-move"),
 ]
