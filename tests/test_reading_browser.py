@@ -3,14 +3,17 @@ read aloud from the keyboard, and a review that shows once the librarian approve
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
 
 from reol.catalog.models import Item, Record
 from reol.circulation.actions import loans
 from reol.opac.tests.conftest import build_shelf
 from reol.patrons.models import Patron
-from reol.reading import doors, services
+from reol.reading import campaigns, doors, services
 from tests.conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -79,5 +82,33 @@ def test_a_student_sees_covers_and_levels_hears_a_title_and_reviews_it(world, pa
     page.reload()
     page.locator(".reviews").get_by_text("Magisk!").wait_for()
     assert page.get_by_text("Your review is shown.").is_visible()
+    # She logs it in the class's summer-reading campaign; its bar moves.
+    today = timezone.localdate()
+    campaign = campaigns.create_campaign(
+        world.librarian_a,
+        world.school_a,
+        title="Sommerlæsning",
+        starts_on=today,
+        ends_on=today + dt.timedelta(days=60),
+        goal=5,
+    )
+    page.get_by_role("link", name="Reading challenges").click()
+    page.get_by_role("button", name="Join").click()
+    bar = page.get_by_role("progressbar")
+    before = int(bar.get_attribute("aria-valuenow") or "0")  # her open loan counts already
+    page.goto(f"/opac/records/{record.pk}/")
+    # Her loan of it counted by itself (she chose "count the books I borrow").
+    assert page.get_by_text("Logged in Sommerlæsning.").is_visible()
+    page.get_by_role("link", name="Reading challenges").click()
+    assert int(page.get_by_role("progressbar").get_attribute("aria-valuenow") or "0") == before
+    page.get_by_label("I read (the title)").fill("Bogen fra mormor")
+    page.get_by_role("button", name="Log it", exact=True).click()
+    page.get_by_text("Logged! Your bar moved.").wait_for()
+    after = int(page.get_by_role("progressbar").get_attribute("aria-valuenow") or "0")
+    assert after == before + 1
+    assert campaign.participants.get().logs.count() == after
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    page.goto(f"/opac/records/{record.pk}/")
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()

@@ -40,6 +40,7 @@ from reol.circulation.actions import loans as loan_actions
 from reol.circulation.errors import CirculationError
 from reol.circulation.models import Hold, Loan
 from reol.core.models import School, User
+from reol.reading import campaigns as reading_campaigns
 from reol.reading import doors as picture_doors
 from reol.reading import levels as reading_levels
 from reol.reading import selectors as reading
@@ -540,6 +541,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "series": selectors.series_place(found, where),
             "extras": reading.extras_for([found], user, where.school)[found.pk],
             "reviews": reading.reviews_context(user, where.school, found),
+            "campaigns": reading_campaigns.loggable(user, where.school, found),
         },
     )
 

@@ -36,6 +36,13 @@ class ReadingConfig(AppConfig):
                 description=_("Big picture tiles on the catalogue's front page."),
             ),
             NavEntry(
+                _("Reading campaigns"),
+                "reading-staff-campaigns",
+                Perm.CATALOG_EDIT,
+                order=47,
+                description=_("Reading challenges with goals, progress bars and class results."),
+            ),
+            NavEntry(
                 _("Reading promotion"),
                 "reading-settings",
                 Perm.SCHOOL_MANAGE,
@@ -54,6 +61,9 @@ class ReadingConfig(AppConfig):
                 "review.reject": _("Review not approved"),
                 "review.report": _("Review reported"),
                 "door.create": _("Picture door added"),
+                "campaign.create": _("Reading campaign created"),
+                "campaign.join": _("Joined a reading campaign"),
+                "campaign.leave": _("Left a reading campaign"),
                 "door.delete": _("Picture door removed"),
                 "door.move": _("Picture door moved"),
             }

@@ -86,3 +86,18 @@ class DoorForm(forms.Form):
         help_text=_("Optional: a photo instead of the symbol."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
     )
+
+
+class CampaignForm(forms.Form):
+    title = OneLineField(label=_("Title"), max_length=120)
+    description = ManyLinesField(
+        label=_("What is it about?"), required=False, max_length=2000, widget=forms.Textarea
+    )
+    starts_on = forms.DateField(label=_("Starts"), widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(label=_("Ends"), widget=forms.DateInput(attrs={"type": "date"}))
+    goal = forms.IntegerField(
+        label=_("Books for each reader"), min_value=1, max_value=500, initial=5
+    )
+    leaderboard = forms.BooleanField(
+        label=_("Show the classes side by side"), required=False, initial=True
+    )

@@ -184,3 +184,78 @@ class PictureDoor(models.Model):
 
     def __str__(self) -> str:
         return self.label_en or self.label_da or self.label_nb
+
+
+class Campaign(models.Model):
+    """A reading campaign at a school: a summer challenge, a reading week, "5 books, 5 lands"."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="campaigns")
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"), blank=True, max_length=2000)
+    starts_on = models.DateField(_("starts"))
+    ends_on = models.DateField(_("ends"))
+    goal = models.PositiveSmallIntegerField(_("books for each reader"), default=5)
+    leaderboard = models.BooleanField(_("show the classes side by side"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reading campaign")
+        verbose_name_plural = _("reading campaigns")
+        ordering = ["-starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="campaign_dates"
+            ),
+            models.CheckConstraint(condition=Q(goal__gte=1, goal__lte=500), name="campaign_goal"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Participant(models.Model):
+    """A student who joined a campaign: their opt-in to keep what they read in it."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="participants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="campaigns"
+    )
+    group_name = models.CharField(max_length=40, blank=True)  # their class when they joined
+    from_loans = models.BooleanField(_("count my loans"), default=True)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "user"], name="participant_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.user_id}"
+
+
+class LogSource(models.TextChoices):
+    HAND = "hand", _("logged by hand")
+    LOAN = "loan", _("from a loan")
+
+
+class ReadingLog(models.Model):
+    """One book a participant read in a campaign."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="logs")
+    record = models.ForeignKey(Record, on_delete=models.SET_NULL, null=True, blank=True)
+    title = models.CharField(_("title"), max_length=300)
+    source = models.CharField(max_length=8, choices=LogSource.choices, default=LogSource.HAND)
+    logged_on = models.DateField()
+
+    class Meta:
+        ordering = ["-logged_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "record"],
+                condition=Q(record__isnull=False),
+                name="log_a_record_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

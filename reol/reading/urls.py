@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_doors
+from . import views, views_campaigns, views_doors
 
 urlpatterns = [
     path("covers/<int:pk>/<slug:version>", views.cover_image, name="reading-cover"),
@@ -19,4 +19,15 @@ urlpatterns = [
         "staff/reading/doors/<int:pk>/delete", views_doors.door_delete, name="reading-door-delete"
     ),
     path("staff/reading/doors/<int:pk>/move", views_doors.door_move, name="reading-door-move"),
+    path("opac/campaigns/", views_campaigns.my_campaigns, name="reading-campaigns"),
+    path("opac/campaigns/<int:pk>/join", views_campaigns.join, name="reading-campaign-join"),
+    path("opac/campaigns/<int:pk>/leave", views_campaigns.leave, name="reading-campaign-leave"),
+    path("opac/campaigns/<int:pk>/log", views_campaigns.log, name="reading-campaign-log"),
+    path("opac/campaigns/<int:pk>/export", views_campaigns.export, name="reading-campaign-export"),
+    path("opac/reading-log/<int:pk>/remove", views_campaigns.unlog, name="reading-log-remove"),
+    path(
+        "staff/reading/campaigns/",
+        views_campaigns.staff_campaigns,
+        name="reading-staff-campaigns",
+    ),
 ]
