@@ -104,6 +104,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "place": where,
             "arrivals": arrivals,
             "arrivals_here": _availability_at(where.school, [r.pk for r in arrivals]),
+            "arrival_extras": reading.extras_for(arrivals, request.user, where.school),
             "reading_lists": selectors.reading_lists(where.municipality, where.school),
             "anonymous": not request.user.is_authenticated,
             "doors": picture_doors.doors_for(
@@ -684,5 +685,6 @@ def new_arrivals(request: HttpRequest, code: str) -> HttpResponse:
             "school": school,
             "arrivals": arrivals,
             "arrivals_here": _availability_at(school, [r.pk for r in arrivals]),
+            "arrival_extras": reading.extras_for(arrivals, request.user, school),
         },
     )
