@@ -103,7 +103,7 @@ def worker(records: int, repeat: int) -> dict[str, Any]:
     timed()  # warm: caches, index readers, templates
     results: dict[str, Any] = {}
     real = (opac_views.reading.with_covers, opac_views.reading.extras_for)
-    for round_ in range(2):  # alternate, so drift on a shared machine hits both alike
+    for _round in range(2):  # alternate, so drift on a shared machine hits both alike
         for name in ("covers", "no covers"):
             if name == "no covers":
                 opac_views.reading.with_covers = lambda qs: qs  # type: ignore[assignment]

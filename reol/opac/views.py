@@ -41,6 +41,7 @@ from reol.circulation.errors import CirculationError
 from reol.circulation.models import Hold, Loan
 from reol.core.models import School, User
 from reol.reading import campaigns as reading_campaigns
+from reol.reading import displays as reading_displays
 from reol.reading import doors as picture_doors
 from reol.reading import levels as reading_levels
 from reol.reading import selectors as reading
@@ -107,6 +108,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "arrival_extras": reading.extras_for(arrivals, request.user, where.school),
             "reading_lists": selectors.reading_lists(where.municipality, where.school),
             "anonymous": not request.user.is_authenticated,
+            "displays": reading_displays.current(where.school),
             "doors": picture_doors.doors_for(
                 where.school, reading.reader_grade(request.user, where.school)
             ),
@@ -543,6 +545,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "extras": reading.extras_for([found], user, where.school)[found.pk],
             "reviews": reading.reviews_context(user, where.school, found),
             "campaigns": reading_campaigns.loggable(user, where.school, found),
+            "my_displays": reading_displays.editable(user, where.school),
         },
     )
 

@@ -43,6 +43,13 @@ class ReadingConfig(AppConfig):
                 description=_("Reading challenges with goals, progress bars and class results."),
             ),
             NavEntry(
+                _("Displays"),
+                "reading-displays",
+                Perm.PLANNING,
+                order=48,
+                description=_("Recommendations on the catalogue's front page and as a poster."),
+            ),
+            NavEntry(
                 _("Reading promotion"),
                 "reading-settings",
                 Perm.SCHOOL_MANAGE,
@@ -62,6 +69,9 @@ class ReadingConfig(AppConfig):
                 "review.report": _("Review reported"),
                 "door.create": _("Picture door added"),
                 "campaign.create": _("Reading campaign created"),
+                "display.create": _("Display made"),
+                "display.add": _("Title added to a display"),
+                "display.remove": _("Title removed from a display"),
                 "campaign.join": _("Joined a reading campaign"),
                 "campaign.leave": _("Left a reading campaign"),
                 "door.delete": _("Picture door removed"),

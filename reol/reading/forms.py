@@ -8,6 +8,7 @@ from reol.core.fields import ManyLinesField, OneLineField
 
 from . import covers
 from .doors import SYMBOLS
+from .models import DisplayKind
 
 
 class CoverUploadForm(forms.Form):
@@ -100,4 +101,17 @@ class CampaignForm(forms.Form):
     )
     leaderboard = forms.BooleanField(
         label=_("Show the classes side by side"), required=False, initial=True
+    )
+
+
+class DisplayForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=DisplayKind.choices)
+    title = OneLineField(label=_("Title"), max_length=120)
+    subject = OneLineField(label=_("Subject"), max_length=60, required=False)
+    grade = forms.IntegerField(label=_("Grade"), min_value=0, max_value=13, required=False)
+    starts_on = forms.DateField(
+        label=_("Shown from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(
+        label=_("Shown until"), widget=forms.DateInput(attrs={"type": "date"})
     )

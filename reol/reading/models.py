@@ -259,3 +259,59 @@ class ReadingLog(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class DisplayKind(models.TextChoices):
+    LIBRARIAN = "librarian", _("the librarian recommends")
+    TEACHER = "teacher", _("a teacher recommends")
+    WEEK = "week", _("the week's display")
+
+
+class Display(models.Model):
+    """A shelf of recommended titles on the catalogue's front page, and as a printed poster."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="displays")
+    kind = models.CharField(_("kind"), max_length=16, choices=DisplayKind.choices)
+    title = models.CharField(_("title"), max_length=120)
+    subject = models.CharField(_("subject"), max_length=60, blank=True)
+    grade = models.PositiveSmallIntegerField(_("grade"), null=True, blank=True)
+    starts_on = models.DateField(_("shown from"))
+    ends_on = models.DateField(_("shown until"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    records: models.ManyToManyField[Record, DisplayItem] = models.ManyToManyField(
+        Record, through="DisplayItem", related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("display")
+        verbose_name_plural = _("displays")
+        ordering = ["-starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="display_dates"
+            ),
+            models.CheckConstraint(
+                condition=Q(grade__isnull=True) | Q(grade__lte=13), name="display_grade"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DisplayItem(models.Model):
+    display = models.ForeignKey(Display, on_delete=models.CASCADE, related_name="items")
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="+")
+    note = models.CharField(_("why"), max_length=140, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["display", "record"], name="display_record_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.display_id}:{self.record_id}"

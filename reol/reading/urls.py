@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_campaigns, views_doors
+from . import views, views_campaigns, views_displays, views_doors
 
 urlpatterns = [
     path("covers/<int:pk>/<slug:version>", views.cover_image, name="reading-cover"),
@@ -29,5 +29,19 @@ urlpatterns = [
         "staff/reading/campaigns/",
         views_campaigns.staff_campaigns,
         name="reading-staff-campaigns",
+    ),
+    path("staff/reading/displays/", views_displays.display_list, name="reading-displays"),
+    path(
+        "staff/reading/displays/<int:pk>/add", views_displays.add_title, name="reading-display-add"
+    ),
+    path(
+        "staff/reading/displays/items/<int:pk>/remove",
+        views_displays.remove_title,
+        name="reading-display-remove",
+    ),
+    path(
+        "staff/reading/displays/<int:pk>/poster.pdf",
+        views_displays.poster,
+        name="reading-display-poster",
     ),
 ]
