@@ -24,6 +24,14 @@ def _fast_hashing(request: pytest.FixtureRequest, settings) -> None:  # type: ig
 
 
 @pytest.fixture(autouse=True)
+def _second_factor_optional(request: pytest.FixtureRequest, settings) -> None:  # type: ignore[no-untyped-def]
+    """Administrators must set up two-step sign-in before anything else (reol/core/mfa.py);
+    tests of other things sign them in with a password only, unless marked ``mfa_required``."""
+    if "mfa_required" not in request.keywords:
+        settings.REOL_MFA_REQUIRED = False
+
+
+@pytest.fixture(autouse=True)
 def _plain_static_files(settings) -> None:  # type: ignore[no-untyped-def]
     """Tests serve static files from the apps' folders, not from a collected manifest.
 
@@ -58,6 +66,7 @@ def search_index(settings, tmp_path) -> Iterator[Path]:  # type: ignore[no-untyp
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "real_hashing: keep the production password hashers")
+    config.addinivalue_line("markers", "mfa_required: administrators must have two-step sign-in")
 
 
 @dataclass

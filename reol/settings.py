@@ -55,7 +55,10 @@ INSTALLED_APPS = [
     "reol.reading",
     "reol.opac",
     "reol.planning",
+    "reol.competence",
+    "reol.technology",
     "reol.protocols",
+    "reol.accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -88,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "reol.core.middleware.SecondFactorGate",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "reol.core.middleware.ActiveSchoolMiddleware",
@@ -161,6 +165,15 @@ REOL_LOGIN_MAX_FAILURES = int(os.environ.get("REOL_LOGIN_MAX_FAILURES", "5"))
 REOL_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("REOL_LOGIN_LOCKOUT_SECONDS", "900"))
 # The first delay after those failures; it doubles with each further failure (reol.core.auth).
 REOL_LOGIN_DELAY_SECONDS = int(os.environ.get("REOL_LOGIN_DELAY_SECONDS", "2"))
+# Two-step sign-in (reol/core/mfa.py): required of these roles and of superusers ("0" turns the
+# requirement off, e.g. for a demo on a laptop; anyone may still turn it on for themself).
+REOL_MFA_REQUIRED = os.environ.get("REOL_MFA_REQUIRED", "1") != "0"
+REOL_MFA_REQUIRED_ROLES = [
+    r.strip() for r in os.environ.get("REOL_MFA_REQUIRED_ROLES", "administrator").split(",")
+]
+REOL_MFA_ISSUER = os.environ.get("REOL_MFA_ISSUER", "Reol")
+# Refused requests written to the audit log per person (or address) and minute (core/denials.py)
+REOL_DENIALS_LOGGED_PER_MINUTE = int(os.environ.get("REOL_DENIALS_LOGGED_PER_MINUTE", "10"))
 # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
 REOL_TRUSTED_PROXIES = _env_list("REOL_TRUSTED_PROXIES", "")
 # Password-reset mails per account and per address within an hour.

@@ -22,6 +22,8 @@ STAFF_PAGES = [
     "/staff/locations/",
     "/staff/audit/",
     "/me/",
+    "/me/sessions/",
+    "/me/two-step/",
 ]
 
 

@@ -20,13 +20,15 @@ import reol
 from reol.bookings.api import router as bookings_router
 from reol.catalog.api import router as catalog_router
 from reol.circulation.api import router as circulation_router
-from reol.core import audit
+from reol.competence.api import router as competence_router
+from reol.core import audit, denials
 from reol.core.api import router as core_router
 from reol.core.auth import client_ip
 from reol.core.models import ApiToken, User
 from reol.core.services import API_TOKEN_PREFIX, token_digest
 from reol.patrons.api import router as patrons_router
 from reol.planning.api import router as planning_router
+from reol.technology.api import router as technology_router
 
 
 class BearerToken(HttpBearer):
@@ -65,6 +67,7 @@ class Problem(Schema):
 
 @api.exception_handler(PermissionDenied)
 def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    denials.record(request, reason=str(exc))  # ASVS 7.2.2, rate-limited per person
     return api.create_response(
         request, {"code": "forbidden", "message": str(exc) or "Forbidden"}, status=403
     )
@@ -149,3 +152,5 @@ api.add_router("/", circulation_router)
 api.add_router("/", bookings_router)
 api.add_router("/", patrons_router)
 api.add_router("/", planning_router)
+api.add_router("/", competence_router)
+api.add_router("/", technology_router)

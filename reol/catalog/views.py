@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from reol.core import denials
 from reol.core.middleware import school_for
 from reol.core.models import School, User
 from reol.core.panels import render_panels
@@ -261,7 +262,7 @@ def items_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def item_status(request: HttpRequest, pk: int) -> HttpResponse:
     school = active_school(request, Perm.CATALOG_EDIT)
-    item = get_object_or_404(Item, pk=pk, school=school)
+    item = denials.get_or_404(request, Item.objects.filter(school=school), pk=pk)
     form = ItemStatusForm(request.POST)
     form.fields["status"].widget.attrs["id"] = f"status-{item.pk}"  # the row's own select
     form.fields["status"].label = _("New status for %(b)s") % {"b": item.barcode}

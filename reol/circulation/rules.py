@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from django.db import connection
 
 from reol.catalog.models import CirculationType as C
+from reol.core.calendar import current_school_year, school_year_bounds
 from reol.core.models import ClosedPeriod, OpeningHours, School, SchoolYear, Term
 
 from .models import LoanCategory, LoanPeriod, LoanRule
@@ -322,6 +323,22 @@ def compute_due(rule: LoanRule, calendar: Calendar, today: dt.date) -> DueDate:
         moved_back = True
         moved_forward = False
     return DueDate(date=due, nominal=nominal, moved_forward=moved_forward, moved_back=moved_back)
+
+
+def due_until(until: dt.date, calendar: Calendar, today: dt.date) -> DueDate:
+    """The due date for a loan asked to last until ``until`` (a device for the school year):
+    a fixed date, moved by the calendar as every due date is."""
+    rule = LoanRule(period=LoanPeriod.FIXED_DATE, fixed_due_date=until)
+    return compute_due(rule, calendar, today)
+
+
+def school_year_end(school: School, today: dt.date) -> dt.date:
+    """The last day of the school year ``today`` falls in (the school's calendar, else the
+    core calendar's August–July year): when a one-to-one device is due back."""
+    year = calendar_for(school, today).year_ends
+    if year is not None:
+        return year
+    return school_year_bounds(school, current_school_year(school, today))[1]
 
 
 def due_date(rule: LoanRule, school: School, today: dt.date) -> DueDate:

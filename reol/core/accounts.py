@@ -34,8 +34,22 @@ from django.utils.translation import gettext as _
 
 from . import audit
 from .auth import Attempt
-from .models import ApiToken, Membership, ResetRequest, User
-from .permissions import SYSTEM, Actor, holds_staff_role, may_manage_identity
+from .models import (
+    ApiToken,
+    Membership,
+    RecoveryCode,
+    ResetRequest,
+    SignInSession,
+    TotpDevice,
+    User,
+)
+from .permissions import (
+    SYSTEM,
+    Actor,
+    holds_staff_role,
+    may_manage_identity,
+    may_reset_second_factor,
+)
 
 EMAIL_CHANGE_SALT = "reol.core.accounts.email"
 EMAIL_CHANGE_MAX_AGE = 3 * 24 * 3600  # a confirmation link works for three days
@@ -177,6 +191,46 @@ def end_other_sessions(person: User) -> None:
     audit_everywhere(person, "person.sessions_ended", person)
 
 
+# --- Second factor ----------------------------------------------------------------------------
+
+
+def reset_second_factor(actor: Actor, person: User) -> None:
+    """Take away a person's authenticator app and recovery codes (a lost phone), so they
+    enrol again at their next sign-in. Only an administrator of every school the person
+    belongs to; every session of the person ends; audited there and the person told."""
+    if not may_reset_second_factor(actor, person):
+        with transaction.atomic():
+            audit_everywhere(actor, "person.identity_refused", person, details={"field": "mfa"})
+        raise PermissionDenied(
+            _(
+                "Only an administrator of every school where %(name)s works may reset their "
+                "two-step sign-in."
+            )
+            % {"name": person}
+        )
+    _reset_second_factor(actor, person)
+
+
+@transaction.atomic
+def _reset_second_factor(actor: Actor, person: User) -> None:
+    had = TotpDevice.objects.filter(user=person).delete()[0]
+    RecoveryCode.objects.filter(user=person).delete()
+    User.objects.filter(pk=person.pk).update(session_generation=F("session_generation") + 1)
+    person.refresh_from_db(fields=["session_generation"])
+    SignInSession.objects.filter(user=person).delete()
+    audit_everywhere(actor, "mfa.reset", person, details={"had_app": bool(had)})
+    mail_person(
+        person,
+        _("Your two-step sign-in was reset"),
+        _(
+            "%(actor)s reset the two-step sign-in of your Reol account “%(username)s”, and "
+            "you are signed out everywhere. Set up your authenticator app again at your next "
+            "sign-in. If you did not ask for this, tell your school's administrator at once."
+        )
+        % {"actor": actor, "username": person.username},
+    )
+
+
 # --- E-mail -----------------------------------------------------------------------------------
 
 
@@ -185,6 +239,11 @@ def _mail(to: str, subject: str, body: str) -> None:
         transaction.on_commit(
             lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to], fail_silently=True)
         )
+
+
+def mail_person(person: User, subject: str, body: str) -> None:
+    """Tell the person by e-mail once the transaction commits (nothing when they have none)."""
+    _mail(person.email or "", subject, body)
 
 
 def request_email_change(actor: Actor, person: User, new_email: str, *, site: str) -> str:
@@ -259,16 +318,25 @@ def confirm_email_change(token: str) -> User:
 
 
 @transaction.atomic
-def record_sign_in(person: User) -> None:
-    audit_everywhere(person, "signin.success", person)
+def record_sign_in(person: User, *, second_factor: str = "") -> None:
+    details = {"second_factor": second_factor} if second_factor else None
+    audit_everywhere(person, "signin.success", person, details=details)
 
 
 @transaction.atomic
-def record_sign_in_failure(attempt: Attempt, *, delayed: bool = False) -> None:
-    """A failed (or delayed) sign-in, at the schools of the account it was aimed at."""
+def record_sign_in_failure(
+    attempt: Attempt, *, delayed: bool = False, reason: str = "", second_factor: str = ""
+) -> None:
+    """A failed (or delayed) sign-in, at the schools of the account it was aimed at.
+    ``reason`` names why a single sign-on was refused; ``second_factor`` how the second step
+    failed ("wrong", "replayed")."""
     action = "signin.delayed" if delayed else "signin.failure"
+    if second_factor and not delayed:
+        action = "signin.second_factor_failure"
     name = attempt.identifier.strip()[:100]
-    details = {"typed": name}
+    details = {"typed": name, **({"second_factor": second_factor} if second_factor else {})}
+    if reason:
+        details["reason"] = reason
     if attempt.account is None:
         audit.record(SYSTEM, action, None, details=details, actor_name=name)
     else:
@@ -305,6 +373,7 @@ __all__ = [
     "change_own_password",
     "confirm_email_change",
     "end_other_sessions",
+    "mail_person",
     "note_reset_request",
     "record_sign_in",
     "record_sign_in_failure",
@@ -313,6 +382,7 @@ __all__ = [
     "require_identity_authority",
     "reset_allowed",
     "reset_password",
+    "reset_second_factor",
     "set_password",
     "set_pin",
 ]

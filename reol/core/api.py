@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from . import services
+from . import denials, services
 from .models import AuditEvent, Location, Membership, School, User
 from .paging import DateRange, paged
 from .permissions import Perm, has_perm_anywhere, schools_with, scope, visible_people
@@ -114,7 +114,7 @@ def schools(request: HttpRequest) -> QuerySet[School]:
 
 def _school(request: HttpRequest, code: str, perm: Perm) -> School:
     """A school by code, 404 unless the caller has ``perm`` there (no existence leaks)."""
-    return get_object_or_404(schools_with(_me(request), perm), code=code)
+    return denials.get_or_404(request, schools_with(_me(request), perm), code=code)
 
 
 @router.get("/schools/{code}/locations", response=list[LocationOut], tags=["schools"])
@@ -155,7 +155,7 @@ def people(
 @router.get("/people/{int:person_id}", response=PersonOut, tags=["people"])
 def person(request: HttpRequest, person_id: int) -> User:
     viewer = _me(request)
-    subject = get_object_or_404(_people(request), pk=person_id)
+    subject = denials.get_or_404(request, _people(request), pk=person_id)
     if subject.pk != viewer.pk:
         services.record_person_view(viewer, subject, None)
     return subject

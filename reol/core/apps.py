@@ -14,6 +14,7 @@ class CoreConfig(AppConfig):
         # ``username__lower=Lower(Value(code))``: the LOWER() the unique indexes are built on.
         CharField.register_lookup(Lower)
 
+        from . import sessions  # noqa: F401  (its signal receivers: sign-in and sign-out)
         from .navigation import NavEntry, register
         from .permissions import Perm
 

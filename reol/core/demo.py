@@ -234,7 +234,9 @@ def load_demo(today: dt.date | None = None) -> list[Login]:
     for spec in SCHOOLS:
         logins += _load_school(municipality, spec, today)
     for extend in _EXTENSIONS:
-        extend(municipality)
+        added = extend(municipality)
+        if isinstance(added, list):  # an app's own demo logins (e.g. a network coordinator)
+            logins += [login for login in added if isinstance(login, Login)]
     return logins
 
 

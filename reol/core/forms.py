@@ -15,7 +15,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import accounts, auth, services
+from . import accounts, auth, services, signin
 from .fields import OneLineField
 from .languages import language_choices
 from .models import ClosedPeriod, Location, OpeningHours, Role, School, User
@@ -85,6 +85,10 @@ class SignInForm(forms.Form):
                 _("The username or card number and the password or PIN do not match."),
                 code="invalid_login",
             )
+        refusal = signin.password_refusal(user)  # e.g. staff who must use the school's provider
+        if refusal:
+            accounts.record_sign_in_failure(attempt, reason="provider_required")
+            raise forms.ValidationError(refusal, code="provider_required")
         auth.note_success(attempt)
         self.user = user
         return data
@@ -319,3 +323,27 @@ class OwnPasswordForm(PasswordChangeForm):
     def save(self, commit: bool = True) -> Any:
         accounts.change_own_password(self.user, self.cleaned_data["new_password1"])
         return self.user
+
+
+class SecondStepForm(forms.Form):
+    """The code of the authenticator app, or one of the recovery codes."""
+
+    code = OneLineField(
+        label=_("Code from your authenticator app, or a recovery code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "autocomplete": "one-time-code", "spellcheck": "false"}
+        ),
+    )
+
+
+class EnrolForm(forms.Form):
+    """The first code of a newly added app: it proves the app and the server agree."""
+
+    code = OneLineField(
+        label=_("The 6-digit code your app shows now"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
+        ),
+    )

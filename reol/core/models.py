@@ -438,3 +438,27 @@ class ResetRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.at:%Y-%m-%d %H:%M}"
+
+
+# Second factors and sessions live in their own module; imported here so Django finds them.
+from .signin_models import RecoveryCode, SignInSession, TotpDevice  # noqa: E402
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "ClosedPeriod",
+    "Location",
+    "LoginFailure",
+    "Membership",
+    "Municipality",
+    "OpeningHours",
+    "RecoveryCode",
+    "ResetRequest",
+    "Role",
+    "School",
+    "SchoolYear",
+    "SignInSession",
+    "Term",
+    "TotpDevice",
+    "User",
+]

@@ -121,3 +121,20 @@ def register_figures(*figures: Figure) -> None:
 
 def figures() -> list[Figure]:
     return sorted(_figures.values(), key=lambda f: (f.order, f.key))
+
+
+# --- Where a person without a school lands -----------------------------------------------------
+# A network coordinator or a county library's staff has no role at any school, so no dashboard.
+# An app registers ``landing(user)``: the address of its page for them, or None.
+
+_landings: list[Callable[[object], str | None]] = []
+
+
+def register_landing(landing: Callable[[object], str | None]) -> None:
+    if landing not in _landings:
+        _landings.append(landing)
+
+
+def landing_for(user: object) -> str | None:
+    """The first registered page for a person without a school, if any app has one."""
+    return next((url for url in (f(user) for f in _landings) if url), None)

@@ -56,6 +56,12 @@ class Perm(StrEnum):
     REPORTS_VIEW = "reports_view"
     PLANNING = "planning"  # annual plans, the coordination calendar, collaborations
     BOOKING = "booking"  # book class sets, rooms and equipment for future dates
+    COMPETENCE = "competence"  # take part in a network's competence work (surveys, courses)
+    PD_WORK = "pd_work"  # the library's own professional development work: workshops, minutes
+    NETWORK_VIEW = "network_view"  # a network's aggregated figures (never a patron)
+    NETWORK_COORDINATE = "network_coordinate"  # run a network: members, surveys, courses
+    SIGNIN_MANAGE = "signin_manage"  # identity providers and the school's sign-in policy
+    TECHNOLOGY = "technology"  # devices' serials and MACs, work orders, device imports
 
 
 _LIBRARIAN = {
@@ -69,9 +75,14 @@ _LIBRARIAN = {
     Perm.REPORTS_VIEW,
     Perm.PLANNING,
     Perm.BOOKING,
+    Perm.COMPETENCE,
+    Perm.PD_WORK,
+    Perm.TECHNOLOGY,
 }
 ROLE_PERMS: Final[dict[str, frozenset[Perm]]] = {
-    Role.ADMINISTRATOR: frozenset(_LIBRARIAN | {Perm.STAFF_MANAGE, Perm.AUDIT_VIEW}),
+    Role.ADMINISTRATOR: frozenset(
+        _LIBRARIAN | {Perm.STAFF_MANAGE, Perm.AUDIT_VIEW, Perm.SIGNIN_MANAGE}
+    ),
     Role.LIBRARIAN: frozenset(_LIBRARIAN),
     Role.TEACHER: frozenset({Perm.STAFF_SHELL, Perm.SCHOOL_VIEW, Perm.PLANNING, Perm.BOOKING}),
     Role.VOLUNTEER: frozenset({Perm.STAFF_SHELL, Perm.SCHOOL_VIEW, Perm.CIRCULATION_DESK}),
@@ -80,6 +91,33 @@ ROLE_PERMS: Final[dict[str, frozenset[Perm]]] = {
         {Perm.STAFF_SHELL, Perm.SCHOOL_VIEW, Perm.PEOPLE_VIEW, Perm.AUDIT_VIEW, Perm.REPORTS_VIEW}
     ),
 }
+
+# Roles in a network of libraries (``reol.competence``): they hold across the network, never
+# at a school, so a coordinator's role gives nothing of any school's patrons or loans.
+NETWORK_ROLE_PERMS: Final[dict[str, frozenset[Perm]]] = {
+    "coordinator": frozenset(
+        {Perm.NETWORK_VIEW, Perm.NETWORK_COORDINATE, Perm.COMPETENCE, Perm.STAFF_SHELL}
+    ),
+    "leader": frozenset({Perm.COMPETENCE, Perm.STAFF_SHELL}),  # leads a member library
+    "staff": frozenset({Perm.COMPETENCE, Perm.STAFF_SHELL}),  # works at a member library
+}
+# School roles that make a person staff (or leader) of their school's library in a network.
+NETWORK_STAFF_ROLES: Final = frozenset({Role.LIBRARIAN, Role.ADMINISTRATOR})
+NETWORK_LEADER_ROLES: Final = frozenset({Role.ADMINISTRATOR})
+
+
+def has_network_perm(actor: Actor | AnonymousUser, perm: Perm, network_roles: set[str]) -> bool:
+    """May ``actor``, holding ``network_roles`` in a network, do ``perm`` there?
+
+    The roles are read by ``reol.competence.access`` (which knows the networks); the rule of
+    which role gives what is here, beside the school roles'.
+    """
+    if _is_everything(actor):
+        return True
+    if not isinstance(actor, User) or not actor.is_active:
+        return False
+    return any(perm in NETWORK_ROLE_PERMS.get(role, frozenset()) for role in network_roles)
+
 
 # Which roles a permission lets you hand out. Administrators appoint staff; librarians
 # enrol students, teachers and volunteers.
@@ -239,6 +277,26 @@ def may_manage_identity(actor: Actor | AnonymousUser, person: User) -> bool:
     if not held:
         return False
     return all(m.school is not None and may_grant(actor, m.role, m.school) for m in held)
+
+
+def may_reset_second_factor(actor: Actor | AnonymousUser, person: User) -> bool:
+    """May ``actor`` reset ``person``'s two-step sign-in (ASVS 4.3.1)?
+
+    Stricter than ``may_manage_identity``: only someone who may appoint staff (an
+    administrator) at *every* school where the person holds a role; never the person
+    themself (they turn it off, or renew codes, on their own page); a consultant's or a
+    superuser's only the installation.
+    """
+    if _is_everything(actor):
+        return True
+    if not isinstance(actor, User) or not actor.is_active or actor.pk == person.pk:
+        return False
+    if person.is_superuser:
+        return False
+    held = list(Membership.objects.filter(user=person).select_related("school"))
+    return bool(held) and all(
+        m.school is not None and has_perm(actor, Perm.STAFF_MANAGE, m.school) for m in held
+    )
 
 
 def is_student_only(user: User) -> bool:

@@ -7,13 +7,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -21,7 +21,18 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import accounts, audit, auth, forms, navigation, selectors, services
+from . import (
+    accounts,
+    audit,
+    auth,
+    denials,
+    forms,
+    navigation,
+    security_views,
+    selectors,
+    services,
+    signin,
+)
 from .languages import language_name
 from .middleware import SESSION_KEY, school_for, schools_of
 from .models import AuditEvent, ClosedPeriod, Location, Membership, Role, School, User
@@ -61,26 +72,12 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         return redirect("home")
     form = forms.SignInForm(request, request.POST or None)
     if request.method == "POST" and form.is_valid() and form.user is not None:
-        login(request, form.user)
-        accounts.record_sign_in(form.user)
         next_url = request.POST.get("next") or request.GET.get("next") or ""
         if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
             next_url = ""
         if request.GET.get("from") == "opac" and not is_student_only(form.user):
             next_url = ""  # staff who sign in from the catalogue's link go to their dashboard
-        response = HttpResponseRedirect(next_url or "/")
-        if form.user.preferred_language:
-            response.set_cookie("django_language", form.user.preferred_language, samesite="Lax")
-        # This browser is now one the account knows: its failures count apart from its address.
-        response.set_cookie(
-            auth.DEVICE_COOKIE,
-            auth.device_cookie(form.user),
-            max_age=auth.DEVICE_COOKIE_AGE,
-            httponly=True,
-            secure=settings.SESSION_COOKIE_SECURE,
-            samesite="Lax",
-        )
-        return response
+        return signin.after_first_factor(request, form.user, next_url)
     status = 400 if request.method == "POST" else 200
     return render(request, "core/sign_in.html", {"form": form}, status=status)
 
@@ -104,7 +101,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if is_student_only(user):
         return redirect("opac-home")
     if not schools_of(user) and not user.is_superuser:
-        return redirect("me")
+        return redirect(navigation.landing_for(user) or "me")
     return redirect("staff-dashboard")
 
 
@@ -305,7 +302,7 @@ def people(request: HttpRequest) -> HttpResponse:
 def person(request: HttpRequest, pk: int) -> HttpResponse:
     school = school_for(request, Perm.PEOPLE_VIEW)
     # 404, not 403, for people outside the viewer's schools: their existence is not revealed.
-    subject = get_object_or_404(visible_people(request.user, Perm.PEOPLE_VIEW), pk=pk)
+    subject = denials.get_or_404(request, visible_people(request.user, Perm.PEOPLE_VIEW), pk=pk)
     memberships = (
         scope(Membership.objects.filter(user=subject), request.user, Perm.PEOPLE_VIEW)
         .select_related("school")
@@ -321,6 +318,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
             "memberships": memberships,
             "locked_until": auth.account_locked_until(subject),
             "can_manage": can_manage,
+            "can_reset_mfa": security_views.may_reset(request.user, subject),
         },
     )
 
@@ -329,7 +327,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
     school = school_for(request, Perm.PEOPLE_MANAGE)
-    subject = get_object_or_404(visible_people(request.user, Perm.PEOPLE_MANAGE), pk=pk)
+    subject = denials.get_or_404(request, visible_people(request.user, Perm.PEOPLE_MANAGE), pk=pk)
     services.unlock_sign_in(request.user, subject, school)  # type: ignore[arg-type]
     messages.success(request, _("%(name)s can sign in again.") % {"name": subject})
     return redirect("person", pk=subject.pk)

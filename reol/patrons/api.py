@@ -23,7 +23,7 @@ from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
-from reol.core import calendar
+from reol.core import calendar, denials
 from reol.core import services as core_services
 from reol.core.models import School, User
 from reol.core.paging import Shaped, paged
@@ -167,7 +167,9 @@ def _one_school(actor: User, code: str | None, perm: Perm) -> School:
     raise Http404(_("Name the school (its code)."))
 
 
-def _find(actor: User, barcode: str, school_code: str | None, perm: Perm) -> Patron:
+def _find(
+    request: HttpRequest, actor: User, barcode: str, school_code: str | None, perm: Perm
+) -> Patron:
     code = barcode.strip()
     patrons = scope(Patron.objects.all(), actor, perm).filter(
         card_or_username(code, prefix="user__")
@@ -177,6 +179,16 @@ def _find(actor: User, barcode: str, school_code: str | None, perm: Perm) -> Pat
         patrons = patrons.filter(school=school)
     found = _with_groups(patrons).order_by("school__code").first()
     if found is None:
+        # Another school's card or username: audited (ASVS 7.2.2), still a plain 404.
+        elsewhere = Patron.objects.filter(card_or_username(code, prefix="user__"))
+        other = elsewhere.select_related("school").order_by("pk").first()
+        if other is not None:
+            denials.record(
+                request,
+                reason="outside the requester's schools",
+                target_school=other.school,
+                obj=other,
+            )
         raise Http404
     return found
 
@@ -259,7 +271,7 @@ def create_patron(request: HttpRequest, payload: PatronIn) -> tuple[int, dict[st
 @router.get("/patrons/{barcode}", response=PatronOut)
 def get_patron(request: HttpRequest, barcode: str, school: str | None = None) -> dict[str, Any]:
     actor = _user(request)
-    patron = _find(actor, barcode, school, Perm.PEOPLE_VIEW)
+    patron = _find(request, actor, barcode, school, Perm.PEOPLE_VIEW)
     core_services.record_person_view(actor, patron.user, patron.school)
     return _out(patron, _blocked([patron]))
 
@@ -269,7 +281,7 @@ def patch_patron(
     request: HttpRequest, barcode: str, payload: PatronPatch, school: str | None = None
 ) -> dict[str, Any]:
     actor = _user(request)
-    patron = _find(actor, barcode, school, Perm.PEOPLE_VIEW)
+    patron = _find(request, actor, barcode, school, Perm.PEOPLE_VIEW)
     require(actor, Perm.PEOPLE_MANAGE, patron.school)
     changes = payload.dict(exclude_unset=True)
     consent = changes.pop("keeps_loan_history", None)

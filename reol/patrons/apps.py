@@ -8,12 +8,15 @@ class PatronsConfig(AppConfig):
     verbose_name = _("Patrons")
 
     def ready(self) -> None:
+        from reol.accounts import matching
+        from reol.accounts.models import MatchField
         from reol.core.audit import register_actions
         from reol.core.demo import extend_demo
         from reol.core.navigation import NavEntry, register
         from reol.core.permissions import Perm
 
         from .demo import load_demo_patrons
+        from .selectors import people_by_roster_id
 
         register(
             NavEntry(
@@ -74,3 +77,4 @@ class PatronsConfig(AppConfig):
             }
         )
         extend_demo(load_demo_patrons)
+        matching.register(MatchField.SOURCE_ID, people_by_roster_id)  # sign-in by roster id

@@ -168,3 +168,10 @@ def members_of(group: Group, role: str | None = None) -> QuerySet[GroupMember]:
     if role:
         members = members.filter(role=role)
     return members.order_by("patron__user__last_name", "patron__user__first_name")
+
+
+def people_by_roster_id(schools: QuerySet[School], source_id: str) -> QuerySet[User]:
+    """The active people whose patron row at one of ``schools`` has this roster source id
+    (what a sign-in provider matching on the roster id asks, through ``accounts.matching``)."""
+    rows = Patron.objects.filter(school__in=schools, source_id=source_id, active=True)
+    return User.objects.filter(is_active=True, pk__in=rows.values("user_id"))

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from reol.core import calendar
+from reol.core import calendar, denials
 from reol.core import services as core_services
 from reol.core.middleware import school_for
 from reol.core.models import School, User
@@ -50,12 +50,12 @@ def _pk(value: object) -> int:
 
 def _patron(request: HttpRequest, school: School, pk: int, perm: Perm = Perm.PEOPLE_VIEW) -> Patron:
     patrons = scope(Patron.objects.filter(school=school), request.user, perm)
-    return get_object_or_404(patrons.select_related("user", "school"), pk=pk)
+    return denials.get_or_404(request, patrons.select_related("user", "school"), pk=pk)
 
 
 def _group(request: HttpRequest, school: School, pk: int, perm: Perm = Perm.PEOPLE_VIEW) -> Group:
     groups = scope(Group.objects.filter(school=school), request.user, perm)
-    return get_object_or_404(groups.select_related("school"), pk=pk)
+    return denials.get_or_404(request, groups.select_related("school"), pk=pk)
 
 
 def _form_errors(form: Any, error: ValidationError) -> None:

@@ -3,6 +3,8 @@
 * ``loans``: ``checkout``, ``checkin``, ``renew``, ``write_off`` (a lost loan ends);
 * ``holds``: ``place_hold``, ``cancel_hold``, ``expire_hold``;
 * ``class_sets``: ``lend_class_set``, ``return_class_set``;
+* ``devices``: ``lend_for_school_year``, ``swap_device``, ``take_out_of_service``,
+  ``return_to_service``, ``retire_device``, ``flag_lost`` (for the technology app);
 * ``stocktaking``: ``open_stocktake``, ``record_scan``, ``close_stocktake``, ``mark_missing``;
 * ``rules``: ``save_rule``, ``adopt_default_rules``, ``delete_rule``;
 * ``privacy``: ``anonymise_loans``, ``forget_returned_loans`` (the loans' side of a patron's
@@ -21,5 +23,5 @@ waits, then sees it on loan and gets the ordinary "already on loan" refusal. Sho
 past that, the partial unique index on open loans turns the second loan into the same refusal.
 
 The modules import each other one way only: ``common`` ← ``shelf`` ← ``checks``, ``holds`` ←
-``privacy`` ← ``loans`` ← ``class_sets``; ``stocktaking`` and ``rules`` stand apart.
+``privacy`` ← ``loans`` ← ``class_sets``, ``devices``; ``stocktaking`` and ``rules`` stand apart.
 """

@@ -48,6 +48,7 @@ class Attempt:
     own: Hold | None = None  # the patron's own hold this loan fills
     released: Item | None = None  # the other copy that was waiting for the patron
     due: rulebook.DueDate | None = None
+    until: dt.date | None = None  # a fixed due date asked for (a device for the school year)
 
     def title(self) -> str:
         return title_of(self.copy)
@@ -229,7 +230,10 @@ def not_booked(a: Attempt) -> None:
     """The due date the rules give, cut short by what other apps registered (a booking of the
     copy); refused when a booking needs the copy today."""
     assert a.rule is not None and a.terms is not None
-    due = rulebook.due_on(a.rule, a.terms.calendar, a.today)
+    if a.until is not None:
+        due = rulebook.due_until(a.until, a.terms.calendar, a.today)
+    else:
+        due = rulebook.due_on(a.rule, a.terms.calendar, a.today)
     cap = earliest_cap(a.copy, a.school, due.date, today=a.today, record_locked=True)
     if cap is not None:
         if cap.date < a.today:

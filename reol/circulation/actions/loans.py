@@ -67,12 +67,15 @@ def checkout(
     overrides: frozenset[str] | set[str] = frozenset(),
     group: Group | None = None,
     today: dt.date | None = None,
+    until: dt.date | None = None,
 ) -> CheckoutResult:
     """Lend a copy of ``school`` to a patron of ``school``.
 
     ``overrides`` names the overridable refusals the librarian chose to pass
     (``on_hold_for_other``, ``already_has_title``); ``override_hold`` is the first of them.
-    Each override is audited. The refusals are ``checks.CHECKS``, in order.
+    Each override is audited. The refusals are ``checks.CHECKS``, in order. ``until`` asks
+    for a due date instead of the rule's (a device lent for the school year: see
+    ``devices``); the calendar still moves it off closed days and before the summer.
     """
     require(actor, Perm.CIRCULATION_DESK, school)
     if override_hold:
@@ -83,6 +86,7 @@ def checkout(
     )
     copy = locked_item(item, school, lock_record=True)
     attempt = Attempt(actor, school, person, category, grade, copy, today, overrides)
+    attempt.until = until
     for check in CHECKS:
         check(attempt)
     loan = _lend(attempt, group)

@@ -1,0 +1,38 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "reol.accounts"
+    label = "accounts"
+    verbose_name = _("Sign-in")
+
+    def ready(self) -> None:
+        from reol.core import signin
+        from reol.core.audit import register_actions
+        from reol.core.navigation import NavEntry, register
+        from reol.core.permissions import Perm
+
+        from . import selectors, services
+
+        register(
+            NavEntry(
+                _("Sign-in"),
+                "accounts-providers",
+                Perm.SIGNIN_MANAGE,
+                order=88,
+                description=_("UNI-Login, Feide, Google or Entra ID: how people sign in."),
+            )
+        )
+        register_actions(
+            {
+                "signin.provider_add": _("Sign-in provider added"),
+                "signin.provider_change": _("Sign-in provider changed"),
+                "signin.provider_refused": _("Sign-in through a provider refused"),
+                "signin.provider_tested": _("Sign-in provider tested"),
+                "signin.provider_logout": _("Signed out by the provider"),
+                "signin.policy": _("Sign-in policy changed"),
+            }
+        )
+        signin.register_ways(selectors.sign_in_ways)
+        signin.register_password_check(services.password_refusal)

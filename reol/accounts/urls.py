@@ -1,0 +1,25 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("accounts/sso/<slug:slug>/", views.start, name="accounts-sso-start"),
+    path("accounts/sso/<slug:slug>/callback/", views.callback, name="accounts-sso-callback"),
+    path(
+        "accounts/sso/<slug:slug>/backchannel-logout/",
+        views.backchannel_logout,
+        name="accounts-sso-backchannel-logout",
+    ),
+    path(
+        "accounts/sso/<slug:slug>/frontchannel-logout/",
+        views.frontchannel_logout,
+        name="accounts-sso-frontchannel-logout",
+    ),
+    path("accounts/saml/<slug:slug>/acs/", views.saml_acs, name="accounts-saml-acs"),
+    path("accounts/saml/<slug:slug>/metadata/", views.saml_metadata, name="accounts-saml-metadata"),
+    path("staff/sign-in/", views.providers, name="accounts-providers"),
+    path("staff/sign-in/new/", views.edit, name="accounts-provider-new"),
+    path("staff/sign-in/<int:pk>/", views.detail, name="accounts-provider"),
+    path("staff/sign-in/<int:pk>/edit/", views.edit, name="accounts-provider-edit"),
+    path("staff/sign-in/<int:pk>/test/", views.test, name="accounts-provider-test"),
+]

@@ -1,0 +1,48 @@
+"""The competence app's data, one module per topic (each says which invariants it keeps)."""
+
+from .courses import (
+    ArenaTask,
+    Attendance,
+    Course,
+    CourseFeed,
+    Feedback,
+    Material,
+    Post,
+    Reflection,
+    Registration,
+    Session,
+)
+from .mapping import AreaAnswer, CompetenceArea, Survey, SurveyResponse
+from .networks import LibraryStaff, Network, NetworkLibrary, NetworkMunicipality, NetworkRole
+from .pd import FollowUpTask, Workshop
+from .projects import Milestone, Project, ProjectTask
+from .shadowing import Placement, ShadowingRequest
+
+__all__ = [
+    "AreaAnswer",
+    "ArenaTask",
+    "Attendance",
+    "CompetenceArea",
+    "Course",
+    "CourseFeed",
+    "Feedback",
+    "FollowUpTask",
+    "LibraryStaff",
+    "Material",
+    "Milestone",
+    "Network",
+    "NetworkLibrary",
+    "NetworkMunicipality",
+    "NetworkRole",
+    "Placement",
+    "Post",
+    "Project",
+    "ProjectTask",
+    "Reflection",
+    "Registration",
+    "Session",
+    "ShadowingRequest",
+    "Survey",
+    "SurveyResponse",
+    "Workshop",
+]

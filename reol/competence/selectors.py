@@ -1,0 +1,180 @@
+"""Reads worth a name: the needs analysis (aggregates with small groups suppressed), a
+course's people and completers, what a person may see."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from reol.core.models import User
+
+from .models import (
+    AreaAnswer,
+    CompetenceArea,
+    Course,
+    Network,
+    Registration,
+    Survey,
+)
+
+# What a mean gap (needed − level, on the 1–5 scale) is called: the heat map says it in words
+# and with a pattern, never with colour alone.
+BANDS = [(Decimal("1.5"), "large"), (Decimal("0.75"), "medium"), (Decimal("0"), "small")]
+
+
+def band(gap: Decimal) -> str:
+    return next((name for limit, name in BANDS if gap >= limit), "none")
+
+
+def band_label(name: str) -> str:
+    return {
+        "large": _("large gap"),
+        "medium": _("some gap"),
+        "small": _("small gap"),
+        "none": _("no gap"),
+    }[name]
+
+
+@dataclass
+class Cell:
+    gap: Decimal
+    band: str
+    wishes: int
+
+    @property
+    def label(self) -> str:
+        return band_label(self.band)
+
+
+@dataclass
+class Group:
+    key: str
+    name: str
+    answers: int
+    suppressed: bool
+    cells: list[Cell | None] = field(default_factory=list)
+
+
+@dataclass
+class Analysis:
+    areas: list[CompetenceArea]
+    groups: list[Group]
+    ranking: list[tuple[CompetenceArea, Cell]]  # the network's areas, largest gap first
+    min_group: int
+    total: int
+
+
+def _mean(values: list[int]) -> Decimal:
+    return (Decimal(sum(values)) / len(values)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def needs_analysis(survey: Survey, by: str = "library") -> Analysis:
+    """Mean gap per area for each group (``library``, ``municipality`` or ``network``).
+
+    A group with fewer answers than the network's ``min_group`` shows no figures at all (its
+    cells are ``None``); only its count's being small is said.
+    """
+    network: Network = survey.network
+    areas = list(network.areas.all())
+    rows = AreaAnswer.objects.filter(response__survey=survey).values_list(
+        "response_id",
+        "area_id",
+        "level",
+        "needed",
+        "wish",
+        "response__school__name",
+        "response__school__municipality__name",
+        "response__library__name",
+        "response__library__municipality__name",
+        "response__school_id",
+        "response__library_id",
+    )
+    groups: dict[str, dict[str, object]] = {}
+    for rid, area, level, needed, wish, sname, smun, lname, lmun, sid, lid in rows:
+        if by == "network":
+            key, name = "network", network.name
+        elif by == "municipality":
+            key = f"m-{smun or lmun or '-'}"
+            name = smun or lmun or _("(no municipality)")
+        else:
+            key = f"school-{sid}" if sid else f"library-{lid}"
+            name = sname or lname
+        group = groups.setdefault(
+            key,
+            {"name": name, "responses": set(), "gaps": defaultdict(list), "wish": defaultdict(int)},
+        )
+        group["responses"].add(rid)  # type: ignore[attr-defined]
+        group["gaps"][area].append(needed - level)  # type: ignore[index]
+        group["wish"][area] += int(wish)  # type: ignore[index]
+    result = []
+    for key, g in sorted(groups.items(), key=lambda kv: str(kv[1]["name"])):
+        count = len(g["responses"])  # type: ignore[arg-type]
+        small = count < network.min_group
+        cells: list[Cell | None] = []
+        for a in areas:
+            gaps = g["gaps"].get(a.pk, [])  # type: ignore[attr-defined]
+            if small or not gaps:
+                cells.append(None)
+            else:
+                mean = _mean(gaps)
+                cells.append(Cell(mean, band(mean), g["wish"][a.pk]))  # type: ignore[index]
+        result.append(Group(key, str(g["name"]), count, small, cells))
+    total = len({r[0] for r in rows})
+    ranking: list[tuple[CompetenceArea, Cell]] = []
+    if total >= network.min_group:
+        everyone = needs_analysis(survey, "network") if by != "network" else None
+        top = (everyone.groups if everyone else result)[0]
+        ranking = sorted(
+            ((a, c) for a, c in zip(areas, top.cells, strict=True) if c is not None),
+            key=lambda ac: (-ac[1].gap, ac[0].order),
+        )
+    return Analysis(areas, result, ranking, network.min_group, total)
+
+
+def live_registrations(course: Course) -> QuerySet[Registration]:
+    return course.registrations.exclude(status="cancelled").select_related("user")
+
+
+def participants(course: Course) -> QuerySet[User]:
+    return User.objects.filter(
+        course_registrations__course=course, course_registrations__status="registered"
+    ).order_by("last_name", "first_name", "username")
+
+
+def completers(course: Course) -> list[User]:
+    """Registered people present at every session of the course."""
+    sessions = list(course.sessions.values_list("pk", flat=True))
+    if not sessions:
+        return []
+    people = participants(course)
+    present: dict[int, int] = defaultdict(int)
+    for uid in course.sessions.filter(attendance__present=True).values_list(
+        "attendance__user_id", flat=True
+    ):
+        present[uid] += 1
+    return [p for p in people if present[p.pk] == len(sessions)]
+
+
+def registration_of(user: User, course: Course) -> Registration | None:
+    return course.registrations.exclude(status="cancelled").filter(user=user).first()
+
+
+def waiting_position(registration: Registration) -> int:
+    return (
+        registration.course.registrations.filter(
+            status="waiting", waiting_since__lt=registration.waiting_since
+        ).count()
+        + 1
+    )
+
+
+def completed_courses(user: User) -> list[Course]:
+    """The courses ``user`` completed (present at every session): their training record."""
+    taken = Course.objects.filter(
+        registrations__user=user, registrations__status="registered"
+    ).select_related("network")
+    return [course for course in taken if user in completers(course)]

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from .views import courses, networks, pd, projects, shadowing
+
+urlpatterns = [
+    path("", networks.home, name="competence-home"),
+    path("networks/<int:pk>/", networks.network, name="competence-network"),
+    path("surveys/<int:pk>/", networks.survey, name="competence-survey"),
+    path("surveys/<int:pk>/analysis/", networks.analysis, name="competence-analysis"),
+    path("surveys/<int:pk>/answers/", networks.answers_i_lead, name="competence-answers"),
+    path("courses/<int:pk>/", courses.course, name="competence-course"),
+    path("courses/<int:pk>/certificate.pdf", courses.certificate, name="competence-certificate"),
+    path("sessions/<int:pk>.ics", courses.session_ics, name="competence-session-ics"),
+    path("calendar/", courses.feed_create, name="competence-feed-create"),
+    path("networks/<int:pk>/shadowing/", shadowing.placements, name="competence-shadowing"),
+    path("networks/<int:pk>/projects/", projects.portfolio, name="competence-portfolio"),
+    path("projects/<int:pk>/", projects.project, name="competence-project"),
+    path("projects/<int:pk>/export.pdf", projects.project_export, name="competence-project-export"),
+    path("workshops/", pd.workshops, name="competence-workshops"),
+]

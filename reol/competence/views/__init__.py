@@ -1,0 +1,1 @@
+"""The competence pages, a module per topic; thin: forms parse, services decide."""

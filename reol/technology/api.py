@@ -1,0 +1,228 @@
+"""REST endpoints of the technology app: ``/devices`` and ``/work-orders``.
+
+A caller sees the devices of the schools where they hold ``Perm.CIRCULATION_DESK``; serial
+numbers and MAC addresses only where they hold ``Perm.TECHNOLOGY`` (else they are null). Work
+orders need ``Perm.TECHNOLOGY``; a report can be made by anyone with a role at the school.
+Another school's device or work order is a 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Router, Schema
+
+from reol.core.models import School, User
+from reol.core.paging import Shaped, paged
+from reol.core.permissions import Perm, has_perm, roles_at
+
+from . import selectors, services
+from .licences import WARN_DAYS, licences_of
+from .models import Device, WorkOrder
+
+router = Router(tags=["technology"])
+
+
+class DeviceOut(Schema):
+    asset_tag: str
+    model: str
+    school: str
+    state: str
+    item_status: str
+    serial_number: str | None
+    mac_addresses: list[str] | None
+    purchase_date: dt.date | None
+    price: Decimal | None
+    warranty_end: dt.date | None
+    supplier: str
+    accessories: list[str]
+    lost_on: dt.date | None
+    last_borrower: str | None
+
+
+def _device_out(request: HttpRequest, device: Device) -> dict[str, Any]:
+    secret = has_perm(request.user, Perm.TECHNOLOGY, device.school)
+    return {
+        "asset_tag": device.item.barcode,
+        "model": device.item.record.title,
+        "school": device.school.code,
+        "state": device.state,
+        "item_status": device.item.status,
+        "serial_number": device.serial_number if secret else None,
+        "mac_addresses": device.mac_addresses if secret else None,
+        "purchase_date": device.purchase_date,
+        "price": device.price,
+        "warranty_end": device.warranty_end,
+        "supplier": device.supplier,
+        "accessories": device.accessories,
+        "lost_on": device.lost_on,
+        "last_borrower": (
+            device.last_borrower.username if secret and device.last_borrower else None
+        ),
+    }
+
+
+@router.get("/devices", response=list[DeviceOut])
+@paged
+def list_devices(request: HttpRequest, state: str = "", lost_since: dt.date | None = None) -> Any:
+    """Devices in the caller's schools; ``state=lost`` (with ``lost_since``) is IT's feed."""
+    rows = selectors.devices(request.user).select_related("last_borrower").order_by("pk")
+    if state:
+        rows = rows.filter(state=state)
+    if lost_since is not None:
+        rows = rows.filter(lost_on__gte=lost_since)
+    return Shaped(rows, lambda page: [_device_out(request, d) for d in page])
+
+
+@router.get("/devices/{tag}", response=DeviceOut)
+def get_device(request: HttpRequest, tag: str) -> Any:
+    found = (
+        selectors.devices(request.user)
+        .select_related("last_borrower")
+        .filter(item__barcode__iexact=tag)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return _device_out(request, found)
+
+
+class LostIn(Schema):
+    on: dt.date | None = None
+
+
+@router.post("/devices/{tag}/lost", response=DeviceOut)
+def flag_lost(request: HttpRequest, tag: str, payload: LostIn) -> Any:
+    found = selectors.devices(request.user).filter(item__barcode__iexact=tag).first()
+    if found is None:
+        raise Http404
+    device = services.flag_lost(request.user, found.school, tag, on=payload.on)  # type: ignore[arg-type]
+    return _device_out(request, device)
+
+
+class WorkOrderOut(Schema):
+    id: int
+    school: str
+    asset_tag: str | None
+    subject: str
+    problem: str
+    state: str
+    assignee: str | None
+    warranty_claim: bool
+    loaner: str | None
+    cost: Decimal
+    created_at: dt.datetime
+
+
+def _order_out(order: WorkOrder) -> dict[str, Any]:
+    return {
+        "id": order.pk,
+        "school": order.school.code,
+        "asset_tag": order.device.item.barcode if order.device else None,
+        "subject": order.subject,
+        "problem": order.problem,
+        "state": order.state,
+        "assignee": order.assignee.username if order.assignee else None,
+        "warranty_claim": order.warranty_claim,
+        "loaner": order.loaner.barcode if order.loaner else None,
+        "cost": sum((c.amount for c in order.costs.all()), Decimal("0")),
+        "created_at": order.created_at,
+    }
+
+
+@router.get("/work-orders", response=list[WorkOrderOut])
+@paged
+def list_orders(request: HttpRequest, state: str = "") -> Any:
+    rows = (
+        selectors.work_orders(request.user)
+        .select_related("loaner")
+        .prefetch_related("costs")
+        .order_by("pk")
+    )
+    if state:
+        rows = rows.filter(state=state)
+    return Shaped(rows, lambda page: [_order_out(o) for o in page])
+
+
+@router.get("/work-orders/{pk}", response=WorkOrderOut)
+def get_order(request: HttpRequest, pk: int) -> Any:
+    return _order_out(get_object_or_404(selectors.work_orders(request.user), pk=pk))
+
+
+class ReportIn(Schema):
+    school: str
+    problem: str
+    asset_tag: str = ""
+    subject: str = ""
+
+
+@router.post("/work-orders", response={201: WorkOrderOut})
+def report(request: HttpRequest, payload: ReportIn) -> Any:
+    school = School.objects.filter(code=payload.school).first()
+    user = request.user
+    if school is None or not isinstance(user, User) or not roles_at(user, school):
+        raise PermissionDenied
+    order = services.report_problem(
+        user, school, problem=payload.problem, tag=payload.asset_tag, subject=payload.subject
+    )
+    return 201, _order_out(order)
+
+
+class StateIn(Schema):
+    state: str
+    note: str = ""
+
+
+@router.post("/work-orders/{pk}/state", response=WorkOrderOut)
+def change_state(request: HttpRequest, pk: int, payload: StateIn) -> Any:
+    found = get_object_or_404(selectors.work_orders(request.user), pk=pk)
+    order = services.change_work_order(request.user, found, payload.state, note=payload.note)  # type: ignore[arg-type]
+    return _order_out(order)
+
+
+class LicenceOut(Schema):
+    id: int
+    school: str
+    name: str
+    vendor: str
+    seats: int | None
+    seats_in_use: int | None
+    cost: Decimal
+    starts: dt.date
+    ends: dt.date
+    classes: list[str]
+    renew_soon: bool
+
+
+@router.get("/licences", response=list[LicenceOut])
+@paged
+def list_licences(request: HttpRequest) -> Any:
+    """Licences of the caller's schools (``Perm.TECHNOLOGY``); ``renew_soon`` within 60 days."""
+    today = timezone.localdate()
+    rows = licences_of(request.user).select_related("school").order_by("ends", "pk")
+
+    def shape(page: list[Any]) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": lic.pk,
+                "school": lic.school.code,
+                "name": lic.name,
+                "vendor": lic.vendor,
+                "seats": lic.seats,
+                "seats_in_use": lic.seats_in_use,
+                "cost": lic.cost,
+                "starts": lic.starts,
+                "ends": lic.ends,
+                "classes": [g.name for g in lic.groups.all()],
+                "renew_soon": today <= lic.ends <= today + dt.timedelta(days=WARN_DAYS),
+            }
+            for lic in page
+        ]
+
+    return Shaped(rows, shape)

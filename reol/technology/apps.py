@@ -1,0 +1,70 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TechnologyConfig(AppConfig):
+    name = "reol.technology"
+    label = "technology"
+    verbose_name = _("Technology")
+
+    def ready(self) -> None:
+        from reol.core.audit import register_actions
+        from reol.core.demo import extend_demo
+        from reol.core.navigation import NavEntry, register
+        from reol.core.permissions import Perm
+
+        from .demo import load_demo_devices
+
+        register(
+            NavEntry(
+                _("Devices"),
+                "technology-home",
+                Perm.CIRCULATION_DESK,
+                order=40,
+                description=_("Chromebooks and equipment: who has which, year-end count."),
+            ),
+            NavEntry(
+                _("Work orders"),
+                "technology-orders",
+                Perm.TECHNOLOGY,
+                order=41,
+                description=_("What is broken, and where its repair is."),
+            ),
+            NavEntry(
+                _("Replacement plan"),
+                "technology-plan",
+                Perm.REPORTS_VIEW,
+                order=42,
+                description=_("Devices by model and age, and what replacing them will cost."),
+            ),
+            NavEntry(
+                _("Licences"),
+                "technology-licences",
+                Perm.TECHNOLOGY,
+                order=43,
+                description=_("Software and digital resources: seats, costs, renewals."),
+            ),
+            NavEntry(
+                _("Report a problem"),
+                "technology-report",
+                Perm.STAFF_SHELL,
+                order=44,
+                everyone=True,
+            ),
+        )
+        register_actions(
+            {
+                "device.import": _("Devices imported"),
+                "device.assign": _("Device assigned for the school year"),
+                "device.collect": _("Device collected"),
+                "device.swap": _("Device swapped for a loaner"),
+                "device.lost": _("Device flagged as lost"),
+                "device_model.change": _("Device model changed"),
+                "work_order.report": _("Problem reported"),
+                "work_order.change": _("Work order moved on"),
+                "work_order.update": _("Work order changed"),
+                "work_order.cost": _("Work order cost added"),
+                "licence.save": _("Licence saved"),
+            }
+        )
+        extend_demo(load_demo_devices)

@@ -1,0 +1,25 @@
+"""The demo's devices: a class set of Chromebooks at each demo school (idempotent: the import
+matches devices on their asset tags)."""
+
+from __future__ import annotations
+
+from reol.core.models import Municipality
+from reol.core.permissions import SYSTEM
+
+from .importer import import_devices
+
+_HEADER = "annotatedAssetId,serialNumber,model,macAddress,purchase date,price,accessories\n"
+
+
+def _inventory(code: str) -> bytes:
+    rows = [
+        f"{code.upper()}-CB{n:03},SN{code.upper()}{n:05},Chromebook Acer 511,"
+        f"00:1A:2B:{n // 256:02X}:{n % 256:02X}:{len(code):02X},2023-08-01,2899.00,charger"
+        for n in range(1, 31)
+    ]
+    return (_HEADER + "\n".join(rows) + "\n").encode()
+
+
+def load_demo_devices(municipality: Municipality) -> None:
+    for school in municipality.schools.all():
+        import_devices(SYSTEM, school, _inventory(school.code), name="demo.csv")

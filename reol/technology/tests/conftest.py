@@ -1,0 +1,68 @@
+"""Fixtures of the technology tests: school A with a calendar (school year 2026/27 ends
+25 June 2027), class 7.A of 28 students, and a CSV inventory as Google Admin exports it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from conftest import PASSWORD
+from reol.circulation.tests.conftest import add_calendar
+from reol.core.permissions import SYSTEM
+from reol.patrons import services as patrons
+from reol.patrons.models import Group, Patron
+
+TODAY = dt.date(2026, 11, 24)
+YEAR_END = dt.date(2027, 6, 25)
+GOOGLE_HEADER = (
+    "deviceId,serialNumber,status,model,annotatedAssetId,annotatedLocation,macAddress,"
+    "supportEndDate,orgUnitPath"
+)
+
+
+def google_csv(count: int, *, prefix: str = "CB", first: int = 1, extra: str = "") -> bytes:
+    """``count`` Chromebooks as Google Admin's device export writes them."""
+    lines = [GOOGLE_HEADER]
+    for n in range(first, first + count):
+        mac = f"a4:83:e7:00:{n // 256:02x}:{n % 256:02x}".replace(":", "")
+        lines.append(
+            f"dev-{n},5CD{n:07},ACTIVE,Acer Chromebook 511,{prefix}{n:04},Bibliotek,{mac},"
+            f"2028-07-31,/Elever"
+        )
+    return ("\n".join(lines) + "\n" + extra).encode()
+
+
+@dataclass
+class Setup:
+    world: Any
+    school: Any
+    group: Group
+    students: list[Patron]
+
+
+def make_class(school: Any, name: str = "7.A", size: int = 28) -> tuple[Group, list[Patron]]:
+    group = patrons.create_group(SYSTEM, school, name=name, school_year="2026/27", grade=7)
+    students = []
+    for n in range(1, size + 1):
+        patron = patrons.create_patron(
+            SYSTEM,
+            school,
+            category="student",
+            username=f"{name.replace('.', '').lower()}-{n:02}",
+            first_name=f"Elev{n:02}",
+            last_name=name,
+            password=PASSWORD,
+        )
+        patrons.add_member(SYSTEM, group, patron)
+        students.append(patron)
+    return group, students
+
+
+@pytest.fixture
+def setup(world) -> Setup:  # type: ignore[no-untyped-def]
+    add_calendar(world.school_a)
+    group, students = make_class(world.school_a)
+    return Setup(world=world, school=world.school_a, group=group, students=students)

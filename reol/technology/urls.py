@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views, views_licences, views_orders
+
+urlpatterns = [
+    path("", views.home, name="technology-home"),
+    path("devices/<int:pk>/", views.device, name="technology-device"),
+    path("import/", views.import_page, name="technology-import"),
+    path("class/", views.pick_class, name="technology-pick-class"),
+    path("class/<int:pk>/assign/", views.assign, name="technology-assign"),
+    path("class/<int:pk>/count/", views.collect, name="technology-collect"),
+    path("swap/", views.swap, name="technology-swap"),
+    path("plan/", views.plan, name="technology-plan"),
+    path("licences/", views_licences.licences, name="technology-licences"),
+    path("lost.csv", views.lost_export, name="technology-lost-export"),
+    path("work-orders/", views_orders.orders, name="technology-orders"),
+    path("work-orders/<int:pk>/", views_orders.order, name="technology-order"),
+]
