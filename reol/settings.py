@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "reol.bookings",
     "reol.acquisitions",
     "reol.external",
+    "reol.reading",
     "reol.opac",
     "reol.planning",
     "reol.reports",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("staff/planning/", include("reol.planning.urls")),
     path("staff/reports/", include("reol.reports.urls")),
     path("feeds/", include("reol.planning.feed_urls")),
+    path("", include("reol.reading.urls")),
     path("staff/competence/", include("reol.competence.urls")),
     path("feeds/courses/", include("reol.competence.feed_urls")),
     path("opac/", include("reol.opac.urls")),

@@ -43,6 +43,11 @@ from reol.core.auth import client_ip
 from reol.core.models import School, User
 from reol.core.permissions import is_student_only
 from reol.external import licences
+from reol.reading import campaigns as reading_campaigns
+from reol.reading import displays as reading_displays
+from reol.reading import doors as picture_doors
+from reol.reading import levels as reading_levels
+from reol.reading import selectors as reading
 
 from . import selectors
 from .selectors import Place
@@ -103,8 +108,13 @@ def home(request: HttpRequest) -> HttpResponse:
             "place": where,
             "arrivals": arrivals,
             "arrivals_here": _availability_at(where.school, [r.pk for r in arrivals]),
+            "arrival_extras": reading.extras_for(arrivals, request.user, where.school),
             "reading_lists": selectors.reading_lists(where.municipality, where.school),
             "anonymous": not request.user.is_authenticated,
+            "displays": reading_displays.current(where.school),
+            "doors": picture_doors.doors_for(
+                where.school, reading.reader_grade(request.user, where.school)
+            ),
         },
     )
 
@@ -329,13 +339,15 @@ class HitView:
     elsewhere: list[search.Availability]
     more_schools: int
     title: str = ""  # "Title : Subtitle"
+    extras: reading.Extras | None = None  # cover and reading level in words
 
 
-def _hit_views(hits: list[search.Hit], where: Place, scope: str) -> list[HitView]:
-    records = Record.objects.filter(
-        pk__in=[h.id for h in hits], municipality=where.municipality
-    ).only("id", "age_min", "age_max", "reading_level", "cover_url")
+def _hit_views(hits: list[search.Hit], where: Place, scope: str, user: Any = None) -> list[HitView]:
+    records = reading.with_covers(
+        Record.objects.filter(pk__in=[h.id for h in hits], municipality=where.municipality)
+    ).only("age_min", "age_max", "reading_level", *reading.COVER_FIELDS, *reading.COVER_JOIN_FIELDS)
     by_id = {r.pk: r for r in records}
+    extras = reading.extras_for(by_id.values(), user, where.school)
     views = []
     code = where.school.code if where.school else None
     for hit in hits:
@@ -354,11 +366,13 @@ def _hit_views(hits: list[search.Hit], where: Place, scope: str) -> list[HitView
                 shown,
                 len(others) - len(shown),
                 hit.full_title,
+                extras.get(hit.id),
             )
         )
     return views
 
 
+@csp_update({"img-src": ["https:"]})  # covers may come from the national catalogue's servers
 def results(request: HttpRequest) -> HttpResponse:
     where = _place_or_choose(request)
     if isinstance(where, HttpResponse):
@@ -411,12 +425,22 @@ def results(request: HttpRequest) -> HttpResponse:
             "place": where,
             "params": params,
             "result": result,
-            "hits": _hit_views(result.hits, where, params.scope),
+            "hits": _hit_views(result.hits, where, params.scope, request.user),
             "facet_groups": _facet_groups(result, params, schools),
             "chosen": chosen,
             "available_count": available_count,
             "available_url": params.url(available=not params.available),
             "scope_urls": {"mine": params.url(scope="mine"), "all": params.url(scope="all")},
+            "level_links": [
+                (
+                    words,
+                    params.url(filters={**params.filters, "reading_level": buckets}),
+                    params.filters.get("reading_level") == buckets,
+                )
+                for _level, words, buckets in reading_levels.choices(
+                    reading.reader_grade(request.user, where.school)
+                )
+            ],
             "sort_urls": [
                 (key, label, params.url(sort=key))
                 for key, label in (
@@ -453,17 +477,20 @@ class Alike:
     hit: search.Hit
     title: str
     on_shelf: bool  # at the visitor's school (at any school when there is none)
+    why: str = ""  # "also about horses"
 
 
 def _more_like_this(record: Record, where: Place) -> list[Alike]:
     """Titles sharing the most with this one: subjects, series, authors, age bands."""
     code = where.school.code if where.school else None
     hits = search.more_like_this(record.pk, municipality_id=where.municipality.pk, size=6)
+    why = reading.alike_reasons(record, [h.id for h in hits])
     return [
         Alike(
             h,
             h.full_title,
             any(a.available for a in h.availability if code is None or a.school == code),
+            why.get(h.id, ""),
         )
         for h in hits
     ]
@@ -524,6 +551,10 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "licensed": licensed,
             "under_licence": bool(licensed) or found.licences.exists(),
             "show_terms": isinstance(user, User) and not is_student_only(user),
+            "extras": reading.extras_for([found], user, where.school)[found.pk],
+            "reviews": reading.reviews_context(user, where.school, found),
+            "campaigns": reading_campaigns.loggable(user, where.school, found),
+            "my_displays": reading_displays.editable(user, where.school),
         },
     )
 
@@ -666,5 +697,6 @@ def new_arrivals(request: HttpRequest, code: str) -> HttpResponse:
             "school": school,
             "arrivals": arrivals,
             "arrivals_here": _availability_at(school, [r.pk for r in arrivals]),
+            "arrival_extras": reading.extras_for(arrivals, request.user, school),
         },
     )

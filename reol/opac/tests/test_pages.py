@@ -51,7 +51,9 @@ def test_a_visitor_with_two_municipalities_to_pick_from_chooses_a_school_first(s
 def test_home_shows_new_arrivals_reading_lists_and_the_search_box(shelf):
     page = visitor(shelf).get(reverse("opac-home")).content.decode()
     assert 'type="search"' in page and "hx-get" in page
-    assert "New at the library" in page and page.count('class="tile"') == 8
+    assert (
+        "New at the library" in page and page.count('class="tile with-cover"') == 8
+    )  # each with its cover
     assert "new.atom" in page
 
 
