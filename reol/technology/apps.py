@@ -48,8 +48,9 @@ class TechnologyConfig(AppConfig):
                 _("Report a problem"),
                 "technology-report",
                 Perm.STAFF_SHELL,
-                order=44,
+                order=192,  # after "Find books" and "My loans" in a student's short menu
                 everyone=True,
+                description=_("A broken device, room or piece of equipment: tell the library."),
             ),
         )
         register_actions(

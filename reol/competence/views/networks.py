@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -33,8 +33,8 @@ def home(request: HttpRequest) -> HttpResponse:
     coordinated = set(
         access.networks_with(user, Perm.NETWORK_COORDINATE).values_list("pk", flat=True)
     )
-    if not mine:
-        raise Http404
+    if not mine:  # the menu shows the page to every librarian: say why it is empty
+        return render(request, "competence/no_network.html")
     surveys = Survey.objects.filter(network__in=mine, status="open").select_related("network")
     answered = set(SurveyResponse.objects.filter(user=user).values_list("survey_id", flat=True))
     courses = (

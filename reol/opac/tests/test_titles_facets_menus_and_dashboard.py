@@ -199,7 +199,11 @@ def test_teachers_menu_leads_to_the_catalogue_and_my_loans(world):
 
 def test_students_menu_on_shell_pages_but_not_twice_on_the_catalogue(shelf):
     student = signed_in(shelf.world.student_a1)
-    assert _menu(student.get(reverse("me")).content.decode()) == ["Find books", "My loans"]
+    assert _menu(student.get(reverse("me")).content.decode()) == [
+        "Find books",
+        "My loans",
+        "Report a problem",
+    ]
     assert _menu(student.get(reverse("opac-home")).content.decode()) == []  # its own nav
     assert _menu(student.get(reverse("opac-me")).content.decode()) == []
 
