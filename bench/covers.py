@@ -70,6 +70,7 @@ def worker(records: int, repeat: int) -> dict[str, Any]:
     from reol.reading import services as reading_services
 
     call_command("migrate", verbosity=0, interactive=False)
+    call_command("collectstatic", verbosity=0, interactive=False)  # pages need the manifest
     municipality = services.create_municipality(SYSTEM, code="bench", name="Bench")
     school = services.create_school(SYSTEM, municipality=municipality, code="bench", name="B")
     path = Path(tempfile.mkdtemp()) / "records.mrc"
