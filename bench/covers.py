@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -116,11 +117,11 @@ def worker(records: int, repeat: int) -> dict[str, Any]:
 
     sizes: dict[str, list[int]] = {"stored": [], "drawn": []}
     for words in SEARCHES:
-        page = client.get("/opac/search/", {"q": words, "scope": "all"})
-        for view in page.context["hits"]:
-            cover = view.extras.cover
-            body = client.get(cover.url).content
-            sizes["drawn" if cover.generated else "stored"].append(len(body))
+        page = client.get("/opac/search/", {"q": words, "scope": "all"}).content.decode()
+        for url in re.findall(r'<img class="cover" src="([^"]+)"', page):
+            answer = client.get(url)
+            kind = "drawn" if answer["Content-Type"] == "image/svg+xml" else "stored"
+            sizes[kind].append(len(answer.content))
     return {
         "records": records,
         "uploads_per_second": len(ids[::2]) / upload_seconds,
