@@ -326,7 +326,12 @@ def test_teachers_and_students_reach_the_catalogue_and_their_loans_from_the_menu
     assert tablet.get_by_role("navigation", name="Modules").count() == 0
     tablet.goto("/me/")
     links = tablet.get_by_role("navigation", name="Modules").get_by_role("link")
-    assert links.all_inner_texts() == ["Find books", "My loans", "Report a problem"]
+    assert links.all_inner_texts() == [
+        "Find books",
+        "My loans",
+        "Report a problem",
+        "Suggest a book",
+    ]
     student.close()
 
 

@@ -25,8 +25,9 @@ class AcquisitionsConfig(AppConfig):
                 _("Suggest a book"),
                 "acquisitions-suggest",
                 Perm.SCHOOL_VIEW,
-                order=45,
+                order=193,  # in a student's short menu, after the catalogue and loans
                 everyone=True,
+                description=_("Ask the library to buy a title, and follow what happens to it."),
             ),
             NavEntry(
                 _("Selection lists"),
@@ -42,7 +43,13 @@ class AcquisitionsConfig(AppConfig):
                 order=42,
                 description=_("Requests to reconsider a title, the review and the decision."),
             ),
-            NavEntry(_("New in the library"), "acquisitions-new", Perm.SCHOOL_VIEW, order=46),
+            NavEntry(
+                _("New in the library"),
+                "acquisitions-new",
+                Perm.SCHOOL_VIEW,
+                order=46,
+                description=_("Titles that arrived this week or month, by subject and grade."),
+            ),
         )
         from .demo import load_demo_acquisitions
 

@@ -106,6 +106,25 @@ def links_for(
     return [lic for lic in current if usable(lic, user, address, today)]
 
 
+def for_record(
+    record: Record, school: School | None, user: Any, address: str | None
+) -> tuple[list[Licence], bool]:
+    """What the record page needs in one query: the licences this visitor may open now (as
+    ``links_for``), and whether the record is under any licence at all."""
+    every = list(record.licences.all())
+    if school is None:
+        return [], bool(every)
+    today = timezone.localdate()
+    links = [
+        lic
+        for lic in every
+        if lic.school_id == school.pk
+        and lic.starts <= today <= lic.ends
+        and usable(lic, user, address, today)
+    ]
+    return links, bool(every)
+
+
 def first_of_month(day: dt.date) -> dt.date:
     return day.replace(day=1)
 

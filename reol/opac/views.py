@@ -524,7 +524,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
     copy_here = where.school is not None and any(g["mine"] for g in schools)
     user = request.user
     my_hold = None
-    licensed = licences.links_for(found, where.school, user, client_ip(request))
+    licensed, under_licence = licences.for_record(found, where.school, user, client_ip(request))
     if isinstance(user, User):
         my_hold = (
             Hold.objects.filter(patron=user, record=found, state__in=("waiting", "ready"))
@@ -549,7 +549,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "series": selectors.series_place(found, where),
             # A licensed film's link shows only to those its licence lets in, while it runs.
             "licensed": licensed,
-            "under_licence": bool(licensed) or found.licences.exists(),
+            "under_licence": under_licence,
             "show_terms": isinstance(user, User) and not is_student_only(user),
             "extras": reading.extras_for([found], user, where.school)[found.pk],
             "reviews": reading.reviews_context(user, where.school, found),

@@ -1,5 +1,5 @@
-"""The demo's devices: a class set of Chromebooks at each demo school (idempotent: the import
-matches devices on their asset tags)."""
+"""The demo's devices: a class set of Chromebooks at each demo school, once (a school that has
+devices is left as it is)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from reol.core.models import Municipality
 from reol.core.permissions import SYSTEM
 
 from .importer import import_devices
+from .models import Device
 
 _HEADER = "annotatedAssetId,serialNumber,model,macAddress,purchase date,price,accessories\n"
 
@@ -22,4 +23,6 @@ def _inventory(code: str) -> bytes:
 
 def load_demo_devices(municipality: Municipality) -> None:
     for school in municipality.schools.all():
+        if Device.objects.filter(school=school).exists():
+            continue  # loaded before: a second run writes nothing (not even an import event)
         import_devices(SYSTEM, school, _inventory(school.code), name="demo.csv")
