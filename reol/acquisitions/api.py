@@ -15,6 +15,7 @@ from ninja import Field, Router, Schema
 from reol.core.models import School, User
 from reol.core.paging import paged
 from reol.core.permissions import Perm, has_perm, roles_at, schools_with, scope
+from reol.core.schemas import ManyLines, OneLine
 
 from . import selectors
 from .actions import invoices, receiving, suggestions
@@ -44,11 +45,11 @@ class FundOut(Schema):
 
 
 class SuggestionIn(Schema):
-    school: str
-    isbn: str = ""
-    title: str = ""
-    author: str = ""
-    why: str = ""
+    school: OneLine
+    isbn: OneLine = ""
+    title: OneLine = ""
+    author: OneLine = ""
+    why: ManyLines = ""
     want_hold: bool = True
 
 
@@ -81,7 +82,7 @@ class OrderOut(Schema):
 
 
 class ReceiveIn(Schema):
-    barcodes: list[str] = []
+    barcodes: list[OneLine] = []
 
 
 class ChargeIn(Schema):
@@ -93,7 +94,7 @@ class ChargeIn(Schema):
 
 class InvoiceIn(Schema):
     vendor: int
-    number: str
+    number: OneLine
     invoice_date: dt.date
     lines: list[ChargeIn]
     override: bool = False

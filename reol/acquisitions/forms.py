@@ -8,13 +8,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reol.catalog.models import CirculationType
+from reol.core.fields import OneLineField
 from reol.core.models import Location, School
 
 from .models import Currency, Fund, Suggestion, Vendor
 
 
 class FundForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = OneLineField(label=_("Name"), max_length=200)
     code = forms.SlugField(label=_("Code"), max_length=32)
     currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices)
     allocation = forms.DecimalField(
@@ -26,7 +27,7 @@ class AllocateForm(forms.Form):
     amount = forms.DecimalField(
         label=_("Amount (negative to take back)"), max_digits=12, decimal_places=2
     )
-    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    note = OneLineField(label=_("Note"), max_length=300, required=False)
 
 
 class TransferForm(forms.Form):
@@ -42,6 +43,7 @@ class VendorForm(forms.ModelForm):
     class Meta:
         model = Vendor
         fields = ["name", "email", "address", "customer_number", "claim_after_days"]
+        field_classes = {"name": OneLineField, "customer_number": OneLineField}
 
 
 class OrderForm(forms.Form):
@@ -55,7 +57,7 @@ class OrderForm(forms.Form):
 
 class LineForm(forms.Form):
     isbn = forms.CharField(label=_("ISBN"), max_length=20, required=False)
-    title = forms.CharField(label=_("Title"), max_length=500, required=False)
+    title = OneLineField(label=_("Title"), max_length=500, required=False)
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=500, initial=1)
     unit_price = forms.DecimalField(
         label=_("Price each"), min_value=0, max_digits=12, decimal_places=2
@@ -96,8 +98,8 @@ class MarcFileForm(forms.Form):
 
 class SuggestForm(forms.Form):
     isbn = forms.CharField(label=_("ISBN"), max_length=20, required=False)
-    title = forms.CharField(label=_("Title"), max_length=500, required=False)
-    author = forms.CharField(label=_("Author"), max_length=200, required=False)
+    title = OneLineField(label=_("Title"), max_length=500, required=False)
+    author = OneLineField(label=_("Author"), max_length=200, required=False)
     why = forms.CharField(
         label=_("Why should the library have it?"),
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reol.catalog.models import MaterialType
 from reol.core import calendar
+from reol.core.fields import OneLineField
 from reol.core.models import School
 from reol.patrons.models import GRADE_MAX
 
@@ -44,7 +45,7 @@ class FilterForm(forms.Form):
     date_from = forms.DateField(label=_("From"), required=False, widget=_date_input())
     date_to = forms.DateField(label=_("To"), required=False, widget=_date_input())
     grade = forms.IntegerField(label=_("Grade"), required=False, min_value=0, max_value=GRADE_MAX)
-    group = forms.CharField(label=_("Class or group"), required=False, max_length=64)
+    group = OneLineField(label=_("Class or group"), required=False, max_length=64)
     material_type = forms.ChoiceField(label=_("Material type"), required=False)
     fiction = forms.ChoiceField(
         label=_("Fiction"),

@@ -21,6 +21,7 @@ from ninja import Query, Router, Schema
 from reol.core.models import School, User
 from reol.core.paging import DateRange, Shaped, paged
 from reol.core.permissions import Perm, has_perm, roles_at
+from reol.core.schemas import ManyLines, OneLine
 
 from . import selectors, services
 from .licences import WARN_DAYS, licences_of
@@ -159,10 +160,10 @@ def get_order(request: HttpRequest, pk: int) -> Any:
 
 
 class ReportIn(Schema):
-    school: str
-    problem: str
-    asset_tag: str = ""
-    subject: str = ""
+    school: OneLine
+    problem: ManyLines
+    asset_tag: OneLine = ""
+    subject: OneLine = ""
 
 
 @router.post("/work-orders", response={201: WorkOrderOut})
@@ -178,8 +179,8 @@ def report(request: HttpRequest, payload: ReportIn) -> Any:
 
 
 class StateIn(Schema):
-    state: str
-    note: str = ""
+    state: OneLine
+    note: ManyLines = ""
 
 
 @router.post("/work-orders/{pk}/state", response=WorkOrderOut)

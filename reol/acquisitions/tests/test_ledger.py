@@ -156,7 +156,11 @@ def _check(fund: Fund, books: Books) -> None:
     assert fund.overdraft == books.overdraft
     assert fund.available >= -fund.overdraft
     sums = {
-        kind: FundEntry.objects.filter(fund=fund, kind=kind).aggregate(s=Sum("amount"))["s"] or 0
+        # SQLite sums decimals as floats (0.01 comes back as 0.00999…): to the cent, as the
+        # expenditure selector does.
+        kind: Decimal(
+            FundEntry.objects.filter(fund=fund, kind=kind).aggregate(s=Sum("amount"))["s"] or 0
+        ).quantize(Decimal("0.01"))
         for kind in EntryKind
     }
     assert fund.allocated == sums[EntryKind.ALLOCATION]
