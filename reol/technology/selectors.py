@@ -193,7 +193,9 @@ def repair_costs(schools: QuerySet[School]) -> dict[int, Decimal]:
         .values("device__item__record_id")
         .annotate(total=Sum("costs__amount"))
     )
-    return {r["device__item__record_id"]: r["total"] or Decimal("0") for r in rows}
+    # To the cent: SQLite sums decimals as floats.
+    cent = Decimal("0.01")
+    return {r["device__item__record_id"]: Decimal(r["total"] or 0).quantize(cent) for r in rows}
 
 
 def open_orders_of(device: Device) -> QuerySet[WorkOrder]:
