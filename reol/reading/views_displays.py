@@ -53,7 +53,8 @@ def display_list(request: HttpRequest) -> HttpResponse:
 def add_title(request: HttpRequest, pk: int) -> HttpResponse:
     school = school_for(request, Perm.STAFF_SHELL)
     display = get_object_or_404(Display, pk=pk, school=school)
-    record = get_object_or_404(Record, pk=request.POST.get("record", "0") or 0)
+    wanted = request.POST.get("record", "")
+    record = get_object_or_404(Record, pk=int(wanted) if wanted.isdigit() else 0)
     try:
         displays.add_title(_actor(request), display, record, request.POST.get("note", ""))
     except displays.DisplayError as refusal:
