@@ -218,7 +218,7 @@ def raw_checkout(cur: Any, job: dict[str, Any], barcode: str) -> None:
     (patron_id,) = cur.fetchone()
     cur.execute(_sql(job, COUNT_LOANS), (patron_id,))
     cur.fetchone()
-    now, today = _now(job), dt.date.today()
+    now, today = _now(job), dt.datetime.now(dt.UTC).date()  # what a bare SQL desk would write
     due = today + dt.timedelta(days=28)
     dates: tuple[Any, Any] = (today, due)
     if job["vendor"] == "sqlite":

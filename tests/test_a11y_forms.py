@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from conftest import PASSWORD
 from reol.catalog import services as catalog
@@ -99,7 +100,7 @@ def test_enter_in_the_booking_form_books_and_in_the_search_field_searches(world,
     room = bookings.create_resource(world.librarian_a, world.school_a, name="Lab", kind="room")
     sign_in(page, "laerer-a", PASSWORD)
     page.goto(f"/staff/bookings/new/?resource={room.pk}")
-    monday = dt.date.today() + dt.timedelta(days=7 - dt.date.today().weekday() + 7)
+    monday = timezone.localdate() + dt.timedelta(days=7 - timezone.localdate().weekday() + 7)
     page.get_by_label("Find a title for a class set").fill("atlas")
     page.get_by_label("Find a title for a class set").press("Enter")
     page.wait_for_load_state()

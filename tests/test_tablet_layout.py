@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from conftest import PASSWORD
 from reol.catalog import services as catalog
@@ -79,7 +80,7 @@ def _overdue_loan(world) -> None:  # type: ignore[no-untyped-def]
     """A month overdue, as in the trial: "overdue" beside the date widens that column."""
     item = _copy(world).items.get()
     loan = loan_actions.checkout(SYSTEM, world.school_a, world.student_a1, item).loan
-    lent = dt.date.today() - dt.timedelta(days=60)
+    lent = timezone.localdate() - dt.timedelta(days=60)
     Loan.objects.filter(pk=loan.pk).update(loan_date=lent, due_date=lent + dt.timedelta(days=30))
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.utils import timezone
 
 from reol.catalog.models import Record
 from reol.core.models import Location, Municipality, School, User
@@ -93,6 +94,6 @@ def _bookings(school: School, resources: dict[str, Resource], today: dt.date) ->
 
 
 def load_demo_bookings(municipality: Municipality, today: dt.date | None = None) -> None:
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     for school in School.objects.filter(municipality=municipality).order_by("code"):
         _bookings(school, _resources(school), today)

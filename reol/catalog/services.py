@@ -159,7 +159,7 @@ LOCAL_FIELDS = frozenset(
 
 def new_marc(*, isbn: str = "", author: str = "", **values: Any) -> pymarc.Record:
     """A minimal MARC21 record for a book catalogued by hand (the friendly form's fields)."""
-    today = dt.date.today()
+    today = timezone.localdate()
     year = str(values.get("year") or "    ")
     marc_record = pymarc.Record(to_unicode=True, force_utf8=True, leader="     nam a22     4i 4500")
     marc_record.add_field(
@@ -437,7 +437,7 @@ def add_items(
             shelf_mark=shelf_mark,
             circulation_type=circulation_type,
             price=price,
-            acquired_on=acquired_on or dt.date.today(),
+            acquired_on=acquired_on or timezone.localdate(),
             notes=notes,
             temporary_until=temporary_until,
         )

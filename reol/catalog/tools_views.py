@@ -4,7 +4,6 @@ with a progress bar, and label sheets.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -14,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from stdnum import issn as stdissn
@@ -262,7 +262,7 @@ def _selected_items(form: LabelsForm, school: Any) -> list[Item]:
     data = form.cleaned_data
     items = Item.objects.filter(school=school).select_related("record", "school")
     if data["selection"] == "today":
-        items = items.filter(created_at__date=dt.date.today())
+        items = items.filter(created_at__date=timezone.localdate())
     elif data["selection"] == "location":
         items = items.filter(location=data["location"])
     else:
@@ -310,7 +310,9 @@ def labels_page(request: HttpRequest) -> HttpResponse:
             ]
             pdf = labels.render(sheet, form.cleaned_data["sheet"], form.cleaned_data["kind"], skip)
             response = HttpResponse(pdf, content_type="application/pdf")
-            response["Content-Disposition"] = f'inline; filename="labels-{dt.date.today()}.pdf"'
+            response["Content-Disposition"] = (
+                f'inline; filename="labels-{timezone.localdate()}.pdf"'
+            )
             return response
         if request.headers.get("HX-Request") == "true":
             return render(request, "catalog/_labels_count.html", {"run": None})

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reol.catalog.models import CirculationType
@@ -53,7 +53,7 @@ class PreviewForm(forms.Form):
     )
     day = forms.DateField(
         label=_("Borrowing on"),
-        initial=dt.date.today,
+        initial=timezone.localdate,
         widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
     )
 

@@ -240,7 +240,7 @@ def _select(request: HttpRequest, school: School, person: User) -> Answer:
     """A card was scanned: say at once whether this person may borrow here (blocked, expired,
     no longer a patron), before the first copy is scanned."""
     core_services.record_person_view(_actor(request), person, school)
-    refusal = borrowing_refusal(person, school, dt.date.today())
+    refusal = borrowing_refusal(person, school, timezone.localdate())
     if refusal is not None:
         return Answer("error", refusal, who=str(person))
     return Answer("ok", _("Lending to %(name)s.") % {"name": person}, who=str(person))

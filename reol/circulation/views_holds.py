@@ -5,14 +5,13 @@ hold-shelf and transit slips (PDF for label printers). Thin, as the desk: servic
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -37,7 +36,7 @@ def record_panel(request: HttpRequest, record: Record, school: School | None) ->
         "record": record,
         "loans": list(selectors.record_loans(record, school)),
         "holds": list(selectors.record_holds(record, school)),
-        "today": dt.date.today(),
+        "today": timezone.localdate(),
     }
     return render_to_string("circulation/_record_panel.html", context, request=request)
 
@@ -139,6 +138,6 @@ def transit_slip(request: HttpRequest, barcode: str) -> HttpResponse:
         school__municipality_id=school.municipality_id,
     )
     slip = slips.transit_slip(
-        item.record.title, item.barcode, item.school.name, school.name, dt.date.today()
+        item.record.title, item.barcode, item.school.name, school.name, timezone.localdate()
     )
     return _pdf(slips.render([slip], request.GET.get("size", "")), f"transit-{item.barcode}")

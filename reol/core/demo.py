@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from . import calendar, services
 from .models import Location, Municipality, Role, School, SchoolYear, User
@@ -218,7 +219,7 @@ def _load_school(municipality: Municipality, spec: DemoSchool, today: dt.date) -
 
 def load_demo(today: dt.date | None = None) -> list[Login]:
     """Load (or complete) the demo and return the logins to print."""
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     with transaction.atomic():
         municipality = Municipality.objects.filter(code="solbjerg").first()
         if municipality is None:

@@ -12,6 +12,7 @@ from decimal import Decimal
 import pymarc
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from pymarc import Field, Indicators, Subfield
 
 from reol.acquisitions import selectors
@@ -113,7 +114,7 @@ def test_suggest_order_receive_claim_invoice(
     ]
     assert shop.books.allocated - shop.books.available - shop.books.committed == report[0]["amount"]
     new = selectors.arrivals(
-        world.school_a, dt.date.today() - dt.timedelta(days=7), subject="danish"
+        world.school_a, timezone.localdate() - dt.timedelta(days=7), subject="danish"
     )
     assert {r["record"].title for r in new} == {"Ønskebogen", "Bog to"}
 

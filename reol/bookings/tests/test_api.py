@@ -7,6 +7,7 @@ import json
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from reol.bookings import services
 from reol.bookings.models import Booking
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def soon():
-    return dt.date.today() + dt.timedelta(days=14)
+    return timezone.localdate() + dt.timedelta(days=14)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import datetime as dt
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from conftest import PASSWORD
@@ -26,7 +27,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_librarian_books_and_checks_out_a_class_set(world, page):
     c = make_centre(world, calendar=False)
-    today = dt.date.today()
+    today = timezone.localdate()
     sign_in(page, "bib-a", PASSWORD)
     page.get_by_role("navigation", name="Modules").get_by_role("link", name="Bookings").click()
     page.get_by_role("link", name="Book a room, equipment or a class set").click()
@@ -95,7 +96,7 @@ def test_librarian_books_and_checks_out_a_class_set(world, page):
 @pytest.mark.parametrize("language", ["da", "nb", "en"])
 def test_booking_pages_pass_axe_and_fit_a_phone(world, page, language):
     c = make_centre(world, calendar=False)
-    today = dt.date.today()
+    today = timezone.localdate()
     booking = services.book(
         SYSTEM,
         c.school,

@@ -13,6 +13,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from conftest import PASSWORD
 from reol.bookings.models import Booking
@@ -32,7 +33,7 @@ def api_centre(world):
 
 
 def _book(client: Client, centre, auth, title: str):  # type: ignore[no-untyped-def]
-    soon = dt.date.today() + dt.timedelta(days=14)
+    soon = timezone.localdate() + dt.timedelta(days=14)
     body = {
         "title": title,
         "starts": soon,

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from conftest import PASSWORD
 from reol.bookings import services
@@ -35,7 +36,7 @@ def c(world):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def today():
-    return dt.date.today()
+    return timezone.localdate()
 
 
 def test_a_teacher_books_the_workshop_for_two_afternoons(c, today):

@@ -11,6 +11,7 @@ import re
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from conftest import PASSWORD
 from reol.catalog import services as catalog
@@ -59,7 +60,7 @@ def test_a_blocked_patron_is_flagged_when_the_card_is_scanned(library):
 
 
 def test_an_expired_card_is_flagged_when_scanned(library):
-    _patron_row(library, valid_until=dt.date.today() - dt.timedelta(days=1))
+    _patron_row(library, valid_until=timezone.localdate() - dt.timedelta(days=1))
     html = desk(signed_in(library.world.librarian_a), "A0001")
     assert "the card expired on" in _error(html)
 

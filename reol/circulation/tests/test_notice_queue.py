@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from conftest import PASSWORD
@@ -37,7 +38,7 @@ def overdue(library, settings, django_capture_on_commit_callbacks):  # type: ign
         patrons.create_patron(SYSTEM, library.school, category="student", user=user)
         loan_actions.checkout(w.librarian_a, library.school, card, item, today=TODAY)
     # A month overdue whenever the test runs (the task sends as of the real date).
-    today = dt.date.today()
+    today = timezone.localdate()
     Loan.objects.update(
         loan_date=today - dt.timedelta(days=60), due_date=today - dt.timedelta(days=30)
     )
@@ -73,7 +74,7 @@ def test_a_run_killed_by_a_restart_is_failed_and_the_next_sends_each_mail_once(o
         loan=loan,
         patron=loan.patron,
         due_date=loan.due_date,
-        sent_on=dt.date.today(),
+        sent_on=timezone.localdate(),
         sent_at=loan.checked_out_at,
         channel="email",
     )

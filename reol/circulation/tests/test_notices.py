@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from conftest import PASSWORD
 from reol.catalog.models import ItemStatus
@@ -178,9 +179,9 @@ def test_a_hold_ready_mail_to_guardians_speaks_of_the_child(library):
 
 def test_no_address_means_a_letter_and_the_class_letters_print(library):
     w = library.world
-    long_ago = dt.date.today() - dt.timedelta(days=60)  # the page counts from the real today
+    long_ago = timezone.localdate() - dt.timedelta(days=60)  # the page counts from the real today
     loan_actions.checkout(w.librarian_a, library.school, "A0001", "S1", today=long_ago)
-    report = run(dt.date.today())  # student A1 has no e-mail address
+    report = run(timezone.localdate())  # student A1 has no e-mail address
     assert report.letters == 1 and not mail.outbox
     assert Notice.objects.get().channel == NoticeChannel.LETTER
     group = patrons.create_group(SYSTEM, library.school, name="5.B", school_year="2026/27")

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from conftest import PASSWORD
 from reol.catalog.models import ItemStatus
@@ -66,7 +67,7 @@ def test_refusals_offer_what_to_do_next(library):
 def test_renew_button_and_override(library):
     w = library.world
     client = signed_in(w.librarian_a)
-    ten_days_ago = dt.date.today() - dt.timedelta(days=10)
+    ten_days_ago = timezone.localdate() - dt.timedelta(days=10)
     loan_actions.checkout(w.librarian_a, library.school, w.teacher_a, "S1", today=ten_days_ago)
     html = scan(client, "S1", w.teacher_a, action="renew").content.decode()
     assert "Renewed “Rejsen til Saturn” until" in html
@@ -201,7 +202,7 @@ def test_date_inputs_hold_iso_dates_in_every_language(library):
     client = signed_in(library.world.librarian_a)
     client.cookies["django_language"] = "da"
     html = client.get("/staff/desk/rules/").content.decode()  # the preview's day is today
-    assert f'type="date" name="day" value="{dt.date.today().isoformat()}"' in html
+    assert f'type="date" name="day" value="{timezone.localdate().isoformat()}"' in html
     client.post("/staff/desk/rules/adopt/")
     rule = LoanRule.objects.filter(school=library.school).first()
     assert rule is not None
@@ -214,7 +215,7 @@ def test_date_inputs_hold_iso_dates_in_every_language(library):
 def test_receipts_print_and_e_mail_todays_loans(library, mailoutbox):
     w = library.world
     client = signed_in(w.librarian_a)
-    yesterday = dt.date.today() - dt.timedelta(days=1)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
     loan_actions.checkout(w.librarian_a, library.school, w.student_a1, "AT1", today=yesterday)
     scan(client, "S1", w.student_a1)
     html = scan(client, "A0001").content.decode()

@@ -12,6 +12,7 @@ import datetime as dt
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from conftest import PASSWORD
@@ -102,7 +103,7 @@ def _course(page) -> None:  # type: ignore[no-untyped-def]
     course.get_by_label("Places").fill("2")
     page.get_by_role("button", name="Create course").click()
     page.get_by_role("link", name="Digitale værktøjer").click()
-    today = dt.date.today()
+    today = timezone.localdate()
     for n, (day, place, link) in enumerate(
         [
             (-14, "Amtsbiblioteket", ""),

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.test import Client
+from django.utils import timezone
 
 from reol.core.models import AuditEvent, User
 from reol.core.paging import MAX_SIZE, DateRange, PageParams, Pagination, Shaped
@@ -136,7 +137,7 @@ def test_people_and_audit_page_the_one_way(world, client, token_for):
 
 def test_the_audit_log_takes_a_date_range(world, client, token_for):
     headers = token_for(world.admin_a)
-    today = dt.date.today()
+    today = timezone.localdate()
     every = client.get("/api/v1/audit", {"size": MAX_SIZE}, **headers).json()["count"]
     assert every == AuditEvent.objects.filter(school=world.school_a).count() > 0
 

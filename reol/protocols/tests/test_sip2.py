@@ -20,6 +20,7 @@ from pathlib import Path
 import pysip2
 import pytest
 from django.db import connections
+from django.utils import timezone
 from Sip2.sip2 import Sip2
 
 from reol.catalog import services as catalog
@@ -128,7 +129,7 @@ def test_a_kiosk_lends_renews_and_returns_to_the_hold_shelf(kiosk: Kiosk) -> Non
         assert reply["variable"]["AJ"] == [book.record.title]
         assert len(reply["variable"]["AH"][0]) == 18
     # Renewing today would not move the due date; a week before it's due, it does.
-    soon = dt.date.today() + dt.timedelta(days=7)
+    soon = timezone.localdate() + dt.timedelta(days=7)
     Loan.objects.filter(patron=world.student_a1).update(due_date=soon)
     for book in (first, second):
         raw = sip.get_response(sip.sip_renew_request(itemIdentifier=book.barcode))
