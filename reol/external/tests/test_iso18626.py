@@ -112,7 +112,7 @@ def test_two_reols_lend_to_each_other_over_http(world, live_server):  # type: ig
 
 @pytest.mark.django_db(transaction=True)
 def test_a_silent_or_refusing_partner_leaves_the_request_unsent(world, live_server):  # type: ignore[no-untyped-def]
-    ours, theirs, _lender = _peers(world, live_server.url + ENDPOINT)
+    ours, _theirs, _lender = _peers(world, live_server.url + ENDPOINT)
     asked = _ask(world, ours)
     url = ours.iso18626_url
     for change, refusal in (
