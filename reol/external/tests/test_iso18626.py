@@ -40,7 +40,11 @@ def _peers(world, url: str):  # type: ignore[no-untyped-def]
     fjordby = core.create_municipality(SYSTEM, code="fjordbib", name="Fjordby Bibliotekerne")
     hoved = core.create_school(SYSTEM, municipality=fjordby, code="hoved", name="Hovedbiblioteket")
     lender = core.create_person(
-        SYSTEM, hoved, username="bib-hoved", role="librarian", password="x-Secret-123",
+        SYSTEM,
+        hoved,
+        username="bib-hoved",
+        role="librarian",
+        password="x-Secret-123",
         first_name="Hanne",
     )
     ours = save_target(
