@@ -52,6 +52,21 @@ class ExternalConfig(AppConfig):
                 description=_("Licences: who may use them, and until when."),
             ),
             NavEntry(
+                _("Information databases"),
+                "external-databases",
+                Perm.EXTERNAL_MANAGE,
+                order=43,
+                description=_("Encyclopaedias and news archives the school subscribes to."),
+            ),
+            NavEntry(
+                _("Databases and news"),
+                "external-reader-databases",
+                Perm.STAFF_SHELL,
+                order=194,  # in a student's short menu, after the catalogue, loans, suggestions
+                everyone=True,
+                description=_("Encyclopaedias and news archives for your grade and subject."),
+            ),
+            NavEntry(
                 _("Search beyond the school"),
                 "external-search",
                 Perm.STAFF_SHELL,
@@ -92,6 +107,8 @@ class ExternalConfig(AppConfig):
                 "ill.partner_returned": _("Partner sent our copy back"),
                 "ill.partner_completed": _("Partner's loan completed"),
                 "ill.partner_cancelled": _("Partner cancelled its request"),
+                "external.database_save": _("Information database saved"),
+                "external.database_remove": _("Information database removed"),
                 "licence.save": _("Licence saved"),
                 "licence.expiry_warned": _("Licence ending: librarian warned"),
             }

@@ -11,7 +11,7 @@ from reol.core.fields import OneLineField
 from reol.core.models import School
 from reol.patrons.models import Group
 
-from .models import Audience, RequestMethod, TargetKind
+from .models import Audience, Licence, RequestMethod, TargetKind
 
 
 class DateInput(forms.DateInput):
@@ -139,3 +139,32 @@ class LicenceForm(forms.Form):
         super().__init__(*args, **kwargs)
         if school is not None:
             self.fields["group"].queryset = Group.objects.filter(school=school).order_by("name")  # type: ignore[attr-defined]
+
+
+class DatabaseForm(forms.Form):
+    name = OneLineField(label=_("Name"), max_length=200)
+    url = forms.URLField(label=_("Link"), max_length=1000, assume_scheme="https")
+    description = OneLineField(label=_("What it holds"), max_length=500, required=False)
+    access = OneLineField(
+        label=_("How to get in"),
+        max_length=500,
+        required=False,
+        help_text=_("E.g. “Sign in with your school login” or “Only on the school network”."),
+    )
+    licence = forms.ModelChoiceField(
+        label=_("Licence"), queryset=Licence.objects.none(), required=False
+    )
+    grade_from = forms.IntegerField(label=_("From grade"), min_value=0, max_value=13, initial=0)
+    grade_to = forms.IntegerField(label=_("To grade"), min_value=0, max_value=13, initial=10)
+    subjects = OneLineField(
+        label=_("Subjects"), max_length=300, required=False, help_text=_("Separated by commas.")
+    )
+    students_see = forms.BooleanField(label=_("Students see it"), required=False, initial=True)
+    whole_municipality = forms.BooleanField(
+        label=_("For every school of the municipality"), required=False
+    )
+
+    def __init__(self, *args: Any, school: School, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["licence"]
+        field.queryset = Licence.objects.filter(school=school).select_related("record")  # type: ignore[attr-defined]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_lending
+from . import views, views_databases, views_lending
 
 urlpatterns = [
     path("", views.search, name="external-search"),
@@ -12,6 +12,8 @@ urlpatterns = [
     path("loans/<int:pk>/iso18626.xml", views.ill_iso, name="external-ill-iso"),
     path("loans/<int:pk>/<slug:action>/", views.ill_action, name="external-ill-action"),
     path("licences/", views.licence_list, name="external-licences"),
+    path("databases/", views_databases.manage, name="external-databases"),
+    path("databases/<int:pk>/remove/", views_databases.remove, name="external-database-remove"),
     path("lending/", views_lending.lending, name="external-lending"),
     path(
         "lending/partner/<int:pk>/<slug:state>/",
