@@ -18,6 +18,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from conftest import PASSWORD
 from reol.core import services as core
 from reol.core.models import AuditEvent
 from reol.core.permissions import SYSTEM
