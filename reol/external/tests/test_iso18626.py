@@ -45,7 +45,7 @@ def _peers(world, url: str):  # type: ignore[no-untyped-def]
         hoved,
         username="bib-hoved",
         role="librarian",
-        password="x-Secret-123",
+        password=PASSWORD,
         first_name="Hanne",
     )
     ours = save_target(
