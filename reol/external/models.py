@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reol.catalog.models import Item, Record
 from reol.core.models import Municipality, School
+from reol.core.sealed import SealedField
 from reol.patrons.models import Group
 
 from .states import COPY_HERE, IllState
@@ -67,7 +68,7 @@ class ExternalTarget(models.Model):
     # A partner speaking ISO 18626: the token it shows us (kept as a SHA-256 digest), and
     # the token we show it; a sibling school lends through Reol itself.
     partner_token_hash = models.CharField(max_length=64, blank=True, editable=False)
-    outgoing_token = models.CharField(_("token for the partner"), max_length=200, blank=True)
+    outgoing_token = SealedField(_("token for the partner"), blank=True)  # sealed at rest
     lending_school = models.ForeignKey(
         School,
         on_delete=models.PROTECT,

@@ -268,3 +268,22 @@ def test_a_partner_cannot_touch_another_partners_or_municipalitys_requests(clien
     assert theirs.school == world.school_a
     with pytest.raises(PermissionDenied):
         exchange.answer_partner(world.librarian_b, theirs, P.UNFILLED)
+
+
+@pytest.mark.django_db
+def test_our_token_for_a_partner_is_sealed_at_rest_and_theirs_only_a_digest(world, county):  # type: ignore[no-untyped-def]
+    from django.db import connection
+
+    target, _asked = county
+    target.outgoing_token = "our-secret-for-the-county"
+    target.save()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT outgoing_token, partner_token_hash FROM external_externaltarget WHERE id = %s",
+            [target.pk],
+        )
+        stored, digest = cursor.fetchone()
+    assert stored.startswith("sealed:") and "our-secret" not in stored
+    assert digest == exchange.digest(THEIR_TOKEN) and THEIR_TOKEN not in digest
+    target.refresh_from_db()
+    assert target.outgoing_token == "our-secret-for-the-county"
