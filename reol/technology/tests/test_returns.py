@@ -20,10 +20,10 @@ pytestmark = pytest.mark.django_db
 
 HX = {"HTTP_HX_REQUEST": "true"}
 CSV = (
-    "annotatedAssetId,serialNumber,model,accessories\n"
-    'CB0001,5CD0000001,Acer Chromebook 511,"charger,case"\n'
-    'CB0002,5CD0000002,Acer Chromebook 511,"charger,case"\n'
-).encode()
+    b"annotatedAssetId,serialNumber,model,accessories\n"
+    b'CB0001,5CD0000001,Acer Chromebook 511,"charger,case"\n'
+    b'CB0002,5CD0000002,Acer Chromebook 511,"charger,case"\n'
+)
 
 
 @pytest.fixture
