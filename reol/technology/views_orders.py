@@ -9,9 +9,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from reol.core import denials
 from reol.core.middleware import school_for
 from reol.core.models import User
 from reol.core.permissions import Perm, visible_people
@@ -96,8 +97,8 @@ def _post(request: HttpRequest, order: object) -> None:
     else:
         assignee = None
         if post.get("assignee"):
-            assignee = get_object_or_404(
-                visible_people(me, Perm.TECHNOLOGY), username=post["assignee"]
+            assignee = denials.get_or_404(
+                request, visible_people(me, Perm.TECHNOLOGY), username=post["assignee"]
             )
         services.update_work_order(
             me,
@@ -110,7 +111,7 @@ def _post(request: HttpRequest, order: object) -> None:
 
 @login_required
 def order(request: HttpRequest, pk: int) -> HttpResponse:
-    found = get_object_or_404(selectors.work_orders(request.user), pk=pk)
+    found = denials.get_or_404(request, selectors.work_orders(request.user), pk=pk)
     if request.method == "POST":
         try:
             _post(request, found)
