@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import courses, networks, pd, projects, shadowing
+from .views import courses, networks, pd, projects, records, schedule, shadowing
 
 urlpatterns = [
     path("", networks.home, name="competence-home"),
@@ -17,4 +17,6 @@ urlpatterns = [
     path("projects/<int:pk>/", projects.project, name="competence-project"),
     path("projects/<int:pk>/export.pdf", projects.project_export, name="competence-project-export"),
     path("workshops/", pd.workshops, name="competence-workshops"),
+    path("records/", records.records, name="competence-records"),
+    path("schedule/", schedule.week, name="competence-schedule"),
 ]
