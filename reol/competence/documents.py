@@ -5,6 +5,7 @@ say the same."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from dataclasses import dataclass, field
 
@@ -27,7 +28,7 @@ class Outline:
     lists: list[tuple[str, list[str]]] = field(default_factory=list)  # (heading, items)
 
 
-def _date(value: object) -> str:
+def _date(value: dt.date) -> str:
     return formats.date_format(value, "SHORT_DATE_FORMAT")
 
 
