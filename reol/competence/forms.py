@@ -166,7 +166,7 @@ class WorkshopForm(forms.Form):
         label=_("Hours"), min_value=0, max_value=999, decimal_places=1, initial=0
     )
     participants: forms.ModelMultipleChoiceField[User] = forms.ModelMultipleChoiceField(
-        label=_("Who took part"), queryset=User.objects.none(), required=False
+        label=_("Participants by name"), queryset=User.objects.none(), required=False
     )
     attendees = forms.IntegerField(
         label=_("Participants in all"),
