@@ -164,3 +164,13 @@ def test_the_pd_attendance_report_withholds_groups_under_five(net, done):
     raw = {(r.values["team"], r.values["subject"]): r.values for r in report.run(filters).rows}
     assert raw[("Dansk", "Dansk")]["people"] == 2
     assert raw[("Dansk", "–")]["hours"] == Decimal(2)
+
+
+def test_the_records_page_reads_a_bounded_number_of_queries(
+    net, done, client, django_assert_max_num_queries
+):
+    client.login(username="konsulent", password=PASSWORD)
+    query = {"starts": "2026-08-01", "ends": "2027-07-31"}
+    client.get("/staff/competence/records/", query)  # warm the session and the roles
+    with django_assert_max_num_queries(30):
+        assert client.get("/staff/competence/records/", query).status_code == 200
