@@ -7,12 +7,12 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from reol.core import calendar
+from reol.core import calendar, denials
 from reol.core.middleware import school_for
 from reol.core.permissions import Perm, has_perm, visible_people
 
@@ -54,7 +54,9 @@ def week(request: HttpRequest) -> HttpResponse:
     if action == "shift" and may_plan:
         done = run(form, lambda d: schedule.plan_shift(user, school, **d))
     elif action == "remove" and may_plan:
-        shift = get_object_or_404(Shift, pk=as_int(request.POST.get("shift")), school=school)
+        shift = denials.get_or_404(
+            request, Shift.objects.filter(school=school), pk=as_int(request.POST.get("shift"))
+        )
         schedule.remove_shift(user, shift)
         done = True
     elif action == "feed":
