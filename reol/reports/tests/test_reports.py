@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from reol.catalog.models import ItemStatus
 from reol.catalog.tests.helpers import signed_in
+from reol.competence.services import pd
 from reol.core.models import AuditEvent
 from reol.patrons.models import Group
 from reol.planning import services as planning
@@ -161,6 +162,14 @@ def test_every_registered_report_answers_on_its_page_and_in_the_api(world, token
         group=Group.objects.get(school=world.school_a, name="5A"),
         starts=lib.day(50),
         ends=lib.day(50),
+    )
+    pd.record_workshop(
+        world.librarian_a,
+        world.school_a,
+        title="Læsning i fagene",
+        held_on=lib.day(50),
+        committee="Dansk",
+        participants=[world.librarian_a, world.teacher_a],
     )
     client = signed_in(world.librarian_a)
     languages = _get(client, "loans-by-language").context["table"].rows
