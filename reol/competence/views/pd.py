@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from reol.core import denials
 from reol.core.middleware import school_for
 from reol.core.permissions import Perm, visible_people
 
@@ -37,13 +38,15 @@ def workshops(request: HttpRequest) -> HttpResponse:
     if action == "workshop":
         done = run(form, lambda d: pd.record_workshop(user, school, **d))
     elif action == "follow-up":
-        workshop = get_object_or_404(
-            Workshop, pk=as_int(request.POST.get("workshop")), school=school
+        workshop = denials.get_or_404(
+            request, Workshop.objects.filter(school=school), pk=as_int(request.POST.get("workshop"))
         )
         done = run(follow, lambda d: pd.add_follow_up(user, workshop, **d))
     elif action == "done":
-        task = get_object_or_404(
-            FollowUpTask, pk=as_int(request.POST.get("task")), workshop__school=school
+        task = denials.get_or_404(
+            request,
+            FollowUpTask.objects.filter(workshop__school=school),
+            pk=as_int(request.POST.get("task")),
         )
         pd.complete_follow_up(user, task)
         done = True
