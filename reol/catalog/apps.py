@@ -49,6 +49,13 @@ class CatalogConfig(AppConfig):
                 order=13,
                 description=_("Print spine and barcode labels on a label sheet."),
             ),
+            NavEntry(
+                _("Search index"),
+                "catalog-search-index",
+                Perm.STAFF_MANAGE,
+                order=14,
+                description=_("See whether search is up to date, and rebuild its index."),
+            ),
         )
         extend_demo(load_demo_catalogue)
         register_actions(
@@ -62,8 +69,12 @@ class CatalogConfig(AppConfig):
                 "sru_target.save": _("Copy-cataloguing source saved"),
                 "sru_target.remove": _("Copy-cataloguing source removed"),
                 "barcode_format.save": _("Barcode format changed"),
+                "labels.run": _("Labels queued"),
+                "search.reindex": _("Search index rebuild queued"),
             }
         )
-        from . import jobs
+        from . import jobs, runs
 
         register_interrupted(jobs.import_task.module_path, jobs.mark_interrupted)
+        register_interrupted(runs.label_task.module_path, runs.mark_labels_interrupted)
+        register_interrupted(runs.reindex_task.module_path, runs.mark_reindex_interrupted)
