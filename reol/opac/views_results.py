@@ -211,6 +211,55 @@ def _hit_views(hits: list[search.Hit], where: Place, scope: str, user: Any = Non
     return views
 
 
+def _search_or_what_was_meant(
+    asked: search.SearchQuery, params: Params
+) -> tuple[search.SearchResult, str, Params]:
+    """The result, what the child typed when something else was searched instead, and the
+    parameters of what was searched."""
+    result = search.search(asked)
+    if result.suggestion and not params.exact:
+        # A misspelt word finds little ("hetse": the few records whose subject is "heste");
+        # what it was meant to be finds more ("heste": every horse book by its stem). A child
+        # gets those at once, and one tap back to what they typed.
+        suggestion = result.suggestion
+        meant = search.search(replace(asked, text=suggestion))
+        if meant.total > result.total:
+            return meant, params.q, replace(params, q=suggestion)
+    return result, "", params
+
+
+def _available_count(result: search.SearchResult, params: Params, where: Place) -> int | None:
+    """Copies on the shelf where the reader looks (none to tell when filtered by schools)."""
+    available_counts = {v.value: v.count for v in result.facets.get("available", [])}
+    if params.scope == "mine" and where.school:
+        return available_counts.get(where.school.code, 0)
+    if not params.filters.get("school"):
+        return available_counts.get("*", 0)
+    return None
+
+
+def _level_links(params: Params, grade: int | None) -> list[tuple[str, str, bool]]:
+    return [
+        (
+            words,
+            params.url(filters={**params.filters, "reading_level": buckets}),
+            params.filters.get("reading_level") == buckets,
+        )
+        for _level, words, buckets in reading_levels.choices(grade)
+    ]
+
+
+def _sort_urls(params: Params) -> list[tuple[str, str, str]]:
+    return [
+        (key, label, params.url(sort=key))
+        for key, label in (
+            ("relevance", _("Best match")),
+            ("title", _("Title A–Å")),
+            ("newest", _("Newest")),
+        )
+    ]
+
+
 @csp_update({"img-src": ["https:"]})  # covers may come from the national catalogue's servers
 def results(request: HttpRequest) -> HttpResponse:
     where = _place_or_choose(request)
@@ -228,30 +277,13 @@ def results(request: HttpRequest) -> HttpResponse:
         size=PAGE_SIZE,
         language=_language(),
     )
-    result = search.search(asked)
-    typed = ""
-    if result.suggestion and not params.exact:
-        # A misspelt word finds little ("hetse": the few records whose subject is "heste");
-        # what it was meant to be finds more ("heste": every horse book by its stem). A child
-        # gets those at once, and one tap back to what they typed.
-        suggestion = result.suggestion
-        meant = search.search(replace(asked, text=suggestion))
-        if meant.total > result.total:
-            typed, result = params.q, meant
-            params = replace(params, q=suggestion)
+    result, typed, params = _search_or_what_was_meant(asked, params)
     pages = min(MAX_PAGE, max(1, -(-result.total // PAGE_SIZE)))
     if params.page > pages:
         # A page past the end (an old link, a hand-typed page=10000) would say "we found 47
         # things" over an empty list with no way back: show the last page instead.
         return redirect(params.url(page=pages))
     schools = search_selectors.school_names(where.municipality.pk)
-    available_counts = {v.value: v.count for v in result.facets.get("available", [])}
-    if params.scope == "mine" and where.school:
-        available_count = available_counts.get(where.school.code, 0)
-    elif not params.filters.get("school"):
-        available_count = available_counts.get("*", 0)
-    else:
-        available_count = None
     chosen = [
         (FACET_TITLES[name](), _facet_label(name, v, schools), params.toggled(name, v))
         for name in FILTER_FACETS
@@ -267,27 +299,11 @@ def results(request: HttpRequest) -> HttpResponse:
             "hits": _hit_views(result.hits, where, params.scope, request.user),
             "facet_groups": _facet_groups(result, params, schools),
             "chosen": chosen,
-            "available_count": available_count,
+            "available_count": _available_count(result, params, where),
             "available_url": params.url(available=not params.available),
             "scope_urls": {"mine": params.url(scope="mine"), "all": params.url(scope="all")},
-            "level_links": [
-                (
-                    words,
-                    params.url(filters={**params.filters, "reading_level": buckets}),
-                    params.filters.get("reading_level") == buckets,
-                )
-                for _level, words, buckets in reading_levels.choices(
-                    reading.reader_grade(request.user, where.school)
-                )
-            ],
-            "sort_urls": [
-                (key, label, params.url(sort=key))
-                for key, label in (
-                    ("relevance", _("Best match")),
-                    ("title", _("Title A–Å")),
-                    ("newest", _("Newest")),
-                )
-            ],
+            "level_links": _level_links(params, reading.reader_grade(request.user, where.school)),
+            "sort_urls": _sort_urls(params),
             "suggestion_url": params.url(q=result.suggestion) if result.suggestion else "",
             "typed": typed,  # what was searched instead of, and the way back to it
             "typed_url": params.url(q=typed, exact=True) if typed else "",
