@@ -281,18 +281,18 @@ def run(
     paused = False
     try:
         while not stop():
-            if reindex_wants_writer():
-                if not paused:  # let the worker's rebuild take the writer; apply nothing
-                    saver.close()
-                    engine.close_writer()
-                    paused = True
-                    log.info("search: paused while the index is rebuilt")
-                time.sleep(max(interval, 0.5))
-                continue
-            if paused:  # the rebuild moved the position: start again from the saved one
-                position, saver, paused = Position.load(name), PositionSaver(), False
-                log.info("search: resumed after the rebuild")
             try:
+                if reindex_wants_writer():
+                    if not paused:  # let the worker's rebuild take the writer; apply nothing
+                        saver.close()
+                        engine.close_writer()
+                        paused = True
+                        log.info("search: paused while the index is rebuilt")
+                    time.sleep(max(interval, 0.5))
+                    continue
+                if paused:  # the rebuild moved the position: start again from the saved one
+                    position, saver, paused = Position.load(name), PositionSaver(), False
+                    log.info("search: resumed after the rebuild")
                 started = time.perf_counter()
                 applied = batch = apply_batch(engine, name, position=position)
                 while batch:
