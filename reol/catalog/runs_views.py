@@ -11,11 +11,12 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.db.models.functions import Lower
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from reol.core import denials
 from reol.core.permissions import Perm
 
 from . import labels, runs, search
@@ -91,7 +92,7 @@ def labels_page(request: HttpRequest) -> HttpResponse:
 def label_run(request: HttpRequest, pk: int) -> HttpResponse:
     """The run's page; htmx polls it for the progress fragment until the PDF is made."""
     school = active_school(request, Perm.CATALOG_EDIT)
-    run = get_object_or_404(LabelRun, pk=pk, school=school)
+    run = denials.get_or_404(request, LabelRun.objects.filter(school=school), pk=pk)
     template = (
         "catalog/_label_run.html" if request.headers.get("HX-Request") else "catalog/label_run.html"
     )
@@ -101,9 +102,9 @@ def label_run(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def label_run_pdf(request: HttpRequest, pk: int) -> FileResponse:
     school = active_school(request, Perm.CATALOG_EDIT)
-    run = get_object_or_404(LabelRun, pk=pk, school=school, state=LabelRun.State.DONE)
+    run = denials.get_or_404(request, LabelRun.objects.filter(school=school), pk=pk)
     path = Path(run.path)
-    if not run.path or not path.is_file():
+    if run.state != LabelRun.State.DONE or not run.path or not path.is_file():
         raise Http404(_("This run's PDF is no longer kept; make the labels again."))
     return _pdf(FileResponse(path.open("rb"), content_type="application/pdf"))
 
