@@ -17,7 +17,7 @@ from ninja import Field, Router, Schema
 from reol.core.models import User
 from reol.core.paging import paged
 
-from . import ill, selectors
+from . import exchange, ill, selectors
 from .models import IllRequest
 
 router = Router(tags=["external"])
@@ -63,12 +63,12 @@ def take_step(request: HttpRequest, loan_id: int, body: StepIn) -> IllRequest:
     loan = get_object_or_404(selectors.requests_to_handle(me), pk=loan_id)
     steps = {
         "approve": lambda: ill.approve(me, loan),
-        "send": lambda: ill.send(me, loan),
+        "send": lambda: exchange.send(me, loan),
         "accepted": lambda: ill.lender_answered(me, loan, accepted=True),
         "refused": lambda: ill.lender_answered(me, loan, accepted=False),
         "shipped": lambda: ill.shipped(me, loan),
         "cancel": lambda: ill.cancel(me, loan),
-        "send_back": lambda: ill.send_back(me, loan),
+        "send_back": lambda: exchange.send_back(me, loan),
     }
     steps[body.step]()
     return selectors.requests_to_handle(me).get(pk=loan_id)

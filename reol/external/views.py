@@ -22,7 +22,7 @@ from reol.core.middleware import school_for
 from reol.core.models import User
 from reol.core.permissions import Perm, has_perm, is_student_only
 
-from . import federated, ill, licences, selectors, services
+from . import exchange, federated, ill, licences, selectors, services
 from . import messages as outgoing
 from .forms import AnswerForm, LicenceForm, ReceiveForm, TargetForm
 from .models import ExternalTarget, IllRequest
@@ -43,7 +43,7 @@ def _errors(request: HttpRequest, error: ValidationError) -> None:
 @login_required
 def targets(request: HttpRequest) -> HttpResponse:
     school = school_for(request, Perm.EXTERNAL_MANAGE)
-    form = TargetForm(request.POST or None)
+    form = TargetForm(request.POST or None, school=school)
     if request.method == "POST" and form.is_valid():
         try:
             services.save_target(_me(request), school, **form.cleaned_data)
@@ -102,7 +102,7 @@ def ill_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "allowed": allowed,
         "S": {s.name: s.value for s in IllState},
         "outgoing": outgoing.outgoing(loan),
-        "receive_form": ReceiveForm(),
+        "receive_form": ReceiveForm(initial={"lender_due": loan.lender_due}),
         "answer_form": AnswerForm(),
         "targets": selectors.targets_of(loan.school).filter(enabled=True),
     }
@@ -113,7 +113,7 @@ ACTIONS = {
     "approve": lambda user, loan, data: ill.approve(
         user, loan, target=_target(loan, data.get("target"))
     ),
-    "send": lambda user, loan, data: ill.send(user, loan),
+    "send": lambda user, loan, data: exchange.send(user, loan),
     "accepted": lambda user, loan, data: ill.lender_answered(
         user, loan, accepted=True, note=data.get("note", ""), reference=data.get("reference", "")
     ),
@@ -122,7 +122,6 @@ ACTIONS = {
     ),
     "shipped": lambda user, loan, data: ill.shipped(user, loan),
     "cancel": lambda user, loan, data: ill.cancel(user, loan),
-    "send_back": lambda user, loan, data: ill.send_back(user, loan),
 }
 
 
@@ -142,6 +141,10 @@ def ill_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             if not form.is_valid():
                 raise ValidationError([e for errs in form.errors.values() for e in errs])
             ill.receive(_me(request), loan, **form.cleaned_data)
+        elif action == "send_back":
+            _returned, problem = exchange.send_back(_me(request), loan)
+            if problem:
+                messages.warning(request, problem)
         elif action in ACTIONS:
             ACTIONS[action](_me(request), loan, request.POST)
         else:

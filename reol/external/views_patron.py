@@ -65,6 +65,13 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 def open_licence(request: HttpRequest, pk: int) -> HttpResponse:
-    licence = get_object_or_404(Licence, pk=pk)
-    url = licences.open_licence(licence, request.user, client_ip(request))
+    licence = get_object_or_404(Licence.objects.select_related("record"), pk=pk)
+    if request.session.session_key is None:
+        request.session.save()  # a seat is held by the browser session (its digest only)
+    holder = licences.seat_holder(request.session.session_key or "")
+    try:
+        url = licences.open_licence(licence, request.user, client_ip(request), holder)
+    except licences.SeatsTaken as full:
+        context = {"licence": licence, "message": str(full)}
+        return render(request, "external/seats_full.html", context, status=409)
     return redirect(url)
