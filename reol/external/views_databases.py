@@ -7,10 +7,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from reol.core import denials
 from reol.core.middleware import school_for
 from reol.core.models import User
 from reol.core.permissions import Perm, is_student_only
@@ -44,7 +45,7 @@ def manage(request: HttpRequest) -> HttpResponse:
 @require_POST
 def remove(request: HttpRequest, pk: int) -> HttpResponse:
     school = school_for(request, Perm.EXTERNAL_MANAGE)
-    database = get_object_or_404(databases.databases_of(school), pk=pk)
+    database = denials.get_or_404(request, databases.databases_of(school), pk=pk)
     try:
         databases.remove_database(_me(request), school, database)
     except ValidationError as error:

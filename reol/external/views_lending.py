@@ -7,12 +7,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from reol.circulation.errors import CirculationError
+from reol.core import denials
 from reol.core.middleware import school_for
 from reol.core.models import User
 from reol.core.permissions import Perm, scope
@@ -79,7 +80,9 @@ def _done(request: HttpRequest, action: object) -> HttpResponse:
 def answer_partner(request: HttpRequest, pk: int, state: str) -> HttpResponse:
     school = school_for(request, Perm.EXTERNAL_MANAGE)
     found = scope(PartnerRequest.objects.all(), _me(request), Perm.EXTERNAL_MANAGE)
-    asked = get_object_or_404(found.filter(school=school).select_related("partner"), pk=pk)
+    asked = denials.get_or_404(
+        request, found.filter(school=school).select_related("partner"), pk=pk
+    )
     if state not in P.values:
         raise Http404
     form = PartnerAnswerForm(request.POST, prefix=f"p{asked.pk}")
@@ -96,8 +99,8 @@ def answer_partner(request: HttpRequest, pk: int, state: str) -> HttpResponse:
 @require_POST
 def supply_sibling(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     school = school_for(request, Perm.EXTERNAL_MANAGE)
-    loan = get_object_or_404(
-        sibling.asked_of(_me(request)).filter(target__lending_school=school), pk=pk
+    loan = denials.get_or_404(
+        request, sibling.asked_of(_me(request)).filter(target__lending_school=school), pk=pk
     )
     if step == "refuse":
         return _done(request, lambda: sibling.cannot_supply(_me(request), loan))
@@ -117,7 +120,7 @@ def supply_sibling(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 def partner_token(request: HttpRequest, pk: int) -> HttpResponse:
     """A new token for the partner to show us; shown once, on this page."""
     school = school_for(request, Perm.EXTERNAL_MANAGE)
-    target: ExternalTarget = get_object_or_404(selectors.targets_of(school), pk=pk)
+    target: ExternalTarget = denials.get_or_404(request, selectors.targets_of(school), pk=pk)
     try:
         token = exchange.issue_partner_token(_me(request), school, target)
     except ValidationError as error:
