@@ -1,6 +1,7 @@
 import logging
 
 from django.apps import AppConfig
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -49,21 +50,35 @@ class CatalogConfig(AppConfig):
                 order=13,
                 description=_("Print spine and barcode labels on a label sheet."),
             ),
+            NavEntry(
+                _("Search index"),
+                "catalog-search-index",
+                Perm.STAFF_MANAGE,
+                order=14,
+                description=_("See whether search is up to date, and rebuild its index."),
+            ),
         )
         extend_demo(load_demo_catalogue)
-        register_actions(
-            {
-                "record.create": _("Record added"),
-                "record.update": _("Record changed"),
-                "record.merge": _("Records merged"),
-                "item.add": _("Copies added"),
-                "item.status": _("Copy status changed"),
-                "catalog.import": _("MARC file imported"),
-                "sru_target.save": _("Copy-cataloguing source saved"),
-                "sru_target.remove": _("Copy-cataloguing source removed"),
-                "barcode_format.save": _("Barcode format changed"),
-            }
-        )
-        from . import jobs
+        register_actions(_audit_actions())
+        from . import jobs, runs
 
         register_interrupted(jobs.import_task.module_path, jobs.mark_interrupted)
+        register_interrupted(runs.label_task.module_path, runs.mark_labels_interrupted)
+        register_interrupted(runs.reindex_task.module_path, runs.mark_reindex_interrupted)
+
+
+def _audit_actions() -> dict[str, str | Promise]:
+    """What the audit log calls the catalogue's events."""
+    return {
+        "record.create": _("Record added"),
+        "record.update": _("Record changed"),
+        "record.merge": _("Records merged"),
+        "item.add": _("Copies added"),
+        "item.status": _("Copy status changed"),
+        "catalog.import": _("MARC file imported"),
+        "sru_target.save": _("Copy-cataloguing source saved"),
+        "sru_target.remove": _("Copy-cataloguing source removed"),
+        "barcode_format.save": _("Barcode format changed"),
+        "labels.run": _("Labels queued"),
+        "search.reindex": _("Search index rebuild queued"),
+    }

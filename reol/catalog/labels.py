@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -92,18 +92,28 @@ def _fit(canvas: Canvas, text: str, font: str, size: float, width: float) -> tup
     return text, size
 
 
-def render(labels: list[Label], layout: LabelLayout, kind: str = "spine", skip: int = 0) -> bytes:
-    """A PDF with one label per copy. ``skip`` leaves the first N positions of a used sheet."""
+def render(
+    labels: list[Label],
+    layout: LabelLayout,
+    kind: str = "spine",
+    skip: int = 0,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> bytes:
+    """A PDF with one label per copy. ``skip`` leaves the first N positions of a used sheet;
+    ``progress(n)`` is told how many labels are drawn after every sheet."""
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4 if layout.page == "A4" else LETTER)
     canvas.setTitle(_("Reol labels"))
     w, h = layout.label_width_mm * mm, layout.label_height_mm * mm
     pad = 1.5 * mm
     current_page = 0
-    for label, (page, x, y) in zip(labels, _cells(layout, skip), strict=False):
+    for n, (label, (page, x, y)) in enumerate(zip(labels, _cells(layout, skip), strict=False)):
         if page != current_page:
             canvas.showPage()
             current_page = page
+            if progress is not None:
+                progress(n)
         if kind == "barcode":
             _barcode_label(canvas, label, x, y, w, h, pad)
         else:

@@ -336,3 +336,76 @@ class SearchIndexState(models.Model):
 
 # Reading lists are the catalogue's too (a module of their own; imported here so Django sees them).
 from .lists.models import ReadingList, ReadingListEntry  # noqa: E402, F401
+
+
+class LabelRun(models.Model):
+    """A big label run, made by the task queue's worker (``catalog.runs``); the PDF waits under
+    ``var/labels/`` until the cataloguer fetches it. The copies are chosen (and counted, and
+    confirmed) when the run is asked for, so the sheet holds exactly what was confirmed."""
+
+    State = ImportJob.State
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    started_by = models.ForeignKey(
+        "core.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    kind = models.CharField(max_length=16, default="spine")
+    sheet = models.JSONField(default=dict)  # the LabelLayout's fields
+    skip = models.PositiveIntegerField(default=0)
+    item_ids = models.JSONField(default=list)  # in print order
+    count = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    state = models.CharField(
+        max_length=16, choices=ImportJob.State.choices, default=ImportJob.State.QUEUED
+    )
+    path = models.CharField(max_length=500, blank=True)
+    summary = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(done__lte=models.F("count")), name="label_run_done_le_count"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.count} {self.kind} labels ({self.state})"
+
+    @property
+    def percent(self) -> int:
+        return min(100, int(100 * self.done / self.count)) if self.count else 0
+
+
+class ReindexRun(models.Model):
+    """A rebuild of the search index from the database, run by the task queue's worker.
+
+    While one is running the indexer (``reol search run``) lets go of the index's writer, so
+    the worker can take it; ``updated_at`` is the run's heartbeat (a run that stopped beating
+    long ago no longer holds the indexer back)."""
+
+    State = ImportJob.State
+
+    started_by = models.ForeignKey(
+        "core.User", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    state = models.CharField(
+        max_length=16, choices=ImportJob.State.choices, default=ImportJob.State.QUEUED
+    )
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    summary = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state"], name="reindex_run_state")]
+
+    def __str__(self) -> str:
+        return f"reindex {self.created_at:%Y-%m-%d %H:%M} ({self.state})"
+
+    @property
+    def percent(self) -> int:
+        return min(100, int(100 * self.done / self.total)) if self.total else 0

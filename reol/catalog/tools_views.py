@@ -1,5 +1,5 @@
 """Cataloguing tools: add by ISBN (with copy-cataloguing over SRU), a blank record, MARC import
-with a progress bar, and label sheets.
+with a progress bar, and the barcode format (label sheets: ``runs_views``).
 """
 
 from __future__ import annotations
@@ -10,10 +10,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from stdnum import issn as stdissn
@@ -22,16 +20,14 @@ from reol.core import denials
 from reol.core.permissions import Perm
 from reol.core.uploads import declared_too_large
 
-from . import jobs, labels, selectors, services, sru
+from . import jobs, selectors, services, sru
 from . import marc as marcio
 from .extract import normalize_isbn
-from .forms import BarcodeFormatForm, ImportForm, IsbnForm, LabelsForm, NewRecordForm
-from .models import ImportJob, Item, Record, SruTarget
+from .forms import BarcodeFormatForm, ImportForm, IsbnForm, NewRecordForm
+from .models import ImportJob, Record, SruTarget
 from .views import active_school, actor, form_errors, records_of
 
 CANDIDATES_KEY = "catalog.sru_candidates"
-# A label run longer than this is made only once the cataloguer has seen how many it is.
-LABELS_WITHOUT_ASKING = 100
 
 
 def _lookup(
@@ -257,64 +253,3 @@ def barcode_format_page(request: HttpRequest) -> HttpResponse:
     return render(
         request, "catalog/barcode_format.html", {"form": form, "example": current.example()}
     )
-
-
-def _selected_items(form: LabelsForm, school: Any) -> list[Item]:
-    data = form.cleaned_data
-    items = Item.objects.filter(school=school).select_related("record", "school")
-    if data["selection"] == "today":
-        items = items.filter(created_at__date=timezone.localdate())
-    elif data["selection"] == "location":
-        items = items.filter(location=data["location"])
-    else:
-        wanted = [b.strip() for b in data["barcodes"].split() if b.strip()]
-        # a barcode is found however it is typed (a scanner and a keyboard differ in case),
-        # through the unique index on LOWER(barcode)
-        same_case = items.annotate(code=Lower("barcode")).filter(
-            code__in={b.lower() for b in wanted}
-        )
-        found = {i.barcode.upper(): i for i in same_case}
-        missing = [b for b in wanted if b.upper() not in found]
-        if missing:
-            form.add_error(
-                "barcodes", _("Not copies of this school: %(b)s") % {"b": ", ".join(missing[:20])}
-            )
-        return [found[b.upper()] for b in wanted if b.upper() in found]
-    return list(items.order_by("record__shelf_mark", "barcode")[:5000])
-
-
-@login_required
-def labels_page(request: HttpRequest) -> HttpResponse:
-    school = active_school(request, Perm.CATALOG_EDIT)
-    form = LabelsForm(
-        request.POST or None, school=school, initial={"barcodes": request.GET.get("barcodes", "")}
-    )
-    if request.GET.get("barcodes"):
-        form.fields["selection"].initial = "barcodes"
-    if request.method == "POST" and form.is_valid():
-        items = _selected_items(form, school)
-        if not form.errors and not items:
-            form.add_error(None, _("No copies match that choice."))
-        if not form.errors:
-            count, skip = len(items), form.cleaned_data.get("skip") or 0
-            run = {
-                "count": count,
-                "sheets": labels.sheets(count, form.cleaned_data["sheet"], skip),
-            }
-            if request.headers.get("HX-Request") == "true":  # the form asks how many, as it changes
-                return render(request, "catalog/_labels_count.html", {"run": run})
-            if count > LABELS_WITHOUT_ASKING and request.POST.get("confirm") != str(count):
-                return render(request, "catalog/labels.html", {"form": form, "confirm": run})
-            sheet = [
-                labels.Label(i.barcode, i.effective_shelf_mark, i.record.title, school.name)
-                for i in items
-            ]
-            pdf = labels.render(sheet, form.cleaned_data["sheet"], form.cleaned_data["kind"], skip)
-            response = HttpResponse(pdf, content_type="application/pdf")
-            response["Content-Disposition"] = (
-                f'inline; filename="labels-{timezone.localdate()}.pdf"'
-            )
-            return response
-        if request.headers.get("HX-Request") == "true":
-            return render(request, "catalog/_labels_count.html", {"run": None})
-    return render(request, "catalog/labels.html", {"form": form})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import tools_views, views
+from . import runs_views, tools_views, views
 
 urlpatterns = [
     path("", views.records, name="catalog-records"),
@@ -21,6 +21,10 @@ urlpatterns = [
     path("new/", tools_views.record_new, name="catalog-record-new"),
     path("import/", tools_views.import_marc_page, name="catalog-import"),
     path("import/<int:pk>/", tools_views.import_job, name="catalog-import-job"),
-    path("labels/", tools_views.labels_page, name="catalog-labels"),
+    path("labels/", runs_views.labels_page, name="catalog-labels"),
+    path("labels/<int:pk>/", runs_views.label_run, name="catalog-label-run"),
+    path("labels/<int:pk>/pdf/", runs_views.label_run_pdf, name="catalog-label-run-pdf"),
+    path("search-index/", runs_views.search_index, name="catalog-search-index"),
+    path("search-index/rebuild/", runs_views.search_reindex, name="catalog-search-reindex"),
     path("barcodes/", tools_views.barcode_format_page, name="catalog-barcode-format"),
 ]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reol.catalog.models import MaterialType
-from reol.circulation.models import Hold, HoldState, LoanState
+from reol.circulation.models import Hold, HoldState, LoanState, overdue_condition
 from reol.patrons.models import Patron, PatronCategory
 
 from .framework import Column, Filters, Report, Row, Table, register
@@ -368,7 +368,7 @@ def _overdue(filters: Filters) -> Table:
     """Overdue and lost rates, by grade: of the loans lent in the dates, how many are open
     and overdue today (circulation's one definition), how many were lost or written off."""
     today = timezone.localdate()
-    late = Q(returned_at__isnull=True, due_date__lt=today)
+    late = overdue_condition(today)
     rows = []
     for r in (
         student_loans(filters)

@@ -202,8 +202,9 @@ def catch_up() -> int:
     return indexer.catch_up(engine(), index_name())
 
 
-def reindex(progress: indexer.Callable[[int], None] | None = None) -> int:
-    return indexer.reindex(engine(), index_name(), progress=progress)
+def reindex(progress: indexer.Callable[[int], None] | None = None, *, wait: float = 0) -> int:
+    """Rebuild from the database; ``wait``: seconds to wait for the indexer to let go."""
+    return indexer.reindex(engine(), index_name(), progress=progress, wait=wait)
 
 
 def run(

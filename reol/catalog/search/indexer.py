@@ -24,7 +24,7 @@ from django.db import connections, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from reol.catalog.models import Record, SearchIndexState, SearchOutbox
+from reol.catalog.models import Record, ReindexRun, SearchIndexState, SearchOutbox
 
 from .documents import documents
 from .engine import SCHEMA_VERSION, TantivyEngine
@@ -36,6 +36,9 @@ POLL_SECONDS = 0.2  # an idle poll is two indexed queries; each 0.1 s saved is 0
 GAP_SECONDS = 120  # an id skipped this long ago was a rollback, not a slow transaction
 PRUNE_AFTER_DAYS = 7
 MAX_GAPS = 1000
+# A queued rebuild (``ReindexRun``) whose worker has said nothing for this long is dead: the
+# indexer stops waiting for it (the worker's restart marks it failed; see ``catalog.runs``).
+REINDEX_SILENT_SECONDS = 600
 
 
 def state(name: str) -> SearchIndexState:
@@ -203,11 +206,24 @@ def reindex(
     *,
     chunk: int = 2000,
     progress: Callable[[int], None] | None = None,
+    wait: float = 0,
 ) -> int:
-    """Rebuild the whole index from the database; returns the number of documents."""
+    """Rebuild the whole index from the database; returns the number of documents.
+
+    ``wait``: seconds to wait for the index's writer while the indexer lets go of it (it does
+    while a ``ReindexRun`` is running, see ``run``); without it a running indexer is an error.
+    """
     # Changes after this point are in the outbox above this id and will be applied again.
     position = SearchOutbox.objects.aggregate(m=Max("id"))["m"] or 0
-    engine.writer(heap_mb=512, threads=4)  # a bulk load: more memory and indexing threads
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            engine.writer(heap_mb=512, threads=4)  # a bulk load: more memory and threads
+            break
+        except ValueError:  # the directory's writer lock: the indexer has not let go yet
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.5)
     engine.delete_all()
     count = 0
     last_id = 0
@@ -237,6 +253,12 @@ def reindex(
     return count
 
 
+def reindex_wants_writer() -> bool:
+    """Whether a queued rebuild is running (and still alive) in a worker of the task queue."""
+    alive = timezone.now() - dt.timedelta(seconds=REINDEX_SILENT_SECONDS)
+    return ReindexRun.objects.filter(state=ReindexRun.State.RUNNING, updated_at__gte=alive).exists()
+
+
 def prune(name: str) -> int:
     """Forget outbox rows every index has applied long ago."""
     lowest = min(SearchIndexState.objects.values_list("last_applied_id", flat=True), default=0)
@@ -256,9 +278,21 @@ def run(
     last_prune = 0.0
     position = Position.load(name)
     saver = PositionSaver()
+    paused = False
     try:
         while not stop():
             try:
+                if reindex_wants_writer():
+                    if not paused:  # let the worker's rebuild take the writer; apply nothing
+                        saver.close()
+                        engine.close_writer()
+                        paused = True
+                        log.info("search: paused while the index is rebuilt")
+                    time.sleep(max(interval, 0.5))
+                    continue
+                if paused:  # the rebuild moved the position: start again from the saved one
+                    position, saver, paused = Position.load(name), PositionSaver(), False
+                    log.info("search: resumed after the rebuild")
                 started = time.perf_counter()
                 applied = batch = apply_batch(engine, name, position=position)
                 while batch:

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from reol.catalog import labels, services
 from reol.catalog.forms import LabelsForm
+from reol.catalog.models import LabelRun
 from reol.core.permissions import SYSTEM
 
 from .helpers import signed_in
@@ -242,7 +243,9 @@ def _many(catalogue, record, n: int) -> dict[str, str]:
 
 
 @pytest.mark.django_db
-def test_a_run_of_over_100_labels_says_how_many_and_asks_first(catalogue, record):
+def test_a_run_of_over_100_labels_says_how_many_asks_first_then_is_queued(
+    catalogue, record, django_capture_on_commit_callbacks
+):
     form = _many(catalogue, record, 120)  # and the record's two copies at school A: 122
     client = signed_in(catalogue.world.librarian_a)
 
@@ -253,13 +256,24 @@ def test_a_run_of_over_100_labels_says_how_many_and_asks_first(catalogue, record
     assert "This run makes 122 labels on 6 sheet(s)." in page
     assert 'name="confirm" value="122"' in page and "Yes, make 122 labels" in page
 
-    made = client.post(reverse("catalog-labels"), {**form, "confirm": "122"})
+    with django_capture_on_commit_callbacks(execute=True):  # the tests' queue runs at once
+        made = client.post(reverse("catalog-labels"), {**form, "confirm": "122"})
 
-    assert made["Content-Type"] == "application/pdf"
-    assert pages(made.content) == 6
+    run = LabelRun.objects.get()
+    assert made.status_code == 302 and made["Location"] == reverse(
+        "catalog-label-run", args=[run.pk]
+    )
+    assert (run.state, run.done, run.count) == (LabelRun.State.DONE, 122, 122)
+    assert (
+        reverse("catalog-label-run-pdf", args=[run.pk])
+        in client.get(made["Location"]).content.decode()
+    )
+    pdf = b"".join(client.get(reverse("catalog-label-run-pdf", args=[run.pk])).streaming_content)
+    assert pages(pdf) == 6
     # a confirmation for another number is no confirmation
     stale = client.post(reverse("catalog-labels"), {**form, "confirm": "100"})
     assert stale["Content-Type"].startswith("text/html")
+    assert LabelRun.objects.count() == 1
 
 
 @pytest.mark.django_db
