@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from reol.catalog.models import CirculationType, Item
-from reol.core import csvsafe, xlsx
+from reol.core import csvsafe, denials, xlsx
 from reol.core import services as core_services
 from reol.core.middleware import school_for
 from reol.core.models import Location, School, User
@@ -373,7 +373,9 @@ def hold_shelf(request: HttpRequest) -> HttpResponse:
     school = school_for(request, Perm.CIRCULATION_DESK)
     if request.method == "POST":
         raw = request.POST.get("hold", "")
-        hold = get_object_or_404(Hold, pk=int(raw) if raw.isdigit() else 0, school=school)
+        hold = denials.get_or_404(
+            request, Hold.objects.filter(school=school), pk=int(raw) if raw.isdigit() else 0
+        )
         try:
             hold_actions.cancel_hold(_actor(request), hold)
         except CirculationError as error:
@@ -452,7 +454,11 @@ def rules_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     school = school_for(request, Perm.SCHOOL_MANAGE)
-    rule = get_object_or_404(LoanRule, pk=pk, school=school) if pk is not None else None
+    rule = (
+        denials.get_or_404(request, LoanRule.objects.filter(school=school), pk=pk)
+        if pk is not None
+        else None
+    )
     form = LoanRuleForm(request.POST or None, instance=rule)
     if request.method == "POST" and form.is_valid():
         try:
@@ -468,7 +474,7 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @require_POST
 def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
     school = school_for(request, Perm.SCHOOL_MANAGE)
-    rule = get_object_or_404(LoanRule, pk=pk, school=school)
+    rule = denials.get_or_404(request, LoanRule.objects.filter(school=school), pk=pk)
     rule_actions.delete_rule(_actor(request), school, rule)
     return redirect("circulation-rules")
 
@@ -486,10 +492,12 @@ def rules_adopt(request: HttpRequest) -> HttpResponse:
 
 
 def _session(request: HttpRequest, school: School, pk: int) -> StocktakeSession:
-    return get_object_or_404(
-        StocktakeSession.objects.select_related("school", "location", "opened_by"),
+    return denials.get_or_404(
+        request,
+        StocktakeSession.objects.select_related("school", "location", "opened_by").filter(
+            school=school
+        ),
         pk=pk,
-        school=school,
     )
 
 
@@ -688,7 +696,11 @@ def notice_letters(request: HttpRequest) -> HttpResponse:
     """The overdue letters of one class (``?group=``), or of every overdue student, as a PDF."""
     school = school_for(request, Perm.CIRCULATION_DESK)
     raw = request.GET.get("group", "")
-    group = get_object_or_404(Group, pk=int(raw), school=school) if raw.isdigit() else None
+    group = (
+        denials.get_or_404(request, Group.objects.filter(school=school), pk=int(raw))
+        if raw.isdigit()
+        else None
+    )
     today = timezone.localdate()
     loans = list(notices.overdue_loans(school, today, group))
     people = list({loan.patron.pk: loan.patron for loan in loans if loan.patron}.values())

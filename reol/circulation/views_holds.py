@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reol.catalog.models import Item, Record
+from reol.core import denials
 from reol.core.middleware import school_for
 from reol.core.models import School, User
 from reol.core.permissions import Perm, has_perm
@@ -56,7 +57,9 @@ def _back(request: HttpRequest, fallback: str) -> str:
 def place_hold_for(request: HttpRequest, pk: int) -> HttpResponse:
     """A hold for a patron (card or username) on a title, placed from its record page."""
     school = school_for(request, Perm.CIRCULATION_DESK)
-    record = get_object_or_404(Record, pk=pk, municipality_id=school.municipality_id)
+    record = denials.get_or_404(
+        request, Record.objects.filter(municipality_id=school.municipality_id), pk=pk
+    )
     code = request.POST.get("patron", "").strip()[:100]
     if not code:
         messages.error(request, _("Give the patron's card number or username."))
@@ -78,8 +81,10 @@ def place_hold_for(request: HttpRequest, pk: int) -> HttpResponse:
 def hold_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     """Cancel a hold, after saying whose hold on what it is (GET asks, POST cancels)."""
     school = school_for(request, Perm.CIRCULATION_DESK)
-    hold = get_object_or_404(
-        Hold.objects.select_related("record", "patron", "item"), pk=pk, school=school
+    hold = denials.get_or_404(
+        request,
+        Hold.objects.select_related("record", "patron", "item").filter(school=school),
+        pk=pk,
     )
     back = _back(request, reverse("circulation-hold-shelf"))
     if request.method == "POST":
@@ -111,10 +116,10 @@ def _pdf(data: bytes, name: str) -> HttpResponse:
 def hold_slip(request: HttpRequest, pk: int) -> HttpResponse:
     """The slip to put in a copy on the hold shelf: whose it is and until when."""
     school = school_for(request, Perm.CIRCULATION_DESK)
-    hold = get_object_or_404(
-        Hold.objects.select_related("record", "patron", "item"),
+    hold = denials.get_or_404(
+        request,
+        Hold.objects.select_related("record", "patron", "item").filter(school=school),
         pk=pk,
-        school=school,
         state=HoldState.READY,
     )
     patron: User = hold.patron
@@ -132,10 +137,12 @@ def hold_slip(request: HttpRequest, pk: int) -> HttpResponse:
 def transit_slip(request: HttpRequest, barcode: str) -> HttpResponse:
     """The slip to put in a copy returned here that belongs to another school."""
     school = school_for(request, Perm.CIRCULATION_DESK)
-    item = get_object_or_404(
-        Item.objects.select_related("record", "school"),
+    item = denials.get_or_404(
+        request,
+        Item.objects.select_related("record", "school").filter(
+            school__municipality_id=school.municipality_id
+        ),
         barcode=barcode,
-        school__municipality_id=school.municipality_id,
     )
     slip = slips.transit_slip(
         item.record.title, item.barcode, item.school.name, school.name, timezone.localdate()

@@ -16,6 +16,7 @@ from reol.catalog import search
 from reol.catalog.lists import services
 from reol.catalog.lists.models import ReadingListEntry
 from reol.catalog.models import Record
+from reol.core import denials
 from reol.core.middleware import school_for
 from reol.core.models import School, User
 from reol.core.permissions import Perm
@@ -72,7 +73,7 @@ def lists(request: HttpRequest) -> HttpResponse:
 def edit_list(request: HttpRequest, pk: int) -> HttpResponse:
     school = _school(request)
     user: User = request.user  # type: ignore[assignment]
-    reading_list = get_object_or_404(selectors.editable_lists(user), pk=pk)
+    reading_list = denials.get_or_404(request, selectors.editable_lists(user), pk=pk)
     form = ReadingListForm(
         request.POST if request.POST.get("action") == "save" else None,
         initial={
@@ -99,10 +100,10 @@ def edit_list(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("The list is deleted."))
                 return redirect("opac-staff-lists")
             elif action == "add":
-                found = get_object_or_404(
-                    Record,
+                found = denials.get_or_404(
+                    request,
+                    Record.objects.filter(municipality=reading_list.municipality),
                     pk=_int(request.POST.get("record")),
-                    municipality=reading_list.municipality,
                 )
                 services.add_entry(user, reading_list, found, note=request.POST.get("note", ""))
                 messages.success(request, _("“%(title)s” is on the list.") % {"title": found.title})

@@ -28,6 +28,7 @@ from reol.catalog.models import Item, ItemStatus, Record
 from reol.catalog.search import labels
 from reol.catalog.selectors import GONE, public_record
 from reol.circulation.models import Hold
+from reol.core import denials
 from reol.core.auth import client_ip
 from reol.core.models import School, User
 from reol.core.permissions import is_student_only
@@ -280,10 +281,10 @@ def reading_list(request: HttpRequest, pk: int) -> HttpResponse:
     where = _place_or_choose(request)
     if isinstance(where, HttpResponse):
         return where
-    found = get_object_or_404(
-        ReadingList.objects.select_related("school"),
+    found = denials.get_or_404(
+        request,
+        ReadingList.objects.select_related("school").filter(municipality=where.municipality),
         pk=pk,
-        municipality=where.municipality,
         published=True,
     )
     entries = list(selectors.reading_list_entries(found))

@@ -23,6 +23,7 @@ from reol.circulation.actions import holds as hold_actions
 from reol.circulation.actions import loans as loan_actions
 from reol.circulation.errors import CirculationError
 from reol.circulation.models import Hold, Loan
+from reol.core import denials
 from reol.core.models import User
 
 from . import selectors
@@ -37,7 +38,9 @@ def place_hold(request: HttpRequest, pk: int) -> HttpResponse:
     where = _place_or_choose(request)
     if isinstance(where, HttpResponse):
         return where
-    found = get_object_or_404(Record, pk=pk, municipality=where.municipality)
+    found = denials.get_or_404(
+        request, Record.objects.filter(municipality=where.municipality), pk=pk
+    )
     if where.school is None:
         messages.error(request, _("Ask at the library desk to reserve this."))
         return redirect("opac-record", pk=found.pk)
