@@ -280,6 +280,19 @@ class Suggestion(models.Model):
     title = models.CharField(_("title"), max_length=500)
     author = models.CharField(_("author"), max_length=200, blank=True)
     why = models.TextField(_("why"), blank=True)
+    # hints from the look-up of the ISBN (``lookup.by_isbn``): our record, or where it was found
+    publisher = models.CharField(_("publisher"), max_length=255, blank=True)
+    price_hint = models.DecimalField(
+        _("price stated"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    record = models.ForeignKey(
+        Record, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    found_in = models.CharField(_("found in"), max_length=100, blank=True)
+    # a teacher's request for a topic of an annual plan: planning (a rung above) keeps the
+    # entry, acquisitions only its id and the topic's name at the time of asking
+    plan_entry_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    topic = models.CharField(_("for the topic"), max_length=300, blank=True)
     want_hold = models.BooleanField(_("reserve it for me when it arrives"), default=True)
     state = models.CharField(
         max_length=10, choices=SuggestionState.choices, default=SuggestionState.RECEIVED
