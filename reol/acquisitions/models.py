@@ -113,6 +113,12 @@ class Vendor(models.Model):
     email = models.EmailField(_("order e-mail"), blank=True)
     address = models.TextField(_("address"), blank=True)
     customer_number = models.CharField(_("our customer number"), max_length=64, blank=True)
+    edi_id = models.CharField(
+        _("vendor's EDI number (GLN/EAN or SAN)"),
+        max_length=35,
+        blank=True,
+        help_text=_("For orders sent as EDIFACT messages."),
+    )
     claim_after_days = models.PositiveSmallIntegerField(_("claim after (days)"), default=30)
 
     class Meta:

@@ -25,7 +25,7 @@ from reol.core.middleware import school_for
 from reol.core.models import User
 from reol.core.permissions import Perm
 
-from . import documents, lookup, selectors
+from . import documents, edifact, lookup, selectors
 from .actions import funds as fund_actions
 from .actions import invoices, orders, receiving, suggestions
 from .errors import AcquisitionError
@@ -295,6 +295,17 @@ def order_file(request: HttpRequest, pk: int) -> HttpResponse:
     order = _order(request, pk)
     response = HttpResponse(documents.order_csv(order), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="order-{order.pk}.csv"'
+    return response
+
+
+@login_required
+def order_edifact(request: HttpRequest, pk: int) -> HttpResponse:
+    """The order as an EDIFACT ORDERS message, for vendors that take EDI."""
+    order = _order(request, pk)
+    response = HttpResponse(
+        edifact.order_message(order), content_type="application/EDIFACT; charset=iso-8859-1"
+    )
+    response["Content-Disposition"] = f'attachment; filename="order-{order.pk}.edi"'
     return response
 
 
