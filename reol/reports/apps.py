@@ -13,10 +13,12 @@ class ReportsConfig(AppConfig):
         from reol.core.permissions import Perm
 
         from . import circulation, collection, dashboards
+        from . import technology as technology_reports
 
         circulation.register_all()
         collection.register_all()
         dashboards.register_all()
+        technology_reports.register_all()
         register(
             NavEntry(
                 _("Reports"),
