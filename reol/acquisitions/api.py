@@ -57,6 +57,12 @@ class SuggestionOut(Schema):
     id: int
     isbn: str
     title: str
+    author: str
+    publisher: str
+    price_hint: Decimal | None
+    record: int | None = Field(None, alias="record_id")
+    found_in: str
+    topic: str
     state: str
     decline_reason: str
     hold_note: str
@@ -150,7 +156,7 @@ def create_suggestion(request: HttpRequest, payload: SuggestionIn) -> Any:
         raise Http404
     data = payload.dict(exclude={"school"})
     try:
-        return 201, suggestions.suggest(me, school, **data)
+        return 201, suggestions.suggest_looked_up(me, school, **data)
     except AcquisitionError as error:
         return _refused(error)
 

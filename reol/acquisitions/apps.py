@@ -8,6 +8,7 @@ class AcquisitionsConfig(AppConfig):
     verbose_name = _("Acquisitions")
 
     def ready(self) -> None:
+        from reol.circulation.limits import register_due_date_cap
         from reol.core.audit import register_actions
         from reol.core.demo import extend_demo
         from reol.core.navigation import NavEntry, register
@@ -51,9 +52,11 @@ class AcquisitionsConfig(AppConfig):
                 description=_("Titles that arrived this week or month, by subject and grade."),
             ),
         )
+        from .availability import review_cap
         from .demo import load_demo_acquisitions
 
         extend_demo(load_demo_acquisitions)
+        register_due_date_cap(review_cap)
         register_actions(
             {
                 "fund.create": _("Fund added"),

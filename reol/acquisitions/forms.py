@@ -42,8 +42,12 @@ class TransferForm(forms.Form):
 class VendorForm(forms.ModelForm):
     class Meta:
         model = Vendor
-        fields = ["name", "email", "address", "customer_number", "claim_after_days"]
-        field_classes = {"name": OneLineField, "customer_number": OneLineField}
+        fields = ["name", "email", "address", "customer_number", "edi_id", "claim_after_days"]
+        field_classes = {
+            "name": OneLineField,
+            "customer_number": OneLineField,
+            "edi_id": OneLineField,
+        }
 
 
 class OrderForm(forms.Form):

@@ -11,6 +11,7 @@ urlpatterns = [
     path("orders/<int:pk>/", views.order_detail, name="acquisitions-order"),
     path("orders/<int:pk>/send/", views.order_send, name="acquisitions-order-send"),
     path("orders/<int:pk>/order.csv", views.order_file, name="acquisitions-order-file"),
+    path("orders/<int:pk>/order.edi", views.order_edifact, name="acquisitions-order-edifact"),
     path("orders/<int:pk>/marc/", views.order_marc, name="acquisitions-order-marc"),
     path("orders/<int:pk>/invoice/", views.invoice_new, name="acquisitions-invoice"),
     path("orders/<int:pk>/labels/<str:batch>/", views.batch_labels, name="acquisitions-labels"),

@@ -25,7 +25,7 @@ from reol.core.middleware import school_for
 from reol.core.models import User
 from reol.core.permissions import Perm
 
-from . import documents, selectors
+from . import documents, edifact, lookup, selectors
 from .actions import funds as fund_actions
 from .actions import invoices, orders, receiving, suggestions
 from .errors import AcquisitionError
@@ -190,19 +190,27 @@ def _order(request: HttpRequest, pk: int) -> Order:
     return get_object_or_404(selectors.orders(_me(request), school), pk=pk)
 
 
-def _line_form(request: HttpRequest, order: Order, data: Any = None) -> LineForm:
+def _line_form(
+    request: HttpRequest, order: Order, data: Any = None, initial: dict[str, Any] | None = None
+) -> LineForm:
     me = _me(request)
     year_funds = selectors.funds(me, order.school).filter(rolled_over=False)
     open_suggestions = selectors.suggestions_of(me, order.school).filter(
         state__in=[SuggestionState.RECEIVED, SuggestionState.REVIEW]
     )
-    initial = {}
+    chosen_initial: dict[str, Any] = {}
     if "suggestion" in request.GET:
         chosen = open_suggestions.filter(pk=request.GET["suggestion"]).first()
         if chosen:
-            initial = {"suggestion": chosen, "isbn": chosen.isbn, "title": chosen.title}
+            chosen_initial = {"suggestion": chosen, "isbn": chosen.isbn, "title": chosen.title}
+            if chosen.price_hint is not None:
+                chosen_initial["unit_price"] = chosen.price_hint
     return LineForm(
-        data, initial=initial, school=order.school, funds=year_funds, suggestions=open_suggestions
+        data,
+        initial=initial if initial is not None else chosen_initial,
+        school=order.school,
+        funds=year_funds,
+        suggestions=open_suggestions,
     )
 
 
@@ -210,11 +218,18 @@ def _line_form(request: HttpRequest, order: Order, data: Any = None) -> LineForm
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     order = _order(request, pk)
     form = _line_form(request, order, request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    found = None
+    if request.method == "POST" and "find" in request.POST:
+        form, found = _find_line(request, order, form)
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        hints = _hints(request, order, data["isbn"])
+        if hints is not None:
+            data["record"], data["found"] = hints.record, hints.marc
         if _attempt(
             request, lambda: orders.add_line(_me(request), order, **data), _("The line is added.")
         ):
+            request.session.pop(LOOKUP_KEY, None)
             return redirect("acquisitions-order", pk=order.pk)
     lines = list(selectors.order_lines(order))
     context = {
@@ -226,8 +241,42 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "batches": _batches(order),
         "total": sum((line.quantity * line.unit_price for line in lines), Decimal("0.00")),
         "can_invoice": any(line.received > line.invoiced for line in lines),
+        "found": found,
     }
     return render(request, "acquisitions/order.html", context)
+
+
+LOOKUP_KEY = "acquisitions.lookup"
+
+
+def _hints(request: HttpRequest, order: Order, isbn: str) -> lookup.Hints | None:
+    """The look-up of a line's ISBN (our catalogue, then SRU; what "Find by ISBN" found a
+    moment ago is taken from the session, not asked for again)."""
+    if not isbn.strip():
+        return None
+    hints = lookup.by_isbn(order.school, isbn, remembered=request.session.get(LOOKUP_KEY))
+    if hints is not None and hints.marc is not None:
+        request.session[LOOKUP_KEY] = hints.remember()
+    return hints
+
+
+def _find_line(request: HttpRequest, order: Order, form: LineForm) -> tuple[LineForm, Any]:
+    """ "Find by ISBN" on the line form: the form again with the title and price filled in."""
+    posted = request.POST
+    hints = _hints(request, order, posted.get("isbn", ""))
+    if hints is None:
+        messages.error(request, _("Write a valid ISBN to look it up."))
+        return form, None
+    initial: dict[str, Any] = {
+        name: posted.get(name) for name in form.fields if posted.get(name) not in (None, "")
+    }
+    initial["vat_included"] = "vat_included" in posted
+    initial["isbn"] = hints.isbn13
+    if hints.found:
+        initial.setdefault("title", hints.title)
+        if hints.price is not None:
+            initial.setdefault("unit_price", hints.price)
+    return _line_form(request, order, initial=initial), hints
 
 
 def _batches(order: Order) -> list[dict[str, Any]]:
@@ -246,6 +295,17 @@ def order_file(request: HttpRequest, pk: int) -> HttpResponse:
     order = _order(request, pk)
     response = HttpResponse(documents.order_csv(order), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="order-{order.pk}.csv"'
+    return response
+
+
+@login_required
+def order_edifact(request: HttpRequest, pk: int) -> HttpResponse:
+    """The order as an EDIFACT ORDERS message, for vendors that take EDI."""
+    order = _order(request, pk)
+    response = HttpResponse(
+        edifact.order_message(order), content_type="application/EDIFACT; charset=iso-8859-1"
+    )
+    response["Content-Disposition"] = f'attachment; filename="order-{order.pk}.edi"'
     return response
 
 

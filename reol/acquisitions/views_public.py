@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from reol.core.models import School, User
 from reol.core.permissions import roles_at
 
-from . import selectors
+from . import lookup, selectors
 from .actions import digest, suggestions
 from .errors import AcquisitionError
 from .forms import SuggestForm
@@ -40,16 +40,35 @@ def suggest(request: HttpRequest) -> HttpResponse:
     school = _school(request)
     me: User = request.user  # type: ignore[assignment]
     form = SuggestForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    found = None
+    if request.method == "POST" and "find" in request.POST and form.is_valid():
+        form, found = _found(school, form)
+    elif request.method == "POST" and form.is_valid():
         try:
-            suggestions.suggest(me, school, **form.cleaned_data)
+            suggestions.suggest_looked_up(me, school, **form.cleaned_data)
         except AcquisitionError as refused:
             messages.error(request, refused.message)
         else:
             messages.success(request, _("Thank you! The library will look at your suggestion."))
             return redirect("acquisitions-suggest")
     mine = Suggestion.objects.filter(suggester=me, school=school).select_related("order_line")
-    return render(request, "acquisitions/suggest.html", {"form": form, "mine": mine})
+    return render(
+        request, "acquisitions/suggest.html", {"form": form, "mine": mine, "found": found}
+    )
+
+
+def _found(school: School, form: SuggestForm) -> tuple[SuggestForm, lookup.Hints | None]:
+    """ "Find by ISBN": the form again, its title and author filled in from the look-up."""
+    isbn = form.cleaned_data["isbn"].strip()
+    hints = lookup.by_isbn(school, isbn) if isbn else None
+    if hints is None:
+        form.add_error("isbn", _("Write a valid ISBN to look it up."))
+        return form, None
+    data = {**form.cleaned_data, "isbn": hints.isbn13}
+    if hints.found:
+        data["title"] = data["title"] or hints.title
+        data["author"] = data["author"] or hints.author
+    return SuggestForm(initial=data), hints
 
 
 def _arrivals(request: HttpRequest, school: School) -> dict[str, Any]:

@@ -75,6 +75,7 @@ def _audit_actions() -> dict[str, str | Promise]:
         "record.merge": _("Records merged"),
         "item.add": _("Copies added"),
         "item.status": _("Copy status changed"),
+        "item.update": _("Copy changed"),
         "catalog.import": _("MARC file imported"),
         "sru_target.save": _("Copy-cataloguing source saved"),
         "sru_target.remove": _("Copy-cataloguing source removed"),

@@ -29,6 +29,7 @@ from .extract import extract
 from .models import (
     BarcodeFormat,
     BarcodeSequence,
+    CirculationType,
     Item,
     ItemStatus,
     Record,
@@ -488,6 +489,52 @@ def change_item_status(actor: Actor, item: Item, new_status: str, *, note: str =
 
 def withdraw_item(actor: Actor, item: Item, *, note: str = "") -> Item:
     return change_item_status(actor, item, ItemStatus.WITHDRAWN, note=note)
+
+
+_UNCHANGED: Any = object()
+
+
+@transaction.atomic
+def update_items(
+    actor: Actor,
+    items: Iterable[Item],
+    *,
+    circulation_type: str | None = None,
+    location: Location | None = _UNCHANGED,
+    shelf_mark: str | None = None,
+    price: Decimal | None = _UNCHANGED,
+) -> list[Item]:
+    """Change what a cataloguer keeps on copies (circulation type, location, shelf mark,
+    price), for copies of one school; what is not given stays. Not their status: that is
+    ``change_item_status`` and circulation's. One audit event per copy changed."""
+    wanted: dict[str, Any] = {}
+    if circulation_type is not None:
+        if circulation_type not in CirculationType.values:
+            raise ValidationError({"circulation_type": _("Choose a circulation type.")})
+        wanted["circulation_type"] = circulation_type
+    if location is not _UNCHANGED:
+        wanted["location"] = location
+    if shelf_mark is not None:
+        wanted["shelf_mark"] = shelf_mark.strip()[:100]
+    if price is not _UNCHANGED:
+        wanted["price"] = price
+    locked = list(Item.objects.select_for_update().filter(pk__in=[i.pk for i in items]))
+    for item in sorted(locked, key=lambda i: i.pk):
+        require(actor, Perm.CATALOG_EDIT, item.school)
+        if isinstance(location, Location) and location.school_id != item.school_id:
+            raise ValidationError({"location": _("The location belongs to another school.")})
+        before = {k: str(getattr(item, f"{k}_id" if k == "location" else k)) for k in wanted}
+        for name, value in wanted.items():
+            setattr(item, name, value)
+        after = {k: str(getattr(item, f"{k}_id" if k == "location" else k)) for k in wanted}
+        if before == after:
+            continue
+        item.save(update_fields=[*wanted, "updated_at"])
+        audit.record(
+            actor, "item.update", item, school=item.school, details={"from": before, "to": after}
+        )
+    queue_for_search({i.record_id for i in locked})
+    return locked
 
 
 @transaction.atomic

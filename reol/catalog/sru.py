@@ -12,7 +12,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.etree.ElementTree import Element
 
 import pymarc
@@ -23,6 +23,9 @@ from stdnum import isbn as stdisbn
 
 from . import marc as marcio
 from .extract import extract
+
+if TYPE_CHECKING:
+    from .models import SruTarget
 
 TIMEOUT_SECONDS = 8
 MAX_RESPONSE_BYTES = 5 * 1024 * 1024
@@ -79,6 +82,51 @@ def isbn_forms(isbn13: str) -> list[str]:
     if isbn13.startswith("978"):
         return [isbn13, str(stdisbn.to_isbn10(isbn13))]
     return [isbn13]
+
+
+def lookup(
+    targets: list[SruTarget], number: str, *, serial: bool = False, maximum: int = 5
+) -> tuple[list[Candidate], list[str], list[SruTarget]]:
+    """Ask every target in turn, for each form of the number (ISBN-13, then ISBN-10; or the
+    ISSN of a serial) until one finds it: the candidates, each failure (a translated message:
+    "Could not reach …"), and the targets that answered (only they can say "not found").
+    Add by ISBN and acquisitions' look-up of a suggested or ordered title both ask this way."""
+    candidates: list[Candidate] = []
+    failures: list[str] = []
+    answered: list[SruTarget] = []
+    for target in targets:
+        index = issn_index(target.isbn_index) if serial else target.isbn_index
+        forms = [number] if serial else isbn_forms(number)
+        try:
+            for form in forms:
+                found = search(
+                    target.base_url,
+                    f"{index}={cql_term(form)}",
+                    version=target.version,
+                    schema=target.record_schema,
+                    target=target.name,
+                    maximum=maximum,
+                )
+                if found:
+                    candidates += found
+                    break
+        except SruError as error:
+            failures.append(str(error))
+        else:
+            answered.append(target)
+    return candidates, failures, answered
+
+
+# another library's copies and numbers are not ours: dropped when a found record is copied
+NOT_OURS = ("952", "852", "876", "001", "003", "005")
+
+
+def as_ours(record: pymarc.Record) -> pymarc.Record:
+    """A found record ready to become one of ours: without the other library's copies and
+    numbers (``NOT_OURS``). Changes ``record`` and returns it."""
+    for field in record.get_fields(*NOT_OURS):
+        record.remove_field(field)
+    return record
 
 
 def issn_index(isbn_index: str) -> str:

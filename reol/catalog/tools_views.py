@@ -30,39 +30,6 @@ from .views import active_school, actor, form_errors, records_of
 CANDIDATES_KEY = "catalog.sru_candidates"
 
 
-def _lookup(
-    targets: list[SruTarget], number: str, *, serial: bool = False
-) -> tuple[list[sru.Candidate], list[str], list[SruTarget]]:
-    """Ask every enabled SRU target in turn, for each form of the number (ISBN-13, then
-    ISBN-10; or the ISSN of a serial) until one finds it: the candidates, each failure (a
-    translated message: "Could not reach …"), and the targets that answered (only they can
-    say "not found")."""
-    candidates: list[sru.Candidate] = []
-    failures: list[str] = []
-    answered: list[SruTarget] = []
-    for target in targets:
-        index = sru.issn_index(target.isbn_index) if serial else target.isbn_index
-        forms = [number] if serial else sru.isbn_forms(number)
-        try:
-            for form in forms:
-                found = sru.search(
-                    target.base_url,
-                    f"{index}={sru.cql_term(form)}",
-                    version=target.version,
-                    schema=target.record_schema,
-                    target=target.name,
-                    maximum=5,
-                )
-                if found:
-                    candidates += found
-                    break
-        except sru.SruError as error:
-            failures.append(str(error))
-        else:
-            answered.append(target)
-    return candidates, failures, answered
-
-
 @login_required
 def add_by_isbn(request: HttpRequest) -> HttpResponse:
     """Scan an ISBN: our own record if we have it, else candidates from SRU, else a blank form."""
@@ -94,7 +61,7 @@ def add_by_isbn(request: HttpRequest) -> HttpResponse:
                 targets = list(
                     SruTarget.objects.filter(municipality_id=school.municipality_id, enabled=True)
                 )
-                candidates, failures, answered = _lookup(targets, number, serial=bool(issn))
+                candidates, failures, answered = sru.lookup(targets, number, serial=bool(issn))
                 request.session[CANDIDATES_KEY] = [marcio.to_json(c.record) for c in candidates]
                 context.update(
                     candidates=candidates,
@@ -124,9 +91,7 @@ def copy_candidate(request: HttpRequest) -> HttpResponse:
     except (ValueError, IndexError):
         messages.error(request, _("That search result has expired; scan the ISBN again."))
         return redirect("catalog-add-isbn")
-    marc_record = marcio.from_json(chosen)
-    for field in marc_record.get_fields("952", "852", "876", "001", "003", "005"):
-        marc_record.remove_field(field)  # another library's copies and numbers are not ours
+    marc_record = sru.as_ours(marcio.from_json(chosen))
     try:
         record = services.create_record(actor(request), school.municipality, marc_record)
     except services.DuplicateIsbn as error:  # it came into the catalogue since the look-up

@@ -25,10 +25,12 @@ if TYPE_CHECKING:
 
 
 class DueDateLimit(NamedTuple):
-    """The latest day a copy may be due, and why (a sentence for the desk)."""
+    """The latest day a copy may be due, and why (a sentence for the desk); ``code`` is the
+    refusal's code when the date is before today (the copy cannot be lent now)."""
 
     date: dt.date
     reason: str
+    code: str = "booked"
 
 
 class DueDateCap(Protocol):

@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from reol.acquisitions.models import Suggestion
 from reol.bookings.models import Resource
 from reol.bookings.selectors import UNUSABLE, lendable_types
 from reol.catalog.models import Item
@@ -67,6 +68,13 @@ def group_plan(group: Group) -> QuerySet[PlanEntry]:
             )
         )
         .order_by("starts", "id")
+    )
+
+
+def material_requests(entry: PlanEntry) -> QuerySet[Suggestion]:
+    """What the teachers asked the library to buy for this topic, with its state."""
+    return Suggestion.objects.filter(school=entry.school, plan_entry_id=entry.pk).select_related(
+        "suggester"
     )
 
 

@@ -19,6 +19,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from reol.acquisitions.actions import suggestions
+from reol.acquisitions.models import Suggestion
 from reol.catalog.lists import services as reading_lists
 from reol.catalog.models import Record
 from reol.core import audit, calendar
@@ -295,6 +297,18 @@ def add_resource(
 
 
 @transaction.atomic
+def request_materials(actor: User, entry: PlanEntry, **values: Any) -> Suggestion:
+    """A teacher asks the library to buy materials for a topic of the class's annual plan: a
+    suggestion in acquisitions (rung 5) that carries the topic's id and name, so the library
+    sees what it is for and the plan shows the request and its state. The ISBN is looked up
+    first, outside the transaction; ``suggest`` writes and audits in one."""
+    access.require_plan_editor(actor, entry.group)
+    topic = f"{entry.title} ({entry.group.name})"
+    return suggestions.suggest_looked_up(
+        actor, entry.school, plan_entry_id=entry.pk, topic=topic, **values
+    )
+
+
 def remove_resource(actor: Actor, line: ResourceLine) -> None:
     locked = (
         ResourceLine.objects.select_for_update(of=("self",))

@@ -7,6 +7,7 @@ urlpatterns = [
     path("plans/", views.groups, name="planning-groups"),
     path("plans/<int:pk>/", views.group_plan, name="planning-group"),
     path("topics/<int:pk>/", views.entry_page, name="planning-entry"),
+    path("topics/<int:pk>/request/", views.entry_request, name="planning-entry-request"),
     path("collaborations/", views.collaborations, name="planning-collaborations"),
     path("collaborations/<int:pk>/", views.collaboration, name="planning-collaboration"),
     path(

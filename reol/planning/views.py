@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from reol.acquisitions.errors import AcquisitionError
+from reol.acquisitions.forms import SuggestForm
 from reol.catalog import search
 from reol.catalog.models import MaterialType, Record
 from reol.core import calendar as school_calendar
@@ -240,6 +242,23 @@ def _entry_initial(entry: PlanEntry) -> dict[str, Any]:
 
 
 @login_required
+@require_POST
+def entry_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """A teacher asks the library to buy materials for this topic (a suggestion, linked)."""
+    user = _me(request)
+    entry = get_object_or_404(selectors.plan_entries(user), pk=pk)
+    form = SuggestForm(request.POST, prefix="request")
+    if form.is_valid():
+        try:
+            services.request_materials(user, entry, **form.cleaned_data)
+        except AcquisitionError as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(request, _("The library has your request for this topic."))
+    return redirect(reverse("planning-entry", args=[entry.pk]) + "#requests")
+
+
+@login_required
 def entry_page(request: HttpRequest, pk: int) -> HttpResponse:
     from reol.bookings.errors import BookingConflict
     from reol.bookings.selectors import available_copies, bookings_between, resources_of
@@ -400,6 +419,8 @@ def entry_page(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "planning/entry.html",
         {
+            "requests": selectors.material_requests(entry),
+            "request_form": SuggestForm(prefix="request"),
             "entry": entry,
             "group": group,
             "school": school,

@@ -7,11 +7,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import pymarc
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from reol.catalog import services as catalog_services
+from reol.catalog import sru
 from reol.catalog.extract import normalize_isbn
 from reol.catalog.models import Record
 from reol.core import audit
@@ -110,10 +113,17 @@ def add_line(
     circulation_type: str = "normal",
     suggestion: Suggestion | None = None,
     override: bool = False,
+    found: pymarc.Record | None = None,
 ) -> OrderLine:
     """A line of an order; its price × quantity is committed on the fund at once, refused past
-    the fund's balance unless ``override``."""
+    the fund's balance unless ``override``. A line without a record takes the suggestion's, or
+    ``found`` (a record found over SRU for its ISBN, ``lookup.by_isbn``) copied into the
+    catalogue, so that receiving and the new-materials bulletin know the title."""
     require(actor, Perm.ACQUISITIONS, order.school)
+    if record is None and suggestion is not None and suggestion.record_id:
+        record = suggestion.record
+    if record is None and found is not None:
+        record = _catalogued(actor, order.school, found)
     _check_line(order, fund, location, record)
     if quantity < 1:
         raise AcquisitionError("bad_quantity", _("Order at least one copy."), status=422)
@@ -157,6 +167,14 @@ def add_line(
         details={"line": line.pk, "title": line.title, "amount": str(line.commitment)},
     )
     return line
+
+
+def _catalogued(actor: Actor, school: School, found: pymarc.Record) -> Record:
+    """The found record as one of ours; the one we have if its ISBN came in meanwhile."""
+    try:
+        return catalog_services.create_record(actor, school.municipality, sru.as_ours(found))
+    except catalog_services.DuplicateIsbn as error:
+        return error.records[0]
 
 
 @transaction.atomic

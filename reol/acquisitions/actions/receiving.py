@@ -10,7 +10,7 @@ import io
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -209,11 +209,25 @@ def receive_marc_file(actor: Actor, order: Order, stream: IO[bytes]) -> Arrival:
             )
         found[line.pk].extend(items)
     for line in lines:
-        _arrived(actor, line, sorted(found.get(line.pk, []), key=lambda i: i.barcode), arrival)
+        items = sorted(found.get(line.pk, []), key=lambda i: i.barcode)
+        _arrived(actor, line, _as_ordered(actor, line, items), arrival)
     if not arrival.items:
         raise AcquisitionError("no_copies", _("The file holds no copies in 949 $i."), status=422)
     _audit(actor, school, arrival, "marc")
     return arrival
+
+
+def _as_ordered(actor: Actor, line: OrderLine, items: list[Item]) -> list[Item]:
+    """The vendor's copies made what the line ordered: its circulation type, and its location
+    when it names one (the importer gave them its defaults and the file's 949 $l)."""
+    if not items:
+        return items
+    changes: dict[str, Any] = {"circulation_type": line.circulation_type}
+    if line.location_id is not None:
+        changes["location"] = line.location
+    catalog.update_items(actor, items, **changes)
+    changed = Item.objects.filter(pk__in=[i.pk for i in items]).select_related("record")
+    return list(changed.order_by("barcode"))
 
 
 def _line_for(lines: list[OrderLine], record: Record, isbns: set[str]) -> OrderLine | None:

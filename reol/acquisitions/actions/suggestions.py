@@ -4,6 +4,8 @@ receiving marks it arrived)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -12,8 +14,21 @@ from reol.core import audit
 from reol.core.models import School, User
 from reol.core.permissions import Actor, Perm, require, roles_at
 
+from .. import lookup
 from ..errors import AcquisitionError
 from ..models import Suggestion, SuggestionState
+
+
+def suggest_looked_up(actor: User, school: School, **values: Any) -> Suggestion:
+    """``suggest``, with the ISBN looked up first (our catalogue, then SRU) to fill in what the
+    suggester left blank. The look-up runs before the transaction: a slow target holds no lock."""
+    if not roles_at(actor, school):
+        raise AcquisitionError(
+            "not_here", _("You can suggest titles only at your own school."), status=403
+        )
+    isbn = str(values.get("isbn") or "").strip()
+    hints = lookup.by_isbn(school, isbn) if isbn else None
+    return suggest(actor, school, hints=hints, **values)
 
 
 @transaction.atomic
@@ -26,7 +41,13 @@ def suggest(
     author: str = "",
     why: str = "",
     want_hold: bool = True,
+    hints: lookup.Hints | None = None,
+    plan_entry_id: int | None = None,
+    topic: str = "",
 ) -> Suggestion:
+    """A suggestion; ``hints`` (of ``lookup.by_isbn`` for this ISBN) fill in the title and
+    author left blank and keep the publisher, the stated price and our record if we have it.
+    ``plan_entry_id`` and ``topic`` are set by planning for a teacher's request for a topic."""
     if not roles_at(actor, school):
         raise AcquisitionError(
             "not_here", _("You can suggest titles only at your own school."), status=403
@@ -38,14 +59,24 @@ def suggest(
         )
     if not title.strip() and not isbn13:
         raise AcquisitionError("no_title", _("Write a title or an ISBN."), status=422)
+    hints = hints if hints is not None and hints.isbn13 == isbn13 else lookup.Hints(isbn13 or "")
+    record = hints.record
+    if record is not None and record.municipality_id != school.municipality_id:
+        record = None
     suggestion = Suggestion.objects.create(
         school=school,
         suggester=actor,
         isbn=isbn13 or "",
-        title=(title.strip() or isbn13 or "")[:500],
-        author=author.strip()[:200],
+        title=(title.strip() or hints.title or isbn13 or "")[:500],
+        author=(author.strip() or hints.author)[:200],
         why=why.strip(),
         want_hold=want_hold,
+        publisher=hints.publisher[:255],
+        price_hint=hints.price,
+        record=record,
+        found_in=hints.source[:100],
+        plan_entry_id=plan_entry_id,
+        topic=topic.strip()[:300],
     )
     audit.record(actor, "suggestion.create", suggestion, school=school)
     return suggestion

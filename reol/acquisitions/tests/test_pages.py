@@ -8,8 +8,10 @@ from decimal import Decimal
 
 import pytest
 from defusedxml import ElementTree
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from reol.acquisitions.actions import orders, receiving
+from reol.acquisitions.actions import funds, orders, receiving
 from reol.acquisitions.models import Fund
 from reol.catalog.tests.helpers import signed_in
 
@@ -117,3 +119,33 @@ def test_the_order_as_pdf_and_as_a_file(shop, world):
         .status_code
         == 404
     )
+
+
+def _fund_page_queries(client, fund) -> int:
+    with CaptureQueriesContext(connection) as seen:
+        assert client.get(f"/staff/acquisitions/funds/{fund.pk}/").status_code == 200
+    return len(seen.captured_queries)
+
+
+def test_the_fund_pages_read_in_few_queries(shop, world, django_assert_max_num_queries):
+    lib = world.librarian_a
+    client = signed_in(lib)
+    order = orders.create_order(lib, world.school_a, shop.vendor)
+    orders.add_line(lib, order, fund=shop.books, title="Bog", quantity=1, unit_price=Decimal("1"))
+    few = _fund_page_queries(client, shop.books)
+    for n in range(12):  # a ledger of lines, allocations and transfers
+        orders.add_line(
+            lib, order, fund=shop.books, title=f"Bog {n}", quantity=1, unit_price=Decimal("10")
+        )
+        funds.allocate(lib, shop.books, Decimal("5"), note=f"Tillæg {n}")
+        funds.transfer(lib, shop.books, shop.films, Decimal("1"))
+    for n in range(8):
+        funds.create_fund(
+            lib, world.school_a, code=f"f{n}", name=f"Fond {n}", allocation=Decimal(1)
+        )
+
+    assert _fund_page_queries(client, shop.books) == few  # not one more per ledger entry
+    with django_assert_max_num_queries(20):
+        assert client.get(f"/staff/acquisitions/funds/{shop.books.pk}/").status_code == 200
+    with django_assert_max_num_queries(25):
+        assert client.get("/staff/acquisitions/").status_code == 200

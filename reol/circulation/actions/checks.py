@@ -237,7 +237,7 @@ def not_booked(a: Attempt) -> None:
     cap = earliest_cap(a.copy, a.school, due.date, today=a.today, record_locked=True)
     if cap is not None:
         if cap.date < a.today:
-            raise CirculationError("booked", cap.reason)
+            raise CirculationError(cap.code, cap.reason)
         due = rulebook.DueDate(date=cap.date, nominal=due.nominal)
     a.due = due
 

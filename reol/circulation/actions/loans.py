@@ -317,6 +317,8 @@ def _renewed_due(loan: Loan, copy: Item, today: dt.date) -> rulebook.DueDate:
     due = rulebook.due_on(rule, terms.calendar, today)
     cap = earliest_cap(copy, loan.school, due.date, today=today, record_locked=False)
     if cap is not None:
+        if cap.date < today and cap.code != "booked":  # not lendable now, for another reason
+            raise CirculationError(cap.code, cap.reason)
         if cap.date <= loan.due_date:
             raise CirculationError(
                 "booked",
