@@ -64,6 +64,7 @@ class Perm(StrEnum):
     EXTERNAL_MANAGE = "external_manage"  # external catalogues, interlibrary loans, licences
     SIGNIN_MANAGE = "signin_manage"  # identity providers and the school's sign-in policy
     TECHNOLOGY = "technology"  # devices' serials and MACs, work orders, device imports
+    READING_RESULTS = "reading_results"  # import a class's aggregated reading-test results
 
 
 _LIBRARIAN = {
@@ -82,6 +83,7 @@ _LIBRARIAN = {
     Perm.ACQUISITIONS,
     Perm.EXTERNAL_MANAGE,
     Perm.TECHNOLOGY,
+    Perm.READING_RESULTS,
 }
 ROLE_PERMS: Final[dict[str, frozenset[Perm]]] = {
     Role.ADMINISTRATOR: frozenset(

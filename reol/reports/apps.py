@@ -12,11 +12,12 @@ class ReportsConfig(AppConfig):
         from reol.core.navigation import NavEntry, register
         from reol.core.permissions import Perm
 
-        from . import circulation, collection, dashboards
+        from . import circulation, collection, dashboards, learning
 
         circulation.register_all()
         collection.register_all()
         dashboards.register_all()
+        learning.register_all()
         register(
             NavEntry(
                 _("Reports"),
@@ -30,6 +31,7 @@ class ReportsConfig(AppConfig):
             {
                 "reports.weeding": _("Copies withdrawn from the weeding list"),
                 "reports.weeding_rule": _("Weeding guidance changed"),
+                "reports.reading_results": _("Reading-test results imported"),
                 "evaluation.start": _("Self-evaluation started"),
                 "evaluation.criterion": _("Self-evaluation criterion filled in"),
                 "evaluation.criterion_add": _("Self-evaluation criterion added"),
