@@ -12,12 +12,13 @@ class ReportsConfig(AppConfig):
         from reol.core.navigation import NavEntry, register
         from reol.core.permissions import Perm
 
-        from . import circulation, collection, dashboards, learning
+        from . import circulation, collection, dashboards, learning, use
 
         circulation.register_all()
         collection.register_all()
         dashboards.register_all()
         learning.register_all()
+        use.register_all()
         register(
             NavEntry(
                 _("Reports"),
