@@ -12,13 +12,14 @@ class ReportsConfig(AppConfig):
         from reol.core.navigation import NavEntry, register
         from reol.core.permissions import Perm
 
-        from . import circulation, collection, dashboards, learning, use
+        from . import circulation, collection, dashboards, learning, spending, use
 
         circulation.register_all()
         collection.register_all()
         dashboards.register_all()
         learning.register_all()
         use.register_all()
+        spending.register_all()
         register(
             NavEntry(
                 _("Reports"),
