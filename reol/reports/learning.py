@@ -75,7 +75,7 @@ def _results_and_volume(filters: Filters) -> Table:
     sizes = _class_sizes(found)
     loans = {
         (r["school_id"], r["group_of"]): r
-        for r in student_loans(filters)
+        for r in student_loans(filters, "group_of")
         .filter(group_of__in={r.group_name for r in found} or {""})
         .values("school_id", "group_of")
         .annotate(n=Count("pk"), people=people_expression())

@@ -5,34 +5,69 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0006_mfa_and_sessions'),
-        ('reports', '0001_weeding_and_evaluation'),
+        ("core", "0006_mfa_and_sessions"),
+        ("reports", "0001_weeding_and_evaluation"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReadingResult',
+            name="ReadingResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('school_year', models.CharField(max_length=16, verbose_name='school year')),
-                ('group_name', models.CharField(max_length=64, verbose_name='class')),
-                ('grade', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='grade')),
-                ('test', models.CharField(max_length=100, verbose_name='test')),
-                ('taken_on', models.DateField(verbose_name='date')),
-                ('tested', models.PositiveIntegerField(verbose_name='students tested')),
-                ('mean', models.DecimalField(blank=True, decimal_places=2, max_digits=7, null=True, verbose_name='mean')),
-                ('levels', models.JSONField(blank=True, default=list, verbose_name='students per level')),
-                ('imported_at', models.DateTimeField(auto_now=True)),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reading_results', to='core.school', verbose_name='school')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("school_year", models.CharField(max_length=16, verbose_name="school year")),
+                ("group_name", models.CharField(max_length=64, verbose_name="class")),
+                (
+                    "grade",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="grade"),
+                ),
+                ("test", models.CharField(max_length=100, verbose_name="test")),
+                ("taken_on", models.DateField(verbose_name="date")),
+                ("tested", models.PositiveIntegerField(verbose_name="students tested")),
+                (
+                    "mean",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=7, null=True, verbose_name="mean"
+                    ),
+                ),
+                (
+                    "levels",
+                    models.JSONField(blank=True, default=list, verbose_name="students per level"),
+                ),
+                ("imported_at", models.DateTimeField(auto_now=True)),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reading_results",
+                        to="core.school",
+                        verbose_name="school",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'reading test result',
-                'verbose_name_plural': 'reading test results',
-                'ordering': ['school', '-taken_on', 'group_name', 'test'],
-                'indexes': [models.Index(fields=['school', 'taken_on'], name='reports_rea_school__c92cec_idx')],
-                'constraints': [models.UniqueConstraint(fields=('school', 'group_name', 'test', 'taken_on'), name='reading_result_once'), models.CheckConstraint(condition=models.Q(('tested__gte', 5)), name='reading_result_five_tested')],
+                "verbose_name": "reading test result",
+                "verbose_name_plural": "reading test results",
+                "ordering": ["school", "-taken_on", "group_name", "test"],
+                "indexes": [
+                    models.Index(
+                        fields=["school", "taken_on"], name="reports_rea_school__c92cec_idx"
+                    )
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("school", "group_name", "test", "taken_on"),
+                        name="reading_result_once",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("tested__gte", 5)), name="reading_result_five_tested"
+                    ),
+                ],
             },
         ),
     ]
