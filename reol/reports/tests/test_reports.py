@@ -14,10 +14,10 @@ from reol.catalog.tests.helpers import signed_in
 from reol.core.models import AuditEvent
 from reol.patrons.models import Group
 from reol.planning import services as planning
-from reol.reports import framework
+from reol.reports import framework, services
 from reol.reports.framework import SUPPRESSED, Filters, Report, Row, Table
 
-from .helpers import lend, library
+from .helpers import class_set, lend, library
 
 pytestmark = pytest.mark.django_db
 WITHHELD = "fewer than 5"
@@ -160,6 +160,11 @@ def test_every_registered_report_answers_on_its_page_and_in_the_api(world, token
         group=Group.objects.get(school=world.school_a, name="5A"),
         starts=lib.day(50),
         ends=lib.day(50),
+    )
+    class_set(lib)
+    result = f"Class;Test;Date;Tested;Mean\n5A;Reading;{lib.starts.isoformat()};8;30\n"
+    services.import_reading_results(
+        world.librarian_a, world.school_a, name="r.csv", data=result.encode()
     )
     client = signed_in(world.librarian_a)
     auth = token_for(world.librarian_a)

@@ -11,12 +11,10 @@ from django.utils import timezone
 
 from reol.catalog.models import Record
 from reol.catalog.tests.helpers import signed_in
-from reol.circulation.models import Loan, LoanState
-from reol.core.permissions import SYSTEM
-from reol.patrons import services as patrons
-from reol.patrons.models import Group, Patron, PatronCategory
+from reol.circulation.models import Loan
+from reol.patrons.models import Patron, PatronCategory
 
-from .helpers import library
+from .helpers import class_set, library
 
 pytestmark = pytest.mark.django_db
 KEYS = (
@@ -33,31 +31,6 @@ def _rows(client, key, **params):  # type: ignore[no-untyped-def]
     page = client.get(f"/staff/reports/{key}/", params)
     assert page.status_code == 200
     return {r.values["label"]: r for r in page.context["table"].rows}
-
-
-def _class_set(lib, teachers: int = 5):  # type: ignore[no-untyped-def]
-    """``teachers`` teachers each borrow a copy of the volcano book for 5A on one day."""
-    group = Group.objects.get(school=lib.school, name="5A")
-    on = lib.day(50)
-    for i in range(teachers):
-        teacher = patrons.create_patron(
-            SYSTEM,
-            lib.school,
-            category="teacher",
-            username=f"t{lib.school.code}{i}",
-            first_name=f"Lærer {i}",
-        )
-        Loan.objects.create(
-            school=lib.school,
-            item=lib.copy(lib.facts),
-            patron=teacher.user,
-            patron_category="staff",
-            state=LoanState.ACTIVE,
-            loan_date=on,
-            checked_out_at=timezone.make_aware(dt.datetime.combine(on, dt.time(9))),
-            due_date=on + dt.timedelta(days=60),
-            group=group,
-        )
 
 
 def _turnover(loans: int, copies: int, starts: dt.date) -> Decimal:
@@ -105,7 +78,7 @@ def test_balance_by_reading_level_and_age_band(world):
 
 def test_class_set_use_per_class(world):
     lib = library(world)
-    _class_set(lib)
+    class_set(lib)
     rows = _rows(signed_in(world.librarian_a), "class-set-use")
     assert {
         k: (r.values["sets"], r.values["titles"], r.values["copies"]) for k, r in rows.items()
@@ -114,7 +87,7 @@ def test_class_set_use_per_class(world):
 
 def test_loans_by_patron_category_withholds_small_groups(world):
     lib = library(world)
-    _class_set(lib)
+    class_set(lib)
     rows = _rows(signed_in(world.librarian_a), "loans-by-patron-category")
     assert {
         k: (r.values["loans"], r.values["borrowers"], r.suppressed) for k, r in rows.items()
@@ -132,7 +105,7 @@ def test_loans_by_patron_category_withholds_small_groups(world):
 
 def test_no_report_of_use_crosses_schools(world):
     lib = library(world)
-    _class_set(lib)
+    class_set(lib)
     client = signed_in(world.librarian_b)
     for key in KEYS:
         assert _rows(client, key) == {}, key  # school B has no copies and no loans
