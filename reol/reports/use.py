@@ -14,20 +14,20 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import CharField, Count, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models import CharField, Count, QuerySet, Value
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Coalesce, Concat
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reol.circulation.models import Loan
-from reol.patrons.models import Patron, PatronCategory
+from reol.patrons.models import Group, Patron, PatronCategory
 from reol.reading.levels import absolute_words
 
 from .collection import GROWTH_FILTERS, copies
 from .framework import Column, Filters, Report, Row, Table, register
-from .loans import MARC_LANGUAGES, apply_record_filters, people_expression, section_expression
+from .loans import MARC_LANGUAGES, apply_record_filters, section_expression
 
 SECTION = gettext_lazy("Collection")
 USE_FILTERS = GROWTH_FILTERS
@@ -233,7 +233,7 @@ DIMENSIONS = (
 
 def _class_sets(filters: Filters) -> Table:
     """Class-set loans in the dates, per class: copies lent, titles, sets (a title lent to a
-    class on one day)."""
+    class on one day). One grouped query, folded per class here; names in one more."""
     loans = apply_record_filters(
         Loan.objects.filter(
             school_id__in=filters.school_ids,
@@ -244,30 +244,27 @@ def _class_sets(filters: Filters) -> Table:
         filters,
         "item__record__",
     )
-    several = len(filters.schools) > 1
-    sets = {
-        (r["group__school__name"], r["group__name"]): r["n"]
-        for r in loans.values("group__school__name", "group__name")
-        .annotate(n=Count(_set_key(), distinct=True))
-        .order_by()
-    }
-    rows = []
+    per: dict[int, dict[str, Any]] = {}
     for r in (
-        loans.values("group__school__name", "group__name")
-        .annotate(n=Count("pk"), titles=Count("item__record", distinct=True))
-        .order_by("group__school__name", "group__name")
+        loans.values("group_id", "item__record_id", "loan_date").annotate(n=Count("pk")).order_by()
     ):
-        key = (r["group__school__name"], r["group__name"])
-        rows.append(
-            Row(
-                {
-                    "label": " ".join(key) if several else r["group__name"],
-                    "sets": sets.get(key, 0),
-                    "titles": r["titles"],
-                    "copies": r["n"],
-                }
-            )
+        into = per.setdefault(r["group_id"], {"sets": 0, "titles": set(), "copies": 0})
+        into["sets"] += 1
+        into["titles"].add(r["item__record_id"])
+        into["copies"] += r["n"]
+    groups = Group.objects.select_related("school").in_bulk(list(per))
+    several = len(filters.schools) > 1
+    rows = [
+        Row(
+            {
+                "label": f"{group.school.name} {group.name}" if several else group.name,
+                "sets": per[pk]["sets"],
+                "titles": len(per[pk]["titles"]),
+                "copies": per[pk]["copies"],
+            }
         )
+        for pk, group in sorted(groups.items(), key=lambda kv: (kv[1].school.name, kv[1].name))
+    ]
     return Table(
         columns=[
             Column("label", gettext_lazy("Class"), measure=False),
@@ -281,23 +278,11 @@ def _class_sets(filters: Filters) -> Table:
     )
 
 
-def _set_key() -> Any:
-    return Concat(F("item__record_id"), Value("-"), F("loan_date"), output_field=CharField())
-
-
-def _category() -> Coalesce:
-    """Who borrowed: the borrower's patron category at the loan's school; a loan whose borrower
-    is forgotten keeps the rules' category (a student's, since only students' are forgotten)."""
-    known = Subquery(
-        Patron.objects.filter(user=OuterRef("patron_id"), school=OuterRef("school_id")).values(
-            "category"
-        )[:1],
-        output_field=CharField(),
-    )
-    return Coalesce(known, F("patron_category"), output_field=CharField())
-
-
 def _by_category(filters: Filters) -> Table:
+    """Who borrowed: the borrower's patron category at the loan's school; a loan whose borrower
+    is forgotten keeps the rules' category (a student's: only students' loans are forgotten).
+    Grouped by borrower in SQL and by category here (a per-row subquery in GROUP BY was 4× the
+    bare SQL)."""
     loans = apply_record_filters(
         Loan.objects.filter(
             school_id__in=filters.school_ids,
@@ -307,20 +292,36 @@ def _by_category(filters: Filters) -> Table:
         filters,
         "item__record__",
     )
-    rows = [
-        Row(
-            {
-                "label": _category_label(r["category"]),
-                "loans": r["n"],
-                "borrowers": r["people"],
-            },
-            people=r["people"],
+    grouped = list(
+        loans.values("patron_id", "school_id", "patron_category").annotate(n=Count("pk")).order_by()
+    )
+    known = {
+        (user, school): category
+        for user, school, category in Patron.objects.filter(
+            school_id__in=filters.school_ids,
+            user_id__in={r["patron_id"] for r in grouped if r["patron_id"]},
+        ).values_list("user_id", "school_id", "category")
+    }
+    loans_of: dict[str, int] = {}
+    borrowers: dict[str, set[int]] = {}
+    forgotten: dict[str, int] = {}  # each anonymised loan is a person of its own
+    for r in grouped:
+        category = known.get((r["patron_id"], r["school_id"]), r["patron_category"])
+        loans_of[category] = loans_of.get(category, 0) + r["n"]
+        borrowers.setdefault(category, set())
+        if r["patron_id"] is None:
+            forgotten[category] = forgotten.get(category, 0) + r["n"]
+        else:
+            borrowers[category].add(r["patron_id"])
+    rows = []
+    for c in sorted(loans_of):
+        people = len(borrowers[c]) + forgotten.get(c, 0)
+        rows.append(
+            Row(
+                {"label": _category_label(c), "loans": loans_of[c], "borrowers": people},
+                people=people,
+            )
         )
-        for r in loans.annotate(category=_category())
-        .values("category")
-        .annotate(n=Count("pk"), people=people_expression())
-        .order_by("category")
-    ]
     return Table(
         columns=[
             Column("label", gettext_lazy("Patron category"), measure=False),
