@@ -65,6 +65,7 @@ class Perm(StrEnum):
     SIGNIN_MANAGE = "signin_manage"  # identity providers and the school's sign-in policy
     TECHNOLOGY = "technology"  # devices' serials and MACs, work orders, device imports
     READING_RESULTS = "reading_results"  # import a class's aggregated reading-test results
+    WORKSHOP = "workshop"  # the media workshop: confirm guidance sessions, write guides
 
 
 _LIBRARIAN = {
@@ -84,6 +85,7 @@ _LIBRARIAN = {
     Perm.EXTERNAL_MANAGE,
     Perm.TECHNOLOGY,
     Perm.READING_RESULTS,
+    Perm.WORKSHOP,
 }
 ROLE_PERMS: Final[dict[str, frozenset[Perm]]] = {
     Role.ADMINISTRATOR: frozenset(

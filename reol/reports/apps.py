@@ -13,6 +13,7 @@ class ReportsConfig(AppConfig):
         from reol.core.permissions import Perm
 
         from . import circulation, collection, dashboards, learning, spending, use
+        from . import technology as technology_reports
 
         circulation.register_all()
         collection.register_all()
@@ -20,6 +21,7 @@ class ReportsConfig(AppConfig):
         learning.register_all()
         use.register_all()
         spending.register_all()
+        technology_reports.register_all()
         register(
             NavEntry(
                 _("Reports"),

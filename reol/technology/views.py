@@ -27,7 +27,7 @@ from reol.patrons.models import Group
 from reol.patrons.selectors import groups_at
 from reol.rosters.reader import TableError
 
-from . import selectors, services
+from . import returns, selectors, services
 from .importer import FIELDS, MAX_BYTES, import_devices
 from .models import Device, DeviceState
 
@@ -95,6 +95,9 @@ def device(request: HttpRequest, pk: int) -> HttpResponse:
             "technology": technology,
             "orders": found.work_orders.all()[:50] if technology else [],
             "loan": selectors.device_loans(school).filter(item=found.item).first(),
+            "loan_history": found.item.loans.exists(),
+            "charging": returns.charges_on(school),
+            "charge_list": found.charges.select_related("patron"),
         },
     )
 

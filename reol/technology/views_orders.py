@@ -16,7 +16,7 @@ from reol.core.middleware import school_for
 from reol.core.models import User
 from reol.core.permissions import Perm, visible_people
 
-from . import selectors, services
+from . import returns, selectors, services
 from .models import OPEN_WORK_ORDER_STATES, WorkOrderState
 from .states import next_states
 
@@ -58,7 +58,10 @@ def my_reports(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "technology/my_reports.html",
-        {"orders": selectors.reported_by(_me(request))[:100]},
+        {
+            "orders": selectors.reported_by(_me(request))[:100],
+            "charges": returns.charges_of(_me(request))[:100],
+        },
     )
 
 
@@ -125,5 +128,7 @@ def order(request: HttpRequest, pk: int) -> HttpResponse:
             "notes": found.notes.select_related("author"),
             "costs": list(found.costs.all()),
             "total": sum((c.amount for c in found.costs.all()), Decimal("0")),
+            "charging": returns.charges_on(found.school),
+            "charge_list": found.charges.select_related("patron"),
         },
     )
