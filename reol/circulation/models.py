@@ -233,6 +233,14 @@ class Loan(models.Model):
         indexes = [
             models.Index(fields=["patron", "returned_at"]),
             models.Index(fields=["school", "due_date"]),
+            # Reports read a school's loans by the day lent; the librarian's day its open loans
+            # by due date (most loans are returned, so the partial index is small).
+            models.Index(fields=["school", "loan_date"], name="loan_school_lent"),
+            models.Index(
+                fields=["school", "due_date"],
+                condition=Q(returned_at__isnull=True),
+                name="loan_open_due",
+            ),
             models.Index(
                 fields=["group", "school"],
                 condition=Q(group__isnull=False, returned_at__isnull=True),

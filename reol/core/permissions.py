@@ -64,6 +64,7 @@ class Perm(StrEnum):
     EXTERNAL_MANAGE = "external_manage"  # external catalogues, interlibrary loans, licences
     SIGNIN_MANAGE = "signin_manage"  # identity providers and the school's sign-in policy
     TECHNOLOGY = "technology"  # devices' serials and MACs, work orders, device imports
+    READING_RESULTS = "reading_results"  # import a class's aggregated reading-test results
     WORKSHOP = "workshop"  # the media workshop: confirm guidance sessions, write guides
     TRAINING_RECORDS = "training_records"  # staff's courses, PD hours, certificates, gaps
     STAFF_SCHEDULE = "staff_schedule"  # plan who staffs the library when (staff, volunteers)
@@ -85,6 +86,7 @@ _LIBRARIAN = {
     Perm.ACQUISITIONS,
     Perm.EXTERNAL_MANAGE,
     Perm.TECHNOLOGY,
+    Perm.READING_RESULTS,
     Perm.WORKSHOP,
     Perm.STAFF_SCHEDULE,
 }

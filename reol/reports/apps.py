@@ -12,12 +12,15 @@ class ReportsConfig(AppConfig):
         from reol.core.navigation import NavEntry, register
         from reol.core.permissions import Perm
 
-        from . import circulation, collection, dashboards, pd
+        from . import circulation, collection, dashboards, learning, pd, spending, use
         from . import technology as technology_reports
 
         circulation.register_all()
         collection.register_all()
         dashboards.register_all()
+        learning.register_all()
+        use.register_all()
+        spending.register_all()
         technology_reports.register_all()
         pd.register_all()
         register(
@@ -33,6 +36,7 @@ class ReportsConfig(AppConfig):
             {
                 "reports.weeding": _("Copies withdrawn from the weeding list"),
                 "reports.weeding_rule": _("Weeding guidance changed"),
+                "reports.reading_results": _("Reading-test results imported"),
                 "evaluation.start": _("Self-evaluation started"),
                 "evaluation.criterion": _("Self-evaluation criterion filled in"),
                 "evaluation.criterion_add": _("Self-evaluation criterion added"),

@@ -69,8 +69,9 @@ def _loans_and_borrowers(label: str | Any) -> list[Column]:
 
 
 def _grouped(filters: Filters, by: Any, name: str, label: Callable[[Any], str]) -> Table:
+    needs = [by.name] if isinstance(by, F) else []
     rows = (
-        student_loans(filters)
+        student_loans(filters, *needs)
         .annotate(**{name: by})
         .values(name)
         .annotate(n=Count("pk"), people=people_expression())
@@ -212,7 +213,7 @@ def _per_student(filters: Filters) -> Table:
     )
     rows = []
     for r in (
-        student_loans(filters)
+        student_loans(filters, "grade_of")
         .values("grade_of")
         .annotate(n=Count("pk"), people=people_expression())
         .order_by("grade_of")
@@ -266,7 +267,7 @@ def _top_titles(filters: Filters, per_band: int = 10) -> Table:
     # a band are the sum over its grades (a student is in one grade).
     merged: dict[tuple[int, int], dict[str, Any]] = {}
     for r in (
-        student_loans(filters)
+        student_loans(filters, "grade_of")
         .values("grade_of", "item__record_id", "item__record__title")
         .annotate(n=Count("pk"), people=people_expression())
         .order_by()
@@ -371,7 +372,7 @@ def _overdue(filters: Filters) -> Table:
     late = overdue_condition(today)
     rows = []
     for r in (
-        student_loans(filters)
+        student_loans(filters, "grade_of")
         .values("grade_of")
         .annotate(
             n=Count("pk"),

@@ -114,7 +114,7 @@ def _size(filters: Filters) -> Table:
     )
 
 
-def _age(filters: Filters) -> Table:
+def age_table(filters: Filters) -> Table:
     """Per section: copies, average age, and how many are older than the section's weeding age."""
     this_year = timezone.localdate().year
     rules = _rules(filters)
@@ -273,7 +273,7 @@ def register_all() -> None:
             gettext_lazy("Collection age against the weeding guidance"),
             gettext_lazy("Average age per section and how much is older than CREW's age."),
             SECTION,
-            _age,
+            age_table,
             filters=COPY_FILTERS,
             about_people=False,
             order=51,

@@ -103,3 +103,41 @@ class Criterion(models.Model):
 
     def __str__(self) -> str:
         return self.heading
+
+
+class ReadingResult(models.Model):
+    """The aggregated result of one reading test in one class (never a student's): how many
+    took it, and counts per level and/or a mean, imported by the school (``results_import``).
+
+    A row about fewer than five children is refused at import (that is close to one child's
+    result), and the report withholds it anyway. Importing the same class, test and date again
+    replaces the row.
+    """
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="reading_results", verbose_name=_("school")
+    )
+    school_year = models.CharField(_("school year"), max_length=16)
+    group_name = models.CharField(_("class"), max_length=64)
+    grade = models.PositiveSmallIntegerField(_("grade"), null=True, blank=True)
+    test = models.CharField(_("test"), max_length=100)
+    taken_on = models.DateField(_("date"))
+    tested = models.PositiveIntegerField(_("students tested"))
+    mean = models.DecimalField(_("mean"), max_digits=7, decimal_places=2, null=True, blank=True)
+    levels = models.JSONField(_("students per level"), default=list, blank=True)
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("reading test result")
+        verbose_name_plural = _("reading test results")
+        ordering = ["school", "-taken_on", "group_name", "test"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "group_name", "test", "taken_on"], name="reading_result_once"
+            ),
+            models.CheckConstraint(condition=Q(tested__gte=5), name="reading_result_five_tested"),
+        ]
+        indexes = [models.Index(fields=["school", "taken_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.group_name} {self.test} {self.taken_on}"

@@ -52,6 +52,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "year_chart": charts.bar_chart(year.by_month, "months", str(year.by_month.caption)),
         "charts": [(r.key, r.title) for r in framework.reports() if r is not dashboards.SCHOOLS],
         "chosen": annual.DEFAULT_CHARTS,
+        "can_import_results": has_perm(request.user, Perm.READING_RESULTS, school),
     }
     if has_perm(request.user, Perm.CIRCULATION_DESK, school):
         context["today"] = dashboards.librarian_today(school)

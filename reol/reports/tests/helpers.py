@@ -22,7 +22,7 @@ from reol.circulation.models import Hold, Loan, LoanState, LoanStatistic
 from reol.core import calendar
 from reol.core.permissions import SYSTEM
 from reol.patrons import services as patrons
-from reol.patrons.models import Patron
+from reol.patrons.models import Group, Patron
 
 
 def record(world: Any, title: str, *, dk5: str, year: str = "2023") -> Record:
@@ -128,3 +128,28 @@ def library(world: Any, school: Any | None = None) -> Library:
             placed_at=timezone.make_aware(dt.datetime.combine(lib.day(41), dt.time(9))),
         )
     return lib
+
+
+def class_set(lib: Library, teachers: int = 5) -> None:
+    """``teachers`` teachers each borrow a copy of the volcano book for 5A on one day."""
+    group = Group.objects.get(school=lib.school, name="5A")
+    on = lib.day(50)
+    for i in range(teachers):
+        teacher = patrons.create_patron(
+            SYSTEM,
+            lib.school,
+            category="teacher",
+            username=f"t{lib.school.code}{i}",
+            first_name=f"Lærer {i}",
+        )
+        Loan.objects.create(
+            school=lib.school,
+            item=lib.copy(lib.facts),
+            patron=teacher.user,
+            patron_category="staff",
+            state=LoanState.ACTIVE,
+            loan_date=on,
+            checked_out_at=timezone.make_aware(dt.datetime.combine(on, dt.time(9))),
+            due_date=on + dt.timedelta(days=60),
+            group=group,
+        )

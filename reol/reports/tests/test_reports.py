@@ -15,11 +15,11 @@ from reol.competence.services import pd
 from reol.core.models import AuditEvent
 from reol.patrons.models import Group
 from reol.planning import services as planning
-from reol.reports import framework
+from reol.reports import framework, services
 from reol.reports.framework import SUPPRESSED, Filters, Report, Row, Table
 from reol.technology.tests.conftest import add_technology
 
-from .helpers import lend, library
+from .helpers import class_set, lend, library
 
 pytestmark = pytest.mark.django_db
 WITHHELD = "fewer than 5"
@@ -170,6 +170,11 @@ def test_every_registered_report_answers_on_its_page_and_in_the_api(world, token
         held_on=lib.day(50),
         committee="Dansk",
         participants=[world.librarian_a, world.teacher_a],
+    )
+    class_set(lib)
+    result = f"Class;Test;Date;Tested;Mean\n5A;Reading;{lib.starts.isoformat()};8;30\n"
+    services.import_reading_results(
+        world.librarian_a, world.school_a, name="r.csv", data=result.encode()
     )
     client = signed_in(world.librarian_a)
     languages = _get(client, "loans-by-language").context["table"].rows
