@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reol.catalog import labels
-from reol.core import calendar
+from reol.core import calendar, denials
 from reol.core.middleware import school_for
 from reol.core.models import User
 from reol.core.permissions import Perm
@@ -98,7 +98,7 @@ def fund_new(request: HttpRequest) -> HttpResponse:
 
 def _fund(request: HttpRequest, pk: int) -> Fund:
     school = school_for(request, Perm.ACQUISITIONS)
-    return get_object_or_404(selectors.funds(_me(request), school), pk=pk)
+    return denials.get_or_404(request, selectors.funds(_me(request), school), pk=pk)
 
 
 @login_required
@@ -187,7 +187,7 @@ def order_new(request: HttpRequest) -> HttpResponse:
 
 def _order(request: HttpRequest, pk: int) -> Order:
     school = school_for(request, Perm.ACQUISITIONS)
-    return get_object_or_404(selectors.orders(_me(request), school), pk=pk)
+    return denials.get_or_404(request, selectors.orders(_me(request), school), pk=pk)
 
 
 def _line_form(
@@ -468,7 +468,7 @@ def suggestion_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def suggestion_decide(request: HttpRequest, pk: int) -> HttpResponse:
     school = school_for(request, Perm.ACQUISITIONS)
-    suggestion = get_object_or_404(selectors.suggestions_of(_me(request), school), pk=pk)
+    suggestion = denials.get_or_404(request, selectors.suggestions_of(_me(request), school), pk=pk)
     if request.POST.get("what") == "review":
         _attempt(
             request,

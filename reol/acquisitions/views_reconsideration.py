@@ -6,11 +6,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reol.catalog.models import Record
+from reol.core import denials
 from reol.core.middleware import school_for
 from reol.core.models import School, User
 from reol.core.permissions import Perm, roles_at, scope
@@ -35,7 +36,9 @@ def _school(request: HttpRequest) -> School:
 @login_required
 def ask(request: HttpRequest, record_pk: int) -> HttpResponse:
     school = _school(request)
-    record = get_object_or_404(Record, pk=record_pk, municipality=school.municipality_id)
+    record = denials.get_or_404(
+        request, Record.objects.filter(municipality=school.municipality_id), pk=record_pk
+    )
     if request.method == "POST":
         done = _attempt(
             request,
@@ -74,7 +77,8 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def staff_act(request: HttpRequest, pk: int) -> HttpResponse:
     school = school_for(request, Perm.ACQUISITIONS)
-    asked = get_object_or_404(
+    asked = denials.get_or_404(
+        request,
         scope(Reconsideration.objects.filter(school=school), _me(request), Perm.ACQUISITIONS),
         pk=pk,
     )

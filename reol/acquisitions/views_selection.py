@@ -7,10 +7,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from reol.core import denials
 from reol.core.middleware import school_for
 from reol.core.models import User
 from reol.core.permissions import Perm, has_perm
@@ -64,7 +65,7 @@ def lists(request: HttpRequest) -> HttpResponse:
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     school = school_for(request, Perm.PLANNING)
-    selection = get_object_or_404(selectors.selection_lists(_me(request), school), pk=pk)
+    selection = denials.get_or_404(request, selectors.selection_lists(_me(request), school), pk=pk)
     staff = has_perm(_me(request), Perm.ACQUISITIONS, school)
     suggestions = (
         selectors.suggestions_of(_me(request), school).filter(
@@ -88,7 +89,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def act(request: HttpRequest, pk: int) -> HttpResponse:
     school = school_for(request, Perm.PLANNING)
-    selection = get_object_or_404(selectors.selection_lists(_me(request), school), pk=pk)
+    selection = denials.get_or_404(request, selectors.selection_lists(_me(request), school), pk=pk)
     me, what = _me(request), request.POST.get("what")
     entry = selection.entries.filter(pk=request.POST.get("entry") or 0).first()
     if what in ("for", "against") and entry:

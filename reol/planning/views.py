@@ -246,7 +246,7 @@ def _entry_initial(entry: PlanEntry) -> dict[str, Any]:
 def entry_request(request: HttpRequest, pk: int) -> HttpResponse:
     """A teacher asks the library to buy materials for this topic (a suggestion, linked)."""
     user = _me(request)
-    entry = get_object_or_404(selectors.plan_entries(user), pk=pk)
+    entry = denials.get_or_404(request, selectors.plan_entries(user), pk=pk)
     form = SuggestForm(request.POST, prefix="request")
     if form.is_valid():
         try:
