@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, views, views_beyond
+from . import feeds, lti_views, views, views_beyond
 
 urlpatterns = [
     path("", views.home, name="opac-home"),
@@ -16,4 +16,5 @@ urlpatterns = [
     path("lists/<int:pk>/", views.reading_list, name="opac-reading-list"),
     path("schools/<slug:code>/new/", views.new_arrivals, name="opac-new-arrivals"),
     path("schools/<slug:code>/new.atom", feeds.NewArrivalsFeed(), name="opac-new-arrivals-feed"),
+    path("lti/pick/<str:key>/", lti_views.pick, name="opac-lti-pick"),
 ]
