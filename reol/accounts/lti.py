@@ -9,6 +9,7 @@ rotating its keys is followed without downtime). joserfc signs and checks every 
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ import requests
 from django.utils.translation import gettext as _
 from joserfc import jws, jwt
 from joserfc.errors import ExpiredTokenError, JoseError
-from joserfc.jwk import KeySet, RSAKey
+from joserfc.jwk import RSAKey
 from joserfc.jwt import JWTClaimsRegistry
 
 from . import oidc
@@ -83,7 +84,7 @@ def new_private_key() -> RSAKey:
 
 def public_key_set(private_jwks: list[str]) -> dict[str, Any]:
     """The JWKS a platform fetches: the public halves only."""
-    keys = [RSAKey.import_key(text).as_dict(private=False) for text in private_jwks]
+    keys = [RSAKey.import_key(json.loads(text)).as_dict(private=False) for text in private_jwks]
     for key in keys:
         key.setdefault("alg", "RS256")
         key.setdefault("use", "sig")
@@ -266,7 +267,3 @@ def memberships(platform: LtiPlatform, url: str, key: RSAKey) -> list[dict[str, 
             ) from error
         next_url = response.links.get("next", {}).get("url")
     return members
-
-
-def key_set_of(private_jwks: list[str]) -> KeySet:
-    return KeySet([RSAKey.import_key(text) for text in private_jwks])

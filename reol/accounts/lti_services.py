@@ -104,7 +104,7 @@ def signing_key() -> RSAKey:
     """The newest key (made on first use)."""
     newest = published_keys()[:1]
     if newest:
-        return RSAKey.import_key(newest[0].private_jwk)
+        return RSAKey.import_key(json.loads(newest[0].private_jwk))
     return _new_key()
 
 

@@ -132,15 +132,19 @@ def jwks(request: HttpRequest) -> JsonResponse:
 
 class PlatformForm(forms.Form):
     name = OneLineField(label=gettext_lazy("Name"), max_length=100)
-    issuer = forms.URLField(label=gettext_lazy("Issuer (platform id)"), max_length=300)
+    issuer = forms.URLField(
+        label=gettext_lazy("Issuer (platform id)"), max_length=300, assume_scheme="https"
+    )
     client_id = OneLineField(label=gettext_lazy("Client id"), max_length=200)
     deployment_ids = forms.CharField(
         label=gettext_lazy("Deployment ids (one per line)"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    auth_login_url = forms.URLField(label=gettext_lazy("Authentication request URL"))
-    auth_token_url = forms.URLField(label=gettext_lazy("Access token URL"))
-    jwks_url = forms.URLField(label=gettext_lazy("Public keyset URL"))
+    auth_login_url = forms.URLField(
+        label=gettext_lazy("Authentication request URL"), assume_scheme="https"
+    )
+    auth_token_url = forms.URLField(label=gettext_lazy("Access token URL"), assume_scheme="https")
+    jwks_url = forms.URLField(label=gettext_lazy("Public keyset URL"), assume_scheme="https")
     match_claim = OneLineField(label=gettext_lazy("Matching claim"), max_length=200)
     match_field = forms.ChoiceField(label=gettext_lazy("Matched with"), choices=MatchField.choices)
     create_role = forms.ChoiceField(
