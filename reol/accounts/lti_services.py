@@ -251,3 +251,38 @@ def record_refusal(
     # A refused launch counts like a wrong password, against the address (its subject is
     # whatever the token said, which may be forged).
     auth.note_failure(auth.Attempt(f"@lti:{platform.pk if platform else '-'}", ip, None))
+
+
+# --- Names and Role Provisioning: who is in the course ----------------------------------------
+
+INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
+
+
+def course_people(launch: lti.Launch) -> tuple[list[tuple[User, bool]], int]:
+    """The course's members Reol knows at the platform's schools (each with "teaches it"),
+    matched as launches are; and how many members matched nobody (or several)."""
+    platform = launch.platform
+    rows = lti.memberships(platform, launch.memberships_url, signing_key())
+    links = {
+        link.subject: link.user
+        for link in LtiIdentity.objects.filter(
+            platform=platform, subject__in=[str(m.get("user_id", "")) for m in rows]
+        ).select_related("user")
+    }
+    known: dict[int, tuple[User, bool]] = {}
+    unknown = 0
+    for member in rows:
+        if member.get("status", "Active") != "Active":
+            continue
+        claims = {
+            "sub": str(member.get("user_id", "")),
+            "email": member.get("email", ""),
+            lti.LTI + "lis": {"person_sourcedid": member.get("lis_person_sourcedid", "")},
+        }
+        found = matching.linked_or_matched(platform, links.get(claims["sub"]), claims)
+        if len(found) != 1:
+            unknown += 1
+            continue
+        teaches = any(str(r).endswith("#Instructor") for r in member.get("roles", []))
+        known[found[0].pk] = (found[0], teaches)
+    return list(known.values()), unknown

@@ -10,17 +10,21 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode, urlparse
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from reol.accounts import lti_views
+from reol.accounts.oidc import Refusal
 from reol.catalog import search
 from reol.catalog.lists.models import ReadingList
 from reol.catalog.models import Record
+from reol.rosters import lti_groups
 
 from . import selectors
 
@@ -96,5 +100,32 @@ def pick(request: HttpRequest, key: str) -> HttpResponse:
             "reading_lists": selectors.reading_lists(municipality, school),
             "query": query,
             "hits": hits,
+            "roster": bool(launch.memberships_url),
         },
     )
+
+
+@login_required
+@require_POST
+def course_group(request: HttpRequest, key: str) -> HttpResponse:
+    """The course's roster (Names and Role Provisioning) as a Reol teaching group."""
+    launch = lti_views.deep_linking_request(request, key)
+    school = getattr(request, "school", None)
+    if launch is None or not launch.memberships_url or school is None:
+        raise Http404
+    try:
+        made = lti_groups.refresh_course_group(request.user, school, launch)  # type: ignore[arg-type]
+    except PermissionDenied:
+        messages.error(request, _("Only library staff who manage people make groups. Ask them."))
+    except Refusal as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(
+            request,
+            _(
+                "The group “%(group)s” has %(members)d members from the course "
+                "(%(unknown)d not known to the library here)."
+            )
+            % {"group": made.group.name, "members": made.members, "unknown": made.unknown},
+        )
+    return redirect("opac-lti-pick", key=key)

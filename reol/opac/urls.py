@@ -17,4 +17,5 @@ urlpatterns = [
     path("schools/<slug:code>/new/", views.new_arrivals, name="opac-new-arrivals"),
     path("schools/<slug:code>/new.atom", feeds.NewArrivalsFeed(), name="opac-new-arrivals-feed"),
     path("lti/pick/<str:key>/", lti_views.pick, name="opac-lti-pick"),
+    path("lti/pick/<str:key>/group/", lti_views.course_group, name="opac-lti-group"),
 ]

@@ -216,3 +216,48 @@ def test_an_administrator_registers_a_platform_and_another_school_cannot_see_it(
     pk = int(saved.object_id)
     assert client.post(reverse("lti-platform-edit", args=[pk]), form).status_code == 404
     assert form["client_id"] == CLIENT_ID
+
+
+def test_the_course_roster_becomes_a_teaching_group_for_staff_only(
+    client, world, platform, registered, shelf
+):
+    from reol.core.permissions import SYSTEM
+    from reol.patrons.models import Group
+    from reol.patrons.services import create_patron
+
+    from .lti_platform import TEACHER_ROLE
+
+    create_patron(
+        SYSTEM, world.school_a, category="teacher", user=world.librarian_a, source_id="roster-l1"
+    )
+    platform.people["librarian"] = {
+        "sub": "moodle-50",
+        LTI + "lis": {"person_sourcedid": "roster-l1"},
+        LTI + "roles": [TEACHER_ROLE],
+    }
+    keys = client.get(reverse("lti-jwks")).json()
+    platform.tool_keys = lambda: keys  # the platform checks Reol's signed assertion with them
+    # A teacher may deep-link, but groups are made by those who manage the school's people.
+    picker = launch(client, platform, "teacher", hint="deep-link")["Location"]
+    refused = client.post(picker + "group/", follow=True)
+    assert "Only library staff who manage people make groups" in refused.content.decode()
+    assert not Group.objects.exists()
+    client.logout()
+
+    picker = launch(client, platform, "librarian", hint="deep-link")["Location"]
+    made = client.post(picker + "group/", follow=True).content.decode()
+    assert "has 3 members from the course (2 not known to the library here)" in made
+    group = Group.objects.get(school=world.school_a)
+    assert group.kind == "team" and group.name == "5.A Danish"
+    roles = {m.patron.user.username: m.role for m in group.members.select_related("patron__user")}
+    assert roles == {"bib-a": "teacher", "laerer-a": "teacher", "elev-a1": "student"}
+    assertion = platform.assertions[-1]
+    assert assertion["iss"] == CLIENT_ID and assertion["aud"] == platform.base + "/token"
+
+    del platform.people["student"]  # she left the course: the refresh takes her out
+    client.post(picker + "group/")
+    assert set(group.members.values_list("patron__user__username", flat=True)) == {
+        "bib-a",
+        "laerer-a",
+    }
+    assert Group.objects.count() == 1
