@@ -12,6 +12,7 @@ from reol.circulation.models import Hold
 
 from .lti_platform import Platform
 from .lti_world import library, people, register
+from .test_pages_browser import _serious
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,6 +34,7 @@ def test_a_teacher_deep_links_a_reading_list_and_a_student_reserves_from_it(
     page.goto(platform.base + "/course?as=teacher")
     page.get_by_role("link", name="Add from Reol").click()
     expect(page.get_by_role("heading", name="Add from the library")).to_be_visible()
+    assert _serious(page) == []
     page.get_by_label("Dyr i 5.A").check()
     page.get_by_role("button", name="Add to the course").click()
     page.get_by_role("button", name="Return to the course").click()
@@ -47,6 +49,7 @@ def test_a_teacher_deep_links_a_reading_list_and_a_student_reserves_from_it(
     page.get_by_role("link", name="Dyr i 5.A").click()
     expect(page.get_by_role("heading", name="Dyr i 5.A")).to_be_visible()
     expect(page.get_by_text("Borrowed at Nordskolen")).to_be_visible()
+    assert _serious(page) == []
     page.get_by_role("button", name="Reserve “Heste i Danmark”").click()
     expect(page.get_by_text("You are in the queue for “Heste i Danmark”")).to_be_visible()
     student.close()
