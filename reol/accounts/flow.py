@@ -25,7 +25,7 @@ from reol.core import signin
 from reol.core.auth import client_ip
 from reol.core.models import User
 
-from . import oidc, saml, sealed, services
+from . import oidc, saml, services
 from .models import IdentityProvider
 from .oidc import Refusal
 
@@ -131,7 +131,7 @@ def finish(request: HttpRequest, provider: IdentityProvider) -> Outcome:
         token = oidc.exchange_code(
             meta,
             client_id=provider.client_id,
-            client_secret=sealed.unseal(provider.client_secret),
+            client_secret=provider.client_secret,
             redirect_uri=redirect_uri(request, provider),
             scope=provider.scopes,
             code=request.GET.get("code", ""),

@@ -25,7 +25,7 @@ from reol.core import accounts, audit, auth
 from reol.core.models import Municipality, School, User
 from reol.core.permissions import SYSTEM, Actor, Perm, has_perm, is_student_only
 
-from . import lti, matching, sealed, services
+from . import lti, matching, services
 from .models import LtiIdentity, LtiLogin, LtiPlatform, LtiToolKey
 from .oidc import Refusal
 
@@ -104,14 +104,14 @@ def signing_key() -> RSAKey:
     """The newest key (made on first use)."""
     newest = published_keys()[:1]
     if newest:
-        return RSAKey.import_key(json.loads(sealed.unseal(newest[0].private_jwk)))
+        return RSAKey.import_key(json.loads(newest[0].private_jwk))
     return _new_key()
 
 
 def _new_key() -> RSAKey:
     key = lti.new_private_key()
     LtiToolKey.objects.create(
-        kid=str(key.kid), private_jwk=sealed.seal(json.dumps(key.as_dict(private=True)))
+        kid=str(key.kid), private_jwk=json.dumps(key.as_dict(private=True))
     )
     return key
 

@@ -28,7 +28,7 @@ from reol.core.fields import OneLineField
 from reol.core.forms import locked_message
 from reol.core.models import User
 
-from . import lti, lti_services, sealed, selectors
+from . import lti, lti_services, selectors
 from .models import IdentityProvider, LtiPlatform, MatchField
 from .oidc import Refusal
 
@@ -121,7 +121,7 @@ def deep_linking_answer(
 def jwks(request: HttpRequest) -> JsonResponse:
     """Reol's public keys: the platform checks the deep-linking answers and assertions."""
     lti_services.signing_key()  # there is always one to publish
-    keys = [sealed.unseal(k.private_jwk) for k in lti_services.published_keys()]
+    keys = [k.private_jwk for k in lti_services.published_keys()]
     response = JsonResponse(lti.public_key_set(keys))
     response["Cache-Control"] = "public, max-age=3600"
     return response

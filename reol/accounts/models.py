@@ -45,8 +45,7 @@ class IdentityProvider(models.Model):
     preset = models.CharField(_("preset"), max_length=16, blank=True)
     issuer = models.CharField(_("issuer"), max_length=300)
     client_id = models.CharField(_("client id"), max_length=200, blank=True)
-    # Encrypted at rest (``sealed``): read it through ``sealed.unseal``.
-    client_secret = models.CharField(_("client secret"), max_length=1000, blank=True)
+    client_secret = models.CharField(_("client secret"), max_length=300, blank=True)
     scopes = models.CharField(_("scopes"), max_length=300, default="openid profile email")
     match_claim = models.CharField(_("matching claim"), max_length=200, default="sub")
     match_field = models.CharField(
@@ -239,7 +238,7 @@ class LtiToolKey(models.Model):
     published until the next rotation, so a platform's cached key set never goes stale."""
 
     kid = models.CharField(max_length=64, unique=True)
-    private_jwk = models.TextField()
+    private_jwk = SealedField()  # encrypted at rest (core/sealed.py)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     retired_at = models.DateTimeField(null=True, blank=True)
 

@@ -25,7 +25,7 @@ from reol.core import services as core_services
 from reol.core.models import Municipality, School, User
 from reol.core.permissions import STAFF_ROLES, SYSTEM, Actor, Perm, has_perm, require
 
-from . import matching, saml, sealed
+from . import matching, saml
 from .models import (
     ExternalIdentity,
     IdentityProvider,
@@ -100,7 +100,6 @@ def save_provider(
             {"create_role": _("Only a school's own provider may add people (at that school).")}
         )
     provider.full_clean(exclude=["municipality", "school"])
-    provider.client_secret = sealed.seal(provider.client_secret)
     created = provider.pk is None
     provider.save()
     changed = sorted(k for k in fields if k != "client_secret")
