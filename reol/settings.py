@@ -41,6 +41,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Old keys, still accepted for signatures and sealed secrets after a change (reol/core/sealed.py)
+SECRET_KEY_FALLBACKS = _env_list("REOL_SECRET_KEY_FALLBACKS", "")
 DEBUG = _env_bool("REOL_DEBUG")
 ALLOWED_HOSTS = _env_list("REOL_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = _env_list("REOL_CSRF_TRUSTED_ORIGINS", "")

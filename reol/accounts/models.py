@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from reol.core.models import Municipality, School, User
+from reol.core.sealed import SealedField
 
 
 class MatchField(models.TextChoices):
@@ -45,7 +46,8 @@ class IdentityProvider(models.Model):
     preset = models.CharField(_("preset"), max_length=16, blank=True)
     issuer = models.CharField(_("issuer"), max_length=300)
     client_id = models.CharField(_("client id"), max_length=200, blank=True)
-    client_secret = models.CharField(_("client secret"), max_length=300, blank=True)
+    # sent to the provider, so sealed (encrypted) at rest rather than hashed: core/sealed.py
+    client_secret = SealedField(_("client secret"), max_length=300, blank=True)
     scopes = models.CharField(_("scopes"), max_length=300, default="openid profile email")
     match_claim = models.CharField(_("matching claim"), max_length=200, default="sub")
     match_field = models.CharField(

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +22,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from reol.circulation import rules as rulebook
-from reol.core import calendar
+from reol.core import calendar, denials
 from reol.core.middleware import school_for
 from reol.core.models import School, User
 from reol.core.permissions import Perm, has_perm, scope
@@ -189,7 +189,7 @@ def _date(value: str | None) -> dt.date | None:
 
 def _booking(request: HttpRequest, pk: int) -> Booking:
     queryset = scope(Booking.objects.all(), request.user, Perm.BOOKING)
-    found = get_object_or_404(queryset, pk=pk)
+    found = denials.get_or_404(request, queryset, pk=pk)
     booking = selectors.booking_with_lines(found.pk)
     assert booking is not None
     return booking
@@ -349,7 +349,8 @@ def resources(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def resource(request: HttpRequest, pk: int) -> HttpResponse:
-    found = get_object_or_404(
+    found = denials.get_or_404(
+        request,
         scope(Resource.objects.select_related("school", "location"), request.user, Perm.BOOKING),
         pk=pk,
     )

@@ -12,12 +12,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from stdnum import issn as stdissn
 
+from reol.core import denials
 from reol.core.permissions import Perm
 from reol.core.uploads import declared_too_large
 
@@ -215,7 +216,7 @@ def import_marc_page(request: HttpRequest) -> HttpResponse:
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     """The job's page; htmx polls it for the progress fragment until the job is finished."""
     school = active_school(request, Perm.CATALOG_EDIT)
-    job = get_object_or_404(ImportJob, pk=pk, school=school)
+    job = denials.get_or_404(request, ImportJob.objects.filter(school=school), pk=pk)
     template = (
         "catalog/_import_progress.html"
         if request.headers.get("HX-Request")

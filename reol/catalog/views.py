@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -102,15 +102,16 @@ def records(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _record(school: School, pk: int) -> Record:
-    record = get_object_or_404(Record, pk=pk, municipality_id=school.municipality_id)
-    return record
+def _record(request: HttpRequest, school: School, pk: int) -> Record:
+    """The municipality's record; another municipality's is an audited 404."""
+    scoped = Record.objects.filter(municipality_id=school.municipality_id)
+    return denials.get_or_404(request, scoped, pk=pk)
 
 
 @login_required
 def record(request: HttpRequest, pk: int) -> HttpResponse:
     school = active_school(request, Perm.SCHOOL_VIEW)
-    rec = _record(school, pk)
+    rec = _record(request, school, pk)
     if rec.merged_into_id:
         messages.info(request, _("That record was merged into this one."))
         return redirect("catalog-record", rec.merged_into_id)
@@ -164,7 +165,7 @@ def _record_page(
 @login_required
 def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
     school = active_school(request, Perm.CATALOG_EDIT)
-    rec = _record(school, pk)
+    rec = _record(request, school, pk)
     initial = {name: getattr(rec, name) for name in RecordForm.base_fields}
     form = RecordForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -182,7 +183,7 @@ def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def record_marc(request: HttpRequest, pk: int) -> HttpResponse:
     school = active_school(request, Perm.SCHOOL_VIEW)
-    rec = _record(school, pk)
+    rec = _record(request, school, pk)
     can_edit = has_perm(actor(request), Perm.CATALOG_EDIT, school)
     form = MarcForm(
         request.POST or None, initial={"marc": marcio.to_mnemonic(marcio.from_json(rec.marc))}
@@ -210,7 +211,7 @@ def record_marc(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def record_marc_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     school = active_school(request, Perm.SCHOOL_VIEW)
-    rec = _record(school, pk)
+    rec = _record(request, school, pk)
     marc_record = marcio.from_json(rec.marc)
     if fmt == "mrc":
         try:
@@ -235,7 +236,7 @@ def record_marc_download(request: HttpRequest, pk: int, fmt: str) -> HttpRespons
 @require_POST
 def items_add(request: HttpRequest, pk: int) -> HttpResponse:
     school = active_school(request, Perm.CATALOG_EDIT)
-    rec = _record(school, pk)
+    rec = _record(request, school, pk)
     form = ItemsForm(request.POST, school=school)
     if form.is_valid():
         data = form.cleaned_data
@@ -291,7 +292,7 @@ def record_merge(request: HttpRequest, pk: int) -> HttpResponse:
     """Merging cannot be undone: the first POST shows both records side by side (with what
     differs) and asks; only the confirmation's POST (``confirm=yes``) runs the merge."""
     school = active_school(request, Perm.CATALOG_EDIT)
-    keep = _record(school, pk)
+    keep = _record(request, school, pk)
     if keep.merged_into_id:
         messages.error(request, _("This record was merged into another one already."))
         return redirect("catalog-record", keep.pk)

@@ -12,7 +12,6 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
@@ -166,7 +165,7 @@ def person_create(request: HttpRequest, payload: PersonIn) -> tuple[int, User]:
     school = _school(request, payload.school, Perm.PEOPLE_MANAGE)
     data = payload.dict(exclude={"school"})
     created = services.create_person(_me(request), school, **data)
-    return 201, get_object_or_404(_people(request), pk=created.pk)
+    return 201, denials.get_or_404(request, _people(request), pk=created.pk)
 
 
 @router.get("/audit", response=list[AuditEventOut], tags=["audit"])

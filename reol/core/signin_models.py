@@ -4,7 +4,8 @@ Kept beside ``models.py`` (which imports them at its end, so Django finds them) 
 file short. The secrets here are what a thief of a database dump must not be able to use:
 
 * ``TotpDevice.secret`` is the shared TOTP key; the server must be able to compute codes, so
-  it is kept as is (backups are 0600, see ``docs/security.md``);
+  it is sealed (encrypted under a key derived from ``SECRET_KEY``, ``core/sealed.py``), not
+  hashed: a dump or a backup without the key does not give it away;
 * a recovery code is kept only as an HMAC keyed with ``SECRET_KEY`` (``mfa.code_digest``);
 * a session is known by a SHA-256 of its key, never by the key itself.
 """
@@ -15,13 +16,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+from .sealed import SealedField
 
 
 class TotpDevice(models.Model):
     """A person's authenticator app (RFC 6238: SHA-1, 6 digits, 30 s), one per person."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
-    secret = models.CharField(max_length=64)
+    secret = SealedField()  # sealed at rest (core/sealed.py)
     created_at = models.DateTimeField(auto_now_add=True)
     # The last 30-second step whose code was accepted: a code of that step or an earlier one
     # is refused (replay within the window), by a conditional UPDATE, so two racing requests

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -436,7 +436,9 @@ def opening_calendar(request: HttpRequest) -> HttpResponse:
             return redirect("opening-calendar")
         if action == "remove-closed":
             period_pk = _int_or_404(request.POST.get("period"))
-            period = get_object_or_404(ClosedPeriod, pk=period_pk, school=school)
+            period = denials.get_or_404(
+                request, ClosedPeriod.objects.filter(school=school), pk=period_pk
+            )
             services.remove_closed_period(user, period)  # type: ignore[arg-type]
             messages.success(request, _("The closed period is removed."))
             return redirect("opening-calendar")

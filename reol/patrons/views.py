@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -244,7 +244,8 @@ def block_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def block_lift(request: HttpRequest, pk: int) -> HttpResponse:
     school = school_for(request, Perm.PEOPLE_MANAGE)
-    block = get_object_or_404(
+    block = denials.get_or_404(
+        request,
         scope(
             Block.objects.filter(patron__school=school),
             request.user,

@@ -15,10 +15,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from reol.core import denials
 from reol.core.models import School, User
 from reol.core.paging import DateRange, paged
 from reol.core.permissions import Perm, schools_with
@@ -116,7 +116,7 @@ def _planning_school(request: HttpRequest, code: str | None) -> School:
     """The school named (404 when the caller does not plan there), or their only one."""
     schools = schools_with(_me(request), Perm.PLANNING)
     if code:
-        return get_object_or_404(schools.select_related("municipality"), code=code)
+        return denials.get_or_404(request, schools.select_related("municipality"), code=code)
     found = list(schools.select_related("municipality")[:2])
     if len(found) != 1:
         raise Http404(_('Say which school ("school").'))
@@ -144,7 +144,9 @@ def list_plans(
 def create_plan(request: HttpRequest, payload: PlanIn) -> tuple[int, PlanEntry]:
     """Add a topic or project to a group's plan (by ``weeks`` or ``starts``/``ends``)."""
     me = _me(request)
-    group = get_object_or_404(access.visible_groups(me).select_related("school"), pk=payload.group)
+    group = denials.get_or_404(
+        request, access.visible_groups(me).select_related("school"), pk=payload.group
+    )
     entry = services.create_entry(
         me,
         group,

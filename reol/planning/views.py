@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 from reol.catalog import search
 from reol.catalog.models import MaterialType, Record
 from reol.core import calendar as school_calendar
+from reol.core import denials
 from reol.core.middleware import school_for
 from reol.core.models import School, User
 from reol.core.permissions import Perm, has_perm
@@ -171,7 +172,7 @@ def groups(request: HttpRequest) -> HttpResponse:
 @login_required
 def group_plan(request: HttpRequest, pk: int) -> HttpResponse:
     user = _me(request)
-    group = get_object_or_404(access.visible_groups(user).select_related("school"), pk=pk)
+    group = denials.get_or_404(request, access.visible_groups(user).select_related("school"), pk=pk)
     school = group.school
     may_edit = access.may_edit_plan(user, group)
     staff = access.is_centre_staff(user, school)
@@ -244,7 +245,7 @@ def entry_page(request: HttpRequest, pk: int) -> HttpResponse:
     from reol.bookings.selectors import available_copies, bookings_between, resources_of
 
     user = _me(request)
-    entry = get_object_or_404(selectors.plan_entries(user), pk=pk)
+    entry = denials.get_or_404(request, selectors.plan_entries(user), pk=pk)
     school, group = entry.school, entry.group
     may_edit = access.may_edit_plan(user, group)
     staff = access.is_centre_staff(user, school)
@@ -277,8 +278,10 @@ def entry_page(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect("planning-group", pk=group.pk)
             if action == "add":
-                record = get_object_or_404(
-                    Record, pk=_int(request.POST.get("record")), municipality=school.municipality
+                record = denials.get_or_404(
+                    request,
+                    Record.objects.filter(municipality=school.municipality),
+                    pk=_int(request.POST.get("record")),
                 )
                 line = services.add_resource(
                     user,
@@ -343,7 +346,7 @@ def entry_page(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, " ".join(error.messages))
                 return redirect(f"{here}#resources")
         status = 409 if conflict else 400
-    entry = get_object_or_404(selectors.plan_entries(user), pk=pk)
+    entry = denials.get_or_404(request, selectors.plan_entries(user), pk=pk)
     lines = list(
         ResourceLine.objects.filter(resource_list__entry=entry).select_related("record", "booking")
     )
@@ -474,8 +477,10 @@ def collaboration(request: HttpRequest, pk: int) -> HttpResponse:
     user = _me(request)
     from reol.core.permissions import scope
 
-    found = get_object_or_404(
-        scope(Collaboration.objects.select_related("school", "group"), user, Perm.PLANNING), pk=pk
+    found = denials.get_or_404(
+        request,
+        scope(Collaboration.objects.select_related("school", "group"), user, Perm.PLANNING),
+        pk=pk,
     )
     school = found.school
     may_edit = services.may_edit_collaboration(user, found)
@@ -560,13 +565,17 @@ def team(request: HttpRequest) -> HttpResponse:
                 return redirect(here)
             if action == "delete-goal":
                 services.delete_goal(
-                    user, get_object_or_404(goals_qs, pk=_int(request.POST.get("goal")))
+                    user, denials.get_or_404(request, goals_qs, pk=_int(request.POST.get("goal")))
                 )
                 return redirect(here)
             if action == "delete-task":
                 services.delete_task(
                     user,
-                    get_object_or_404(TeamTask, school=school, pk=_int(request.POST.get("task"))),
+                    denials.get_or_404(
+                        request,
+                        TeamTask.objects.filter(school=school),
+                        pk=_int(request.POST.get("task")),
+                    ),
                 )
                 return redirect(here)
         except ValidationError as error:

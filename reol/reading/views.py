@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from reol.catalog.models import Record
+from reol.core import denials
 from reol.core.middleware import school_for
 from reol.core.models import School, User
 from reol.core.permissions import Perm, has_perm
@@ -37,7 +38,7 @@ def cover_image(request: HttpRequest, pk: int, version: str) -> HttpResponse:
     else:
         record = get_object_or_404(
             Record.objects.only(*selectors.COVER_FIELDS, "municipality_id"), pk=pk
-        )
+        )  # covers are public: nothing to refuse
         svg, current = selectors.generated_for(record)
         body, content_type = svg.encode(), "image/svg+xml"
     if version != current:
@@ -74,7 +75,9 @@ def record_panel(request: HttpRequest, record: Record, school: School | None) ->
 @require_POST
 def cover_upload(request: HttpRequest, pk: int) -> HttpResponse:
     school = school_for(request, Perm.CATALOG_EDIT)
-    record = get_object_or_404(Record, pk=pk, municipality_id=school.municipality_id)
+    record = denials.get_or_404(
+        request, Record.objects.filter(municipality_id=school.municipality_id), pk=pk
+    )
     form = CoverUploadForm(request.POST, request.FILES)
     back = reverse("catalog-record", args=[record.pk]) + "#cover"
     if not form.is_valid():
@@ -94,7 +97,9 @@ def cover_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def cover_remove(request: HttpRequest, pk: int) -> HttpResponse:
     school = school_for(request, Perm.CATALOG_EDIT)
-    record = get_object_or_404(Record, pk=pk, municipality_id=school.municipality_id)
+    record = denials.get_or_404(
+        request, Record.objects.filter(municipality_id=school.municipality_id), pk=pk
+    )
     services.remove_cover(_actor(request), school, record)
     messages.success(request, _("The cover is removed; a drawn cover shows instead."))
     return redirect(reverse("catalog-record", args=[record.pk]) + "#cover")
@@ -134,7 +139,7 @@ def review_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def review_report(request: HttpRequest, pk: int) -> HttpResponse:
     school: School | None = getattr(request, "school", None)
-    review = get_object_or_404(Review, pk=pk, school=school)
+    review = denials.get_or_404(request, Review.objects.filter(school=school), pk=pk)
     try:
         services.report_review(request.user, review)  # type: ignore[arg-type]
     except services.ReadingError as refusal:
@@ -158,7 +163,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
     school = school_for(request, Perm.CATALOG_EDIT)
-    review = get_object_or_404(Review, pk=pk, school=school)
+    review = denials.get_or_404(request, Review.objects.filter(school=school), pk=pk)
     approve = request.POST.get("decision") == "approve"
     services.decide_review(_actor(request), review, approve=approve)
     messages.success(

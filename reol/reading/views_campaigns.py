@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reol.catalog.models import Record
+from reol.core import denials
 from reol.core.middleware import school_for
 from reol.core.models import School
 from reol.core.permissions import Perm
@@ -32,7 +33,7 @@ def _school(request: HttpRequest) -> School:
 
 
 def _campaign(request: HttpRequest, pk: int) -> Campaign:
-    return get_object_or_404(Campaign, pk=pk, school=_school(request))
+    return denials.get_or_404(request, Campaign.objects.filter(school=_school(request)), pk=pk)
 
 
 @login_required

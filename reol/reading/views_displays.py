@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reol.catalog.models import Record
+from reol.core import denials
 from reol.core.middleware import school_for
 from reol.core.permissions import Perm
 
@@ -52,7 +53,7 @@ def display_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def add_title(request: HttpRequest, pk: int) -> HttpResponse:
     school = school_for(request, Perm.STAFF_SHELL)
-    display = get_object_or_404(Display, pk=pk, school=school)
+    display = denials.get_or_404(request, Display.objects.filter(school=school), pk=pk)
     wanted = request.POST.get("record", "")
     record = get_object_or_404(Record, pk=int(wanted) if wanted.isdigit() else 0)
     try:
@@ -68,7 +69,7 @@ def add_title(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def remove_title(request: HttpRequest, pk: int) -> HttpResponse:
     school = school_for(request, Perm.STAFF_SHELL)
-    item = get_object_or_404(DisplayItem, pk=pk, display__school=school)
+    item = denials.get_or_404(request, DisplayItem.objects.filter(display__school=school), pk=pk)
     try:
         displays.remove_title(_actor(request), item)
     except displays.DisplayError as refusal:
@@ -79,7 +80,7 @@ def remove_title(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def poster(request: HttpRequest, pk: int) -> HttpResponse:
     school = school_for(request, Perm.STAFF_SHELL)
-    display = get_object_or_404(Display, pk=pk, school=school)
+    display = denials.get_or_404(request, Display.objects.filter(school=school), pk=pk)
     pdf = displays.poster_pdf(display, request.build_absolute_uri("/"))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="display-{display.pk}.pdf"'

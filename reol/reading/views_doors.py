@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from reol.core import denials
 from reol.core.middleware import school_for
 from reol.core.permissions import Perm
 
@@ -64,7 +65,7 @@ def door_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def door_delete(request: HttpRequest, pk: int) -> HttpResponse:
     school = school_for(request, Perm.CATALOG_EDIT)
-    door = get_object_or_404(PictureDoor, pk=pk, school=school)
+    door = denials.get_or_404(request, PictureDoor.objects.filter(school=school), pk=pk)
     doors.delete_door(_actor(request), door)
     messages.success(request, _("The door is removed."))
     return redirect("reading-doors")
@@ -74,6 +75,6 @@ def door_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def door_move(request: HttpRequest, pk: int) -> HttpResponse:
     school = school_for(request, Perm.CATALOG_EDIT)
-    door = get_object_or_404(PictureDoor, pk=pk, school=school)
+    door = denials.get_or_404(request, PictureDoor.objects.filter(school=school), pk=pk)
     doors.move_door(_actor(request), door, -1 if request.POST.get("way") == "up" else 1)
     return redirect("reading-doors")

@@ -11,11 +11,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from reol.core import denials
 from reol.core.calendar import current_and_next
 from reol.core.middleware import school_for
 from reol.core.models import School, User
@@ -120,7 +121,9 @@ def _years(school: School) -> list[str]:
 @login_required
 def options(request: HttpRequest, pk: int) -> HttpResponse:
     school = _school(request)
-    job = get_object_or_404(RosterImport, pk=pk, school=school, dry_run=True)
+    job = denials.get_or_404(
+        request, RosterImport.objects.filter(school=school), pk=pk, dry_run=True
+    )
     if not job.path or not Path(job.path).exists():
         messages.error(request, _("The uploaded file is no longer kept. Upload it again."))
         return redirect("rosters-upload")
@@ -266,7 +269,7 @@ def _oneroster_options(
 def job_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The run's page; htmx polls it for the progress fragment until the run is finished."""
     school = _school(request)
-    job = get_object_or_404(RosterImport, pk=pk, school=school)
+    job = denials.get_or_404(request, RosterImport.objects.filter(school=school), pk=pk)
     template = "rosters/_progress.html" if request.headers.get("HX-Request") else "rosters/job.html"
     changes = [
         (label, [_describe(c) for c in job.changes if c["action"] == action])
@@ -307,7 +310,9 @@ def _describe(change: dict[str, Any]) -> dict[str, Any]:
 @require_POST
 def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     school = _school(request)
-    job = get_object_or_404(RosterImport, pk=pk, school=school, dry_run=True)
+    job = denials.get_or_404(
+        request, RosterImport.objects.filter(school=school), pk=pk, dry_run=True
+    )
     already = (
         RosterImport.objects.filter(checked_by=job)
         .exclude(state=RosterImport.State.FAILED)
@@ -338,7 +343,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def preset_delete(request: HttpRequest, pk: int) -> HttpResponse:
     school = _school(request)
-    preset = get_object_or_404(MappingPreset, pk=pk, school=school)
+    preset = denials.get_or_404(request, MappingPreset.objects.filter(school=school), pk=pk)
     services.delete_preset(_actor(request), preset)
     messages.success(request, _("The mapping “%(name)s” is deleted.") % {"name": preset.name})
     return redirect("rosters-upload")

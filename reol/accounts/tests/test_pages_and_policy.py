@@ -8,6 +8,7 @@ import time
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.urls import reverse
 
 from conftest import PASSWORD
@@ -103,6 +104,10 @@ def test_an_administrator_adds_a_provider_from_a_preset(client, world):
     assert "userid-feide" in provider.scopes and not provider.enabled
     event = AuditEvent.objects.get(action="signin.provider_add")
     assert "client_secret" not in event.details["fields"] and "xyz" not in str(event.details)
+    assert provider.client_secret == "xyz"
+    with connection.cursor() as cursor:  # sealed at rest (core/sealed.py), not in clear
+        cursor.execute("SELECT client_secret FROM accounts_identityprovider")
+        assert cursor.fetchone()[0].startswith("sealed:")
 
 
 def test_the_provider_page_shows_sign_ins_refusals_and_tests_the_setup(client, world, fake):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from reol.core.models import AuditEvent
 
@@ -88,3 +89,28 @@ def test_the_audit_page_filters_refused_access(world):
     assert "Access refused" in page
     assert reverse("person", args=[world.student_b1.pk]) in page
     assert "All refused access" in page
+
+
+def test_another_schools_closed_period_is_a_404_that_is_audited(world):
+    """One of the lookups moved to ``denials.get_or_404``: an administrator of school A who
+    posts school B's closed period is refused as if it did not exist, and the try is logged
+    at both schools."""
+    from reol.core import services
+    from reol.core.permissions import SYSTEM
+
+    holiday = services.add_closed_period(
+        SYSTEM,
+        world.school_b,
+        name="Vinterferie",
+        starts=timezone.localdate(),
+        ends=timezone.localdate(),
+        kind="holiday",
+    )
+    client = signed_in(world.admin_a)
+    answer = client.post(
+        reverse("opening-calendar"), {"action": "remove-closed", "period": holiday.pk}
+    )
+    assert answer.status_code == 404
+    assert holiday.__class__.objects.filter(pk=holiday.pk).exists()
+    schools = {e.school_id for e in denied().filter(actor=world.admin_a)}
+    assert schools == {world.school_a.pk, world.school_b.pk}
