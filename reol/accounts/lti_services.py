@@ -110,9 +110,7 @@ def signing_key() -> RSAKey:
 
 def _new_key() -> RSAKey:
     key = lti.new_private_key()
-    LtiToolKey.objects.create(
-        kid=str(key.kid), private_jwk=json.dumps(key.as_dict(private=True))
-    )
+    LtiToolKey.objects.create(kid=str(key.kid), private_jwk=json.dumps(key.as_dict(private=True)))
     return key
 
 

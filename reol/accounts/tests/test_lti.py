@@ -261,3 +261,14 @@ def test_the_course_roster_becomes_a_teaching_group_for_staff_only(
         "laerer-a",
     }
     assert Group.objects.count() == 1
+
+
+def test_reols_private_key_is_sealed_at_rest(db):
+    from django.db import connection
+
+    key = lti_services.signing_key()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT private_jwk FROM accounts_ltitoolkey")
+        (stored,) = cursor.fetchone()
+    assert stored.startswith("sealed:") and '"d"' not in stored
+    assert lti_services.signing_key().as_dict(private=True) == key.as_dict(private=True)
