@@ -35,6 +35,7 @@ class AccountsConfig(AppConfig):
                 "lti.platform_add": _("Learning platform registered"),
                 "lti.platform_change": _("Learning platform changed"),
                 "lti.keys_rotated": _("Reol's LTI signing key rotated"),
+                "lti.invite": _("Learning platform registration address made"),
                 "lti.launch": _("Launched from a learning platform"),
                 "lti.launch_refused": _("Launch from a learning platform refused"),
             }

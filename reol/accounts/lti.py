@@ -14,7 +14,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import requests
 from django.utils.translation import gettext as _
@@ -267,3 +267,80 @@ def memberships(platform: LtiPlatform, url: str, key: RSAKey) -> list[dict[str, 
             ) from error
         next_url = response.links.get("next", {}).get("url")
     return members
+
+
+# --- Dynamic Registration (LTI Dynamic Registration 1.0) ------------------------------------
+
+PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
+TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
+
+
+@dataclass
+class ToolAddresses:
+    login: str
+    launch: str
+    target: str
+    jwks: str
+    domain: str
+
+
+def _not_registered(detail: str) -> Refusal:
+    return Refusal(
+        "registration_failed",
+        _("The learning platform could not be registered. Tell its administrator."),
+        detail=detail[:300],
+    )
+
+
+def platform_configuration(url: str) -> dict[str, Any]:
+    """The platform's OpenID configuration; its issuer must be the address's own site."""
+    try:
+        response = requests.get(url, timeout=oidc.TIMEOUT, headers={"Accept": "application/json"})
+        response.raise_for_status()
+        config = dict(response.json())
+    except (requests.RequestException, ValueError, TypeError) as error:
+        raise _not_registered(f"{url}: {error}") from error
+    issuer = str(config.get("issuer", "")).rstrip("/")
+    site = urlsplit(url)
+    if not issuer or urlsplit(issuer)[:2] != site[:2]:
+        raise _not_registered(f"issuer {issuer!r} is not of {site.scheme}://{site.netloc}")
+    wanted = ("authorization_endpoint", "token_endpoint", "jwks_uri", "registration_endpoint")
+    missing = [k for k in wanted if not config.get(k)]
+    if missing:
+        raise _not_registered("missing: " + ", ".join(missing))
+    return config
+
+
+def register_tool(
+    config: dict[str, Any], registration_token: str, tool: ToolAddresses, name: str
+) -> dict[str, Any]:
+    """Post Reol's registration to the platform; its answer (client id, deployment id)."""
+    body: dict[str, Any] = {
+        "application_type": "web",
+        "response_types": ["id_token"],
+        "grant_types": ["implicit", "client_credentials"],
+        "initiate_login_uri": tool.login,
+        "redirect_uris": [tool.launch],
+        "client_name": name,
+        "jwks_uri": tool.jwks,
+        "token_endpoint_auth_method": "private_key_jwt",
+        "scope": NRPS_SCOPE,
+        TOOL_CONFIGURATION: {
+            "domain": tool.domain,
+            "target_link_uri": tool.target,
+            "claims": ["iss", "sub", "name", "given_name", "family_name", "email"],
+            "messages": [{"type": DEEP_LINK, "target_link_uri": tool.target}],
+        },
+    }
+    headers = {"Authorization": f"Bearer {registration_token}"} if registration_token else {}
+    try:
+        response = requests.post(
+            config["registration_endpoint"], json=body, headers=headers, timeout=oidc.TIMEOUT
+        )
+        response.raise_for_status()
+        answer = dict(response.json())
+    except (requests.RequestException, ValueError, TypeError) as error:
+        raise _not_registered(f"registration: {error}") from error
+    if not answer.get("client_id"):
+        raise _not_registered("the platform's answer has no client id")
+    return answer

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import secrets
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -26,7 +27,7 @@ from reol.core.models import Municipality, School, User
 from reol.core.permissions import SYSTEM, Actor, Perm, has_perm, is_student_only
 
 from . import lti, matching, services
-from .models import LtiIdentity, LtiLogin, LtiPlatform, LtiToolKey
+from .models import LtiIdentity, LtiLogin, LtiPlatform, LtiRegistrationInvite, LtiToolKey
 from .oidc import Refusal
 
 PLATFORM_FIELDS = (
@@ -286,3 +287,62 @@ def course_people(launch: lti.Launch) -> tuple[list[tuple[User, bool]], int]:
         teaches = any(str(r).endswith("#Instructor") for r in member.get("roles", []))
         known[found[0].pk] = (found[0], teaches)
     return list(known.values()), unknown
+
+
+# --- Dynamic Registration ---------------------------------------------------------------------
+
+INVITE_HOURS = 24
+
+
+@transaction.atomic
+def create_invite(actor: Actor, school: School) -> LtiRegistrationInvite:
+    """A one-time registration address for a platform's administrator (valid a day)."""
+    if not has_perm(actor, Perm.SIGNIN_MANAGE, school):
+        raise PermissionDenied(_("You may not change this school's learning platforms."))
+    invite = LtiRegistrationInvite.objects.create(
+        school=school,
+        token=secrets.token_urlsafe(32),
+        created_by=actor if isinstance(actor, User) else None,
+    )
+    audit.record(actor, "lti.invite", invite, school=school)
+    return invite
+
+
+def register_dynamically(
+    token: str, openid_configuration: str, registration_token: str, tool: lti.ToolAddresses
+) -> LtiPlatform:
+    """The platform's side of an invitation: fetch its configuration, register Reol with it,
+    and keep the platform (switched on: an administrator of the school invited it)."""
+    with transaction.atomic():
+        invite = (
+            LtiRegistrationInvite.objects.select_for_update()
+            .select_related("school__municipality")
+            .filter(token=token, used_at__isnull=True)
+            .first()
+        )
+        if invite is None or timezone.now() - invite.created_at > dt.timedelta(hours=INVITE_HOURS):
+            raise Refusal(
+                "invite_unknown",
+                _("This registration address is used or too old. Ask Reol's administrator."),
+            )
+        LtiRegistrationInvite.objects.filter(pk=invite.pk).update(used_at=timezone.now())
+    config = lti.platform_configuration(openid_configuration)
+    answer = lti.register_tool(config, registration_token, tool, "Reol")
+    kind = config.get(lti.PLATFORM_CONFIGURATION, {}).get("product_family_code", "")
+    deployment = answer.get(lti.TOOL_CONFIGURATION, {}).get("deployment_id", "")
+    with transaction.atomic():
+        platform = save_platform(
+            SYSTEM,
+            LtiPlatform(),
+            school=invite.school,
+            name=(str(kind) or urlsplit(str(config["issuer"])).netloc)[:100],
+            issuer=str(config["issuer"]),
+            client_id=str(answer["client_id"]),
+            deployment_ids=str(deployment),
+            auth_login_url=str(config["authorization_endpoint"]),
+            auth_token_url=str(config["token_endpoint"]),
+            jwks_url=str(config["jwks_uri"]),
+            enabled=True,
+        )
+        LtiRegistrationInvite.objects.filter(pk=invite.pk).update(platform=platform)
+    return platform

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib import messages
@@ -20,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -118,6 +120,37 @@ def deep_linking_answer(
     return token, str(found.deep_linking["deep_link_return_url"])
 
 
+def tool_addresses(request: HttpRequest) -> lti.ToolAddresses:
+    url = request.build_absolute_uri
+    return lti.ToolAddresses(
+        login=url(reverse("lti-login")),
+        launch=url(reverse("lti-launch")),
+        target=url(reverse("opac-home")),
+        jwks=url(reverse("lti-jwks")),
+        domain=request.get_host(),
+    )
+
+
+@xframe_options_exempt  # platforms show the registration in a frame of their own page
+@never_cache
+def register(request: HttpRequest, token: str) -> HttpResponse:
+    """LTI Dynamic Registration: the platform opens this with its configuration's address."""
+    configuration = request.GET.get("openid_configuration", "")
+    try:
+        platform = lti_services.register_dynamically(
+            token, configuration, request.GET.get("registration_token", ""), tool_addresses(request)
+        )
+    except Refusal as refusal:
+        response = _refused(request, refusal.message, 400)
+    else:
+        response = render(request, "accounts/lti_registered.html", {"platform": platform})
+    origin = urlsplit(configuration)
+    if origin.scheme in ("http", "https") and origin.netloc:
+        frame = f"{origin.scheme}://{origin.netloc}"
+        response._csp_replace = {"frame-ancestors": [frame]}  # type: ignore[attr-defined]
+    return response
+
+
 def jwks(request: HttpRequest) -> JsonResponse:
     """Reol's public keys: the platform checks the deep-linking answers and assertions."""
     lti_services.signing_key()  # there is always one to publish
@@ -171,7 +204,12 @@ def platforms(request: HttpRequest) -> HttpResponse:
     assert isinstance(me, User)
     if not selectors.manageable_schools(me).exists():
         raise PermissionDenied
-    if request.method == "POST" and "rotate" in request.POST:
+    invite_url = ""
+    if request.method == "POST" and "invite" in request.POST:
+        school = getattr(request, "school", None) or selectors.manageable_schools(me).first()
+        invite = lti_services.create_invite(me, school)  # type: ignore[arg-type]
+        invite_url = request.build_absolute_uri(reverse("lti-register", args=[invite.token]))
+    elif request.method == "POST" and "rotate" in request.POST:
         lti_services.rotate_keys(me)
         messages.success(
             request, _("Reol has a new signing key; the previous one stays published.")
@@ -184,6 +222,7 @@ def platforms(request: HttpRequest) -> HttpResponse:
             "platforms": selectors.platforms_for(me),
             "urls": tool_urls(request),
             "keys": lti_services.published_keys(),
+            "invite_url": invite_url,
         },
     )
 

@@ -281,3 +281,20 @@ class LtiIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.platform_id}:{self.subject}"
+
+
+class LtiRegistrationInvite(models.Model):
+    """A one-time address an administrator gives a platform's administrator for LTI Dynamic
+    Registration: whoever opens it registers one platform for ``school``, once, within a day."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    platform = models.ForeignKey(
+        LtiPlatform, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.school_id}:{self.created_at:%Y-%m-%d}"

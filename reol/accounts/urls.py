@@ -25,6 +25,7 @@ urlpatterns = [
     path("lti/login/", lti_views.login_initiation, name="lti-login"),
     path("lti/launch/", lti_views.launch, name="lti-launch"),
     path("lti/jwks.json", lti_views.jwks, name="lti-jwks"),
+    path("lti/register/<str:token>/", lti_views.register, name="lti-register"),
     path("staff/sign-in/lti/", lti_views.platforms, name="lti-platforms"),
     path("staff/sign-in/lti/new/", lti_views.platform_edit, name="lti-platform-new"),
     path("staff/sign-in/lti/<int:pk>/", lti_views.platform_edit, name="lti-platform-edit"),

@@ -30,6 +30,7 @@ DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
 CLIENT_ID = "reol-tool-1"
 DEPLOYMENT = "deployment-1"
+TOOL_CONF = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 TEACHER_ROLE = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 STUDENT_ROLE = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 
@@ -46,6 +47,7 @@ class Platform:
         self.links: list[dict[str, Any]] = []  # what deep linking added to the course
         self.tokens: set[str] = set()
         self.assertions: list[dict[str, Any]] = []
+        self.registrations: list[tuple[str, dict[str, Any]]] = []  # (bearer, body)
         self.http = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.base = f"http://127.0.0.1:{self.http.server_port}"
         self.issuer = self.base
@@ -156,15 +158,12 @@ class Platform:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def _form(self) -> dict[str, str]:
-                length = int(self.headers.get("Content-Length", "0"))
-                raw = self.rfile.read(length).decode()
-                return {k: v[0] for k, v in parse_qs(raw).items()}
-
             def do_GET(self) -> None:
                 url = urlparse(self.path)
                 query = {k: v[0] for k, v in parse_qs(url.query).items()}
-                if url.path == "/jwks":
+                if url.path == "/.well-known/openid-configuration":
+                    self._send(200, json.dumps(platform.configuration()), "application/json")
+                elif url.path == "/jwks":
                     keys = [k.as_dict(private=False) for k in [platform.key, *platform.old_keys]]
                     self._send(200, json.dumps({"keys": keys}), "application/json")
                 elif url.path == "/auth":
@@ -186,7 +185,9 @@ class Platform:
                     self._send(404, "not here")
 
             def do_POST(self) -> None:
-                form = self._form()
+                length = int(self.headers.get("Content-Length", "0"))
+                form_raw = self.rfile.read(length).decode()
+                form = {k: v[0] for k, v in parse_qs(form_raw).items()}
                 if self.path == "/token":
                     claims = platform.check_tool_jwt(
                         form["client_assertion"], platform.base + "/token"
@@ -196,6 +197,11 @@ class Platform:
                     platform.tokens.add(token)
                     body = {"access_token": token, "token_type": "Bearer", "expires_in": 3600}
                     self._send(200, json.dumps(body), "application/json")
+                elif self.path == "/register":
+                    bearer = self.headers.get("Authorization", "").removeprefix("Bearer ")
+                    platform.registrations.append((bearer, json.loads(form_raw)))
+                    body = {"client_id": CLIENT_ID, TOOL_CONF: {"deployment_id": DEPLOYMENT}}
+                    self._send(201, json.dumps(body), "application/json")
                 elif self.path == "/deep-link-return":
                     items = platform.accept_deep_link(form["JWT"])
                     titles = "".join(f"<li>{html.escape(i['title'])}</li>" for i in items)
@@ -206,6 +212,18 @@ class Platform:
                     self._send(404, "not here")
 
         return Handler
+
+    def configuration(self) -> dict[str, Any]:
+        return {
+            "issuer": self.issuer,
+            "authorization_endpoint": self.base + "/auth",
+            "token_endpoint": self.base + "/token",
+            "jwks_uri": self.base + "/jwks",
+            "registration_endpoint": self.base + "/register",
+            "https://purl.imsglobal.org/spec/lti-platform-configuration": {
+                "product_family_code": "moodle"
+            },
+        }
 
     def members(self) -> list[dict[str, Any]]:
         rows = []

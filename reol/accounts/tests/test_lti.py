@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from joserfc.jwk import RSAKey
 
@@ -272,3 +273,46 @@ def test_reols_private_key_is_sealed_at_rest(db):
         (stored,) = cursor.fetchone()
     assert stored.startswith("sealed:") and '"d"' not in stored
     assert lti_services.signing_key().as_dict(private=True) == key.as_dict(private=True)
+
+
+def test_dynamic_registration_from_a_one_time_address(client, world, platform, shelf):
+    from reol.accounts.models import LtiPlatform
+
+    client.force_login(world.admin_a)
+    page = client.post(reverse("lti-platforms"), {"invite": "1"})
+    address = page.context["invite_url"]
+    assert address.startswith("http://testserver/lti/register/")
+    client.logout()  # the platform's administrator opens it, not a Reol user
+    query = {
+        "openid_configuration": platform.base + "/.well-known/openid-configuration",
+        "registration_token": "reg-token-1",
+    }
+    response = client.get(address, query)
+    assert response.status_code == 200 and "Reol is registered" in response.content.decode()
+    assert platform.base in response["Content-Security-Policy"]  # the platform may frame it
+    bearer, body = platform.registrations[0]
+    assert bearer == "reg-token-1"
+    assert body["initiate_login_uri"] == "http://testserver/lti/login/"
+    assert body["redirect_uris"] == ["http://testserver/lti/launch/"]
+    assert body["jwks_uri"] == "http://testserver/lti/jwks.json"
+    registered = LtiPlatform.objects.get()
+    assert (registered.client_id, registered.deployments()) == (CLIENT_ID, ["deployment-1"])
+    assert registered.school == world.school_a and registered.enabled
+    # It works at once: a student's launch signs her in.
+    assert launch(client, platform, "student", target=_list_url(shelf)).status_code == 302
+    assert _signed_in_as(client) == world.student_a1.pk
+    client.logout()
+    # The address is used up.
+    assert client.get(address, query).status_code == 400
+    assert LtiPlatform.objects.count() == 1
+
+
+def test_dynamic_registration_refuses_a_configuration_of_another_site(client, world, platform):
+    invite = lti_services.create_invite(world.admin_a, world.school_a)
+    platform.issuer = "https://elsewhere.example"
+    url = reverse("lti-register", args=[invite.token])
+    query = {"openid_configuration": platform.base + "/.well-known/openid-configuration"}
+    assert client.get(url, query).status_code == 400
+    assert not platform.registrations
+    with pytest.raises(PermissionDenied):
+        lti_services.create_invite(world.librarian_b, world.school_a)
