@@ -157,7 +157,7 @@ def begin_login(platform: LtiPlatform, target_link_uri: str) -> LtiLogin:
 
 def _take_login(state: str) -> LtiLogin:
     login = (
-        LtiLogin.objects.select_for_update()
+        LtiLogin.objects.select_for_update(of=("self",))  # the platform's school may be null
         .select_related("platform__school", "platform__municipality")
         .filter(state=state)
         .first()
