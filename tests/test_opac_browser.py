@@ -331,6 +331,7 @@ def test_teachers_and_students_reach_the_catalogue_and_their_loans_from_the_menu
         "My loans",
         "Report a problem",
         "Suggest a book",
+        "Databases and news",
     ]
     student.close()
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 
+from reol.core import calendar
 from reol.core.models import School
 from reol.core.permissions import Actor, Perm, scope
 
@@ -144,8 +145,7 @@ def _subjects(record: Any) -> list[str]:
 
 
 def _fits_grade(record: Any, grade: int) -> bool:
-    """Grade n is read as age n + 6 (a Danish or Norwegian 0th grade starts at 6)."""
-    age = grade + 6
+    age = calendar.typical_age(grade)
     low, high = record.age_min, record.age_max
     if low is None and high is None:
         return True

@@ -40,6 +40,7 @@ from reol.core.models import Location, School
 from reol.core.permissions import Actor, Perm, require
 
 from . import marc as marcio
+from . import signals
 from .models import Item, Record, RecordIsbn
 from .services import apply_marc, barcodes_taken, queue_for_search, usable_barcode
 
@@ -253,6 +254,8 @@ def import_marc(
                     job.audit()
     except _Rollback:
         report.rolled_back = True
+    if not report.rolled_back and (report.created or report.updated):
+        signals.records_added.send(import_marc, municipality_id=school.municipality_id)
     return report
 
 

@@ -24,6 +24,7 @@ from reol.core.models import Location, Municipality, School
 from reol.core.permissions import Actor, Perm, require, schools_with
 
 from . import marc as marcio
+from . import signals
 from .extract import extract
 from .models import (
     BarcodeFormat,
@@ -142,6 +143,9 @@ def create_record(
     _save_isbns(record, isbn13s)
     queue_for_search([record.pk])
     audit.record(actor, "record.create", record, municipality=municipality)
+    transaction.on_commit(
+        lambda: signals.records_added.send(create_record, municipality_id=municipality.pk)
+    )
     return record
 
 

@@ -74,6 +74,7 @@ class CirculationConfig(AppConfig):
                 "loan.checkout": _("Copy lent"),
                 "loan.checkin": _("Copy returned"),
                 "item.retire": _("Copy left the collection"),
+                "item.send_to_school": _("Copy sent to another school"),
                 "loan.renew": _("Loan renewed"),
                 "loan.override_hold": _("Copy lent past someone's hold"),
                 "loan.override_title": _("Second copy of a title lent to a student"),

@@ -266,3 +266,22 @@ def holiday_warning(school: School, starts: dt.date, ends: dt.date) -> str:
         "weeks": week_label(starts, ends),
         "names": names,
     }
+
+
+# --- Grades and ages -----------------------------------------------------------------------------
+
+FIRST_GRADE_AGE = (
+    6  # a Danish 0. klasse and a Norwegian 1. trinn start at six, a US kindergarten at 5–6
+)
+DIGITAL_CONSENT_AGE = 13  # GDPR art. 8 as Denmark and Norway set it; COPPA's 13 in the US
+
+
+def typical_age(grade: int) -> int:
+    """The age most pupils of ``grade`` have (the one rule for age bands, doors, consent)."""
+    return grade + FIRST_GRADE_AGE
+
+
+def consents_alone(grade: int | None) -> bool:
+    """Whether a pupil of ``grade`` may say yes to keeping data about them alone; younger
+    pupils need a guardian's yes, which staff record. Unknown grade: not assumed young."""
+    return grade is None or typical_age(grade) >= DIGITAL_CONSENT_AGE

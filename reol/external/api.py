@@ -11,13 +11,13 @@ from typing import Literal
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 
+from reol.core import denials
 from reol.core.models import User
 from reol.core.paging import paged
 
-from . import ill, selectors
+from . import exchange, ill, selectors
 from .models import IllRequest
 
 router = Router(tags=["external"])
@@ -60,15 +60,15 @@ def list_loans(request: HttpRequest, state: str | None = None) -> QuerySet[IllRe
 def take_step(request: HttpRequest, loan_id: int, body: StepIn) -> IllRequest:
     """Move a request one step (the lender's answers, sending, cancelling, sending back)."""
     me = _me(request)
-    loan = get_object_or_404(selectors.requests_to_handle(me), pk=loan_id)
+    loan = denials.get_or_404(request, selectors.requests_to_handle(me), pk=loan_id)
     steps = {
         "approve": lambda: ill.approve(me, loan),
-        "send": lambda: ill.send(me, loan),
+        "send": lambda: exchange.send(me, loan),
         "accepted": lambda: ill.lender_answered(me, loan, accepted=True),
         "refused": lambda: ill.lender_answered(me, loan, accepted=False),
         "shipped": lambda: ill.shipped(me, loan),
         "cancel": lambda: ill.cancel(me, loan),
-        "send_back": lambda: ill.send_back(me, loan),
+        "send_back": lambda: exchange.send_back(me, loan),
     }
     steps[body.step]()
     return selectors.requests_to_handle(me).get(pk=loan_id)

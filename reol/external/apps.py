@@ -31,6 +31,13 @@ class ExternalConfig(AppConfig):
                 description=_("Borrow from other libraries: requests, receipts, returns."),
             ),
             NavEntry(
+                _("Lending to other libraries"),
+                "external-lending",
+                Perm.EXTERNAL_MANAGE,
+                order=40,
+                description=_("What partner libraries and our other schools ask of us."),
+            ),
+            NavEntry(
                 _("External catalogues"),
                 "external-targets",
                 Perm.EXTERNAL_MANAGE,
@@ -43,6 +50,21 @@ class ExternalConfig(AppConfig):
                 Perm.EXTERNAL_MANAGE,
                 order=42,
                 description=_("Licences: who may use them, and until when."),
+            ),
+            NavEntry(
+                _("Information databases"),
+                "external-databases",
+                Perm.EXTERNAL_MANAGE,
+                order=43,
+                description=_("Encyclopaedias and news archives the school subscribes to."),
+            ),
+            NavEntry(
+                _("Databases and news"),
+                "external-reader-databases",
+                Perm.STAFF_SHELL,
+                order=194,  # in a student's short menu, after the catalogue, loans, suggestions
+                everyone=True,
+                description=_("Encyclopaedias and news archives for your grade and subject."),
             ),
             NavEntry(
                 _("Search beyond the school"),
@@ -77,6 +99,16 @@ class ExternalConfig(AppConfig):
                 "ill.returned": _("Interlibrary loan returned"),
                 "ill.sent_back": _("Interlibrary loan sent back"),
                 "ill.cancelled": _("Interlibrary loan cancelled"),
+                "external.partner_token": _("Partner's ISO 18626 token made"),
+                "ill.partner_request": _("Partner library asked to borrow"),
+                "ill.partner_will_supply": _("Partner told: we will lend it"),
+                "ill.partner_loaned": _("Lent to a partner library"),
+                "ill.partner_unfilled": _("Partner told: we cannot lend it"),
+                "ill.partner_returned": _("Partner sent our copy back"),
+                "ill.partner_completed": _("Partner's loan completed"),
+                "ill.partner_cancelled": _("Partner cancelled its request"),
+                "external.database_save": _("Information database saved"),
+                "external.database_remove": _("Information database removed"),
                 "licence.save": _("Licence saved"),
                 "licence.expiry_warned": _("Licence ending: librarian warned"),
             }

@@ -1,6 +1,7 @@
 """The demo's external collections (idempotent): each demo school searches the municipality's
 own SRU server as if it were the public library (``make run``'s address), and has one licensed
-film whose licence ends within a month, so the dashboard's warning shows."""
+film whose licence ends within a month, so the dashboard's warning shows; the schools borrow
+from each other (a sibling-school target each), and the municipality lists two databases."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from reol.catalog.models import Record
 from reol.core.models import Municipality
 from reol.core.permissions import SYSTEM
 
-from . import licences, services
-from .models import ExternalTarget, Licence
+from . import databases, licences, services
+from .models import ExternalTarget, InfoDatabase, Licence
 
 FILM = "Vulkanernes hemmeligheder"
 
@@ -48,3 +49,37 @@ def load_demo_external(municipality: Municipality) -> None:
                 audience="signed_in",
                 cost=Decimal("450.00"),
             )
+    _siblings(municipality)
+    _databases(municipality)
+
+
+def _siblings(municipality: Municipality) -> None:
+    schools = list(municipality.schools.order_by("pk"))
+    for school, lender in zip(schools, schools[1:] + schools[:1], strict=True):
+        if (
+            lender == school
+            or ExternalTarget.objects.filter(school=school, request_method="school").exists()
+        ):
+            continue
+        services.save_target(
+            SYSTEM, school, name=lender.name, kind="school",
+            base_url=f"http://127.0.0.1:8000/sru/{municipality.code}/{lender.code}/",
+            request_method="school",
+            lending_school=lender, students_see=False, timeout_ms=2000,
+        )  # fmt: skip
+
+
+def _databases(municipality: Municipality) -> None:
+    school = municipality.schools.order_by("pk").first()
+    if school is None or InfoDatabase.objects.filter(municipality=municipality).exists():
+        return
+    for name, url, grades, subjects, access in (
+        ("Leksikon (demo)", "https://leksikon.example/", (0, 10), "Dansk, Natur/teknologi",
+         "Åbent for alle"),
+        ("Nyhedsarkivet (demo)", "https://nyheder.example/", (7, 10), "Samfundsfag, Historie",
+         "Log ind med dit skolelogin"),
+    ):  # fmt: skip
+        databases.save_database(
+            SYSTEM, school, name=name, url=url, grade_from=grades[0], grade_to=grades[1],
+            subjects=subjects, access=access, whole_municipality=True,
+        )  # fmt: skip

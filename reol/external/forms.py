@@ -8,9 +8,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reol.core.fields import OneLineField
+from reol.core.models import School
 from reol.patrons.models import Group
 
-from .models import Audience, RequestMethod, TargetKind
+from .models import Audience, Licence, RequestMethod, TargetKind
 
 
 class DateInput(forms.DateInput):
@@ -33,12 +34,42 @@ class TargetForm(forms.Form):
     request_method = forms.ChoiceField(label=_("How to request"), choices=RequestMethod.choices)
     request_email = forms.EmailField(label=_("E-mail for requests"), required=False)
     lender_symbol = OneLineField(label=_("Lender's ISIL or symbol"), max_length=32, required=False)
+    iso18626_url = forms.URLField(
+        label=_("ISO 18626 address"), max_length=500, required=False, assume_scheme="https"
+    )
+    outgoing_token = OneLineField(
+        label=_("Token the partner gave us"), max_length=200, required=False
+    )
+    lending_school = forms.ModelChoiceField(
+        label=_("Lending school"),
+        queryset=School.objects.none(),
+        required=False,
+        help_text=_("For a school of our municipality: which one lends."),
+    )
     timeout_ms = forms.IntegerField(
         label=_("Time-out (milliseconds)"), min_value=100, max_value=30000, initial=3000
     )
     whole_municipality = forms.BooleanField(
         label=_("For every school of the municipality"), required=False
     )
+
+    def __init__(self, *args: Any, school: School | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if school is not None:
+            field = self.fields["lending_school"]
+            field.queryset = School.objects.filter(  # type: ignore[attr-defined]
+                municipality_id=school.municipality_id
+            ).exclude(pk=school.pk)
+
+
+class PartnerAnswerForm(forms.Form):
+    due = forms.DateField(label=_("Due back"), widget=DateInput(), required=False)
+    note = OneLineField(label=_("Note to the partner"), max_length=500, required=False)
+
+
+class SupplyForm(forms.Form):
+    barcode = OneLineField(label=_("Copy's barcode"), max_length=64)
+    due = forms.DateField(label=_("Due back"), widget=DateInput())
 
 
 class RequestForm(forms.Form):
@@ -108,3 +139,32 @@ class LicenceForm(forms.Form):
         super().__init__(*args, **kwargs)
         if school is not None:
             self.fields["group"].queryset = Group.objects.filter(school=school).order_by("name")  # type: ignore[attr-defined]
+
+
+class DatabaseForm(forms.Form):
+    name = OneLineField(label=_("Name"), max_length=200)
+    url = forms.URLField(label=_("Link"), max_length=1000, assume_scheme="https")
+    description = OneLineField(label=_("What it holds"), max_length=500, required=False)
+    access = OneLineField(
+        label=_("How to get in"),
+        max_length=500,
+        required=False,
+        help_text=_("E.g. “Sign in with your school login” or “Only on the school network”."),
+    )
+    licence = forms.ModelChoiceField(
+        label=_("Licence"), queryset=Licence.objects.none(), required=False
+    )
+    grade_from = forms.IntegerField(label=_("From grade"), min_value=0, max_value=13, initial=0)
+    grade_to = forms.IntegerField(label=_("To grade"), min_value=0, max_value=13, initial=10)
+    subjects = OneLineField(
+        label=_("Subjects"), max_length=300, required=False, help_text=_("Separated by commas.")
+    )
+    students_see = forms.BooleanField(label=_("Students see it"), required=False, initial=True)
+    whole_municipality = forms.BooleanField(
+        label=_("For every school of the municipality"), required=False
+    )
+
+    def __init__(self, *args: Any, school: School, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["licence"]
+        field.queryset = Licence.objects.filter(school=school).select_related("record")  # type: ignore[attr-defined]

@@ -98,7 +98,7 @@ def request_loan(
     return loan
 
 
-def _locked(loan: IllRequest) -> IllRequest:
+def lock_request(loan: IllRequest) -> IllRequest:
     return (
         IllRequest.objects.select_for_update(of=("self",))
         .select_related("school", "target")
@@ -106,7 +106,7 @@ def _locked(loan: IllRequest) -> IllRequest:
     )
 
 
-def _move(actor: Actor, loan: IllRequest, new: str, **fields: Any) -> IllRequest:
+def move(actor: Actor, loan: IllRequest, new: str, **fields: Any) -> IllRequest:
     """Move the (locked) request to ``new`` if the table allows it; audit it."""
     if not can_change(loan.state, new):
         raise ValidationError(
@@ -125,32 +125,33 @@ def _move(actor: Actor, loan: IllRequest, new: str, **fields: Any) -> IllRequest
 @transaction.atomic
 def approve(actor: Actor, loan: IllRequest, *, target: ExternalTarget | None = None) -> IllRequest:
     require(actor, Perm.EXTERNAL_MANAGE, loan.school)
-    locked = _locked(loan)
+    locked = lock_request(loan)
     target = target or locked.target
     if target is None:
         raise ValidationError({"target": _("Choose the library to borrow it from.")})
     if target.municipality_id != locked.school.municipality_id:
         raise ValidationError({"target": _("That catalogue belongs to another municipality.")})
-    return _move(actor, locked, S.APPROVED, target=target)
+    return move(actor, locked, S.APPROVED, target=target)
 
 
 @transaction.atomic
 def cancel(actor: Actor, loan: IllRequest) -> IllRequest:
-    locked = _locked(loan)
+    locked = lock_request(loan)
     own = getattr(actor, "pk", None) == locked.requester_id and locked.state == S.REQUESTED
     if not own:
         require(actor, Perm.EXTERNAL_MANAGE, locked.school)
-    return _move(actor, locked, S.CANCELLED)
+    return move(actor, locked, S.CANCELLED)
 
 
 @transaction.atomic
 def send(actor: Actor, loan: IllRequest) -> IllRequest:
     """Send the request to the lender: by e-mail (after the transaction commits), or as a
-    printed form or an ISO 18626 message the librarian passes on. Only ``messages.outgoing``
-    leaves Reol: the title and our library, never the patron."""
+    printed form the librarian passes on; a sibling school sees it among the requests asked of
+    it. (A partner speaking ISO 18626 is sent to by ``exchange.send``.) Only
+    ``messages.outgoing`` leaves Reol: the title and our library, never the patron."""
     require(actor, Perm.EXTERNAL_MANAGE, loan.school)
-    locked = _locked(loan)
-    sent = _move(actor, locked, S.SENT, sent_at=timezone.now())
+    locked = lock_request(loan)
+    sent = move(actor, locked, S.SENT, sent_at=timezone.now())
     assert sent.target is not None
     if sent.target.request_method == RequestMethod.EMAIL:
         mail = messages.email(sent)
@@ -158,20 +159,75 @@ def send(actor: Actor, loan: IllRequest) -> IllRequest:
     return sent
 
 
+def check_step(loan: IllRequest, new: str) -> None:
+    """Refuse (with the table's words) a step the request's current state does not allow."""
+    current = IllRequest.objects.values_list("state", flat=True).get(pk=loan.pk)
+    if not can_change(current, new):
+        raise ValidationError(
+            _("A request that is %(current)s cannot become %(new)s.")
+            % {"current": IllState(current).label, "new": IllState(new).label}
+        )
+
+
+# A partner may answer before our "sent" is committed: its answer implies the sending.
+AFTER_SENT = frozenset({S.ACCEPTED, S.REFUSED, S.SHIPPED, S.RECEIVED, S.LENT, S.RETURNED})
+
+
+@transaction.atomic
+def mark_sent(actor: Actor, loan: IllRequest) -> IllRequest:
+    """The partner confirmed our request: it is sent (unless its answer came first)."""
+    locked = lock_request(loan)
+    if locked.state in AFTER_SENT:
+        return locked
+    return move(actor, locked, S.SENT, sent_at=timezone.now())
+
+
+@transaction.atomic
+def lender_status(
+    loan: IllRequest,
+    new: str | None,
+    *,
+    note: str,
+    reference: str,
+    due: dt.date | None,
+    partner: str,
+) -> bool:
+    """A partner's status message (``exchange``): move the request if the table allows it, or
+    accept a repeat or a message overtaken by events. False: the message makes no sense now."""
+    locked = lock_request(loan)
+    if new is None or locked.state == new:
+        return True
+    if locked.state == S.APPROVED and new != S.CANCELLED:
+        locked = move(SYSTEM, locked, S.SENT, sent_at=timezone.now())
+    if not can_change(locked.state, new):
+        overtaken = new in (S.ACCEPTED, S.SHIPPED) and locked.state in (
+            S.SHIPPED, S.RECEIVED, S.LENT, S.RETURNED, S.SENT_BACK,
+        )  # fmt: skip
+        return overtaken
+    fields: dict[str, Any] = {
+        "lender_note": note[:500],
+        "lender_reference": reference[:64] or locked.lender_reference,
+    }
+    if due is not None and new == S.SHIPPED:
+        fields["lender_due"] = due
+    move(SYSTEM, locked, new, **fields)
+    return True
+
+
 @transaction.atomic
 def lender_answered(
     actor: Actor, loan: IllRequest, *, accepted: bool, note: str = "", reference: str = ""
 ) -> IllRequest:
     require(actor, Perm.EXTERNAL_MANAGE, loan.school)
-    locked = _locked(loan)
+    locked = lock_request(loan)
     new = S.ACCEPTED if accepted else S.REFUSED
-    return _move(actor, locked, new, lender_note=note.strip(), lender_reference=reference.strip())
+    return move(actor, locked, new, lender_note=note.strip(), lender_reference=reference.strip())
 
 
 @transaction.atomic
 def shipped(actor: Actor, loan: IllRequest) -> IllRequest:
     require(actor, Perm.EXTERNAL_MANAGE, loan.school)
-    return _move(actor, _locked(loan), S.SHIPPED)
+    return move(actor, lock_request(loan), S.SHIPPED)
 
 
 @transaction.atomic
@@ -180,9 +236,9 @@ def receive(
 ) -> IllRequest:
     """The lender's copy came: a temporary copy with its own barcode and the lender's date."""
     require(actor, Perm.EXTERNAL_MANAGE, loan.school)
-    locked = _locked(loan)
+    locked = lock_request(loan)
     if not can_change(locked.state, S.RECEIVED):
-        return _move(actor, locked, S.RECEIVED)  # refuses with the table's message
+        return move(actor, locked, S.RECEIVED)  # refuses with the table's message
     if lender_due < timezone.localdate():
         raise ValidationError({"lender_due": _("The lender's due date has passed already.")})
     school = locked.school
@@ -211,19 +267,19 @@ def receive(
     (copy,) = catalog.add_items(
         actor, record, school, barcodes=given, notes=note, temporary_until=lender_due
     )
-    return _move(actor, locked, S.RECEIVED, item=copy, lender_due=lender_due)
+    return move(actor, locked, S.RECEIVED, item=copy, lender_due=lender_due)
 
 
 @transaction.atomic
 def send_back(actor: Actor, loan: IllRequest) -> IllRequest:
     """The copy goes back to the lender and leaves the catalogue."""
     require(actor, Perm.EXTERNAL_MANAGE, loan.school)
-    locked = _locked(loan)
+    locked = lock_request(loan)
     if not can_change(locked.state, S.SENT_BACK):
-        return _move(actor, locked, S.SENT_BACK)  # refuses with the table's message
+        return move(actor, locked, S.SENT_BACK)  # refuses with the table's message
     assert locked.item is not None
     retire_copy(actor, locked.school, locked.item, reason=f"ill:{locked.pk}")
-    return _move(actor, locked, S.SENT_BACK)
+    return move(actor, locked, S.SENT_BACK)
 
 
 # --- What circulation asks (registered in apps.py) ---------------------------------------------

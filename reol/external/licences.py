@@ -8,7 +8,9 @@ link only when it holds, and the open view asks it again before redirecting.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import ipaddress
+import secrets
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +19,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from reol.catalog.models import Record
 from reol.core import audit
@@ -24,9 +27,10 @@ from reol.core.models import School, User
 from reol.core.permissions import SYSTEM, Actor, Perm, require, roles_at
 from reol.patrons.models import GroupMember
 
-from .models import Audience, Licence, LicenceUse
+from .models import Audience, Licence, LicenceSeat, LicenceUse
 
 WARN_AHEAD = dt.timedelta(days=30)
+SEAT_TIME = dt.timedelta(minutes=90)  # a lesson and a half: then the seat is free again
 FIELDS = (
     "provider", "url", "starts", "ends", "audience", "group", "networks", "seats", "cost",
     "show_in_class", "share_on_platform", "excerpts",
@@ -129,11 +133,53 @@ def first_of_month(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
+class SeatsTaken(PermissionDenied):
+    """Every seat of the licence is in use now."""
+
+
+def seat_holder(session_key: str) -> str:
+    """What a seat records of its holder: a digest of the browser session, never who."""
+    return hashlib.sha256(f"seat:{session_key}".encode()).hexdigest()
+
+
+def _take_seat(licence: Licence, holder: str) -> None:
+    """Hold one of the licence's concurrent seats for ``SEAT_TIME`` (the same session keeps
+    its seat and renews it). The licence row is locked, so two visitors racing for the last
+    seat are served one after the other: one gets it, the other is told the seats are full."""
+    if not licence.seats:
+        return
+    now = timezone.now()
+    Licence.objects.select_for_update().filter(pk=licence.pk).values_list("pk").get()
+    LicenceSeat.objects.filter(licence=licence, until__lte=now).delete()
+    if LicenceSeat.objects.filter(licence=licence, holder=holder).update(until=now + SEAT_TIME):
+        return
+    if LicenceSeat.objects.filter(licence=licence).count() >= licence.seats:
+        raise SeatsTaken(
+            ngettext(
+                "The licence has %(seats)s seat, and it is in use now. "
+                "Try again later: a seat is free again at the latest %(minutes)s minutes "
+                "after it was taken.",
+                "All %(seats)s seats of the licence are in use now. "
+                "Try again later: a seat is free again at the latest %(minutes)s minutes "
+                "after it was taken.",
+                licence.seats,
+            )
+            % {"seats": licence.seats, "minutes": int(SEAT_TIME.total_seconds() // 60)}
+        )
+    LicenceSeat.objects.create(licence=licence, holder=holder, until=now + SEAT_TIME)
+
+
+def seats_in_use(licence: Licence) -> int:
+    return LicenceSeat.objects.filter(licence=licence, until__gt=timezone.now()).count()
+
+
 @transaction.atomic
-def open_licence(licence: Licence, user: Any, address: str | None) -> str:
-    """Count one use (this month) and give the address to go to; refuses who may not."""
+def open_licence(licence: Licence, user: Any, address: str | None, holder: str = "") -> str:
+    """Take a seat (if the licence counts seats), count one use (this month) and give the
+    address to go to; refuses who may not, and anyone when every seat is taken."""
     if not usable(licence, user, address):
         raise PermissionDenied(_("This film or resource is not open to you here now."))
+    _take_seat(licence, holder or seat_holder(secrets.token_hex(16)))
     month = first_of_month(timezone.localdate())
     row, _created = LicenceUse.objects.get_or_create(licence=licence, month=month)
     LicenceUse.objects.filter(pk=row.pk).update(count=F("count") + 1)

@@ -8,11 +8,9 @@ library, the request's number, the title and when it is needed. Never who asked 
 from __future__ import annotations
 
 import io
-from xml.etree import ElementTree as ET
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -21,9 +19,8 @@ from reportlab.pdfgen import canvas
 from reol.core import calendar
 from reol.core.text import one_line
 
+from . import iso18626
 from .models import IllRequest
-
-ISO18626 = "http://illtransactions.org/2013/iso18626"
 
 
 def outgoing(loan: IllRequest) -> list[tuple[str, str]]:
@@ -89,42 +86,26 @@ def form_pdf(loan: IllRequest) -> bytes:
     return buffer.getvalue()
 
 
+def iso18626_header(loan: IllRequest) -> iso18626.Header:
+    """Who speaks to whom about which request: the lender's symbol, our school's, our id."""
+    return iso18626.Header(
+        supplying=loan.target.lender_symbol if loan.target else "",
+        requesting=loan.school.code,
+        request_id=f"{loan.school.code}-{loan.pk}",
+        supplying_request_id=loan.lender_reference,
+    )
+
+
 def iso18626_request(loan: IllRequest) -> bytes:
     """An ISO 18626 (2017, schema 1.2) ``request`` message for a partner that speaks it."""
-    ET.register_namespace("ill", ISO18626)
-
-    def sub(parent: ET.Element, name: str, text: str | None = None) -> ET.Element:
-        element = ET.SubElement(parent, f"{{{ISO18626}}}{name}")
-        if text is not None:
-            element.text = text
-        return element
-
-    root = ET.Element(f"{{{ISO18626}}}ISO18626Message", {f"{{{ISO18626}}}version": "1.2"})
-    request = sub(root, "request")
-    header = sub(request, "header")
-    for role, symbol in (
-        ("supplyingAgencyId", loan.target.lender_symbol if loan.target else ""),
-        ("requestingAgencyId", loan.school.code),
-    ):
-        agency = sub(header, role)
-        sub(agency, "agencyIdType", "ISIL")
-        sub(agency, "agencyIdValue", symbol or "")
-    sub(header, "timestamp", timezone.now().replace(microsecond=0).isoformat())
-    sub(header, "requestingAgencyRequestId", f"{loan.school.code}-{loan.pk}")
-    info = sub(request, "bibliographicInfo")
-    sub(info, "title", loan.title or loan.topic)
-    if loan.author:
-        sub(info, "author", loan.author)
-    if loan.isbn:
-        item_id = sub(info, "bibliographicItemId")
-        sub(item_id, "bibliographicItemIdentifierCode", "ISBN")
-        sub(item_id, "bibliographicItemIdentifier", loan.isbn)
-    if loan.year:
-        sub(sub(request, "publicationInfo"), "publicationDate", str(loan.year))
-    service = sub(request, "serviceInfo")
-    sub(service, "serviceType", "Loan")
-    sub(service, "serviceLevel", "Normal")
+    needed = None
     if loan.week and loan.week_year:
         needed = calendar.monday(loan.week_year, loan.week)
-        sub(service, "needBeforeDate", f"{needed.isoformat()}T00:00:00Z")
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return iso18626.request(
+        iso18626_header(loan),
+        title=loan.title or loan.topic,
+        author=loan.author,
+        isbn=loan.isbn,
+        year=str(loan.year or ""),
+        need_before=needed,
+    )

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reol.catalog.models import Item, Record
 from reol.core.models import Municipality, School
+from reol.core.sealed import SealedField
 from reol.patrons.models import Group
 
 from .states import COPY_HERE, IllState
@@ -36,6 +37,7 @@ class RequestMethod(models.TextChoices):
     ISO18626 = "iso18626", _("ISO 18626 message")
     EMAIL = "email", _("e-mail")
     FORM = "form", _("printed form")
+    SIBLING = "school", _("a school of our municipality, in Reol")
 
 
 class ExternalTarget(models.Model):
@@ -63,6 +65,18 @@ class ExternalTarget(models.Model):
     request_email = models.EmailField(_("e-mail for requests"), blank=True)
     iso18626_url = models.URLField(_("ISO 18626 address"), max_length=500, blank=True)
     lender_symbol = models.CharField(_("lender's ISIL or symbol"), max_length=32, blank=True)
+    # A partner speaking ISO 18626: the token it shows us (kept as a SHA-256 digest), and
+    # the token we show it; a sibling school lends through Reol itself.
+    partner_token_hash = models.CharField(max_length=64, blank=True, editable=False)
+    outgoing_token = SealedField(_("token for the partner"), blank=True)  # sealed at rest
+    lending_school = models.ForeignKey(
+        School,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lending school"),
+    )
     timeout_ms = models.PositiveIntegerField(_("time-out (ms)"), default=3000)
     enabled = models.BooleanField(_("in use"), default=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -81,6 +95,15 @@ class ExternalTarget(models.Model):
             models.CheckConstraint(
                 condition=~Q(request_method="email") | ~Q(request_email=""),
                 name="externaltarget_email_for_email",
+            ),
+            models.CheckConstraint(
+                condition=~Q(request_method="school") | Q(lending_school__isnull=False),
+                name="external_target_school_for_sibling",
+            ),
+            models.UniqueConstraint(
+                fields=["partner_token_hash"],
+                condition=~Q(partner_token_hash=""),
+                name="external_target_token_once",
             ),
         ]
 
@@ -113,6 +136,10 @@ class IllRequest(models.Model):
     lender_note = models.CharField(_("lender's answer"), max_length=500, blank=True)
     item = models.OneToOneField(
         Item, on_delete=models.PROTECT, null=True, blank=True, related_name="ill_request"
+    )
+    # A sibling school's own copy, sent to us in transit (the temporary copy stands for it here).
+    supplier_item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -214,3 +241,117 @@ class LicenceUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m}: {self.count}"
+
+
+class PartnerRequestState(models.TextChoices):
+    NEW = "new", _("new")
+    WILL_SUPPLY = "will_supply", _("will supply")
+    LOANED = "loaned", _("lent to the partner")
+    UNFILLED = "unfilled", _("cannot supply")
+    RETURNED = "returned", _("sent back by the partner")
+    COMPLETED = "completed", _("back on our shelf")
+    CANCELLED = "cancelled", _("cancelled by the partner")
+
+
+class PartnerRequest(models.Model):
+    """A partner library's ISO 18626 request to borrow from one of our schools."""
+
+    partner = models.ForeignKey(ExternalTarget, on_delete=models.PROTECT, related_name="asked")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    their_id = models.CharField(max_length=64)  # requestingAgencyRequestId
+    title = models.CharField(_("title"), max_length=500)
+    author = models.CharField(_("author"), max_length=255, blank=True)
+    isbn = models.CharField(_("ISBN"), max_length=20, blank=True)
+    year = models.CharField(_("year"), max_length=10, blank=True)
+    state = models.CharField(
+        _("state"),
+        max_length=16,
+        choices=PartnerRequestState.choices,
+        default=PartnerRequestState.NEW,
+    )
+    due = models.DateField(_("due back"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("partner's request")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "their_id"], name="external_partnerrequest_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=PartnerRequestState.values),
+                name="external_partnerrequest_state_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="loaned") | Q(due__isnull=False),
+                name="external_partnerrequest_due_when_loaned",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class LicenceSeat(models.Model):
+    """One seat of a licence taken by a browser session until ``until`` (never who: the
+    session's digest only); live seats are counted against ``Licence.seats``."""
+
+    licence = models.ForeignKey(Licence, on_delete=models.CASCADE, related_name="seats_taken")
+    holder = models.CharField(max_length=64)
+    until = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["licence", "holder"], name="external_seat_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.licence_id} until {self.until:%H:%M}"
+
+
+class InfoDatabase(models.Model):
+    """An information or news database the school (or every school of the municipality)
+    subscribes to, shown to students by grade band and subject."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    url = models.URLField(_("link"), max_length=1000)
+    description = models.CharField(_("what it holds"), max_length=500, blank=True)
+    access = models.CharField(_("how to get in"), max_length=500, blank=True)
+    licence = models.ForeignKey(
+        Licence,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("licence"),
+    )
+    grade_from = models.PositiveSmallIntegerField(_("from grade"), default=0)
+    grade_to = models.PositiveSmallIntegerField(_("to grade"), default=10)
+    subjects = models.CharField(
+        _("subjects"), max_length=300, blank=True, help_text=_("Separated by commas.")
+    )
+    students_see = models.BooleanField(_("students see it"), default=True)
+
+    class Meta:
+        verbose_name = _("information database")
+        ordering = ["name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(grade_from__lte=models.F("grade_to"), grade_to__lte=13),
+                name="external_infodatabase_grades",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def subject_list(self) -> list[str]:
+        return [s.strip() for s in self.subjects.split(",") if s.strip()]

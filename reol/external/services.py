@@ -19,6 +19,7 @@ from .models import ExternalTarget
 FIELDS = (
     "name", "kind", "connector", "base_url", "sru_version", "students_see", "request_method",
     "request_email", "iso18626_url", "lender_symbol", "timeout_ms", "enabled", "position",
+    "outgoing_token", "lending_school",
 )  # fmt: skip
 
 
@@ -37,6 +38,10 @@ def save_target(
         raise ValidationError(_("That catalogue belongs to another municipality."))
     if target is not None and target.school_id not in (None, school.pk):
         raise ValidationError(_("That catalogue belongs to another school."))
+    lender = values.get("lending_school")
+    elsewhere = lender is not None and lender.municipality_id != school.municipality_id
+    if elsewhere or lender == school:
+        raise ValidationError({"lending_school": _("Choose another school of the municipality.")})
     target = target or ExternalTarget(municipality=school.municipality)
     target.school = None if whole_municipality else school
     for name in FIELDS:

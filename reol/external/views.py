@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,11 +18,12 @@ from django.views.decorators.http import require_POST
 
 from reol.catalog.models import Record
 from reol.circulation.errors import CirculationError
+from reol.core import denials
 from reol.core.middleware import school_for
 from reol.core.models import User
 from reol.core.permissions import Perm, has_perm, is_student_only
 
-from . import federated, ill, licences, selectors, services
+from . import exchange, federated, ill, licences, selectors, services
 from . import messages as outgoing
 from .forms import AnswerForm, LicenceForm, ReceiveForm, TargetForm
 from .models import ExternalTarget, IllRequest
@@ -43,7 +44,7 @@ def _errors(request: HttpRequest, error: ValidationError) -> None:
 @login_required
 def targets(request: HttpRequest) -> HttpResponse:
     school = school_for(request, Perm.EXTERNAL_MANAGE)
-    form = TargetForm(request.POST or None)
+    form = TargetForm(request.POST or None, school=school)
     if request.method == "POST" and form.is_valid():
         try:
             services.save_target(_me(request), school, **form.cleaned_data)
@@ -88,8 +89,8 @@ def ill_list(request: HttpRequest) -> HttpResponse:
 
 def _request_of(request: HttpRequest, pk: int) -> IllRequest:
     school = school_for(request, Perm.EXTERNAL_MANAGE)
-    return get_object_or_404(
-        selectors.requests_to_handle(_me(request)).filter(school=school), pk=pk
+    return denials.get_or_404(
+        request, selectors.requests_to_handle(_me(request)).filter(school=school), pk=pk
     )
 
 
@@ -102,7 +103,7 @@ def ill_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "allowed": allowed,
         "S": {s.name: s.value for s in IllState},
         "outgoing": outgoing.outgoing(loan),
-        "receive_form": ReceiveForm(),
+        "receive_form": ReceiveForm(initial={"lender_due": loan.lender_due}),
         "answer_form": AnswerForm(),
         "targets": selectors.targets_of(loan.school).filter(enabled=True),
     }
@@ -110,10 +111,8 @@ def ill_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 ACTIONS = {
-    "approve": lambda user, loan, data: ill.approve(
-        user, loan, target=_target(loan, data.get("target"))
-    ),
-    "send": lambda user, loan, data: ill.send(user, loan),
+    "approve": lambda user, loan, data: ill.approve(user, loan, target=data.get("target")),
+    "send": lambda user, loan, data: exchange.send(user, loan),
     "accepted": lambda user, loan, data: ill.lender_answered(
         user, loan, accepted=True, note=data.get("note", ""), reference=data.get("reference", "")
     ),
@@ -122,14 +121,13 @@ ACTIONS = {
     ),
     "shipped": lambda user, loan, data: ill.shipped(user, loan),
     "cancel": lambda user, loan, data: ill.cancel(user, loan),
-    "send_back": lambda user, loan, data: ill.send_back(user, loan),
 }
 
 
-def _target(loan: IllRequest, value: str | None) -> ExternalTarget | None:
+def _target(request: HttpRequest, loan: IllRequest, value: str | None) -> ExternalTarget | None:
     if not value:
         return None
-    return get_object_or_404(selectors.targets_of(loan.school), pk=value)
+    return denials.get_or_404(request, selectors.targets_of(loan.school), pk=value)
 
 
 @login_required
@@ -142,8 +140,16 @@ def ill_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             if not form.is_valid():
                 raise ValidationError([e for errs in form.errors.values() for e in errs])
             ill.receive(_me(request), loan, **form.cleaned_data)
+        elif action == "send_back":
+            _returned, problem = exchange.send_back(_me(request), loan)
+            if problem:
+                messages.warning(request, problem)
         elif action in ACTIONS:
-            ACTIONS[action](_me(request), loan, request.POST)
+            data = {
+                **request.POST.dict(),
+                "target": _target(request, loan, request.POST.get("target")),
+            }
+            ACTIONS[action](_me(request), loan, data)
         else:
             raise Http404
     except ValidationError as error:
@@ -180,7 +186,9 @@ def licence_list(request: HttpRequest) -> HttpResponse:
     form = LicenceForm(request.POST or None, school=school)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        record = get_object_or_404(Record, pk=data.pop("record"), municipality=school.municipality)
+        record = denials.get_or_404(
+            request, Record.objects.filter(municipality=school.municipality), pk=data.pop("record")
+        )
         try:
             licences.save_licence(_me(request), record, school, **data)
         except ValidationError as error:

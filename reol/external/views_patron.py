@@ -7,9 +7,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from reol.core import denials
 from reol.core.auth import client_ip
 from reol.core.models import User
 from reol.core.permissions import Perm, has_perm
@@ -42,7 +43,9 @@ def ask(request: HttpRequest) -> HttpResponse:
         data = dict(form.cleaned_data)
         target_id = data.pop("target", None)
         target = (
-            get_object_or_404(selectors.targets_of(school).filter(enabled=True), pk=target_id)
+            denials.get_or_404(
+                request, selectors.targets_of(school).filter(enabled=True), pk=target_id
+            )
             if target_id
             else None
         )
@@ -65,6 +68,13 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 def open_licence(request: HttpRequest, pk: int) -> HttpResponse:
-    licence = get_object_or_404(Licence, pk=pk)
-    url = licences.open_licence(licence, request.user, client_ip(request))
+    licence = denials.get_or_404(request, Licence.objects.select_related("record"), pk=pk)
+    if request.session.session_key is None:
+        request.session.save()  # a seat is held by the browser session (its digest only)
+    holder = licences.seat_holder(request.session.session_key or "")
+    try:
+        url = licences.open_licence(licence, request.user, client_ip(request), holder)
+    except licences.SeatsTaken as full:
+        context = {"licence": licence, "message": str(full)}
+        return render(request, "external/seats_full.html", context, status=409)
     return redirect(url)

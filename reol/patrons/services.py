@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum import luhn
 
-from reol.core import accounts, audit
+from reol.core import accounts, audit, calendar
 from reol.core import services as core_services
 from reol.core.models import Role, School, User
 from reol.core.permissions import Actor, Perm, forget_cached_roles, require, roles_at
@@ -292,6 +292,11 @@ def set_loan_history_consent(actor: Actor, patron: Patron, keep: bool) -> Patron
     own = isinstance(actor, User) and actor.pk == patron.user_id
     if not own:
         require(actor, Perm.PEOPLE_MANAGE, patron.school)
+    elif keep and not calendar.consents_alone(patron.grade):
+        # a young pupil's yes is their guardian's to give (staff record it); no is always theirs
+        raise ValidationError(
+            _("Ask a grown-up at home: the library keeps your history when they say yes.")
+        )
     locked = Patron.objects.select_for_update().select_related("school", "user").get(pk=patron.pk)
     if locked.keeps_loan_history == keep:
         return locked

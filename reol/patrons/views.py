@@ -744,14 +744,19 @@ def self_service(request: HttpRequest) -> HttpResponse:
         patron = next((p for p in patrons if str(p.pk) == request.POST.get("patron")), None)
         if patron is None:
             raise Http404
-        services.set_loan_history_consent(user, patron, request.POST.get("keep") == "yes")
-        messages.success(request, _("Saved."))
+        try:
+            services.set_loan_history_consent(user, patron, request.POST.get("keep") == "yes")
+        except ValidationError as refusal:
+            messages.error(request, " ".join(refusal.messages))
+        else:
+            messages.success(request, _("Saved."))
         return redirect("patrons-self")
     rows = [
         {
             "patron": p,
             "groups": selectors.groups_of(user, p.school),
             "history": list(borrowing().kept_history(user, p.school)[:100]),
+            "consents_alone": calendar.consents_alone(p.grade),
         }
         for p in patrons
     ]

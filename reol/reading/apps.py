@@ -8,16 +8,20 @@ class ReadingConfig(AppConfig):
     verbose_name = _("Reading promotion")
 
     def ready(self) -> None:
+        from reol.catalog.signals import records_added
         from reol.core.audit import register_actions
         from reol.core.demo import extend_demo
         from reol.core.navigation import NavEntry, register
         from reol.core.panels import register_panel
         from reol.core.permissions import Perm
 
+        from .cover_service import on_records_added
         from .demo import load_demo_doors
         from .views import record_panel
 
         extend_demo(load_demo_doors)
+        # new records' covers from the municipality's cover service, by the worker
+        records_added.connect(on_records_added, dispatch_uid="reading.covers")
 
         register_panel("catalog.record", record_panel)
         register(

@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from reol.catalog.search.types import AGE_BUCKETS
-from reol.core import audit
+from reol.core import audit, calendar
 from reol.core.models import School
 from reol.core.permissions import Actor, Perm, require
 
@@ -129,10 +129,6 @@ def search_url(door: PictureDoor) -> str:
     return f"{reverse('opac-search')}?{urlencode(pairs)}"
 
 
-def _age_of(grade: int) -> int:
-    return grade + 6  # a Danish 0. klasse starts at six, as a US kindergarten does at five–six
-
-
 def doors_for(school: School | None, grade: int | None) -> list[DoorView]:
     """The front page's doors at ``school``; for a student, those for their age."""
     if school is None:
@@ -141,7 +137,7 @@ def doors_for(school: School | None, grade: int | None) -> list[DoorView]:
     for door in PictureDoor.objects.filter(school=school).defer("image"):
         if grade is not None and door.age_band:
             lo, hi = AGE_BUCKETS[door.age_band]
-            if not lo <= _age_of(grade) <= hi:
+            if not lo <= calendar.typical_age(grade) <= hi:
                 continue
         picture = (
             reverse("reading-door-picture", args=[door.pk, door.digest]) if door.digest else ""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Avg, Count, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reol.catalog.models import Item, Record
@@ -17,7 +19,7 @@ from reol.core.permissions import Perm, has_perm, roles_at
 from reol.patrons.models import Patron
 
 from . import covers, levels
-from .models import Cover, CoverSource, ReadingSettings, Review, ReviewState
+from .models import Cover, CoverProvider, CoverSource, ReadingSettings, Review, ReviewState
 
 # What a cover needs of a record: load these with ``.only(...)``.
 COVER_FIELDS = ("id", "title", "contributors", "subjects", "material_type", "cover_url")
@@ -197,6 +199,31 @@ def top_of_class(school: School, grade: int, *, size: int = 10) -> list[TopTitle
         .order_by("-avg", "-n", "record__title")[:size]
     )
     return [TopTitle(r["record_id"], r["record__title"], round(r["avg"], 1), r["n"]) for r in rows]
+
+
+def cover_service_on(municipality_id: int) -> bool:
+    return CoverProvider.objects.filter(municipality_id=municipality_id, enabled=True).exists()
+
+
+def records_wanting_covers(municipality_id: int, retry_after: dt.timedelta) -> QuerySet[Record]:
+    """Records with an ISBN and no cover yet, or whose service had none ``retry_after`` ago;
+    oldest first, so a run that stops half-way is continued where it stopped."""
+    asked_lately = Q(reading_cover__source=CoverSource.NONE) & Q(
+        reading_cover__checked_at__gt=timezone.now() - retry_after
+    )
+    has_one = Q(reading_cover__source__in=[CoverSource.UPLOAD, CoverSource.PROVIDER])
+    return (
+        Record.objects.filter(municipality_id=municipality_id, isbns__isnull=False)
+        .exclude(has_one | asked_lately)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def rated_grades(school: School) -> list[int]:
+    """The grades with approved reviews at ``school`` (the grades a teacher may look at)."""
+    found = Review.objects.filter(school=school, state=ReviewState.APPROVED, grade__isnull=False)
+    return sorted({grade for grade in found.values_list("grade", flat=True) if grade is not None})
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,6 @@ Each function checks who may do it, runs in one transaction and writes its audit
 
 from __future__ import annotations
 
-import datetime as dt
-import urllib.error
-import urllib.request
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,19 +16,15 @@ from reol.core.permissions import Actor, Perm, require, roles_at
 from reol.patrons.models import GroupMember, Patron
 
 from . import covers
-from .models import Cover, CoverProvider, CoverSource, ReadingSettings, Review, ReviewState
+from .models import Cover, CoverSource, ReadingSettings, Review, ReviewState
 from .selectors import has_borrowed, reading_settings
-
-PROVIDER_TIMEOUT = 5.0  # seconds per request to the cover service
-PROVIDER_MAX_BYTES = 2 * 1024 * 1024
-RETRY_AFTER = dt.timedelta(days=30)  # a record the service had nothing for is asked again then
 
 
 class ReadingError(ValueError):
     """A refusal with its reason in words."""
 
 
-def _store(record: Record, source: str, found: covers.Resized | None) -> Cover:
+def store(record: Record, source: str, found: covers.Resized | None) -> Cover:
     cover, _created = Cover.objects.update_or_create(
         record=record,
         defaults={
@@ -55,7 +47,7 @@ def upload_cover(actor: Actor, school: School, record: Record, raw: bytes) -> Co
         raise ReadingError(_("This title is not in your municipality's catalogue."))
     resized = covers.resize(raw)  # before the transaction: decoding is the slow part
     with transaction.atomic():
-        cover = _store(record, CoverSource.UPLOAD, resized)
+        cover = store(record, CoverSource.UPLOAD, resized)
         audit.record(
             actor, "cover.upload", record, school=school, details={"bytes": len(resized.data)}
         )
@@ -70,89 +62,6 @@ def remove_cover(actor: Actor, school: School, record: Record) -> None:
         deleted, _rows = Cover.objects.filter(record=record).delete()
         if deleted:
             audit.record(actor, "cover.remove", record, school=school)
-
-
-def set_cover_provider(
-    actor: Actor, school: School, url_template: str, *, enabled: bool
-) -> CoverProvider:
-    """The municipality's cover service (set by an administrator of one of its schools)."""
-    require(actor, Perm.STAFF_MANAGE, school)
-    template = url_template.strip()
-    if not template.startswith(("https://", "http://")) or "{isbn" not in template:
-        raise ReadingError(
-            _("The address must start with https:// and contain {isbn} or {isbn10}.")
-        )
-    with transaction.atomic():
-        provider, _created = CoverProvider.objects.update_or_create(
-            municipality=school.municipality,
-            defaults={"url_template": template, "enabled": enabled},
-        )
-        audit.record(
-            actor,
-            "cover.provider",
-            provider,
-            school=school,
-            details={"url_template": template, "enabled": enabled},
-        )
-    return provider
-
-
-def _isbn10(isbn13: str) -> str:
-    if not isbn13.startswith("978"):
-        return ""
-    core = isbn13[3:12]
-    total = sum((10 - i) * int(c) for i, c in enumerate(core))
-    check = (11 - total % 11) % 11
-    return core + ("X" if check == 10 else str(check))
-
-
-def _download(url: str) -> bytes | None:
-    if not url.startswith(("https://", "http://")):
-        return None
-    request = urllib.request.Request(url, headers={"User-Agent": "Reol cover lookup"})  # noqa: S310 - http(s) only, checked above
-    try:
-        with urllib.request.urlopen(request, timeout=PROVIDER_TIMEOUT) as answer:  # noqa: S310
-            if answer.status != 200:
-                return None
-            data: bytes = answer.read(PROVIDER_MAX_BYTES + 1)
-    except (urllib.error.URLError, TimeoutError, OSError, ValueError):
-        return None
-    return data if 0 < len(data) <= PROVIDER_MAX_BYTES else None
-
-
-def fetch_cover(record: Record, *, force: bool = False) -> Cover | None:
-    """Ask the municipality's cover service for ``record``'s cover by each of its ISBNs.
-
-    A stored upload is never replaced; a record the service had nothing for is asked again
-    after ``RETRY_AFTER``. Returns the cover row (found or "none"), or None when not asked.
-    """
-    provider = CoverProvider.objects.filter(
-        municipality_id=record.municipality_id, enabled=True
-    ).first()
-    if provider is None:
-        return None
-    known = Cover.objects.filter(record=record).first()
-    if known is not None and not force:
-        if known.source != CoverSource.NONE:
-            return known
-        if timezone.now() - known.checked_at < RETRY_AFTER:
-            return known
-    if known is not None and known.source == CoverSource.UPLOAD:
-        return known
-    found: covers.Resized | None = None
-    for isbn in record.isbns.values_list("isbn13", flat=True):
-        url = provider.url_template.replace("{isbn10}", _isbn10(isbn)).replace("{isbn}", isbn)
-        data = _download(url)
-        if data is None:
-            continue
-        try:
-            found = covers.resize(data)
-        except covers.CoverError:
-            continue
-        # Services answer "no cover" with a 1×1 pixel or a tiny placeholder: resize refuses it.
-        break
-    with transaction.atomic():
-        return _store(record, CoverSource.PROVIDER if found else CoverSource.NONE, found)
 
 
 def set_reading_settings(

@@ -12,6 +12,7 @@ urlpatterns = [
     ),
     path("staff/reading/settings/", views.reading_settings, name="reading-settings"),
     path("opac/record/<int:pk>/review", views.review_submit, name="reading-review-submit"),
+    path("opac/top/", views.top_of_class, name="reading-top"),
     path("opac/reviews/<int:pk>/report", views.review_report, name="reading-review-report"),
     path("doors/<int:pk>/<slug:version>", views_doors.door_picture, name="reading-door-picture"),
     path("staff/reading/doors/", views_doors.door_list, name="reading-doors"),

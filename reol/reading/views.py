@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,7 +18,7 @@ from reol.core.middleware import school_for
 from reol.core.models import School, User
 from reol.core.permissions import Perm, has_perm
 
-from . import covers, selectors, services
+from . import cover_service, covers, levels, selectors, services
 from .forms import CoverProviderForm, CoverUploadForm, ReadingSettingsForm, ReviewForm
 from .models import Cover, CoverProvider, CoverSource, Review
 
@@ -150,6 +150,35 @@ def review_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def top_of_class(request: HttpRequest) -> HttpResponse:
+    """The titles a grade liked best at the school: a student sees their own grade's; a
+    teacher or librarian picks any grade that has reviews. Never outside the school."""
+    user: User = request.user  # type: ignore[assignment]
+    school: School | None = getattr(request, "school", None)
+    if not selectors.may_see_reviews(user, school):
+        raise Http404
+    assert school is not None
+    own = selectors.reader_grade(user, school)
+    grades = selectors.rated_grades(school) if own is None else [own]
+    wanted = request.GET.get("grade", "")
+    grade = own if own is not None else (int(wanted) if wanted.isdigit() else None)
+    if grade is None and grades:
+        grade = grades[0]
+    return render(
+        request,
+        "reading/top.html",
+        {
+            "school": school,
+            "grade": grade,
+            "grade_name": levels.grade_name(grade) if grade is not None else "",
+            "grades": [(g, levels.grade_name(g)) for g in grades],
+            "titles": selectors.top_of_class(school, grade) if grade is not None else [],
+            "may_choose": own is None,
+        },
+    )
+
+
+@login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     school = school_for(request, Perm.CATALOG_EDIT)
     return render(
@@ -203,7 +232,7 @@ def reading_settings(request: HttpRequest) -> HttpResponse:
             return redirect("reading-settings")
         if "provider" in request.POST and may_set_provider and provider_form.is_valid():
             try:
-                services.set_cover_provider(
+                cover_service.set_cover_provider(
                     _actor(request),
                     school,
                     provider_form.cleaned_data["url_template"],

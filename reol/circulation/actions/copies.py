@@ -1,6 +1,10 @@
 """``retire_copy``: a copy leaves the collection at the desk (a borrowed copy goes back to the
 library that lent it). Not the cataloguer's ``withdraw_item``: the desk sends the copy away,
-so the desk's permission is asked, and a copy still out on loan is refused."""
+so the desk's permission is asked, and a copy still out on loan is refused.
+
+``send_to_school``: a copy on the shelf goes in transit to a sibling school of the municipality
+(an interlibrary loan between our own schools); when it comes home, checkin at its own school
+puts it back on the shelf, as for any copy in transit."""
 
 from __future__ import annotations
 
@@ -37,4 +41,32 @@ def retire_copy(actor: Actor, school: School, item: Item | str, *, reason: str) 
     audit.record(
         actor, "item.retire", copy, school=school, details={"item": copy.barcode, "reason": reason}
     )
+    return copy
+
+
+@transaction.atomic
+def send_to_school(
+    actor: Actor, school: School, item: Item | str, *, to_school: School, reason: str
+) -> Item:
+    """A copy of ``school`` that is on the shelf leaves in transit for ``to_school``."""
+    require(actor, Perm.CIRCULATION_DESK, school)
+    copy = locked_item(item, school)
+    if copy.school_id != school.pk:
+        raise unknown_item(copy.barcode)
+    if to_school.municipality_id != school.municipality_id or to_school.pk == school.pk:
+        raise CirculationError(
+            "other_school", _("A copy travels only to another school of the municipality.")
+        )
+    if Loan.objects.open().filter(item=copy).exists() or copy.status != ItemStatus.AVAILABLE:
+        raise CirculationError(
+            "item_unavailable",
+            _("“%(title)s” is %(status)s: only a copy on the shelf can be sent.")
+            % {"title": title_of(copy), "status": ItemStatus(copy.status).label},
+        )
+    move_item(copy, ItemStatus.IN_TRANSIT)
+    queue_for_search([copy.record_id])
+    audit.record(
+        actor, "item.send_to_school", copy, school=school,
+        details={"item": copy.barcode, "to": to_school.code, "reason": reason},
+    )  # fmt: skip
     return copy

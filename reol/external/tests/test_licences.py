@@ -150,3 +150,37 @@ def test_licences_page_lists_only_the_schools_own(world, film):
     assert "Filmcentralen" in mine.content.decode()
     theirs = signed_in(world.librarian_b).get("/staff/external/licences/")
     assert theirs.status_code == 200 and "Filmcentralen" not in theirs.content.decode()
+
+
+def test_concurrent_seats_are_enforced_and_free_again_later(world, film):
+    from reol.external.models import LicenceSeat
+
+    licence = _licence(world, film, seats=2)
+    one, two, three = (licences.seat_holder(key) for key in ("s1", "s2", "s3"))
+    licences.open_licence(licence, world.student_a1, None, one)
+    licences.open_licence(licence, world.student_a2, None, two)
+    with pytest.raises(licences.SeatsTaken, match="All 2 seats of the licence are in use"):
+        licences.open_licence(licence, world.teacher_a, None, three)
+    licences.open_licence(licence, world.student_a1, None, one)  # the same session keeps its seat
+    assert licences.seats_in_use(licence) == 2
+    assert LicenceUse.objects.get().count == 3  # the refused opening is not a use
+    assert "student" not in " ".join(LicenceSeat.objects.values_list("holder", flat=True))
+
+    LicenceSeat.objects.filter(holder=two).update(until=timezone.now() - dt.timedelta(seconds=1))
+    licences.open_licence(licence, world.teacher_a, None, three)  # a seat freed in time
+    assert licences.seats_in_use(licence) == 2
+    unlimited = _licence(world, film, seats=None)
+    for key in ("a", "b", "c"):
+        licences.open_licence(unlimited, world.student_a1, None, licences.seat_holder(key))
+    assert licences.seats_in_use(unlimited) == 0
+
+
+def test_a_full_licence_says_so_on_the_page(world, film):
+    licence = _licence(world, film, seats=1)
+    url = f"/external/licences/{licence.pk}/open/"
+    first = signed_in(world.student_a1)
+    assert first.get(url).status_code == 302
+    assert first.get(url).status_code == 302  # still the same browser, the same seat
+    full = signed_in(world.student_a2).get(url)
+    assert full.status_code == 409
+    assert "it is in use now" in full.content.decode()

@@ -204,6 +204,7 @@ def test_students_menu_on_shell_pages_but_not_twice_on_the_catalogue(shelf):
         "My loans",
         "Report a problem",
         "Suggest a book",
+        "Databases and news",
     ]
     assert _menu(student.get(reverse("opac-home")).content.decode()) == []  # its own nav
     assert _menu(student.get(reverse("opac-me")).content.decode()) == []
@@ -212,11 +213,12 @@ def test_students_menu_on_shell_pages_but_not_twice_on_the_catalogue(shelf):
 def test_menu_marks_my_loans_as_current_on_its_page(world):
     shown = [e for e in navigation.entries() if e.url_name == "staff-dashboard"]
     links = navigation.links(shown, "/opac/me/")
-    assert [(link.label, link.current) for link in links][-4:] == [
+    assert [(link.label, link.current) for link in links][-5:] == [
         ("Find books", False),
         ("My loans", True),
         ("Report a problem", False),
         ("Suggest a book", False),
+        ("Databases and news", False),
     ]
     assert not links.everyone_only
     assert navigation.links([], "/me/").everyone_only

@@ -48,7 +48,7 @@ def test_returned_loans_are_anonymised_after_the_schools_period(patrons):
 def test_students_who_keep_their_history_are_not_anonymised_and_teachers_are_not_touched(patrons):
     w = patrons.world
     core.update_school(w.admin_a, w.school_a, keep_loan_history=True)
-    services.set_loan_history_consent(w.student_a1, patrons.a1, True)
+    services.set_loan_history_consent(w.librarian_a, patrons.a1, True)  # guardian's yes
     kept = _lend_and_return(w, "A0001", "S1")
     teacher = _lend_and_return(w, "laerer-a", "S2")
     assert (
@@ -129,7 +129,7 @@ def test_erasure_is_refused_while_loans_are_out(patrons):
 def test_erasure_marks_loans_lost_and_leaves_nothing_about_the_person(patrons):
     w = patrons.world
     core.update_school(w.admin_a, w.school_a, keep_loan_history=True)
-    services.set_loan_history_consent(w.student_a1, patrons.a1, True)
+    services.set_loan_history_consent(w.librarian_a, patrons.a1, True)  # guardian's yes
     returned = _lend_and_return(w, "A0001", "S1")
     loan_actions.checkout(w.librarian_a, w.school_a, "A0001", "S2", today=TODAY)
     hold_actions.place_hold(w.librarian_a, w.school_a, "A0001", record=patrons.library.atlas)

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from reol.circulation import selectors as circulation_selectors
 from reol.circulation.actions import loans
@@ -219,7 +220,8 @@ def test_history_is_kept_only_when_school_and_student_agree(patrons):
     loans.checkout(w.librarian_a, w.school_a, "A0001", "S1", today=TODAY)
     loans.checkin(w.librarian_a, w.school_a, "S1", today=TODAY)
     assert Loan.objects.get(item__barcode="S1").patron is None  # the school alone is not enough
-    services.set_loan_history_consent(w.student_a1, patrons.a1, True)  # the student opts in
+    # a fifth grader's yes is their guardian's, recorded by staff (an older pupil's is their own)
+    services.set_loan_history_consent(w.librarian_a, patrons.a1, True)
     loans.checkout(w.librarian_a, w.school_a, "A0001", "S2", today=TODAY)
     loans.checkin(w.librarian_a, w.school_a, "S2", today=TODAY)
     assert Loan.objects.get(item__barcode="S2").patron == w.student_a1
@@ -227,6 +229,23 @@ def test_history_is_kept_only_when_school_and_student_agree(patrons):
     services.set_loan_history_consent(w.student_a1, patrons.a1, False)
     assert Loan.objects.get(item__barcode="S2").patron is None
     assert AuditEvent.objects.filter(action="patron.consent").count() == 2
+
+
+def test_a_young_pupil_needs_a_guardians_yes_and_may_always_say_no(patrons, client):
+    w = patrons.world
+    core.update_school(w.admin_a, w.school_a, keep_loan_history=True)
+    with pytest.raises(ValidationError, match="grown-up"):
+        services.set_loan_history_consent(w.student_a1, patrons.a1, True)  # grade 5: about 11
+    client.force_login(w.student_a1)
+    page = client.get(reverse("patrons-self")).content.decode()
+    assert "Remember what I borrow" not in page and "Ask a grown-up at home" in page
+    client.post(reverse("patrons-self"), {"patron": patrons.a1.pk, "keep": "yes"})
+    assert not Patron.objects.get(pk=patrons.a1.pk).keeps_loan_history
+    services.set_loan_history_consent(w.librarian_a, patrons.a1, True)  # the guardian's yes
+    services.set_loan_history_consent(w.student_a1, patrons.a1, False)  # no is the child's own
+    older = services.update_patron(SYSTEM, patrons.a1, grade=8)  # about 14: their own yes
+    services.set_loan_history_consent(w.student_a1, older, True)
+    assert Patron.objects.get(pk=patrons.a1.pk).keeps_loan_history
 
 
 def test_only_the_student_or_staff_change_the_consent(patrons):

@@ -15,6 +15,7 @@ from PIL import Image
 
 from reol.catalog.models import Record, RecordIsbn
 from reol.core.models import AuditEvent
+from reol.reading import cover_service as by_isbn
 from reol.reading import covers, selectors, services
 from reol.reading.models import Cover, CoverSource
 
@@ -189,15 +190,15 @@ def test_the_cover_service_is_asked_by_isbn_once_and_a_placeholder_is_not_a_cove
     RecordIsbn.objects.create(record=placeholder, isbn13="9788722222222")
     _Covers.known = {"/9788711111111.jpg": jpeg(), "/9788722222222.jpg": jpeg(1, 1)}
     # Off by default: nothing is asked.
-    assert services.fetch_cover(found) is None and _Covers.asked == []
-    services.set_cover_provider(
+    assert by_isbn.fetch_cover(found) is None and _Covers.asked == []
+    by_isbn.set_cover_provider(
         world.admin_a, world.school_a, cover_service + "/{isbn}.jpg", enabled=True
     )
-    assert services.fetch_cover(found).source == CoverSource.PROVIDER  # type: ignore[union-attr]
-    assert services.fetch_cover(placeholder).source == CoverSource.NONE  # type: ignore[union-attr]
+    assert by_isbn.fetch_cover(found).source == CoverSource.PROVIDER  # type: ignore[union-attr]
+    assert by_isbn.fetch_cover(placeholder).source == CoverSource.NONE  # type: ignore[union-attr]
     asked = list(_Covers.asked)
-    services.fetch_cover(found)
-    services.fetch_cover(placeholder)
+    by_isbn.fetch_cover(found)
+    by_isbn.fetch_cover(placeholder)
     assert _Covers.asked == asked  # stored, and "none" remembered: not asked again
     assert selectors.cover_view(placeholder).generated
 
@@ -206,10 +207,75 @@ def test_a_librarian_cannot_set_the_municipality_cover_service(world):  # type: 
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        services.set_cover_provider(
+        by_isbn.set_cover_provider(
             world.librarian_a, world.school_a, "https://x.example/{isbn}", enabled=True
         )
     with pytest.raises(services.ReadingError, match="isbn"):
-        services.set_cover_provider(
+        by_isbn.set_cover_provider(
             world.admin_a, world.school_a, "file:///etc/passwd", enabled=True
         )
+
+
+def test_new_records_get_their_covers_from_the_worker_once_the_service_is_on(  # type: ignore[no-untyped-def]
+    world, cover_service, django_capture_on_commit_callbacks
+):
+    """Deliver 1(b) wired end to end: an import and a hand-made record queue the cover task;
+    switching the service on queues the catalogue's records, in batches; an upload stays."""
+    import pymarc
+
+    from reol.catalog import importer
+    from reol.catalog import services as catalog
+
+    isbns = ["9788711111000", "9788711111017", "9788711111024", "9788711111031"]  # valid ones
+    _Covers.known = {f"/{isbn}.jpg": jpeg() for isbn in isbns}
+    uploaded = make_record(world, "Eget foto")
+    RecordIsbn.objects.create(record=uploaded, isbn13=isbns[0])
+    services.upload_cover(world.librarian_a, world.school_a, uploaded, jpeg(colour="red"))
+    before = make_record(world, "Før tjenesten")
+    RecordIsbn.objects.create(record=before, isbn13=isbns[1])
+    with django_capture_on_commit_callbacks(execute=True):  # off: nothing is queued
+        catalog.create_record(
+            world.librarian_a, world.municipality, catalog.new_marc(isbn=isbns[2], title="A")
+        )
+    assert _Covers.asked == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        by_isbn.set_cover_provider(
+            world.admin_a, world.school_a, cover_service + "/{isbn}.jpg", enabled=True
+        )
+    covered = Cover.objects.filter(source=CoverSource.PROVIDER).values_list("record", flat=True)
+    assert set(covered) == {before.pk, Record.objects.get(title="A").pk}
+    assert Cover.objects.get(record=uploaded).source == CoverSource.UPLOAD  # never replaced
+
+    marc = pymarc.Record(to_unicode=True, force_utf8=True)
+    marc.add_field(pymarc.Field(tag="001", data="cover-1"))
+    marc.add_field(
+        pymarc.Field(
+            tag="020",
+            indicators=pymarc.Indicators(" ", " "),
+            subfields=[pymarc.Subfield("a", isbns[3])],
+        ),
+        pymarc.Field(
+            tag="245",
+            indicators=pymarc.Indicators("0", "0"),
+            subfields=[pymarc.Subfield("a", "Importeret")],
+        ),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        importer.import_marc(world.librarian_a, world.school_a, io.BytesIO(marc.as_marc()))
+    imported = Record.objects.get(isbns__isbn13=isbns[3])
+    assert Cover.objects.get(record=imported).source == CoverSource.PROVIDER
+
+
+def test_the_cover_task_works_in_batches_and_stops(world, cover_service, monkeypatch):  # type: ignore[no-untyped-def]
+    for n in range(5):
+        record = make_record(world, f"Bog {n}")
+        RecordIsbn.objects.create(record=record, isbn13=f"97887222222{n:02d}")
+    _Covers.known = {}  # the service has none of them: each is remembered as "none"
+    by_isbn.set_cover_provider(
+        world.admin_a, world.school_a, cover_service + "/{isbn}.jpg", enabled=True
+    )
+    monkeypatch.setattr(by_isbn, "BATCH", 2)
+    assert by_isbn.fetch_missing_covers.call(world.municipality.pk) == 2  # and queued the next
+    assert Cover.objects.filter(source=CoverSource.NONE).count() == 5
+    assert by_isbn.fetch_missing_covers.call(world.municipality.pk) == 0  # asked lately: done

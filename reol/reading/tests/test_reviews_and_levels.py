@@ -129,3 +129,26 @@ def test_a_school_can_turn_reviews_off(world, book):  # type: ignore[no-untyped-
     borrow(world, world.student_a1)
     with pytest.raises(services.ReadingError, match="does not collect"):
         services.submit_review(world.student_a1, world.school_a, book, 4, "")
+
+
+def test_the_favourites_of_a_grade_are_shown_to_its_school_only(world, client, book):  # type: ignore[no-untyped-def]
+    for n, student in enumerate([world.student_a1, world.student_a2]):
+        Patron.objects.create(user=student, school=world.school_a, category="student", grade=4)
+        loans.checkout(world.librarian_a, world.school_a, student, "R0001")
+        review = services.submit_review(student, world.school_a, book, 4 + n, "")
+        services.decide_review(world.librarian_a, review, approve=True)
+        loans.checkin(world.librarian_a, world.school_a, "R0001")
+    top = reverse("reading-top")
+    client.force_login(world.student_a1)
+    page = client.get(top).content.decode()
+    assert "Favourites of grade 4" in page
+    assert "Hestepigen" in page and "4.5 of 5 stars from 2 reviews" in page
+    assert client.get(top, {"grade": "7"}).content.decode().count("Favourites of grade 4") == 1
+    client.force_login(world.teacher_a)  # a teacher picks among the grades with reviews
+    page = client.get(top, {"grade": "4"}).content.decode()
+    assert "Hestepigen" in page and '<option value="4" selected>' in page
+    assert "Hestepigen" not in client.get(top, {"grade": "5"}).content.decode()
+    client.force_login(world.student_b1)  # never outside the school
+    assert "Hestepigen" not in client.get(top).content.decode()
+    client.logout()
+    assert client.get(top).status_code == 302  # signed-in people only
