@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "reol.reports",
     "reol.competence",
     "reol.technology",
+    "reol.workshop",
     "reol.protocols",
     "reol.accounts",
     "django.contrib.auth",

@@ -20,6 +20,8 @@ urlpatterns = [
     path("me/library/", include("reol.patrons.self_urls")),
     path("staff/technology/", include("reol.technology.urls")),
     path("me/devices/", include("reol.technology.self_urls")),
+    path("staff/workshop/", include("reol.workshop.urls")),
+    path("me/workshop/", include("reol.workshop.self_urls")),
     path("staff/planning/", include("reol.planning.urls")),
     path("staff/reports/", include("reol.reports.urls")),
     path("feeds/", include("reol.planning.feed_urls")),

@@ -33,6 +33,7 @@ from reol.patrons.api import router as patrons_router
 from reol.planning.api import router as planning_router
 from reol.reports.api import router as reports_router
 from reol.technology.api import router as technology_router
+from reol.workshop.api import router as workshop_router
 
 
 class BearerToken(HttpBearer):
@@ -156,3 +157,4 @@ api.add_router("/", reports_router)
 api.add_router("/", competence_router)
 api.add_router("/", external_router)
 api.add_router("/", technology_router)
+api.add_router("/", workshop_router)

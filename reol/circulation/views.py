@@ -43,6 +43,7 @@ from .actions import rules as rule_actions
 from .actions import stocktaking
 from .actions.common import unknown_item
 from .errors import CirculationError
+from .followups import checkin_followups
 from .forms import (
     ClassSetForm,
     LoanRuleForm,
@@ -133,6 +134,7 @@ def _refusal(
 
 def _checkin_answer(result: loan_actions.CheckinResult) -> Answer:
     answer = _checkin_sentence(result)
+    answer.links += checkin_followups(result)  # e.g. a device's accessories (technology)
     answer.title = result.item.record.title
     if result.loan is not None and result.loan.patron is not None:
         answer.who = str(result.loan.patron)  # unless the return has already anonymised it

@@ -31,6 +31,20 @@ class CompetenceConfig(AppConfig):
                 order=61,
                 description=_("Workshops and meetings with subject committees, and follow-ups."),
             ),
+            NavEntry(
+                _("Training records"),
+                "competence-records",
+                Perm.TRAINING_RECORDS,
+                order=62,
+                description=_("Staff's courses, hours of development, certificates and gaps."),
+            ),
+            NavEntry(
+                _("Library schedule"),
+                "competence-schedule",
+                Perm.SCHOOL_VIEW,
+                order=63,
+                description=_("Who staffs the library when: staff and volunteers, week by week."),
+            ),
         )
         register_actions(
             {
@@ -71,6 +85,9 @@ class CompetenceConfig(AppConfig):
                 "pd.workshop": _("Workshop recorded"),
                 "pd.follow_up": _("Follow-up task added"),
                 "pd.follow_up_done": _("Follow-up task done"),
+                "schedule.shift": _("Library shift planned"),
+                "schedule.shift_removed": _("Library shift removed"),
+                "schedule.feed": _("Library schedule calendar address made"),
             }
         )
         extend_demo(load_demo_network)

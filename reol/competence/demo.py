@@ -7,16 +7,17 @@ Idempotent: nothing is made when the network exists.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 
 from reol.core.demo import DEMO_PASSWORD, Login
-from reol.core.models import Municipality, User
+from reol.core.models import Municipality, School, User
 from reol.core.permissions import SYSTEM
 
 from .models import Network, NetworkLibrary
-from .services import courses, mapping, networks
+from .services import courses, mapping, networks, pd, schedule
 
 CODE = "amt-nord"
 
@@ -75,4 +76,44 @@ def load_demo_network(municipality: Municipality) -> list[Login]:
                 place=place,
                 online_url=link,
             )
+        _school_pd(municipality)
     return logins
+
+
+def _school_pd(municipality: Municipality) -> None:
+    """A workshop with named participants and this week's library shifts at the first school."""
+    school = School.objects.filter(municipality=municipality).order_by("pk").first()
+    if school is None:
+        return
+    staff = list(
+        User.objects.filter(
+            memberships__school=school, memberships__role__in=["librarian", "teacher"]
+        ).order_by("memberships__role", "username")[:3]
+    )
+    if not staff:
+        return
+    today = timezone.localdate()
+    pd.record_workshop(
+        SYSTEM,
+        school,
+        title="Læseforståelse på tværs af fag",
+        held_on=today - dt.timedelta(days=7),
+        committee="Dansk-fagudvalget",
+        subject="Dansk",
+        hours=Decimal("2.0"),
+        participants=staff,
+        decisions="Booktalks i 5. klasse før efterårsferien.",
+    )
+    monday = today - dt.timedelta(days=today.weekday())
+    for day in range(5):
+        for n, person in enumerate(staff[:2]):
+            starts = dt.time(8 + 3 * n)
+            schedule.plan_shift(
+                SYSTEM,
+                school,
+                person=person,
+                day=monday + dt.timedelta(days=day),
+                starts=starts,
+                ends=dt.time(starts.hour + 3),
+                task="Skranken",
+            )

@@ -2,6 +2,9 @@
 
 from django.urls import path
 
-from .views import courses
+from .views import courses, schedule
 
-urlpatterns = [path("<str:token>.ics", courses.feed, name="competence-feed")]
+urlpatterns = [
+    path("<str:token>.ics", courses.feed, name="competence-feed"),
+    path("schedule/<str:token>.ics", schedule.feed, name="competence-schedule-feed"),
+]

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reol.core.fields import ManyLinesField, OneLineField
-from reol.core.models import Municipality, User
+from reol.core.models import Municipality, School, User
 
 from .models import CompetenceArea, NetworkLibrary, Project, Workshop
 from .models.mapping import LEVELS
@@ -160,14 +160,30 @@ class WorkshopForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Workshop.Kind.choices)
     title = OneLineField(label=_("Title"), max_length=200)
     committee = OneLineField(label=_("Subject committee or team"), max_length=100, required=False)
+    subject = OneLineField(label=_("Subject"), max_length=100, required=False)
     held_on = forms.DateField(label=_("Held on"), widget=_date())
-    attendees = forms.IntegerField(label=_("Participants"), min_value=0, initial=0)
+    hours = forms.DecimalField(
+        label=_("Hours"), min_value=0, max_value=999, decimal_places=1, initial=0
+    )
+    participants: forms.ModelMultipleChoiceField[User] = forms.ModelMultipleChoiceField(
+        label=_("Participants by name"), queryset=User.objects.none(), required=False
+    )
+    attendees = forms.IntegerField(
+        label=_("Participants in all"),
+        min_value=0,
+        initial=0,
+        help_text=_("Including those not named above."),
+    )
     minutes = ManyLinesField(
         label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
     decisions = ManyLinesField(
         label=_("Decisions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+    def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["participants"].queryset = people  # type: ignore[attr-defined]
 
 
 class FollowUpForm(forms.Form):
@@ -226,3 +242,39 @@ class ReportForm(forms.Form):
     final_report = ManyLinesField(
         label=_("Final report"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
+
+
+class RecordsFilterForm(forms.Form):
+    """Which staff's training records a leader looks at: a school, a period, a team, a subject."""
+
+    school = forms.ModelChoiceField(
+        label=_("School"), queryset=School.objects.none(), required=False, empty_label=_("All")
+    )
+    starts = forms.DateField(label=_("From"), required=False, widget=_date())
+    ends = forms.DateField(label=_("To"), required=False, widget=_date())
+    team = OneLineField(label=_("Team or committee"), max_length=100, required=False)
+    subject = OneLineField(label=_("Subject"), max_length=100, required=False)
+
+    def __init__(self, *args: Any, schools: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("starts") and data.get("ends") and data["ends"] < data["starts"]:
+            raise forms.ValidationError(_("The period ends before it starts."))
+        return data
+
+
+class ShiftForm(forms.Form):
+    person: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        label=_("Who"), queryset=User.objects.none()
+    )
+    day = forms.DateField(label=_("Day"), widget=_date())
+    starts = forms.TimeField(label=_("From"), widget=forms.TimeInput({"type": "time"}))
+    ends = forms.TimeField(label=_("To"), widget=forms.TimeInput({"type": "time"}))
+    task = OneLineField(label=_("Task"), max_length=120, required=False)
+
+    def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people  # type: ignore[attr-defined]

@@ -16,8 +16,10 @@ from .models import (
     AreaAnswer,
     CompetenceArea,
     Course,
+    Feedback,
     Network,
     Registration,
+    Session,
     Survey,
 )
 
@@ -178,3 +180,35 @@ def completed_courses(user: User) -> list[Course]:
         registrations__user=user, registrations__status="registered"
     ).select_related("network")
     return [course for course in taken if user in completers(course)]
+
+
+@dataclass
+class SessionFeedback:
+    session: Session
+    answers: int
+    mean: Decimal | None
+    counts: list[int]  # how many gave 1, 2, 3, 4, 5
+    comments: list[str]  # without names: the coordinator reads what was said, not who said it
+
+
+def feedback_summary(course: Course) -> list[SessionFeedback]:
+    """Per session of ``course``: how many answered, the mean rating, its spread, comments."""
+    rows: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for session_id, rating, comment in Feedback.objects.filter(session__course=course).values_list(
+        "session_id", "rating", "comment"
+    ):
+        rows[session_id].append((rating, comment))
+    summary = []
+    for session in course.sessions.all():
+        given = rows.get(session.pk, [])
+        ratings = [r for r, _c in given]
+        summary.append(
+            SessionFeedback(
+                session,
+                len(given),
+                _mean(ratings) if ratings else None,
+                [ratings.count(n) for n in range(1, 6)],
+                [c for _r, c in given if c.strip()],
+            )
+        )
+    return summary

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import courses, networks, pd, projects, shadowing
+from .views import courses, networks, pd, projects, records, schedule, shadowing
 
 urlpatterns = [
     path("", networks.home, name="competence-home"),
@@ -10,11 +10,20 @@ urlpatterns = [
     path("surveys/<int:pk>/answers/", networks.answers_i_lead, name="competence-answers"),
     path("courses/<int:pk>/", courses.course, name="competence-course"),
     path("courses/<int:pk>/certificate.pdf", courses.certificate, name="competence-certificate"),
+    path("courses/<int:pk>/programme.docx", courses.programme, name="competence-programme"),
     path("sessions/<int:pk>.ics", courses.session_ics, name="competence-session-ics"),
     path("calendar/", courses.feed_create, name="competence-feed-create"),
     path("networks/<int:pk>/shadowing/", shadowing.placements, name="competence-shadowing"),
     path("networks/<int:pk>/projects/", projects.portfolio, name="competence-portfolio"),
     path("projects/<int:pk>/", projects.project, name="competence-project"),
     path("projects/<int:pk>/export.pdf", projects.project_export, name="competence-project-export"),
+    path(
+        "projects/<int:pk>/export.docx",
+        projects.project_export,
+        {"kind": "docx"},
+        name="competence-project-export-docx",
+    ),
     path("workshops/", pd.workshops, name="competence-workshops"),
+    path("records/", records.records, name="competence-records"),
+    path("schedule/", schedule.week, name="competence-schedule"),
 ]

@@ -64,6 +64,9 @@ class Perm(StrEnum):
     EXTERNAL_MANAGE = "external_manage"  # external catalogues, interlibrary loans, licences
     SIGNIN_MANAGE = "signin_manage"  # identity providers and the school's sign-in policy
     TECHNOLOGY = "technology"  # devices' serials and MACs, work orders, device imports
+    WORKSHOP = "workshop"  # the media workshop: confirm guidance sessions, write guides
+    TRAINING_RECORDS = "training_records"  # staff's courses, PD hours, certificates, gaps
+    STAFF_SCHEDULE = "staff_schedule"  # plan who staffs the library when (staff, volunteers)
 
 
 _LIBRARIAN = {
@@ -82,17 +85,26 @@ _LIBRARIAN = {
     Perm.ACQUISITIONS,
     Perm.EXTERNAL_MANAGE,
     Perm.TECHNOLOGY,
+    Perm.WORKSHOP,
+    Perm.STAFF_SCHEDULE,
 }
 ROLE_PERMS: Final[dict[str, frozenset[Perm]]] = {
     Role.ADMINISTRATOR: frozenset(
-        _LIBRARIAN | {Perm.STAFF_MANAGE, Perm.AUDIT_VIEW, Perm.SIGNIN_MANAGE}
+        _LIBRARIAN | {Perm.STAFF_MANAGE, Perm.AUDIT_VIEW, Perm.SIGNIN_MANAGE, Perm.TRAINING_RECORDS}
     ),
     Role.LIBRARIAN: frozenset(_LIBRARIAN),
     Role.TEACHER: frozenset({Perm.STAFF_SHELL, Perm.SCHOOL_VIEW, Perm.PLANNING, Perm.BOOKING}),
     Role.VOLUNTEER: frozenset({Perm.STAFF_SHELL, Perm.SCHOOL_VIEW, Perm.CIRCULATION_DESK}),
     Role.STUDENT: frozenset(),
     Role.CONSULTANT: frozenset(
-        {Perm.STAFF_SHELL, Perm.SCHOOL_VIEW, Perm.PEOPLE_VIEW, Perm.AUDIT_VIEW, Perm.REPORTS_VIEW}
+        {
+            Perm.STAFF_SHELL,
+            Perm.SCHOOL_VIEW,
+            Perm.PEOPLE_VIEW,
+            Perm.AUDIT_VIEW,
+            Perm.REPORTS_VIEW,
+            Perm.TRAINING_RECORDS,
+        }
     ),
 }
 

@@ -55,6 +55,8 @@ class PlanningConfig(AppConfig):
         register_actions(
             {
                 "plan.create": _("Plan entry added"),
+                "planning.workshop_link": _("Workshop linked to a collaboration"),
+                "planning.workshop_unlink": _("Workshop unlinked from a collaboration"),
                 "plan.update": _("Plan entry changed"),
                 "plan.delete": _("Plan entry removed"),
                 "plan.heavy_use": _("Heavy-use period marked"),

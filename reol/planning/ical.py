@@ -19,6 +19,7 @@ from reol.core.models import School
 from reol.core.text import one_line, printable
 
 from .models import CalendarFeed, PlanEntry
+from .workshops import workshop_event, workshops_between
 
 # How far back and ahead the coordination feed reaches.
 PAST_DAYS = 60
@@ -80,6 +81,8 @@ def coordination_ics(school: School, today: dt.date | None = None) -> bytes:
         cal.add_component(entry_event(entry, stamp))
     for booking in bookings_between(school, starts, ends):
         cal.add_component(booking_event(booking))
+    for workshop in workshops_between(school, starts, ends):
+        cal.add_component(workshop_event(workshop, stamp))
     cal.add_missing_timezones()
     return bytes(cal.to_ical())
 

@@ -181,6 +181,12 @@ class Collaboration(models.Model):
         "bookings.Resource", related_name="+", blank=True, verbose_name=_("rooms used")
     )
     evaluation = models.TextField(_("evaluation afterwards"), blank=True)
+    workshops = models.ManyToManyField(
+        "competence.Workshop",
+        related_name="+",
+        blank=True,
+        verbose_name=_("workshops and meetings"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

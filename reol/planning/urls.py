@@ -9,6 +9,11 @@ urlpatterns = [
     path("topics/<int:pk>/", views.entry_page, name="planning-entry"),
     path("collaborations/", views.collaborations, name="planning-collaborations"),
     path("collaborations/<int:pk>/", views.collaboration, name="planning-collaboration"),
+    path(
+        "collaborations/<int:pk>/workshops/",
+        views.collaboration_workshop,
+        name="planning-collaboration-workshop",
+    ),
     path("team/", views.team, name="planning-team"),
     path("feeds/", views.feeds, name="planning-feeds"),
 ]

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from reol.catalog import search
 from reol.catalog.models import MaterialType, Record
@@ -25,9 +25,9 @@ from reol.core import calendar as school_calendar
 from reol.core import denials
 from reol.core.middleware import school_for
 from reol.core.models import School, User
-from reol.core.permissions import Perm, has_perm
+from reol.core.permissions import Perm, has_perm, scope
 
-from . import access, forms, ical, selectors, services
+from . import access, forms, ical, selectors, services, workshops
 from .models import CalendarFeed, Collaboration, DevelopmentGoal, PlanEntry, ResourceLine, TeamTask
 
 
@@ -475,8 +475,6 @@ def collaborations(request: HttpRequest) -> HttpResponse:
 @login_required
 def collaboration(request: HttpRequest, pk: int) -> HttpResponse:
     user = _me(request)
-    from reol.core.permissions import scope
-
     found = denials.get_or_404(
         request,
         scope(Collaboration.objects.select_related("school", "group"), user, Perm.PLANNING),
@@ -519,9 +517,29 @@ def collaboration(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "may_edit": may_edit,
             "is_staff": access.is_centre_staff(user, school),
+            "workshop_choices": workshops.workshops_of(school)[:100] if may_edit else [],
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+@require_POST
+def collaboration_workshop(request: HttpRequest, pk: int) -> HttpResponse:
+    """Link a workshop of the school to a collaboration, or unlink one."""
+    user = _me(request)
+    found = denials.get_or_404(
+        request, scope(Collaboration.objects.select_related("school"), user, Perm.PLANNING), pk=pk
+    )
+    workshop = denials.get_or_404(
+        request, workshops.workshops_of(found.school), pk=_int(request.POST.get("workshop"))
+    )
+    if request.POST.get("action") == "unlink":
+        workshops.unlink_workshop(user, found, workshop)
+    else:
+        workshops.link_workshop(user, found, workshop)
+    messages.success(request, _("The collaboration is saved."))
+    return redirect("planning-collaboration", pk=found.pk)
 
 
 # --- The team's goals and tasks ---------------------------------------------------------------

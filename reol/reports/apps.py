@@ -12,11 +12,14 @@ class ReportsConfig(AppConfig):
         from reol.core.navigation import NavEntry, register
         from reol.core.permissions import Perm
 
-        from . import circulation, collection, dashboards
+        from . import circulation, collection, dashboards, pd
+        from . import technology as technology_reports
 
         circulation.register_all()
         collection.register_all()
         dashboards.register_all()
+        technology_reports.register_all()
+        pd.register_all()
         register(
             NavEntry(
                 _("Reports"),

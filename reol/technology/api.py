@@ -14,10 +14,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router, Schema
 
+from reol.core import denials
 from reol.core.models import School, User
 from reol.core.paging import DateRange, Shaped, paged
 from reol.core.permissions import Perm, has_perm, roles_at
@@ -156,7 +156,7 @@ def list_orders(request: HttpRequest, state: str = "") -> Any:
 
 @router.get("/work-orders/{pk}", response=WorkOrderOut)
 def get_order(request: HttpRequest, pk: int) -> Any:
-    return _order_out(get_object_or_404(selectors.work_orders(request.user), pk=pk))
+    return _order_out(denials.get_or_404(request, selectors.work_orders(request.user), pk=pk))
 
 
 class ReportIn(Schema):
@@ -185,7 +185,7 @@ class StateIn(Schema):
 
 @router.post("/work-orders/{pk}/state", response=WorkOrderOut)
 def change_state(request: HttpRequest, pk: int, payload: StateIn) -> Any:
-    found = get_object_or_404(selectors.work_orders(request.user), pk=pk)
+    found = denials.get_or_404(request, selectors.work_orders(request.user), pk=pk)
     order = services.change_work_order(request.user, found, payload.state, note=payload.note)  # type: ignore[arg-type]
     return _order_out(order)
 

@@ -8,12 +8,14 @@ class TechnologyConfig(AppConfig):
     verbose_name = _("Technology")
 
     def ready(self) -> None:
+        from reol.circulation.followups import register_checkin_followup
         from reol.core.audit import register_actions
         from reol.core.demo import extend_demo
         from reol.core.navigation import NavEntry, register
         from reol.core.permissions import Perm
 
         from .demo import load_demo_devices
+        from .returns import accessories_question
 
         register(
             NavEntry(
@@ -66,6 +68,10 @@ class TechnologyConfig(AppConfig):
                 "work_order.update": _("Work order changed"),
                 "work_order.cost": _("Work order cost added"),
                 "licence.save": _("Licence saved"),
+                "device.accessories": _("Device's accessories checked in"),
+                "loan.charge": _("Damage or charge recorded on a loan"),
+                "charge_policy.change": _("Replacement charges turned on or off"),
             }
         )
         extend_demo(load_demo_devices)
+        register_checkin_followup(accessories_question)

@@ -256,3 +256,57 @@ class Licence(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ChargePolicy(models.Model):
+    """A school's choice about charging borrowers: off unless the school turns it on."""
+
+    school = models.OneToOneField(School, on_delete=models.CASCADE, related_name="charge_policy")
+    replacement_charges = models.BooleanField(_("charge for replacing a device"), default=False)
+
+    def __str__(self) -> str:
+        return f"{self.school_id}: {self.replacement_charges}"
+
+
+class LoanCharge(models.Model):
+    """Damage a borrower caused, recorded on their loan; with an amount only when it is a
+    replacement charge (and the school charges). No fines: damage alone carries no amount.
+
+    ``patron`` is kept beside the loan: the borrower still sees the charge after the returned
+    loan is anonymised."""
+
+    class Kind(models.TextChoices):
+        DAMAGE = "damage", _("damage")
+        REPLACEMENT = "replacement", _("replacement charge")
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    loan = models.ForeignKey(Loan, on_delete=models.PROTECT, related_name="charges")
+    patron = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="device_charges"
+    )
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, related_name="charges")
+    work_order = models.ForeignKey(
+        WorkOrder, on_delete=models.SET_NULL, null=True, blank=True, related_name="charges"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    amount = models.DecimalField(
+        _("amount"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    note = models.CharField(_("what happened"), max_length=500)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="damage", amount__isnull=True)
+                | Q(kind="replacement", amount__gt=0),
+                name="loancharge_amount_only_for_replacement",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount or ''} on loan {self.loan_id}"

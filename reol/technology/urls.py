@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_licences, views_orders
+from . import views, views_licences, views_orders, views_returns
 
 urlpatterns = [
     path("", views.home, name="technology-home"),
@@ -14,5 +14,12 @@ urlpatterns = [
     path("licences/", views_licences.licences, name="technology-licences"),
     path("lost.csv", views.lost_export, name="technology-lost-export"),
     path("work-orders/", views_orders.orders, name="technology-orders"),
+    path(
+        "returns/<int:loan_id>/accessories/",
+        views_returns.accessories,
+        name="technology-accessories",
+    ),
+    path("devices/<int:pk>/charge/", views_returns.charge, name="technology-charge"),
+    path("charges/", views_returns.charges, name="technology-charges"),
     path("work-orders/<int:pk>/", views_orders.order, name="technology-order"),
 ]

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from reol.catalog.models import Record
 from reol.circulation.errors import CirculationError
-from reol.core import csvsafe
+from reol.core import csvsafe, denials
 from reol.core.middleware import school_for
 from reol.core.models import School, User
 from reol.core.permissions import Perm, has_perm, schools_with
@@ -27,7 +27,7 @@ from reol.patrons.models import Group
 from reol.patrons.selectors import groups_at
 from reol.rosters.reader import TableError
 
-from . import selectors, services
+from . import returns, selectors, services
 from .importer import FIELDS, MAX_BYTES, import_devices
 from .models import Device, DeviceState
 
@@ -78,7 +78,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def device(request: HttpRequest, pk: int) -> HttpResponse:
     school = school_for(request, Perm.CIRCULATION_DESK)
-    found = get_object_or_404(selectors.devices(request.user).filter(school=school), pk=pk)
+    found = denials.get_or_404(
+        request, selectors.devices(request.user).filter(school=school), pk=pk
+    )
     technology = has_perm(request.user, Perm.TECHNOLOGY, school)
     if request.method == "POST" and technology and "lost" in request.POST:
         try:
@@ -95,6 +97,9 @@ def device(request: HttpRequest, pk: int) -> HttpResponse:
             "technology": technology,
             "orders": found.work_orders.all()[:50] if technology else [],
             "loan": selectors.device_loans(school).filter(item=found.item).first(),
+            "loan_history": found.item.loans.exists(),
+            "charging": returns.charges_on(school),
+            "charge_list": found.charges.select_related("patron"),
         },
     )
 
@@ -130,7 +135,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
 
 def _class_of(request: HttpRequest, pk: int) -> Group:
     school = school_for(request, Perm.CIRCULATION_DESK)
-    return get_object_or_404(Group, pk=pk, school=school)
+    return denials.get_or_404(request, Group.objects.filter(school=school), pk=pk)
 
 
 @login_required
@@ -251,8 +256,10 @@ def plan(request: HttpRequest) -> HttpResponse:
 
 def _save_model(request: HttpRequest, school: School) -> None:
     """A model's expected life and replacement price, from the plan page."""
-    record = get_object_or_404(
-        Record, pk=request.POST.get("record") or 0, municipality_id=school.municipality_id
+    record = denials.get_or_404(
+        request,
+        Record.objects.filter(municipality_id=school.municipality_id),
+        pk=request.POST.get("record") or 0,
     )
     try:
         life = int(request.POST.get("life", ""))
@@ -296,6 +303,8 @@ def lost_export(request: HttpRequest) -> HttpResponse:
 @login_required
 def pick_class(request: HttpRequest) -> HttpResponse:
     school = school_for(request, Perm.CIRCULATION_DESK)
-    group = get_object_or_404(Group, pk=request.POST.get("group") or 0, school=school)
+    group = denials.get_or_404(
+        request, Group.objects.filter(school=school), pk=request.POST.get("group") or 0
+    )
     target = "technology-collect" if request.POST.get("to") == "collect" else "technology-assign"
     return redirect(reverse(target, args=[group.pk]))

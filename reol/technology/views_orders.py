@@ -9,14 +9,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from reol.core import denials
 from reol.core.middleware import school_for
 from reol.core.models import User
 from reol.core.permissions import Perm, visible_people
 
-from . import selectors, services
+from . import returns, selectors, services
 from .models import OPEN_WORK_ORDER_STATES, WorkOrderState
 from .states import next_states
 
@@ -58,7 +59,10 @@ def my_reports(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "technology/my_reports.html",
-        {"orders": selectors.reported_by(_me(request))[:100]},
+        {
+            "orders": selectors.reported_by(_me(request))[:100],
+            "charges": returns.charges_of(_me(request))[:100],
+        },
     )
 
 
@@ -93,8 +97,8 @@ def _post(request: HttpRequest, order: object) -> None:
     else:
         assignee = None
         if post.get("assignee"):
-            assignee = get_object_or_404(
-                visible_people(me, Perm.TECHNOLOGY), username=post["assignee"]
+            assignee = denials.get_or_404(
+                request, visible_people(me, Perm.TECHNOLOGY), username=post["assignee"]
             )
         services.update_work_order(
             me,
@@ -107,7 +111,7 @@ def _post(request: HttpRequest, order: object) -> None:
 
 @login_required
 def order(request: HttpRequest, pk: int) -> HttpResponse:
-    found = get_object_or_404(selectors.work_orders(request.user), pk=pk)
+    found = denials.get_or_404(request, selectors.work_orders(request.user), pk=pk)
     if request.method == "POST":
         try:
             _post(request, found)
@@ -125,5 +129,7 @@ def order(request: HttpRequest, pk: int) -> HttpResponse:
             "notes": found.notes.select_related("author"),
             "costs": list(found.costs.all()),
             "total": sum((c.amount for c in found.costs.all()), Decimal("0")),
+            "charging": returns.charges_on(found.school),
+            "charge_list": found.charges.select_related("patron"),
         },
     )

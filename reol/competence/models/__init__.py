@@ -14,8 +14,9 @@ from .courses import (
 )
 from .mapping import AreaAnswer, CompetenceArea, Survey, SurveyResponse
 from .networks import LibraryStaff, Network, NetworkLibrary, NetworkMunicipality, NetworkRole
-from .pd import FollowUpTask, Workshop
+from .pd import FollowUpTask, TaskBase, Workshop
 from .projects import Milestone, Project, ProjectTask
+from .schedule import ScheduleFeed, Shift
 from .shadowing import Placement, ShadowingRequest
 
 __all__ = [
@@ -40,9 +41,12 @@ __all__ = [
     "ProjectTask",
     "Reflection",
     "Registration",
+    "ScheduleFeed",
     "Session",
     "ShadowingRequest",
+    "Shift",
     "Survey",
     "SurveyResponse",
+    "TaskBase",
     "Workshop",
 ]

@@ -7,7 +7,6 @@ negative; titles are not empty.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from reol.core.models import School
 
 from .networks import Network, NetworkLibrary
+from .pd import TaskBase
 
 
 class Project(models.Model):
@@ -76,22 +76,11 @@ class Milestone(models.Model):
         return self.title
 
 
-class ProjectTask(models.Model):
+class ProjectTask(TaskBase):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tasks")
     title = models.CharField(_("task"), max_length=200)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("who"),
-    )
-    due = models.DateField(_("by"), null=True, blank=True)
-    done = models.BooleanField(_("done"), default=False)
 
-    class Meta:
-        ordering = ["done", "due", "id"]
+    class Meta(TaskBase.Meta):
         constraints = [models.CheckConstraint(condition=~Q(title=""), name="projecttask_title")]
 
     def __str__(self) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -24,25 +26,53 @@ def record_workshop(
     held_on: dt.date,
     kind: str = Workshop.Kind.WORKSHOP,
     committee: str = "",
+    subject: str = "",
+    hours: Decimal = Decimal(0),
     attendees: int = 0,
+    participants: Iterable[User] = (),
     minutes: str = "",
     decisions: str = "",
 ) -> Workshop:
     require(actor, Perm.PD_WORK, school)
     if not title.strip():
         raise ValidationError({"title": _("Give the workshop a title.")})
+    if hours < 0:
+        raise ValidationError({"hours": _("Hours cannot be negative.")})
+    people = _people_at(actor, school, participants)
     workshop = Workshop.objects.create(
         school=school,
         kind=kind,
         title=title.strip(),
         committee=committee.strip(),
+        subject=subject.strip(),
+        hours=hours,
         held_on=held_on,
-        attendees=attendees,
+        attendees=max(attendees, len(people)),
         minutes=minutes,
         decisions=decisions,
     )
-    audit.record(actor, "pd.workshop", workshop, school=school)
+    workshop.participants.set(people)
+    audit.record(
+        actor,
+        "pd.workshop",
+        workshop,
+        school=school,
+        details={"participants": sorted(p.pk for p in people), "hours": str(hours)},
+    )
     return workshop
+
+
+def _people_at(actor: Actor, school: School, people: Iterable[User]) -> list[User]:
+    """``people``, each of whom must have a role at ``school`` the actor may see."""
+    chosen = list(people)
+    allowed = set(
+        visible_people(actor, Perm.PD_WORK)
+        .filter(memberships__school=school, pk__in=[p.pk for p in chosen])
+        .values_list("pk", flat=True)
+    )
+    if any(p.pk not in allowed for p in chosen):
+        raise PermissionDenied(_("Choose someone from your own school."))
+    return chosen
 
 
 @transaction.atomic

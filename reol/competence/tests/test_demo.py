@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import authenticate
 
 from reol.competence import access, demo
-from reol.competence.models import Course, Network
+from reol.competence.models import Course, Network, Shift, Workshop
 from reol.core.demo import DEMO_PASSWORD
 from reol.core.permissions import Perm
 
@@ -24,3 +24,7 @@ def test_the_demo_network_is_made_once_and_its_coordinator_signs_in(world):
     coordinator = authenticate(username="koordinator", password=DEMO_PASSWORD)
     assert coordinator is not None and access.may(coordinator, Perm.NETWORK_COORDINATE, network)
     assert access.may(world.librarian_a, Perm.COMPETENCE, network)
+    workshop = Workshop.objects.get()
+    assert workshop.school == world.school_a
+    assert {p.username for p in workshop.participants.all()} == {"bib-a", "laerer-a"}
+    assert Shift.objects.filter(school=world.school_a).count() == 10

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from reol.core.permissions import Perm
 
-from .. import access, certificates, forms, ical, selectors
+from .. import access, certificates, documents, forms, ical, selectors
 from ..models import ArenaTask, Course, CourseFeed, Post, Reflection, Registration, Session
 from ..services import courses
 from .common import as_int, me, network_for, run
@@ -146,6 +146,7 @@ def course(request: HttpRequest, pk: int) -> HttpResponse:
                 for a in s.attendance.filter(present=True)
             },
             "completers": selectors.completers(course),
+            "feedback": selectors.feedback_summary(course),
         }
     return render(
         request, "competence/course.html", context, status=400 if request.method == "POST" else 200
@@ -163,6 +164,17 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
         certificates.certificate_pdf(course, user), content_type="application/pdf"
     )
     response["Content-Disposition"] = f'attachment; filename="certificate-{course.pk}.pdf"'
+    return response
+
+
+@login_required
+def programme(request: HttpRequest, pk: int) -> HttpResponse:
+    """The course's programme as a Word document, for whoever may see the course."""
+    course, _coordinator = _course(request, pk)
+    response = HttpResponse(
+        documents.docx_of(documents.course_outline(course)), content_type=documents.DOCX
+    )
+    response["Content-Disposition"] = f'attachment; filename="programme-{course.pk}.docx"'
     return response
 
 

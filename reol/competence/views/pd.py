@@ -31,7 +31,7 @@ def workshops(request: HttpRequest) -> HttpResponse:
         .order_by("last_name", "first_name")
     )
     action = request.POST.get("action", "") if request.method == "POST" else ""
-    form = forms.WorkshopForm(request.POST if action == "workshop" else None)
+    form = forms.WorkshopForm(request.POST if action == "workshop" else None, people=people)
     follow = forms.FollowUpForm(request.POST if action == "follow-up" else None, people=people)
     done = False
     if action == "workshop":
@@ -50,7 +50,9 @@ def workshops(request: HttpRequest) -> HttpResponse:
     if done:
         messages.success(request, _("Saved."))
         return redirect("competence-workshops")
-    rows = Workshop.objects.filter(school=school).prefetch_related("tasks__owner")[:50]
+    rows = Workshop.objects.filter(school=school).prefetch_related("tasks__owner", "participants")[
+        :50
+    ]
     return render(
         request,
         "competence/workshops.html",

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from reol.core.models import User
 from reol.core.permissions import NETWORK_STAFF_ROLES
 
-from .. import access, forms, projects_pdf
+from .. import access, documents, forms, projects_pdf
 from ..models import Milestone, Project, ProjectTask
 from ..services import projects
 from .common import as_int, me, network_for, run
@@ -114,14 +114,19 @@ def project(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def project_export(request: HttpRequest, pk: int) -> HttpResponse:
+def project_export(request: HttpRequest, pk: int, kind: str = "pdf") -> HttpResponse:
     found = get_object_or_404(Project.objects.select_related("network", "school", "library"), pk=pk)
     network_for(request, found.network_id)
     final = request.GET.get("final") == "1"
     if final and not found.final_report:
         raise Http404
-    pdf = projects_pdf.project_pdf(found, final=final)
-    response = HttpResponse(pdf, content_type="application/pdf")
     name = "final-report" if final else "application"
-    response["Content-Disposition"] = f'attachment; filename="project-{found.pk}-{name}.pdf"'
+    if kind == "docx":
+        body = documents.docx_of(documents.project_outline(found, final=final))
+        response = HttpResponse(body, content_type=documents.DOCX)
+    else:
+        response = HttpResponse(
+            projects_pdf.project_pdf(found, final=final), content_type="application/pdf"
+        )
+    response["Content-Disposition"] = f'attachment; filename="project-{found.pk}-{name}.{kind}"'
     return response

@@ -66,3 +66,30 @@ def setup(world) -> Setup:  # type: ignore[no-untyped-def]
     add_calendar(world.school_a)
     group, students = make_class(world.school_a)
     return Setup(world=world, school=world.school_a, group=group, students=students)
+
+
+def add_technology(actor: Any, school: Any, group: Group, users: list[Any]) -> None:
+    """Something for each technology report: six Chromebooks, one per user lent to ``group``
+    (up to five), one lost, a repair of 1,234.50 and a licence ending in 30 days."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from reol.technology import importer, licences, services
+
+    importer.import_devices(actor, school, google_csv(6, prefix="RP"))
+    for n, user in enumerate(users[:5], start=1):
+        services.assign_device(actor, school, user, f"RP{n:04}", group=group)
+    services.flag_lost(actor, school, "RP0006")
+    order = services.report_problem(actor, school, tag="RP0001", problem="Cracked screen")
+    services.add_cost(actor, order, description="Screen", amount=Decimal("1000.25"))
+    services.add_cost(actor, order, description="Hours", amount=Decimal("234.25"))
+    today = timezone.localdate()
+    licences.save_licence(
+        actor,
+        school,
+        name="Skoletube",
+        starts=today - dt.timedelta(days=335),
+        ends=today + dt.timedelta(days=30),
+        cost=Decimal("4500.00"),
+    )

@@ -1,0 +1,55 @@
+"""A leader's view of the staff's training records (school leader or municipal consultant)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from reol.core import calendar
+from reol.core.permissions import Perm, schools_with
+
+from .. import forms, training
+from .common import me
+
+
+@login_required
+def records(request: HttpRequest) -> HttpResponse:
+    user = me(request)
+    allowed = schools_with(user, Perm.TRAINING_RECORDS).order_by("name")
+    first = allowed.first()
+    if first is None:
+        raise PermissionDenied
+    form = forms.RecordsFilterForm(request.GET or None, schools=allowed)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    school = data.get("school")
+    schools = allowed.filter(pk=school.pk) if school else allowed
+    year_starts, year_ends = calendar.school_year_bounds(
+        school or first, calendar.current_school_year(school or first)
+    )
+    starts = data.get("starts") or year_starts
+    ends = data.get("ends") or year_ends
+    rows = training.training_records(
+        user,
+        schools,
+        starts,
+        ends,
+        team=data.get("team", ""),
+        subject=data.get("subject", ""),
+    )
+    teams, subjects = training.teams_and_subjects(schools, starts, ends)
+    return render(
+        request,
+        "competence/records.html",
+        {
+            "form": form,
+            "rows": rows,
+            "starts": starts,
+            "ends": ends,
+            "teams": teams,
+            "subjects": subjects,
+            "by_team": training.attendance_by_team(schools, starts, ends),
+        },
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
