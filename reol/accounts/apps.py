@@ -32,6 +32,12 @@ class AccountsConfig(AppConfig):
                 "signin.provider_tested": _("Sign-in provider tested"),
                 "signin.provider_logout": _("Signed out by the provider"),
                 "signin.policy": _("Sign-in policy changed"),
+                "lti.platform_add": _("Learning platform registered"),
+                "lti.platform_change": _("Learning platform changed"),
+                "lti.keys_rotated": _("Reol's LTI signing key rotated"),
+                "lti.invite": _("Learning platform registration address made"),
+                "lti.launch": _("Launched from a learning platform"),
+                "lti.launch_refused": _("Launch from a learning platform refused"),
             }
         )
         signin.register_ways(selectors.sign_in_ways)

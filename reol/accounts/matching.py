@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 
 from reol.core.models import School, User
 
-from .models import ExternalIdentity, IdentityProvider, MatchField, PersonKey
+from .models import ExternalIdentity, IdentityProvider, LtiPlatform, MatchField, PersonKey
 
 # field -> function(schools, value) giving the matching people among those schools
 Lookup = Callable[[QuerySet[School], str], QuerySet[User]]
@@ -59,7 +59,8 @@ register(MatchField.EMAIL, _by_email)
 register(MatchField.NATIONAL_ID, _by_national_id)
 
 
-def schools_of(provider: IdentityProvider) -> QuerySet[School]:
+def schools_of(provider: IdentityProvider | LtiPlatform) -> QuerySet[School]:
+    """Where a provider (or learning platform) serves: its school, or its municipality's."""
     if provider.school_id is not None:
         return School.objects.filter(pk=provider.school_id)
     return School.objects.filter(municipality_id=provider.municipality_id)
@@ -67,9 +68,13 @@ def schools_of(provider: IdentityProvider) -> QuerySet[School]:
 
 def claim_value(claims: dict[str, Any], name: str) -> str:
     """A claim's value as text. A list (Feide's ``userid_sec``) gives its first entry; a
-    ``prefix:`` in the configured name (``userid_sec|nin:``) picks the entry with it."""
+    ``prefix:`` in the configured name (``userid_sec|nin:``) picks the entry with it; a
+    ``#key`` takes a key of an object claim (LTI's ``…/claim/lis#person_sourcedid``)."""
     name, _bar, prefix = name.partition("|")
+    name, _hash, key = name.partition("#")
     value = claims.get(name)
+    if key:
+        value = value.get(key) if isinstance(value, dict) else None
     if isinstance(value, list):
         picked = [str(v) for v in value if str(v).startswith(prefix)]
         return picked[0][len(prefix) :] if picked else ""
@@ -83,11 +88,19 @@ def candidates(provider: IdentityProvider, claims: dict[str, Any]) -> list[User]
         .select_related("user")
         .first()
     )
-    schools = schools_of(provider)
-    if link is not None and _people_at(schools).filter(pk=link.user_id).exists():
-        return [link.user]
-    value = claim_value(claims, provider.match_claim)
-    lookup = _lookups.get(provider.match_field)
+    return linked_or_matched(provider, link.user if link is not None else None, claims)
+
+
+def linked_or_matched(
+    source: IdentityProvider | LtiPlatform, linked: User | None, claims: dict[str, Any]
+) -> list[User]:
+    """The remembered person while they still hold a role where ``source`` serves; else the
+    people whose configured field equals the configured claim (two at most: two is a refusal)."""
+    schools = schools_of(source)
+    if linked is not None and _people_at(schools).filter(pk=linked.pk).exists():
+        return [linked]
+    value = claim_value(claims, source.match_claim)
+    lookup = _lookups.get(source.match_field)
     if not value or lookup is None:
         return []
     return list(lookup(schools, value)[:2])

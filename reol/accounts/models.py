@@ -176,3 +176,125 @@ class ProviderSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider_id}:{self.sid or self.subject}"
+
+
+# --- LTI 1.3: Reol as a tool inside a learning platform (Moodle, Canvas, itslearning …) ----
+
+LTI_SOURCEDID_CLAIM = "https://purl.imsglobal.org/spec/lti/claim/lis#person_sourcedid"
+
+
+class LtiPlatform(models.Model):
+    """A learning platform registered with Reol (LTI 1.3): its issuer, the client id it gave
+    Reol, its deployments and its three addresses. Like a provider, it belongs to a
+    municipality or one school, and signs in only people who hold a role there."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    issuer = models.CharField(_("issuer"), max_length=300)
+    client_id = models.CharField(_("client id"), max_length=200)
+    deployment_ids = models.TextField(
+        _("deployment ids"), help_text=_("One per line, as the platform shows them.")
+    )
+    auth_login_url = models.URLField(_("authentication request URL"), max_length=500)
+    auth_token_url = models.URLField(_("access token URL"), max_length=500)
+    jwks_url = models.URLField(_("public keyset URL"), max_length=500)
+    match_claim = models.CharField(_("matching claim"), max_length=200, default=LTI_SOURCEDID_CLAIM)
+    match_field = models.CharField(
+        _("matched with"), max_length=16, choices=MatchField.choices, default=MatchField.SOURCE_ID
+    )
+    create_role = models.CharField(
+        _("may create"),
+        max_length=16,
+        choices=IdentityProvider.CreateRole.choices,
+        blank=True,
+        default="",
+    )
+    enabled = models.BooleanField(_("switched on"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("learning platform")
+        verbose_name_plural = _("learning platforms")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "client_id"], name="lti_platform_once"),
+            models.CheckConstraint(
+                condition=Q(create_role="") | Q(school__isnull=False),
+                name="lti_platform_creates_only_at_a_school",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def deployments(self) -> list[str]:
+        return [line.strip() for line in self.deployment_ids.splitlines() if line.strip()]
+
+
+class LtiToolKey(models.Model):
+    """Reol's own signing key (RSA, as a private JWK). The newest signs; the one before stays
+    published until the next rotation, so a platform's cached key set never goes stale."""
+
+    kid = models.CharField(max_length=64, unique=True)
+    private_jwk = SealedField()  # encrypted at rest (core/sealed.py)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.kid
+
+
+class LtiLogin(models.Model):
+    """A launch between its login initiation and the platform's answer: state and nonce, once.
+
+    In the database, not the session: the platform posts the launch cross-site, which a
+    ``SameSite=Lax`` session cookie does not accompany (as with SAML)."""
+
+    platform = models.ForeignKey(LtiPlatform, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=64, unique=True)
+    nonce = models.CharField(max_length=64, unique=True)
+    target_link_uri = models.CharField(max_length=500, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return self.state
+
+
+class LtiIdentity(models.Model):
+    """A platform's subject once matched to a person: later launches use the link."""
+
+    platform = models.ForeignKey(LtiPlatform, on_delete=models.CASCADE, related_name="+")
+    subject = models.CharField(max_length=255)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "subject"], name="lti_identity_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform_id}:{self.subject}"
+
+
+class LtiRegistrationInvite(models.Model):
+    """A one-time address an administrator gives a platform's administrator for LTI Dynamic
+    Registration: whoever opens it registers one platform for ``school``, once, within a day."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    platform = models.ForeignKey(
+        LtiPlatform, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.school_id}:{self.created_at:%Y-%m-%d}"

@@ -8,7 +8,7 @@ from reol.core.models import AuditEvent, School
 from reol.core.permissions import Actor, Perm, schools_with
 from reol.core.signin import Way
 
-from .models import IdentityProvider
+from .models import IdentityProvider, LtiPlatform
 
 
 def providers_for(actor: Actor) -> QuerySet[IdentityProvider]:
@@ -54,3 +54,17 @@ def activity(provider: IdentityProvider, limit: int = 25) -> dict[str, list[Audi
 
 def manageable_schools(actor: Actor) -> QuerySet[School]:
     return schools_with(actor, Perm.SIGNIN_MANAGE).order_by("name")
+
+
+def platforms_for(actor: Actor) -> QuerySet[LtiPlatform]:
+    """The learning platforms of the schools where ``actor`` manages sign-in, and their
+    municipality's."""
+    schools = schools_with(actor, Perm.SIGNIN_MANAGE)
+    return (
+        LtiPlatform.objects.filter(
+            Q(school__in=schools)
+            | Q(school__isnull=True, municipality__in=schools.values("municipality"))
+        )
+        .select_related("school", "municipality")
+        .order_by("name")
+    )

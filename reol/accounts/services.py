@@ -26,7 +26,14 @@ from reol.core.models import Municipality, School, User
 from reol.core.permissions import STAFF_ROLES, SYSTEM, Actor, Perm, has_perm, require
 
 from . import matching, saml
-from .models import ExternalIdentity, IdentityProvider, ProviderSession, SignInPolicy, UsedNonce
+from .models import (
+    ExternalIdentity,
+    IdentityProvider,
+    LtiPlatform,
+    ProviderSession,
+    SignInPolicy,
+    UsedNonce,
+)
 from .oidc import Refusal
 
 PROVIDER_FIELDS = (
@@ -220,7 +227,7 @@ def _new_username(claims: dict[str, Any], fallback: str) -> str:
     return name
 
 
-def _create(provider: IdentityProvider, claims: dict[str, Any]) -> User:
+def _create(provider: IdentityProvider | LtiPlatform, claims: dict[str, Any]) -> User:
     assert provider.school is not None  # a DB constraint says so
     first, last = str(claims.get("given_name", "")), str(claims.get("family_name", ""))
     if not (first or last) and claims.get("name"):
@@ -244,7 +251,13 @@ def _create(provider: IdentityProvider, claims: dict[str, Any]) -> User:
 
 
 def _find(provider: IdentityProvider, claims: dict[str, Any]) -> User:
-    found = matching.candidates(provider, claims)
+    return find_person(provider, matching.candidates(provider, claims), claims)
+
+
+def find_person(
+    provider: IdentityProvider | LtiPlatform, found: list[User], claims: dict[str, Any]
+) -> User:
+    """The one person matched, or the one created where the source may create; else refused."""
     if len(found) > 1:
         raise Refusal(
             "ambiguous_person",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import lti_views, views
 
 urlpatterns = [
     path("accounts/sso/<slug:slug>/", views.start, name="accounts-sso-start"),
@@ -22,4 +22,11 @@ urlpatterns = [
     path("staff/sign-in/<int:pk>/", views.detail, name="accounts-provider"),
     path("staff/sign-in/<int:pk>/edit/", views.edit, name="accounts-provider-edit"),
     path("staff/sign-in/<int:pk>/test/", views.test, name="accounts-provider-test"),
+    path("lti/login/", lti_views.login_initiation, name="lti-login"),
+    path("lti/launch/", lti_views.launch, name="lti-launch"),
+    path("lti/jwks.json", lti_views.jwks, name="lti-jwks"),
+    path("lti/register/<str:token>/", lti_views.register, name="lti-register"),
+    path("staff/sign-in/lti/", lti_views.platforms, name="lti-platforms"),
+    path("staff/sign-in/lti/new/", lti_views.platform_edit, name="lti-platform-new"),
+    path("staff/sign-in/lti/<int:pk>/", lti_views.platform_edit, name="lti-platform-edit"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, views, views_beyond, views_patron, views_results
+from . import feeds, lti_views, views, views_beyond, views_patron, views_results
 
 urlpatterns = [
     path("", views.home, name="opac-home"),
@@ -16,4 +16,6 @@ urlpatterns = [
     path("lists/<int:pk>/", views.reading_list, name="opac-reading-list"),
     path("schools/<slug:code>/new/", views.new_arrivals, name="opac-new-arrivals"),
     path("schools/<slug:code>/new.atom", feeds.NewArrivalsFeed(), name="opac-new-arrivals-feed"),
+    path("lti/pick/<str:key>/", lti_views.pick, name="opac-lti-pick"),
+    path("lti/pick/<str:key>/group/", lti_views.course_group, name="opac-lti-group"),
 ]

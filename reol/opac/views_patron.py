@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -59,6 +60,9 @@ def place_hold(request: HttpRequest, pk: int) -> HttpResponse:
             )
             % {"title": found.title, "school": hold.school.name},
         )
+    back = request.POST.get("next", "")  # a reading list's page holds a button too
+    if url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        return redirect(back)
     return redirect("opac-record", pk=found.pk)
 
 

@@ -33,7 +33,8 @@ def test_the_sign_in_pages_pass_axe(world, page, live_server, language):
     page.locator("#id_password").fill(PASSWORD)
     page.locator("form.stacked button[type=submit]").click()
     page.wait_for_load_state()
-    for path in ("/staff/sign-in/", "/staff/sign-in/new/", f"/staff/sign-in/{provider.pk}/"):
+    paths = ("/staff/sign-in/", "/staff/sign-in/new/", f"/staff/sign-in/{provider.pk}/")
+    for path in (*paths, "/staff/sign-in/lti/", "/staff/sign-in/lti/new/"):
         page.goto(path)
         assert page.locator("h1").is_visible()
         assert _serious(page) == [], path
