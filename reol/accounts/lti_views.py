@@ -15,7 +15,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from reol.core import auth, signin
+from reol.core import auth, denials, signin
 from reol.core.fields import OneLineField
 from reol.core.forms import locked_message
 from reol.core.models import User
@@ -235,7 +235,9 @@ def platform_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if not schools:
         raise PermissionDenied
     platform = (
-        get_object_or_404(selectors.platforms_for(me), pk=pk) if pk is not None else LtiPlatform()
+        denials.get_or_404(request, selectors.platforms_for(me), pk=pk)
+        if pk is not None
+        else LtiPlatform()
     )
     initial = {f: getattr(platform, f) for f in lti_services.PLATFORM_FIELDS} if pk else None
     form = PlatformForm(request.POST or None, initial=initial)

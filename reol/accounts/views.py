@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from reol.core import auth
+from reol.core import auth, denials
 from reol.core.forms import locked_message
 from reol.core.models import User
 from reol.core.permissions import is_student_only
@@ -179,7 +179,7 @@ def providers(request: HttpRequest) -> HttpResponse:
 
 
 def _managed(request: HttpRequest, pk: int) -> IdentityProvider:
-    provider = get_object_or_404(selectors.providers_for(_me(request)), pk=pk)
+    provider = denials.get_or_404(request, selectors.providers_for(_me(request)), pk=pk)
     return provider
 
 

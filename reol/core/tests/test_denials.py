@@ -4,6 +4,9 @@ so a loop cannot flood the log; the audit page filters them."""
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -114,3 +117,64 @@ def test_another_schools_closed_period_is_a_404_that_is_audited(world):
     assert holiday.__class__.objects.filter(pk=holiday.pk).exists()
     schools = {e.school_id for e in denied().filter(actor=world.admin_a)}
     assert schools == {world.school_a.pk, world.school_b.pk}
+
+
+# Lookups by id that a view makes inside a school's (or a municipality's, or a person's) scope
+# must go through ``denials.get_or_404``, so that an id of another school is audited, not only
+# answered 404. Plain ``get_object_or_404`` stays for lookups with nothing to refuse.
+SCOPE_WORDS = ("school", "school_id", "municipality", "municipality_id")
+UNSCOPED_ON_PURPOSE = {
+    # the public catalogue: any visitor may open any record of the municipality they browse
+    ("reol/catalog/selectors.py", "public_record"),
+}
+
+
+def _scoped(node: ast.expr) -> bool:
+    """Whether a queryset expression is narrowed to a scope: a selector or helper call
+    (``selectors.devices(user)``), or a chain with a scope keyword anywhere in it.
+    ``Model.objects.select_related(...)`` alone is not (its view checks access itself)."""
+    while isinstance(node, ast.Call | ast.Attribute):
+        if isinstance(node, ast.Call):
+            if any((k.arg or "").split("__")[-1] in SCOPE_WORDS for k in node.keywords):
+                return True
+            node = node.func
+        elif node.attr == "objects":
+            return False
+        else:
+            node = node.value
+    return True
+
+
+def _scoped_plain_lookups() -> list[str]:
+    root = Path(__file__).resolve().parents[3]
+    found = []
+    for path in sorted((root / "reol").rglob("*.py")):
+        relative = path.relative_to(root).as_posix()
+        if "/tests/" in relative or "/migrations/" in relative:
+            continue
+        tree = ast.parse(path.read_text())
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for call in ast.walk(function):
+                if not (
+                    isinstance(call, ast.Call)
+                    and isinstance(call.func, ast.Name)
+                    and call.func.id == "get_object_or_404"
+                    and call.args
+                ):
+                    continue
+                first = call.args[0]
+                model_named = isinstance(first, ast.Name) and first.id[:1].isupper()
+                keys = [k.arg or "" for k in call.keywords]
+                scoped = any(k.split("__")[-1] in SCOPE_WORDS for k in keys)
+                if not model_named:
+                    scoped = scoped or _scoped(first)
+                if not scoped or (relative, function.name) in UNSCOPED_ON_PURPOSE:
+                    continue
+                found.append(f"{relative}:{call.lineno} in {function.name}")
+    return sorted(set(found))
+
+
+def test_scoped_lookups_audit_another_schools_ids():
+    assert _scoped_plain_lookups() == []
