@@ -23,6 +23,7 @@ from ninja import Query, Router, Schema
 
 from reol.core.models import Membership, School, User
 from reol.core.paging import DateRange, Shaped, paged
+from reol.core.schemas import ManyLines, OneLine
 from reol.patrons.selectors import groups_at
 
 from . import selectors, services
@@ -128,14 +129,14 @@ def list_sessions(request: HttpRequest, dates: Query[DateRange], state: str = ""
 
 
 class SessionIn(Schema):
-    topic: str
+    topic: OneLine
     day: dt.date
     start_time: dt.time | None = None
     end_time: dt.time | None = None
-    details: str = ""
-    school: str | None = None
+    details: ManyLines = ""
+    school: OneLine | None = None
     group: int | None = None  # a teacher's booking: the class
-    teacher: str | None = None  # a student's request: the username of one of their teachers
+    teacher: OneLine | None = None  # a student's request: the username of one of their teachers
 
 
 @router.post("/workshop/sessions", response={201: SessionOut})
@@ -168,8 +169,8 @@ def create_session(request: HttpRequest, payload: SessionIn) -> tuple[int, Any]:
 
 
 class StateIn(Schema):
-    state: str
-    note: str = ""
+    state: OneLine
+    note: ManyLines = ""
 
 
 @router.post("/workshop/sessions/{int:session_id}/state", response=SessionOut)

@@ -24,7 +24,17 @@ import reol
 BREAKS = "Anna\r\nBcc: x@example.org\n\tHansen"
 CONTROLS = "Anna\x00\x1b[31mHansen"
 # fields of API schemas that hold many lines by nature (the pages give them a textarea)
-MANY_LINES = {"goals", "materials", "notes", "description", "evaluation", "why", "problem", "note"}
+MANY_LINES = {
+    "goals",
+    "materials",
+    "notes",
+    "description",
+    "evaluation",
+    "why",
+    "problem",
+    "note",
+    "details",
+}
 
 
 def _modules(name: str) -> list[Any]:
