@@ -28,7 +28,7 @@ def _me(request: HttpRequest) -> User:
 
 def _school(request: HttpRequest) -> School:
     school: School | None = getattr(request, "school", None)
-    if school is None or not roles_at(request.user, school):
+    if not school or not roles_at(request.user, school):
         raise Http404
     return school
 

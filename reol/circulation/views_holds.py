@@ -31,7 +31,7 @@ from .views import _actor
 
 def record_panel(request: HttpRequest, record: Record, school: School | None) -> str:
     """The catalogue record page's circulation panel, for staff who work the desk."""
-    if school is None or not has_perm(request.user, Perm.CIRCULATION_DESK, school):
+    if not school or not has_perm(request.user, Perm.CIRCULATION_DESK, school):
         return ""
     context = {
         "record": record,

@@ -110,7 +110,7 @@ def generated_for(record: Record) -> tuple[str, str]:
 
 def reader_grade(user: Any, school: School | None) -> int | None:
     """The grade a signed-in student is in at ``school`` (None for anyone else)."""
-    if school is None or not isinstance(user, User):
+    if not school or not isinstance(user, User):
         return None
     if "student" not in roles_at(user, school):
         return None
@@ -118,7 +118,7 @@ def reader_grade(user: Any, school: School | None) -> int | None:
 
 
 def is_teacher_or_staff(user: Any, school: School | None) -> bool:
-    if school is None or not isinstance(user, User):
+    if not school or not isinstance(user, User):
         return False
     return has_perm(user, Perm.STAFF_SHELL, school)
 
@@ -129,7 +129,9 @@ def level_badge(lix: int | None, grade: int | None, staff: bool) -> levels.Level
 
 def may_see_reviews(user: Any, school: School | None) -> bool:
     """Reviews never leave the school: only its own signed-in people read them."""
-    return school is not None and isinstance(user, User) and bool(roles_at(user, school))
+    if not school or not isinstance(user, User):  # a lazy "no school" is falsy, not None
+        return False
+    return bool(roles_at(user, school))
 
 
 def reading_settings(school: School) -> ReadingSettings:

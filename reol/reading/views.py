@@ -58,7 +58,7 @@ def cover_image(request: HttpRequest, pk: int, version: str) -> HttpResponse:
 
 def record_panel(request: HttpRequest, record: Record, school: School | None) -> str:
     """The catalogue record page's cover panel, for staff who catalogue."""
-    if school is None or not has_perm(request.user, Perm.CATALOG_EDIT, school):
+    if not school or not has_perm(request.user, Perm.CATALOG_EDIT, school):
         return ""
     stored = Cover.objects.filter(record=record).only("source").first()
     context = {
@@ -116,7 +116,7 @@ def review_submit(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(Record, pk=pk)
     back = reverse("opac-record", args=[pk]) + "#reviews"
     form = ReviewForm(request.POST)
-    if school is None or record.municipality_id != school.municipality_id:
+    if not school or record.municipality_id != school.municipality_id:
         messages.error(request, _("Only students of the school can write reviews here."))
         return redirect(back)
     if not form.is_valid():

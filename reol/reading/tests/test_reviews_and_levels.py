@@ -152,3 +152,16 @@ def test_the_favourites_of_a_grade_are_shown_to_its_school_only(world, client, b
     assert "Hestepigen" not in client.get(top).content.decode()
     client.logout()
     assert client.get(top).status_code == 302  # signed-in people only
+
+
+def test_a_person_of_no_school_gets_a_clear_answer_not_an_error(client, book):  # type: ignore[no-untyped-def]
+    """``request.school`` is a lazy object; for a person of no school it wraps None, which is
+    falsy but not ``None``: the pages must not take it for a school."""
+    from reol.core.models import User
+
+    nobody = User.objects.create_user("ingen-skole", password="x")
+    client.force_login(nobody)
+    assert client.get(reverse("reading-top")).status_code == 404
+    answer = client.post(reverse("reading-review-submit", args=[book.pk]), {"stars": "4"})
+    assert answer.status_code == 302  # back to the record, with the reason as a message
+    assert not Review.objects.exists()
