@@ -58,14 +58,18 @@ lint: $(VENV)/.dev
 system-deps:
 	scripts/ensure-system-deps
 
-# pytest exits 5 when it collects nothing; that is a failure here too.
+# Each pass runs in TEST_WORKERS processes (pytest-xdist; each has its own test database);
+# TEST_WORKERS=0 runs in one. pytest exits 5 when it collects nothing: a failure here too.
+TEST_WORKERS ?= 2
+
 test-sqlite: $(VENV)/.dev system-deps
-	$(BIN)/pytest -p no:cacheprovider
+	$(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS)
 
 # A throwaway PostgreSQL cluster, started and removed by the suite's own helper.
 # The smoke test (fresh clone + `make run`) runs once, in the SQLite pass.
 test-postgres: $(VENV)/.dev system-deps
-	$(BIN)/python -m tests.pgcluster -- $(BIN)/pytest -p no:cacheprovider -m "not smoke"
+	$(BIN)/python -m tests.pgcluster -- $(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS) \
+	  -m "not smoke"
 
 messages: $(VENV)/.dev
 	cd reol && ../$(BIN)/reol makemessages --no-obsolete --no-location -i "*/tests/*" -l da -l nb -l en
