@@ -119,6 +119,8 @@ class WorkOrderOut(Schema):
     state: str
     assignee: str | None
     warranty_claim: bool
+    insurance_claim: bool
+    claim_reference: str
     loaner: str | None
     cost: Decimal
     created_at: dt.datetime
@@ -134,6 +136,8 @@ def _order_out(order: WorkOrder) -> dict[str, Any]:
         "state": order.state,
         "assignee": order.assignee.username if order.assignee else None,
         "warranty_claim": order.warranty_claim,
+        "insurance_claim": order.insurance_claim,
+        "claim_reference": order.claim_reference,
         "loaner": order.loaner.barcode if order.loaner else None,
         "cost": sum((c.amount for c in order.costs.all()), Decimal("0")),
         "created_at": order.created_at,

@@ -165,6 +165,9 @@ class WorkOrder(models.Model):
         verbose_name=_("assignee"),
     )
     warranty_claim = models.BooleanField(_("warranty claim"), default=False)
+    insurance_claim = models.BooleanField(_("insurance claim"), default=False)
+    # the supplier's or insurer's case number for the claim
+    claim_reference = models.CharField(_("claim reference"), max_length=100, blank=True)
     loaner = models.ForeignKey(
         Item, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -23,6 +23,7 @@ from reol.circulation.errors import CirculationError
 from reol.core import audit
 from reol.core.models import School, User
 from reol.core.permissions import Actor, Perm, require, roles_at
+from reol.core.text import one_line
 from reol.patrons.models import Group
 
 from .models import (
@@ -346,9 +347,12 @@ def update_work_order(
     *,
     assignee: User | None = None,
     warranty_claim: bool | None = None,
+    insurance_claim: bool | None = None,
+    claim_reference: str | None = None,
     note: str = "",
 ) -> WorkOrder:
-    """The assignee, the warranty claim and a note (no change of state)."""
+    """The assignee, the warranty or insurance claim and its reference, and a note (no change
+    of state)."""
     locked = WorkOrder.objects.select_for_update().get(pk=order.pk)
     require(actor, Perm.TECHNOLOGY, locked.school)
     if assignee is not None:
@@ -357,7 +361,19 @@ def update_work_order(
         locked.assignee = assignee
     if warranty_claim is not None:
         locked.warranty_claim = warranty_claim
-    locked.save(update_fields=["assignee", "warranty_claim", "updated_at"])
+    if insurance_claim is not None:
+        locked.insurance_claim = insurance_claim
+    if claim_reference is not None:
+        locked.claim_reference = one_line(claim_reference)[:100]
+    locked.save(
+        update_fields=[
+            "assignee",
+            "warranty_claim",
+            "insurance_claim",
+            "claim_reference",
+            "updated_at",
+        ]
+    )
     if note.strip():
         _note(actor, locked, note.strip())
     audit.record(
@@ -365,7 +381,12 @@ def update_work_order(
         "work_order.update",
         locked,
         school=locked.school,
-        details={"assignee": str(locked.assignee or ""), "warranty": locked.warranty_claim},
+        details={
+            "assignee": str(locked.assignee or ""),
+            "warranty": locked.warranty_claim,
+            "insurance": locked.insurance_claim,
+            "reference": locked.claim_reference,
+        },
     )
     return locked
 

@@ -105,6 +105,8 @@ def _post(request: HttpRequest, order: object) -> None:
             order,  # type: ignore[arg-type]
             assignee=assignee,
             warranty_claim=post.get("warranty_claim") == "on",
+            insurance_claim=post.get("insurance_claim") == "on",
+            claim_reference=post.get("claim_reference", ""),
             note=post.get("note", ""),
         )
 

@@ -54,3 +54,27 @@ def test_the_service_keeps_the_table(world, old, new):
             services.change_work_order(SYSTEM, order, new)
         order.refresh_from_db()
         assert order.state == old
+
+
+def test_a_warranty_or_insurance_claim_is_recorded_on_the_work_order(world, client):  # type: ignore[no-untyped-def]
+    """Deliver 3: warranty and insurance claims, with the supplier's or insurer's case number,
+    kept on one line whatever is typed, audited, and shown by the API."""
+    from django.urls import reverse
+
+    from reol.core.models import AuditEvent
+
+    order = services.report_problem(SYSTEM, world.school_a, subject="PC-7", problem="Dropped")
+    client.force_login(world.librarian_a)
+    page = reverse("technology-order", args=[order.pk])
+    assert "Insurance claim" in client.get(page).content.decode()
+    client.post(page, {"insurance_claim": "on", "claim_reference": "TRYG-2026\r\n-4411\x00"})
+    saved = WorkOrder.objects.get(pk=order.pk)
+    assert (saved.insurance_claim, saved.warranty_claim) == (True, False)
+    assert saved.claim_reference == "TRYG-2026 -4411"
+    event = AuditEvent.objects.filter(action="work_order.update").latest("id")
+    assert event.details["insurance"] is True and event.details["reference"] == "TRYG-2026 -4411"
+    shown = client.get(f"/api/v1/work-orders/{order.pk}").json()  # the session works too
+    assert (shown["insurance_claim"], shown["claim_reference"]) == (True, "TRYG-2026 -4411")
+    client.force_login(world.librarian_b)  # another school's librarian cannot touch it
+    assert client.post(page, {"insurance_claim": ""}).status_code == 404
+    assert WorkOrder.objects.get(pk=order.pk).insurance_claim
