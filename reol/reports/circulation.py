@@ -23,6 +23,7 @@ from reol.patrons.models import Patron, PatronCategory
 from .framework import Column, Filters, Report, Row, Table, register
 from .loans import (
     MARC_LANGUAGES,
+    RECORD_FILTERS,
     apply_record_filters,
     people_expression,
     population,
@@ -41,17 +42,6 @@ PEOPLE_FILTERS = (
     "date_to",
     "grade",
     "group",
-    "material_type",
-    "fiction",
-    "class_from",
-    "class_to",
-    "language",
-)
-RECORD_FILTERS = (
-    "school",
-    "school_year",
-    "date_from",
-    "date_to",
     "material_type",
     "fiction",
     "class_from",

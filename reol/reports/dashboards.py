@@ -29,7 +29,7 @@ from reol.planning import selectors as planning
 from . import framework
 from .collection import GONE
 from .framework import Column, Filters, Report, Row, Table, register
-from .loans import apply_record_filters, people_expression, student_loans
+from .loans import RECORD_FILTERS, apply_record_filters, people_expression, student_loans
 
 
 @dataclass(frozen=True)
@@ -165,17 +165,7 @@ SCHOOLS = Report(
     gettext_lazy("Every school's loans, borrowers and copies, per student, and the totals."),
     gettext_lazy("Municipality"),
     _schools,
-    filters=(
-        "school",
-        "school_year",
-        "date_from",
-        "date_to",
-        "material_type",
-        "fiction",
-        "class_from",
-        "class_to",
-        "language",
-    ),
+    filters=RECORD_FILTERS,
     order=5,
 )
 

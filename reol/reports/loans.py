@@ -145,6 +145,20 @@ def apply_people_filters(loans: QuerySet[Any], filters: Filters) -> QuerySet[Any
     return loans
 
 
+# The filters a report on loans and the copies behind them offers (``apply_record_filters``).
+RECORD_FILTERS = (
+    "school",
+    "school_year",
+    "date_from",
+    "date_to",
+    "material_type",
+    "fiction",
+    "class_from",
+    "class_to",
+    "language",
+)
+
+
 def apply_record_filters(rows: QuerySet[Any], filters: Filters, prefix: str) -> QuerySet[Any]:
     """Material type, fiction, classification range and language, on anything that reaches a
     ``Record`` through ``prefix`` (loans: ``item__record__``; copies: ``record__``)."""

@@ -27,21 +27,10 @@ from reol.reading.levels import absolute_words
 
 from .collection import GROWTH_FILTERS, copies
 from .framework import Column, Filters, Report, Row, Table, register
-from .loans import MARC_LANGUAGES, apply_record_filters, section_expression
+from .loans import MARC_LANGUAGES, RECORD_FILTERS, apply_record_filters, section_expression
 
 SECTION = gettext_lazy("Collection")
 USE_FILTERS = GROWTH_FILTERS
-RECORD_FILTERS = (
-    "school",
-    "school_year",
-    "date_from",
-    "date_to",
-    "material_type",
-    "fiction",
-    "class_from",
-    "class_to",
-    "language",
-)
 LIX_BANDS = (15, 25, 35, 45)  # the edges of reading.levels' words
 AGE_BANDS = ((0, 5), (6, 8), (9, 11), (12, 13), (14, 16), (17, 99))
 
