@@ -126,6 +126,34 @@ def _details(session: GuidanceSession) -> dict[str, Any]:
     }
 
 
+def _new_session(
+    actor: User,
+    school: School,
+    action: str,
+    topic: str,
+    details: str,
+    when: tuple[dt.date, dt.time | None, dt.time | None],
+    **fields: Any,
+) -> GuidanceSession:
+    """A session booked or asked for: its topic and time checked, made, audited (the caller's
+    transaction)."""
+    if not topic.strip():
+        raise ValidationError({"topic": _("Say what the session is about.")})
+    day, start_time, end_time = when
+    _check_when(day, start_time, end_time)
+    session = GuidanceSession.objects.create(
+        school=school,
+        topic=topic.strip(),
+        details=details.strip(),
+        day=day,
+        start_time=start_time,
+        end_time=end_time,
+        **fields,
+    )
+    audit.record(actor, action, session, school=school, details=_details(session))
+    return session
+
+
 @transaction.atomic
 def book_session(
     actor: User,
@@ -140,24 +168,11 @@ def book_session(
 ) -> GuidanceSession:
     """A teacher books guidance for a class: it waits only for the librarian's confirmation."""
     require(actor, Perm.BOOKING, school)
-    if not topic.strip():
-        raise ValidationError({"topic": _("Say what the session is about.")})
     if group is not None and group.school_id != school.pk:
         raise ValidationError({"group": _("That class belongs to another school.")})
-    _check_when(day, start_time, end_time)
-    session = GuidanceSession.objects.create(
-        school=school,
-        topic=topic.strip(),
-        details=details.strip(),
-        day=day,
-        start_time=start_time,
-        end_time=end_time,
-        teacher=actor,
-        group=group,
-        state=SessionState.AGREED,
-    )
-    audit.record(actor, "guidance.book", session, school=school, details=_details(session))
-    return session
+    when = (day, start_time, end_time)
+    fields = {"teacher": actor, "group": group, "state": SessionState.AGREED}
+    return _new_session(actor, school, "guidance.book", topic, details, when, **fields)
 
 
 @transaction.atomic
@@ -177,24 +192,11 @@ def request_session(
         raise PermissionDenied(
             _("You do not have permission to do this at %(school)s.") % {"school": school.name}
         )
-    if not topic.strip():
-        raise ValidationError({"topic": _("Say what the session is about.")})
     if not selectors.is_teacher_of(teacher, actor, school):
         raise ValidationError({"teacher": _("Choose one of your own teachers.")})
-    _check_when(day, start_time, end_time)
-    session = GuidanceSession.objects.create(
-        school=school,
-        topic=topic.strip(),
-        details=details.strip(),
-        day=day,
-        start_time=start_time,
-        end_time=end_time,
-        teacher=teacher,
-        student=actor,
-        state=SessionState.REQUESTED,
-    )
-    audit.record(actor, "guidance.request", session, school=school, details=_details(session))
-    return session
+    when = (day, start_time, end_time)
+    fields = {"teacher": teacher, "student": actor, "state": SessionState.REQUESTED}
+    return _new_session(actor, school, "guidance.request", topic, details, when, **fields)
 
 
 def _may_move(actor: Actor, session: GuidanceSession, new: str) -> bool:
