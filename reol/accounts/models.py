@@ -112,15 +112,24 @@ class SignInPolicy(models.Model):
         return str(self.school)
 
 
-class ExternalIdentity(models.Model):
-    """A provider's subject (``sub``) once matched to a person: later sign-ins use the link,
-    and the provider's logout (by ``sub``) finds the person's sessions."""
+class SubjectLink(models.Model):
+    """A subject of a provider or platform once matched to a person (``matching``): later
+    sign-ins and launches use the link instead of matching again."""
 
-    provider = models.ForeignKey(IdentityProvider, on_delete=models.CASCADE, related_name="+")
     subject = models.CharField(max_length=255)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ExternalIdentity(SubjectLink):
+    """An OpenID Connect or SAML provider's subject (``sub``): the provider's logout (by
+    ``sub``) finds the person's sessions through it."""
+
+    provider = models.ForeignKey(IdentityProvider, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
         constraints = [
@@ -265,14 +274,10 @@ class LtiLogin(models.Model):
         return self.state
 
 
-class LtiIdentity(models.Model):
-    """A platform's subject once matched to a person: later launches use the link."""
+class LtiIdentity(SubjectLink):
+    """A learning platform's subject: later launches use the link."""
 
     platform = models.ForeignKey(LtiPlatform, on_delete=models.CASCADE, related_name="+")
-    subject = models.CharField(max_length=255)
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
