@@ -299,3 +299,30 @@ def test_the_api_lists_pays_and_waives(charged, client, token_for):
     ).json()
     assert mine["count"] == 1 and mine["items"][0]["paid"] == "33.33"
     assert Patron.objects.filter(user__username=username).exists()
+
+
+def test_the_charge_pages_and_api_read_in_few_queries(
+    charged, client, token_for, django_assert_max_num_queries
+):
+    """However many charges: the school's list, its XLSX, the record's panel and the API."""
+    w = charged.world
+    for n in range(8):
+        charge = returns.record_charge(
+            w.librarian_a, charged.device, note=f"Part {n}", amount=Decimal("10")
+        )
+        payments.record_payment(w.librarian_a, charge, amount="1", method="cash")
+    student = charged.students[0]
+    client.force_login(w.librarian_a)
+    for url in (
+        "/staff/technology/charges/open/",
+        "/staff/technology/charges/open.xlsx",
+        f"/staff/patrons/{student.pk}/",
+        f"/staff/desk/?patron={student.user.pk}",
+    ):
+        with django_assert_max_num_queries(30):
+            assert client.get(url).status_code == 200, url
+    auth = token_for(w.librarian_a)
+    with django_assert_max_num_queries(10):
+        body = client.get(f"/api/v1/patrons/{student.user.username}/charges", **auth).json()
+    assert body["count"] == 9
+    assert len(body["items"][1]["settlements"]) == 1
