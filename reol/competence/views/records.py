@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from reol.core import calendar
 from reol.core.permissions import Perm, schools_with
 
 from .. import forms, training
@@ -25,11 +24,7 @@ def records(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     school = data.get("school")
     schools = allowed.filter(pk=school.pk) if school else allowed
-    year_starts, year_ends = calendar.school_year_bounds(
-        school or first, calendar.current_school_year(school or first)
-    )
-    starts = data.get("starts") or year_starts
-    ends = data.get("ends") or year_ends
+    starts, ends = training.period(school or first, data.get("starts"), data.get("ends"))
     rows = training.training_records(
         user,
         schools,
