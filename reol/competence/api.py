@@ -19,6 +19,7 @@ from reol.core.paging import paged
 from reol.core.permissions import Perm
 
 from . import access
+from .api_staff import router as staff_router
 from .models import Course, Registration
 from .services import courses
 
@@ -134,3 +135,6 @@ def cancel_registration(request: HttpRequest, registration_id: int) -> tuple[int
         raise Http404
     courses.cancel(user, registration)
     return 204, None
+
+
+router.add_router("", staff_router)  # the schedule and training records (api_staff.py)
