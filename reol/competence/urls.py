@@ -25,5 +25,10 @@ urlpatterns = [
     ),
     path("workshops/", pd.workshops, name="competence-workshops"),
     path("records/", records.records, name="competence-records"),
+    path(
+        "records/<int:person>/certificates/<int:course>.pdf",
+        records.certificate,
+        name="competence-record-certificate",
+    ),
     path("schedule/", schedule.week, name="competence-schedule"),
 ]

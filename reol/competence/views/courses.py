@@ -165,11 +165,7 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
     user = me(request)
     if user not in selectors.completers(course):
         raise Http404
-    response = HttpResponse(
-        certificates.certificate_pdf(course, user), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = f'attachment; filename="certificate-{course.pk}.pdf"'
-    return response
+    return certificates.certificate_response(course, user)
 
 
 @login_required
