@@ -20,7 +20,7 @@ from reol.core.permissions import Perm
 
 from . import access
 from .api_staff import router as staff_router
-from .models import Course, Registration
+from .models import Course, Registration, Session
 from .services import courses
 
 router = Router(tags=["competence"])
@@ -46,6 +46,11 @@ class SessionOut(Schema):
     ends: dt.datetime
     place: str
     online_url: str
+    cancelled: bool
+
+    @staticmethod
+    def resolve_cancelled(obj: Session) -> bool:
+        return obj.cancelled_at is not None
 
 
 class RegistrationOut(Schema):
