@@ -47,7 +47,7 @@ EMBED = "reol_lti_embed"  # in a launch-scoped session: the platform's pk
 EMBED_SECONDS = 3 * 3600  # a lesson or two; the next click on the course's link starts anew
 PREFIX = "lti/s/"
 _EMBEDDED_PATH = re.compile(r"^/lti/s/(?P<key>[a-z0-9]{32,64})(?P<rest>/.*)$")
-_EMBEDDABLE: list[str] = []
+_EMBEDDABLE: list[str] = ["/accounts/logout/"]  # signing out inside the frame ends it
 _FRAME_DESTINATIONS = ("iframe", "frame")
 
 
