@@ -169,6 +169,18 @@ class UsedNonce(models.Model):
         return f"{self.provider_id}:{self.nonce}"
 
 
+class SamlSigningKey(models.Model):
+    """Reol's own key as a SAML service provider (RSA, PEM, sealed) and its self-signed
+    certificate, published in our metadata: it signs single-logout messages."""
+
+    private_pem = SealedField()
+    certificate = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"saml-key-{self.pk}"
+
+
 class ProviderSession(models.Model):
     """Which Django session a provider's session (``sid``) became, for its logout."""
 
