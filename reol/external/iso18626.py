@@ -300,7 +300,16 @@ def _read_body(message: Message, body: ET.Element) -> None:
 
 
 class PartnerUnreachable(Exception):
-    pass
+    """No usable answer. ``transient``: the partner is down or busy (no connection, a time-out,
+    HTTP 5xx or 429), so the same message may be sent again later."""
+
+    def __init__(self, message: str, *, transient: bool = True) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+
+def _transient(status: int) -> bool:
+    return status >= 500 or status == 429
 
 
 def post(url: str, token: str, body: bytes, *, timeout_ms: int) -> Message:
@@ -316,10 +325,12 @@ def post(url: str, token: str, body: bytes, *, timeout_ms: int) -> Message:
             status = response.status_code
     except requests.RequestException as error:
         raise PartnerUnreachable(str(error)[:200]) from error
+    if _transient(status):
+        raise PartnerUnreachable(f"HTTP {status}")
     try:
         answer = parse(raw)
     except ProtocolError as error:
-        raise PartnerUnreachable(f"HTTP {status}: {error}") from error
+        raise PartnerUnreachable(f"HTTP {status}: {error}", transient=False) from error
     if not answer.kind.endswith("Confirmation"):
-        raise PartnerUnreachable(f"HTTP {status}: answered with {answer.kind}")
+        raise PartnerUnreachable(f"HTTP {status}: answered with {answer.kind}", transient=False)
     return answer
