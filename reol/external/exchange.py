@@ -31,7 +31,7 @@ from reol.core import audit
 from reol.core.models import School
 from reol.core.permissions import SYSTEM, Actor, Perm, require
 
-from . import ill, iso18626, outbox
+from . import ill, iso18626, outbox, throttle
 from . import messages as outgoing
 from .iso18626 import Header, Message, ProtocolError
 from .models import ExternalTarget, IllRequest, PartnerRequest, RequestMethod
@@ -311,18 +311,31 @@ def answer_partner(
 
 
 def receive(raw: bytes, token: str) -> tuple[int, bytes]:
-    """Read a partner's message and act on it; the HTTP status and the confirmation to send."""
+    """Read a partner's message and act on it; the HTTP status and the confirmation to send.
+
+    A partner over its rate (``throttle``) gets 429 and a confirmation with an error (the
+    standard has no error type for it; ``BadlyFormedMessage`` with the value
+    ``rate limit: …`` is what a partner's system shows its staff; Retry-After says when)."""
     partner = partner_for(token)
     if partner is None:
         return 401, iso18626.confirmation(
             "request", Header(), error_type="BadlyFormedMessage", error_value="unknown partner"
         )
+    wait = throttle.admit(partner)
+    if wait:
+        value = f"rate limit: at most {throttle.per_minute()} messages a minute"
+        return 429, iso18626.confirmation(
+            "request", Header(), error_type="BadlyFormedMessage", error_value=value
+        )
     try:
         message = iso18626.parse(raw)
     except ProtocolError as error:
-        return 400, iso18626.confirmation(
-            "request", Header(), error_type=error.error_type, error_value=error.value
-        )
+        # Unreadable: 400. Read but refused by the standard's rules: answered in kind, as any
+        # refusal (the partner's system reads the error in the confirmation).
+        return 200 if error.kind else 400, iso18626.confirmation(
+            error.kind or "request", error.header or Header(), error_type=error.error_type,
+            error_value=error.value,
+        )  # fmt: skip
     header, reason = message.header, message.reason or message.action
     try:
         if message.kind == "request":

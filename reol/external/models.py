@@ -83,6 +83,9 @@ class ExternalTarget(models.Model):
     # The circuit breaker (see ``breaker``): failures in a row, and since when it is open.
     failures = models.PositiveIntegerField(default=0, editable=False)
     opened_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The partner's messages to us in the current minute (``throttle``).
+    calls_minute = models.DateTimeField(null=True, blank=True, editable=False)
+    calls = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("external catalogue")

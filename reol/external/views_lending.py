@@ -41,7 +41,10 @@ def endpoint(request: HttpRequest) -> HttpResponse:
     auth = request.META.get("HTTP_AUTHORIZATION", "")
     token = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
     status, body = exchange.receive(request.read(iso18626.MAX_BYTES + 1), token)
-    return HttpResponse(body, status=status, content_type=iso18626.CONTENT_TYPE)
+    response = HttpResponse(body, status=status, content_type=iso18626.CONTENT_TYPE)
+    if status == 429:
+        response["Retry-After"] = "60"  # at most: the partner's count starts again each minute
+    return response
 
 
 @login_required
