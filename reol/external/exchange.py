@@ -214,7 +214,7 @@ def _partner_asks(partner: ExternalTarget, message: Message) -> PartnerRequest:
 def _borrower_says(partner: ExternalTarget, message: Message) -> None:
     with transaction.atomic():
         asked = (
-            PartnerRequest.objects.select_for_update()
+            PartnerRequest.objects.select_for_update(of=("self",))
             .filter(partner=partner, their_id=message.header.request_id)
             .select_related("school", "item")
             .first()
@@ -273,7 +273,7 @@ def answer_partner(
     (the desk refuses it while it is away); ``COMPLETED``: it is checked in if still out."""
     require(actor, Perm.EXTERNAL_MANAGE, asked.school)
     locked = (
-        PartnerRequest.objects.select_for_update()
+        PartnerRequest.objects.select_for_update(of=("self",))
         .select_related("school", "partner", "item")
         .get(pk=asked.pk)
     )

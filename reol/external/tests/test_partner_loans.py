@@ -4,8 +4,8 @@ The county library asks Nordskolen for a title over ``/external/iso18626/``; Nor
 librarian lends copy NORD-1 until a date: the copy is on loan to the county library (the desk,
 the OPAC and SIP2 say so, with the date) and the desk refuses to lend it meanwhile. When the
 county library says it shipped the copy back (``ShippedReturn``), the copy is checked in as at
-the desk: to the hold shelf when a student waits for it. The partner's address is a closed port,
-so its messages wait in the outbox (the retries are ``test_outbox``'s).
+the desk: to the hold shelf when a student waits for it. Our answers are kept in the outbox
+(the queue does not run in these tests: delivery and retries are ``test_outbox``'s).
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def test_a_copy_lent_to_a_partner_is_out_everywhere_until_it_comes_back(client, 
     asked.refresh_from_db()
     assert (asked.state, asked.item, asked.due) == (P.LOANED, copy, due)
     message = OutgoingMessage.objects.get(conversation="AMT-77", what="Loaned")
-    assert message.state == "pending"  # the partner is down: kept, not lost
+    assert message.state == "pending"  # kept until the partner accepts it
     assert f"<dueDate>{due.isoformat()}" in message.body
     # The desk refuses it, naming the library and the date.
     with pytest.raises(CirculationError, match="Amtsbiblioteket") as refused:
