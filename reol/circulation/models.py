@@ -284,6 +284,38 @@ class Loan(models.Model):
         return self.is_open and is_overdue(self.due_date, on)
 
 
+class LibraryLoan(models.Model):
+    """A copy of ours lent to another library (an interlibrary loan to a partner): the copy is
+    on loan to ``library`` until ``due_date``; checkin at the desk ends it (``actions.loans``).
+    Not a ``Loan``: a loan is to a person, and every page about a person's loans reads it so."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="library_loans")
+    library = models.CharField(_("library"), max_length=200)
+    reference = models.CharField(_("their reference"), max_length=64, blank=True)
+    loan_date = models.DateField(_("lent on"))
+    due_date = models.DateField(_("due"))
+    returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("loan to a library")
+        ordering = ["due_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item"],
+                condition=Q(returned_at__isnull=True),
+                name="libraryloan_one_open_per_item",
+                violation_error_message=_("This copy is already on loan."),
+            ),
+            models.CheckConstraint(
+                condition=Q(due_date__gte=F("loan_date")), name="libraryloan_due_after_lent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} → {self.library} ({self.due_date:%Y-%m-%d})"
+
+
 class LoanStatistic(models.Model):
     """What a student's loan keeps for statistics once the borrower is forgotten.
 

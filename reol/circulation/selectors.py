@@ -33,6 +33,7 @@ from .models import (
     OPEN_HOLD_STATES,
     Hold,
     HoldState,
+    LibraryLoan,
     Loan,
     LoanCategory,
     LoanQuerySet,
@@ -269,6 +270,15 @@ def record_loans(record: Record, school: School) -> QuerySet[Loan]:
     )
 
 
+def record_library_loans(record: Record, school: School) -> QuerySet[LibraryLoan]:
+    """The title's copies at a school lent to other libraries (interlibrary loans)."""
+    return (
+        LibraryLoan.objects.filter(item__record=record, item__school=school, returned_at=None)
+        .select_related("item")
+        .order_by("due_date", "id")
+    )
+
+
 def record_holds(record: Record, school: School) -> QuerySet[Hold]:
     """The open holds on a title at a school, in queue order (the ready ones first)."""
     return (
@@ -280,6 +290,11 @@ def record_holds(record: Record, school: School) -> QuerySet[Hold]:
 
 def open_loan_of(item: Item) -> Loan | None:
     return Loan.objects.open().filter(item=item).select_related("patron", "school").first()
+
+
+def open_library_loan_of(item: Item) -> LibraryLoan | None:
+    """The copy's loan to another library, while it is there."""
+    return LibraryLoan.objects.filter(item=item, returned_at__isnull=True).first()
 
 
 # --- Stocktaking -------------------------------------------------------------------------------

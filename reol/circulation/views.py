@@ -139,6 +139,8 @@ def _checkin_answer(result: loan_actions.CheckinResult) -> Answer:
     answer.title = result.item.record.title
     if result.loan is not None and result.loan.patron is not None:
         answer.who = str(result.loan.patron)  # unless the return has already anonymised it
+    elif result.library_loan is not None:
+        answer.who = result.library_loan.library
     return answer
 
 
@@ -158,7 +160,7 @@ def _checkin_sentence(result: loan_actions.CheckinResult) -> Answer:
         }
         slip = reverse("circulation-transit-slip", args=[result.item.barcode])
         return Answer("notice", text, links=[(_("Print the transit slip"), slip)])
-    if result.loan is None:
+    if result.loan is None and result.library_loan is None:
         text = _("“%(title)s” was not on loan. It goes back on the shelf.") % {"title": title}
         if result.found:
             text = _("“%(title)s” was registered as missing and is found again.") % {"title": title}

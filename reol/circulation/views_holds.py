@@ -36,6 +36,7 @@ def record_panel(request: HttpRequest, record: Record, school: School | None) ->
     context = {
         "record": record,
         "loans": list(selectors.record_loans(record, school)),
+        "library_loans": list(selectors.record_library_loans(record, school)),
         "holds": list(selectors.record_holds(record, school)),
         "today": timezone.localdate(),
     }

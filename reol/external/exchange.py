@@ -24,11 +24,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from reol.circulation import selectors as desk
+from reol.circulation.actions.copies import lend_to_library
+from reol.circulation.actions.loans import checkin
 from reol.core import audit
 from reol.core.models import School
 from reol.core.permissions import SYSTEM, Actor, Perm, require
 
-from . import ill, iso18626
+from . import ill, iso18626, outbox, throttle
 from . import messages as outgoing
 from .iso18626 import Header, Message, ProtocolError
 from .models import ExternalTarget, IllRequest, PartnerRequest, RequestMethod
@@ -97,25 +100,6 @@ def partner_for(token: str) -> ExternalTarget | None:
     )
 
 
-def _post(target: ExternalTarget, body: bytes) -> Message:
-    """Send to the partner; a refusal or silence is the librarian's clear message."""
-    try:
-        answer = iso18626.post(
-            target.iso18626_url, target.outgoing_token, body, timeout_ms=target.timeout_ms
-        )
-    except iso18626.PartnerUnreachable as error:
-        raise ValidationError(
-            _("%(partner)s's system did not answer as expected (%(error)s). Nothing changed.")
-            % {"partner": target.name, "error": str(error)}
-        ) from error
-    if not answer.ok:
-        raise ValidationError(
-            _("%(partner)s refused the message: %(error)s")
-            % {"partner": target.name, "error": answer.error or "ERROR"}
-        )
-    return answer
-
-
 # --- We borrow --------------------------------------------------------------------------------
 
 
@@ -127,31 +111,38 @@ def send(actor: Actor, loan: IllRequest) -> IllRequest:
     return ill.send(actor, loan)
 
 
+@transaction.atomic
 def send_back(actor: Actor, loan: IllRequest) -> tuple[IllRequest, str]:
     """The copy goes back (``ill.send_back``); a partner is told. Returns a problem, or ''."""
     returned = ill.send_back(actor, loan)
     return returned, tell_returned(returned)
 
 
+@transaction.atomic
 def send_request(actor: Actor, loan: IllRequest) -> IllRequest:
-    """POST our ``request`` to the lender, then (its confirmation OK) mark the loan sent."""
+    """Our ``request`` to the lender: the loan is sent, the message kept until the partner
+    accepts it (``outbox``: sent after commit, retried while the partner is down)."""
     require(actor, Perm.EXTERNAL_MANAGE, loan.school)
     ill.check_step(loan, S.SENT)
     assert loan.target is not None
-    _post(loan.target, outgoing.iso18626_request(loan))
-    return ill.mark_sent(actor, loan)
+    sent = ill.mark_sent(actor, loan)
+    body = outgoing.iso18626_request(sent)
+    conversation = outgoing.iso18626_header(sent).request_id
+    outbox.put(sent.target, sent.school, conversation, body, kind="request", what="Request")  # type: ignore[arg-type]
+    return sent
 
 
 def tell_returned(loan: IllRequest) -> str:
-    """After sending back: tell the lender (``ShippedReturn``). Returns a problem, or ''."""
+    """After sending back: tell the lender (``ShippedReturn``, through the outbox)."""
     if not speaks_iso(loan.target):
         return ""
     assert loan.target is not None
-    body = iso18626.requesting_message(outgoing.iso18626_header(loan), action="ShippedReturn")
-    try:
-        _post(loan.target, body)
-    except ValidationError as error:
-        return " ".join(error.messages)
+    header = outgoing.iso18626_header(loan)
+    body = iso18626.requesting_message(header, action="ShippedReturn")
+    outbox.put(
+        loan.target, loan.school, header.request_id, body, kind="requestingAgencyMessage",
+        what="ShippedReturn",
+    )  # fmt: skip
     return ""
 
 
@@ -223,9 +214,9 @@ def _partner_asks(partner: ExternalTarget, message: Message) -> PartnerRequest:
 def _borrower_says(partner: ExternalTarget, message: Message) -> None:
     with transaction.atomic():
         asked = (
-            PartnerRequest.objects.select_for_update()
+            PartnerRequest.objects.select_for_update(of=("self",))
             .filter(partner=partner, their_id=message.header.request_id)
-            .select_related("school")
+            .select_related("school", "item")
             .first()
         )
         if asked is None:
@@ -238,6 +229,8 @@ def _borrower_says(partner: ExternalTarget, message: Message) -> None:
             return
         if asked.state not in allowed[new]:
             raise ProtocolError("UnrecognisedDataValue", f"{message.action} when {asked.state}")
+        if new == P.RETURNED:
+            _check_in(SYSTEM, asked)
         old, asked.state = asked.state, new
         asked.save(update_fields=["state", "updated_at"])
         audit.record(
@@ -246,40 +239,71 @@ def _borrower_says(partner: ExternalTarget, message: Message) -> None:
         )  # fmt: skip
 
 
-def answer_partner(
-    actor: Actor, asked: PartnerRequest, new: str, *, due: dt.date | None = None, note: str = ""
-) -> PartnerRequest:
-    """Our librarian's answer to a partner's request, sent to the partner, then kept."""
-    require(actor, Perm.EXTERNAL_MANAGE, asked.school)
-    if new not in PARTNER_STEPS.get(asked.state, frozenset()):
-        raise ValidationError(_("That answer does not follow from the request's state."))
-    if new == P.LOANED and due is None:
-        raise ValidationError({"due": _("Say when it must be back.")})
+def _check_in(actor: Actor, asked: PartnerRequest) -> None:
+    """Our copy is back from the partner: checked in as at the desk (to a hold, in transit or
+    on the shelf), unless the desk already did."""
+    if asked.item is not None and desk.open_library_loan_of(asked.item) is not None:
+        checkin(actor, asked.school, asked.item)
+
+
+def _our_answer(asked: PartnerRequest, new: str, due: dt.date | None, note: str) -> bytes:
     header = Header(
         supplying=asked.school.code,
         requesting=asked.partner.lender_symbol,
         request_id=asked.their_id,
         supplying_request_id=f"{asked.school.code}-p{asked.pk}",
     )
-    body = iso18626.supplying_message(
+    return iso18626.supplying_message(
         header,
         status=OUR_STATUS[new],
         reason="RequestResponse" if asked.state == P.NEW else "StatusChange",
         due=due if new == P.LOANED else None,
-        note=note.strip()[:500],
+        note=note,
     )
-    _post(asked.partner, body)
-    with transaction.atomic():
-        locked = PartnerRequest.objects.select_for_update().get(pk=asked.pk)
-        old, locked.state = locked.state, new
-        if new == P.LOANED:
-            locked.due = due
-        locked.note = note.strip()[:500]
-        locked.save()
-        audit.record(
-            actor, f"ill.partner_{new}", locked, school=locked.school,
-            details={"from": old, "partner": asked.partner.name},
+
+
+@transaction.atomic
+def answer_partner(
+    actor: Actor, asked: PartnerRequest, new: str, *, due: dt.date | None = None, note: str = "",
+    barcode: str = "",
+) -> PartnerRequest:  # fmt: skip
+    """Our librarian's answer to a partner's request: kept, and sent to the partner (outbox).
+
+    Lent (``LOANED``): our copy ``barcode`` goes on loan to the partner through circulation
+    (the desk refuses it while it is away); ``COMPLETED``: it is checked in if still out."""
+    require(actor, Perm.EXTERNAL_MANAGE, asked.school)
+    locked = (
+        PartnerRequest.objects.select_for_update(of=("self",))
+        .select_related("school", "partner", "item")
+        .get(pk=asked.pk)
+    )
+    if new not in PARTNER_STEPS.get(locked.state, frozenset()):
+        raise ValidationError(_("That answer does not follow from the request's state."))
+    if new == P.LOANED:
+        if due is None:
+            raise ValidationError({"due": _("Say when it must be back.")})
+        if not barcode.strip():
+            raise ValidationError({"barcode": _("Scan the copy you lend.")})
+        lent = lend_to_library(
+            actor, locked.school, barcode.strip(), library=locked.partner.name, due=due,
+            reference=locked.their_id,
         )  # fmt: skip
+        locked.item, locked.due, due = lent.item, lent.due_date, lent.due_date
+    if new == P.COMPLETED:
+        _check_in(actor, locked)
+    note = note.strip()[:500]
+    body = _our_answer(locked, new, due, note)
+    old, locked.state, locked.note = locked.state, new, note
+    locked.save()
+    outbox.put(
+        locked.partner, locked.school, locked.their_id, body, kind="supplyingAgencyMessage",
+        what=OUR_STATUS[new],
+    )  # fmt: skip
+    audit.record(
+        actor, f"ill.partner_{new}", locked, school=locked.school,
+        details={"from": old, "partner": locked.partner.name,
+                 "item": locked.item.barcode if locked.item else ""},
+    )  # fmt: skip
     return locked
 
 
@@ -287,18 +311,31 @@ def answer_partner(
 
 
 def receive(raw: bytes, token: str) -> tuple[int, bytes]:
-    """Read a partner's message and act on it; the HTTP status and the confirmation to send."""
+    """Read a partner's message and act on it; the HTTP status and the confirmation to send.
+
+    A partner over its rate (``throttle``) gets 429 and a confirmation with an error (the
+    standard has no error type for it; ``BadlyFormedMessage`` with the value
+    ``rate limit: …`` is what a partner's system shows its staff; Retry-After says when)."""
     partner = partner_for(token)
     if partner is None:
         return 401, iso18626.confirmation(
             "request", Header(), error_type="BadlyFormedMessage", error_value="unknown partner"
         )
+    wait = throttle.admit(partner)
+    if wait:
+        value = f"rate limit: at most {throttle.per_minute()} messages a minute"
+        return 429, iso18626.confirmation(
+            "request", Header(), error_type="BadlyFormedMessage", error_value=value
+        )
     try:
         message = iso18626.parse(raw)
     except ProtocolError as error:
-        return 400, iso18626.confirmation(
-            "request", Header(), error_type=error.error_type, error_value=error.value
-        )
+        # Unreadable: 400. Read but refused by the standard's rules: answered in kind, as any
+        # refusal (the partner's system reads the error in the confirmation).
+        return 200 if error.kind else 400, iso18626.confirmation(
+            error.kind or "request", error.header or Header(), error_type=error.error_type,
+            error_value=error.value,
+        )  # fmt: skip
     header, reason = message.header, message.reason or message.action
     try:
         if message.kind == "request":

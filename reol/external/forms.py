@@ -63,6 +63,10 @@ class TargetForm(forms.Form):
 
 
 class PartnerAnswerForm(forms.Form):
+    barcode = OneLineField(
+        label=_("Copy's barcode"), max_length=64, required=False,
+        help_text=_("The copy you lend: it is on loan to the partner until it comes back."),
+    )  # fmt: skip
     due = forms.DateField(label=_("Due back"), widget=DateInput(), required=False)
     note = OneLineField(label=_("Note to the partner"), max_length=500, required=False)
 

@@ -6,7 +6,8 @@ Reading is defensive: ``defusedxml`` (no DTDs, no entities), at most ``MAX_BYTES
 elements named below are looked at; anything else in a partner's message is ignored, as the
 standard asks of a receiver. The schema (XSD) is not vendored, so messages are not validated
 against it: ``parse`` checks what Reol relies on (the message kind, the header's agencies and
-request id, a known status) and refuses the rest with ``BadlyFormedMessage``.
+request id, a known status) and what the standard requires of each kind of message
+(``iso18626_rules``), and refuses the rest with the standard's error type and value.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from xml.etree import ElementTree as ET
 import requests
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
+
+from . import iso18626_rules
 
 NS = "http://illtransactions.org/2013/iso18626"
 MAX_BYTES = 64 * 1024
@@ -53,10 +56,14 @@ ACTIONS = frozenset(
 class ProtocolError(Exception):
     """A message Reol cannot use; ``error_type`` is the standard's word for why."""
 
-    def __init__(self, error_type: str, value: str) -> None:
+    def __init__(
+        self, error_type: str, value: str, *, kind: str = "", header: Header | None = None
+    ) -> None:
         super().__init__(f"{error_type}: {value}")
         self.error_type = error_type
         self.value = value
+        self.kind = kind  # the message's kind, once known: the confirmation answers in kind
+        self.header = header
 
 
 @dataclass
@@ -252,7 +259,8 @@ def parse(raw: bytes) -> Message:
         raise ProtocolError("UnsupportedActionType", kind[:60])
     head = _find(body, "confirmationHeader" if kind.endswith("Confirmation") else "header")
     if head is None:
-        raise ProtocolError("BadlyFormedMessage", "no header")
+        answer_as = "" if kind.endswith("Confirmation") else kind
+        raise ProtocolError("BadlyFormedMessage", "missing header", kind=answer_as)
     header = Header(
         supplying=_text(head, "supplyingAgencyId", "agencyIdValue", limit=64),
         requesting=_text(head, "requestingAgencyId", "agencyIdValue", limit=64),
@@ -266,9 +274,14 @@ def parse(raw: bytes) -> Message:
         if data is not None:
             message.error = f"{_text(data, 'errorType')}: {_text(data, 'errorValue')}"
         return message
-    if not header.request_id or not header.supplying or not header.requesting:
-        raise ProtocolError("BadlyFormedMessage", "header lacks an agency or the request id")
-    _read_body(message, body)
+    found = iso18626_rules.problem(kind, body)
+    if found is not None:
+        raise ProtocolError(*found, kind=kind, header=header)
+    try:
+        _read_body(message, body)
+    except ProtocolError as error:
+        error.kind, error.header = kind, header
+        raise
     return message
 
 
@@ -300,7 +313,16 @@ def _read_body(message: Message, body: ET.Element) -> None:
 
 
 class PartnerUnreachable(Exception):
-    pass
+    """No usable answer. ``transient``: the partner is down or busy (no connection, a time-out,
+    HTTP 5xx or 429), so the same message may be sent again later."""
+
+    def __init__(self, message: str, *, transient: bool = True) -> None:
+        super().__init__(message)
+        self.transient = transient
+
+
+def _transient(status: int) -> bool:
+    return status >= 500 or status == 429
 
 
 def post(url: str, token: str, body: bytes, *, timeout_ms: int) -> Message:
@@ -316,10 +338,12 @@ def post(url: str, token: str, body: bytes, *, timeout_ms: int) -> Message:
             status = response.status_code
     except requests.RequestException as error:
         raise PartnerUnreachable(str(error)[:200]) from error
+    if _transient(status):
+        raise PartnerUnreachable(f"HTTP {status}")
     try:
         answer = parse(raw)
     except ProtocolError as error:
-        raise PartnerUnreachable(f"HTTP {status}: {error}") from error
+        raise PartnerUnreachable(f"HTTP {status}: {error}", transient=False) from error
     if not answer.kind.endswith("Confirmation"):
-        raise PartnerUnreachable(f"HTTP {status}: answered with {answer.kind}")
+        raise PartnerUnreachable(f"HTTP {status}: answered with {answer.kind}", transient=False)
     return answer

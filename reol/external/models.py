@@ -83,6 +83,9 @@ class ExternalTarget(models.Model):
     # The circuit breaker (see ``breaker``): failures in a row, and since when it is open.
     failures = models.PositiveIntegerField(default=0, editable=False)
     opened_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The partner's messages to us in the current minute (``throttle``).
+    calls_minute = models.DateTimeField(null=True, blank=True, editable=False)
+    calls = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("external catalogue")
@@ -271,6 +274,10 @@ class PartnerRequest(models.Model):
     )
     due = models.DateField(_("due back"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
+    # Our copy lent to the partner (on loan to it through circulation while it is away).
+    item = models.ForeignKey(
+        Item, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -355,3 +362,57 @@ class InfoDatabase(models.Model):
     @property
     def subject_list(self) -> list[str]:
         return [s.strip() for s in self.subjects.split(",") if s.strip()]
+
+
+class OutgoingState(models.TextChoices):
+    PENDING = "pending", _("waiting to be sent")
+    SENDING = "sending", _("being sent")
+    SENT = "sent", _("accepted by the partner")
+    FAILED = "failed", _("not delivered")
+
+
+class OutgoingMessage(models.Model):
+    """One ISO 18626 message to a partner, kept until the partner accepts it (``outbox``).
+
+    Written in the same transaction as the change it tells of; sent after commit, retried with
+    backoff while the partner is down, in order per request (``conversation``: the
+    requestingAgencyRequestId), and never sent again once accepted."""
+
+    partner = models.ForeignKey(ExternalTarget, on_delete=models.PROTECT, related_name="outgoing")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    conversation = models.CharField(max_length=64)
+    kind = models.CharField(max_length=32)  # request, supplyingAgencyMessage, …
+    what = models.CharField(_("message"), max_length=60)  # the status or action it carries
+    body = models.TextField()
+    state = models.CharField(
+        _("state"), max_length=16, choices=OutgoingState.choices, default=OutgoingState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_try_at = models.DateTimeField()
+    last_error = models.CharField(_("partner's error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message to a partner")
+        ordering = ["pk"]
+        indexes = [
+            models.Index(fields=["partner", "conversation", "id"], name="external_outgoing_order"),
+            models.Index(
+                fields=["next_try_at"],
+                condition=Q(state__in=["pending", "sending"]),
+                name="external_outgoing_due",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=OutgoingState.values), name="external_outgoing_state_known"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="sent") | Q(sent_at__isnull=False),
+                name="external_outgoing_sent_when",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.conversation}: {self.what} ({self.state})"

@@ -26,4 +26,9 @@ urlpatterns = [
         name="external-supply-sibling",
     ),
     path("catalogues/<int:pk>/token/", views_lending.partner_token, name="external-partner-token"),
+    path(
+        "lending/messages/<int:pk>/retry/",
+        views_lending.retry_message,
+        name="external-retry-message",
+    ),
 ]

@@ -18,9 +18,9 @@ from reol.core.middleware import school_for
 from reol.core.models import User
 from reol.core.permissions import Perm, scope
 
-from . import exchange, iso18626, selectors, sibling
+from . import exchange, iso18626, outbox, selectors, sibling
 from .forms import PartnerAnswerForm, SupplyForm
-from .models import ExternalTarget, PartnerRequest
+from .models import ExternalTarget, OutgoingMessage, OutgoingState, PartnerRequest
 from .models import PartnerRequestState as P
 
 
@@ -41,7 +41,10 @@ def endpoint(request: HttpRequest) -> HttpResponse:
     auth = request.META.get("HTTP_AUTHORIZATION", "")
     token = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
     status, body = exchange.receive(request.read(iso18626.MAX_BYTES + 1), token)
-    return HttpResponse(body, status=status, content_type=iso18626.CONTENT_TYPE)
+    response = HttpResponse(body, status=status, content_type=iso18626.CONTENT_TYPE)
+    if status == 429:
+        response["Retry-After"] = "60"  # at most: the partner's count starts again each minute
+    return response
 
 
 @login_required
@@ -49,9 +52,11 @@ def lending(request: HttpRequest) -> HttpResponse:
     """What partners (ISO 18626) and our sibling schools ask of this school."""
     school = school_for(request, Perm.EXTERNAL_MANAGE)
     partners = scope(PartnerRequest.objects.all(), _me(request), Perm.EXTERNAL_MANAGE)
-    partners = partners.filter(school=school).select_related("partner")[:200]
+    partners = partners.filter(school=school).select_related("partner", "item")[:200]
     siblings = sibling.asked_of(_me(request)).filter(target__lending_school=school)[:200]
+    undelivered = outbox.of_school(school).exclude(state=OutgoingState.SENT)[:100]
     context = {
+        "undelivered": undelivered,
         "partner_requests": [
             (asked, exchange.PARTNER_STEPS[asked.state], PartnerAnswerForm(prefix=f"p{asked.pk}"))
             for asked in partners
@@ -71,7 +76,9 @@ def _done(request: HttpRequest, action: object) -> HttpResponse:
     except CirculationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("Saved, and the other library was told."))
+        messages.success(
+            request, _("Saved. The other library is told as soon as its system answers.")
+        )
     return redirect("external-lending")
 
 
@@ -90,7 +97,12 @@ def answer_partner(request: HttpRequest, pk: int, state: str) -> HttpResponse:
     return _done(
         request,
         lambda: exchange.answer_partner(
-            _me(request), asked, state, due=data.get("due"), note=data.get("note", "")
+            _me(request),
+            asked,
+            state,
+            due=data.get("due"),
+            note=data.get("note", ""),
+            barcode=data.get("barcode", ""),
         ),
     )
 
@@ -128,3 +140,13 @@ def partner_token(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, message)
         return redirect("external-targets")
     return render(request, "external/partner_token.html", {"target": target, "token": token})
+
+
+@login_required
+@require_POST
+def retry_message(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send again a message the partner's system did not take."""
+    school = school_for(request, Perm.EXTERNAL_MANAGE)
+    found = scope(OutgoingMessage.objects.all(), _me(request), Perm.EXTERNAL_MANAGE)
+    message = denials.get_or_404(request, found.filter(school=school), pk=pk)
+    return _done(request, lambda: outbox.retry(_me(request), message))

@@ -23,7 +23,7 @@ from reol.core.permissions import Actor
 from .. import rules as rulebook
 from ..errors import CirculationError
 from ..limits import earliest_cap
-from ..models import OPEN_HOLD_STATES, Hold, HoldState, Loan, LoanCategory, LoanRule
+from ..models import OPEN_HOLD_STATES, Hold, HoldState, LibraryLoan, Loan, LoanCategory, LoanRule
 from .common import day, memo, title_of
 
 
@@ -65,6 +65,17 @@ def not_on_loan(a: Attempt) -> None:
             _("%(name)s already has “%(title)s” (due %(due)s). Renew it instead?")
             % {"name": a.person, "title": a.title(), "due": day(current.due_date)},
             same_patron=True,
+        )
+    lent = (
+        None
+        if current
+        else LibraryLoan.objects.filter(item=a.copy, returned_at__isnull=True).first()
+    )
+    if lent is not None:
+        raise CirculationError(
+            "already_on_loan",
+            _("“%(title)s” is lent to %(library)s until %(due)s. Check it in when it comes back.")
+            % {"title": a.title(), "library": lent.library, "due": day(lent.due_date)},
         )
     raise CirculationError(
         "already_on_loan",

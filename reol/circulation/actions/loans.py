@@ -26,7 +26,7 @@ from reol.patrons.models import Group
 from .. import rules as rulebook
 from ..errors import CirculationError
 from ..limits import earliest_cap, loan_event
-from ..models import Hold, HoldState, Loan, LoanCategory, LoanState
+from ..models import Hold, HoldState, LibraryLoan, Loan, LoanCategory, LoanState
 from ..selectors import patron_grade
 from ..states import require_loan_change
 from .checks import CHECKS, Attempt
@@ -195,6 +195,18 @@ class CheckinResult:
     hold: Hold | None = None  # the hold now ready (route HOLD_SHELF)
     found: bool = False  # the copy was registered missing or lost
     overdue_days: int = 0
+    library_loan: LibraryLoan | None = None  # the loan to another library just ended
+
+
+def _close_library_loan(copy: Item, today: dt.date) -> LibraryLoan | None:
+    """The copy's open loan to another library ends (it came back from the partner)."""
+    lent: LibraryLoan | None = first_row(
+        LibraryLoan.objects.select_for_update().filter(item=copy, returned_at__isnull=True)
+    )
+    if lent is not None:
+        lent.returned_at = timezone.now()
+        lent.save(update_fields=["returned_at"])
+    return lent
 
 
 def _close_loan(loan: Loan, school: School, today: dt.date) -> int:
@@ -257,6 +269,10 @@ def checkin(
         loan.item = copy  # the audit event names it; read once
         result.overdue_days = _close_loan(loan, school, today)
         loan_event("checkin", loan)
+    else:
+        result.library_loan = _close_library_loan(copy, today)
+        if result.library_loan is not None:
+            result.overdue_days = max(0, (today - result.library_loan.due_date).days)
     if copy.status in (ItemStatus.MISSING, ItemStatus.LOST):
         result.found = True
         move_item(copy, ItemStatus.AVAILABLE)
@@ -272,6 +288,7 @@ def checkin(
             "route": result.route,
             "found": result.found,
             "hold": result.hold.pk if result.hold else None,
+            **({"library": result.library_loan.library} if result.library_loan else {}),
         },
     )
     return result

@@ -15,15 +15,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from conftest import PASSWORD
+from reol.catalog import services as catalog
+from reol.catalog.models import ItemStatus
 from reol.core import services as core
 from reol.core.models import AuditEvent
 from reol.core.permissions import SYSTEM
 from reol.external import exchange, ill, iso18626
-from reol.external.models import IllRequest, PartnerRequest
+from reol.external.models import IllRequest, OutgoingMessage, PartnerRequest
 from reol.external.models import PartnerRequestState as P
 from reol.external.services import save_target
 from reol.external.states import IllState
@@ -99,9 +101,14 @@ def test_two_reols_lend_to_each_other_over_http(world, live_server):  # type: ig
     assert asked.lender_reference == f"hoved-p{theirs_asked.pk}"
 
     due = timezone.localdate() + dt.timedelta(days=28)
-    exchange.answer_partner(lender, theirs_asked, P.LOANED, due=due)
+    (copy,) = catalog.add_items(
+        SYSTEM, _hoved_record(theirs_asked), theirs_asked.school, barcodes=["HOV-1"]
+    )
+    exchange.answer_partner(lender, theirs_asked, P.LOANED, due=due, barcode="HOV-1")
     asked.refresh_from_db()
     assert (asked.state, asked.lender_due) == (S.SHIPPED, due)
+    copy.refresh_from_db()
+    assert copy.status == ItemStatus.ON_LOAN  # lent to Nordskolen, through circulation
     assert AuditEvent.objects.filter(action="ill.shipped", object_id=str(asked.pk)).exists()
 
     asked = ill.receive(world.librarian_a, asked, lender_due=asked.lender_due, barcode="ILL-H1")
@@ -109,6 +116,9 @@ def test_two_reols_lend_to_each_other_over_http(world, live_server):  # type: ig
     assert (asked.state, problem) == (S.SENT_BACK, "")
     theirs_asked.refresh_from_db()
     assert theirs_asked.state == P.RETURNED
+    copy.refresh_from_db()
+    assert copy.status == ItemStatus.AVAILABLE  # checked in when Nordskolen said it shipped it
+    assert not OutgoingMessage.objects.exclude(state="sent").exists()
 
     exchange.answer_partner(lender, theirs_asked, P.COMPLETED)  # LoanCompleted: nothing moves
     asked.refresh_from_db()
@@ -116,23 +126,27 @@ def test_two_reols_lend_to_each_other_over_http(world, live_server):  # type: ig
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_silent_or_refusing_partner_leaves_the_request_unsent(world, live_server):  # type: ignore[no-untyped-def]
+def test_a_refusing_partner_fails_the_message_with_its_error(world, live_server):  # type: ignore[no-untyped-def]
     ours, _theirs, _lender = _peers(world, live_server.url + ENDPOINT)
-    asked = _ask(world, ours)
-    url = ours.iso18626_url
     for change, refusal in (
-        ({"iso18626_url": "http://127.0.0.1:9/iso18626/"}, "did not answer as expected"),
-        ({"iso18626_url": url, "outgoing_token": "not-the-token"}, "unknown partner"),
+        ({"outgoing_token": "not-the-token"}, "unknown partner"),
         ({"outgoing_token": TO_HOVED, "lender_symbol": "nobody"}, "UnrecognisedDataValue"),
     ):
         for name, value in change.items():
             setattr(ours, name, value)
         ours.save()
-        with pytest.raises(ValidationError, match=refusal):
-            exchange.send(world.librarian_a, _fresh(asked))
-        asked.refresh_from_db()
-        assert asked.state == S.APPROVED
+        asked = exchange.send(world.librarian_a, _ask(world, ours))
+        assert asked.state == S.SENT  # ours is sent; the message waits for the staff
+        message = OutgoingMessage.objects.get(conversation=f"nord-{asked.pk}")
+        assert (message.state, message.attempts) == ("failed", 1)
+        assert refusal in message.last_error
     assert not PartnerRequest.objects.exists()
+
+
+def _hoved_record(asked: PartnerRequest):  # type: ignore[no-untyped-def]
+    return catalog.create_record(
+        SYSTEM, asked.school.municipality, catalog.new_marc(title=asked.title, isbn=asked.isbn)
+    )
 
 
 # --- Messages shaped like another system's, through the endpoint (no live server needed) -----

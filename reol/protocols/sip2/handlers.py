@@ -203,6 +203,8 @@ def item_information(session: Session, request: Request) -> Response:
     barcode = request.get("AB")
     item = _item(barcode)
     loan = desk.open_loan_of(item) if item else None
+    lent = desk.open_library_loan_of(item) if item and loan is None else None
+    due = loan.due_date if loan else lent.due_date if lent else None
     queue = (
         Hold.objects.filter(record_id=item.record_id, state=HoldState.WAITING).count()
         if item
@@ -211,7 +213,7 @@ def item_information(session: Session, request: Request) -> Response:
     status = ITEM_STATUS.get(ItemStatus(item.status), "01") if item else "01"
     response = Response("18", status + "00" + "01" + sip_date(now()))
     response.add("CF", str(queue), optional=not queue)
-    response.add("AH", sip_date(loan.due_date) if loan else "", optional=loan is None)
+    response.add("AH", sip_date(due) if due else "", optional=due is None)
     response.add("AB", barcode)
     response.add("AJ", _title(item))
     if item is not None:
@@ -219,6 +221,8 @@ def item_information(session: Session, request: Request) -> Response:
         response.add("CK", "001")  # SIP2 media type: book (the kiosk's default)
     else:
         response.add("AF", _("No copy has the barcode %(code)s.") % {"code": barcode})
+    if lent is not None:
+        response.add("AF", _("Lent to the library %(library)s.") % {"library": lent.library})
     return response
 
 
