@@ -40,6 +40,7 @@ from .models import (
     StocktakeScan,
     StocktakeSession,
     is_overdue,
+    open_condition,
 )
 
 M = TypeVar("M", bound=Model)
@@ -294,7 +295,7 @@ def open_loan_of(item: Item) -> Loan | None:
 
 def open_library_loan_of(item: Item) -> LibraryLoan | None:
     """The copy's loan to another library, while it is there."""
-    return LibraryLoan.objects.filter(item=item, returned_at__isnull=True).first()
+    return LibraryLoan.objects.filter(open_condition(), item=item).first()
 
 
 # --- Stocktaking -------------------------------------------------------------------------------

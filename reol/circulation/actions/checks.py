@@ -23,7 +23,16 @@ from reol.core.permissions import Actor
 from .. import rules as rulebook
 from ..errors import CirculationError
 from ..limits import earliest_cap
-from ..models import OPEN_HOLD_STATES, Hold, HoldState, LibraryLoan, Loan, LoanCategory, LoanRule
+from ..models import (
+    OPEN_HOLD_STATES,
+    Hold,
+    HoldState,
+    LibraryLoan,
+    Loan,
+    LoanCategory,
+    LoanRule,
+    open_condition,
+)
 from .common import day, memo, title_of
 
 
@@ -66,11 +75,7 @@ def not_on_loan(a: Attempt) -> None:
             % {"name": a.person, "title": a.title(), "due": day(current.due_date)},
             same_patron=True,
         )
-    lent = (
-        None
-        if current
-        else LibraryLoan.objects.filter(item=a.copy, returned_at__isnull=True).first()
-    )
+    lent = None if current else LibraryLoan.objects.filter(open_condition(), item=a.copy).first()
     if lent is not None:
         raise CirculationError(
             "already_on_loan",

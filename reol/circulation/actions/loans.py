@@ -26,7 +26,7 @@ from reol.patrons.models import Group
 from .. import rules as rulebook
 from ..errors import CirculationError
 from ..limits import earliest_cap, loan_event
-from ..models import Hold, HoldState, LibraryLoan, Loan, LoanCategory, LoanState
+from ..models import Hold, HoldState, LibraryLoan, Loan, LoanCategory, LoanState, open_condition
 from ..selectors import patron_grade
 from ..states import require_loan_change
 from .checks import CHECKS, Attempt
@@ -201,7 +201,7 @@ class CheckinResult:
 def _close_library_loan(copy: Item, today: dt.date) -> LibraryLoan | None:
     """The copy's open loan to another library ends (it came back from the partner)."""
     lent: LibraryLoan | None = first_row(
-        LibraryLoan.objects.select_for_update().filter(item=copy, returned_at__isnull=True)
+        LibraryLoan.objects.select_for_update().filter(open_condition(), item=copy)
     )
     if lent is not None:
         lent.returned_at = timezone.now()
