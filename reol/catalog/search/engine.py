@@ -1,7 +1,6 @@
-"""The Tantivy engine: opening the index, writing documents, running a query in stages. With
-its helpers beside it (``schema.py``: fields and analyzers; ``query_groups.py``: a query word's
-query; ``facets.py``; ``suggest.py``: "did you mean") the only modules that import ``tantivy``;
-everything else talks to it through ``reol.catalog.search``.
+"""The Tantivy engine: the index opened and written, a query run in stages. It and its helpers
+(``schema``, ``query_groups``, ``facets``, ``suggest``) are the only modules that import
+``tantivy``; everything else talks to it through ``reol.catalog.search``.
 
 One index directory holds every municipality's records (each query is filtered by
 municipality). Text is indexed twice: unstemmed (for exact words, phrases, prefixes and fuzzy
