@@ -1,5 +1,5 @@
 """Copy-cataloguing sources: the SRU targets a municipality searches for records to copy, saved
-and removed (audited writes). ``services`` re-exports these for its callers.
+and removed (audited writes), from the command line and the tests.
 """
 
 from __future__ import annotations
