@@ -66,36 +66,48 @@ def plan_groups(plan: _Plan) -> None:
             plan.new_groups.append(group)
         else:
             used.add(group.pk)
-            changed = []
-            for attr, value in (
-                ("name", name),
-                ("school_year", spec.school_year),
-                ("source_id", spec.key),
-                ("active", True),
-            ):
-                if getattr(group, attr) != value:
-                    setattr(group, attr, value)
-                    changed.append(attr)
-            if spec.grade is not None and group.grade != spec.grade:
-                group.grade = spec.grade
-                changed.append("grade")
-            if changed:
-                plan.changed_groups.append((group, changed))
+            _update(plan, group, spec, name)
         taken_by[(group.school_year, group.name.casefold())] = group
         plan.group_of[spec.key] = group
     if roster.complete and plan.deactivate_missing:
-        years = {s.school_year for s in roster.groups.values()}
-        csv = roster.kind == "csv"
-        for group in groups:
-            if (
-                group.active
-                and group.source_id
-                and group.pk not in used
-                and group.school_year in years
-                and group.source_id.startswith("csv:") == csv
-            ):
-                group.active = False
-                plan.retired_groups.append(group)
+        _retire_missing(plan, groups, used)
+
+
+def _update(plan: _Plan, group: Group, spec: GroupSpec, name: str) -> None:
+    """An existing group takes the roster's name, year, id and grade, and is active again."""
+    changed = []
+    for attr, value in (
+        ("name", name),
+        ("school_year", spec.school_year),
+        ("source_id", spec.key),
+        ("active", True),
+    ):
+        if getattr(group, attr) != value:
+            setattr(group, attr, value)
+            changed.append(attr)
+    if spec.grade is not None and group.grade != spec.grade:
+        group.grade = spec.grade
+        changed.append("grade")
+    if changed:
+        plan.changed_groups.append((group, changed))
+
+
+def _retire_missing(plan: _Plan, groups: list[Group], used: set[int]) -> None:
+    """A complete roster's groups of its school years that it no longer names (from the same
+    kind of source: a CSV file retires only CSV groups) become inactive."""
+    roster = plan.roster
+    years = {s.school_year for s in roster.groups.values()}
+    csv = roster.kind == "csv"
+    for group in groups:
+        if (
+            group.active
+            and group.source_id
+            and group.pk not in used
+            and group.school_year in years
+            and group.source_id.startswith("csv:") == csv
+        ):
+            group.active = False
+            plan.retired_groups.append(group)
 
 
 def plan_members(plan: _Plan) -> None:
