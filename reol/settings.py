@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # An LTI launch inside a platform's frame: its own session, from the address.
+    "reol.accounts.embed.EmbeddedLaunch",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -101,7 +103,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "reol.core.middleware.ActiveSchoolMiddleware",
+    # Innermost: who may frame an answer inside such a launch (read by the two above).
+    "reol.accounts.embed.FrameForPlatform",
 ]
+# Messages go by cookie, or in the session inside a platform's frame (reol/accounts/embed.py).
+MESSAGE_STORAGE = "reol.accounts.embed.MessageStorage"
 
 ROOT_URLCONF = "reol.urls"
 WSGI_APPLICATION = "reol.wsgi.application"

@@ -13,7 +13,7 @@ class AccountsConfig(AppConfig):
         from reol.core.navigation import NavEntry, register
         from reol.core.permissions import Perm
 
-        from . import selectors, services
+        from . import saml_logout, selectors, services
 
         register(
             NavEntry(
@@ -31,6 +31,7 @@ class AccountsConfig(AppConfig):
                 "signin.provider_refused": _("Sign-in through a provider refused"),
                 "signin.provider_tested": _("Sign-in provider tested"),
                 "signin.provider_logout": _("Signed out by the provider"),
+                "signin.provider_logout_refused": _("Sign-out from a provider refused"),
                 "signin.policy": _("Sign-in policy changed"),
                 "lti.platform_add": _("Learning platform registered"),
                 "lti.platform_change": _("Learning platform changed"),
@@ -42,3 +43,4 @@ class AccountsConfig(AppConfig):
         )
         signin.register_ways(selectors.sign_in_ways)
         signin.register_password_check(services.password_refusal)
+        signin.register_sign_out(saml_logout.onward)

@@ -25,7 +25,7 @@ from reol.core import signin
 from reol.core.auth import client_ip
 from reol.core.models import User
 
-from . import oidc, saml, services
+from . import oidc, saml, saml_logout, services
 from .models import IdentityProvider
 from .oidc import Refusal
 
@@ -179,4 +179,7 @@ def finish_saml(request: HttpRequest, provider: IdentityProvider) -> Outcome:
     except Refusal as refusal:
         services.record_refusal(provider, refusal, ip=ip, test=test)
         raise
-    return _signed_in(request, provider, person, claims, pending.next_url, test)
+    outcome = _signed_in(request, provider, person, claims, pending.next_url, test)
+    if not test:
+        saml_logout.remember(request, provider, claims)
+    return outcome

@@ -20,7 +20,8 @@ from .oidc import Refusal
 EVENT = "http://schemas.openid.net/event/backchannel-logout"
 
 
-def _end(provider: IdentityProvider, rows: Any) -> int:
+def end_sessions(rows: Any) -> int:
+    """End the Django sessions of these ``ProviderSession`` rows; how many."""
     store = import_module(settings.SESSION_ENGINE).SessionStore
     ended = 0
     for row in list(rows):
@@ -48,7 +49,7 @@ def backchannel(provider: IdentityProvider, logout_token: str) -> int:
             UsedNonce.objects.create(provider=provider, nonce=f"jti:{jti}"[:128])
         rows = ProviderSession.objects.filter(provider=provider)
         rows = rows.filter(sid=sid) if sid else rows.filter(subject=sub)
-        ended = _end(provider, rows)
+        ended = end_sessions(rows)
         details = {"provider": provider.slug, "sessions": ended, "channel": "back"}
         services.record_at_provider(SYSTEM, "signin.provider_logout", provider, details=details)
     return ended

@@ -32,7 +32,7 @@ from .oidc import Refusal
 
 PLATFORM_FIELDS = (
     "name", "issuer", "client_id", "deployment_ids", "auth_login_url", "auth_token_url",
-    "jwks_url", "match_claim", "match_field", "create_role", "enabled",
+    "jwks_url", "match_claim", "match_field", "create_role", "frame_origins", "enabled",
 )  # fmt: skip
 LOGIN_SECONDS = 600  # a launch not back from the platform in ten minutes starts again
 
@@ -48,6 +48,26 @@ def _record(actor: Actor, action: str, platform: LtiPlatform, **kwargs: Any) -> 
     school = platform.school
     municipality = None if school is not None else platform.municipality
     audit.record(actor, action, platform, school=school, municipality=municipality, **kwargs)
+
+
+def _check_frame_origins(text: str) -> None:
+    """Each line an origin: a scheme and a host (and port), nothing else."""
+    for line in filter(None, (line.strip() for line in text.splitlines())):
+        parts = urlsplit(line)
+        if (
+            parts.scheme not in ("https", "http")
+            or not parts.hostname
+            or parts.path not in ("", "/")
+            or parts.query
+            or parts.fragment
+            or "*" in line
+        ):
+            raise ValidationError(
+                {
+                    "frame_origins": _("“%(line)s” is not an origin like https://school.example.")
+                    % {"line": line}
+                }
+            )
 
 
 @transaction.atomic
@@ -81,6 +101,7 @@ def save_platform(
         )
     if not platform.deployments():
         raise ValidationError({"deployment_ids": _("Give at least one deployment id.")})
+    _check_frame_origins(platform.frame_origins)
     platform.full_clean(exclude=["municipality", "school"])
     created = platform.pk is None
     platform.save()

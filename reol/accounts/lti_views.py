@@ -30,7 +30,7 @@ from reol.core.fields import OneLineField
 from reol.core.forms import locked_message
 from reol.core.models import User
 
-from . import lti, lti_services, selectors
+from . import embed, lti, lti_services, selectors
 from .models import IdentityProvider, LtiPlatform, MatchField
 from .oidc import Refusal
 
@@ -83,6 +83,16 @@ def launch(request: HttpRequest) -> HttpResponse:
         )
     except Refusal as refusal:
         return _refused(request, refusal.message)
+    if embed.in_frame(request, verified.claims.get(lti.LTI + "launch_presentation") or {}):
+        # Inside the platform's frame: a launch-scoped session, its key in the address.
+        with embed.launch_session(request, verified.platform) as store:
+            target = _sign_in(request, person, verified)
+        return HttpResponseRedirect(embed.address(store, target))
+    return HttpResponseRedirect(_sign_in(request, person, verified))
+
+
+def _sign_in(request: HttpRequest, person: User, verified: lti.Launch) -> str:
+    """Sign the person in (in ``request.session``); where the launch goes next."""
     login(request, person, backend=BACKEND)
     signin.mark_external(request)  # the platform's sign-in covers the second factor
     target = verified.target
@@ -91,10 +101,10 @@ def launch(request: HttpRequest) -> HttpResponse:
         links = dict(request.session.get(DEEP_LINKS, {}))
         links[key] = {"platform": verified.platform.pk, "claims": verified.claims}
         request.session[DEEP_LINKS] = dict(list(links.items())[-5:])
-        target = reverse("opac-lti-pick", args=[key])
-    elif not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        target = reverse("opac-home")
-    return HttpResponseRedirect(target)
+        return reverse("opac-lti-pick", args=[key])
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return reverse("opac-home")
+    return target
 
 
 def deep_linking_request(request: HttpRequest, key: str) -> lti.Launch | None:
@@ -182,6 +192,16 @@ class PlatformForm(forms.Form):
     match_field = forms.ChoiceField(label=gettext_lazy("Matched with"), choices=MatchField.choices)
     create_role = forms.ChoiceField(
         label=gettext_lazy("May add"), choices=IdentityProvider.CreateRole.choices, required=False
+    )
+    frame_origins = forms.CharField(
+        label=gettext_lazy("Other addresses that show Reol in a frame (one per line)"),
+        help_text=gettext_lazy(
+            "Only when the course pages are not on the issuer's address (Canvas: "
+            "https://school.instructure.com). Launches in a frame are shown to these and the "
+            "issuer's address only."
+        ),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )
     enabled = forms.BooleanField(label=gettext_lazy("Switched on"), required=False)
 

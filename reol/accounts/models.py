@@ -7,6 +7,8 @@ a provider never creates anyone unless it names the role it may create (just-in-
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -167,6 +169,18 @@ class UsedNonce(models.Model):
         return f"{self.provider_id}:{self.nonce}"
 
 
+class SamlSigningKey(models.Model):
+    """Reol's own key as a SAML service provider (RSA, PEM, sealed) and its self-signed
+    certificate, published in our metadata: it signs single-logout messages."""
+
+    private_pem = SealedField()
+    certificate = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"saml-key-{self.pk}"
+
+
 class ProviderSession(models.Model):
     """Which Django session a provider's session (``sid``) became, for its logout."""
 
@@ -221,6 +235,15 @@ class LtiPlatform(models.Model):
         blank=True,
         default="",
     )
+    frame_origins = models.TextField(
+        _("other addresses that show Reol in a frame"),
+        blank=True,
+        default="",
+        help_text=_(
+            "One origin per line (https://school.example), when the platform's pages are not "
+            "on its issuer's address (Canvas: the school's own instructure.com address)."
+        ),
+    )
     enabled = models.BooleanField(_("switched on"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -242,6 +265,17 @@ class LtiPlatform(models.Model):
 
     def deployments(self) -> list[str]:
         return [line.strip() for line in self.deployment_ids.splitlines() if line.strip()]
+
+    def embedding_origins(self) -> list[str]:
+        """The origins whose pages may show this platform's launches in a frame: the
+        issuer's, and those registered beside it (``frame_origins``)."""
+        found: list[str] = []
+        for address in [self.issuer, *self.frame_origins.splitlines()]:
+            parts = urlsplit(address.strip())
+            origin = f"{parts.scheme}://{parts.netloc}".lower()
+            if parts.scheme in ("https", "http") and parts.netloc and origin not in found:
+                found.append(origin)
+        return found
 
 
 class LtiToolKey(models.Model):

@@ -25,6 +25,7 @@ from saml2.config import SPConfig
 from saml2.metadata import entity_descriptor
 from saml2.saml import NAMEID_FORMAT_UNSPECIFIED
 
+from . import saml_keys
 from .models import IdentityProvider, SamlRequest
 from .oidc import Refusal
 
@@ -40,15 +41,23 @@ def acs_url(request: HttpRequest, provider: IdentityProvider) -> str:
     return request.build_absolute_uri(reverse("accounts-saml-acs", args=[provider.slug]))
 
 
-def _config(request: HttpRequest, provider: IdentityProvider) -> SPConfig:
+def slo_url(request: HttpRequest, provider: IdentityProvider) -> str:
+    return request.build_absolute_uri(reverse("accounts-saml-slo", args=[provider.slug]))
+
+
+def config(request: HttpRequest, provider: IdentityProvider) -> SPConfig:
+    key_file, cert_file = saml_keys.files()
     settings: dict[str, Any] = {
         "entityid": entity_id(request, provider),
         "xmlsec_binary": shutil.which("xmlsec1"),
         "allow_unknown_attributes": True,
+        "key_file": key_file,  # signs our single-logout messages; published in our metadata
+        "cert_file": cert_file,
         "service": {
             "sp": {
                 "endpoints": {
-                    "assertion_consumer_service": [(acs_url(request, provider), BINDING_HTTP_POST)]
+                    "assertion_consumer_service": [(acs_url(request, provider), BINDING_HTTP_POST)],
+                    "single_logout_service": [(slo_url(request, provider), BINDING_HTTP_REDIRECT)],
                 },
                 "allow_unsolicited": False,
                 "authn_requests_signed": False,
@@ -67,7 +76,7 @@ def _config(request: HttpRequest, provider: IdentityProvider) -> SPConfig:
 
 def metadata(request: HttpRequest, provider: IdentityProvider) -> str:
     """Our service provider metadata, for the IdP's administrator."""
-    return str(entity_descriptor(_config(request, provider)))
+    return str(entity_descriptor(config(request, provider)))
 
 
 def idp_entity_id(xml: str) -> str:
@@ -85,7 +94,7 @@ def idp_entity_id(xml: str) -> str:
 @transaction.atomic
 def begin(request: HttpRequest, provider: IdentityProvider, *, next_url: str, test: bool) -> str:
     """Remember the request we send; the IdP's address to send the browser to."""
-    client = Saml2Client(config=_config(request, provider))
+    client = Saml2Client(config=config(request, provider))
     try:
         request_id, info = client.prepare_for_authenticate(
             entityid=provider.issuer, binding=BINDING_HTTP_REDIRECT
@@ -125,7 +134,7 @@ def _take_request(provider: IdentityProvider, in_response_to: str) -> SamlReques
 def finish(request: HttpRequest, provider: IdentityProvider) -> tuple[dict[str, Any], SamlRequest]:
     """The verified assertion as claims (``sub`` = NameID, ``nonce`` = assertion id, each
     attribute's first value) and the request it answers."""
-    client = Saml2Client(config=_config(request, provider))
+    client = Saml2Client(config=config(request, provider))
     outstanding = dict(
         SamlRequest.objects.filter(provider=provider).values_list("request_id", "next_url")
     )
@@ -149,6 +158,11 @@ def finish(request: HttpRequest, provider: IdentityProvider) -> tuple[dict[str, 
     }
     claims["sub"] = str(response.name_id.text) if response.name_id is not None else ""
     claims["nonce"] = f"saml:{assertion.id}"
+    statements = assertion.authn_statement or []
+    if statements and statements[0].session_index:  # single logout names the session by it
+        claims["sid"] = str(statements[0].session_index)
+    if response.name_id is not None and response.name_id.format:
+        claims["name_id_format"] = str(response.name_id.format)
     if not claims["sub"]:
         raise Refusal(
             "bad_token", _("The sign-in could not be verified. Try again."), detail="no NameID"

@@ -16,6 +16,7 @@ urlpatterns = [
         name="accounts-sso-frontchannel-logout",
     ),
     path("accounts/saml/<slug:slug>/acs/", views.saml_acs, name="accounts-saml-acs"),
+    path("accounts/saml/<slug:slug>/slo/", views.saml_slo, name="accounts-saml-slo"),
     path("accounts/saml/<slug:slug>/metadata/", views.saml_metadata, name="accounts-saml-metadata"),
     path("staff/sign-in/", views.providers, name="accounts-providers"),
     path("staff/sign-in/new/", views.edit, name="accounts-provider-new"),

@@ -21,7 +21,7 @@ from reol.core.forms import locked_message
 from reol.core.models import User
 from reol.core.permissions import is_student_only
 
-from . import flow, logout, oidc, saml, selectors, services
+from . import flow, logout, oidc, saml, saml_logout, selectors, services
 from .forms import PolicyForm, ProviderForm
 from .models import IdentityProvider, SignInPolicy
 from .oidc import Refusal
@@ -112,6 +112,23 @@ def saml_acs(request: HttpRequest, slug: str) -> HttpResponse:
     except Refusal as refusal:
         return _refused(request, provider, refusal.message)
     return _outcome(request, provider, outcome)
+
+
+@never_cache
+def saml_slo(request: HttpRequest, slug: str) -> HttpResponse:
+    """SAML single logout (HTTP-Redirect): the IdP's answer to our sign-out, or its own
+    logout of a person, which is answered with our signed LogoutResponse."""
+    provider = get_object_or_404(IdentityProvider, slug=slug, kind=IdentityProvider.Kind.SAML)
+    try:
+        kind, answer = saml_logout.receive(request, provider)
+    except Refusal as refusal:
+        return _refused(request, provider, refusal.message)
+    if kind == "request":
+        return HttpResponseRedirect(answer)
+    messages.info(
+        request, _("You are signed out, at %(provider)s too.") % {"provider": provider.name}
+    )
+    return redirect("login")
 
 
 def saml_metadata(request: HttpRequest, slug: str) -> HttpResponse:

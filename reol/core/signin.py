@@ -108,6 +108,7 @@ class Way:
 
 _ways: list[Callable[[HttpRequest], list[Way]]] = []
 _password_checks: list[Callable[[User], str | None]] = []
+_sign_outs: list[Callable[[HttpRequest], str | None]] = []
 
 
 def register_ways(source: Callable[[HttpRequest], list[Way]]) -> None:
@@ -118,6 +119,21 @@ def register_ways(source: Callable[[HttpRequest], list[Way]]) -> None:
 def register_password_check(check: Callable[[User], str | None]) -> None:
     if check not in _password_checks:
         _password_checks.append(check)
+
+
+def register_sign_out(step: Callable[[HttpRequest], str | None]) -> None:
+    """``step(request)``, called while the session still holds the person, may return an
+    address to send the browser on to after the sign-out (an identity provider's logout)."""
+    if step not in _sign_outs:
+        _sign_outs.append(step)
+
+
+def sign_out_onward(request: HttpRequest) -> str | None:
+    for step in _sign_outs:
+        onward = step(request)
+        if onward:
+            return onward
+    return None
 
 
 def ways(request: HttpRequest) -> list[Way]:

@@ -92,6 +92,13 @@ class SignOutView(auth_views.LogoutView):
             return redirect("login")
         return render(request, "core/sign_out.html")
 
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """Signed out here; then on to the identity provider's logout when a registered
+        step asks (SAML single logout: reol/accounts/saml_logout.py)."""
+        onward = signin.sign_out_onward(request) if request.user.is_authenticated else None
+        response = super().post(request, *args, **kwargs)
+        return redirect(onward) if onward else response
+
 
 def home(request: HttpRequest) -> HttpResponse:
     """The site root: visitors and students land on the public catalogue, staff on their desk."""

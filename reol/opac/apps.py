@@ -10,6 +10,9 @@ class OpacConfig(AppConfig):
     verbose_name = _("Public catalogue")
 
     def ready(self) -> None:
+        from reol.accounts import embed
+
+        embed.allow("/opac/")  # the catalogue, a reading list, holds: also inside a course
         from reol.core.audit import register_actions
         from reol.core.demo import extend_demo
         from reol.core.navigation import NavEntry, register, register_figures

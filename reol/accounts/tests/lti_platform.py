@@ -169,7 +169,8 @@ class Platform:
                 elif url.path == "/auth":
                     self._send(200, platform._auth_page(query))
                 elif url.path == "/course":
-                    self._send(200, platform._course_page(query.get("as", "")))
+                    login, framed = query.get("as", ""), query.get("embed") == "1"
+                    self._send(200, platform._course_page(login, framed))
                 elif url.path.startswith("/memberships/"):
                     bearer = self.headers.get("Authorization", "").removeprefix("Bearer ")
                     if bearer not in platform.tokens:
@@ -269,12 +270,18 @@ class Platform:
         }
         return self.tool_base + "/lti/login/?" + urlencode(params)
 
-    def _course_page(self, login: str) -> str:
+    def _course_page(self, login: str, framed: bool = False) -> str:
+        """The course; ``framed``: its links open Reol in a frame of this page (embedded)."""
         parts = ["<title>5.A Danish</title><h1>5.A Danish</h1><ul>"]
+        into = " target='reol'" if framed else ""
         for n, link in enumerate(self.links):
             url = html.escape(self.login_url(login, f"link-{n}", link["url"]))
-            parts.append(f"<li><a href='{url}'>{html.escape(link['title'])}</a></li>")
+            parts.append(f"<li><a href='{url}'{into}>{html.escape(link['title'])}</a></li>")
         parts.append("</ul>")
+        if framed:
+            parts.append(
+                "<iframe name='reol' title='Reol' style='width:100%;height:40em'></iframe>"
+            )
         if TEACHER_ROLE in self.people[login].get(LTI + "roles", []):
             url = html.escape(self.login_url(login, "deep-link"))
             parts.append(f"<p><a href='{url}'>Add from Reol</a></p>")

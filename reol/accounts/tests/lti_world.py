@@ -98,10 +98,12 @@ def launch(
     hint: str = "link-1",
     target: str = "",
     tamper: Any = None,
+    **headers: str,
 ) -> Any:
     """A whole launch; ``tamper(claims)`` may change the claims or return a token of its own."""
     asked = start(client, platform, login, hint, target)
     claims = platform.claims(login, asked["nonce"], hint, target)
     token = tamper(claims) if tamper else None
     token = token if isinstance(token, str) else platform.sign(claims)
-    return client.post(reverse("lti-launch"), {"id_token": token, "state": asked["state"]})
+    form = {"id_token": token, "state": asked["state"]}
+    return client.post(reverse("lti-launch"), form, **headers)

@@ -27,6 +27,8 @@ from saml2.config import IdPConfig
 from saml2.metadata import entity_descriptor
 from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_PERSISTENT, NameID
 from saml2.server import Server
+from saml2.sigver import verify_redirect_signature
+from saml2.xmldsig import SIG_RSA_SHA256
 
 IDP_PASSWORD = "Idp-Pass-1"
 
@@ -76,7 +78,8 @@ class SamlIdP:
             "service": {
                 "idp": {
                     "endpoints": {
-                        "single_sign_on_service": [(self.base + "/sso", BINDING_HTTP_REDIRECT)]
+                        "single_sign_on_service": [(self.base + "/sso", BINDING_HTTP_REDIRECT)],
+                        "single_logout_service": [(self.base + "/slo", BINDING_HTTP_REDIRECT)],
                     },
                     "name_id_format": [NAMEID_FORMAT_PERSISTENT],
                     "policy": {
@@ -111,6 +114,79 @@ class SamlIdP:
         assert self.server is not None
         request = self.server.parse_authn_request(query["SAMLRequest"], BINDING_HTTP_REDIRECT)
         return self._respond(request, query.get("RelayState", ""), username)
+
+    # --- Single logout (HTTP-Redirect, signed as Reol requires) ---------------------------
+
+    def _sp_slo(self, sp_entity_id: str) -> str:
+        assert self.server is not None
+        found = self.server.metadata.single_logout_service(
+            sp_entity_id, BINDING_HTTP_REDIRECT, "spsso"
+        )
+        return str(found[0]["location"])
+
+    def logout_request(
+        self, sp_entity_id: str, username: str, session_index: str = "", sign: bool = True
+    ) -> str:
+        """The IdP's own logout of ``username`` at Reol: the address to send the browser to."""
+        assert self.server is not None
+        destination = self._sp_slo(sp_entity_id)
+        _id, request = self.server.create_logout_request(
+            destination,
+            sp_entity_id,
+            name_id=NameID(format=NAMEID_FORMAT_PERSISTENT, text=f"pid-{username}"),
+            session_indexes=[session_index] if session_index else None,
+            sign=False,
+        )
+        info = self.server.apply_binding(
+            BINDING_HTTP_REDIRECT,
+            str(request),
+            destination,
+            "relay-1",
+            sign=sign,
+            sigalg=SIG_RSA_SHA256,
+        )
+        return str(dict(info["headers"])["Location"])
+
+    def _verify_sp(self, url: str, kind: str, sp_entity_id: str) -> dict[str, str]:
+        """The query of a message Reol sent, its signature checked with Reol's certificate."""
+        assert self.server is not None
+        query = {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
+        params = {k: query[k] for k in (kind, "RelayState", "SigAlg", "Signature") if k in query}
+        certs = self.server.metadata.certs(sp_entity_id, "spsso", "signing")
+        assert certs, "Reol's metadata publishes no signing certificate"
+        backend = self.server.sec.sec_backend
+        assert any(verify_redirect_signature(params, backend, c) for _n, c in certs), kind
+        return query
+
+    def answer_logout(self, url: str, sp_entity_id: str) -> tuple[Any, str]:
+        """Reol's LogoutRequest (signature checked): the request and our signed answer's
+        address back at Reol."""
+        assert self.server is not None
+        query = self._verify_sp(url, "SAMLRequest", sp_entity_id)
+        request = self.server.parse_logout_request(query["SAMLRequest"], BINDING_HTTP_REDIRECT)
+        response = self.server.create_logout_response(
+            request.message, [BINDING_HTTP_REDIRECT], sign=False
+        )
+        destination = self._sp_slo(sp_entity_id)
+        info = self.server.apply_binding(
+            BINDING_HTTP_REDIRECT,
+            str(response),
+            destination,
+            "",
+            response=True,
+            sign=True,
+            sigalg=SIG_RSA_SHA256,
+        )
+        return request.message, str(dict(info["headers"])["Location"])
+
+    def logout_status(self, url: str, sp_entity_id: str) -> str:
+        """Reol's LogoutResponse (signature checked): its status code."""
+        assert self.server is not None
+        query = self._verify_sp(url, "SAMLResponse", sp_entity_id)
+        answer = self.server.parse_logout_request_response(
+            query["SAMLResponse"], BINDING_HTTP_REDIRECT
+        )
+        return str(answer.response.status.status_code.value)
 
     def _respond(self, request: Any, relay_state: str, username: str) -> dict[str, str]:
         assert self.server is not None
