@@ -15,7 +15,7 @@ class BookingsConfig(AppConfig):
         from reol.core.permissions import Perm
 
         from .demo import load_demo_bookings
-        from .selectors import latest_due_date
+        from .lending import latest_due_date
 
         register(
             NavEntry(

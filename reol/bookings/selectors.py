@@ -1,4 +1,5 @@
-"""Reads of bookings worth a name: what is booked when, what is free, the pick list, .ics.
+"""Reads of bookings worth a name: what is booked when, what is free, the pick list. The .ics
+export is in ``ical.py``, the due-date hook circulation calls when lending in ``lending.py``.
 
 Availability of a record's copies at a school for a date range (``available_copies``):
 
@@ -17,27 +18,20 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import gettext as _
 
 from reol.catalog.models import Item, ItemStatus, Record
 from reol.circulation import rules as rulebook
-from reol.circulation.limits import DueDateLimit
 from reol.circulation.models import Loan, LoanCategory
 from reol.core.models import School, User
-from reol.core.text import one_line, printable
 
+from .ical import booked_things as booked_things  # the planning app's feeds use these here
+from .ical import booking_event as booking_event
+from .ical import booking_ics as booking_ics
+from .ical import calendar_of as calendar_of
 from .models import (
     HOLDING_STATES,
     Booking,
@@ -51,10 +45,6 @@ log = logging.getLogger(__name__)
 
 # A copy in one of these states is not promised to anyone.
 UNUSABLE = (ItemStatus.WITHDRAWN, ItemStatus.MISSING, ItemStatus.LOST, ItemStatus.DAMAGED)
-
-
-def _day(value: dt.date) -> str:
-    return date_format(value, "SHORT_DATE_FORMAT")
 
 
 def _with_lines(queryset: QuerySet[Booking]) -> QuerySet[Booking]:
@@ -268,120 +258,6 @@ def resource_free_units(
     return max(0, resource.units - usage.used)
 
 
-# --- The hook circulation calls when lending ---------------------------------------------------
-
-
-BookingLimit = DueDateLimit  # the latest day a copy may be due, and why
-
-_lending_for: ContextVar[Booking | None] = ContextVar("reol_lending_for", default=None)
-
-
-@contextmanager
-def lending_for(booking: Booking) -> Iterator[None]:
-    """Loans made inside the block are for ``booking``: due no later than its last day."""
-    token = _lending_for.set(booking)
-    try:
-        yield
-    finally:
-        _lending_for.reset(token)
-
-
-def _any_planned(school_id: int, until: dt.date, today: dt.date) -> bool:
-    """Whether the school has any planned booking between ``today`` and ``until``: checked
-    with a hand-written statement because the desk asks it at every checkout, and building the
-    ORM's query cost more than the rest of the bookings check."""
-    table = Booking._meta.db_table  # the model's own table name, not input
-    sql = f"SELECT 1 FROM {table} WHERE school_id = %s AND state = %s"  # noqa: S608
-    sql += " AND starts <= %s AND ends >= %s LIMIT 1"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [school_id, BookingState.PLANNED.value, until, today])
-        return cursor.fetchone() is not None
-
-
-def latest_due_date(
-    item: Item,
-    school: School,
-    proposed_due: dt.date,
-    *,
-    today: dt.date | None = None,
-    record_locked: bool = False,
-) -> BookingLimit | None:
-    """How long ``item`` may be lent from ``school`` without breaking a booking.
-
-    Registered with ``circulation.limits`` (bookings' AppConfig), so circulation's checkout
-    and renewal call it inside their transaction, after the copy is
-    locked. Answers None when ``proposed_due`` is fine; else the last day it may be due (the
-    last open day before the booking starts) and why. A date before ``today`` means the copy
-    may not be lent at all now (a booking needs it today). The record's row is locked first,
-    so a booking being made at the same instant waits for this loan (``services.book`` takes
-    the same lock). ``record_locked``: the caller locked it already (checkout locks the copy and
-    its record in one statement).
-    """
-    today = today or timezone.localdate()
-    if not record_locked:
-        list(
-            Record.objects.select_for_update()
-            .filter(pk=item.record_id)
-            .order_by()
-            .values_list("pk")
-        )
-    limits: list[BookingLimit] = []
-    current = _lending_for.get()
-    if current is not None and current.school_id == school.pk and proposed_due > current.ends:
-        limits.append(
-            BookingLimit(
-                current.ends,
-                _("Lent for the booking “%(booking)s”, due on its last day.")
-                % {"booking": current},
-            )
-        )
-    if not limits and not _any_planned(item.school_id, proposed_due, today):
-        return None  # most schools, most days: nothing booked, one cheap statement
-    planned = Booking.objects.filter(
-        school_id=item.school_id,
-        state=BookingState.PLANNED,
-        starts__lte=proposed_due,
-        ends__gte=today,
-    )
-    if current is not None:
-        planned = planned.exclude(pk=current.pk)
-    lines = (
-        BookingLine.objects.filter(booking__in=planned)
-        .filter(Q(item=item) | Q(record_id=item.record_id))
-        .select_related("booking__school")
-        .order_by("booking__starts", "id")
-    )
-    for line in lines:
-        booking = line.booking
-        if line.item_id is None:
-            count = copy_count(item.record, item.school, max(booking.starts, today), booking.ends)
-            if count.free >= 1:
-                continue
-        limits.append(BookingLimit(booking.starts - dt.timedelta(days=1), ""))
-        break
-    if not limits:
-        return None
-    limit = min(limits)
-    if limit.reason:
-        return limit
-    # A booking needs the copy: due on the last open day before it starts.
-    first = limit.date + dt.timedelta(days=1)
-    title = item.record.title
-    if limit.date < today:
-        return BookingLimit(
-            limit.date,
-            _("“%(title)s” is booked from %(day)s and no other copy is free: it cannot be lent.")
-            % {"title": title, "day": _day(first)},
-        )
-    calendar = rulebook.calendar_for(item.school, today)
-    due = calendar.previous_open(limit.date, not_before=today) or limit.date
-    return BookingLimit(
-        due,
-        _("“%(title)s” is booked from %(day)s: due back the day before.")
-        % {"title": title, "day": _day(first)},
-    )
-
-
 # --- The pick list and returns -----------------------------------------------------------------
 
 
@@ -466,80 +342,6 @@ def reminders_due(today: dt.date) -> QuerySet[Booking]:
         .select_related("school", "teacher", "booked_by")
         .order_by("id")
     )
-
-
-# --- iCalendar ---------------------------------------------------------------------------------
-
-
-def booked_things(booking: Booking) -> list[str]:
-    out = []
-    for line in booking.lines.all():
-        if line.resource is not None:
-            name = line.resource.name
-            out.append(f"{line.quantity} × {name}" if line.quantity > 1 else name)
-        elif line.record is not None:
-            out.append(f"{line.quantity} × {line.record.title}")
-        elif line.item is not None:
-            out.append(f"{line.item.record.title} ({line.item.barcode})")
-    return out
-
-
-def booking_event(booking: Booking) -> object:
-    """The booking as one VEVENT (a daily series when it has hours on several days)."""
-    from icalendar import Event
-
-    event = Event()
-    event.add("uid", f"booking-{booking.pk}@{booking.school.code}.reol")
-    event.add("dtstamp", timezone.now())
-    event.add("created", booking.created_at or timezone.now())
-    things = booked_things(booking)
-    event.add("summary", one_line(booking.title or ", ".join(things) or str(booking)))
-    lines = [*things]
-    if booking.group is not None:
-        lines.append(_("Class: %(group)s") % {"group": booking.group})
-    if booking.teacher is not None:
-        lines.append(
-            _("Teacher: %(name)s")
-            % {"name": booking.teacher.get_full_name() or booking.teacher.username}
-        )
-    event.add("description", printable("\n".join(lines)))
-    rooms = [
-        line.resource.name
-        for line in booking.lines.all()
-        if line.resource and line.resource.kind == Resource.Kind.ROOM
-    ]
-    event.add("location", one_line(", ".join(rooms) or booking.school.name))
-    event.add("status", "CANCELLED" if booking.state == BookingState.CANCELLED else "CONFIRMED")
-    if booking.start_time is not None and booking.end_time is not None:
-        zone = ZoneInfo(settings.TIME_ZONE)
-        event.add("dtstart", dt.datetime.combine(booking.starts, booking.start_time, zone))
-        event.add("dtend", dt.datetime.combine(booking.starts, booking.end_time, zone))
-        days = (booking.ends - booking.starts).days + 1
-        if days > 1:
-            event.add("rrule", {"freq": "daily", "count": days})
-    else:
-        event.add("dtstart", booking.starts)
-        event.add("dtend", booking.ends + dt.timedelta(days=1))  # DTEND of a date is exclusive
-    return event
-
-
-def calendar_of(bookings: Iterable[Booking], name: str) -> bytes:
-    """An RFC 5545 calendar of bookings (the planning app's feeds may use it too)."""
-    from icalendar import Calendar
-
-    cal = Calendar()
-    cal.add("prodid", "-//Reol//Bookings//EN")
-    cal.add("version", "2.0")
-    cal.add("x-wr-calname", one_line(name))
-    for booking in bookings:
-        cal.add_component(booking_event(booking))  # type: ignore[arg-type]
-    cal.add_missing_timezones()
-    return bytes(cal.to_ical())
-
-
-def booking_ics(booking: Booking) -> bytes:
-    """One booking as an .ics file."""
-    return calendar_of([booking], str(booking))
 
 
 # --- For the pages -----------------------------------------------------------------------------

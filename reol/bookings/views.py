@@ -89,80 +89,98 @@ def new(request: HttpRequest) -> HttpResponse:
     }
     source = request.POST if request.method == "POST" else request.GET
     initial = {"quantity": 1, "teacher": me.pk}
-    action = source.get("action", "")
-    if request.method == "POST" and action == "book":
+    booking_now = request.method == "POST" and source.get("action", "") == "book"
+    if booking_now:
         form = BookingForm(request.POST, **kwargs)
     else:
         form = BookingForm(initial={**initial, **source.dict()}, **kwargs)
     conflict: BookingConflict | None = None
     alternatives: list[tuple[str, str]] = []
     record_id = source.get("record", "")
-    chosen = None
-    if request.method == "POST" and action == "book" and form.is_valid():
-        data = form.cleaned_data
-        record = None
-        if data.get("record"):
-            record = selectors.record_at(school, data["record"])
-        if data.get("record") and record is None:
-            form.add_error(None, _("That title has no copies at this school."))
-        else:
-            request_line = services.BookingRequest(
-                record=record, resource=data.get("resource"), quantity=data["quantity"]
-            )
-            try:
-                booking = services.book(
-                    me,
-                    school,
-                    starts=data["starts"],
-                    ends=data["ends"],
-                    lines=[request_line],
-                    title=data.get("title") or "",
-                    group=data.get("group"),
-                    teacher=data.get("teacher") or me,
-                    start_time=data.get("start_time"),
-                    end_time=data.get("end_time"),
-                    today=today,
-                )
-            except BookingConflict as error:
-                conflict = error
-                values = {k: source.get(k, "") for k in form.fields}
-                values["record"] = record_id
-                alternatives = [(a.label, _alternative_link(values, a)) for a in error.alternatives]
-            except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for name, problems in error.message_dict.items():
-                        form.add_error(name if name in form.fields else None, problems)
-                else:
-                    form.add_error(None, error.messages)
-            else:
-                messages.success(request, _("Booked: %(booking)s.") % {"booking": booking})
-                holiday = calendar.holiday_warning(school, booking.starts, booking.ends)
-                if holiday:
-                    messages.warning(request, holiday)
-                return redirect("bookings-detail", pk=booking.pk)
+    if booking_now and form.is_valid():
+        outcome = _book_from_form(request, form, school, today)
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        conflict, alternatives = outcome
     starts, ends = _when(school, source, today)
     found = selectors.find_records(school, source.get("q", ""), starts, ends)
-    if record_id.isdigit():
-        chosen_record = selectors.record_at(school, int(record_id))
-        if chosen_record is not None:
-            chosen = selectors.RecordChoice(
-                chosen_record,
-                selectors.usable_copies(chosen_record, school).count(),
-                max(0, selectors.copy_count(chosen_record, school, starts, ends).free)
-                if starts and ends and ends >= starts
-                else None,
-            )
     return render(
         request,
         "bookings/new.html",
         {
             "form": form,
             "found": found,
-            "chosen": chosen,
+            "chosen": _chosen(school, record_id, starts, ends),
             "searched": bool(source.get("q", "").strip()),
             "conflict": conflict,
             "alternatives": alternatives,
         },
+    )
+
+
+def _book_from_form(
+    request: HttpRequest, form: BookingForm, school: School, today: dt.date
+) -> HttpResponse | tuple[BookingConflict | None, list[tuple[str, str]]]:
+    """Book what the valid form asks for: on success the redirect to the booking; else the
+    conflict with its alternatives as links (other problems land on the form)."""
+    me = _me(request)
+    data = form.cleaned_data
+    record = None
+    if data.get("record"):
+        record = selectors.record_at(school, data["record"])
+    if data.get("record") and record is None:
+        form.add_error(None, _("That title has no copies at this school."))
+        return None, []
+    request_line = services.BookingRequest(
+        record=record, resource=data.get("resource"), quantity=data["quantity"]
+    )
+    try:
+        booking = services.book(
+            me,
+            school,
+            starts=data["starts"],
+            ends=data["ends"],
+            lines=[request_line],
+            title=data.get("title") or "",
+            group=data.get("group"),
+            teacher=data.get("teacher") or me,
+            start_time=data.get("start_time"),
+            end_time=data.get("end_time"),
+            today=today,
+        )
+    except BookingConflict as error:
+        values = {k: request.POST.get(k, "") for k in form.fields}
+        values["record"] = request.POST.get("record", "")
+        return error, [(a.label, _alternative_link(values, a)) for a in error.alternatives]
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for name, problems in error.message_dict.items():
+                form.add_error(name if name in form.fields else None, problems)
+        else:
+            form.add_error(None, error.messages)
+        return None, []
+    messages.success(request, _("Booked: %(booking)s.") % {"booking": booking})
+    holiday = calendar.holiday_warning(school, booking.starts, booking.ends)
+    if holiday:
+        messages.warning(request, holiday)
+    return redirect("bookings-detail", pk=booking.pk)
+
+
+def _chosen(
+    school: School, record_id: str, starts: dt.date | None, ends: dt.date | None
+) -> selectors.RecordChoice | None:
+    """The title picked on the form, with its copies here and how many are free then."""
+    if not record_id.isdigit():
+        return None
+    chosen_record = selectors.record_at(school, int(record_id))
+    if chosen_record is None:
+        return None
+    return selectors.RecordChoice(
+        chosen_record,
+        selectors.usable_copies(chosen_record, school).count(),
+        max(0, selectors.copy_count(chosen_record, school, starts, ends).free)
+        if starts and ends and ends >= starts
+        else None,
     )
 
 

@@ -9,29 +9,19 @@ in one transaction that is rolled back at the end (dry run) or on any rejection.
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
-import datetime as dt
-import functools
-import gc
 import hashlib
 import json
 import logging
-import re
-import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
 from typing import IO, Any
 
 import pymarc
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
-from django.db import DatabaseError, connections, models, router, transaction
-from django.db.models import F, Q
-from django.utils import formats, timezone
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from reol.core import audit
 from reol.core.bulk import insert as _insert
@@ -41,177 +31,16 @@ from reol.core.permissions import Actor, Perm, require
 
 from . import marc as marcio
 from . import signals
+from .holdings import HOLDINGS_TAGS, OTHER_HOLDINGS, HoldingsSpec, date_of, items_876, price_of
+from .import_checks import UNCHECKED, plainly_valid
+from .import_report import ImportReport, Problem
+from .import_speed import fewer_collections, larger_sqlite_cache
 from .models import Item, Record, RecordIsbn
 from .services import apply_marc, barcodes_taken, queue_for_search, usable_barcode
 
 BATCH = 500
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class HoldingsSpec:
-    """Where copies are in the MARC: Koha's 952 by default; 852 (+876) and the 949 of vendors
-    and Sirsi/Evergreen exports also understood, and any tag with its subfields named."""
-
-    tag: str = "952"
-    barcode: str = "p"
-    shelf_mark: str = "o"
-    location: str = "c"
-    price: str = "g"
-    acquired: str = "d"
-
-    @classmethod
-    def for_tag(cls, tag: str) -> HoldingsSpec:
-        if tag == "852":
-            return cls(
-                tag="852", barcode="p", shelf_mark="h", location="b", price="9", acquired="x"
-            )
-        if tag == "949":  # $a call number, $i barcode, $l location, $p price (no ISO date)
-            return cls(tag="949", barcode="i", shelf_mark="a", location="l", price="p", acquired="")
-        return cls(tag=tag)
-
-    @classmethod
-    def parse(cls, text: str) -> HoldingsSpec:
-        """``952``, ``949`` or a tag with a mapping: ``949:barcode=i,shelf_mark=a,location=l``
-        (the names are this class's fields). ValueError with a translated message if not."""
-        tag, _colon, mapping = text.strip().partition(":")
-        if not re.fullmatch(r"9\d\d|8[5-8]\d", tag):
-            raise ValueError(
-                _("“%(tag)s” is not a holdings field: give a tag such as 952, 852 or 949")
-                % {"tag": tag}
-            )
-        spec = cls.for_tag(tag)
-        names = [f for f in cls.__dataclass_fields__ if f != "tag"]
-        for pair in filter(None, (p.strip() for p in mapping.split(","))):
-            name, _eq, code = pair.partition("=")
-            name, code = name.strip().replace("-", "_"), code.strip()
-            if name not in names or len(code) > 1 or (code and not code.isalnum()):
-                raise ValueError(
-                    _(
-                        "“%(pair)s” is not a holdings mapping: write name=subfield with the "
-                        "names %(names)s, e.g. 949:barcode=i,shelf_mark=a"
-                    )
-                    % {"pair": pair, "names": ", ".join(names)}
-                )
-            spec = dataclasses.replace(spec, **{name: code})
-        return spec
-
-
-# Holdings fields of other systems, with the subfield that holds a copy's barcode there: a
-# record with one of them that the import does not read is counted, so that the report can
-# say "choose 949" instead of silently creating no copies.
-OTHER_HOLDINGS = {"952": "p", "852": "p", "949": "i", "945": "i"}
-
-
-@dataclass
-class Problem:
-    position: int
-    where: str
-    control_number: str
-    reason: str
-
-    def __str__(self) -> str:
-        if self.control_number:
-            return _("record %(n)d (001 %(control)s), %(where)s: %(reason)s") % {
-                "n": self.position,
-                "control": self.control_number,
-                "where": self.where,
-                "reason": self.reason,
-            }
-        return _("record %(n)d, %(where)s: %(reason)s") % {
-            "n": self.position,
-            "where": self.where,
-            "reason": self.reason,
-        }
-
-
-@dataclass
-class ImportReport:
-    read: int = 0
-    created: int = 0
-    updated: int = 0
-    rejected: int = 0
-    copies_created: int = 0
-    copies_rejected: int = 0
-    # new records with the ISBN of another (their 001+003 differ): each also a warning
-    possible_duplicates: int = 0
-    # records with holdings in a field the import did not read, per tag
-    unread_holdings: dict[str, int] = field(default_factory=dict)
-    dry_run: bool = False
-    rolled_back: bool = False
-    # Set when the file is not MARC at all (or holds no record): the reason, reported once.
-    not_marc: str = ""
-    errors: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-
-    @property
-    def failed(self) -> bool:
-        """Nothing could be imported: the file is not MARC, or every record was rejected."""
-        return bool(self.not_marc) or (self.read > 0 and self.rejected == self.read)
-
-    def summary(self, *, cli: bool = False) -> str:
-        """One sentence in the active language, ending in a full stop (and one more for each
-        holdings field that was not read, saying how to read it: ``cli`` names the option)."""
-        if self.not_marc:
-            return _("Nothing was imported: %(reason)s.") % {"reason": self.not_marc}
-
-        def n(value: int) -> str:
-            return formats.number_format(value, force_grouping=True)
-
-        parts = [
-            ngettext("%(n)s created", "%(n)s created", self.created) % {"n": n(self.created)},
-            ngettext("%(n)s updated", "%(n)s updated", self.updated) % {"n": n(self.updated)},
-            ngettext("%(n)s rejected", "%(n)s rejected", self.rejected) % {"n": n(self.rejected)},
-        ]
-        copies = [
-            ngettext("%(n)s copy created", "%(n)s copies created", self.copies_created)
-            % {"n": n(self.copies_created)}
-        ]
-        if self.copies_rejected:
-            copies.append(
-                ngettext("%(n)s copy rejected", "%(n)s copies rejected", self.copies_rejected)
-                % {"n": n(self.copies_rejected)}
-            )
-        text = ngettext(
-            "Read %(n)s record: %(records)s; %(copies)s",
-            "Read %(n)s records: %(records)s; %(copies)s",
-            self.read,
-        ) % {"n": n(self.read), "records": ", ".join(parts), "copies": ", ".join(copies)}
-        if self.possible_duplicates:
-            text += "; " + ngettext(
-                "%(n)s possible duplicate (same ISBN as another record)",
-                "%(n)s possible duplicates (same ISBN as another record)",
-                self.possible_duplicates,
-            ) % {"n": n(self.possible_duplicates)}
-        if self.dry_run:
-            text = _("%(summary)s (dry run: nothing saved)") % {"summary": text}
-        elif self.rolled_back:
-            text = _("%(summary)s (all or nothing: rejections found, nothing saved)") % {
-                "summary": text
-            }
-        return " ".join([f"{text}.", *self._unread_holdings_sentences(n, cli)])
-
-    def _unread_holdings_sentences(self, n: Callable[[int], str], cli: bool) -> list[str]:
-        sentences = []
-        for tag, count in sorted(self.unread_holdings.items()):
-            values = {"n": n(count), "tag": tag}
-            if cli:
-                text = ngettext(
-                    "%(n)s record had %(tag)s holdings; choose --holdings %(tag)s to read them.",
-                    "%(n)s records had %(tag)s holdings; choose --holdings %(tag)s to read them.",
-                    count,
-                )
-            else:
-                text = ngettext(
-                    "%(n)s record had %(tag)s holdings, which were not read; import the file "
-                    "again with copies in %(tag)s to read them.",
-                    "%(n)s records had %(tag)s holdings, which were not read; import the file "
-                    "again with copies in %(tag)s to read them.",
-                    count,
-                )
-            sentences.append(text % values)
-        return sentences
 
 
 class _Rollback(Exception):
@@ -234,7 +63,7 @@ def import_marc(
     job = _Import(actor, school, holdings or HoldingsSpec(), report)
     results = marcio.read_records(stream, fmt)
     try:
-        with _fewer_collections(), _larger_sqlite_cache():
+        with fewer_collections(), larger_sqlite_cache():
             if dry_run or all_or_nothing:
                 with transaction.atomic():
                     for batch in _batches(results):
@@ -257,64 +86,6 @@ def import_marc(
     if not report.rolled_back and (report.created or report.updated):
         signals.records_added.send(import_marc, municipality_id=school.municipality_id)
     return report
-
-
-SQLITE_IMPORT_CACHE_KIB = 128 * 1024
-
-
-@contextlib.contextmanager
-def _larger_sqlite_cache() -> Iterator[None]:
-    """On SQLite, a 128 MB page cache for the import's connection, the old size after.
-
-    SQLite's default cache is 2 MB. Once the catalogue outgrows it, every record's entries in
-    the indexes with random order (title, ISBN) mean pages read back from the file: at 100,000
-    records an import was a tenth slower, and slower still as it grew.
-    """
-    connection = connections[router.db_for_write(Record)]
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        (before,) = cursor.fetchone()
-        cursor.execute(f"PRAGMA cache_size = {-SQLITE_IMPORT_CACHE_KIB:d}")
-    try:
-        yield
-    finally:
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute(f"PRAGMA cache_size = {int(before):d}")
-        except DatabaseError:  # the connection is gone, and its cache size with it
-            pass
-
-
-_gc_lock = threading.Lock()
-_gc_users = 0
-_gc_saved: tuple[int, int, int] = (700, 10, 10)
-
-
-@contextlib.contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """Run the cyclic garbage collector less often while importing.
-
-    A batch keeps some 100,000 young objects alive (pymarc fields, model instances); at
-    Python's default threshold (a collection every 700 allocations) the collector walks them
-    again and again: 40 % of an import's time. Reference counting frees them anyway; the
-    collector still runs, every 100,000 allocations. Process-wide, so counted across threads.
-    """
-    global _gc_users, _gc_saved
-    with _gc_lock:
-        if _gc_users == 0:
-            _gc_saved = gc.get_threshold()
-            gc.set_threshold(max(_gc_saved[0], 100_000), *_gc_saved[1:])
-        _gc_users += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_users -= 1
-            if _gc_users == 0:
-                gc.set_threshold(*_gc_saved)
 
 
 def _batches(results: Iterator[marcio.RecordResult]) -> Iterator[list[marcio.RecordResult]]:
@@ -375,8 +146,8 @@ class _Import:
             notes: list[str] = []
             try:
                 isbn13s = apply_marc(record, result.record, notes)
-                if not _plainly_valid(record):
-                    record.full_clean(exclude=list(_UNCHECKED))
+                if not plainly_valid(record):
+                    record.full_clean(exclude=list(UNCHECKED))
             except Exception as error:  # a value the columns cannot hold
                 self._reject(result, _plain(error))
                 continue
@@ -578,7 +349,7 @@ class _Import:
         if not fields and spec.tag == "952":
             fields, spec = record.get_fields("852"), HoldingsSpec.for_tag("852")
         if spec.tag == "852" and any(f.get("p") for f in record.get_fields("876")):
-            fields = _items_876(fields, record.get_fields("876"))
+            fields = items_876(fields, record.get_fields("876"))
         self._count_unread(record, spec.tag)
         for f in fields:
             barcode = (f.get(spec.barcode) or "").strip()
@@ -607,8 +378,8 @@ class _Import:
                     "barcode": barcode,
                     "shelf_mark": (f.get(spec.shelf_mark) or "").strip()[:100],
                     "location": location,
-                    "price": _price(f.get(spec.price)),
-                    "acquired_on": _date(f.get(spec.acquired)),
+                    "price": price_of(f.get(spec.price)),
+                    "acquired_on": date_of(f.get(spec.acquired)),
                 }
             )
         return copies
@@ -631,136 +402,6 @@ class _Import:
         target = self.report.errors if error else self.report.warnings
         if len(target) < 10_000:
             target.append(Problem(result.position, result.offset, result.control_number, reason))
-
-
-# --- Validating the columns cheaply -----------------------------------------------------------
-#
-# ``Record.full_clean()`` checks the age-range CheckConstraint with ``Q.check()``: a database
-# query per record, half the time of an import. What full_clean checks for the columns an
-# import sets is checked here in Python instead; any value this is not sure of (a web address,
-# a string over its length, a number out of range, an unknown field type or constraint) goes
-# through full_clean itself, so what is rejected, and the message, stay the same.
-
-_UNCHECKED = ("marc", "municipality")
-# Constraints full_clean skips (a field is excluded) or that _plainly_valid checks (age order).
-_SKIPPED_CONSTRAINTS = {"record_control_number_unique"}
-_AGE_ORDER = Q(age_min__isnull=True) | Q(age_max__isnull=True) | Q(age_max__gte=F("age_min"))
-_Check = Callable[[Any], bool]
-
-
-def _field_check(f: models.Field[Any, Any]) -> _Check | None:
-    """A check that passes only values full_clean would accept; None: always use full_clean."""
-    validators = {type(v) for v in f.validators}
-    if f.choices:
-        allowed = {value for value, _label in f.flatchoices}
-        if validators <= {MaxLengthValidator} and type(f) is models.CharField:
-            longest = f.max_length or 1 << 62
-            return lambda v: v in allowed and isinstance(v, str) and len(v) <= longest
-        return None
-    if type(f) in (models.CharField, models.TextField) and validators <= {MaxLengthValidator}:
-        most = f.max_length or 1 << 62
-        return lambda v: isinstance(v, str) and len(v) <= most
-    if type(f) is models.URLField:  # what URLField.clean does to a string: its validators
-        return lambda v: isinstance(v, str) and _passes(f, v)
-    if isinstance(f, models.IntegerField) and validators <= {MinValueValidator, MaxValueValidator}:
-        low: int = max(
-            (v.limit_value for v in f.validators if isinstance(v, MinValueValidator)),
-            default=-(1 << 63),
-        )
-        high: int = min(
-            (v.limit_value for v in f.validators if isinstance(v, MaxValueValidator)),
-            default=1 << 63,
-        )
-        return lambda v: type(v) is int and low <= v <= high
-    if isinstance(f, models.JSONField) and f.encoder is None and not validators:
-        return _plain_json
-    return None
-
-
-def _passes(f: models.Field[Any, Any], value: Any) -> bool:
-    try:
-        f.run_validators(value)
-    except ValidationError:
-        return False
-    return True
-
-
-def _plain_json(value: Any) -> bool:
-    """Surely serialisable by json.dumps (what JSONField.validate tries)."""
-    kind = type(value)
-    if kind is list:
-        # extract's lists: of strings, or of {"name": …, "role": …}
-        return all(type(item) is str or _plain_json(item) for item in value)
-    if kind is dict:
-        return all(type(k) is str and (type(v) is str or _plain_json(v)) for k, v in value.items())
-    return value is None or kind in (str, int, bool)
-
-
-@functools.cache
-def _record_checks() -> list[tuple[str, bool, _Check | None]] | None:
-    """(attname, may be blank, check) per field full_clean looks at; None: use full_clean."""
-    meta = Record._meta
-    if (
-        any(
-            c.name not in _SKIPPED_CONSTRAINTS
-            and not (isinstance(c, models.CheckConstraint) and c.condition == _AGE_ORDER)
-            for c in meta.constraints
-        )
-        or any(not set(c.fields) & set(_UNCHECKED) for c in meta.total_unique_constraints)
-        or meta.unique_together
-        or Record.clean is not models.Model.clean
-        or any(f.unique and not f.primary_key for f in meta.concrete_fields)
-    ):
-        return None
-    return [
-        (f.attname, f.blank, _field_check(f))
-        for f in meta.concrete_fields
-        if f.name not in _UNCHECKED
-    ]
-
-
-def _plainly_valid(record: Record) -> bool:
-    """True if ``record.full_clean(exclude=_UNCHECKED)`` would surely pass (and skip it)."""
-    checks = _record_checks()
-    if checks is None:
-        return False
-    for attname, blank, check in checks:
-        value = getattr(record, attname)
-        if value is None or value == "" or value == [] or value == {}:
-            if blank:
-                continue  # clean_fields skips empty values of fields that may be blank
-            return False
-        if check is None or not check(value):
-            return False
-    low, high = record.age_min, record.age_max
-    return low is None or high is None or high >= low
-
-
-HOLDINGS_TAGS = frozenset({"952", "852", "876", "949", "945"})
-
-
-_BLANKS = pymarc.Indicators(" ", " ")
-
-
-def _items_876(locations: list[pymarc.Field], items: list[pymarc.Field]) -> list[pymarc.Field]:
-    """MARC21 holdings: an 852 per location and an 876 per copy, linked by $8 ("1" and
-    "1.2"; else in order). One 852-like field per copy: the copy's barcode ($p), cost ($c as
-    852 $9) and date acquired ($d as 852 $x), with its location's $b and $h."""
-    by_link = {(f.get("8") or "").strip(): f for f in locations}
-    copies = []
-    for n, item in enumerate(items):
-        link = (item.get("8") or "").split(".")[0].strip()
-        where = by_link.get(link) if link else None
-        if where is None and locations:
-            where = locations[min(n, len(locations) - 1)]
-        subfields = [s for s in (where.subfields if where else []) if s.code not in "p9x"]
-        subfields += [
-            pymarc.Subfield("p", item.get("p") or ""),
-            pymarc.Subfield("9", item.get("c") or ""),
-            pymarc.Subfield("x", item.get("d") or ""),
-        ]
-        copies.append(pymarc.Field(tag="852", indicators=_BLANKS, subfields=subfields))
-    return copies
 
 
 def _match_keys(p: _Parsed) -> list[tuple[str, ...]]:
@@ -828,26 +469,3 @@ def _plain(error: Exception) -> str:
         return _("cannot be stored: %(e)s") % {"e": "; ".join(error.messages)}
     log.warning("import: a record could not be stored", exc_info=error)
     return _("cannot be stored: a value does not fit the catalogue's columns")
-
-
-def _price(value: str | None) -> Decimal | None:
-    """A price as libraries write it: "129,95", "kr. 89", "DKK 1.299,95", "1,299.95 NOK"."""
-    found = re.search(r"-?\d[\d.,\s]*", value or "")
-    if not found or found.group().startswith("-"):
-        return None
-    number = re.sub(r"\s", "", found.group()).rstrip(".,")
-    last = max(number.rfind(","), number.rfind("."))
-    decimals = number[last + 1 :] if 0 <= last >= len(number) - 3 else ""  # 1-2 digits: decimals
-    whole = re.sub(r"[.,]", "", number[:last] if decimals else number)
-    try:
-        price = Decimal(f"{whole}.{decimals}" if decimals else whole)
-    except InvalidOperation:
-        return None
-    return price if price < Decimal("10000000") else None
-
-
-def _date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat((value or "").strip()[:10])
-    except ValueError:
-        return None

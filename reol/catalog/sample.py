@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,329 +28,32 @@ from pymarc import Field, Indicators, Record, Subfield
 from stdnum import ean
 from stdnum import isbn as stdisbn
 
+from .sample_words import (
+    AUDIENCES,
+    DEVICES,
+    FICTION_SUBJECTS,
+    FILMS,
+    FORMATS,
+    GAMES,
+    GENRES,
+    KINDS,
+    LANGS,
+    LOCATION_CODES,
+    SUBTITLES,
+    TOPICS,
+)
+
+__all__ = [
+    "DEFAULT_SEED",
+    "LOCATION_CODES",
+    "make_isbn13",
+    "record",
+    "records",
+    "write_iso2709",
+    "write_marcxml",
+]
+
 DEFAULT_SEED = 2026
-
-
-def _w(words: str) -> list[str]:
-    """A vocabulary list written as "one|two|three"."""
-    return words.split("|")
-
-
-# Koha-style shelving locations (952 $c); a benchmark or demo school creates these.
-LOCATION_CODES = {
-    "skon": "Skønlitteratur",
-    "fag": "Faglitteratur",
-    "let": "Letlæsning",
-    "lyd": "Lydbøger",
-    "film": "Film",
-    "spil": "Spil",
-    "udstyr": "Udstyr",
-    "mag": "Magasin",
-}
-
-# What kinds of material, how often (weights of 1000).
-KINDS = [
-    ("fiction", 430),
-    ("nonfiction", 250),
-    ("easy", 60),
-    ("ebook", 50),
-    ("audiobook", 100),
-    ("film", 60),
-    ("boardgame", 35),
-    ("device", 15),
-]
-
-# --- Vocabulary, per language -----------------------------------------------------------------
-
-LANGS: dict[str, dict[str, Any]] = {
-    "dan": {
-        "weight": 60,
-        "country": "dk ",
-        "source": "DK-870970",
-        "isbn_group": "87",
-        "places": ["København", "Aarhus", "Odense", "Viby J.", "Frederiksberg"],
-        "publishers": [
-            "Gyldendal",
-            "Carlsen",
-            "Alvilda",
-            "Politiken",
-            "Lindhardt og Ringhof",
-            "Høst & Søn",
-            "Turbine",
-            "Forlaget Alinea",
-            "Special-pædagogisk forlag",
-            "Forlaget Flachs",
-            "People's Press",
-            "Rosinante",
-        ],
-        "first": _w(
-            "Anne|Bjarne|Cecilie|Dorte|Esben|Frida|Gitte|Hanne|Ida|Jesper|Kim|Lotte|Mette"
-            "|Niels|Ole|Pia|Rasmus|Søren|Trine|Ulla|Vibeke|Åse|Bent|Jørgen|Kåre"
-        ),
-        "last": _w(
-            "Andersen|Bødker|Christensen|Dahl|Eriksen|Frøkjær|Grøn|Holm|Iversen|Jørgensen"
-            "|Kirkegaard|Lund|Møller|Nørgaard|Olsen|Poulsen|Rasmussen|Sørensen|Thomsen"
-            "|Vestergaard|Aakjær"
-        ),
-        "heroes": ["Alfons", "Ellen", "Sofus", "Mille", "Malte", "Rosa", "Villads", "Ronja"],
-        "nouns": _w(
-            "dragen|hemmeligheden|skoven|spøgelset|tidsmaskinen|øen|kometen|piraterne"
-            "|hesten|robotten|vulkanen|fyrtårnet|skatten|ulven|stjernen|kongen|mumien"
-            "|trolden"
-        ),
-        "adjs": ["mørke", "hemmelige", "sidste", "forsvundne", "store", "tavse", "glemte"],
-        "patterns": [
-            "{hero} og {noun}",
-            "Den {adj} {noun2}",
-            "{hero} redder verden",
-            "Jagten på {noun}",
-            "Hvem stjal {noun}?",
-            "Nat i {noun}",
-        ],
-        "nonfiction": [
-            "Alt om {topic}",
-            "Min første bog om {topic}",
-            "Sådan virker {topic}",
-            "Fakta om {topic}",
-            "Vi undersøger {topic}",
-        ],
-        "relators": {
-            "author": "forfatter",
-            "illustrator": "illustrator",
-            "translator": "oversætter",
-            "narrator": "indlæser",
-            "director": "instruktør",
-            "designer": "spildesigner",
-        },
-        "pages": "{n} sider",
-        "ill": "ill. (nogle i farver)",
-        "edition": "{n}. udgave",
-        "reprint": "{n}. oplag",
-        "series": ["Dingo", "Læs selv", "Fakta for begyndere", "Gys", "Spektrum", "Ulvepak"],
-        "story_start": ["En spændende fortælling om", "En sjov og rørende historie om", "Gyser om"],
-        "story_end": [
-            "der må finde modet frem.",
-            "og et venskab, der bliver sat på prøve.",
-            "Til oplæsning og selvlæsning.",
-        ],
-        "fact_start": [
-            "Letlæst fagbog om",
-            "Fagbog for mellemtrinnet om",
-            "Alt hvad du vil vide om",
-        ],
-        "fact_end": [
-            "med mange billeder og små opgaver.",
-            "Bogen har ordforklaringer og register bagest.",
-        ],
-        "online": "1 online ressource",
-        "age": "Fra {a} år",
-        "age_range": "{a}-{b} år",
-        "otherwise": "Alder: {a}-{b} år",
-        "content": ("tekst", "uformidlet", "bind"),
-    },
-    "nob": {
-        "weight": 20,
-        "country": "no ",
-        "source": "NO-TrBIB",
-        "isbn_group": "82",
-        "places": ["Oslo", "Bergen", "Trondheim", "Stavanger"],
-        "publishers": [
-            "Cappelen Damm",
-            "Aschehoug",
-            "Gyldendal Norsk Forlag",
-            "Det Norske Samlaget",
-            "Vigmostad & Bjørke",
-            "Omnipax",
-            "Mangschou",
-        ],
-        "first": _w(
-            "Astrid|Bjørn|Eirik|Gro|Håkon|Ingvild|Jostein|Kari|Lars|Marit|Nils|Oddny|Per"
-            "|Ragnhild|Sigrid|Tore|Øystein"
-        ),
-        "last": _w(
-            "Aasen|Berg|Dahle|Fjeld|Haugen|Johansen|Kristiansen|Lie|Moe|Nygård|Solberg"
-            "|Strand|Tveit|Vik|Østby"
-        ),
-        "heroes": ["Pelle", "Ida", "Kaptein Sabeltann", "Kristoffer", "Ludvig", "Sol"],
-        "nouns": _w(
-            "dragen|hemmeligheten|skogen|spøkelset|tidsmaskinen|øya|kometen|fjellet|hesten"
-            "|roboten|trollet|fyret|skatten"
-        ),
-        "adjs": ["mørke", "hemmelige", "siste", "forsvunne", "store", "glemte"],
-        "patterns": [
-            "{hero} og {noun}",
-            "Det {adj} {noun2}",
-            "Jakten på {noun}",
-            "Hvem stjal {noun}?",
-            "Natt i {noun}",
-        ],
-        "nonfiction": [
-            "Alt om {topic}",
-            "Min første bok om {topic}",
-            "Slik virker {topic}",
-            "Fakta om {topic}",
-        ],
-        "relators": {
-            "author": "forfatter",
-            "illustrator": "illustratør",
-            "translator": "oversetter",
-            "narrator": "innleser",
-            "director": "regissør",
-            "designer": "spilldesigner",
-        },
-        "pages": "{n} sider",
-        "ill": "illustrasjoner i farger",
-        "edition": "{n}. utgave",
-        "reprint": "{n}. opplag",
-        "series": ["Lesehesten", "Leseløve", "Grøsser", "Faktabok for barn", "Superlesere"],
-        "story_start": ["En spennende fortelling om", "En morsom og rørende historie om"],
-        "story_end": [
-            "som må finne motet.",
-            "og et vennskap som settes på prøve.",
-            "For høytlesning og egenlesning.",
-        ],
-        "fact_start": ["Lettlest fagbok om", "Fagbok for mellomtrinnet om"],
-        "fact_end": ["med mange bilder og små oppgaver.", "Med ordliste og register."],
-        "online": "1 nettressurs",
-        "age": "Fra {a} år",
-        "age_range": "{a}-{b} år",
-        "otherwise": "Alder: {a}-{b} år",
-        "content": ("tekst", "uformidlet", "bind"),
-    },
-    "eng": {
-        "weight": 20,
-        "country": "xxk",
-        "source": "Uk",
-        "isbn_group": "1",
-        "places": ["London", "New York", "Oxford", "Edinburgh", "Toronto"],
-        "publishers": [
-            "Puffin",
-            "Scholastic",
-            "Walker Books",
-            "Usborne",
-            "Bloomsbury",
-            "HarperCollins Children's Books",
-            "Macmillan Children's Books",
-            "DK",
-        ],
-        "first": _w(
-            "Alice|Ben|Charlotte|David|Eleanor|Frank|Grace|Harry|Isla|Jack|Katherine|Liam"
-            "|Mia|Oliver|Rose|Samuel"
-        ),
-        "last": _w(
-            "Adams|Brown|Clarke|Davies|Evans|Fletcher|Green|Hughes|Jones|King|Lewis|Morgan"
-            "|O'Brien|Patel|Roberts|Walsh"
-        ),
-        "heroes": ["Molly", "Tom", "Captain Flint", "Ruby", "Max", "Ada", "Finn"],
-        "nouns": _w(
-            "the dragon|the secret|the forest|the ghost|the time machine|the island"
-            "|the comet|the pirates|the robot|the volcano|the treasure"
-        ),
-        "adjs": ["dark", "secret", "last", "lost", "great", "silent", "forgotten"],
-        "patterns": [
-            "{hero} and {noun}",
-            "The {adj} {noun2}",
-            "The hunt for {noun}",
-            "Who stole {noun}?",
-            "A night on {noun}",
-        ],
-        "nonfiction": [
-            "All about {topic}",
-            "My first book of {topic}",
-            "How {topic} work",
-            "Amazing facts about {topic}",
-        ],
-        "relators": {
-            "author": "author",
-            "illustrator": "illustrator",
-            "translator": "translator",
-            "narrator": "narrator",
-            "director": "film director",
-            "designer": "game designer",
-        },
-        "pages": "{n} pages",
-        "ill": "colour illustrations",
-        "edition": "{n}th edition",
-        "reprint": "Reprinted {n} times",
-        "series": ["Oxford Reading Tree", "Horrid Henry", "DK Eyewitness", "Usborne Beginners"],
-        "story_start": ["An exciting story about", "A funny, moving tale of"],
-        "story_end": [
-            "who must find their courage.",
-            "and a friendship put to the test.",
-            "Perfect for reading aloud.",
-        ],
-        "fact_start": ["An easy reader about", "A non-fiction introduction to"],
-        "fact_end": ["with photographs, a glossary and an index.", "Full of facts and activities."],
-        "online": "1 online resource",
-        "age": "Ages {a} and up",
-        "age_range": "Ages {a}-{b} years",
-        "otherwise": "Interest age {a}-{b} years",
-        "content": ("text", "unmediated", "volume"),
-    },
-}
-
-# Non-fiction topics: (Danish, Norwegian, English, DK5, DDC).
-TOPICS = [
-    ("vulkaner", "vulkaner", "volcanoes", "55.3", "551.21"),
-    ("dinosaurer", "dinosaurer", "dinosaurs", "56.8", "567.9"),
-    ("rummet", "verdensrommet", "space", "52", "520"),
-    ("hajer", "haier", "sharks", "59.6", "597.3"),
-    ("vikingerne", "vikingene", "the Vikings", "96.3", "948.022"),
-    ("kroppen", "kroppen", "the human body", "61.1", "612"),
-    ("klimaet", "klimaet", "the climate", "55.1", "551.6"),
-    ("heste", "hester", "horses", "63.6", "636.1"),
-    ("fodbold", "fotball", "football", "79.64", "796.334"),
-    ("programmering", "programmering", "coding", "68.3", "005.1"),
-    ("2. verdenskrig", "andre verdenskrig", "the Second World War", "99.4", "940.53"),
-    ("insekter", "insekter", "insects", "59.57", "595.7"),
-    ("Egypten", "Egypt", "ancient Egypt", "93.2", "932"),
-    ("regnskoven", "regnskogen", "the rainforest", "57.4", "577.34"),
-    ("vejret", "været", "the weather", "55.5", "551.5"),
-]
-GENRES = {
-    "dan": _w("fantasy|gys|krimi|dyrefortællinger|venskab|humor|eventyr"),
-    "nob": _w("fantasy|grøssere|krim|dyrefortellinger|vennskap|humor|eventyr"),
-    "eng": _w(
-        "Fantasy fiction|Horror stories|Detective and mystery stories|Animals|Friendship"
-        "|Humorous stories|Adventure stories"
-    ),
-}
-FICTION_SUBJECTS = {
-    "dan": ["skolen", "familien", "mobning", "heste", "drager", "rummet", "fodbold", "spøgelser"],
-    "nob": ["skolen", "familien", "mobbing", "hester", "drager", "verdensrommet", "fotball"],
-    "eng": ["Schools", "Families", "Bullying", "Horses", "Dragons", "Outer space", "Soccer"],
-}
-SUBTITLES = {
-    "dan": ["roman", "en gyser", "fortælling"],
-    "nob": ["roman", "en grøsser"],
-    "eng": ["a novel", "a story of friendship", "a mystery"],
-}
-GAMES = ["Ticket to Ride", "Carcassonne", "Dixit", "Kloge Åge", "Alias Junior", "Labyrinth"]
-DEVICES = ["iPad (9. generation)", "Chromebook", "Micro:bit klassesæt", "GoPro Hero", "Bee-Bot"]
-FILMS = ["Vitello", "Antboy", "Ronja Røverdatter", "Min søsters børn", "Paddington", "Coco"]
-
-# 008/22 audience and the ages it covers.
-AUDIENCES = [("a", 3, 5), ("b", 6, 8), ("c", 9, 12), ("d", 13, 16), ("j", 7, 14)]
-
-# Per kind: leader/06 and /07, what 336/337/338 say (None: the language's words for a printed
-# book), the 952 $c location and $y item type.
-_OBJECT = ("three-dimensional form", "tdf", "unmediated", "n", "object", "nr")
-_FORMAT: dict[str, tuple[str, str, tuple[str, ...] | None, str, str]] = {
-    "fiction": ("a", "m", None, "skon", "BOG"),
-    "nonfiction": ("a", "m", None, "fag", "BOG"),
-    "easy": ("a", "m", None, "let", "BOG"),
-    "ebook": ("a", "m", ("text", "txt", "computer", "c", "online resource", "cr"), "mag", "EBOG"),
-    "audiobook": ("i", "m", ("spoken word", "spw", "audio", "s", "audio disc", "sd"), "lyd", "LYD"),
-    "film": (
-        "g",
-        "m",
-        ("two-dimensional moving image", "tdi", "video", "v", "videodisc", "vd"),
-        "film",
-        "FILM",
-    ),
-    "boardgame": ("r", "m", _OBJECT, "spil", "SPIL"),
-    "device": ("r", "m", _OBJECT, "udstyr", "UDST"),
-}
 
 
 def _weighted(rng: random.Random, pairs: list[tuple[str, int]]) -> str:
@@ -409,13 +113,62 @@ def _person(rng: random.Random, v: dict) -> tuple[str, str]:
     return f"{last}, {first}", f"{first} {last}"
 
 
+@dataclass
+class _Draw:
+    """What the first draws decide about record ``number``; every later step reads it and goes
+    on drawing from the same generator, in the same order, so the record stays the same."""
+
+    number: int
+    rng: random.Random
+    kind: str
+    lang: str
+    v: dict[str, Any]
+    audience: str
+    age_lo: int
+    age_hi: int
+    year: int
+    entered: dt.date
+    changed: dt.date
+    topic: tuple[str, str, str, str, str]
+    topic_word: str
+    translated: bool
+
+
+@dataclass
+class _Names:
+    """Who made the record's item and what it is called (100/245), for the later fields."""
+
+    main_inverted: str
+    has_author: bool
+    title: str
+    others: list[tuple[str, str]]
+
+
 def record(number: int, seed: int = DEFAULT_SEED) -> Record:
     """Record number ``number`` of the synthetic catalogue ``seed`` (always the same record)."""
     rng = random.Random(seed * 1_000_003 + number)  # noqa: S311 - test data, not secrets
+    d = _draw(number, rng)
+    leader6, leader7, content, location, itype = FORMATS[d.kind]
+    fields = _control_fields(d)
+    codes, dk5 = _numbers_and_codes(d)
+    fields += codes
+    described, names = _people_and_title(d)
+    fields += described
+    fields += _publication(d, names.title, content)
+    fields += _notes(d)
+    fields += _subjects_and_links(d, names, dk5)
+    fields += _holdings(d, names, dk5, location, itype)
+    fields = _fit(fields)
+    fields.sort(key=lambda f: f.tag)  # stable: repeated tags keep their order
+    leader = f"00000n{leader6}{leader7} a2200000 i 4500"
+    result = Record(to_unicode=True, force_utf8=True, leader=leader)
+    result.fields = fields
+    return result
+
+
+def _draw(number: int, rng: random.Random) -> _Draw:
     kind = _weighted(rng, KINDS)
     lang = _weighted(rng, _LANG_WEIGHTS)
-    v = LANGS[lang]
-    leader6, leader7, content, location, itype = _FORMAT[kind]
     audience, age_lo, age_hi = rng.choice(AUDIENCES)
     if kind == "easy":
         audience, age_lo, age_hi = "b", 6, 9
@@ -425,13 +178,31 @@ def record(number: int, seed: int = DEFAULT_SEED) -> Record:
     topic = rng.choice(TOPICS)
     topic_word = topic[{"dan": 0, "nob": 1, "eng": 2}[lang]]
     translated = lang != "eng" and kind in ("fiction", "audiobook") and rng.random() < 0.25
-    fields: list[Field] = []
+    return _Draw(
+        number,
+        rng,
+        kind,
+        lang,
+        LANGS[lang],
+        audience,
+        age_lo,
+        age_hi,
+        year,
+        entered,
+        changed,
+        topic,
+        topic_word,
+        translated,
+    )
 
-    # Control fields.
-    fields.append(Field(tag="001", data=str(20_000_000 + number)))
-    fields.append(Field(tag="003", data=str(v["source"])))
+
+def _control_fields(d: _Draw) -> list[Field]:
+    """001, 003, 005, 007 and the 008 of the record's kind of material."""
+    rng, kind, audience = d.rng, d.kind, d.audience
+    fields = [Field(tag="001", data=str(20_000_000 + d.number))]
+    fields.append(Field(tag="003", data=str(d.v["source"])))
     clock = f"{rng.randrange(7, 17):02d}{rng.randrange(60):02d}{rng.randrange(60):02d}"
-    fields.append(Field(tag="005", data=f"{changed:%Y%m%d}{clock}.0"))
+    fields.append(Field(tag="005", data=f"{d.changed:%Y%m%d}{clock}.0"))
     if kind == "ebook":
         fields.append(Field(tag="007", data="cr |n ||||||||"))
     elif kind == "film":
@@ -450,15 +221,20 @@ def record(number: int, seed: int = DEFAULT_SEED) -> Record:
         form = "o" if kind == "ebook" else " "
         middle = f"{illustrated}{audience}{form}     000 {literary} "
     assert len(middle) == 17, middle
-    f008 = f"{entered:%y%m%d}s{year}    {v['country']}{middle}{lang} d"
+    f008 = f"{d.entered:%y%m%d}s{d.year}    {d.v['country']}{middle}{d.lang} d"
     fields.append(Field(tag="008", data=f008))
+    return fields
 
-    # Numbers and codes.
+
+def _numbers_and_codes(d: _Draw) -> tuple[list[Field], str]:
+    """020 ISBNs, 024 EAN, 041 languages and 082 DDC; and the DK5 number for 652 and shelving."""
+    rng, kind, lang, v = d.rng, d.kind, d.lang, d.v
+    fields: list[Field] = []
     isbns: list[str] = []
     if kind in ("fiction", "nonfiction", "easy", "ebook", "audiobook"):
-        isbns.append(make_isbn13(number * 2, str(v["isbn_group"])))
+        isbns.append(make_isbn13(d.number * 2, str(v["isbn_group"])))
         if kind in ("fiction", "nonfiction") and rng.random() < 0.2:
-            isbns.append(make_isbn13(number * 2 + 1, str(v["isbn_group"])))  # the paperback
+            isbns.append(make_isbn13(d.number * 2 + 1, str(v["isbn_group"])))  # the paperback
     for i, isbn13 in enumerate(isbns):
         qualifier = ("hæftet" if lang == "dan" else "paperback") if i else ""
         pairs = ["a", _typed(rng, isbn13, lang)] + (["q", qualifier] if qualifier else [])
@@ -466,14 +242,13 @@ def record(number: int, seed: int = DEFAULT_SEED) -> Record:
     if kind in ("film", "boardgame", "device"):
         ean13 = "57" + "".join(str(rng.randrange(10)) for _ in range(10))
         fields.append(_df("024", "3 ", "a", ean13 + ean.calc_check_digit(ean13)))
-    if translated:
+    if d.translated:
         original = rng.choice(["eng", "swe", "ger", "fre"])
         fields.append(_df("041", "1 ", "a", lang, "h", original))
     else:
         fields.append(_df("041", "0 ", "a", lang))
-    fiction_like = kind in ("fiction", "easy", "audiobook")
     if kind == "nonfiction" or (kind == "ebook" and rng.random() < 0.5):
-        ddc, dk5 = topic[4], topic[3]
+        ddc, dk5 = d.topic[4], d.topic[3]
     elif kind == "film":
         ddc, dk5 = "791.4372", "77.7"
     elif kind == "boardgame":
@@ -483,25 +258,30 @@ def record(number: int, seed: int = DEFAULT_SEED) -> Record:
     else:
         ddc, dk5 = "839.8136" if lang == "dan" else "839.8238" if lang == "nob" else "823.92", "sk"
     fields.append(_df("082", "04", "a", ddc, "2", "23"))
+    return fields, dk5
 
-    # Contributors.
+
+def _people_and_title(d: _Draw) -> tuple[list[Field], _Names]:
+    """100 main entry, 240 original title of a translation, 245 title and statement."""
+    rng, kind, v = d.rng, d.kind, d.v
+    fields: list[Field] = []
     main_inverted, main_direct = _person(rng, v)
     relators = v["relators"]
     has_author = kind not in ("film", "boardgame", "device")
     if has_author:
         fields.append(_df("100", "1 ", "a", main_inverted, "e", relators["author"], "4", "aut"))
-    title = _title(rng, v, kind, topic_word, lang)
+    title = _title(rng, v, kind, d.topic_word, d.lang)
     subtitle = ""
     if rng.random() < 0.3:
-        subtitle = rng.choice(SUBTITLES[lang])
-    if translated:
-        original_title = _title(rng, LANGS["eng"], kind, topic[2], "eng")
+        subtitle = rng.choice(SUBTITLES[d.lang])
+    if d.translated:
+        original_title = _title(rng, LANGS["eng"], kind, d.topic[2], "eng")
         fields.append(_df("240", "10", "a", original_title))
     statement = main_direct if has_author else ""
     others: list[tuple[str, str]] = []
     if kind in ("fiction", "easy", "nonfiction") and rng.random() < 0.5:
         others.append((_person(rng, v)[0], "illustrator"))
-    if translated:
+    if d.translated:
         others.append((_person(rng, v)[0], "translator"))
     if kind == "audiobook":
         others.append((_person(rng, v)[0], "narrator"))
@@ -516,6 +296,13 @@ def record(number: int, seed: int = DEFAULT_SEED) -> Record:
     if statement:
         pairs += ["c", statement]
     fields.append(_df("245", "10" if has_author else "00", *pairs))
+    return fields, _Names(main_inverted, has_author, title, others)
+
+
+def _publication(d: _Draw, title: str, content: tuple[str, ...] | None) -> list[Field]:
+    """246 variant title, 250 edition, 264 imprint, 300 extent, 336–338 and 490 series."""
+    rng, kind, v = d.rng, d.kind, d.v
+    fields: list[Field] = []
     if rng.random() < 0.12:
         fields.append(_df("246", "30", "a", title.split(" ", 1)[-1]))
     if rng.random() < 0.2:
@@ -523,10 +310,17 @@ def record(number: int, seed: int = DEFAULT_SEED) -> Record:
     publisher = rng.choice(v["publishers"])
     fields.append(
         _df(
-            "264", " 1", "a", rng.choice(v["places"]) + " :", "b", publisher + ",", "c", f"[{year}]"
+            "264",
+            " 1",
+            "a",
+            rng.choice(v["places"]) + " :",
+            "b",
+            publisher + ",",
+            "c",
+            f"[{d.year}]",
         )
     )
-    fields.append(_df("300", "  ", *_extent(rng, kind, lang, v)))
+    fields.append(_df("300", "  ", *_extent(rng, kind, d.lang, v)))
     if content is None:
         content = (v["content"][0], "txt", v["content"][1], "n", v["content"][2], "nc")
     fields.append(_df("336", "  ", "a", content[0], "b", content[1], "2", "rdacontent"))
@@ -536,10 +330,14 @@ def record(number: int, seed: int = DEFAULT_SEED) -> Record:
         fields.append(
             _df("490", "0 ", "a", rng.choice(v["series"]), "v", str(rng.randrange(1, 30)))
         )
+    return fields
 
-    # Notes.
+
+def _notes(d: _Draw) -> list[Field]:
+    """520 summary and, for some books, a 521 reading level or age range."""
+    rng, kind, v = d.rng, d.kind, d.v
     if kind in ("nonfiction", "ebook", "device"):
-        start, about, end = rng.choice(v["fact_start"]), topic_word, rng.choice(v["fact_end"])
+        start, about, end = rng.choice(v["fact_start"]), d.topic_word, rng.choice(v["fact_end"])
     else:
         start, about, end = (
             rng.choice(v["story_start"]),
@@ -547,53 +345,59 @@ def record(number: int, seed: int = DEFAULT_SEED) -> Record:
             rng.choice(v["story_end"]),
         )
     joiner = ". " if end[0].isupper() else ", "
-    fields.append(_df("520", "  ", "a", f"{start} {about}{joiner}{end}"))
+    fields = [_df("520", "  ", "a", f"{start} {about}{joiner}{end}")]
     if kind in ("fiction", "easy", "nonfiction") and rng.random() < 0.45:
         roll = rng.random()
         if roll < 0.5:
             note = f"LIX {rng.randrange(5, 12) if kind == 'easy' else rng.randrange(10, 35)}"
         elif roll < 0.8:
-            note = str(v["age_range"]).format(a=age_lo, b=age_hi)
+            note = str(v["age_range"]).format(a=d.age_lo, b=d.age_hi)
         else:
-            note = str(v["age"]).format(a=age_lo)
+            note = str(v["age"]).format(a=d.age_lo)
         fields.append(_df("521", "  ", "a", note))
+    return fields
 
-    # Subjects and classification.
-    subjects = _subjects(rng, kind, lang, topic_word, fiction_like)
-    fields.extend(subjects)
-    for name, role in others:  # the term in the record's language, and the MARC relator code
+
+def _subjects_and_links(d: _Draw, names: _Names, dk5: str) -> list[Field]:
+    """Subjects, 700 added entries, a 600 biography, 856 for e-resources and the 652 DK5."""
+    rng, kind, lang = d.rng, d.kind, d.lang
+    fiction_like = kind in ("fiction", "easy", "audiobook")
+    fields = _subjects(rng, kind, lang, d.topic_word, fiction_like)
+    relators = d.v["relators"]
+    for name, role in names.others:  # the term in the record's language, and the relator code
         fields.append(_df("700", "1 ", "a", name, "e", relators[role], "4", RELATOR_CODES[role]))
     if kind in ("fiction", "nonfiction", "easy") and rng.random() < 0.1:
-        fields.append(_df("600", "10", "a", _person(rng, v)[0], "v", "biografi"))
+        fields.append(_df("600", "10", "a", _person(rng, d.v)[0], "v", "biografi"))
     if kind in ("ebook", "audiobook") and (kind == "ebook" or rng.random() < 0.4):
         host = (
             "ereolen.dk" if lang == "dan" else "bibliofil.no" if lang == "nob" else "overdrive.com"
         )
-        url = f"https://{host}/ting/object/{20_000_000 + number}"
+        url = f"https://{host}/ting/object/{20_000_000 + d.number}"
         fields.append(_df("856", "40", "u", url, "z", "Adgang for skolens elever"))
-    author_word = (main_inverted.split(",")[0] if has_author else title.split()[0])[:4]
-    fields.append(_df("652", "  ", "m", dk5, "a", main_inverted if has_author else title))
+    main = names.main_inverted if names.has_author else names.title
+    fields.append(_df("652", "  ", "m", dk5, "a", main))
+    return fields
 
-    # Holdings: 1–3 copies, one barcode per (record, copy) over the whole catalogue.
+
+def _holdings(d: _Draw, names: _Names, dk5: str, location: str, itype: str) -> list[Field]:
+    """952: 1–3 copies, one barcode per (record, copy) over the whole catalogue."""
+    rng = d.rng
+    word = names.main_inverted.split(",")[0] if names.has_author else names.title.split()[0]
+    fields = []
     for copy in range(rng.choice((1, 1, 1, 2, 2, 3))):
-        acquired = dt.date(max(year, 2000), 1, 1) + dt.timedelta(days=rng.randrange(365 * 2))
+        acquired = dt.date(max(d.year, 2000), 1, 1) + dt.timedelta(days=rng.randrange(365 * 2))
         holding = {
             "a": "BENCH",
             "b": "BENCH",
             "c": location if rng.random() < 0.95 else "mag",
             "d": acquired.isoformat(),
             "g": f"{rng.randrange(49, 400)}.{rng.choice(('00', '50', '95'))}",
-            "o": f"{dk5} {author_word}",
-            "p": str(5_000_000_000 + number * 3 + copy),
+            "o": f"{dk5} {word[:4]}",
+            "p": str(5_000_000_000 + d.number * 3 + copy),
             "y": itype,
         }
         fields.append(_df("952", "  ", *(x for pair in holding.items() for x in pair)))
-    fields = _fit(fields)
-    fields.sort(key=lambda f: f.tag)  # stable: repeated tags keep their order
-    leader = f"00000n{leader6}{leader7} a2200000 i 4500"
-    result = Record(to_unicode=True, force_utf8=True, leader=leader)
-    result.fields = fields
-    return result
+    return fields
 
 
 def _title(rng: random.Random, v: dict, kind: str, topic: str, lang: str) -> str:

@@ -5,7 +5,6 @@ the rules, audits, and adds the changed records to the search outbox in the same
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -13,7 +12,6 @@ from typing import Any
 import pymarc
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -25,19 +23,20 @@ from reol.core.permissions import Actor, Perm, require, schools_with
 
 from . import marc as marcio
 from . import signals
+from .barcodes import barcodes_taken as barcodes_taken  # re-exported: callers use services.…
+from .barcodes import check_scanned
+from .barcodes import next_barcodes as next_barcodes
+from .barcodes import set_barcode_format as set_barcode_format
+from .barcodes import usable_barcode as usable_barcode
 from .extract import extract
 from .models import (
-    BarcodeFormat,
-    BarcodeSequence,
     CirculationType,
     Item,
     ItemStatus,
     Record,
     RecordIsbn,
     SearchOutbox,
-    SruTarget,
 )
-from .selectors import barcode_format
 from .states import can_change
 
 
@@ -321,45 +320,6 @@ def merge_records(actor: Actor, keep: Record, duplicate: Record) -> Record:
 
 # --- Copies -----------------------------------------------------------------------------------
 
-# What a barcode may be: ASCII letters and digits, "-", "." and "_" (what Code 128 labels and
-# scanners carry), at most 64. Unique ignoring case (Item's item_barcode_unique_ignoring_case).
-_BARCODE = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
-
-
-def usable_barcode(barcode: str) -> bool:
-    return _BARCODE.fullmatch(barcode) is not None
-
-
-def barcodes_taken(barcodes: Iterable[str]) -> dict[str, Item]:
-    """The copies that have these barcodes, whatever their case, by lower-cased barcode (the
-    look-up uses the unique index on LOWER(barcode))."""
-    wanted = {b.lower() for b in barcodes}
-    if not wanted:
-        return {}
-    found = Item.objects.annotate(code=Lower("barcode")).filter(code__in=wanted).order_by()
-    return {item.barcode.lower(): item for item in found}
-
-
-def next_barcodes(
-    municipality: Municipality, count: int, school: School | None = None
-) -> list[str]:
-    """Reserve ``count`` generated barcodes under a row lock (two desks never get the same).
-
-    The number comes from one sequence per municipality, the look from the school's
-    ``BarcodeFormat`` (prefix and digits; "R" + 8 without one). A number whose barcode is
-    taken (ignoring case) is skipped."""
-    fmt = barcode_format(school)
-    sequence, _created = BarcodeSequence.objects.select_for_update().get_or_create(
-        municipality=municipality
-    )
-    while True:
-        start = sequence.next_value
-        candidates = [fmt.example(n) for n in range(start, start + count)]
-        sequence.next_value = start + count
-        if not barcodes_taken(candidates):
-            sequence.save(update_fields=["next_value"])
-            return candidates
-
 
 @transaction.atomic
 def add_items(
@@ -387,47 +347,7 @@ def add_items(
         raise ValidationError({"location": _("The location belongs to another school.")})
     barcodes = [b.strip() for b in barcodes or [] if b.strip()]
     if barcodes:
-        bad = [b for b in barcodes if not usable_barcode(b)]
-        if bad:
-            raise ValidationError(
-                {
-                    "barcodes": _(
-                        "A barcode may have letters A–Z, digits, “-”, “.” and “_”, at most 64; "
-                        "these cannot be used: %(b)s"
-                    )
-                    % {"b": ", ".join(b[:70] for b in bad[:20])}
-                }
-            )
-        if count is not None and count != len(barcodes):
-            raise ValidationError(
-                {
-                    "count": ngettext(
-                        "You scanned %(n)d barcode but asked for %(count)d copies: one copy is "
-                        "added per barcode, so scan a barcode for each copy or clear the "
-                        "barcodes to have them made.",
-                        "You scanned %(n)d barcodes but asked for %(count)d copies: one copy is "
-                        "added per barcode, so scan a barcode for each copy or clear the "
-                        "barcodes to have them made.",
-                        len(barcodes),
-                    )
-                    % {"n": len(barcodes), "count": count}
-                }
-            )
-        lowered = [b.lower() for b in barcodes]
-        dupes = sorted(
-            {i.barcode for i in barcodes_taken(barcodes).values()}
-            | {b for b in barcodes if lowered.count(b.lower()) > 1}
-        )
-        if dupes:
-            raise ValidationError(
-                {
-                    "barcodes": _(
-                        "These barcodes are already in use (capital and small letters count "
-                        "as the same): %(b)s"
-                    )
-                    % {"b": ", ".join(dupes)}
-                }
-            )
+        check_scanned(barcodes, count)
     else:
         count = 1 if count is None else count
         if not 1 <= count <= 500:
@@ -535,79 +455,3 @@ def update_items(
         )
     queue_for_search({i.record_id for i in locked})
     return locked
-
-
-@transaction.atomic
-def set_barcode_format(
-    actor: Actor, school: School, *, prefix: str, digits: int = BarcodeFormat.DEFAULT_DIGITS
-) -> BarcodeFormat:
-    """Set how the school's generated barcodes look, e.g. prefix "NORD" and 6 digits:
-    NORD000123. Barcodes already made keep theirs."""
-    require(actor, Perm.SCHOOL_MANAGE, school)
-    current = barcode_format(school)
-    before = {"prefix": current.prefix, "digits": current.digits}
-    fmt = BarcodeFormat.objects.select_for_update().filter(school=school).first()
-    fmt = fmt or BarcodeFormat(school=school)
-    fmt.prefix, fmt.digits = prefix.strip(), digits
-    fmt.full_clean(exclude=["school"])
-    fmt.save()
-    audit.record(
-        actor,
-        "barcode_format.save",
-        school,
-        school=school,
-        details={"before": before, "prefix": fmt.prefix, "digits": fmt.digits},
-    )
-    return fmt
-
-
-# --- Copy-cataloguing sources -----------------------------------------------------------------
-
-
-@transaction.atomic
-def save_sru_target(
-    actor: Actor,
-    municipality: Municipality,
-    *,
-    name: str,
-    base_url: str,
-    version: str = "1.2",
-    isbn_index: str = "bath.isbn",
-    enabled: bool = True,
-) -> SruTarget:
-    """Add or change (by name) a catalogue to copy records from."""
-    require_cataloguer(actor, municipality)
-    target = SruTarget.objects.filter(municipality=municipality, name=name).first() or SruTarget(
-        municipality=municipality, name=name
-    )
-    target.base_url, target.version, target.isbn_index, target.enabled = (
-        base_url,
-        version,
-        isbn_index,
-        enabled,
-    )
-    if target.pk is None:
-        target.position = SruTarget.objects.filter(municipality=municipality).count()
-    target.full_clean()
-    target.save()
-    audit.record(
-        actor,
-        "sru_target.save",
-        target,
-        municipality=municipality,
-        details={"base_url": base_url, "version": version, "isbn_index": isbn_index},
-    )
-    return target
-
-
-@transaction.atomic
-def remove_sru_target(actor: Actor, target: SruTarget) -> None:
-    require_cataloguer(actor, target.municipality)
-    audit.record(
-        actor,
-        "sru_target.remove",
-        target,
-        municipality=target.municipality,
-        details={"name": target.name},
-    )
-    target.delete()

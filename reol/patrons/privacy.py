@@ -71,51 +71,12 @@ def export_patron(actor: Actor, user: User) -> dict[str, Any]:
     ).filter(Q(school__in=schools) | Q(school__isnull=True))
     data: dict[str, Any] = {
         "exported_at": timezone.now().isoformat(),
-        "person": {
-            "username": user.username,
-            "first_name": user.first_name,
-            "last_name": user.last_name,
-            "email": user.email,
-            "card_barcode": user.card_barcode,
-            "preferred_language": user.preferred_language,
-            "joined": _iso(user.date_joined),
-            "last_sign_in": _iso(user.last_login),
-        },
+        "person": _person_data(user),
         "roles": [
             {"school": m.school.name if m.school else None, "role": m.role}
             for m in memberships.select_related("school")
         ],
-        "patrons": [
-            {
-                "school": p.school.name,
-                "category": p.category,
-                "grade": p.grade,
-                "guardian_emails": p.guardians,
-                "preferred_language": p.preferred_language,
-                "guardian_language": p.guardian_language,
-                "valid_until": _iso(p.valid_until),
-                "notes": p.notes,
-                "roster_id": p.source_id,
-                "keeps_loan_history": p.keeps_loan_history,
-                "active": p.active,
-                "left_on": _iso(p.left_on),
-                "created": _iso(p.created_at),
-                "groups": [
-                    {"name": m.group.name, "school_year": m.group.school_year, "role": m.role}
-                    for m in p.memberships.select_related("group").order_by("group__school_year")
-                ],
-                "blocks": [
-                    {
-                        "reason": b.reason,
-                        "note": b.note,
-                        "made": _iso(b.created_at),
-                        "lifted": _iso(b.lifted_at),
-                    }
-                    for b in Block.objects.filter(patron=p)
-                ],
-            }
-            for p in patrons
-        ],
+        "patrons": [_patron_data(p) for p in patrons],
         "loans": borrowed["loans"],
         "holds": borrowed["holds"],
         "audit": [
@@ -134,6 +95,51 @@ def export_patron(actor: Actor, user: User) -> dict[str, Any]:
     if not patrons:
         audit.record(actor, "patron.export", user)
     return data
+
+
+def _person_data(user: User) -> dict[str, Any]:
+    return {
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "card_barcode": user.card_barcode,
+        "preferred_language": user.preferred_language,
+        "joined": _iso(user.date_joined),
+        "last_sign_in": _iso(user.last_login),
+    }
+
+
+def _patron_data(p: Patron) -> dict[str, Any]:
+    """One school's patron profile of the person, with their groups and blocks there."""
+    return {
+        "school": p.school.name,
+        "category": p.category,
+        "grade": p.grade,
+        "guardian_emails": p.guardians,
+        "preferred_language": p.preferred_language,
+        "guardian_language": p.guardian_language,
+        "valid_until": _iso(p.valid_until),
+        "notes": p.notes,
+        "roster_id": p.source_id,
+        "keeps_loan_history": p.keeps_loan_history,
+        "active": p.active,
+        "left_on": _iso(p.left_on),
+        "created": _iso(p.created_at),
+        "groups": [
+            {"name": m.group.name, "school_year": m.group.school_year, "role": m.role}
+            for m in p.memberships.select_related("group").order_by("group__school_year")
+        ],
+        "blocks": [
+            {
+                "reason": b.reason,
+                "note": b.note,
+                "made": _iso(b.created_at),
+                "lifted": _iso(b.lifted_at),
+            }
+            for b in Block.objects.filter(patron=p)
+        ],
+    }
 
 
 # --- Erasure -----------------------------------------------------------------------------------

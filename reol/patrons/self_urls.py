@@ -2,10 +2,12 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_privacy
 
 urlpatterns = [
     path("", views.self_service, name="patrons-self"),
-    path("export/", views.self_export, name="patrons-self-export"),
-    path("export.json", views.self_export, {"fmt": "json"}, name="patrons-self-export-json"),
+    path("export/", views_privacy.self_export, name="patrons-self-export"),
+    path(
+        "export.json", views_privacy.self_export, {"fmt": "json"}, name="patrons-self-export-json"
+    ),
 ]

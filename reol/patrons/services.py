@@ -5,15 +5,15 @@ Each function is one transaction: permission (``core.permissions``) → rules �
 Reading and changing a patron needs PEOPLE_VIEW / PEOPLE_MANAGE at the patron's school; the
 school's privacy periods need SCHOOL_MANAGE.
 
-Export and erasure are in ``privacy.py``, the year-end rollover in ``rollover.py``; what they
-need of loans and holds they ask circulation through ``borrowing`` (never a loan written here).
+Groups and their members are in ``groups.py``, generated card numbers in ``card_numbers.py``
+(both re-exported here). Export and erasure are in ``privacy.py``, the year-end rollover in
+``rollover.py``; what they need of loans and holds they ask circulation through ``borrowing``
+(never a loan written here).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-import secrets
 from typing import Any
 
 from django.conf import settings
@@ -22,20 +22,27 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from stdnum import luhn
 
 from reol.core import accounts, audit, calendar
 from reol.core import services as core_services
 from reol.core.models import Role, School, User
 from reol.core.permissions import Actor, Perm, forget_cached_roles, require, roles_at
 
-from . import selectors
 from .borrowing import borrowing
+from .card_numbers import CARD_DIGITS as CARD_DIGITS  # re-exported: callers write services.…
+from .card_numbers import RANDOM_CARD_DIGITS as RANDOM_CARD_DIGITS
+from .card_numbers import assign_cards as assign_cards
+from .card_numbers import card_prefix as card_prefix
+from .card_numbers import students_without_card as students_without_card
+from .groups import GROUP_FIELDS as GROUP_FIELDS
+from .groups import add_member as add_member
+from .groups import create_group as create_group
+from .groups import record_group_view as record_group_view
+from .groups import remove_member as remove_member
+from .groups import update_group as update_group
 from .models import (
     GRADE_MAX,
     Block,
-    Group,
-    GroupMember,
     Patron,
     PatronCategory,
     PrivacySettings,
@@ -101,11 +108,6 @@ def _clean_guardians(value: str | list[str] | None) -> str:
     return "\n".join(seen)
 
 
-def _require_same_school(patron: Patron, group: Group) -> None:
-    if patron.school_id != group.school_id:
-        raise ValidationError(_("The patron and the group belong to different schools."))
-
-
 # --- Patrons -----------------------------------------------------------------------------------
 
 
@@ -138,6 +140,44 @@ def create_patron(
     the people rules (username, card, PIN, password) are the same everywhere.
     """
     require(actor, Perm.PEOPLE_MANAGE, school)
+    values = _profile(category, grade, guardian_emails, preferred_language, guardian_language)
+    if user is None:
+        user = _new_person(
+            actor,
+            school,
+            category,
+            username=username,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            password=password,
+            card_barcode=card_barcode,
+            pin=pin,
+        )
+    else:
+        _existing_person(actor, school, category, user)
+    patron = Patron(
+        user=user,
+        school=school,
+        **values,
+        valid_until=valid_until,
+        notes=notes,
+        source_id=source_id,
+        keeps_loan_history=keeps_loan_history,
+    )
+    _save_new(patron)
+    audit.record(actor, "patron.create", patron, school=school, details={"category": category})
+    return patron
+
+
+def _profile(
+    category: str,
+    grade: int | None,
+    guardian_emails: str | list[str],
+    preferred_language: str,
+    guardian_language: str,
+) -> dict[str, Any]:
+    """A new patron's profile values, cleaned, or the ``ValidationError`` naming each problem."""
     values: dict[str, Any] = {
         "category": category,
         "grade": grade,
@@ -150,56 +190,10 @@ def create_patron(
         errors.setdefault("grade", []).append(_("Only students have a grade."))
     if errors:
         raise ValidationError(errors)
-    if user is None:
-        role = ROLE_FOR_CATEGORY.get(PatronCategory(category))
-        if role is None:
-            raise ValidationError(
-                {
-                    "category": _(
-                        "Add staff and external patrons on the people page first, "
-                        "then make them patrons."
-                    )
-                }
-            )
-        user = core_services.create_person(
-            actor,
-            school,
-            username=username,
-            role=role,
-            first_name=first_name,
-            last_name=last_name,
-            email=email,
-            password=password,
-            card_barcode=card_barcode,
-            pin=pin,
-        )
-    else:
-        if not roles_at(user, school) - {Role.CONSULTANT}:
-            role = ROLE_FOR_CATEGORY.get(PatronCategory(category))
-            if role is None:
-                raise ValidationError(
-                    {"category": _("%(name)s has no role at this school.") % {"name": user}}
-                )
-            core_services.grant_role(actor, user, school, role)
-            forget_cached_roles(user)
-        if Patron.objects.filter(user=user, school=school).exists():
-            raise ValidationError(
-                _("%(name)s is already a patron at %(school)s.")
-                % {"name": user, "school": school.name}
-            )
-    patron = Patron(
-        user=user,
-        school=school,
-        category=category,
-        grade=grade,
-        guardian_emails=values["guardian_emails"],
-        preferred_language=preferred_language,
-        guardian_language=guardian_language,
-        valid_until=valid_until,
-        notes=notes,
-        source_id=source_id,
-        keeps_loan_history=keeps_loan_history,
-    )
+    return values
+
+
+def _save_new(patron: Patron) -> None:
     try:
         with transaction.atomic():
             patron.save()
@@ -207,8 +201,38 @@ def create_patron(
         raise ValidationError(
             {"source_id": _("Another patron at this school has this roster id.")}
         ) from None
-    audit.record(actor, "patron.create", patron, school=school, details={"category": category})
-    return patron
+
+
+def _new_person(actor: Actor, school: School, category: str, **person: Any) -> User:
+    """A new person with the category's role at ``school``, by the people rules of core."""
+    role = ROLE_FOR_CATEGORY.get(PatronCategory(category))
+    if role is None:
+        raise ValidationError(
+            {
+                "category": _(
+                    "Add staff and external patrons on the people page first, "
+                    "then make them patrons."
+                )
+            }
+        )
+    return core_services.create_person(actor, school, role=role, **person)
+
+
+def _existing_person(actor: Actor, school: School, category: str, user: User) -> None:
+    """Give ``user`` the category's role at ``school`` if they have none there; refuse a
+    second patron of the same person at the same school."""
+    if not roles_at(user, school) - {Role.CONSULTANT}:
+        role = ROLE_FOR_CATEGORY.get(PatronCategory(category))
+        if role is None:
+            raise ValidationError(
+                {"category": _("%(name)s has no role at this school.") % {"name": user}}
+            )
+        core_services.grant_role(actor, user, school, role)
+        forget_cached_roles(user)
+    if Patron.objects.filter(user=user, school=school).exists():
+        raise ValidationError(
+            _("%(name)s is already a patron at %(school)s.") % {"name": user, "school": school.name}
+        )
 
 
 def update_patron(actor: Actor, patron: Patron, **changes: Any) -> Patron:
@@ -364,152 +388,6 @@ def lift_block(actor: Actor, block: Block) -> Block:
     return locked
 
 
-# --- Groups ------------------------------------------------------------------------------------
-
-
-def _group_problems(
-    name: str, grade: int | None, kind: str, school_year: str
-) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    if not name.strip() or len(name.strip()) > 64:
-        errors["name"] = [_("A group's name is 1 to 64 characters.")]
-    if not school_year.strip() or len(school_year.strip()) > 16:
-        errors["school_year"] = [_("Give the school year, e.g. 2026/27.")]
-    if grade is not None and not (0 <= int(grade) <= GRADE_MAX):
-        errors["grade"] = [_("A grade is a number from 0 to %(max)s.") % {"max": GRADE_MAX}]
-    if kind not in Group.Kind.values:
-        errors["kind"] = [_("“%(value)s” is not a kind of group.") % {"value": kind}]
-    return errors
-
-
-@transaction.atomic
-def create_group(
-    actor: Actor,
-    school: School,
-    *,
-    name: str,
-    school_year: str,
-    grade: int | None = None,
-    kind: str = Group.Kind.CLASS,
-    source_id: str = "",
-) -> Group:
-    require(actor, Perm.PEOPLE_MANAGE, school)
-    errors = _group_problems(name, grade, kind, school_year)
-    if errors:
-        raise ValidationError(errors)
-    name, school_year = name.strip(), school_year.strip()
-    taken = ValidationError(
-        {
-            "name": _("%(year)s already has a group called %(name)s.")
-            % {"year": school_year, "name": name}
-        }
-    )
-    if Group.objects.filter(school=school, school_year=school_year, name=name).exists():
-        raise taken
-    try:
-        with transaction.atomic():
-            group = Group.objects.create(
-                school=school,
-                name=name,
-                school_year=school_year,
-                grade=grade,
-                kind=kind,
-                source_id=source_id,
-            )
-    except IntegrityError:
-        raise taken from None
-    audit.record(actor, "group.create", group, school=school, details={"year": school_year})
-    return group
-
-
-GROUP_FIELDS = ("name", "school_year", "grade", "kind", "active", "source_id")
-
-
-@transaction.atomic
-def update_group(actor: Actor, group: Group, **changes: Any) -> Group:
-    require(actor, Perm.PEOPLE_MANAGE, group.school)
-    unknown = set(changes) - set(GROUP_FIELDS)
-    if unknown:
-        raise ValueError(f"not a group field: {sorted(unknown)}")
-    locked = Group.objects.select_for_update().select_related("school").get(pk=group.pk)
-    merged = {
-        f: changes.get(f, getattr(locked, f)) for f in ("name", "grade", "kind", "school_year")
-    }
-    errors = _group_problems(
-        str(merged["name"]), merged["grade"], str(merged["kind"]), str(merged["school_year"])
-    )
-    if errors:
-        raise ValidationError(errors)
-    diff = {
-        f: [str(getattr(locked, f)), str(v)] for f, v in changes.items() if getattr(locked, f) != v
-    }
-    for field, value in changes.items():
-        setattr(locked, field, value)
-    try:
-        with transaction.atomic():
-            locked.save()
-    except IntegrityError:
-        raise ValidationError(
-            {
-                "name": _("%(year)s already has a group called %(name)s.")
-                % {"year": locked.school_year, "name": locked.name}
-            }
-        ) from None
-    if diff:
-        audit.record(actor, "group.update", locked, school=locked.school, details={"changes": diff})
-    return locked
-
-
-@transaction.atomic
-def add_member(
-    actor: Actor, group: Group, patron: Patron, *, role: str = GroupMember.Role.STUDENT
-) -> GroupMember:
-    """Put a patron in a group as a student or as one of its teachers (again: a no-op)."""
-    require(actor, Perm.PEOPLE_MANAGE, group.school)
-    _require_same_school(patron, group)
-    if role not in GroupMember.Role.values:
-        raise ValidationError(
-            {"role": _("“%(value)s” is not a role in a group.") % {"value": role}}
-        )
-    member, created = GroupMember.objects.get_or_create(
-        group=group, patron=patron, defaults={"role": role}
-    )
-    if not created and member.role == role:
-        return member
-    if not created:
-        member.role = role
-        member.save(update_fields=["role"])
-    audit.record(
-        actor,
-        "group.member_add",
-        group,
-        school=group.school,
-        details={"patron": patron.user.username, "role": role},
-    )
-    return member
-
-
-@transaction.atomic
-def remove_member(actor: Actor, group: Group, patron: Patron) -> bool:
-    require(actor, Perm.PEOPLE_MANAGE, group.school)
-    deleted, _rows = GroupMember.objects.filter(group=group, patron=patron).delete()
-    if deleted:
-        audit.record(
-            actor,
-            "group.member_remove",
-            group,
-            school=group.school,
-            details={"patron": patron.user.username},
-        )
-    return bool(deleted)
-
-
-@transaction.atomic
-def record_group_view(actor: Actor, group: Group) -> None:
-    """Staff or a teacher looked at the loans of a class: audited like a view of a record."""
-    audit.record(actor, "group.view_loans", group, school=group.school)
-
-
 # --- Privacy settings and the return hook -----------------------------------------------------
 
 
@@ -552,111 +430,3 @@ def set_privacy_settings(
         },
     )
     return found
-
-
-# --- Library cards -----------------------------------------------------------------------------
-
-CARD_DIGITS = 6  # sequential numbers, then a check digit
-RANDOM_CARD_DIGITS = 9  # random numbers, then a check digit
-
-
-def card_prefix(school: School) -> str:
-    """The letters a school's generated card numbers begin with: its code in ASCII capitals."""
-    from .cards import fold_ascii
-
-    return re.sub(r"[^A-Za-z0-9]", "", fold_ascii(school.code)).upper()[:8] or "K"
-
-
-def students_without_card(group: Group) -> list[Patron]:
-    """The group's active students without a card number that scans back."""
-    from .cards import scannable
-
-    members = selectors.members_of(group, GroupMember.Role.STUDENT).filter(patron__active=True)
-    return [m.patron for m in members if not scannable(m.patron.user.card_barcode)]
-
-
-def _card_numbers_taken(prefix: str) -> tuple[set[str], int]:
-    """The cards beginning with ``prefix`` (lowercased), and the highest sequential number
-    among them: the old six digits, or six digits and their check digit."""
-    taken = {
-        c.lower()
-        for c in User.objects.filter(card_barcode__istartswith=prefix).values_list(
-            "card_barcode", flat=True
-        )
-        if c
-    }
-    numbers = []
-    for card in taken:
-        digits = card[len(prefix) :]
-        if digits.isdigit() and len(digits) == CARD_DIGITS:
-            numbers.append(int(digits))
-        elif digits.isdigit() and len(digits) == CARD_DIGITS + 1 and luhn.is_valid(digits):
-            numbers.append(int(digits[:-1]))
-    return taken, max(numbers, default=0)
-
-
-def _new_cards(prefix: str, count: int, *, random: bool) -> list[str]:
-    """``count`` new card numbers, each ending in a Luhn check digit (a mistyped or guessed
-    neighbour is not a card): the next in sequence, or random digits where the school chose
-    them (``PrivacySettings.random_card_numbers``) so one card does not tell the others."""
-    taken, number = _card_numbers_taken(prefix)
-    cards: list[str] = []
-    while len(cards) < count:
-        if random:
-            digits = f"{secrets.randbelow(10**RANDOM_CARD_DIGITS):0{RANDOM_CARD_DIGITS}d}"
-        else:
-            number += 1
-            digits = f"{number:0{CARD_DIGITS}d}"
-        card = f"{prefix}{digits}{luhn.calc_check_digit(digits)}"
-        if card.lower() not in taken:
-            taken.add(card.lower())
-            cards.append(card)
-    return cards
-
-
-@transaction.atomic
-def assign_cards(actor: Actor, group: Group) -> list[Patron]:
-    """Give every active student of ``group`` without a card number a generated one: the
-    school's prefix, digits and a check digit, unique ignoring case (``_new_cards``).
-    Returns the patrons given a card."""
-    from .cards import scannable
-
-    require(actor, Perm.PEOPLE_MANAGE, group.school)
-    # The school row lock makes two librarians pressing the button at once take turns.
-    School.objects.select_for_update().get(pk=group.school_id)
-    prefix = card_prefix(group.school)
-    members = (
-        selectors.members_of(group, GroupMember.Role.STUDENT)
-        .filter(patron__active=True)
-        .select_for_update(of=("patron",))
-    )
-    wanting = [
-        m.patron
-        for m in members
-        if not m.patron.user.card_barcode or not scannable(m.patron.user.card_barcode)
-    ]
-    if not wanting:
-        return []
-    random = selectors.privacy_of(group.school).random_card_numbers
-    given = []
-    for patron, card in zip(wanting, _new_cards(prefix, len(wanting), random=random), strict=True):
-        person = patron.user
-        before = person.card_barcode
-        person.card_barcode = card
-        person.save(update_fields=["card_barcode"])
-        audit.record(
-            actor,
-            "patron.update",
-            patron,
-            school=group.school,
-            details={"changes": {"card_barcode": [str(before), card]}},
-        )
-        given.append(patron)
-    audit.record(
-        actor,
-        "group.cards_assign",
-        group,
-        school=group.school,
-        details={"count": len(given)},
-    )
-    return given

@@ -62,6 +62,19 @@ def _fill(index: int, uid: str) -> str:
     return f"url(#{uid}-{pattern})" if pattern else colour
 
 
+def _legend(series: list[Any], uid: str) -> list[str]:
+    """A swatch and a name per series, in a row above the bars."""
+    parts, x = [], LABEL_WIDTH
+    for i, column in enumerate(series):
+        parts.append(
+            f'<rect x="{x}" y="4" width="14" height="14" fill="{_fill(i, uid)}" '
+            f'stroke="#222" stroke-width="0.5"/><text x="{x + 18}" y="16">'
+            f"{escape(str(column.label))}</text>"
+        )
+        x += 30 + 8 * len(str(column.label))
+    return parts
+
+
 def bar_chart(table: Table, uid: str, title: str = "") -> SafeString:
     """An SVG bar chart of ``table``'s chart columns (at most ``MAX_ROWS`` rows)."""
     series = table.chart_columns
@@ -89,14 +102,7 @@ def bar_chart(table: Table, uid: str, title: str = "") -> SafeString:
         _defs(uid),
     ]
     if legend:
-        x = LABEL_WIDTH
-        for i, column in enumerate(series):
-            parts.append(
-                f'<rect x="{x}" y="4" width="14" height="14" fill="{_fill(i, uid)}" '
-                f'stroke="#222" stroke-width="0.5"/><text x="{x + 18}" y="16">'
-                f"{escape(str(column.label))}</text>"
-            )
-            x += 30 + 8 * len(str(column.label))
+        parts += _legend(series, uid)
     y = legend
     for row in rows:
         label = table.label_of(row)

@@ -248,6 +248,23 @@ def _person(
 ) -> Person | None:
     errors: list[str] = []
     person = Person(file=file, line=line)
+    _names_and_ids(roster, person, cells, errors)
+    _category_and_dates(person, cells, default_category, errors)
+    _contacts(roster, person, cells)
+    _groups(roster, person, cells, school_year, errors)
+    if errors:
+        for reason in errors:
+            roster.error(file, line, reason)
+        hold_back(roster, person)
+        return None
+    return person
+
+
+def _names_and_ids(
+    roster: Roster, person: Person, cells: dict[str, str], errors: list[str]
+) -> None:
+    """The person's names, username, id and card: too long, missing, or not allowed."""
+    file, line = person.file, person.line
     for key, most in MAX_LENGTHS.items():
         value = cells.get(key, "")
         if len(value) > most:
@@ -286,6 +303,11 @@ def _person(
                 "next time."
             )
         )
+
+
+def _category_and_dates(
+    person: Person, cells: dict[str, str], default_category: str, errors: list[str]
+) -> None:
     if cells.get("category"):
         category = category_of(cells["category"])
         if category is None:
@@ -307,6 +329,12 @@ def _person(
             person.valid_until = parse_date(cells["valid_until"])
         except ValueError as error:
             errors.append(str(error))
+
+
+def _contacts(roster: Roster, person: Person, cells: dict[str, str]) -> None:
+    """E-mail addresses and the guardians' language: what is not one is left out, with a
+    warning (never a rejected row)."""
+    file, line = person.file, person.line
     if person.email and not is_email(person.email):
         roster.warn(
             file,
@@ -337,6 +365,14 @@ def _person(
                     _("“%(value)s” is not an e-mail address; it was left out.")
                     % {"value": address},
                 )
+
+
+def _groups(
+    roster: Roster, person: Person, cells: dict[str, str], school_year: str, errors: list[str]
+) -> None:
+    """The person's classes, each made once per file whatever its case, and a student's grade
+    from the first class when the row gives none."""
+    file, line = person.file, person.line
     for group in split_list(cells.get("groups", "")):
         if len(group) > GROUP_NAME_MAX:
             errors.append(
@@ -359,9 +395,3 @@ def _person(
         person.groups.append((key, role))
     if person.grade is None and person.category == STUDENT and person.groups:
         person.grade = roster.groups[person.groups[0][0]].grade
-    if errors:
-        for reason in errors:
-            roster.error(file, line, reason)
-        hold_back(roster, person)
-        return None
-    return person

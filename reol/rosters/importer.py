@@ -22,119 +22,27 @@ the year-end list of leavers' loans. Rows that were rejected never count as abse
 from __future__ import annotations
 
 import re
-import secrets
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from reol.core import audit, bulk
-from reol.core.models import Membership, Role, School, User
+from reol.core import audit
+from reol.core.models import Membership, School, User
 from reol.core.permissions import STAFF_ROLES, Actor, Perm, require, schools_with
 from reol.core.text import fold
 from reol.patrons.cards import fold_ascii
-from reol.patrons.models import Group, GroupMember, Patron
+from reol.patrons.models import Group, Patron
 
-from .roster import ERROR, STUDENT, TEACHER, WARNING, GroupSpec, Person, Problem, Roster
+from .plan_counts import count_plan
+from .plan_groups import plan_groups, plan_members
+from .report import Progress, Report
+from .roster import ERROR, STUDENT, WARNING, Person, Problem, Roster
+from .writing import ROLE_OF, chunks, write_plan
 
-BATCH = 2000
-PREVIEW_MAX = 500
-ROLE_OF = {STUDENT: Role.STUDENT, TEACHER: Role.TEACHER}
 NEW = -1  # the "user id" of a person this import adds
-
-Progress = Callable[[str, int], None]  # (phase, percent of that phase)
-
-
-@dataclass
-class Report:
-    dry_run: bool = True
-    saved: bool = False
-    refused: bool = False  # rows were rejected and the librarian did not choose the good rows
-    counts: dict[str, int] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    changes: list[dict[str, Any]] = field(default_factory=list)
-    facts: dict[str, Any] = field(default_factory=dict)
-
-    def count(self, key: str, n: int = 1) -> None:
-        self.counts[key] = self.counts.get(key, 0) + n
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.level == ERROR]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.level == WARNING]
-
-    @property
-    def changed_anything(self) -> bool:
-        """Something was (or, in a dry run, would be) created, changed or deactivated."""
-        return any(
-            n
-            for key, n in self.counts.items()
-            if key
-            not in (
-                "people",
-                "patrons_unchanged",
-                "rows_rejected",
-                "usernames_made",
-                "staff_left_alone",
-            )
-        )
-
-    def summary(self) -> str:
-        return summary_of(self.counts, dry_run=self.dry_run, refused=self.refused)
-
-
-def summary_of(counts: dict[str, int], *, dry_run: bool, refused: bool) -> str:
-    """The counts of a run in words, in the active language (a page renders it from the stored
-    counts in the viewer's language; nothing translated is stored)."""
-    c = counts
-
-    def n(key: str) -> int:
-        return int(c.get(key, 0))
-
-    patrons = [
-        ngettext("%(count)d new patron", "%(count)d new patrons", n("patrons_created")),
-        ngettext("%(count)d changed", "%(count)d changed", n("patrons_updated")),
-        ngettext("%(count)d unchanged", "%(count)d unchanged", n("patrons_unchanged")),
-        ngettext("%(count)d deactivated", "%(count)d deactivated", n("patrons_deactivated")),
-    ]
-    groups = [
-        ngettext("%(count)d new", "%(count)d new", n("groups_created")),
-        ngettext("%(count)d changed", "%(count)d changed", n("groups_updated")),
-        ngettext("%(count)d deactivated", "%(count)d deactivated", n("groups_deactivated")),
-    ]
-    keys = ["patrons_created", "patrons_updated", "patrons_unchanged", "patrons_deactivated"]
-    group_keys = ["groups_created", "groups_updated", "groups_deactivated"]
-    text = _("%(people)s: %(patrons)s; groups: %(groups)s; %(rejected)s.") % {
-        "people": ngettext(
-            "%(count)d person in the file", "%(count)d people in the file", n("people")
-        )
-        % {"count": n("people")},
-        "patrons": ", ".join(t % {"count": n(k)} for t, k in zip(patrons, keys, strict=True)),
-        "groups": ", ".join(t % {"count": n(k)} for t, k in zip(groups, group_keys, strict=True)),
-        "rejected": ngettext(
-            "%(count)d row rejected", "%(count)d rows rejected", n("rows_rejected")
-        )
-        % {"count": n("rows_rejected")},
-    }
-    if n("staff_left_alone"):
-        text += " " + ngettext(
-            "%(count)d person who works at a school was left as they are (groups at most).",
-            "%(count)d people who work at a school were left as they are (groups at most).",
-            n("staff_left_alone"),
-        ) % {"count": n("staff_left_alone")}
-    if dry_run:
-        return text + " " + _("Dry run: nothing was saved.")
-    if refused:
-        return text + " " + _("Nothing was saved, because rows were rejected.")
-    return text
 
 
 class _Refused(Exception):
@@ -170,7 +78,7 @@ def import_roster(
             plan.build()
             if report.errors and not good_rows:
                 raise _Refused
-            plan.write(progress)
+            write_plan(plan, progress)
             audit.record(
                 actor,
                 "roster.import",
@@ -227,11 +135,6 @@ class _Entry:
         return self.patron_values is not None
 
 
-def _chunks(items: list[Any], size: int = BATCH) -> Iterator[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 _USER_FIELDS = ("first_name", "last_name", "username", "card_barcode", "email")
 _IDENTITY_FIELDS = ("username", "email")  # the person's (reol.core.accounts), not the school's
 
@@ -274,11 +177,11 @@ class _Plan:
             if entry is not None:
                 self.entries.append(entry)
         self._user_changes()
-        self._plan_groups()
-        self._plan_members()
+        plan_groups(self)
+        plan_members(self)
         self._plan_deactivations()
         self._count_rejections()
-        self._count()
+        count_plan(self)
 
     def _count_rejections(self) -> None:
         self.report.counts["rows_rejected"] = len(
@@ -514,7 +417,7 @@ class _Plan:
     def _user_changes(self) -> None:
         existing = {e.user_id: e for e in self.entries if not e.new_user}
         ids = list(existing)
-        for chunk in _chunks(ids, 5000):
+        for chunk in chunks(ids, 5000):
             # People who also belong to a school the importer does not manage: their e-mail and
             # username are theirs, changed only by someone who manages them everywhere.
             elsewhere = set(
@@ -545,132 +448,7 @@ class _Plan:
 
     # -- groups --------------------------------------------------------------------------------
 
-    def _plan_groups(self) -> None:
-        roster = self.roster
-        if not roster.groups:
-            return
-        groups = list(Group.objects.filter(school=self.school))
-        by_source = {g.source_id: g for g in groups if g.source_id}
-        by_name = {(g.school_year, g.name.casefold()): g for g in groups}
-        taken_by: dict[tuple[str, str], Group] = dict(by_name)
-        titles: dict[tuple[str, str], int] = {}
-        for spec in roster.groups.values():
-            key = (spec.school_year, spec.name.casefold())
-            titles[key] = titles.get(key, 0) + 1
-        used: set[int] = set()
-        for spec in roster.groups.values():
-            name = spec.name
-            if titles[(spec.school_year, name.casefold())] > 1:
-                name = _qualified(spec)
-            group = by_source.get(spec.key)
-            if group is None:
-                candidate = by_name.get((spec.school_year, name.casefold()))
-                if (
-                    candidate is not None
-                    and candidate.pk not in used
-                    and (not candidate.source_id or candidate.source_id not in roster.groups)
-                ):
-                    group = candidate
-            holder = taken_by.get((spec.school_year, name.casefold()))
-            if holder is not None and holder is not group:
-                name = _qualified(spec)
-                self.report.problems.append(
-                    Problem(
-                        spec.file,
-                        spec.line,
-                        _("Another group is called “%(name)s” in %(year)s; this one is “%(new)s”.")
-                        % {"name": spec.name, "year": spec.school_year, "new": name},
-                        WARNING,
-                    )
-                )
-            if group is None:
-                group = Group(
-                    school=self.school,
-                    school_year=spec.school_year,
-                    name=name,
-                    grade=spec.grade,
-                    source_id=spec.key,
-                    kind=Group.Kind.CLASS,
-                )
-                self.new_groups.append(group)
-            else:
-                used.add(group.pk)
-                changed = []
-                for attr, value in (
-                    ("name", name),
-                    ("school_year", spec.school_year),
-                    ("source_id", spec.key),
-                    ("active", True),
-                ):
-                    if getattr(group, attr) != value:
-                        setattr(group, attr, value)
-                        changed.append(attr)
-                if spec.grade is not None and group.grade != spec.grade:
-                    group.grade = spec.grade
-                    changed.append("grade")
-                if changed:
-                    self.changed_groups.append((group, changed))
-            taken_by[(group.school_year, group.name.casefold())] = group
-            self.group_of[spec.key] = group
-        if roster.complete and self.deactivate_missing:
-            years = {s.school_year for s in roster.groups.values()}
-            csv = roster.kind == "csv"
-            for group in groups:
-                if (
-                    group.active
-                    and group.source_id
-                    and group.pk not in used
-                    and group.school_year in years
-                    and group.source_id.startswith("csv:") == csv
-                ):
-                    group.active = False
-                    self.retired_groups.append(group)
-
     # -- group members -------------------------------------------------------------------------
-
-    def _plan_members(self) -> None:
-        roster = self.roster
-        if not roster.has_memberships:
-            return
-        managed = {g.pk for g in self.group_of.values() if g.pk}
-        years = {s.school_year for s in roster.groups.values()}
-        patron_ids = {e.patron_id for e in self.entries if e.patron_id}
-        existing: dict[tuple[int, int], tuple[int, str]] = {}
-        rows = GroupMember.objects.filter(group__school=self.school).values_list(
-            "id", "group_id", "patron_id", "role", "group__source_id", "group__school_year"
-        )
-        for pk, group_id, patron_id, role, source_id, year in rows:
-            if patron_id in patron_ids:
-                existing[(group_id, patron_id)] = (pk, role)
-                if source_id and year in years:
-                    managed.add(group_id)
-        wanted: set[tuple[int, int]] = set()
-        for entry in self.entries:
-            if entry.staff and not entry.patron_id:
-                continue  # not a patron here, and an import does not make them one
-            for key, role in entry.person.groups:
-                group = self.group_of.get(key)
-                if group is None:
-                    continue
-                if group.pk and entry.patron_id:
-                    pair = (group.pk, entry.patron_id)
-                    if pair in wanted:
-                        continue
-                    wanted.add(pair)
-                    found = existing.get(pair)
-                    if found is None:
-                        self.member_adds.append((entry, key, role))
-                        self.moved.add(entry.patron_id)
-                    elif found[1] != role:
-                        self.member_roles.append((found[0], role))
-                        self.moved.add(entry.patron_id)
-                else:
-                    self.member_adds.append((entry, key, role))
-                    self.moved.add(entry.patron_id)
-        for (group_id, patron_id), (pk, _role) in existing.items():
-            if group_id in managed and (group_id, patron_id) not in wanted:
-                self.member_removals.append(pk)
-                self.moved.add(patron_id)
 
     # -- leavers -------------------------------------------------------------------------------
 
@@ -709,208 +487,3 @@ class _Plan:
             )
 
     # -- the report ----------------------------------------------------------------------------
-
-    def _count(self) -> None:
-        report = self.report
-        c = report.counts
-        c["people"] = len(self.entries)
-        for entry in self.entries:
-            if entry.new_patron:
-                key = "patrons_created"
-                if not entry.new_user:
-                    report.count("existing_people_linked")
-            elif entry.reactivated:
-                key = "patrons_reactivated"
-            elif (
-                entry.user_changes
-                or entry.patron_changes
-                or entry.needs_role
-                or entry.patron_id in self.moved
-            ):
-                key = "patrons_updated"
-            else:
-                key = "patrons_unchanged"
-            report.count(key)
-            if key != "patrons_unchanged":
-                self._preview(key, entry)
-        for key in (
-            "patrons_created",
-            "patrons_updated",
-            "patrons_unchanged",
-            "patrons_reactivated",
-            "existing_people_linked",
-        ):
-            c.setdefault(key, 0)
-        c["patrons_deactivated"] = len(self.deactivations)
-        if self.deactivations:
-            shown = [p.user_id for p in self.deactivations[:PREVIEW_MAX]]
-            rows = User.objects.filter(pk__in=shown).values_list(
-                "id", "first_name", "last_name", "username"
-            )
-            full = {pk: f"{first} {last}".strip() or name for pk, first, last, name in rows}
-            for patron in self.deactivations[:PREVIEW_MAX]:
-                report.changes.append(
-                    {
-                        "action": "deactivate",
-                        "name": full.get(patron.user_id, ""),
-                        "source_id": patron.source_id,
-                        "file": "",
-                        "line": 0,
-                        "fields": [],
-                    }
-                )
-        c["groups_created"] = len(self.new_groups)
-        c["groups_updated"] = len(self.changed_groups)
-        c["groups_deactivated"] = len(self.retired_groups)
-        c["members_added"] = len(self.member_adds)
-        c["members_changed"] = len(self.member_roles)
-        c["members_removed"] = len(self.member_removals)
-        for action, groups in (
-            ("group_create", self.new_groups),
-            ("group_deactivate", self.retired_groups),
-        ):
-            for group in groups[:PREVIEW_MAX]:
-                report.changes.append(
-                    {
-                        "action": action,
-                        "name": f"{group.name} ({group.school_year})",
-                        "source_id": group.source_id,
-                        "file": "",
-                        "line": 0,
-                        "fields": [],
-                    }
-                )
-
-    def _preview(self, key: str, entry: _Entry) -> None:
-        action = {
-            "patrons_created": "create",
-            "patrons_updated": "update",
-            "patrons_reactivated": "reactivate",
-        }[key]
-        shown = self.previewed.get(action, 0)
-        if shown >= PREVIEW_MAX:
-            return
-        self.previewed[action] = shown + 1
-        person = entry.person
-        fields = [f for f in entry.user_changes + entry.patron_changes if f != "search_text"]
-        if entry.needs_role and not entry.new_user:
-            fields.append("role")
-        if entry.patron_id and entry.patron_id in self.moved:
-            fields.append("groups")
-        self.report.changes.append(
-            {
-                "action": action,
-                "name": person.name,
-                "source_id": person.source_id,
-                "file": person.file,
-                "line": person.line,
-                "fields": fields,
-            }
-        )
-
-    # -- writing -------------------------------------------------------------------------------
-
-    def write(self, progress: Progress | None) -> None:
-        steps: list[tuple[str, Callable[[], None]]] = [
-            ("people", self._write_users),
-            ("patrons", self._write_patrons),
-            ("groups", self._write_groups),
-            ("members", self._write_members),
-        ]
-        for n, (name, step) in enumerate(steps):
-            if progress:
-                progress(name, 100 * n // len(steps))
-            step()
-        if progress:
-            progress("done", 100)
-
-    def _write_users(self) -> None:
-        now = timezone.now()
-        new = [e for e in self.entries if e.user_values is not None]
-        rows = []
-        for entry in new:
-            values = dict(entry.user_values or {})
-            # What set_unusable_password() stores, without its slower random string.
-            values["password"] = UNUSABLE_PASSWORD_PREFIX + secrets.token_urlsafe(30)
-            values["date_joined"] = now
-            values["search_text"] = _search_text(values)
-            rows.append(values)
-        for entry, pk in zip(new, bulk.insert_rows(User, rows), strict=True):
-            entry.user_id = pk
-        changed: dict[tuple[str, ...], list[User]] = {}
-        for entry in self.entries:
-            if entry.user_changes and entry.user is not None:
-                if "search_text" in entry.user_changes:
-                    entry.user.search_text = _search_text(entry.user.__dict__)
-                changed.setdefault(tuple(sorted(entry.user_changes)), []).append(entry.user)
-        for fields, users in changed.items():
-            for chunk in _chunks(users, 500):
-                User.objects.bulk_update(chunk, list(fields))
-        roles = [
-            {
-                "user_id": e.user_id,
-                "municipality_id": self.school.municipality_id,
-                "school_id": self.school.pk,
-                "role": ROLE_OF[e.person.category],
-            }
-            for e in self.entries
-            if e.needs_role
-        ]
-        bulk.insert_rows(Membership, roles)
-
-    def _write_patrons(self) -> None:
-        new = [e for e in self.entries if e.patron_values is not None]
-        rows = [{**(e.patron_values or {}), "user_id": e.user_id} for e in new]
-        for entry, pk in zip(new, bulk.insert_rows(Patron, rows), strict=True):
-            entry.patron_id = pk
-        now = timezone.now()
-        changed: dict[tuple[str, ...], list[Patron]] = {}
-        for entry in self.entries:
-            if entry.patron_changes and entry.patron is not None:
-                entry.patron.updated_at = now
-                fields = tuple(sorted({*entry.patron_changes, "updated_at"}))
-                changed.setdefault(fields, []).append(entry.patron)
-        for fields, patrons in changed.items():
-            for chunk in _chunks(patrons, 500):
-                Patron.objects.bulk_update(chunk, list(fields))
-        leaving = [p.pk for p in self.deactivations]
-        for chunk in _chunks(leaving):
-            Patron.objects.filter(pk__in=chunk).update(
-                active=False, left_on=self.today, updated_at=now
-            )
-
-    def _write_groups(self) -> None:
-        for chunk in _chunks(self.new_groups):
-            Group.objects.bulk_create(chunk)
-        for group, fields in self.changed_groups:
-            group.save(update_fields=fields)
-        retired = [g.pk for g in self.retired_groups]
-        for chunk in _chunks(retired):
-            Group.objects.filter(pk__in=chunk).update(active=False)
-
-    def _write_members(self) -> None:
-        for chunk in _chunks(self.member_removals):
-            GroupMember.objects.filter(pk__in=chunk).delete()
-        for pk, role in self.member_roles:
-            GroupMember.objects.filter(pk=pk).update(role=role)
-        seen: set[tuple[int, int]] = set()
-        rows = []
-        for entry, key, role in self.member_adds:
-            group = self.group_of[key]
-            pair = (group.pk, entry.patron_id)
-            if pair in seen:
-                continue
-            seen.add(pair)
-            rows.append({"group_id": group.pk, "patron_id": entry.patron_id, "role": role})
-        bulk.insert_rows(GroupMember, rows)
-
-
-def _qualified(spec: GroupSpec) -> str:
-    """A class title made unique by its code or id: "Matematik (7A-ma)"."""
-    suffix = f" ({spec.code or spec.key})"
-    return spec.name[: 64 - len(suffix)] + suffix if len(suffix) < 40 else spec.name[:64]
-
-
-def _search_text(values: dict[str, Any]) -> str:
-    """What ``User.save()`` keeps in ``search_text`` (bulk inserts do not call save)."""
-    return fold(" ".join(str(values.get(f) or "") for f in User.SEARCHED_FIELDS))[:520]

@@ -25,9 +25,9 @@ from reol.core.uploads import declared_too_large
 
 from . import csvsource, jobs, oneroster, services
 from .forms import ConfirmForm, CsvOptionsForm, OneRosterOptionsForm, UploadForm
-from .importer import summary_of
 from .models import Format, MappingPreset, RosterImport
 from .reader import TableError, delimiter_label, read_table
+from .report import summary_of
 
 SAMPLE_ROWS = 5
 

@@ -22,7 +22,8 @@ from django.conf import settings
 from django.db.models import Max, Min
 
 from . import documents, indexer, labels, selectors
-from .engine import SCHEMA_VERSION, TantivyEngine
+from .engine import TantivyEngine
+from .schema import SCHEMA_VERSION
 from .text import series_parts
 from .types import (
     FACETS,

@@ -12,7 +12,7 @@ from reol.catalog.models import Item, ItemStatus, Record, RecordIsbn
 from reol.catalog.relators import relator_codes
 from reol.catalog.selectors import GONE
 
-from .engine import ANY_SCHOOL
+from .schema import ANY_SCHOOL
 from .types import AGE_BUCKETS, LIX_BUCKETS, STEM_LANGUAGES
 
 _LANGUAGE = {

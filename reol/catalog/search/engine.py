@@ -1,4 +1,5 @@
-"""The Tantivy engine: schema, analyzers, query building, facets. The only module that imports
+"""The Tantivy engine: the index opened and written, a query run in stages. It and its helpers
+(``schema``, ``query_groups``, ``facets``, ``suggest``) are the only modules that import
 ``tantivy``; everything else talks to it through ``reol.catalog.search``.
 
 One index directory holds every municipality's records (each query is filtered by
@@ -10,21 +11,39 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import threading
 from collections.abc import Collection, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import tantivy
 from tantivy import Document, Filter, Index, Occur, Order, Query, TextAnalyzerBuilder, Tokenizer
 
+from . import facets
 from . import text as txt
+from .facets import facet_names
+from .query_groups import WordGroup, fewer, fewest, isbn_in
+from .schema import (
+    ANY_SCHOOL,
+    COMMON_SHARE,
+    ENOUGH,
+    FACET_FIELDS,
+    FUZZ_ALL_UP_TO,
+    MAX_WINDOW,
+    PLAIN_TOKENIZER,
+    PLAIN_WEIGHTS,
+    SAFE_TERM,
+    STEMMED_WEIGHTS,
+    STOPWORDS,
+    analyzer,
+    build_schema,
+    load_doc,
+    stem_tokenizer,
+    stop_filter,
+)
+from .suggest import suggest, vocabulary
 from .types import (
-    AGE_BUCKETS,
     FACETS,
-    LIX_BUCKETS,
     SORTS,
     STEM_LANGUAGES,
     YEAR_BUCKETS,
@@ -35,120 +54,6 @@ from .types import (
     SearchResult,
 )
 
-# 2: a hit's stored JSON is the API's hit as it is; vocabulary apart.
-# 3: title and subtitle stored apart; contributors keep their relator codes; no year is absent
-#    (not 0, which the year ranges counted as a bogus "*-1" bucket).
-SCHEMA_VERSION = 3
-MAX_WINDOW = 10_000  # deepest result a page may reach (offset + size)
-MAX_GROUPS = 24  # words and phrases a query is searched for (content words first)
-ENOUGH = 5  # a stage that leaves words out and finds fewer records goes on to leave out more
-FUZZ_ALL_UP_TO = 3  # words in a query whose every word is fuzzed when words are left out
-COMMON_SHARE = 3  # a word in more than 1/3 of the records is common (see _rare)
-
-_SNOWBALL = {"da": "danish", "nb": "norwegian", "en": "english"}
-PLAIN_TOKENIZER = "reol_plain"
-
-# Field weights: title > contributor > subject/series > summary (> hidden helper words).
-PLAIN_WEIGHTS = {
-    "title": 4.0,
-    "contributor": 3.0,
-    "subject": 2.0,
-    "series": 2.0,
-    "summary": 1.0,
-    "extra": 0.6,
-}
-STEMMED_WEIGHTS = {"title": 3.5, "subject": 1.8, "summary": 0.9}
-FUZZY_FIELDS = ("title", "contributor", "subject", "series")
-PREFIX_FIELDS = ("title", "contributor", "series", "subject")
-FIELD_TARGETS = {
-    "title": ("title",),
-    "author": ("contributor",),
-    "subject": ("subject",),
-    "series": ("series",),
-}
-FACET_FIELDS = {
-    "material_type": "f_type",
-    "language": "f_lang",
-    "age": "f_age",
-    "reading_level": "f_lix",
-    "school": "f_school",
-    "available": "f_avail",
-    "subject": "f_subject",
-}
-ANY_SCHOOL = "*"  # f_avail value: available at some school
-# What each facet costs to count, relative to one another (1,000,000 records, a word in 206,017
-# of them: subject 10 ms, age 6, available 4, year 2, ...). Facets are counted in two halves of
-# about equal cost, one of them in a second thread: Tantivy lets go of the GIL while it counts.
-FACET_COST = {
-    "subject": 10,
-    "age": 6,
-    "available": 4,
-    "year": 2,
-    "reading_level": 2,
-    "material_type": 1,
-    "language": 1,
-    "school": 1,
-}
-PARALLEL_FACETS_FROM = 8  # below this total cost, a second thread costs more than it saves
-_facet_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="search-facets")
-
-# Stop words: the Snowball project's lists of the user's language (Tantivy's stop word filter
-# holds them), and these, the commonest of all three languages, whatever the language chosen
-# ("the hobbit" in the Danish catalogue). A stop word never makes a record match on its own: it
-# only ranks the records that match the other words.
-_STOPWORD_TEXT = (
-    "og i på for til af av med en et ei de den det der som er at om fra har "
-    "the of and a an in on to with at by is or"
-)
-_STOPWORDS = frozenset(txt.fold(w) for w in _STOPWORD_TEXT.split())
-_SAFE_TERM = re.compile(r"^[a-z0-9]+$")
-_WORDS = re.compile(r"\w+")
-
-
-def _analyzer(language: str | None) -> tantivy.TextAnalyzer:
-    builder = (
-        TextAnalyzerBuilder(Tokenizer.simple())
-        .filter(Filter.remove_long(60))
-        .filter(Filter.lowercase())
-        .filter(Filter.ascii_fold())
-    )
-    if language:
-        builder = builder.filter(Filter.stemmer(_SNOWBALL[language]))
-    return builder.build()
-
-
-def _stop_filter(language: str) -> tantivy.TextAnalyzer:
-    """An analyzer that drops the language's stop words (and keeps every other word)."""
-    return (
-        TextAnalyzerBuilder(Tokenizer.simple())
-        .filter(Filter.lowercase())
-        .filter(Filter.stopword(_SNOWBALL[language]))
-        .build()
-    )
-
-
-def _stem_tokenizer(language: str) -> str:
-    return f"reol_stem_{language}"
-
-
-def build_schema() -> tantivy.Schema:
-    sb = tantivy.SchemaBuilder()
-    sb.add_integer_field("id", stored=True, indexed=True, fast=True)
-    sb.add_integer_field("municipality", indexed=True, fast=True)
-    for name in PLAIN_WEIGHTS:
-        sb.add_text_field(name, tokenizer_name=PLAIN_TOKENIZER)
-    for name in STEMMED_WEIGHTS:
-        for lang in STEM_LANGUAGES:
-            sb.add_text_field(f"{name}_{lang}", tokenizer_name=_stem_tokenizer(lang))
-    sb.add_text_field("isbn", tokenizer_name="raw", index_option="basic")
-    for name in FACET_FIELDS.values():
-        sb.add_text_field(name, tokenizer_name="raw", fast=True, index_option="basic")
-    sb.add_integer_field("year", indexed=True, fast=True)
-    sb.add_unsigned_field("sort_title", fast=True)
-    sb.add_bytes_field("doc", stored=True)  # the hit as the API returns it (JSON)
-    sb.add_bytes_field("vocab", stored=True)  # its words for "did you mean" (JSON list)
-    return sb.build()
-
 
 class TantivyEngine:
     """One index directory: a reader for every process, a writer for the indexer only."""
@@ -156,9 +61,9 @@ class TantivyEngine:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.schema = build_schema()
-        self.plain = _analyzer(None)
-        self.stemmers = {lang: _analyzer(lang) for lang in STEM_LANGUAGES}
-        self.stop_filters = {lang: _stop_filter(lang) for lang in STEM_LANGUAGES}
+        self.plain = analyzer(None)
+        self.stemmers = {lang: analyzer(lang) for lang in STEM_LANGUAGES}
+        self.stop_filters = {lang: stop_filter(lang) for lang in STEM_LANGUAGES}
         self.lower = TextAnalyzerBuilder(Tokenizer.simple()).filter(Filter.lowercase()).build()
         self._index: Index | None = None
         self._writer: tantivy.IndexWriter | None = None
@@ -183,7 +88,7 @@ class TantivyEngine:
                     index = Index(self.schema, path=str(self.path), reuse=True)
                     index.register_tokenizer(PLAIN_TOKENIZER, self.plain)
                     for lang, analyzer in self.stemmers.items():
-                        index.register_tokenizer(_stem_tokenizer(lang), analyzer)
+                        index.register_tokenizer(stem_tokenizer(lang), analyzer)
                     self._index = index
         return self._index
 
@@ -287,7 +192,7 @@ class TantivyEngine:
         if not found.hits:
             return None
         doc = searcher.doc(found.hits[0][1])
-        return {**_load(doc), "vocabulary": _vocabulary(doc)}
+        return {**load_doc(doc), "vocabulary": vocabulary(doc)}
 
     def search(self, query: SearchQuery, *, raw: bool = False) -> SearchResult:
         """Run a query. With ``raw``, the hits come as their stored JSON (``hits_json``, for the
@@ -317,7 +222,7 @@ class TantivyEngine:
                 attempts.append((True, 0))
             # Stage 3: then fewer words, down to any one of them (a sentence's words, ranked by
             # how many of them a record has), until enough records are found.
-            attempts += [(fuzz, rare - needed) for needed in _fewer(rare)]
+            attempts += [(fuzz, rare - needed) for needed in fewer(rare)]
         result_query = filters_query = self._combine(filters, [])
         total = 0
         hits: list[tuple[float, Any]] = []
@@ -340,8 +245,8 @@ class TantivyEngine:
         if raw:
             result.hits_json = [bytes(doc.get_first("doc") or b"{}") for doc in docs]
         else:
-            result.hits = [Hit.from_stored(_load(doc)) for doc in docs]
-        wanted = _facet_names(query.facets)
+            result.hits = [Hit.from_stored(load_doc(doc)) for doc in docs]
+        wanted = facet_names(query.facets)
         if wanted:
             result.facets = self._facets(searcher, result_query, wanted) if total else {}
         if unknown:
@@ -349,12 +254,12 @@ class TantivyEngine:
             # records found: a word spelled right that the catalogue lacks ("gerne") is not
             # turned into some record's nearest word ("Gerner").
             further = slack == 0 or not total
-            result.suggestion = self._suggest(
-                searcher, parsed, unknown, filters, docs[:10], look_further=further
+            result.suggestion = suggest(
+                self, searcher, parsed, unknown, filters, docs[:10], look_further=further
             )
         return result
 
-    def _rare(self, searcher: tantivy.Searcher, groups: list[_Group]) -> int:
+    def _rare(self, searcher: tantivy.Searcher, groups: list[WordGroup]) -> int:
         """How many required words are not common; marks the common ones.
 
         A word in more than a third of all records ("bog": every book has it among its hidden
@@ -399,7 +304,7 @@ class TantivyEngine:
         if like.school:
             subqueries.append((Occur.Must, self._term("f_school", like.school)))
         found = searcher.search(Query.boolean_query(subqueries), limit=max(1, size))
-        return [Hit.from_stored(_load(searcher.doc(addr))) for _score, addr in found.hits]
+        return [Hit.from_stored(load_doc(searcher.doc(addr))) for _score, addr in found.hits]
 
     def _words(self, field: str, text: str) -> Query:
         """All of ``text``'s words in ``field``, in order (a name, a series)."""
@@ -475,13 +380,13 @@ class TantivyEngine:
 
     def _groups(
         self, searcher: tantivy.Searcher, parsed: txt.ParsedQuery, lang: str
-    ) -> list[_Group]:
-        groups: list[_Group] = []
+    ) -> list[WordGroup]:
+        groups: list[WordGroup] = []
         for clause in parsed.clauses:
             if clause.field == "isbn" or (clause.field is None and len(clause.words) == 1):
-                isbn = _isbn(clause.words[0]) if len(clause.words) == 1 else None
+                isbn = isbn_in(clause.words[0]) if len(clause.words) == 1 else None
                 if isbn or clause.field == "isbn":
-                    groups.append(_Group(clause, [], lang, isbn=isbn or "-"))
+                    groups.append(WordGroup(clause, [], lang, isbn=isbn or "-"))
                     continue
             tokens = self.plain.analyze(txt.fold(" ".join(clause.words)))[:16]
             if not tokens:
@@ -490,19 +395,19 @@ class TantivyEngine:
             if len(typed) != len(tokens):
                 typed = tokens
             if clause.phrase and len(tokens) > 1:
-                group = _Group(clause, tokens, lang, phrase=True)
+                group = WordGroup(clause, tokens, lang, phrase=True)
                 group.clause_tokens = tokens
                 if not clause.negated:  # a typo in a phrase gets a "did you mean" too
                     group.misspelled = [
                         i
                         for i, token in enumerate(tokens)
-                        if _SAFE_TERM.match(token)
+                        if SAFE_TERM.match(token)
                         and not any(searcher.doc_freq(f, token) for f in group.plain_fields())
                     ]
                 groups.append(group)
                 continue
             for position, token in enumerate(tokens):
-                group = _Group(
+                group = WordGroup(
                     clause, [token], lang, stop=self.is_stopword(typed[position], token, lang)
                 )
                 group.clause_tokens = tokens
@@ -521,16 +426,16 @@ class TantivyEngine:
         if positive and all(g.stopword for g in positive):
             for g in positive:  # only stop words ("the the", "Det"): they are what was asked
                 g.stopword = False
-        return _fewest(groups)
+        return fewest(groups)
 
     def is_stopword(self, typed: str, token: str, lang: str) -> bool:
         """Is the word (as typed, lower-cased; and as folded) a stop word of the language?"""
-        return token in _STOPWORDS or not self.stop_filters[lang].analyze(typed)
+        return token in STOPWORDS or not self.stop_filters[lang].analyze(typed)
 
-    def _known(self, searcher: tantivy.Searcher, group: _Group) -> bool:
+    def _known(self, searcher: tantivy.Searcher, group: WordGroup) -> bool:
         """Does the word, as typed, occur unstemmed? (Also notes how often its stem occurs.)"""
         token = group.tokens[0]
-        if group.clause.prefix or not _SAFE_TERM.match(token):
+        if group.clause.prefix or not SAFE_TERM.match(token):
             return True  # prefixes and scripts we can't fuzz are taken as typed
         for name in group.plain_fields():
             if searcher.doc_freq(name, token):
@@ -549,7 +454,7 @@ class TantivyEngine:
         self,
         filters: list[Query],
         clauses: Sequence[Query | None],
-        groups: Sequence[_Group] = (),
+        groups: Sequence[WordGroup] = (),
         *,
         slack: int = 0,
         filters_only: Query | None = None,
@@ -587,338 +492,9 @@ class TantivyEngine:
     def _facets(
         self, searcher: tantivy.Searcher, query: Query, wanted: Collection[str] = FACETS
     ) -> dict[str, list[FacetValue]]:
-        by_cost = [f for f in FACET_COST if f in wanted]  # costliest first
-        if sum(FACET_COST[f] for f in by_cost) < PARALLEL_FACETS_FROM:
-            return self._count_facets(searcher, query, wanted)
-        halves: tuple[list[str], list[str]] = ([], [])
-        for facet in by_cost:  # each to the cheaper half so far
-            cost = [sum(FACET_COST[f] for f in half) for half in halves]
-            halves[cost.index(min(cost))].append(facet)
-        other = _facet_pool.submit(self._count_facets, searcher, query, halves[1])
-        facets = self._count_facets(searcher, query, halves[0])
-        facets.update(other.result())
-        return {f: facets[f] for f in FACETS if f in facets}
+        return facets.facets(searcher, query, wanted)
 
     def _count_facets(
         self, searcher: tantivy.Searcher, query: Query, wanted: Collection[str]
     ) -> dict[str, list[FacetValue]]:
-        aggs: dict[str, Any] = {
-            facet: {"terms": {"field": name, "size": 30 if facet == "subject" else 50}}
-            for facet, name in FACET_FIELDS.items()
-            if facet in wanted
-        }
-        if "year" in wanted:
-            aggs["year"] = {
-                "range": {
-                    "field": "year",
-                    "ranges": [
-                        {"key": k, "from": lo, "to": hi} for k, (lo, hi) in YEAR_BUCKETS.items()
-                    ],
-                }
-            }
-        if not aggs:
-            return {}
-        raw = searcher.aggregate(query, aggs)
-        facets: dict[str, list[FacetValue]] = {}
-        for facet, result in raw.items():
-            buckets = result.get("buckets", [])
-            values = [
-                FacetValue(str(b["key"]), int(b["doc_count"])) for b in buckets if b["doc_count"]
-            ]
-            if facet == "age":
-                order = list(AGE_BUCKETS)
-                values.sort(key=lambda v: order.index(v.value) if v.value in order else 99)
-            elif facet == "reading_level":
-                order = list(LIX_BUCKETS)
-                values.sort(key=lambda v: order.index(v.value) if v.value in order else 99)
-            facets[facet] = values
-        return facets
-
-    def _suggest(
-        self,
-        searcher: tantivy.Searcher,
-        parsed: txt.ParsedQuery,
-        unknown: list[_Group],
-        filters: list[Query],
-        found: list[Document],
-        *,
-        look_further: bool = True,
-    ) -> str | None:
-        """The query again with each misspelled word replaced by the catalogue's own word.
-
-        Words are corrected one by one, also inside a phrase or a hyphenated word
-        ("harry-poter" → "harry potter"), so the words around a typo are kept.
-        """
-        fixes: dict[int, dict[int, str]] = {}  # id(clause) → {token position: word}
-        clauses: dict[int, _Group] = {}
-        for group in unknown:
-            for index in group.misspelled:
-                word = self._correction(
-                    searcher,
-                    group.tokens[index],
-                    0 if group.phrase else group.stem_freq,
-                    filters,
-                    found,
-                    look_further=look_further,
-                )
-                if word:
-                    fixes.setdefault(id(group.clause), {})[group.position + index] = word
-                    clauses[id(group.clause)] = group
-        if not fixes:
-            return None
-        parts = []
-        for clause in parsed.clauses:
-            if id(clause) not in fixes:
-                parts.append(clause.raw)
-                continue
-            tokens = clauses[id(clause)].clause_tokens
-            typed = re.findall(r"\w+", " ".join(clause.words))
-            words = typed if len(typed) == len(tokens) else list(tokens)
-            for position, word in fixes[id(clause)].items():
-                words[position] = _like(words[position], word)
-            typed_field = re.match(r"-?([^\W\d_]+):", clause.raw)  # as typed: "forfatter:"
-            field = f"{typed_field.group(1)}:" if clause.field and typed_field else ""
-            if clause.phrase:
-                parts.append(f'{field}"{" ".join(words)}"')
-            else:
-                parts.append(" ".join(field + w for w in words))
-        return " ".join(parts)
-
-    def _correction(
-        self,
-        searcher: tantivy.Searcher,
-        token: str,
-        stem_freq: int,
-        filters: list[Query],
-        found: list[Document],
-        *,
-        look_further: bool = True,
-    ) -> str | None:
-        """The catalogue's word nearest to a misspelled one, taken from records that match it
-        (so only words that would find something); None when there is none or when the word's
-        stem already finds more ("hundene" finds "hunde": no suggestion).
-
-        The records are the answer's own best hits, which matched the word fuzzily already;
-        only when none of their words is near enough (or nothing was found) does a fuzzy search
-        of its own look further.
-        """
-        if len(token) < 3:
-            return None
-        distance = 1 if len(token) < 7 else 2
-        best = self._nearest(token, distance, found) if found else None
-        if best is None and look_further:
-            fuzzy = Query.boolean_query(
-                [
-                    (Occur.Should, Query.fuzzy_term_query(self.schema, f, token, distance=distance))
-                    for f in FUZZY_FIELDS
-                ]
-            )
-            hits = searcher.search(
-                Query.boolean_query([*((Occur.Must, f) for f in filters), (Occur.Must, fuzzy)]),
-                limit=10,
-            ).hits
-            best = self._nearest(token, distance, [searcher.doc(addr) for _score, addr in hits])
-        if best is None:
-            return None
-        corrected = "".join(self.plain.analyze(txt.fold(best[2])))
-        if corrected == token:
-            return None
-        freq = sum(searcher.doc_freq(f, corrected) for f in FUZZY_FIELDS)
-        return best[2] if freq > stem_freq else None
-
-    def _nearest(
-        self, token: str, distance: int, docs: list[Document]
-    ) -> tuple[int, int, str] | None:
-        """(edit distance, -how many of the records have it, word) of the records' words nearest
-        to ``token`` and starting with its letter, or None when none is within ``distance``."""
-        counts: dict[str, int] = {}
-        for doc in docs:
-            for word in set(_WORDS.findall(" ".join(w for w in _vocabulary(doc) if w).lower())):
-                counts[word] = counts.get(word, 0) + 1
-        best: tuple[int, int, str] | None = None
-        for word, count in counts.items():
-            # Folding only lengthens a word (å → aa), at most to twice its length.
-            if len(word) > len(token) + distance or 2 * len(word) < len(token) - distance:
-                continue
-            folded = "".join(self.plain.analyze(txt.fold(word)))
-            if folded[:1] != token[:1]:
-                # A typo seldom starts the word; a word spelled right that the catalogue lacks
-                # often has a neighbour that differs there ("gerne" and "ørne").
-                continue
-            d = txt.edit_distance(token, folded, limit=distance + 1)
-            if d <= distance and (best is None or (d, -count) < (best[0], best[1])):
-                best = (d, -count, word)
-        return best
-
-
-class _Group:
-    """The query for one word (or one phrase) of the user's query, across its fields."""
-
-    def __init__(
-        self,
-        clause: txt.Clause,
-        tokens: list[str],
-        lang: str,
-        *,
-        phrase: bool = False,
-        isbn: str | None = None,
-        stop: bool = False,
-    ) -> None:
-        self.clause = clause
-        self.tokens = tokens
-        self.lang = lang
-        self.phrase = phrase
-        self.isbn = isbn
-        self.stems: dict[str, str] = {}
-        self.unknown = False  # the word as typed occurs nowhere (unstemmed)
-        self.misspelled: list[int] = []  # which of ``tokens`` occur nowhere (for suggestions)
-        self.clause_tokens: list[str] = tokens  # every token of the clause this group is from
-        self.position = 0  # where ``tokens`` start among them
-        self.stem_freq = 0  # how many documents its stem matches, in every language's fields
-        self.common = False  # in so many records that, when words are left out, it only ranks
-        self.stopword = (
-            not phrase and not isbn and clause.field is None and len(tokens) == 1 and stop
-        )
-
-    @property
-    def required(self) -> bool:
-        return not self.clause.negated and not self.stopword
-
-    @property
-    def fuzzable(self) -> bool:
-        return (
-            not self.phrase
-            and not self.isbn
-            and not self.clause.prefix
-            and bool(self.tokens)
-            and len(self.tokens[0]) >= 4
-            and bool(_SAFE_TERM.match(self.tokens[0]))
-        )
-
-    def plain_fields(self) -> tuple[str, ...]:
-        if self.clause.field in FIELD_TARGETS:
-            return FIELD_TARGETS[self.clause.field]
-        return tuple(PLAIN_WEIGHTS)
-
-    def stemmed_fields(self) -> tuple[str, ...]:
-        return tuple(f for f in self.plain_fields() if f in STEMMED_WEIGHTS)
-
-    def query(self, engine: TantivyEngine, fuzzy_all: bool) -> Query | None:
-        schema = engine.schema
-        if self.isbn:
-            return Query.boost_query(engine._term("isbn", self.isbn), 10.0)
-        alternatives: list[Query] = []
-        if self.phrase:
-            for name in self.plain_fields():
-                if name == "extra":
-                    continue
-                alternatives.append(
-                    Query.boost_query(
-                        Query.phrase_query(schema, name, list[str | tuple[int, str]](self.tokens)),
-                        PLAIN_WEIGHTS[name] * 1.5,
-                    )
-                )
-            return Query.disjunction_max_query(alternatives, tie_breaker=0.2)
-        token = self.tokens[0]
-        for name in self.plain_fields():
-            alternatives.append(
-                Query.boost_query(
-                    Query.term_query(schema, name, token, index_option="freq"),
-                    PLAIN_WEIGHTS[name],
-                )
-            )
-        for name in self.stemmed_fields():
-            for lang in STEM_LANGUAGES:
-                weight = STEMMED_WEIGHTS[name] * (1.0 if lang == self.lang else 0.8)
-                alternatives.append(
-                    Query.boost_query(
-                        Query.term_query(
-                            schema, f"{name}_{lang}", self.stems[lang], index_option="freq"
-                        ),
-                        weight,
-                    )
-                )
-        if self.clause.prefix and _SAFE_TERM.match(token) and len(token) >= 2:
-            for name in self.plain_fields():
-                if name in PREFIX_FIELDS:
-                    # A one-word phrase prefix is a range over the term dictionary: the same hits
-                    # and scores as the regex "token.*", without compiling an automaton (~170 µs
-                    # a field, more than the search itself).
-                    alternatives.append(
-                        Query.boost_query(
-                            Query.phrase_prefix_query(schema, name, [token]),
-                            PLAIN_WEIGHTS[name] * 0.5,
-                        )
-                    )
-        if self.fuzzable and (fuzzy_all or self.unknown):
-            distance = 1 if len(token) < 7 else 2
-            for name in self.plain_fields():
-                if name in FUZZY_FIELDS:
-                    alternatives.append(
-                        Query.boost_query(
-                            Query.fuzzy_term_query(schema, name, token, distance=distance),
-                            PLAIN_WEIGHTS[name] * 0.4,
-                        )
-                    )
-        return Query.disjunction_max_query(alternatives, tie_breaker=0.2)
-
-
-def _fewer(words: int) -> list[int]:
-    """How many of ``words`` words must match, stage by stage after all of them: one fewer
-    each time, by thirds while many are left (24 words: 23, 15, 10, 6, 4, 3, 2, 1). Each stage
-    runs only when the one before found nothing."""
-    steps: list[int] = []
-    needed = words - 1
-    while needed >= 1:
-        steps.append(needed)
-        needed = needed - 1 if needed <= 4 else needed * 2 // 3
-    return steps
-
-
-def _fewest(groups: list[_Group]) -> list[_Group]:
-    """At most ``MAX_GROUPS`` groups, in the query's order: a long query (a child's whole
-    sentence) keeps its content words and loses stop words first, never the end of it."""
-    if len(groups) <= MAX_GROUPS:
-        return groups
-    content = [g for g in groups if not g.stopword][:MAX_GROUPS]
-    room = MAX_GROUPS - len(content)
-    stops = [g for g in groups if g.stopword][:room]
-    keep = {id(g) for g in (*content, *stops)}
-    return [g for g in groups if id(g) in keep]
-
-
-def _isbn(word: str) -> str | None:
-    from reol.catalog.extract import normalize_isbn
-
-    digits = re.sub(r"[\s-]", "", word)
-    if not re.fullmatch(r"\d{9}[\dXx]|\d{13}", digits):
-        return None
-    return normalize_isbn(digits)
-
-
-def _load(doc: Document) -> dict[str, Any]:
-    raw = doc.get_first("doc")
-    return dict(json.loads(bytes(raw).decode())) if raw else {}
-
-
-def _vocabulary(doc: Document) -> list[str]:
-    raw = doc.get_first("vocab")
-    return list(json.loads(bytes(raw).decode())) if raw else []
-
-
-def _like(typed: str, word: str) -> str:
-    """A correction written the way the word was typed (HARRY POTER → HARRY POTTER)."""
-    if len(typed) > 1 and typed.isupper():
-        return word.upper()
-    if typed[:1].isupper():
-        return word[:1].upper() + word[1:]
-    return word
-
-
-def _facet_names(wanted: bool | Collection[str]) -> tuple[str, ...]:
-    """``SearchQuery.facets`` as facet names: True is all of them, False none."""
-    if wanted is True:
-        return FACETS
-    if wanted is False:
-        return ()
-    return tuple(f for f in FACETS if f in wanted)
+        return facets.count_facets(searcher, query, wanted)

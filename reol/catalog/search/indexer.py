@@ -27,7 +27,8 @@ from django.utils import timezone
 from reol.catalog.models import Record, ReindexRun, SearchIndexState, SearchOutbox
 
 from .documents import documents
-from .engine import SCHEMA_VERSION, TantivyEngine
+from .engine import TantivyEngine
+from .schema import SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
 

@@ -152,7 +152,7 @@ def test_update_stores_what_bulk_update_stores(catalogue):
 def test_plainly_valid_never_passes_what_full_clean_rejects(catalogue):
     municipality = catalogue.world.municipality
     good = _records(municipality, 60)
-    assert all(importer._plainly_valid(r) for r in good if not r.url)
+    assert all(importer.plainly_valid(r) for r in good if not r.url)
     bad = {
         "title": "",
         "url": "https://exa mple.org/x",
@@ -167,12 +167,12 @@ def test_plainly_valid_never_passes_what_full_clean_rejects(catalogue):
         record = _records(municipality, 1)[0]
         record.age_max = 10 if name == "age_min" else record.age_max
         setattr(record, name, value)
-        assert not importer._plainly_valid(record), name
+        assert not importer.plainly_valid(record), name
         with pytest.raises(Exception):  # noqa: B017 - whatever full_clean raises
-            record.full_clean(exclude=list(importer._UNCHECKED))
+            record.full_clean(exclude=list(importer.UNCHECKED))
     for record in good:
-        if importer._plainly_valid(record):
-            record.full_clean(exclude=list(importer._UNCHECKED))
+        if importer.plainly_valid(record):
+            record.full_clean(exclude=list(importer.UNCHECKED))
 
 
 @pytest.mark.django_db

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from reol.catalog import services
+from reol.catalog import services, sru_targets
 from reol.catalog.models import BarcodeSequence, Item, Record, RecordIsbn, SearchOutbox, SruTarget
 from reol.core.models import AuditEvent
 from reol.core.permissions import SYSTEM
@@ -23,7 +23,7 @@ def _other(catalogue, title="Den anden", isbn=ISBN_B, control="r2"):
 
 
 def _target(catalogue):
-    return services.save_sru_target(
+    return sru_targets.save_sru_target(
         SYSTEM, catalogue.world.municipality, name="DBC", base_url="http://sru.example/sru"
     )
 
@@ -71,13 +71,13 @@ WRITES = {
         True,
     ),
     "save_sru_target": (
-        lambda c, r, x: services.save_sru_target(
+        lambda c, r, x: sru_targets.save_sru_target(
             c.world.librarian_a, c.world.municipality, name="BS", base_url="http://x.example/"
         ),
         False,
     ),
     "remove_sru_target": (
-        lambda c, r, x: services.remove_sru_target(c.world.librarian_a, x),
+        lambda c, r, x: sru_targets.remove_sru_target(c.world.librarian_a, x),
         False,
     ),
     "import_marc": (
@@ -129,7 +129,7 @@ def test_librarian_of_another_municipality_can_neither_edit_nor_merge(catalogue,
         lambda: services.create_record(far, catalogue.world.municipality, book("Snydt")),
         lambda: services.add_items(far, record, catalogue.world.school_a, count=1),
         lambda: services.change_item_status(far, Item.objects.get(barcode="A100"), "lost"),
-        lambda: services.save_sru_target(
+        lambda: sru_targets.save_sru_target(
             far, catalogue.world.municipality, name="X", base_url="http://x.example/"
         ),
         lambda: run_import(far, catalogue.world.school_a, iso(book("Snydt", control="z"))),
@@ -300,13 +300,15 @@ def test_import_matches_the_record_kept_not_the_merged_one(catalogue, record):
 
 def test_sru_targets_are_added_changed_by_name_and_removed(catalogue):
     m = catalogue.world.municipality
-    first = services.save_sru_target(SYSTEM, m, name="DBC", base_url="http://a.example/sru")
-    services.save_sru_target(SYSTEM, m, name="DBC", base_url="http://b.example/sru", version="2.0")
-    second = services.save_sru_target(SYSTEM, m, name="LOC", base_url="http://loc.example/")
+    first = sru_targets.save_sru_target(SYSTEM, m, name="DBC", base_url="http://a.example/sru")
+    sru_targets.save_sru_target(
+        SYSTEM, m, name="DBC", base_url="http://b.example/sru", version="2.0"
+    )
+    second = sru_targets.save_sru_target(SYSTEM, m, name="LOC", base_url="http://loc.example/")
     first.refresh_from_db()
     assert (first.base_url, first.version, first.position) == ("http://b.example/sru", "2.0", 0)
     assert second.position == 1
     with pytest.raises(ValidationError):
-        services.save_sru_target(SYSTEM, m, name="Bad", base_url="not a url")
-    services.remove_sru_target(SYSTEM, first)
+        sru_targets.save_sru_target(SYSTEM, m, name="Bad", base_url="not a url")
+    sru_targets.remove_sru_target(SYSTEM, first)
     assert list(SruTarget.objects.values_list("name", flat=True)) == ["LOC"]

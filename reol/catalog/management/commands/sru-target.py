@@ -7,7 +7,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from reol.catalog import services
+from reol.catalog import sru_targets
 from reol.catalog.models import SruTarget
 from reol.core.management.commands._base import ReolCommand
 from reol.core.models import Municipality
@@ -47,7 +47,7 @@ class Command(ReolCommand):
                 state = "" if t.enabled else "\t" + _("(disabled)")
                 self.stdout.write(f"{t.name}\t{t.base_url}\tSRU {t.version}\t{t.isbn_index}{state}")
         elif options["action"] == "add":
-            target = services.save_sru_target(
+            target = sru_targets.save_sru_target(
                 SYSTEM,
                 municipality,
                 name=options["name"],
@@ -68,7 +68,7 @@ class Command(ReolCommand):
                 raise CommandError(
                     _("No SRU target is named “%(name)s”.") % {"name": options["name"]}
                 )
-            services.remove_sru_target(SYSTEM, found)
+            sru_targets.remove_sru_target(SYSTEM, found)
             self.stdout.write(
                 self.style.SUCCESS(_("Removed SRU target %(name)s") % {"name": options["name"]})
             )

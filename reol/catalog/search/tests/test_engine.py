@@ -175,20 +175,20 @@ def test_facet_counts(catalogue) -> None:  # type: ignore[no-untyped-def]
 def test_facets_counted_in_two_threads_equal_each_counted_alone(catalogue, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import sys
 
-    engine_module = sys.modules["reol.catalog.search.engine"]  # search.engine is the function
+    facets_module = sys.modules["reol.catalog.search.facets"]  # counts facets for the engine
 
     engine = search.engine()
     _query(catalogue, "")
     compiled, searcher = engine.last_query, engine.searcher()
     assert compiled is not None
     halves: list[list[str]] = []
-    submit = engine_module._facet_pool.submit
+    submit = facets_module._pool.submit
 
     def counted(fn, *args):  # type: ignore[no-untyped-def]
         halves.append(list(args[-1]))
         return submit(fn, *args)
 
-    monkeypatch.setattr(engine_module._facet_pool, "submit", counted)
+    monkeypatch.setattr(facets_module._pool, "submit", counted)
     together = engine._facets(searcher, compiled)  # two halves, one in the pool's thread
     assert len(halves) == 1 and halves[0] and len(halves[0]) < len(search.FACETS)
     alone = {f: engine._count_facets(searcher, compiled, [f])[f] for f in search.FACETS}
