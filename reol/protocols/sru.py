@@ -10,11 +10,13 @@ its typo tolerance (a client asks for what it says; see ``cqlsearch``).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, TextField
+from django.db.models.functions import Cast
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -248,39 +250,65 @@ def _engine(database: Database, text: str, want: int) -> tuple[int, list[int]]:
             raw=True,  # the ids are all we read: no hit objects made
         )
         total = result.total
-        ids += [int(json.loads(doc)["id"]) for doc in result.hits_json]
+        ids += [_hit_id(doc) for doc in result.hits_json]
         if len(ids) >= min(want, total) or not result.hits_json:
             return total, ids[:want]
         page += 1
 
 
+_LEADING_ID = re.compile(rb'\{"id":(\d+)[,}]')
+
+
+def _hit_id(doc: bytes) -> int:
+    """The record id of a hit's stored JSON, which the engine writes first: read without
+    decoding the rest of the document."""
+    found = _LEADING_ID.match(doc)
+    return int(found.group(1)) if found else int(json.loads(doc)["id"])
+
+
 def _render(database: Database, ids: list[int], schema: str, sru: Request) -> list[str]:
-    marc = schema.startswith("info:srw/schema/1/marcxml")
-    columns = ("id", "marc") if marc else serialise.COLUMNS
-    rows = {row["id"]: row for row in Record.objects.filter(pk__in=ids).values(*columns)}
+    if schema.startswith("info:srw/schema/1/marcxml"):
+        xmls = _marcxml(database, ids)
+    else:
+        xmls = _dublin_core(ids)
+    return [escape(xml) if sru.escaping == "string" else xml for xml in xmls]
+
+
+def _marcxml(database: Database, ids: list[int]) -> list[str]:
+    """The records in MARCXML, in the order of ``ids``: the MARC read as its stored text, so a
+    record whose values need no escaping (most) is checked once, not value by value."""
+    texts = dict(
+        Record.objects.filter(pk__in=ids)
+        .annotate(marc_text=Cast("marc", TextField()))
+        .values_list("id", "marc_text")
+    )
     held = holdings(ids, database.schools)
-    isbns: dict[int, list[str]] = {}
-    if not schema.startswith("info:srw/schema/1/marcxml"):
-        for record_id, isbn in RecordIsbn.objects.filter(record_id__in=ids).values_list(
-            "record_id", "isbn13"
-        ):
-            isbns.setdefault(record_id, []).append(isbn)
     out = []
     for pk in ids:
-        row = rows.get(pk)
-        if row is None:
-            continue
-        if schema.startswith("info:srw/schema/1/marcxml"):
-            xml = serialise.marcxml(row["marc"], held.get(pk))
-        else:
-            xml = serialise.dublin_core(
-                {**row, "isbns": isbns.get(pk, [])},
-                "srw_dc:dc",
-                "info:srw/schema/1/dc-schema",
-                "http://www.loc.gov/standards/sru/recordSchemas/dc-schema.xsd",
-            )
-        out.append(escape(xml) if sru.escaping == "string" else xml)
+        text = texts.get(pk)
+        if text is not None:
+            marc = json.loads(text)
+            out.append(serialise.marcxml(marc, held.get(pk), clean=serialise.is_clean(text)))
     return out
+
+
+def _dublin_core(ids: list[int]) -> list[str]:
+    rows = {row["id"]: row for row in Record.objects.filter(pk__in=ids).values(*serialise.COLUMNS)}
+    isbns: dict[int, list[str]] = {}
+    for record_id, isbn in RecordIsbn.objects.filter(record_id__in=ids).values_list(
+        "record_id", "isbn13"
+    ):
+        isbns.setdefault(record_id, []).append(isbn)
+    return [
+        serialise.dublin_core(
+            {**rows[pk], "isbns": isbns.get(pk, [])},
+            "srw_dc:dc",
+            "info:srw/schema/1/dc-schema",
+            "http://www.loc.gov/standards/sru/recordSchemas/dc-schema.xsd",
+        )
+        for pk in ids
+        if pk in rows
+    ]
 
 
 # --- Responses -----------------------------------------------------------------------------
