@@ -26,7 +26,8 @@ from reol.catalog.models import Record, RecordIsbn
 from reol.core.models import Municipality, School
 
 from . import records as serialise
-from .cqlsearch import Conjunction, Diagnostic, parse
+from . import srusort
+from .cqlsearch import Conjunction, Diagnostic, parse_query
 from .models import SchoolPublication
 from .selectors import holdings, in_schools
 
@@ -154,8 +155,6 @@ def _options(sru: Request) -> tuple[int, int, str]:
         raise Diagnostic(6, "queryType", "Unsupported parameter value")
     if args.get("recordXPath"):
         raise Diagnostic(72, "recordXPath", "XPath retrieval unsupported")
-    if args.get("sortKeys"):
-        raise Diagnostic(80, "sortKeys", "Sort not supported")
     start = _integer(args, "startRecord", 1)
     maximum = min(_integer(args, "maximumRecords", DEFAULT_MAXIMUM), MAXIMUM)
     if start < 1:
@@ -176,16 +175,33 @@ def _options(sru: Request) -> tuple[int, int, str]:
 
 def _search_retrieve(database: Database, sru: Request) -> str:
     start, maximum, schema = _options(sru)
-    conjunctions = parse(sru.args["query"])
+    conjunctions, sort_specs = parse_query(sru.args["query"])
+    keys = _sort_keys(sru, sort_specs)
     want = start - 1 + maximum
     if want > WINDOW and maximum:
         raise Diagnostic(61, str(start), "First record position out of range")
-    total, ids = _find(database, conjunctions, want)
+    if keys and maximum:
+        total, ids = _find(database, conjunctions, WINDOW)  # every match, to be put in order
+        if total > len(ids):
+            raise Diagnostic(83, str(WINDOW), "Too many records to sort")
+        ids = srusort.order(ids, keys)
+    else:
+        total, ids = _find(database, conjunctions, want)
     if maximum and total and start > total:
         raise Diagnostic(61, str(start), "First record position out of range")
     page_ids = ids[start - 1 : start - 1 + maximum] if maximum else []
     records = _render(database, page_ids, schema, sru) if page_ids else []
     return _search_response(sru, total, start, records, schema)
+
+
+def _sort_keys(sru: Request, sort_specs: list[Any]) -> list[srusort.SortKey]:
+    """The request's sort: CQL's ``sortBy``, or the ``sortKeys`` parameter (not both)."""
+    parameter = sru.args.get("sortKeys", "").strip()
+    if parameter and sort_specs:
+        raise Diagnostic(96, "", "Sort spec included both in query and protocol: error")
+    if parameter:
+        return srusort.from_sort_keys(parameter, SCHEMAS)
+    return srusort.from_cql(sort_specs)
 
 
 def _find(database: Database, conjunctions: list[Conjunction], want: int) -> tuple[int, list[int]]:
@@ -322,7 +338,8 @@ def _echo(sru: Request) -> str:
     if sru.version == "2.0":
         return ""  # SRU 2.0 dropped the echoed request
     parts = [f"<zs:version>{sru.version}</zs:version>"]
-    for key in ("query", "startRecord", "maximumRecords", "recordPacking", "recordSchema"):
+    keys = ("query", "startRecord", "maximumRecords", "recordPacking", "recordSchema", "sortKeys")
+    for key in keys:
         if sru.args.get(key):
             parts.append(f"<zs:{key}>{escape(sru.args[key])}</zs:{key}>")
     return f"<zs:echoedSearchRetrieveRequest>{''.join(parts)}</zs:echoedSearchRetrieveRequest>"
@@ -374,50 +391,45 @@ def _diagnostic_response(sru: Request, diagnostic: Diagnostic) -> str:
 
 # --- explain -------------------------------------------------------------------------------
 
-_EXPLAIN_INDEXES = (
-    ("cql", "serverChoice", "Anywhere"),
-    ("cql", "anywhere", "Anywhere"),
-    ("dc", "title", "Title"),
-    ("dc", "creator", "Author or other contributor"),
-    ("dc", "subject", "Subject"),
-    ("dc", "identifier", "ISBN"),
-    ("bath", "isbn", "ISBN"),
-    ("bath", "issn", "ISSN"),
-    ("rec", "id", "Record id"),
+_EXPLAIN_INDEXES = (  # set, name, title, searchable, sortable
+    ("cql", "serverChoice", "Anywhere", True, False),
+    ("cql", "anywhere", "Anywhere", True, False),
+    ("dc", "title", "Title", True, True),
+    ("dc", "creator", "Author or other contributor", True, True),
+    ("dc", "subject", "Subject", True, False),
+    ("dc", "identifier", "ISBN", True, False),
+    ("dc", "date", "Year of publication", False, True),
+    ("bath", "isbn", "ISBN", True, False),
+    ("bath", "issn", "ISSN", True, False),
+    ("rec", "id", "Record id", True, False),
 )
 _SETS = (
     ("cql", "info:srw/cql-context-set/1/cql-v1.2"),
     ("dc", "info:srw/cql-context-set/1/dc-v1.1"),
     ("bath", "http://zing.z3950.org/cql/bath/2.0/"),
     ("rec", "info:srw/cql-context-set/2/rec-1.1"),
+    ("sort", "info:srw/cql-context-set/1/sort-v1.0"),
 )
+# What sortBy's modifiers (and sortKeys) may ask: both directions, case ignored, a record
+# without the value highest or lowest (srusort).
+_SORT_MODIFIERS = ("ascending", "descending", "ignoreCase", "missingHigh", "missingLow")
 
 
-def _explain(request: HttpRequest, database: Database, sru: Request) -> str:
-    ns, _diag = _ns(sru)
-    host = escape(request.get_host().rsplit(":", 1)[0])
-    port = request.get_port()
-    path = escape(request.path.strip("/"))
-    title = escape(database.school.name if database.school else database.municipality.name)
+def _explain_indexes() -> str:
     sets = "".join(f'<set name="{n}" identifier="{i}"/>' for n, i in _SETS)
+    flag = {True: "true", False: "false"}
     indexes = "".join(
-        f'<index><title>{escape(t)}</title><map><name set="{s}">{n}</name></map></index>'
-        for s, n, t in _EXPLAIN_INDEXES
+        f'<index search="{flag[search]}" scan="false" sort="{flag[sort]}">'
+        f'<title>{escape(t)}</title><map><name set="{s}">{n}</name></map></index>'
+        for s, n, t, search, sort in _EXPLAIN_INDEXES
     )
-    record = (
-        '<explain xmlns="http://explain.z3950.org/dtd/2.0/">'
-        f'<serverInfo protocol="SRU" version="{sru.version}">'
-        f"<host>{host}</host><port>{port}</port><database>{path}</database></serverInfo>"
-        f"<databaseInfo><title>{title}</title>"
-        "<description>The school library catalogue, with holdings per school.</description>"
-        "</databaseInfo>"
-        f"<indexInfo>{sets}{indexes}</indexInfo>"
-        "<schemaInfo>"
-        '<schema identifier="info:srw/schema/1/marcxml-v1.1" name="marcxml" sort="false" '
-        'retrieve="true"><title>MARCXML</title></schema>'
-        '<schema identifier="info:srw/schema/1/dc-v1.1" name="dc" sort="false" '
-        'retrieve="true"><title>Dublin Core</title></schema>'
-        "</schemaInfo>"
+    keywords = "".join(f"<sortKeyword>sort.{m}</sortKeyword>" for m in _SORT_MODIFIERS)
+    return f"<indexInfo>{sets}{indexes}{keywords}</indexInfo>"
+
+
+def _explain_config() -> str:
+    sort = "".join(f'<supports type="sortModifier">sort.{m}</supports>' for m in _SORT_MODIFIERS)
+    return (
         "<configInfo>"
         f'<default type="numberOfRecords">{DEFAULT_MAXIMUM}</default>'
         f'<setting type="maximumRecords">{MAXIMUM}</setting>'
@@ -426,7 +438,32 @@ def _explain(request: HttpRequest, database: Database, sru: Request) -> str:
         '<supports type="relation">exact</supports><supports type="relation">any</supports>'
         '<supports type="relation">all</supports><supports type="relation">adj</supports>'
         '<supports type="maskingCharacter">*</supports>'
-        "</configInfo></explain>"
+        f'<supports type="sort"/>{sort}'
+        "</configInfo>"
+    )
+
+
+def _explain(request: HttpRequest, database: Database, sru: Request) -> str:
+    ns, _diag = _ns(sru)
+    host = escape(request.get_host().rsplit(":", 1)[0])
+    port = request.get_port()
+    path = escape(request.path.strip("/"))
+    title = escape(database.school.name if database.school else database.municipality.name)
+    record = (
+        '<explain xmlns="http://explain.z3950.org/dtd/2.0/">'
+        f'<serverInfo protocol="SRU" version="{sru.version}">'
+        f"<host>{host}</host><port>{port}</port><database>{path}</database></serverInfo>"
+        f"<databaseInfo><title>{title}</title>"
+        "<description>The school library catalogue, with holdings per school.</description>"
+        "</databaseInfo>"
+        f"{_explain_indexes()}"
+        "<schemaInfo>"
+        '<schema identifier="info:srw/schema/1/marcxml-v1.1" name="marcxml" sort="true" '
+        'retrieve="true"><title>MARCXML</title></schema>'
+        '<schema identifier="info:srw/schema/1/dc-v1.1" name="dc" sort="true" '
+        'retrieve="true"><title>Dublin Core</title></schema>'
+        "</schemaInfo>"
+        f"{_explain_config()}</explain>"
     )
     packing_tag = "recordXMLEscaping" if sru.version == "2.0" else "recordPacking"
     return (
