@@ -67,9 +67,11 @@ def test_new_book_from_its_isbn_through_sru_then_copies_and_spine_labels(world, 
     token = page.locator("input[name=csrfmiddlewaretoken]").first.input_value()
     # The form also asks "how many?" by htmx 300 ms after each change; that answer is not the PDF.
     with page.expect_response(
-        lambda r: r.url.endswith("/labels/")
-        and r.request.method == "POST"
-        and "hx-request" not in r.request.headers
+        lambda r: (
+            r.url.endswith("/labels/")
+            and r.request.method == "POST"
+            and "hx-request" not in r.request.headers
+        )
     ) as info:
         page.get_by_role("button", name="Make the PDF").click()
     assert info.value.headers["content-type"] == "application/pdf"  # shown in Chromium's viewer

@@ -29,6 +29,7 @@ from reol.core import csvsafe, denials, xlsx
 from reol.core import services as core_services
 from reol.core.middleware import school_for
 from reol.core.models import Location, School, User
+from reol.core.panels import render_panels
 from reol.core.permissions import Perm, has_perm
 from reol.patrons.models import Group, GroupMember
 from reol.patrons.selectors import borrowing_refusal
@@ -363,6 +364,8 @@ def desk(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         answer, patron = _handle_once(request, school, patron)
     context = {**_panel_context(school, patron), "answer": answer}
+    if patron is not None:  # what other apps say about the borrower (technology: charges)
+        context["panels"] = render_panels("circulation.desk_patron", request, patron, school)
     if request.headers.get("HX-Request"):
         return render(request, "circulation/_desk_response.html", context)
     return render(request, "circulation/desk.html", context)

@@ -19,7 +19,8 @@ from reol.core.paging import paged
 from reol.core.permissions import Perm
 
 from . import access
-from .models import Course, Registration
+from .api_staff import router as staff_router
+from .models import Course, Registration, Session
 from .services import courses
 
 router = Router(tags=["competence"])
@@ -45,6 +46,11 @@ class SessionOut(Schema):
     ends: dt.datetime
     place: str
     online_url: str
+    cancelled: bool
+
+    @staticmethod
+    def resolve_cancelled(obj: Session) -> bool:
+        return obj.cancelled_at is not None
 
 
 class RegistrationOut(Schema):
@@ -134,3 +140,6 @@ def cancel_registration(request: HttpRequest, registration_id: int) -> tuple[int
         raise Http404
     courses.cancel(user, registration)
     return 204, None
+
+
+router.add_router("", staff_router)  # the schedule and training records (api_staff.py)

@@ -72,6 +72,8 @@ class CompetenceConfig(AppConfig):
                 "course.post": _("Course discussion message"),
                 "course.reminders": _("Course reminders sent"),
                 "course.feed": _("Course calendar address made"),
+                "course.feed_revoked": _("Course calendar address revoked"),
+                "course.session_cancelled": _("Course session cancelled"),
                 "shadowing.offer": _("Job-shadowing placement offered"),
                 "shadowing.request": _("Job-shadowing requested"),
                 "shadowing.match": _("Job-shadowing matched"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+from django.http import HttpResponse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
@@ -47,3 +48,10 @@ def certificate_pdf(course: Course, user: User) -> bytes:
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+def certificate_response(course: Course, user: User) -> HttpResponse:
+    """The certificate as a download, one file name wherever it is fetched from."""
+    response = HttpResponse(certificate_pdf(course, user), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="certificate-{course.pk}.pdf"'
+    return response

@@ -148,14 +148,16 @@ def participants(course: Course) -> QuerySet[User]:
 
 
 def completers(course: Course) -> list[User]:
-    """Registered people present at every session of the course."""
-    sessions = list(course.sessions.values_list("pk", flat=True))
+    """Registered people present at every session of the course that was held."""
+    sessions = list(course.sessions.held().values_list("pk", flat=True))
     if not sessions:
         return []
     people = participants(course)
     present: dict[int, int] = defaultdict(int)
-    for uid in course.sessions.filter(attendance__present=True).values_list(
-        "attendance__user_id", flat=True
+    for uid in (
+        course.sessions.held()
+        .filter(attendance__present=True)
+        .values_list("attendance__user_id", flat=True)
     ):
         present[uid] += 1
     return [p for p in people if present[p.pk] == len(sessions)]

@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from reol.core import calendar
 from reol.core.models import Membership, School, User
 from reol.core.permissions import Actor
 
@@ -66,6 +67,16 @@ class PersonRecord:
         return self.course_hours + self.workshop_hours
 
 
+def period(
+    school: School, starts: dt.date | None = None, ends: dt.date | None = None
+) -> tuple[dt.date, dt.date]:
+    """The period records cover unless told otherwise: the school's current school year."""
+    year_starts, year_ends = calendar.school_year_bounds(
+        school, calendar.current_school_year(school)
+    )
+    return starts or year_starts, ends or year_ends
+
+
 def staff_of(schools: QuerySet[School]) -> QuerySet[User]:
     return (
         User.objects.filter(memberships__school__in=schools, memberships__role__in=RECORD_ROLES)
@@ -87,16 +98,18 @@ def _window(starts: dt.date, ends: dt.date) -> Q:
 def _courses(records: dict[int, PersonRecord], starts: dt.date, ends: dt.date) -> None:
     ids = list(records)
     attended: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for uid, course_id in Attendance.objects.filter(user_id__in=ids, present=True).values_list(
-        "user_id", "session__course_id"
-    ):
+    present = Attendance.objects.filter(
+        user_id__in=ids, present=True, session__cancelled_at__isnull=True
+    )
+    for uid, course_id in present.values_list("user_id", "session__course_id"):
         attended[uid][course_id] += 1
-    in_window = Attendance.objects.filter(_window(starts, ends), user_id__in=ids, present=True)
+    in_window = present.filter(_window(starts, ends))
     for uid, s, e in in_window.values_list("user_id", "session__starts", "session__ends"):
         records[uid].course_hours += hours_between(s, e)
     course_ids = {c for per in attended.values() for c in per}
     sessions = dict(
-        Session.objects.filter(course_id__in=course_ids)
+        Session.objects.held()
+        .filter(course_id__in=course_ids)
         .values("course_id")
         .annotate(n=Count("pk"))
         .values_list("course_id", "n")

@@ -12,7 +12,7 @@ urlpatterns = [
     path("courses/<int:pk>/certificate.pdf", courses.certificate, name="competence-certificate"),
     path("courses/<int:pk>/programme.docx", courses.programme, name="competence-programme"),
     path("sessions/<int:pk>.ics", courses.session_ics, name="competence-session-ics"),
-    path("calendar/", courses.feed_create, name="competence-feed-create"),
+    path("calendar/", courses.calendar, name="competence-calendar"),
     path("networks/<int:pk>/shadowing/", shadowing.placements, name="competence-shadowing"),
     path("networks/<int:pk>/projects/", projects.portfolio, name="competence-portfolio"),
     path("projects/<int:pk>/", projects.project, name="competence-project"),
@@ -25,5 +25,10 @@ urlpatterns = [
     ),
     path("workshops/", pd.workshops, name="competence-workshops"),
     path("records/", records.records, name="competence-records"),
+    path(
+        "records/<int:person>/certificates/<int:course>.pdf",
+        records.certificate,
+        name="competence-record-certificate",
+    ),
     path("schedule/", schedule.week, name="competence-schedule"),
 ]

@@ -68,6 +68,7 @@ class Perm(StrEnum):
     WORKSHOP = "workshop"  # the media workshop: confirm guidance sessions, write guides
     TRAINING_RECORDS = "training_records"  # staff's courses, PD hours, certificates, gaps
     STAFF_SCHEDULE = "staff_schedule"  # plan who staffs the library when (staff, volunteers)
+    CHARGES = "charges"  # take payments for a borrower's charges and waive them
 
 
 _LIBRARIAN = {
@@ -89,6 +90,7 @@ _LIBRARIAN = {
     Perm.READING_RESULTS,
     Perm.WORKSHOP,
     Perm.STAFF_SCHEDULE,
+    Perm.CHARGES,
 }
 ROLE_PERMS: Final[dict[str, frozenset[Perm]]] = {
     Role.ADMINISTRATOR: frozenset(

@@ -27,6 +27,7 @@ from reol.core import calendar, denials
 from reol.core import services as core_services
 from reol.core.middleware import school_for
 from reol.core.models import School, User
+from reol.core.panels import render_panels
 from reol.core.permissions import Perm, has_perm, require, scope
 from reol.core.selectors import card_or_username
 
@@ -171,6 +172,7 @@ def _patron_page(
             "can_manage": has_perm(request.user, Perm.PEOPLE_MANAGE, school),
             "can_audit": has_perm(request.user, Perm.AUDIT_VIEW, school),
             "today": timezone.localdate(),
+            "panels": render_panels("patrons.patron", request, patron, school),
         },
         status=400 if block_form else 200,
     )

@@ -23,6 +23,7 @@ from reol.acquisitions.errors import AcquisitionError
 from reol.acquisitions.forms import SuggestForm
 from reol.catalog import search
 from reol.catalog.models import MaterialType, Record
+from reol.competence import access as competence_access
 from reol.core import calendar as school_calendar
 from reol.core import denials
 from reol.core.middleware import school_for
@@ -684,7 +685,13 @@ def feeds(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "planning/feeds.html",
-        {"school": school, "rows": rows, "revoked": revoked, "form": form},
+        {
+            "school": school,
+            "rows": rows,
+            "revoked": revoked,
+            "form": form,
+            "courses": competence_access.networks_with(user, Perm.COMPETENCE).exists(),
+        },
         status=400 if action else 200,
     )
 

@@ -1,4 +1,5 @@
-"""REST endpoints of the technology app: ``/devices`` and ``/work-orders``.
+"""REST endpoints of the technology app: ``/devices``, ``/work-orders``, ``/licences`` and a
+patron's charges (``/patrons/{barcode}/charges``, ``/charges/{id}/payments``, ``/waive``).
 
 A caller sees the devices of the schools where they hold ``Perm.CIRCULATION_DESK``; serial
 numbers and MAC addresses only where they hold ``Perm.TECHNOLOGY`` (else they are null). Work
@@ -22,10 +23,11 @@ from reol.core.models import School, User
 from reol.core.paging import DateRange, Shaped, paged
 from reol.core.permissions import Perm, has_perm, roles_at
 from reol.core.schemas import ManyLines, OneLine
+from reol.core.selectors import person_by_identifier
 
-from . import selectors, services
+from . import payments, selectors, services
 from .licences import WARN_DAYS, licences_of
-from .models import Device, WorkOrder
+from .models import Device, LoanCharge, WorkOrder
 
 router = Router(tags=["technology"])
 
@@ -234,3 +236,110 @@ def list_licences(request: HttpRequest) -> Any:
         ]
 
     return Shaped(rows, shape)
+
+
+# --- Charges: list a patron's, pay, waive ------------------------------------------------------
+
+
+class SettlementOut(Schema):
+    kind: str
+    amount: Decimal
+    method: str | None
+    reference: str
+    reason: str
+    at: dt.datetime
+
+
+class ChargeOut(Schema):
+    id: int
+    school: str
+    patron: str
+    asset_tag: str
+    kind: str
+    note: str
+    amount: Decimal | None
+    paid: Decimal
+    waived: Decimal
+    outstanding: Decimal
+    created_at: dt.datetime
+    settlements: list[SettlementOut]
+
+
+def _charge_out(charge: LoanCharge) -> dict[str, Any]:
+    return {
+        "id": charge.pk,
+        "school": charge.school.code,
+        "patron": charge.patron.username,
+        "asset_tag": charge.device.item.barcode,
+        "kind": charge.kind,
+        "note": charge.note,
+        "amount": charge.amount,
+        "paid": charge.paid,
+        "waived": charge.waived,
+        "outstanding": charge.outstanding,
+        "created_at": charge.created_at,
+        "settlements": [
+            {
+                "kind": s.kind,
+                "amount": s.amount,
+                "method": s.method or None,
+                "reference": s.reference,
+                "reason": s.reason,
+                "at": s.created_at,
+            }
+            for s in charge.settlements.all()
+        ],
+    }
+
+
+@router.get("/patrons/{barcode}/charges", response=list[ChargeOut])
+@paged
+def patron_charges(request: HttpRequest, barcode: str, open: bool = False) -> Any:
+    """A patron's charges at the schools where the caller takes payments (``Perm.CHARGES``),
+    or the caller's own; ``open=true`` for those with something still owed."""
+    person = person_by_identifier(barcode)
+    if person is None:
+        raise Http404
+    rows = payments.charges_in_scope(request.user)
+    if person.pk == request.user.pk:
+        rows = LoanCharge.objects.all()
+    rows = rows.filter(patron=person).select_related("school", "patron", "device__item")
+    if open:
+        rows = rows.filter(outstanding__gt=0)
+    rows = rows.prefetch_related("settlements").order_by("created_at", "pk")
+    return Shaped(rows, lambda page: [_charge_out(c) for c in page])
+
+
+class PaymentIn(Schema):
+    amount: Decimal
+    method: OneLine
+    reference: OneLine = ""
+
+
+class WaiveIn(Schema):
+    reason: OneLine
+
+
+def _charge(request: HttpRequest, pk: int) -> LoanCharge:
+    return denials.get_or_404(request, payments.charges_in_scope(request.user), pk=pk)
+
+
+@router.post("/charges/{pk}/payments", response={201: ChargeOut})
+def pay_charge(request: HttpRequest, pk: int, payload: PaymentIn) -> Any:
+    """Record a payment (full or part, whole cents) by ``cash``, ``invoice``,
+    ``school_account`` or ``card``; more than is owed answers 422 and records nothing."""
+    entry = payments.record_payment(
+        request.user,  # type: ignore[arg-type]
+        _charge(request, pk),
+        amount=payload.amount,
+        method=payload.method,
+        reference=payload.reference,
+    )
+    return 201, _charge_out(entry.charge)
+
+
+@router.post("/charges/{pk}/waive", response=ChargeOut)
+def waive_charge(request: HttpRequest, pk: int, payload: WaiveIn) -> Any:
+    """Waive what is left of a charge, with the reason."""
+    entry = payments.waive_charge(request.user, _charge(request, pk), reason=payload.reason)  # type: ignore[arg-type]
+    return _charge_out(entry.charge)

@@ -12,10 +12,12 @@ class TechnologyConfig(AppConfig):
         from reol.core.audit import register_actions
         from reol.core.demo import extend_demo
         from reol.core.navigation import NavEntry, register
+        from reol.core.panels import register_panel
         from reol.core.permissions import Perm
 
         from .demo import load_demo_devices
         from .returns import accessories_question
+        from .views_charges import desk_panel, patron_panel
 
         register(
             NavEntry(
@@ -47,6 +49,13 @@ class TechnologyConfig(AppConfig):
                 description=_("Software and digital resources: seats, costs, renewals."),
             ),
             NavEntry(
+                _("Open charges"),
+                "technology-open-charges",
+                Perm.CHARGES,
+                order=44,
+                description=_("What borrowers still owe for replacements: pay or waive."),
+            ),
+            NavEntry(
                 _("Report a problem"),
                 "technology-report",
                 Perm.STAFF_SHELL,
@@ -71,7 +80,11 @@ class TechnologyConfig(AppConfig):
                 "device.accessories": _("Device's accessories checked in"),
                 "loan.charge": _("Damage or charge recorded on a loan"),
                 "charge_policy.change": _("Replacement charges turned on or off"),
+                "charge.pay": _("Payment recorded on a charge"),
+                "charge.waive": _("Charge waived"),
             }
         )
         extend_demo(load_demo_devices)
         register_checkin_followup(accessories_question)
+        register_panel("patrons.patron", patron_panel)
+        register_panel("circulation.desk_patron", desk_panel)

@@ -300,16 +300,78 @@ class LoanCharge(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # What was paid and waived, and what is left. Kept by ``payments`` beside the
+    # ``ChargeSettlement`` ledger, in Decimal: the CHECKs compare single columns only, because
+    # SQLite keeps decimals as floats and 33.34 + 66.65 there is more than 99.99.
+    paid = models.DecimalField(_("paid"), max_digits=10, decimal_places=2, default=0)
+    waived = models.DecimalField(_("waived"), max_digits=10, decimal_places=2, default=0)
+    outstanding = models.DecimalField(_("outstanding"), max_digits=10, decimal_places=2, default=0)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["school", "outstanding"], name="loancharge_open")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind="damage", amount__isnull=True)
                 | Q(kind="replacement", amount__gt=0),
                 name="loancharge_amount_only_for_replacement",
             ),
+            models.CheckConstraint(
+                condition=Q(paid__gte=0, waived__gte=0, outstanding__gte=0),
+                name="loancharge_outstanding_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__isnull=False, outstanding__lte=models.F("amount"))
+                | Q(amount__isnull=True, paid=0, waived=0, outstanding=0),
+                name="loancharge_outstanding_within_amount",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount or ''} on loan {self.loan_id}"
+
+
+class ChargeSettlement(models.Model):
+    """A payment towards a charge (full or part), or the waiver of what was left: the ledger
+    behind ``LoanCharge.paid``/``waived``/``outstanding``, written only by ``payments``."""
+
+    class Kind(models.TextChoices):
+        PAYMENT = "payment", _("payment")
+        WAIVER = "waiver", _("waived")
+
+    class Method(models.TextChoices):
+        CASH = "cash", _("cash")
+        INVOICE = "invoice", _("invoice")
+        SCHOOL_ACCOUNT = "school_account", _("school account")
+        CARD = "card", _("card")
+
+    charge = models.ForeignKey(LoanCharge, on_delete=models.PROTECT, related_name="settlements")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
+    method = models.CharField(
+        _("paid by"), max_length=16, choices=Method.choices, blank=True, default=""
+    )
+    reference = models.CharField(_("receipt reference"), max_length=100, blank=True, default="")
+    reason = models.CharField(_("reason"), max_length=500, blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="chargesettlement_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    kind="payment", method__in=["cash", "invoice", "school_account", "card"]
+                )
+                | (Q(kind="waiver", method="") & ~Q(reason="")),
+                name="chargesettlement_payment_has_method_waiver_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} on charge {self.charge_id}"

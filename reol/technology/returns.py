@@ -159,6 +159,7 @@ def record_charge(
         work_order=order,
         kind=LoanCharge.Kind.DAMAGE if amount is None else LoanCharge.Kind.REPLACEMENT,
         amount=amount,
+        outstanding=amount or Decimal("0.00"),
         note=note.strip()[:500],
         created_by=actor if isinstance(actor, User) else None,
     )
@@ -179,8 +180,12 @@ def record_charge(
 
 
 def charges_of(user: User) -> QuerySet[LoanCharge]:
-    """What was recorded on a person's own loans (their page)."""
-    return LoanCharge.objects.filter(patron=user).select_related("device__item", "school")
+    """What was recorded on a person's own loans, and what they paid (their page)."""
+    return (
+        LoanCharge.objects.filter(patron=user)
+        .select_related("device__item", "school")
+        .prefetch_related("settlements")
+    )
 
 
 def charges_at(school: School) -> QuerySet[LoanCharge]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_licences, views_orders, views_returns
+from . import views, views_charges, views_licences, views_orders, views_returns
 
 urlpatterns = [
     path("", views.home, name="technology-home"),
@@ -21,5 +21,9 @@ urlpatterns = [
     ),
     path("devices/<int:pk>/charge/", views_returns.charge, name="technology-charge"),
     path("charges/", views_returns.charges, name="technology-charges"),
+    path("charges/open/", views_charges.open_charges, name="technology-open-charges"),
+    path("charges/open.xlsx", views_charges.open_charges_xlsx, name="technology-open-charges-xlsx"),
+    path("charges/<int:pk>/pay/", views_charges.pay, name="technology-charge-pay"),
+    path("charges/<int:pk>/waive/", views_charges.waive, name="technology-charge-waive"),
     path("work-orders/<int:pk>/", views_orders.order, name="technology-order"),
 ]

@@ -21,6 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
+from reol.bookings.errors import BookingConflict
 from reol.core.models import Membership, School, User
 from reol.core.paging import DateRange, Shaped, paged
 from reol.core.schemas import ManyLines, OneLine
@@ -96,6 +97,13 @@ class SessionOut(Schema):
     student: str | None
     group: str | None
     state: str
+    room_booking: int | None
+
+
+class ClashOut(Schema):
+    code: str
+    message: str
+    holder: str
 
 
 def _session_out(s: GuidanceSession) -> dict[str, Any]:
@@ -111,6 +119,7 @@ def _session_out(s: GuidanceSession) -> dict[str, Any]:
         "student": s.student.username if s.student else None,
         "group": s.group.name if s.group else None,
         "state": s.state,
+        "room_booking": s.room_booking_id,
     }
 
 
@@ -173,14 +182,18 @@ class StateIn(Schema):
     note: ManyLines = ""
 
 
-@router.post("/workshop/sessions/{int:session_id}/state", response=SessionOut)
+@router.post("/workshop/sessions/{int:session_id}/state", response={200: SessionOut, 409: ClashOut})
 def move_session(request: HttpRequest, session_id: int, payload: StateIn) -> Any:
+    """Move a session on; confirming one with a time books the workshop's room, and a clash
+    answers 409 naming who holds it (the session stays as it was)."""
     found = selectors.sessions_visible(_me(request)).filter(pk=session_id).first()
     if found is None:
         raise Http404
-    return _session_out(
-        services.move_session(_me(request), found, payload.state, note=payload.note)
-    )
+    try:
+        moved = services.move_session(_me(request), found, payload.state, note=payload.note)
+    except BookingConflict as clash:
+        return 409, {"code": clash.code, "message": clash.message, "holder": clash.holder}
+    return 200, _session_out(moved)
 
 
 class GuideOut(Schema):

@@ -46,6 +46,7 @@ class WorkshopConfig(AppConfig):
                 "guidance.request": _("Guidance requested"),
                 "guidance.change": _("Guidance session changed"),
                 "guide.save": _("Guide saved"),
+                "workshop.room": _("Workshop room chosen"),
             }
         )
         extend_demo(load_demo_workshop)

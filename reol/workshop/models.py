@@ -20,7 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from reol.bookings.models import Resource
+from reol.bookings.models import Booking, Resource
 from reol.core.models import School
 from reol.technology.models import Device
 
@@ -49,6 +49,19 @@ class Kit(models.Model):
     @property
     def content_lines(self) -> list[str]:
         return [line.strip() for line in self.contents.splitlines() if line.strip()]
+
+
+class WorkshopRoom(models.Model):
+    """The room where a school's guidance sessions are held: a bookings ``Resource`` of kind
+    room, booked (with the bookings' rules) when a session with a time is confirmed."""
+
+    school = models.OneToOneField(School, on_delete=models.CASCADE, related_name="workshop_room")
+    resource = models.ForeignKey(
+        Resource, on_delete=models.CASCADE, related_name="+", verbose_name=_("room")
+    )
+
+    def __str__(self) -> str:
+        return f"{self.school_id}: {self.resource_id}"
 
 
 class SessionState(models.TextChoices):
@@ -93,6 +106,10 @@ class GuidanceSession(models.Model):
     )
     state = models.CharField(_("state"), max_length=16, choices=SessionState.choices)
     note = models.CharField(_("note"), max_length=500, blank=True, default="")
+    # The workshop's room, booked through the bookings when the session was confirmed.
+    room_booking = models.OneToOneField(
+        Booking, on_delete=models.SET_NULL, null=True, blank=True, related_name="guidance"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     changed_at = models.DateTimeField(auto_now=True)
 

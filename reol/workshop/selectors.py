@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
+from reol.bookings.models import Resource
 from reol.bookings.selectors import resource_free_units
 from reol.core.models import School, User
 from reol.core.permissions import Actor, Perm, has_perm, roles_at, schools_with
@@ -145,3 +146,10 @@ def text_in(guide: Guide, language: str) -> GuideText | None:
         if code in texts:
             return texts[code]
     return None
+
+
+def rooms_at(school: School) -> QuerySet[Resource]:
+    """The school's bookable rooms, for choosing the workshop's."""
+    return Resource.objects.filter(school=school, kind=Resource.Kind.ROOM, active=True).order_by(
+        "name", "pk"
+    )

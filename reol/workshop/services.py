@@ -3,9 +3,12 @@ enforces the rules and writes the audit event.
 
 Kits are bookings' resources: ``create_kit`` makes the resource through
 ``bookings.services.create_resource`` and booking a kit is ``bookings.services.book`` (its
-clash rules, its calendar, its pick list). Rights: ``Perm.SCHOOL_MANAGE`` for kits (as for any
-resource), ``Perm.BOOKING`` for a teacher's session, any role at the school for a student's
-request, ``Perm.WORKSHOP`` to confirm, decline, hold and write guides.
+clash rules, its calendar, its pick list). So is the workshop's room (``set_room``): confirming
+a session with a time books it with ``book`` (a clash refuses the confirmation, naming who
+holds the room, and nothing is written); cancelling or declining frees it with ``cancel``.
+Rights: ``Perm.SCHOOL_MANAGE`` for kits (as for any resource), ``Perm.BOOKING`` for a
+teacher's session, any role at the school for a student's request, ``Perm.WORKSHOP`` to
+confirm, decline, hold, choose the room and write guides.
 """
 
 from __future__ import annotations
@@ -19,14 +22,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reol.bookings import services as bookings
-from reol.bookings.models import Resource
+from reol.bookings.models import Booking, BookingState, Resource
+from reol.bookings.states import can_change as booking_may_change
 from reol.core import audit
 from reol.core.models import School, User
-from reol.core.permissions import Actor, Perm, has_perm, require, roles_at
+from reol.core.permissions import SYSTEM, Actor, Perm, has_perm, require, roles_at
 from reol.technology.models import Device
 
 from . import selectors
-from .models import LANGUAGE_CODES, GuidanceSession, Guide, GuideText, Kit, SessionState
+from .models import (
+    LANGUAGE_CODES,
+    GuidanceSession,
+    Guide,
+    GuideText,
+    Kit,
+    SessionState,
+    WorkshopRoom,
+)
 from .states import can_change
 
 # --- Kits --------------------------------------------------------------------------------------
@@ -239,18 +251,85 @@ def move_session(
             }
         )
     old = locked.state
+    if new == SessionState.CONFIRMED:
+        locked.room_booking = _book_room(actor, locked)
+    elif new in (SessionState.CANCELLED, SessionState.DECLINED):
+        _free_room(actor, locked)
     locked.state = new
     if note.strip():
         locked.note = note.strip()[:500]
-    locked.save(update_fields=["state", "note", "changed_at"])
+    locked.save(update_fields=["state", "note", "room_booking", "changed_at"])
     audit.record(
         actor,
         "guidance.change",
         locked,
         school=locked.school,
-        details={"from": old, "to": new},
+        details={"from": old, "to": new, "room_booking": locked.room_booking_id},
     )
     return locked
+
+
+# --- The workshop's room -----------------------------------------------------------------------
+
+
+def room_of(school: School) -> WorkshopRoom | None:
+    return WorkshopRoom.objects.filter(school=school).select_related("resource").first()
+
+
+@transaction.atomic
+def set_room(actor: Actor, school: School, resource: Resource | None) -> WorkshopRoom | None:
+    """Name the room (a bookings room of ``school``) where guidance is held; None for none."""
+    require(actor, Perm.WORKSHOP, school)
+    if resource is None:
+        WorkshopRoom.objects.filter(school=school).delete()
+        audit.record(actor, "workshop.room", school=school, details={"room": None})
+        return None
+    if resource.school_id != school.pk or resource.kind != Resource.Kind.ROOM:
+        raise ValidationError({"room": _("Choose one of the school's rooms.")})
+    room, _created = WorkshopRoom.objects.update_or_create(
+        school=school, defaults={"resource": resource}
+    )
+    audit.record(
+        actor,
+        "workshop.room",
+        school=school,
+        details={"room": resource.pk, "name": resource.name},
+    )
+    return room
+
+
+def _book_room(actor: Actor, session: GuidanceSession) -> Booking | None:
+    """Book the workshop's room for a session with a time, through the bookings' ``book``:
+    its clash rule raises ``BookingConflict`` (who holds the room), which undoes the whole
+    confirmation. A session without a time, or a school without a room, books nothing."""
+    room = room_of(session.school)
+    if room is None or session.start_time is None or session.end_time is None:
+        return None
+    return bookings.book(
+        actor,
+        session.school,
+        starts=session.day,
+        ends=session.day,
+        lines=[bookings.BookingRequest(resource=room.resource)],
+        title=session.topic,
+        group=session.group,
+        teacher=session.teacher,
+        start_time=session.start_time,
+        end_time=session.end_time,
+    )
+
+
+def _free_room(actor: Actor, session: GuidanceSession) -> None:
+    """Cancel the session's room booking with the bookings' ``cancel``. A student may cancel
+    their own session but no booking: then the workshop frees the room itself (``SYSTEM`` in
+    the booking's audit; the session's event names the student)."""
+    booking = session.room_booking
+    if booking is None or not booking_may_change(booking.state, BookingState.CANCELLED):
+        return
+    try:
+        bookings.cancel(actor, booking)
+    except PermissionDenied:
+        bookings.cancel(SYSTEM, booking)
 
 
 # --- Guides ------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from reol.bookings.errors import BookingConflict
 from reol.core.middleware import school_for
 from reol.core.models import School, User
 from reol.core.permissions import Perm, has_perm, roles_at
@@ -111,8 +112,24 @@ def library(request: HttpRequest) -> HttpResponse:
             ],
             "errors": errors,
             "values": request.POST,
+            "room": services.room_of(school),
+            "rooms": selectors.rooms_at(school),
         },
     )
+
+
+@login_required
+@require_POST
+def room(request: HttpRequest) -> HttpResponse:
+    """Choose the room guidance is held in (booked when a session is confirmed)."""
+    school = school_for(request, Perm.WORKSHOP)
+    raw = request.POST.get("room", "")
+    chosen = selectors.rooms_at(school).filter(pk=raw).first() if raw.isdigit() else None
+    if raw and chosen is None:
+        raise Http404
+    services.set_room(_me(request), school, chosen)
+    messages.success(request, _("Saved."))
+    return redirect("workshop-library")
 
 
 @login_required
@@ -201,12 +218,18 @@ def move(request: HttpRequest, pk: int, state: str) -> HttpResponse:
     if session is None or state not in SessionState.values:
         raise Http404
     try:
-        services.move_session(_me(request), session, state, note=request.POST.get("note", ""))
+        moved = services.move_session(
+            _me(request), session, state, note=request.POST.get("note", "")
+        )
         messages.success(
             request, _("The session is now %(state)s.") % {"state": SessionState(state).label}
         )
+        if moved.room_booking is not None and state == SessionState.CONFIRMED:
+            messages.info(request, _("The workshop's room is booked for it."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    except BookingConflict as clash:  # the room is taken: the session stays as it was
+        messages.error(request, _("Not confirmed: %(clash)s") % {"clash": clash.message})
     back = request.POST.get("next", "")
     return redirect(
         back if back.startswith("/") and not back.startswith("//") else "workshop-student"

@@ -4,7 +4,8 @@ online learning arena (materials, tasks and reflections, a discussion per sessio
 Invariants kept by the database: a registered person holds a numbered seat (1 … capacity is
 the service's rule; that no two hold one seat is the database's), a waiting or cancelled one
 holds none; a person has at most one live registration per course; a session ends after it
-starts and has a place or a link; attendance and feedback are once per person and session.
+starts and has a place or a link (a cancelled session keeps its row, so calendars learn of it);
+attendance and feedback are once per person and session.
 """
 
 from __future__ import annotations
@@ -54,6 +55,12 @@ class Course(models.Model):
         return self.title
 
 
+class SessionQuerySet(models.QuerySet["Session"]):
+    def held(self) -> SessionQuerySet:
+        """The sessions that take place: a cancelled one counts for no one's completion."""
+        return self.filter(cancelled_at__isnull=True)
+
+
 class Session(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="sessions")
     number = models.PositiveSmallIntegerField(_("number"))
@@ -63,6 +70,9 @@ class Session(models.Model):
     place = models.CharField(_("place"), max_length=200, blank=True)
     online_url = models.URLField(_("online link"), blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True, editable=False)
+
+    objects = SessionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("session")

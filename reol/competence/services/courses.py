@@ -98,6 +98,31 @@ def add_session(
     return session
 
 
+@transaction.atomic
+def cancel_session(actor: Actor, session: Session) -> Session:
+    """Call a session off: it stays in the programme and the calendars, marked cancelled, and
+    the participants are told by mail."""
+    locked = (
+        Session.objects.select_for_update().select_related("course__network").get(pk=session.pk)
+    )
+    access.require(actor, Perm.NETWORK_COORDINATE, locked.course.network)
+    if locked.cancelled_at is not None:
+        return locked
+    locked.cancelled_at = timezone.now()
+    locked.save(update_fields=["cancelled_at"])
+    audit.record(
+        actor, "course.session_cancelled", locked.course, details={"session": locked.number}
+    )
+    for reg in locked.course.registrations.filter(status="registered").select_related("user"):
+        _mail_later(
+            reg.user,
+            _("Cancelled: %(s)s") % {"s": locked},
+            _("%(s)s on %(t)s is cancelled.")
+            % {"s": locked, "t": timezone.localtime(locked.starts).strftime("%Y-%m-%d %H:%M")},
+        )
+    return locked
+
+
 def _free_seat(course: Course) -> int | None:
     taken = set(course.registrations.filter(seat__isnull=False).values_list("seat", flat=True))
     return next((n for n in range(1, course.capacity + 1) if n not in taken), None)
@@ -171,6 +196,9 @@ def cancel(actor: Actor, registration: Registration) -> Registration | None:
 def record_attendance(actor: Actor, session: Session, present: set[int]) -> int:
     """Mark the registered participants in ``present`` as present, the others as absent."""
     access.require(actor, Perm.NETWORK_COORDINATE, session.course.network)
+    # Read under the row's lock: a session cancelled meanwhile takes no attendance.
+    if Session.objects.select_for_update().get(pk=session.pk).cancelled_at is not None:
+        raise ValidationError(_("The session is cancelled: nobody attends it."))
     registered = set(
         session.course.registrations.filter(status="registered").values_list("user_id", flat=True)
     )
@@ -270,7 +298,9 @@ def send_reminders(
     """Mail each participant of a session starting within ``ahead``, once per session."""
     now = now or timezone.now()
     sent = 0
-    due = Session.objects.filter(reminded_at__isnull=True, starts__gt=now, starts__lte=now + ahead)
+    due = Session.objects.held().filter(
+        reminded_at__isnull=True, starts__gt=now, starts__lte=now + ahead
+    )
     for session in due.select_related("course"):
         with transaction.atomic():
             claimed = Session.objects.filter(pk=session.pk, reminded_at__isnull=True).update(
@@ -304,3 +334,15 @@ def create_feed(actor: User) -> CourseFeed:
     feed = CourseFeed.objects.create(user=actor, token=secrets.token_urlsafe(32))
     audit.record(actor, "course.feed", feed)
     return feed
+
+
+@transaction.atomic
+def revoke_feed(actor: User, feed: CourseFeed) -> None:
+    """Turn a course calendar address off for good: it answers 404 from now on."""
+    if feed.user_id != actor.pk:
+        raise PermissionDenied
+    updated = CourseFeed.objects.filter(pk=feed.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    if updated:
+        audit.record(actor, "course.feed_revoked", feed)

@@ -21,7 +21,11 @@ def test_register_and_cancel_through_the_api(net, client):
     client.login(username="amt-1", password=PASSWORD)
     listed = client.get("/api/v1/courses").json()["items"]
     assert [c["title"] for c in listed] == ["API-kursus"]
-    assert client.get(f"/api/v1/courses/{course.pk}/sessions").json()["items"][0]["place"] == "Sal"
+    session = client.get(f"/api/v1/courses/{course.pk}/sessions").json()["items"][0]
+    assert (session["place"], session["cancelled"]) == ("Sal", False)
+    courses.cancel_session(net.coordinator, course.sessions.get())
+    after = client.get(f"/api/v1/courses/{course.pk}/sessions").json()["items"][0]
+    assert after["cancelled"] is True
     mine = client.post(f"/api/v1/courses/{course.pk}/registrations").json()
     assert mine["status"] == "registered"
     assert client.post(f"/api/v1/courses/{course.pk}/registrations").status_code == 422

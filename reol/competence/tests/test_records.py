@@ -14,8 +14,10 @@ from django.utils import timezone
 from conftest import PASSWORD
 from reol.competence import access, training
 from reol.competence.services import courses, mapping, pd
-from reol.core.models import School
-from reol.core.permissions import Perm, schools_with
+from reol.core import denials
+from reol.core import services as core
+from reol.core.models import AuditEvent, School
+from reol.core.permissions import SYSTEM, Perm, schools_with
 from reol.reports import framework
 
 from .conftest import at
@@ -174,3 +176,37 @@ def test_the_records_page_reads_a_bounded_number_of_queries(
     client.get("/staff/competence/records/", query)  # warm the session and the roles
     with django_assert_max_num_queries(30):
         assert client.get("/staff/competence/records/", query).status_code == 200
+
+
+def test_a_leader_downloads_the_certificate_of_their_staff_and_no_one_else_does(net, done, client):
+    w = net.world
+    course, _areas = done
+    url = f"/staff/competence/records/{w.librarian_a.pk}/certificates/{course.pk}.pdf"
+    client.login(username="bib-a", password=PASSWORD)
+    own = client.get(f"/staff/competence/courses/{course.pk}/certificate.pdf")
+    assert client.get(url).status_code == 404  # a librarian is nobody's leader
+    for leader in ("admin-a", "konsulent"):
+        client.login(username=leader, password=PASSWORD)
+        page = client.get("/staff/competence/records/", {"starts": "2026-08-01"})
+        assert url in page.content.decode(), leader
+        pdf = client.get(url)
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF"), leader
+        assert pdf["Content-Disposition"] == own["Content-Disposition"]
+    core.create_person(
+        SYSTEM,
+        w.school_b,
+        username="admin-b",
+        role="administrator",
+        password=PASSWORD,
+        first_name="Admin",
+    )
+    strangers = ["admin-b", "fremmed-konsulent", "bib-b", net.coordinator.username]
+    for stranger in strangers:
+        client.login(username=stranger, password=PASSWORD)
+        assert client.get(url).status_code == 404, stranger
+    # a leader may see the teacher, but the teacher completed nothing
+    client.login(username="admin-a", password=PASSWORD)
+    not_done = f"/staff/competence/records/{w.teacher_a.pk}/certificates/{course.pk}.pdf"
+    assert client.get(not_done).status_code == 404
+    # the refused attempt on another school's person is audited as a denial
+    assert AuditEvent.objects.filter(action=denials.DENIED).exists()

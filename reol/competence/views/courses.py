@@ -13,7 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from reol.core.permissions import Perm
 
@@ -88,6 +89,10 @@ def _act(request: HttpRequest, course: Course, action: str) -> None:
         present = {as_int(v) for v in post.getlist("present")}
         courses.record_attendance(user, session, present)
         messages.success(request, _("Attendance saved."))
+    elif action == "cancel_session":
+        session = get_object_or_404(Session, pk=as_int(post.get("session")), course=course)
+        courses.cancel_session(user, session)
+        messages.success(request, _("The session is cancelled; the participants are told."))
     elif action == "feedback":
         session = get_object_or_404(Session, pk=as_int(post.get("session")), course=course)
         courses.give_feedback(
@@ -113,7 +118,7 @@ def course(request: HttpRequest, pk: int) -> HttpResponse:
     user = me(request)
     mine = selectors.registration_of(user, course)
     participant = mine is not None and mine.status == "registered"
-    sessions = course.sessions.prefetch_related(
+    sessions = Session.objects.filter(course=course).prefetch_related(
         "materials",
         "tasks",
         Prefetch("posts", queryset=Post.objects.select_related("author")),
@@ -160,11 +165,7 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
     user = me(request)
     if user not in selectors.completers(course):
         raise Http404
-    response = HttpResponse(
-        certificates.certificate_pdf(course, user), content_type="application/pdf"
-    )
-    response["Content-Disposition"] = f'attachment; filename="certificate-{course.pk}.pdf"'
-    return response
+    return certificates.certificate_response(course, user)
 
 
 @login_required
@@ -191,17 +192,34 @@ def session_ics(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
-def feed_create(request: HttpRequest) -> HttpResponse:
-    feed = courses.create_feed(me(request))
-    messages.success(
+def calendar(request: HttpRequest) -> HttpResponse:
+    """The person's course calendar addresses: make one, copy it, revoke it."""
+    user = me(request)
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    if action == "create":
+        feed = courses.create_feed(user)
+        messages.success(request, _("Your calendar address is ready: copy it into your calendar."))
+        return redirect(f"{reverse('competence-calendar')}#feed-{feed.pk}")
+    if action == "revoke":
+        found = get_object_or_404(CourseFeed, pk=as_int(request.POST.get("feed")), user=user)
+        courses.revoke_feed(user, found)
+        messages.success(request, _("The address is revoked: it shows nothing any more."))
+        return redirect("competence-calendar")
+    mine = CourseFeed.objects.filter(user=user).order_by("-created_at", "-pk")
+    rows = [
+        (f, request.build_absolute_uri(reverse("competence-feed", args=[f.token])))
+        for f in mine.filter(revoked_at__isnull=True)
+    ]
+    return render(
         request,
-        _("Your calendar address is ready: %(url)s")
-        % {"url": request.build_absolute_uri(reverse("competence-feed", args=[feed.token]))},
+        "competence/calendar.html",
+        {"rows": rows, "revoked": list(mine.filter(revoked_at__isnull=False)[:20])},
+        status=400 if action else 200,
     )
-    return redirect("competence-home")
 
 
+@require_GET
+@never_cache
 def feed(request: HttpRequest, token: str) -> HttpResponse:
     """A person's course sessions at a secret address: no sign-in, 404 when revoked."""
     found = (

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 
-from reol.core import calendar
+from reol.core import denials
 from reol.core.permissions import Perm, schools_with
 
-from .. import forms, training
+from .. import certificates, forms, selectors, training
+from ..models import Course
 from .common import me
 
 
@@ -25,11 +26,7 @@ def records(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     school = data.get("school")
     schools = allowed.filter(pk=school.pk) if school else allowed
-    year_starts, year_ends = calendar.school_year_bounds(
-        school or first, calendar.current_school_year(school or first)
-    )
-    starts = data.get("starts") or year_starts
-    ends = data.get("ends") or year_ends
+    starts, ends = training.period(school or first, data.get("starts"), data.get("ends"))
     rows = training.training_records(
         user,
         schools,
@@ -53,3 +50,17 @@ def records(request: HttpRequest) -> HttpResponse:
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
+
+
+@login_required
+def certificate(request: HttpRequest, person: int, course: int) -> HttpResponse:
+    """The certificate a person of the leader's schools earned: the same file the person
+    downloads themself. Someone the leader may not see, or a course not completed, is a 404."""
+    user = me(request)
+    found = denials.get_or_404(
+        request, training.staff_of(schools_with(user, Perm.TRAINING_RECORDS)), pk=person
+    )
+    done = get_object_or_404(Course.objects.select_related("network"), pk=course)
+    if found not in selectors.completers(done):
+        raise Http404
+    return certificates.certificate_response(done, found)
