@@ -16,7 +16,14 @@ import threading
 from dataclasses import dataclass, field
 
 from cql.lexer import CQLLexer, CQLLexerError
-from cql.parser import CQLParser12, CQLParserError, CQLQuery, CQLSearchClause, CQLTriple
+from cql.parser import (
+    CQLParser12,
+    CQLParserError,
+    CQLQuery,
+    CQLSearchClause,
+    CQLSortSpec,
+    CQLTriple,
+)
 
 # The parser logs every syntax error at ERROR level; the client gets a diagnostic instead.
 logging.getLogger("cql").setLevel(logging.CRITICAL)
@@ -160,6 +167,11 @@ def _parser() -> CQLParser12:
 
 def parse(text: str) -> list[Conjunction]:
     """A CQL query as conjunctions (their union is the answer); raises Diagnostic."""
+    return parse_query(text)[0]
+
+
+def parse_query(text: str) -> tuple[list[Conjunction], list[CQLSortSpec]]:
+    """A CQL query as conjunctions, and its ``sortBy`` specs (empty when it has none)."""
     if not text.strip():
         raise Diagnostic(7, "query", "Mandatory parameter not supplied")
     try:
@@ -174,9 +186,7 @@ def parse(text: str) -> list[Conjunction]:
             raise Diagnostic(10, str(error)[:200], "Query syntax error") from None
     if query is None or query.root is None:
         raise Diagnostic(10, text[:200], "Query syntax error")
-    if getattr(query.root, "sortSpecs", None):
-        raise Diagnostic(80, "sortBy", "Sort not supported")
-    return _dnf(query.root)
+    return _dnf(query.root), list(getattr(query.root, "sortSpecs", None) or [])
 
 
 def _parse(text: str) -> CQLQuery | None:

@@ -33,12 +33,43 @@ def _x(value: object) -> str:
     return escape(text, {'"': "&quot;"})
 
 
-def marcxml(marc_json: dict[str, Any], holdings: Holdings | None) -> str:
+# In a record's stored JSON text: what XML would have to escape or refuse (``&<>``, a quote
+# inside a value, and the control characters and non-characters JSON writes as ``\b``, ``\f``
+# or ``\uXXXX``). A record without any is written without looking at each value again.
+_JSON_NEEDS_ESCAPING = re.compile(
+    r'[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|\\["bf]|\\u(?:00[01]|fff[ef])', re.I
+)
+
+
+def is_clean(marc_text: str) -> bool:
+    """Whether no value in this MARC-in-JSON text needs escaping as XML (a false "no" only
+    costs the slower, escaping path)."""
+    return _JSON_NEEDS_ESCAPING.search(marc_text) is None
+
+
+def marcxml(marc_json: dict[str, Any], holdings: Holdings | None, *, clean: bool = False) -> str:
     """One ``<record xmlns="http://www.loc.gov/MARC21/slim">`` element, as text, written
     straight from the stored MARC-in-JSON (no pymarc objects: a harvest writes thousands a
-    second)."""
+    second). ``clean``: the caller checked the stored text with ``is_clean``, so the values go
+    in as they are."""
     leader = str(marc_json.get("leader", "")).ljust(24)[:24]
     parts = [f'<record xmlns="{MARC_NS}"><leader>{_x(leader)}</leader>']
+    parts += _fields_clean(marc_json) if clean else _fields(marc_json)
+    for held in holdings.live if holdings else []:
+        live = held.total - held.withdrawn
+        subfields = [("a", held.school_name), ("b", held.school_code)]
+        if held.shelf_mark:
+            subfields.append(("h", held.shelf_mark))
+        subfields.append(("z", f"{held.available} of {live} available"))
+        parts.append('<datafield tag="852" ind1=" " ind2=" ">')
+        parts += [f'<subfield code="{c}">{_x(v)}</subfield>' for c, v in subfields]
+        parts.append("</datafield>")
+    parts.append("</record>")
+    return "".join(parts)
+
+
+def _fields(marc_json: dict[str, Any]) -> list[str]:
+    parts = []
     for entry in marc_json.get("fields", []):
         ((tag, value),) = entry.items()
         if tag in FOREIGN_HOLDINGS:
@@ -54,17 +85,29 @@ def marcxml(marc_json: dict[str, Any], holdings: Holdings | None) -> str:
             for code, text in sub.items():
                 parts.append(f'<subfield code="{_x(code)}">{_x(text)}</subfield>')
         parts.append("</datafield>")
-    for held in holdings.live if holdings else []:
-        live = held.total - held.withdrawn
-        subfields = [("a", held.school_name), ("b", held.school_code)]
-        if held.shelf_mark:
-            subfields.append(("h", held.shelf_mark))
-        subfields.append(("z", f"{held.available} of {live} available"))
-        parts.append('<datafield tag="852" ind1=" " ind2=" ">')
-        parts += [f'<subfield code="{c}">{_x(v)}</subfield>' for c, v in subfields]
-        parts.append("</datafield>")
-    parts.append("</record>")
-    return "".join(parts)
+    return parts
+
+
+def _fields_clean(marc_json: dict[str, Any]) -> list[str]:
+    """``_fields`` for a record whose values need no escaping (one f-string a field)."""
+    parts = []
+    for entry in marc_json.get("fields", []):
+        ((tag, value),) = entry.items()
+        if tag in FOREIGN_HOLDINGS:
+            continue
+        if isinstance(value, str):
+            parts.append(f'<controlfield tag="{tag}">{value}</controlfield>')
+            continue
+        subfields = "".join(
+            f'<subfield code="{code}">{text}</subfield>'
+            for sub in value.get("subfields", [])
+            for code, text in sub.items()
+        )
+        parts.append(
+            f'<datafield tag="{tag}" ind1="{value.get("ind1") or " "}" '
+            f'ind2="{value.get("ind2") or " "}">{subfields}</datafield>'
+        )
+    return parts
 
 
 def dublin_core_elements(row: dict[str, Any]) -> list[tuple[str, str]]:

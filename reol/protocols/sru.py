@@ -10,11 +10,11 @@ its typo tolerance (a client asks for what it says; see ``cqlsearch``).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
-from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -24,9 +24,10 @@ from reol.catalog.models import Record, RecordIsbn
 from reol.core.models import Municipality, School
 
 from . import records as serialise
-from .cqlsearch import Conjunction, Diagnostic, parse
+from . import srusort
+from .cqlsearch import Conjunction, Diagnostic, parse_query
 from .models import SchoolPublication
-from .selectors import holdings, in_schools
+from .selectors import holdings, in_schools, marc_texts
 
 VERSIONS = ("1.1", "1.2", "2.0")
 DEFAULT_MAXIMUM = 10
@@ -84,16 +85,39 @@ class Request:
     escaping: str = "xml"  # records as XML, or as an escaped string
 
 
+_MUNICIPALITY_SQL = "SELECT * FROM {municipality} WHERE code = %s"
+_SCHOOLS_SQL = """
+SELECT s.*, EXISTS (
+         SELECT 1 FROM {publication} p WHERE p.school_id = s.id AND NOT p.sru
+       ) AS reol_hidden
+  FROM {school} s
+ WHERE s.municipality_id = %s
+ ORDER BY s.name, s.id
+"""
+
+
 def _database(municipality: str, school: str | None) -> Database:
-    schools = list(
-        School.objects.filter(municipality__code=municipality)
-        .select_related("municipality")
-        .annotate(hidden=Exists(SchoolPublication.objects.filter(school=OuterRef("pk"), sru=False)))
+    """The municipality and its schools that publish over SRU, in two statements written as
+    SQL (every request asks; the query compiler cost more than the queries)."""
+    found = next(
+        iter(
+            Municipality.objects.raw(
+                _MUNICIPALITY_SQL.format(municipality=Municipality._meta.db_table), [municipality]
+            )
+        ),
+        None,
     )
+    if found is None:
+        raise Http404
+    sql = _SCHOOLS_SQL.format(
+        publication=SchoolPublication._meta.db_table, school=School._meta.db_table
+    )
+    schools: list[Any] = list(School.objects.raw(sql, [found.pk]))
     if not schools:
         raise Http404
-    found = schools[0].municipality
-    published: list[School] = [s for s in schools if not s.hidden]
+    for each in schools:
+        each.municipality = found
+    published: list[School] = [s for s in schools if not s.reol_hidden]
     every = len(published) == len(schools)
     if school is None:
         return Database(found, published, None, every)
@@ -152,8 +176,6 @@ def _options(sru: Request) -> tuple[int, int, str]:
         raise Diagnostic(6, "queryType", "Unsupported parameter value")
     if args.get("recordXPath"):
         raise Diagnostic(72, "recordXPath", "XPath retrieval unsupported")
-    if args.get("sortKeys"):
-        raise Diagnostic(80, "sortKeys", "Sort not supported")
     start = _integer(args, "startRecord", 1)
     maximum = min(_integer(args, "maximumRecords", DEFAULT_MAXIMUM), MAXIMUM)
     if start < 1:
@@ -174,16 +196,33 @@ def _options(sru: Request) -> tuple[int, int, str]:
 
 def _search_retrieve(database: Database, sru: Request) -> str:
     start, maximum, schema = _options(sru)
-    conjunctions = parse(sru.args["query"])
+    conjunctions, sort_specs = parse_query(sru.args["query"])
+    keys = _sort_keys(sru, sort_specs)
     want = start - 1 + maximum
     if want > WINDOW and maximum:
         raise Diagnostic(61, str(start), "First record position out of range")
-    total, ids = _find(database, conjunctions, want)
+    if keys and maximum:
+        total, ids = _find(database, conjunctions, WINDOW)  # every match, to be put in order
+        if total > len(ids):
+            raise Diagnostic(83, str(WINDOW), "Too many records to sort")
+        ids = srusort.order(ids, keys)
+    else:
+        total, ids = _find(database, conjunctions, want)
     if maximum and total and start > total:
         raise Diagnostic(61, str(start), "First record position out of range")
     page_ids = ids[start - 1 : start - 1 + maximum] if maximum else []
     records = _render(database, page_ids, schema, sru) if page_ids else []
     return _search_response(sru, total, start, records, schema)
+
+
+def _sort_keys(sru: Request, sort_specs: list[Any]) -> list[srusort.SortKey]:
+    """The request's sort: CQL's ``sortBy``, or the ``sortKeys`` parameter (not both)."""
+    parameter = sru.args.get("sortKeys", "").strip()
+    if parameter and sort_specs:
+        raise Diagnostic(96, "", "Sort spec included both in query and protocol: error")
+    if parameter:
+        return srusort.from_sort_keys(parameter, SCHEMAS)
+    return srusort.from_cql(sort_specs)
 
 
 def _find(database: Database, conjunctions: list[Conjunction], want: int) -> tuple[int, list[int]]:
@@ -248,39 +287,61 @@ def _engine(database: Database, text: str, want: int) -> tuple[int, list[int]]:
             raw=True,  # the ids are all we read: no hit objects made
         )
         total = result.total
-        ids += [int(json.loads(doc)["id"]) for doc in result.hits_json]
+        ids += [_hit_id(doc) for doc in result.hits_json]
         if len(ids) >= min(want, total) or not result.hits_json:
             return total, ids[:want]
         page += 1
 
 
+_LEADING_ID = re.compile(rb'\{"id":(\d+)[,}]')
+
+
+def _hit_id(doc: bytes) -> int:
+    """The record id of a hit's stored JSON, which the engine writes first: read without
+    decoding the rest of the document."""
+    found = _LEADING_ID.match(doc)
+    return int(found.group(1)) if found else int(json.loads(doc)["id"])
+
+
 def _render(database: Database, ids: list[int], schema: str, sru: Request) -> list[str]:
-    marc = schema.startswith("info:srw/schema/1/marcxml")
-    columns = ("id", "marc") if marc else serialise.COLUMNS
-    rows = {row["id"]: row for row in Record.objects.filter(pk__in=ids).values(*columns)}
+    if schema.startswith("info:srw/schema/1/marcxml"):
+        xmls = _marcxml(database, ids)
+    else:
+        xmls = _dublin_core(ids)
+    return [escape(xml) if sru.escaping == "string" else xml for xml in xmls]
+
+
+def _marcxml(database: Database, ids: list[int]) -> list[str]:
+    """The records in MARCXML, in the order of ``ids``: the MARC read as its stored text, so a
+    record whose values need no escaping (most) is checked once, not value by value."""
+    texts = marc_texts(ids)
     held = holdings(ids, database.schools)
-    isbns: dict[int, list[str]] = {}
-    if not schema.startswith("info:srw/schema/1/marcxml"):
-        for record_id, isbn in RecordIsbn.objects.filter(record_id__in=ids).values_list(
-            "record_id", "isbn13"
-        ):
-            isbns.setdefault(record_id, []).append(isbn)
     out = []
     for pk in ids:
-        row = rows.get(pk)
-        if row is None:
-            continue
-        if schema.startswith("info:srw/schema/1/marcxml"):
-            xml = serialise.marcxml(row["marc"], held.get(pk))
-        else:
-            xml = serialise.dublin_core(
-                {**row, "isbns": isbns.get(pk, [])},
-                "srw_dc:dc",
-                "info:srw/schema/1/dc-schema",
-                "http://www.loc.gov/standards/sru/recordSchemas/dc-schema.xsd",
-            )
-        out.append(escape(xml) if sru.escaping == "string" else xml)
+        text = texts.get(pk)
+        if text is not None:
+            marc = json.loads(text)
+            out.append(serialise.marcxml(marc, held.get(pk), clean=serialise.is_clean(text)))
     return out
+
+
+def _dublin_core(ids: list[int]) -> list[str]:
+    rows = {row["id"]: row for row in Record.objects.filter(pk__in=ids).values(*serialise.COLUMNS)}
+    isbns: dict[int, list[str]] = {}
+    for record_id, isbn in RecordIsbn.objects.filter(record_id__in=ids).values_list(
+        "record_id", "isbn13"
+    ):
+        isbns.setdefault(record_id, []).append(isbn)
+    return [
+        serialise.dublin_core(
+            {**rows[pk], "isbns": isbns.get(pk, [])},
+            "srw_dc:dc",
+            "info:srw/schema/1/dc-schema",
+            "http://www.loc.gov/standards/sru/recordSchemas/dc-schema.xsd",
+        )
+        for pk in ids
+        if pk in rows
+    ]
 
 
 # --- Responses -----------------------------------------------------------------------------
@@ -294,7 +355,8 @@ def _echo(sru: Request) -> str:
     if sru.version == "2.0":
         return ""  # SRU 2.0 dropped the echoed request
     parts = [f"<zs:version>{sru.version}</zs:version>"]
-    for key in ("query", "startRecord", "maximumRecords", "recordPacking", "recordSchema"):
+    keys = ("query", "startRecord", "maximumRecords", "recordPacking", "recordSchema", "sortKeys")
+    for key in keys:
         if sru.args.get(key):
             parts.append(f"<zs:{key}>{escape(sru.args[key])}</zs:{key}>")
     return f"<zs:echoedSearchRetrieveRequest>{''.join(parts)}</zs:echoedSearchRetrieveRequest>"
@@ -346,50 +408,45 @@ def _diagnostic_response(sru: Request, diagnostic: Diagnostic) -> str:
 
 # --- explain -------------------------------------------------------------------------------
 
-_EXPLAIN_INDEXES = (
-    ("cql", "serverChoice", "Anywhere"),
-    ("cql", "anywhere", "Anywhere"),
-    ("dc", "title", "Title"),
-    ("dc", "creator", "Author or other contributor"),
-    ("dc", "subject", "Subject"),
-    ("dc", "identifier", "ISBN"),
-    ("bath", "isbn", "ISBN"),
-    ("bath", "issn", "ISSN"),
-    ("rec", "id", "Record id"),
+_EXPLAIN_INDEXES = (  # set, name, title, searchable, sortable
+    ("cql", "serverChoice", "Anywhere", True, False),
+    ("cql", "anywhere", "Anywhere", True, False),
+    ("dc", "title", "Title", True, True),
+    ("dc", "creator", "Author or other contributor", True, True),
+    ("dc", "subject", "Subject", True, False),
+    ("dc", "identifier", "ISBN", True, False),
+    ("dc", "date", "Year of publication", False, True),
+    ("bath", "isbn", "ISBN", True, False),
+    ("bath", "issn", "ISSN", True, False),
+    ("rec", "id", "Record id", True, False),
 )
 _SETS = (
     ("cql", "info:srw/cql-context-set/1/cql-v1.2"),
     ("dc", "info:srw/cql-context-set/1/dc-v1.1"),
     ("bath", "http://zing.z3950.org/cql/bath/2.0/"),
     ("rec", "info:srw/cql-context-set/2/rec-1.1"),
+    ("sort", "info:srw/cql-context-set/1/sort-v1.0"),
 )
+# What sortBy's modifiers (and sortKeys) may ask: both directions, case ignored, a record
+# without the value highest or lowest (srusort).
+_SORT_MODIFIERS = ("ascending", "descending", "ignoreCase", "missingHigh", "missingLow")
 
 
-def _explain(request: HttpRequest, database: Database, sru: Request) -> str:
-    ns, _diag = _ns(sru)
-    host = escape(request.get_host().rsplit(":", 1)[0])
-    port = request.get_port()
-    path = escape(request.path.strip("/"))
-    title = escape(database.school.name if database.school else database.municipality.name)
+def _explain_indexes() -> str:
     sets = "".join(f'<set name="{n}" identifier="{i}"/>' for n, i in _SETS)
+    flag = {True: "true", False: "false"}
     indexes = "".join(
-        f'<index><title>{escape(t)}</title><map><name set="{s}">{n}</name></map></index>'
-        for s, n, t in _EXPLAIN_INDEXES
+        f'<index search="{flag[search]}" scan="false" sort="{flag[sort]}">'
+        f'<title>{escape(t)}</title><map><name set="{s}">{n}</name></map></index>'
+        for s, n, t, search, sort in _EXPLAIN_INDEXES
     )
-    record = (
-        '<explain xmlns="http://explain.z3950.org/dtd/2.0/">'
-        f'<serverInfo protocol="SRU" version="{sru.version}">'
-        f"<host>{host}</host><port>{port}</port><database>{path}</database></serverInfo>"
-        f"<databaseInfo><title>{title}</title>"
-        "<description>The school library catalogue, with holdings per school.</description>"
-        "</databaseInfo>"
-        f"<indexInfo>{sets}{indexes}</indexInfo>"
-        "<schemaInfo>"
-        '<schema identifier="info:srw/schema/1/marcxml-v1.1" name="marcxml" sort="false" '
-        'retrieve="true"><title>MARCXML</title></schema>'
-        '<schema identifier="info:srw/schema/1/dc-v1.1" name="dc" sort="false" '
-        'retrieve="true"><title>Dublin Core</title></schema>'
-        "</schemaInfo>"
+    keywords = "".join(f"<sortKeyword>sort.{m}</sortKeyword>" for m in _SORT_MODIFIERS)
+    return f"<indexInfo>{sets}{indexes}{keywords}</indexInfo>"
+
+
+def _explain_config() -> str:
+    sort = "".join(f'<supports type="sortModifier">sort.{m}</supports>' for m in _SORT_MODIFIERS)
+    return (
         "<configInfo>"
         f'<default type="numberOfRecords">{DEFAULT_MAXIMUM}</default>'
         f'<setting type="maximumRecords">{MAXIMUM}</setting>'
@@ -398,7 +455,32 @@ def _explain(request: HttpRequest, database: Database, sru: Request) -> str:
         '<supports type="relation">exact</supports><supports type="relation">any</supports>'
         '<supports type="relation">all</supports><supports type="relation">adj</supports>'
         '<supports type="maskingCharacter">*</supports>'
-        "</configInfo></explain>"
+        f'<supports type="sort"/>{sort}'
+        "</configInfo>"
+    )
+
+
+def _explain(request: HttpRequest, database: Database, sru: Request) -> str:
+    ns, _diag = _ns(sru)
+    host = escape(request.get_host().rsplit(":", 1)[0])
+    port = request.get_port()
+    path = escape(request.path.strip("/"))
+    title = escape(database.school.name if database.school else database.municipality.name)
+    record = (
+        '<explain xmlns="http://explain.z3950.org/dtd/2.0/">'
+        f'<serverInfo protocol="SRU" version="{sru.version}">'
+        f"<host>{host}</host><port>{port}</port><database>{path}</database></serverInfo>"
+        f"<databaseInfo><title>{title}</title>"
+        "<description>The school library catalogue, with holdings per school.</description>"
+        "</databaseInfo>"
+        f"{_explain_indexes()}"
+        "<schemaInfo>"
+        '<schema identifier="info:srw/schema/1/marcxml-v1.1" name="marcxml" sort="true" '
+        'retrieve="true"><title>MARCXML</title></schema>'
+        '<schema identifier="info:srw/schema/1/dc-v1.1" name="dc" sort="true" '
+        'retrieve="true"><title>Dublin Core</title></schema>'
+        "</schemaInfo>"
+        f"{_explain_config()}</explain>"
     )
     packing_tag = "recordXMLEscaping" if sru.version == "2.0" else "recordPacking"
     return (
