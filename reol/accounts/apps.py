@@ -13,7 +13,7 @@ class AccountsConfig(AppConfig):
         from reol.core.navigation import NavEntry, register
         from reol.core.permissions import Perm
 
-        from . import saml_logout, selectors, services
+        from . import oidc_logout, saml_logout, selectors, services
 
         register(
             NavEntry(
@@ -44,3 +44,4 @@ class AccountsConfig(AppConfig):
         signin.register_ways(selectors.sign_in_ways)
         signin.register_password_check(services.password_refusal)
         signin.register_sign_out(saml_logout.onward)
+        signin.register_sign_out(oidc_logout.onward)

@@ -25,7 +25,7 @@ from reol.core import signin
 from reol.core.auth import client_ip
 from reol.core.models import User
 
-from . import oidc, saml, saml_logout, services
+from . import oidc, oidc_logout, saml, saml_logout, services
 from .models import IdentityProvider
 from .oidc import Refusal
 
@@ -148,7 +148,10 @@ def finish(request: HttpRequest, provider: IdentityProvider) -> Outcome:
             provider, refusal, ip=ip, subject=subject, verified=verified, test=test
         )
         raise
-    return _signed_in(request, provider, person, claims, str(flow.get("next") or ""), test)
+    outcome = _signed_in(request, provider, person, claims, str(flow.get("next") or ""), test)
+    if not test:
+        oidc_logout.remember(request, provider, token["id_token"])
+    return outcome
 
 
 def _signed_in(

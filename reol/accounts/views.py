@@ -21,7 +21,7 @@ from reol.core.forms import locked_message
 from reol.core.models import User
 from reol.core.permissions import is_student_only
 
-from . import flow, logout, oidc, saml, saml_logout, selectors, services
+from . import flow, logout, oidc, oidc_logout, saml, saml_logout, selectors, services
 from .forms import PolicyForm, ProviderForm
 from .models import IdentityProvider, SignInPolicy
 from .oidc import Refusal
@@ -242,6 +242,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "provider": provider,
             "activity": selectors.activity(provider),
             "callback_url": flow.redirect_uri(request, provider),
+            "post_logout_url": oidc_logout.post_logout_uri(request),
             "saml_metadata_url": saml.entity_id(request, provider),
             "may_manage": services.may_manage(request.user, provider),  # type: ignore[arg-type]
         },

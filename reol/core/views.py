@@ -94,10 +94,14 @@ class SignOutView(auth_views.LogoutView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """Signed out here; then on to the identity provider's logout when a registered
-        step asks (SAML single logout: reol/accounts/saml_logout.py)."""
+        step asks (reol/accounts/saml_logout.py, oidc_logout.py). That is another origin, where
+        the CSP's ``form-action 'self'`` stops a redirect answering this form, so a page sends
+        the browser on (a refresh, and a link)."""
         onward = signin.sign_out_onward(request) if request.user.is_authenticated else None
         response = super().post(request, *args, **kwargs)
-        return redirect(onward) if onward else response
+        if not onward:
+            return response
+        return render(request, "core/sign_out_onward.html", {"onward": onward})
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -1,6 +1,7 @@
 """In Chromium, through a real OpenID Connect provider (django-oauth-toolkit, in its own
 process with its own database and key): a student signs in with her school account and lands
-on "My loans" without a Reol password; someone the library does not know is refused."""
+on "My loans" without a Reol password; signing out of Reol signs her out at the provider too;
+someone the library does not know is refused."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ def provider(world, live_server, tmp_path):
         {"username": "elev-a1", "first_name": "Elev", "email": "elev-a1@skole.example"},
         {"username": "fremmed", "first_name": "Fremmed"},
     ]
-    with idp.running(tmp_path, redirect, people) as running:
+    signed_out = live_server.url + "/accounts/login/"
+    with idp.running(tmp_path, redirect, people, post_logout_uri=signed_out) as running:
         yield make_provider(
             running.issuer,
             world.school_a,
@@ -49,6 +51,25 @@ def test_a_student_signs_in_with_her_school_account_and_lands_on_my_loans(world,
     assert AuditEvent.objects.filter(
         action="signin.success", actor=world.student_a1, details__provider="skolelogin"
     ).exists()
+
+
+def test_signing_out_of_reol_signs_out_at_the_provider_so_the_next_pupil_is_asked(
+    world, page, provider
+):
+    """A shared Chromebook: without the provider's logout, the next pupil's click on the
+    school account would sign straight in as the one before."""
+    _through_the_provider(page, "elev-a1")
+    expect(page).to_have_title("My loans · Reol")
+    page.goto("/accounts/logout/")
+    page.locator("#main").get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/accounts/login/")  # through the provider's end-session endpoint
+    event = AuditEvent.objects.get(action="signin.provider_logout")
+    assert event.details == {"provider": "skolelogin", "sessions": 1, "channel": "rp"}
+
+    page.get_by_role("link", name="Skolelogin").click()
+    expect(page.get_by_label("School username")).to_be_visible()  # asked, not signed in
+    page.goto("/opac/me/")
+    assert "/accounts/login/" in page.url
 
 
 def test_someone_the_library_does_not_know_is_refused(world, page, provider):

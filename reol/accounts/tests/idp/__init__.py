@@ -33,7 +33,7 @@ def _free_port() -> int:
 
 @contextmanager
 def running(
-    folder: Path, redirect_uri: str, people: list[dict[str, str]]
+    folder: Path, redirect_uri: str, people: list[dict[str, str]], post_logout_uri: str = ""
 ) -> Iterator[RunningProvider]:
     """Start the provider with its own database and key; end it afterwards."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -55,6 +55,7 @@ def running(
         "client_id": CLIENT_ID,
         "client_secret": CLIENT_SECRET,
         "redirect_uri": redirect_uri,
+        "post_logout_redirect_uri": post_logout_uri,
         "people": [{"password": PASSWORD, **p} for p in people],
     }
     config_file = folder / "idp.json"

@@ -47,6 +47,7 @@ def main() -> None:
         client_type=Application.CLIENT_CONFIDENTIAL,
         authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
         redirect_uris=config["redirect_uri"],
+        post_logout_redirect_uris=config.get("post_logout_redirect_uri", ""),
         algorithm=Application.RS256_ALGORITHM,
         skip_authorization=True,
     )

@@ -39,6 +39,11 @@ OAUTH2_PROVIDER = {
     "OIDC_RSA_PRIVATE_KEY": Path(os.environ["IDP_KEY"]).read_text(),
     "OIDC_ISS_ENDPOINT": os.environ["IDP_ISSUER"],
     "PKCE_REQUIRED": True,
+    # RP-initiated logout: a valid id_token_hint signs out without asking, and only to an
+    # address the client registered.
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
     "OAUTH2_VALIDATOR_CLASS": "reol.accounts.tests.idp.validator.Validator",
     "SCOPES": {"openid": "OpenID Connect", "profile": "Profile", "email": "E-mail"},
 }
