@@ -20,6 +20,7 @@ from reol.core.permissions import Perm, has_perm
 from reol.patrons.models import Group, GroupMember
 
 from . import jobs as circulation_jobs
+from . import notice_letters as letters
 from . import notices
 from .forms import (
     NoticeSettingsForm,
@@ -40,7 +41,7 @@ def notices_page(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("The notices are being sent. Sent notices are listed here."))
         return redirect("circulation-notices")
     today = timezone.localdate()
-    overdue = notices.overdue_loans(school, today)
+    overdue = letters.overdue_loans(school, today)
     per_group = (
         Group.objects.filter(school=school, active=True)
         .annotate(
@@ -84,10 +85,10 @@ def notice_letters(request: HttpRequest) -> HttpResponse:
         else None
     )
     today = timezone.localdate()
-    loans = list(notices.overdue_loans(school, today, group))
+    loans = list(letters.overdue_loans(school, today, group))
     people = list({loan.patron.pk: loan.patron for loan in loans if loan.patron}.values())
-    notices.note_letters_printed(_actor(request), school, group, people)
-    pdf = notices.letters_pdf(school, loans, today, group)
+    letters.note_letters_printed(_actor(request), school, group, people)
+    pdf = letters.letters_pdf(school, loans, today, group)
     response = HttpResponse(pdf, content_type="application/pdf")
     name = f"overdue-{group.name if group else school.code}-{today.isoformat()}.pdf"
     response["Content-Disposition"] = f'inline; filename="{slugify(name[:-4])}.pdf"'
