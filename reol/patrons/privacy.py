@@ -16,7 +16,8 @@ the loans in an export — is circulation's (``circulation.actions.privacy``), a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -53,6 +54,30 @@ def _iso(value: Any) -> str | None:
 
 
 @transaction.atomic
+@dataclass(frozen=True)
+class ExportSection:
+    """A higher app's part of a person's export (technology's charges, say), registered in its
+    ``AppConfig.ready()``: its key in the JSON, its heading and columns on the readable page, and
+    the rows about ``user`` at ``schools`` (those the export may show)."""
+
+    key: str
+    heading: Any  # a lazy translation
+    columns: tuple[tuple[str, Any], ...]  # (key in a row, lazy label)
+    rows: Callable[[User, QuerySet[School]], list[dict[str, Any]]]
+    choices: dict[str, Any] = field(default_factory=dict)  # key → TextChoices, for the page
+
+
+_sections: list[ExportSection] = []
+
+
+def register_export_section(section: ExportSection) -> None:
+    _sections[:] = [s for s in _sections if s.key != section.key] + [section]
+
+
+def export_sections() -> list[ExportSection]:
+    return list(_sections)
+
+
 def export_patron(actor: Actor, user: User) -> dict[str, Any]:
     """Everything about ``user`` at the schools the actor manages (all, for the person)."""
     schools = _export_schools(actor, user)
@@ -90,6 +115,8 @@ def export_patron(actor: Actor, user: User) -> dict[str, Any]:
             for e in events.order_by("at", "id")
         ],
     }
+    for section in _sections:
+        data[section.key] = section.rows(user, schools)
     for patron in patrons:
         audit.record(actor, "patron.export", patron, school=patron.school)
     if not patrons:

@@ -77,6 +77,18 @@ def _export_response(
             },
             "person": person,
             "person_rows": rows(data["person"]),
+            "sections": [
+                {
+                    "key": section.key,
+                    "heading": section.heading,
+                    "columns": [label for _key, label in section.columns],
+                    "rows": [
+                        [_section_value(section, key, row.get(key)) for key, _l in section.columns]
+                        for row in data.get(section.key, [])
+                    ],
+                }
+                for section in privacy.export_sections()
+            ],
             "patrons": [
                 {
                     **p,
@@ -156,6 +168,13 @@ def _shown(key: str, value: Any) -> Any:
         except ValueError:
             return value
     return value
+
+
+def _section_value(section: privacy.ExportSection, key: str, value: Any) -> Any:
+    kind = section.choices.get(key)
+    if kind is not None and value in kind.values:
+        return kind(value).label
+    return _shown(key, value)
 
 
 @login_required

@@ -16,6 +16,7 @@ class TechnologyConfig(AppConfig):
         from reol.core.permissions import Perm
 
         from .demo import load_demo_devices
+        from .exports import register_export_sections
         from .returns import accessories_question
         from .views_charges import desk_panel, patron_panel
 
@@ -88,3 +89,4 @@ class TechnologyConfig(AppConfig):
         register_checkin_followup(accessories_question)
         register_panel("patrons.patron", patron_panel)
         register_panel("circulation.desk_patron", desk_panel)
+        register_export_sections()

@@ -20,10 +20,12 @@ from reol.patrons.models import Group, GroupMember, Patron
 
 from .models import (
     OPEN_WORK_ORDER_STATES,
+    ChargeSettlement,
     Device,
     DeviceModel,
     DeviceState,
     Handover,
+    LoanCharge,
     WorkOrder,
 )
 
@@ -208,3 +210,47 @@ def lost_devices(schools: QuerySet[School]) -> QuerySet[Device]:
         .select_related("item__record", "last_borrower", "school")
         .order_by("-lost_on", "item__barcode")
     )
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def charges_export(user: User, schools: QuerySet[School]) -> list[dict[str, Any]]:
+    """The person's damage and replacement charges at ``schools``, for their data export."""
+    charges = LoanCharge.objects.filter(patron=user, school__in=schools).select_related(
+        "school", "device__item"
+    )
+    return [
+        {
+            "school": c.school.name,
+            "device": c.device.item.barcode,
+            "kind": c.kind,
+            "note": c.note,
+            "amount": _money(c.amount),
+            "paid": _money(c.paid),
+            "waived": _money(c.waived),
+            "outstanding": _money(c.outstanding),
+            "created": c.created_at.isoformat(),
+        }
+        for c in charges.order_by("created_at", "pk")
+    ]
+
+
+def settlements_export(user: User, schools: QuerySet[School]) -> list[dict[str, Any]]:
+    """What the person paid, and what was waived for them, at ``schools``."""
+    entries = ChargeSettlement.objects.filter(
+        charge__patron=user, charge__school__in=schools
+    ).select_related("charge__device__item")
+    return [
+        {
+            "device": e.charge.device.item.barcode,
+            "kind": e.kind,
+            "amount": _money(e.amount),
+            "method": e.method,
+            "reference": e.reference,
+            "why": e.reason,
+            "at": e.created_at.isoformat(),
+        }
+        for e in entries.order_by("created_at", "pk")
+    ]
