@@ -20,10 +20,13 @@ from django.views.decorators.http import require_POST
 
 from reol.acquisitions.errors import AcquisitionError
 from reol.acquisitions.forms import SuggestForm
+from reol.bookings.errors import BookingConflict
+from reol.bookings.selectors import available_copies, bookings_between, resources_of
 from reol.catalog import search
 from reol.catalog.models import MaterialType, Record
 from reol.core import calendar as school_calendar
 from reol.core import denials
+from reol.core.models import School, User
 from reol.core.permissions import Perm, has_perm
 
 from . import access, forms, selectors, services
@@ -140,11 +143,154 @@ def entry_request(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("planning-entry", args=[entry.pk]) + "#requests")
 
 
+def _plan_action(
+    request: HttpRequest, user: User, entry: PlanEntry, action: str, form: Any
+) -> HttpResponse | None:
+    """The entry's own POST actions (save, delete) and its resource lines (add, remove)."""
+    school, here = entry.school, reverse("planning-entry", args=[entry.pk])
+    if action == "save" and form.is_valid():
+        services.update_entry(user, entry, **form.service_values())
+        messages.success(request, _("The plan is saved."))
+        return redirect(here)
+    if action == "delete":
+        services.delete_entry(user, entry)
+        messages.success(
+            request, _("“%(title)s” is removed from the plan.") % {"title": entry.title}
+        )
+        return redirect("planning-group", pk=entry.group.pk)
+    if action == "add":
+        record = denials.get_or_404(
+            request,
+            Record.objects.filter(municipality=school.municipality),
+            pk=_int(request.POST.get("record")),
+        )
+        line = services.add_resource(
+            user,
+            entry,
+            record,
+            request.POST.get("quantity", "1"),
+        )
+        messages.success(
+            request,
+            _("%(n)s × “%(title)s” is on the list.") % {"n": line.quantity, "title": record.title},
+        )
+        return redirect(f"{here}#resources")
+    if action == "remove":
+        line = get_object_or_404(
+            ResourceLine, pk=_int(request.POST.get("line")), resource_list__entry=entry
+        )
+        services.remove_resource(user, line)
+        return redirect(f"{here}#resources")
+    return None
+
+
+def _booking_action(
+    request: HttpRequest, user: User, entry: PlanEntry, action: str, room_form: Any, share_form: Any
+) -> HttpResponse | None:
+    """The POST actions that book, share or publish the entry's resources."""
+    here = reverse("planning-entry", args=[entry.pk])
+    if action == "reserve":
+        booking = services.reserve_resources(user, entry)
+        messages.success(
+            request,
+            _("Reserved for weeks %(weeks)s (booking %(id)s).")
+            % {"weeks": entry.weeks, "id": booking.pk},
+        )
+        return redirect(f"{here}#resources")
+    if action == "room" and room_form.is_valid():
+        data = room_form.cleaned_data
+        booking = services.book_room(
+            user,
+            entry,
+            data["resource"],
+            day=data["day"],
+            start_time=data["start_time"],
+            end_time=data["end_time"],
+        )
+        messages.success(
+            request,
+            _("%(room)s is booked on %(day)s.")
+            % {"room": data["resource"].name, "day": data["day"]},
+        )
+        return redirect(f"{here}#rooms")
+    if action == "share" and share_form.is_valid():
+        teacher = share_form.cleaned_data["teacher"]
+        services.share_resources(user, entry, teacher, link=request.build_absolute_uri(here))
+        messages.success(request, _("The list is sent to %(name)s.") % {"name": teacher})
+        return redirect(f"{here}#resources")
+    if action == "publish":
+        services.publish_resources(user, entry)
+        messages.success(request, _("The list is in the public catalogue."))
+        return redirect(f"{here}#resources")
+    return None
+
+
+def _catalogue_hits(q: str, school: School, entry: PlanEntry) -> list[tuple[Any, int, str]]:
+    """The catalogue's answers to ``q``, each with its free copies in the entry's period."""
+    if not q:
+        return []
+    found = search.search(
+        search.SearchQuery(
+            text=q,
+            municipality_id=school.municipality_id,
+            size=10,
+            facets=False,
+            language=get_language() or "da",
+        )
+    ).hits
+    records = {r.pk: r for r in Record.objects.filter(pk__in=[h.id for h in found])}
+    kinds = {str(value): str(label) for value, label in MaterialType.choices}
+    return [
+        (
+            h,
+            available_copies(records[h.id], school, entry.starts, entry.ends),
+            kinds.get(h.material_type, h.material_type),
+        )
+        for h in found
+        if h.id in records
+    ]
+
+
+def _resources_context(request: HttpRequest, entry: PlanEntry) -> dict[str, Any]:
+    """What the entry page shows beside its forms: requests, resource lines, search, bookings."""
+    school, group = entry.school, entry.group
+    lines = list(
+        ResourceLine.objects.filter(resource_list__entry=entry).select_related("record", "booking")
+    )
+    q = request.GET.get("q", "")[:200].strip()
+    short = [
+        (line, free)
+        for line in lines
+        if line.booking_id is None
+        and line.quantity
+        > (free := available_copies(line.record, school, entry.starts, entry.ends))
+    ]
+    query = {
+        "title": entry.title,
+        "group": group.pk,
+        "school_year": entry.school_year,
+        "weeks": entry.weeks,
+    }
+    return {
+        "requests": selectors.material_requests(entry),
+        "request_form": SuggestForm(prefix="request"),
+        "lines": lines,
+        "unreserved": [line for line in lines if line.booking_id is None],
+        "resources": getattr(entry, "resources", None) if selectors._has_resources(entry) else None,
+        "q": q,
+        "hits": _catalogue_hits(q, school, entry),
+        "group_bookings": [
+            b for b in bookings_between(school, entry.starts, entry.ends) if b.group_id == group.pk
+        ],
+        "holiday": school_calendar.holiday_warning(school, entry.starts, entry.ends),
+        "meaning": school_calendar.describe(entry.starts, entry.ends),
+        "short": short,
+        "book_link": reverse("bookings-new") + "?" + urlencode(query),
+    }
+
+
 @login_required
 def entry_page(request: HttpRequest, pk: int) -> HttpResponse:
-    from reol.bookings.errors import BookingConflict
-    from reol.bookings.selectors import available_copies, bookings_between, resources_of
-
     user = _me(request)
     entry = denials.get_or_404(request, selectors.plan_entries(user), pk=pk)
     school, group = entry.school, entry.group
@@ -168,75 +314,11 @@ def entry_page(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied(_("You may edit the plans of the groups you teach."))
         here = reverse("planning-entry", args=[entry.pk])
         try:
-            if action == "save" and form.is_valid():
-                services.update_entry(user, entry, **form.service_values())
-                messages.success(request, _("The plan is saved."))
-                return redirect(here)
-            if action == "delete":
-                services.delete_entry(user, entry)
-                messages.success(
-                    request, _("“%(title)s” is removed from the plan.") % {"title": entry.title}
-                )
-                return redirect("planning-group", pk=group.pk)
-            if action == "add":
-                record = denials.get_or_404(
-                    request,
-                    Record.objects.filter(municipality=school.municipality),
-                    pk=_int(request.POST.get("record")),
-                )
-                line = services.add_resource(
-                    user,
-                    entry,
-                    record,
-                    request.POST.get("quantity", "1"),
-                )
-                messages.success(
-                    request,
-                    _("%(n)s × “%(title)s” is on the list.")
-                    % {"n": line.quantity, "title": record.title},
-                )
-                return redirect(f"{here}#resources")
-            if action == "remove":
-                line = get_object_or_404(
-                    ResourceLine, pk=_int(request.POST.get("line")), resource_list__entry=entry
-                )
-                services.remove_resource(user, line)
-                return redirect(f"{here}#resources")
-            if action == "reserve":
-                booking = services.reserve_resources(user, entry)
-                messages.success(
-                    request,
-                    _("Reserved for weeks %(weeks)s (booking %(id)s).")
-                    % {"weeks": entry.weeks, "id": booking.pk},
-                )
-                return redirect(f"{here}#resources")
-            if action == "room" and room_form.is_valid():
-                data = room_form.cleaned_data
-                booking = services.book_room(
-                    user,
-                    entry,
-                    data["resource"],
-                    day=data["day"],
-                    start_time=data["start_time"],
-                    end_time=data["end_time"],
-                )
-                messages.success(
-                    request,
-                    _("%(room)s is booked on %(day)s.")
-                    % {"room": data["resource"].name, "day": data["day"]},
-                )
-                return redirect(f"{here}#rooms")
-            if action == "share" and share_form.is_valid():
-                teacher = share_form.cleaned_data["teacher"]
-                services.share_resources(
-                    user, entry, teacher, link=request.build_absolute_uri(here)
-                )
-                messages.success(request, _("The list is sent to %(name)s.") % {"name": teacher})
-                return redirect(f"{here}#resources")
-            if action == "publish":
-                services.publish_resources(user, entry)
-                messages.success(request, _("The list is in the public catalogue."))
-                return redirect(f"{here}#resources")
+            done = _plan_action(request, user, entry, action, form) or _booking_action(
+                request, user, entry, action, room_form, share_form
+            )
+            if done is not None:
+                return done
         except BookingConflict as error:
             conflict = error
         except ValidationError as error:
@@ -248,81 +330,17 @@ def entry_page(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(f"{here}#resources")
         status = 409 if conflict else 400
     entry = denials.get_or_404(request, selectors.plan_entries(user), pk=pk)
-    lines = list(
-        ResourceLine.objects.filter(resource_list__entry=entry).select_related("record", "booking")
-    )
-    resources = getattr(entry, "resources", None) if selectors._has_resources(entry) else None
-    q = request.GET.get("q", "")[:200].strip()
-    hits: list[tuple[Any, int, str]] = []
-    if q:
-        found = search.search(
-            search.SearchQuery(
-                text=q,
-                municipality_id=school.municipality_id,
-                size=10,
-                facets=False,
-                language=get_language() or "da",
-            )
-        ).hits
-        records = {r.pk: r for r in Record.objects.filter(pk__in=[h.id for h in found])}
-        kinds = {str(value): str(label) for value, label in MaterialType.choices}
-        hits = [
-            (
-                h,
-                available_copies(records[h.id], school, entry.starts, entry.ends),
-                kinds.get(h.material_type, h.material_type),
-            )
-            for h in found
-            if h.id in records
-        ]
-    group_bookings = [
-        b for b in bookings_between(school, entry.starts, entry.ends) if b.group_id == group.pk
-    ]
-    short = [
-        (line, free)
-        for line in lines
-        if line.booking_id is None
-        and line.quantity
-        > (free := available_copies(line.record, school, entry.starts, entry.ends))
-    ]
-    book_link = (
-        reverse("bookings-new")
-        + "?"
-        + urlencode(
-            {
-                "title": entry.title,
-                "group": group.pk,
-                "school_year": entry.school_year,
-                "weeks": entry.weeks,
-            }
-        )
-    )
-    return render(
-        request,
-        "planning/entry.html",
-        {
-            "requests": selectors.material_requests(entry),
-            "request_form": SuggestForm(prefix="request"),
-            "entry": entry,
-            "group": group,
-            "school": school,
-            "form": form,
-            "room_form": room_form,
-            "share_form": share_form,
-            "may_edit": may_edit,
-            "may_book": has_perm(user, Perm.BOOKING, school),
-            "may_publish": has_perm(user, Perm.CATALOG_EDIT, school),
-            "lines": lines,
-            "unreserved": [line for line in lines if line.booking_id is None],
-            "resources": resources,
-            "q": q,
-            "hits": hits,
-            "conflict": conflict,
-            "group_bookings": group_bookings,
-            "holiday": school_calendar.holiday_warning(school, entry.starts, entry.ends),
-            "meaning": school_calendar.describe(entry.starts, entry.ends),
-            "short": short,
-            "book_link": book_link,
-        },
-        status=status,
-    )
+    context = {
+        "entry": entry,
+        "group": group,
+        "school": school,
+        "form": form,
+        "room_form": room_form,
+        "share_form": share_form,
+        "may_edit": may_edit,
+        "may_book": has_perm(user, Perm.BOOKING, school),
+        "may_publish": has_perm(user, Perm.CATALOG_EDIT, school),
+        "conflict": conflict,
+    }
+    context.update(_resources_context(request, entry))
+    return render(request, "planning/entry.html", context, status=status)
