@@ -314,6 +314,81 @@ def overdue_candidates(
     return due
 
 
+def _overdue_mails(
+    person: User,
+    school: School,
+    level: int,
+    lines: list[tuple[Loan, int]],
+    audiences: list[tuple[str, list[str]]],
+    languages: list[str],
+) -> list[tuple[str, str, list[str]]]:
+    """One message per audience: the student is spoken to, a guardian or teacher is told about
+    the student, each in its own language."""
+    mails: list[tuple[str, str, list[str]]] = []
+    for (audience, addresses), tongue in zip(audiences or [("patron", [])], languages, strict=True):
+        with translation.override(tongue):
+            subject, body = _render(
+                "overdue",
+                {
+                    "patron": person,
+                    "school": school,
+                    "level": level,
+                    "level_label": level_label(level),
+                    "lines": lines,
+                    "audience": audience,
+                },
+            )
+            mails.append((subject, body, addresses))
+    return mails
+
+
+def _note_overdue(
+    actor: Actor,
+    school: School,
+    person: User,
+    level: int,
+    loans: list[Loan],
+    today: dt.date,
+    to: list[str],
+    language: str,
+    subject: str,
+) -> None:
+    """The reminder's ``Notice`` rows (their constraints stop a second run) and its audit."""
+    channel = NoticeChannel.EMAIL if to else NoticeChannel.LETTER
+    now = timezone.now()
+    Notice.objects.bulk_create(
+        [
+            Notice(
+                school=school,
+                kind=NoticeKind.OVERDUE,
+                level=level,
+                loan=loan,
+                patron=person,
+                due_date=loan.due_date,
+                sent_on=today,
+                sent_at=now,
+                channel=channel,
+                recipients="\n".join(to),
+                language=language,
+                subject=subject,
+            )
+            for loan in loans
+        ]
+    )
+    audit.record(
+        actor,
+        "notice.overdue",
+        person,
+        school=school,
+        details={
+            "level": level,
+            "items": [loan.item.barcode for loan in loans],
+            "channel": channel,
+            "to": len(to),
+        },
+    )
+
+
 def send_overdue_notices(
     actor: Actor,
     school: School,
@@ -338,59 +413,8 @@ def send_overdue_notices(
         language = languages[0]
         try:
             with transaction.atomic():
-                # One message per audience: the student is spoken to, a guardian or teacher
-                # is told about the student.
-                mails: list[tuple[str, str, list[str]]] = []
-                for (audience, addresses), tongue in zip(
-                    audiences or [("patron", [])], languages, strict=True
-                ):
-                    with translation.override(tongue):
-                        subject, body = _render(
-                            "overdue",
-                            {
-                                "patron": person,
-                                "school": school,
-                                "level": level,
-                                "level_label": level_label(level),
-                                "lines": lines,
-                                "audience": audience,
-                            },
-                        )
-                        mails.append((subject, body, addresses))
-                subject = mails[0][0]
-                channel = NoticeChannel.EMAIL if to else NoticeChannel.LETTER
-                now = timezone.now()
-                Notice.objects.bulk_create(
-                    [
-                        Notice(
-                            school=school,
-                            kind=NoticeKind.OVERDUE,
-                            level=level,
-                            loan=loan,
-                            patron=person,
-                            due_date=loan.due_date,
-                            sent_on=today,
-                            sent_at=now,
-                            channel=channel,
-                            recipients="\n".join(to),
-                            language=language,
-                            subject=subject,
-                        )
-                        for loan in loans
-                    ]
-                )
-                audit.record(
-                    actor,
-                    "notice.overdue",
-                    person,
-                    school=school,
-                    details={
-                        "level": level,
-                        "items": [loan.item.barcode for loan in loans],
-                        "channel": channel,
-                        "to": len(to),
-                    },
-                )
+                mails = _overdue_mails(person, school, level, lines, audiences, languages)
+                _note_overdue(actor, school, person, level, loans, today, to, language, mails[0][0])
                 for mail_subject, body, addresses in mails:
                     if addresses:
                         _send(connection, mail_subject, body, addresses)
