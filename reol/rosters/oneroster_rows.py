@@ -150,6 +150,49 @@ def _grade(value: str) -> int | None:
     return None
 
 
+def _hold_back_duplicate(
+    roster: Roster, name: str, line: int, first: int, sid: str, people: dict[str, Person | None]
+) -> None:
+    """A sourcedId on two lines: both rows are reported and neither is imported."""
+    roster.error(
+        name,
+        line,
+        _("The sourcedId “%(id)s” is also on line %(line)d; neither row is imported.")
+        % {"id": sid, "line": first},
+    )
+    if people.get(sid) is not None:
+        roster.error(
+            name,
+            first,
+            _("The sourcedId “%(id)s” is also on line %(line)d; neither row is imported.")
+            % {"id": sid, "line": line},
+        )
+    people[sid] = None
+    roster.held_back.add(sid.casefold())
+
+
+def _person_of(
+    users: Table,
+    line: int,
+    cells: list[str],
+    sid: str,
+    category: str,
+    here: list[tuple[str, str, str]],
+    card_from: str,
+) -> Person:
+    """The Person of one users.csv row (not yet checked)."""
+    person = Person(file=users.name, line=line, source_id=sid, category=category)
+    person.first_name = _cell(users, cells, "preferredGivenName", "givenName")
+    person.last_name = _cell(users, cells, "preferredFamilyName", "familyName")
+    person.username = _cell(users, cells, "username")
+    person.email = _cell(users, cells, "email")
+    grade_text = _cell(users, cells, "grades", "grade") or next((r[2] for r in here if r[2]), "")
+    person.grade = _grade(grade_text) if category == STUDENT else None
+    if card_from:
+        person.card_barcode = _cell(users, cells, card_from)
+    return person
+
+
 def _people(
     roster: Roster,
     users: Table,
@@ -173,21 +216,7 @@ def _people(
             roster.error(name, row.line, _("The row has no sourcedId."))
             continue
         if sid in first_line:
-            roster.error(
-                name,
-                row.line,
-                _("The sourcedId “%(id)s” is also on line %(line)d; neither row is imported.")
-                % {"id": sid, "line": first_line[sid]},
-            )
-            if people.get(sid) is not None:
-                roster.error(
-                    name,
-                    first_line[sid],
-                    _("The sourcedId “%(id)s” is also on line %(line)d; neither row is imported.")
-                    % {"id": sid, "line": row.line},
-                )
-            people[sid] = None
-            roster.held_back.add(sid.casefold())
+            _hold_back_duplicate(roster, name, row.line, first_line[sid], sid, people)
             continue
         first_line[sid] = row.line
         if has_role_column:
@@ -207,17 +236,7 @@ def _people(
         if category is None:
             skipped["other_role" if here else "other_school"] += 1
             continue
-        person = Person(file=name, line=row.line, source_id=sid, category=category)
-        person.first_name = _cell(users, cells, "preferredGivenName", "givenName")
-        person.last_name = _cell(users, cells, "preferredFamilyName", "familyName")
-        person.username = _cell(users, cells, "username")
-        person.email = _cell(users, cells, "email")
-        grade_text = _cell(users, cells, "grades", "grade") or next(
-            (r[2] for r in here if r[2]), ""
-        )
-        person.grade = _grade(grade_text) if category == STUDENT else None
-        if card_from:
-            person.card_barcode = _cell(users, cells, card_from)
+        person = _person_of(users, row.line, cells, sid, category, here, card_from)
         problems = _check_person(person)
         if problems:
             for reason in problems:
