@@ -1,6 +1,6 @@
 """Notices: overdue reminders in escalating levels, "your hold is ready" e-mails, hold expiry,
-and printable letters per class. ``reol send-notices`` runs ``run()`` once a day (or hourly:
-it is idempotent).
+and printable letters per class (those in ``notice_letters``). ``reol send-notices`` runs
+``run()`` once a day (or hourly: it is idempotent).
 
 Each message is one transaction: the ``Notice`` rows are written first (their unique
 constraints make a second run on the same day, or a second process at the same instant, stop
@@ -15,7 +15,6 @@ with no address to send it to is recorded as a *letter*, for the paper letters p
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -26,18 +25,16 @@ from django.conf import settings as django_settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef, QuerySet
+from django.db.models import Exists, Max, OuterRef
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from reol.core import audit
 from reol.core.models import School, User
 from reol.core.permissions import Actor, Perm, require
 from reol.patrons import selectors as patrons
-from reol.patrons.models import Group, GroupMember
+from reol.patrons.models import GroupMember
 
 from .actions import holds as hold_actions
 from .errors import CirculationError
@@ -317,6 +314,81 @@ def overdue_candidates(
     return due
 
 
+def _overdue_mails(
+    person: User,
+    school: School,
+    level: int,
+    lines: list[tuple[Loan, int]],
+    audiences: list[tuple[str, list[str]]],
+    languages: list[str],
+) -> list[tuple[str, str, list[str]]]:
+    """One message per audience: the student is spoken to, a guardian or teacher is told about
+    the student, each in its own language."""
+    mails: list[tuple[str, str, list[str]]] = []
+    for (audience, addresses), tongue in zip(audiences or [("patron", [])], languages, strict=True):
+        with translation.override(tongue):
+            subject, body = _render(
+                "overdue",
+                {
+                    "patron": person,
+                    "school": school,
+                    "level": level,
+                    "level_label": level_label(level),
+                    "lines": lines,
+                    "audience": audience,
+                },
+            )
+            mails.append((subject, body, addresses))
+    return mails
+
+
+def _note_overdue(
+    actor: Actor,
+    school: School,
+    person: User,
+    level: int,
+    loans: list[Loan],
+    today: dt.date,
+    to: list[str],
+    language: str,
+    subject: str,
+) -> None:
+    """The reminder's ``Notice`` rows (their constraints stop a second run) and its audit."""
+    channel = NoticeChannel.EMAIL if to else NoticeChannel.LETTER
+    now = timezone.now()
+    Notice.objects.bulk_create(
+        [
+            Notice(
+                school=school,
+                kind=NoticeKind.OVERDUE,
+                level=level,
+                loan=loan,
+                patron=person,
+                due_date=loan.due_date,
+                sent_on=today,
+                sent_at=now,
+                channel=channel,
+                recipients="\n".join(to),
+                language=language,
+                subject=subject,
+            )
+            for loan in loans
+        ]
+    )
+    audit.record(
+        actor,
+        "notice.overdue",
+        person,
+        school=school,
+        details={
+            "level": level,
+            "items": [loan.item.barcode for loan in loans],
+            "channel": channel,
+            "to": len(to),
+        },
+    )
+
+
 def send_overdue_notices(
     actor: Actor,
     school: School,
@@ -341,59 +413,8 @@ def send_overdue_notices(
         language = languages[0]
         try:
             with transaction.atomic():
-                # One message per audience: the student is spoken to, a guardian or teacher
-                # is told about the student.
-                mails: list[tuple[str, str, list[str]]] = []
-                for (audience, addresses), tongue in zip(
-                    audiences or [("patron", [])], languages, strict=True
-                ):
-                    with translation.override(tongue):
-                        subject, body = _render(
-                            "overdue",
-                            {
-                                "patron": person,
-                                "school": school,
-                                "level": level,
-                                "level_label": level_label(level),
-                                "lines": lines,
-                                "audience": audience,
-                            },
-                        )
-                        mails.append((subject, body, addresses))
-                subject = mails[0][0]
-                channel = NoticeChannel.EMAIL if to else NoticeChannel.LETTER
-                now = timezone.now()
-                Notice.objects.bulk_create(
-                    [
-                        Notice(
-                            school=school,
-                            kind=NoticeKind.OVERDUE,
-                            level=level,
-                            loan=loan,
-                            patron=person,
-                            due_date=loan.due_date,
-                            sent_on=today,
-                            sent_at=now,
-                            channel=channel,
-                            recipients="\n".join(to),
-                            language=language,
-                            subject=subject,
-                        )
-                        for loan in loans
-                    ]
-                )
-                audit.record(
-                    actor,
-                    "notice.overdue",
-                    person,
-                    school=school,
-                    details={
-                        "level": level,
-                        "items": [loan.item.barcode for loan in loans],
-                        "channel": channel,
-                        "to": len(to),
-                    },
-                )
+                mails = _overdue_mails(person, school, level, lines, audiences, languages)
+                _note_overdue(actor, school, person, level, loans, today, to, language, mails[0][0])
                 for mail_subject, body, addresses in mails:
                     if addresses:
                         _send(connection, mail_subject, body, addresses)
@@ -408,140 +429,6 @@ def send_overdue_notices(
             report.emails += 1
         else:
             report.letters += 1
-
-
-# --- Letters on paper --------------------------------------------------------------------------
-
-
-def overdue_loans(school: School, today: dt.date, group: Group | None = None) -> QuerySet[Loan]:
-    """The school's overdue loans (of one class's students), by student then due date."""
-    loans = Loan.objects.of_school(school).overdue(today).filter(patron__isnull=False)
-    if group is not None:
-        students = GroupMember.objects.filter(group=group, role=GroupMember.Role.STUDENT).values(
-            "patron__user"
-        )
-        loans = loans.filter(patron__in=students)
-    return loans.select_related("item__record", "patron").order_by(
-        "patron__last_name", "patron__first_name", "patron_id", "due_date", "id"
-    )
-
-
-@transaction.atomic
-def note_letters_printed(
-    actor: Actor, school: School, group: Group | None, people: Sequence[User]
-) -> None:
-    """Printing letters shows students' loans to staff: audited like a view of their record."""
-    require(actor, Perm.CIRCULATION_DESK, school)
-    audit.record(
-        actor,
-        "notice.letters",
-        group,
-        school=school,
-        details={"group": group.name if group else None, "patrons": [p.username for p in people]},
-    )
-
-
-# The letter's table fills A4's text width (170 mm); the headings wrap inside their column
-# ("Afleveringsdato", "Dage for sent" are wider than a number), so they never overlap.
-LETTER_COLUMNS_MM = (78, 34, 34, 24)
-
-
-def letter_table(own: Sequence[Loan], today: dt.date) -> Any:
-    """The overdue copies of one letter as a reportlab table, in the active language."""
-    from xml.sax.saxutils import escape
-
-    from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, Table
-    from reportlab.platypus.tables import TableStyle
-
-    normal = getSampleStyleSheet()["Normal"]
-    bold = ParagraphStyle("letter-heading", parent=normal, fontName="Helvetica-Bold")
-    headings = [_("Title"), _("Barcode"), _("Due"), _("Days late")]
-    rows: list[list[Any]] = [[Paragraph(escape(str(h)), bold) for h in headings]]
-    for loan in own:
-        rows.append(
-            [
-                Paragraph(escape(loan.item.record.title), normal),
-                loan.item.barcode,
-                Paragraph(escape(date_format(loan.due_date, "SHORT_DATE_FORMAT")), normal),
-                str((today - loan.due_date).days),
-            ]
-        )
-    table = Table(rows, colWidths=[w * mm for w in LETTER_COLUMNS_MM], repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("LINEBELOW", (0, 0), (-1, 0), 0.5, "black"),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
-    return table
-
-
-def letters_pdf(
-    school: School, loans: Iterable[Loan], today: dt.date, group: Group | None
-) -> bytes:
-    """One A4 page per student: a letter home about the overdue copies, in their language."""
-    from xml.sax.saxutils import escape
-
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.lib.units import mm
-    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
-
-    styles = getSampleStyleSheet()
-    by_patron: dict[int, list[Loan]] = defaultdict(list)
-    people: dict[int, User] = {}
-    for loan in loans:
-        assert loan.patron is not None
-        by_patron[loan.patron.pk].append(loan)
-        people[loan.patron.pk] = loan.patron
-    story: list[Any] = []
-    for n, (pk, own) in enumerate(by_patron.items()):
-        person = people[pk]
-        with translation.override(language_of(person, school)):
-            name = person.get_full_name() or person.username
-            if n:
-                story.append(PageBreak())
-            story.append(Paragraph(escape(school.name), styles["Normal"]))
-            story.append(Paragraph(escape(date_format(today, "DATE_FORMAT")), styles["Normal"]))
-            story.append(Spacer(1, 12 * mm))
-            heading = _("To %(name)s and the family") % {"name": name}
-            if group is not None:
-                heading += f" ({group.name})"
-            story.append(Paragraph(escape(heading), styles["Heading2"]))
-            text = ngettext(
-                "This copy borrowed from the school library is overdue. Please bring it back "
-                "as soon as you can.",
-                "These copies borrowed from the school library are overdue. Please bring them "
-                "back as soon as you can.",
-                len(own),
-            )
-            story.append(Paragraph(escape(text), styles["Normal"]))
-            story.append(Spacer(1, 6 * mm))
-            story.append(letter_table(own, today))
-            story.append(Spacer(1, 10 * mm))
-            story.append(
-                Paragraph(
-                    escape(
-                        _("If you cannot find it, talk to the library: together we find a way.")
-                    ),
-                    styles["Normal"],
-                )
-            )
-            story.append(Spacer(1, 6 * mm))
-            story.append(Paragraph(escape(_("Kind regards, the school library")), styles["Normal"]))
-    if not story:
-        story.append(Paragraph(escape(_("No overdue loans.")), styles["Normal"]))
-    buffer = io.BytesIO()
-    title = _("Overdue letters")
-    doc = SimpleDocTemplate(
-        buffer, pagesize=A4, title=title, leftMargin=20 * mm, rightMargin=20 * mm
-    )
-    doc.build(story)
-    return buffer.getvalue()
 
 
 # --- Receipts ----------------------------------------------------------------------------------

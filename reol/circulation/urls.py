@@ -1,6 +1,13 @@
 from django.urls import path
 
-from . import views, views_holds
+from . import (
+    views,
+    views_class_sets,
+    views_holds,
+    views_notices,
+    views_rules,
+    views_stocktaking,
+)
 
 urlpatterns = [
     path("", views.desk, name="circulation-desk"),
@@ -14,31 +21,33 @@ urlpatterns = [
         name="circulation-transit-slip",
     ),
     path("receipt/", views.receipt, name="circulation-receipt"),
-    path("class-sets/", views.class_sets, name="circulation-class-sets"),
-    path("class-sets/return/", views.class_set_return, name="circulation-class-set-return"),
-    path("rules/", views.rules_page, name="circulation-rules"),
-    path("rules/new/", views.rule_edit, name="circulation-rule-new"),
-    path("rules/adopt/", views.rules_adopt, name="circulation-rules-adopt"),
-    path("rules/<int:pk>/", views.rule_edit, name="circulation-rule-edit"),
-    path("rules/<int:pk>/delete/", views.rule_delete, name="circulation-rule-delete"),
-    path("notices/", views.notices_page, name="circulation-notices"),
-    path("notices/letters.pdf", views.notice_letters, name="circulation-notice-letters"),
-    path("notices/settings/", views.notice_settings, name="circulation-notice-settings"),
-    path("stocktaking/", views.stocktakes, name="circulation-stocktakes"),
-    path("stocktaking/<int:pk>/", views.stocktake, name="circulation-stocktake"),
+    path("class-sets/", views_class_sets.class_sets, name="circulation-class-sets"),
+    path(
+        "class-sets/return/", views_class_sets.class_set_return, name="circulation-class-set-return"
+    ),
+    path("rules/", views_rules.rules_page, name="circulation-rules"),
+    path("rules/new/", views_rules.rule_edit, name="circulation-rule-new"),
+    path("rules/adopt/", views_rules.rules_adopt, name="circulation-rules-adopt"),
+    path("rules/<int:pk>/", views_rules.rule_edit, name="circulation-rule-edit"),
+    path("rules/<int:pk>/delete/", views_rules.rule_delete, name="circulation-rule-delete"),
+    path("notices/", views_notices.notices_page, name="circulation-notices"),
+    path("notices/letters.pdf", views_notices.notice_letters, name="circulation-notice-letters"),
+    path("notices/settings/", views_notices.notice_settings, name="circulation-notice-settings"),
+    path("stocktaking/", views_stocktaking.stocktakes, name="circulation-stocktakes"),
+    path("stocktaking/<int:pk>/", views_stocktaking.stocktake, name="circulation-stocktake"),
     path(
         "stocktaking/<int:pk>/report/",
-        views.stocktake_report,
+        views_stocktaking.stocktake_report,
         name="circulation-stocktake-report",
     ),
     path(
         "stocktaking/<int:pk>/report.xlsx",
-        views.stocktake_report_xlsx,
+        views_stocktaking.stocktake_report_xlsx,
         name="circulation-stocktake-report-xlsx",
     ),
     path(
         "stocktaking/<int:pk>/report.csv",
-        views.stocktake_report_csv,
+        views_stocktaking.stocktake_report_csv,
         name="circulation-stocktake-report-csv",
     ),
 ]

@@ -1,6 +1,8 @@
-"""The desk, the hold shelf and the loan rules. Thin: find what was scanned, call a service,
+"""The desk, the hold shelf and the desk receipt. Thin: find what was scanned, call a service,
 render the answer. The desk answers htmx requests with the panel and, out of band, the message
 and the selected patron; without JavaScript the same form posts and gets the whole page.
+The other staff pages sit beside it: views_holds, views_rules, views_stocktaking,
+views_notices and views_class_sets.
 """
 
 from __future__ import annotations
@@ -9,59 +11,32 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 
-from reol.catalog.models import CirculationType, Item
-from reol.core import csvsafe, denials, xlsx
+from reol.catalog.models import Item
+from reol.core import denials
 from reol.core import services as core_services
 from reol.core.middleware import school_for
-from reol.core.models import Location, School, User
+from reol.core.models import School, User
 from reol.core.panels import render_panels
-from reol.core.permissions import Perm, has_perm
-from reol.patrons.models import Group, GroupMember
+from reol.core.permissions import Perm
 from reol.patrons.selectors import borrowing_refusal
 
-from . import jobs as circulation_jobs
 from . import notices, once, selectors, slips
-from . import rules as rulebook
-from .actions import class_sets as class_set_actions
 from .actions import holds as hold_actions
 from .actions import loans as loan_actions
-from .actions import rules as rule_actions
-from .actions import stocktaking
-from .actions.common import unknown_item
 from .errors import CirculationError
 from .followups import checkin_followups
-from .forms import (
-    ClassSetForm,
-    LoanRuleForm,
-    NoticeSettingsForm,
-    PreviewForm,
-    StocktakeOpenForm,
-)
 from .models import (
     Hold,
     LoanCategory,
-    LoanPeriod,
-    LoanRule,
-    Notice,
-    StocktakeSession,
-    overdue_condition,
 )
-from .stocktake_export import stocktake_sheets
 
 MAX_CODE = 100
 
@@ -402,338 +377,6 @@ def _shelf_context(request: HttpRequest, school: School) -> dict[str, Any]:
     }
 
 
-# --- Loan rules --------------------------------------------------------------------------------
-
-
-def _preview(school: School, data: dict[str, Any]) -> dict[str, Any]:
-    rules = rulebook.rules_of(school)
-    category = data["patron_category"]
-    grade = data.get("grade")
-    ctype = data["circulation_type"]
-    rule = rulebook.pick_rule(rules, category, grade, ctype)
-    who = str(LoanCategory(category).label)
-    if category == LoanCategory.STUDENT and grade is not None:
-        who = _("student in grade %(grade)s") % {"grade": grade}
-    what = CirculationType(ctype).label
-    if rule is None or not rule.lends:
-        return {
-            "sentence": _("A %(who)s cannot borrow %(what)s copies.") % {"who": who, "what": what}
-        }
-    due = rulebook.due_date(rule, school, data["day"])
-    sentence = _("A %(who)s borrowing a %(what)s copy on %(day)s gets due date %(due)s.") % {
-        "who": who,
-        "what": what,
-        "day": _day(data["day"]),
-        "due": _day(due.date),
-    }
-    notes = []
-    if due.moved_forward:
-        notes.append(
-            _("%(nominal)s is a closed day, so it moved to the next opening day.")
-            % {"nominal": _day(due.nominal)}
-        )
-    if due.moved_back:
-        notes.append(_("Moved back to the last opening day before the summer holiday."))
-    return {"sentence": sentence, "notes": notes, "rule": rule}
-
-
-@login_required
-def rules_page(request: HttpRequest) -> HttpResponse:
-    school = school_for(request, Perm.SCHOOL_MANAGE)
-    own = LoanRule.objects.filter(school=school).exists()
-    preview_form = PreviewForm(request.GET if "circulation_type" in request.GET else None)
-    preview = _preview(school, preview_form.cleaned_data) if preview_form.is_valid() else None
-    return render(
-        request,
-        "circulation/rules.html",
-        {
-            "rules": rulebook.rules_of(school),
-            "own": own,
-            "preview_form": preview_form,
-            "preview": preview,
-            "NO_LOAN": LoanPeriod.NO_LOAN,
-        },
-    )
-
-
-@login_required
-def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    school = school_for(request, Perm.SCHOOL_MANAGE)
-    rule = (
-        denials.get_or_404(request, LoanRule.objects.filter(school=school), pk=pk)
-        if pk is not None
-        else None
-    )
-    form = LoanRuleForm(request.POST or None, instance=rule)
-    if request.method == "POST" and form.is_valid():
-        try:
-            rule_actions.save_rule(_actor(request), school, rule, **form.cleaned_data)
-            return redirect("circulation-rules")
-        except ValidationError as error:
-            for name, errors in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
-    return render(request, "circulation/rule_edit.html", {"form": form, "rule": rule})
-
-
-@login_required
-@require_POST
-def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    school = school_for(request, Perm.SCHOOL_MANAGE)
-    rule = denials.get_or_404(request, LoanRule.objects.filter(school=school), pk=pk)
-    rule_actions.delete_rule(_actor(request), school, rule)
-    return redirect("circulation-rules")
-
-
-@login_required
-@require_POST
-def rules_adopt(request: HttpRequest) -> HttpResponse:
-    """Turn the built-in rules into the school's own, to edit them."""
-    school = school_for(request, Perm.SCHOOL_MANAGE)
-    rule_actions.adopt_default_rules(_actor(request), school)
-    return redirect("circulation-rules")
-
-
-# --- Stocktaking -------------------------------------------------------------------------------
-
-
-def _session(request: HttpRequest, school: School, pk: int) -> StocktakeSession:
-    return denials.get_or_404(
-        request,
-        StocktakeSession.objects.select_related("school", "location", "opened_by").filter(
-            school=school
-        ),
-        pk=pk,
-    )
-
-
-@login_required
-def stocktakes(request: HttpRequest) -> HttpResponse:
-    """The school's stocktaking sessions, and a form to open one."""
-    school = school_for(request, Perm.CIRCULATION_DESK)
-    form = StocktakeOpenForm(request.POST or None, school=school)
-    if request.method == "POST" and form.is_valid():
-        session = stocktaking.open_stocktake(
-            _actor(request),
-            school,
-            location=form.cleaned_data["location"],
-            name=form.cleaned_data["name"],
-        )
-        return redirect("circulation-stocktake", pk=session.pk)
-    sessions = (
-        StocktakeSession.objects.filter(school=school)
-        .select_related("location", "opened_by")
-        .annotate(scanned=Count("scans"))
-        .order_by("-opened_at", "-id")[:50]
-    )
-    return render(request, "circulation/stocktakes.html", {"form": form, "sessions": sessions})
-
-
-def _scan_context(session: StocktakeSession, location_id: int | None) -> dict[str, Any]:
-    return {
-        "session": session,
-        "count": session.scans.count(),
-        "last": selectors.last_scans(session),
-        "locations": Location.objects.filter(school=session.school).order_by("name"),
-        "location_id": location_id,
-    }
-
-
-@login_required
-def stocktake(request: HttpRequest, pk: int) -> HttpResponse:
-    """The scan page: one field, made for a phone; each scan answers with the count so far."""
-    school = school_for(request, Perm.CIRCULATION_DESK)
-    session = _session(request, school, pk)
-    raw = request.POST.get("location") or request.GET.get("location") or ""
-    location_id = int(raw) if raw.isdigit() else session.location_id
-    answer: Answer | None = None
-    if request.method == "POST":
-        if request.POST.get("action") == "close":
-            stocktaking.close_stocktake(_actor(request), session)
-            return redirect("circulation-stocktake-report", pk=session.pk)
-        code = request.POST.get("scan", "").strip()[:MAX_CODE]
-        if code:
-            try:
-                result = stocktaking.record_scan(
-                    _actor(request), session, code, location=location_id
-                )
-                item = result.scan.item
-                if result.created:
-                    counted = _("Counted “%(title)s” (%(barcode)s).") % {
-                        "title": item.record.title,
-                        "barcode": item.barcode,
-                    }
-                    answer = Answer(
-                        "notice" if result.warning else "ok",
-                        f"{counted} {result.warning}".strip(),
-                    )
-                else:
-                    answer = Answer(
-                        "notice",
-                        _("“%(title)s” (%(barcode)s) was counted already.")
-                        % {"title": item.record.title, "barcode": item.barcode},
-                    )
-            except CirculationError as error:
-                answer = Answer("error", error.message)
-    context = {**_scan_context(session, location_id), "answer": answer}
-    if request.headers.get("HX-Request"):
-        return render(request, "circulation/_stocktake_response.html", context)
-    return render(request, "circulation/stocktake.html", context)
-
-
-@login_required
-def stocktake_report(request: HttpRequest, pk: int) -> HttpResponse:
-    """What the count found; copies not found can be marked missing, all or some."""
-    school = school_for(request, Perm.CIRCULATION_DESK)
-    session = _session(request, school, pk)
-    may_mark = has_perm(request.user, Perm.CATALOG_EDIT, school)
-    if request.method == "POST":
-        if not may_mark:
-            raise PermissionDenied(_("Marking copies missing is for the catalogue's editors."))
-        chosen = None
-        if request.POST.get("which") != "all":
-            chosen = [int(v) for v in request.POST.getlist("item") if v.isdigit()]
-        changed = stocktaking.mark_missing(_actor(request), session, chosen)
-        messages.success(
-            request,
-            ngettext(
-                "%(count)s copy is now registered as missing.",
-                "%(count)s copies are now registered as missing.",
-                len(changed),
-            )
-            % {"count": len(changed)},
-        )
-        return redirect("circulation-stocktake-report", pk=session.pk)
-    report = selectors.stocktake_report(session)
-    missing = Paginator(report.missing, 200).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "circulation/stocktake_report.html",
-        {
-            "session": session,
-            "report": report,
-            "missing": missing,
-            "on_loan": report.on_loan[:500],
-            "may_mark": may_mark,
-        },
-    )
-
-
-@login_required
-def stocktake_report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    """The whole report as a spreadsheet: the numbers, and each list in the page's order."""
-    school = school_for(request, Perm.CIRCULATION_DESK)
-    session = _session(request, school, pk)
-    sheets = stocktake_sheets(session, selectors.stocktake_report(session))
-    return xlsx.response(f"stocktaking-{session.pk}.xlsx", sheets)
-
-
-@login_required
-def stocktake_report_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    """The copies not found, in shelf order, as CSV (safe to open in a spreadsheet)."""
-    school = school_for(request, Perm.CIRCULATION_DESK)
-    session = _session(request, school, pk)
-    report = selectors.stocktake_report(session)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="stocktaking-{session.pk}.csv"'
-    response.write("\ufeff")  # a spreadsheet then reads æ, ø and å right
-    out = csvsafe.writer(response)
-    out.writerow([_("Location"), _("Shelf mark"), _("Title"), _("Barcode"), _("Status")])
-    for item in report.missing.select_related("record", "location"):
-        out.writerow(
-            [
-                item.location.name if item.location else "",
-                item.effective_shelf_mark,
-                item.record.title,
-                item.barcode,
-                item.get_status_display(),
-            ]
-        )
-    return response
-
-
-# --- Notices -----------------------------------------------------------------------------------
-
-
-@login_required
-def notices_page(request: HttpRequest) -> HttpResponse:
-    """Reminders sent lately, and the paper letters per class for schools that hand them out."""
-    school = school_for(request, Perm.CIRCULATION_DESK)
-    if request.method == "POST" and request.POST.get("action") == "send":
-        circulation_jobs.queue_notices(_actor(request), school)
-        messages.success(request, _("The notices are being sent. Sent notices are listed here."))
-        return redirect("circulation-notices")
-    today = timezone.localdate()
-    overdue = notices.overdue_loans(school, today)
-    per_group = (
-        Group.objects.filter(school=school, active=True)
-        .annotate(
-            overdue=Count(
-                "members__patron__user__loans",
-                filter=Q(
-                    members__role=GroupMember.Role.STUDENT,
-                    members__patron__user__loans__school=school,
-                )
-                & overdue_condition(today, prefix="members__patron__user__loans__"),
-            )
-        )
-        .order_by("grade", "name")
-    )
-    recent = (
-        Notice.objects.filter(school=school)
-        .select_related("patron", "loan__item__record", "hold__record")
-        .order_by("-sent_at", "-id")[:50]
-    )
-    return render(
-        request,
-        "circulation/notices.html",
-        {
-            "settings": notices.settings_of(school),
-            "groups": per_group,
-            "overdue_count": overdue.count(),
-            "recent": recent,
-            "may_manage": has_perm(request.user, Perm.SCHOOL_MANAGE, school),
-        },
-    )
-
-
-@login_required
-def notice_letters(request: HttpRequest) -> HttpResponse:
-    """The overdue letters of one class (``?group=``), or of every overdue student, as a PDF."""
-    school = school_for(request, Perm.CIRCULATION_DESK)
-    raw = request.GET.get("group", "")
-    group = (
-        denials.get_or_404(request, Group.objects.filter(school=school), pk=int(raw))
-        if raw.isdigit()
-        else None
-    )
-    today = timezone.localdate()
-    loans = list(notices.overdue_loans(school, today, group))
-    people = list({loan.patron.pk: loan.patron for loan in loans if loan.patron}.values())
-    notices.note_letters_printed(_actor(request), school, group, people)
-    pdf = notices.letters_pdf(school, loans, today, group)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    name = f"overdue-{group.name if group else school.code}-{today.isoformat()}.pdf"
-    response["Content-Disposition"] = f'inline; filename="{slugify(name[:-4])}.pdf"'
-    return response
-
-
-@login_required
-def notice_settings(request: HttpRequest) -> HttpResponse:
-    school = school_for(request, Perm.SCHOOL_MANAGE)
-    current = notices.settings_of(school)
-    form = NoticeSettingsForm(request.POST or None, instance=current)
-    if request.method == "POST" and form.is_valid():
-        try:
-            values = {name: form.cleaned_data[name] for name in notices.NOTICE_FIELDS}
-            notices.save_notice_settings(_actor(request), school, **values)
-            messages.success(request, _("The notice settings are saved."))
-            return redirect("circulation-notices")
-        except ValidationError as error:
-            for name, errors in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, errors)
-    return render(request, "circulation/notice_settings.html", {"form": form})
-
-
 @login_required
 def receipt(request: HttpRequest) -> HttpResponse:
     """Today's loans of the desk's patron, on a page made for printing."""
@@ -753,97 +396,3 @@ def receipt(request: HttpRequest) -> HttpResponse:
             "open_count": selectors.open_loans(patron).filter(school=school).count(),
         },
     )
-
-
-# --- Class sets --------------------------------------------------------------------------------
-
-
-@login_required
-def class_sets(request: HttpRequest) -> HttpResponse:
-    """Lend a class set in one action, and the class sets out (each with *Return all*)."""
-    school = school_for(request, Perm.CIRCULATION_DESK)
-    form = ClassSetForm(request.POST or None, school=school)
-    problems: list[dict[str, str]] = []
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            if data["barcodes"]:
-                result = class_set_actions.lend_class_set(
-                    _actor(request), school, data["patron"], data["group"], items=data["barcodes"]
-                )
-            else:
-                sample = selectors.item_by_barcode(data["sample"])
-                if sample is None:
-                    raise unknown_item(data["sample"])
-                result = class_set_actions.lend_class_set(
-                    _actor(request),
-                    school,
-                    data["patron"],
-                    data["group"],
-                    record=sample.record_id,
-                    count=data["count"],
-                )
-        except CirculationError as error:
-            problems = error.details.get("problems", [])
-            # The refusal once: one sentence, then a line per copy (not the copies twice).
-            form.add_error(None, _class_set_refusal(problems) if problems else error.message)
-        else:
-            messages.success(
-                request,
-                ngettext(
-                    "Lent %(count)s copy of “%(title)s” to %(name)s for %(group)s, due %(due)s.",
-                    "Lent %(count)s copies of “%(title)s” to %(name)s for %(group)s, due %(due)s.",
-                    len(result.loans),
-                )
-                % {
-                    "count": len(result.loans),
-                    "title": result.record.title,
-                    "name": result.patron,
-                    "group": result.group.name,
-                    "due": _day(min(loan.due_date for loan in result.loans)),
-                },
-            )
-            return redirect("circulation-class-sets")
-    return render(
-        request,
-        "circulation/class_sets.html",
-        {
-            "form": form,
-            "problems": problems,
-            "sets": selectors.class_sets_out(school, timezone.localdate()),
-            "today": timezone.localdate(),
-        },
-    )
-
-
-def _class_set_refusal(problems: list[dict[str, str]]) -> str:
-    return ngettext(
-        "%(count)s copy cannot be lent, so none were:",
-        "%(count)s copies cannot be lent, so none were:",
-        len(problems),
-    ) % {"count": len(problems)}
-
-
-@login_required
-@require_POST
-def class_set_return(request: HttpRequest) -> HttpResponse:
-    """*Return all*: every open loan of one class set comes back (the teacher brought the box)."""
-    school = school_for(request, Perm.CIRCULATION_DESK)
-    ids = [request.POST.get(name, "") for name in ("group", "record", "patron")]
-    if not all(value.isdigit() for value in ids):
-        raise Http404
-    group, record, patron = (int(value) for value in ids)
-    loans = list(selectors.class_set_loans(school, group, record, patron))
-    if not loans:
-        raise Http404
-    outcome = class_set_actions.return_class_set(
-        _actor(request), school, [loan.item for loan in loans]
-    )
-    messages.success(
-        request,
-        ngettext("%(count)s copy is back.", "%(count)s copies are back.", len(outcome.returned))
-        % {"count": len(outcome.returned)},
-    )
-    for problem in outcome.problems:
-        messages.error(request, f"{problem['item']}: {problem['message']}")
-    return redirect("circulation-class-sets")

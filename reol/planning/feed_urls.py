@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from . import views
+from . import views_feeds
 
 urlpatterns = [
-    path("<str:token>.ics", views.feed, name="planning-feed"),
+    path("<str:token>.ics", views_feeds.feed, name="planning-feed"),
 ]

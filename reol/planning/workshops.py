@@ -20,7 +20,7 @@ from reol.core.permissions import Actor
 from reol.core.text import one_line, printable
 
 from .models import Collaboration
-from .services import may_edit_collaboration
+from .services.collaborations import may_edit_collaboration
 
 
 def workshops_of(school: School) -> QuerySet[Workshop]:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from conftest import PASSWORD
 from reol.catalog.models import ItemStatus
-from reol.circulation import notices
+from reol.circulation import notice_letters, notices
 from reol.circulation.actions import holds as hold_actions
 from reol.circulation.actions import loans as loan_actions
 from reol.circulation.models import HoldState, Notice, NoticeChannel
@@ -272,9 +272,9 @@ def test_the_overdue_letters_headings_fit_their_columns(library, language):
     from reportlab.platypus import Paragraph
 
     lend(library)
-    loans = list(notices.overdue_loans(library.school, day(20)))
+    loans = list(notice_letters.overdue_loans(library.school, day(20)))
     with translation.override(language):
-        table = notices.letter_table(loans, day(20))
+        table = notice_letters.letter_table(loans, day(20))
     table.wrap(170 * 72 / 25.4, 800)
     for row in table._cellvalues:
         for value, width in zip(row, table._colWidths, strict=True):
