@@ -11,9 +11,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from reol.catalog import services as catalog
+from reol.catalog.models import Item, ItemStatus
+from reol.core.permissions import SYSTEM
 from reol.external.models import IllRequest, PartnerRequest
 from reol.external.states import IllState
-from reol.external.tests.test_iso18626 import ENDPOINT, _ask, _peers
+from reol.external.tests.test_iso18626 import ENDPOINT, _ask, _hoved_record, _peers
 from tests.test_external_browser import _as, _no_serious_axe
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,13 +38,18 @@ def test_a_request_travels_between_two_reols(world, live_server, browser):  # ty
     card.get_by_text("Vulkaner i Island").wait_for()
     _no_serious_axe(lender, "lending to other libraries")
     card.get_by_role("button", name="We will lend it").click()
-    lender.get_by_text("Saved, and the other library was told.").wait_for()
+    lender.get_by_text("Saved. The other library is told as soon as its system answers.").wait_for()
     due = timezone.localdate() + dt.timedelta(days=28)
     card = lender.locator(f"#partner-{PartnerRequest.objects.get().pk}")
+    # Our copy goes out through circulation: the lender scans which one.
+    theirs_asked = PartnerRequest.objects.get()
+    catalog.add_items(SYSTEM, _hoved_record(theirs_asked), theirs_asked.school, barcodes=["HOV-1"])
     card.get_by_label("Due back").fill(due.isoformat())
+    card.get_by_label("Copy's barcode").fill("HOV-1")
     card.get_by_role("button", name="Lent to them until the date").click()
-    lender.get_by_text("Saved, and the other library was told.").wait_for()
+    lender.get_by_text("Saved. The other library is told as soon as its system answers.").wait_for()
     lender.context.close()
+    assert Item.objects.get(barcode="HOV-1").status == ItemStatus.ON_LOAN
 
     librarian.reload()
     librarian.locator("#ill-state").get_by_text("shipped by the lender").wait_for()
