@@ -97,7 +97,7 @@ def locked_item(item: Item | str, school: School, *, lock_record: bool = False) 
     """The copy, locked for this transaction. A copy of another municipality is unknown here.
 
     ``lock_record`` locks the record's row in the same statement (checkout: the bookings'
-    check needs it locked, see ``bookings.selectors.latest_due_date``).
+    check needs it locked, see ``bookings.lending.latest_due_date``).
     """
     of = ("self", "record") if lock_record else ("self",)
     locked = (
