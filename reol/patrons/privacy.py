@@ -53,7 +53,6 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-@transaction.atomic
 @dataclass(frozen=True)
 class ExportSection:
     """A higher app's part of a person's export (technology's charges, say), registered in its
@@ -78,6 +77,7 @@ def export_sections() -> list[ExportSection]:
     return list(_sections)
 
 
+@transaction.atomic
 def export_patron(actor: Actor, user: User) -> dict[str, Any]:
     """Everything about ``user`` at the schools the actor manages (all, for the person)."""
     schools = _export_schools(actor, user)
