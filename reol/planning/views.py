@@ -5,6 +5,7 @@ views_collaborations, views_team and views_feeds.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -57,47 +58,47 @@ def _people_queryset(school: School, *, staff_only: bool = False) -> Any:
 # --- The coordination calendar ----------------------------------------------------------------
 
 
-@login_required
-def calendar(request: HttpRequest) -> HttpResponse:
-    school = _school(request)
-    user = _me(request)
-    staff = access.is_centre_staff(user, school)
-    capacity_form = forms.CapacityForm(
-        request.POST or None, initial={"heavy_use_capacity": selectors.capacity(school)}
-    )
-    if request.method == "POST" and capacity_form.is_valid():
-        try:
-            services.set_heavy_use_capacity(
-                user, school, capacity_form.cleaned_data["heavy_use_capacity"]
-            )
-        except ValidationError as error:
-            _form_errors(capacity_form, error)
-        else:
-            messages.success(request, _("The weekly capacity is saved."))
-            return redirect(request.get_full_path())
-    year = request.GET.get("year") or school_calendar.current_school_year(school)
-    # this school year and the next are always offered, planned for or not
-    offered = school_calendar.current_and_next(school)
-    years = sorted({*selectors.school_years(school), *offered, year})
+def _save_capacity(
+    request: HttpRequest, user: User, school: School, capacity_form: forms.CapacityForm
+) -> HttpResponse | None:
+    """The staff's form under the calendar: how many heavy-use classes a week they can serve."""
+    if not (request.method == "POST" and capacity_form.is_valid()):
+        return None
     try:
-        first, last = school_calendar.school_year_bounds(school, year)
-    except ValidationError:
-        raise Http404 from None
+        services.set_heavy_use_capacity(
+            user, school, capacity_form.cleaned_data["heavy_use_capacity"]
+        )
+    except ValidationError as error:
+        _form_errors(capacity_form, error)
+        return None
+    messages.success(request, _("The weekly capacity is saved."))
+    return redirect(request.get_full_path())
+
+
+@dataclass
+class _CalendarFilters:
+    """What the calendar's filter bar asks for (from the query string) and offers."""
+
+    grade: int | None
+    subject: str
+    people: list[User]
+    staff_member: User | None
+
+
+def _filters(request: HttpRequest, school: School) -> _CalendarFilters:
     grade_text = request.GET.get("grade", "")
-    grade = int(grade_text) if grade_text.isdigit() else None
-    subject = request.GET.get("subject", "")[:100]
     staff_text = request.GET.get("staff", "")
     people = selectors.staff_members(school)
-    staff_member = next((p for p in people if str(p.pk) == staff_text), None)
-    cal = selectors.coordination(
-        school,
-        first,
-        last,
-        school_year=year,
-        grade=grade,
-        subject=subject,
-        staff=staff_member,
+    return _CalendarFilters(
+        grade=int(grade_text) if grade_text.isdigit() else None,
+        subject=request.GET.get("subject", "")[:100],
+        people=people,
+        staff_member=next((p for p in people if str(p.pk) == staff_text), None),
     )
+
+
+def _grades_and_subjects(school: School, year: str) -> tuple[list[int], list[str]]:
+    """The grades of the year's groups and the subjects of its plans, for the filter bar."""
     grades = sorted(
         {
             g
@@ -113,6 +114,39 @@ def calendar(request: HttpRequest) -> HttpResponse:
         ),
         key=str.casefold,
     )
+    return grades, subjects
+
+
+@login_required
+def calendar(request: HttpRequest) -> HttpResponse:
+    school = _school(request)
+    user = _me(request)
+    staff = access.is_centre_staff(user, school)
+    capacity_form = forms.CapacityForm(
+        request.POST or None, initial={"heavy_use_capacity": selectors.capacity(school)}
+    )
+    saved = _save_capacity(request, user, school, capacity_form)
+    if saved is not None:
+        return saved
+    year = request.GET.get("year") or school_calendar.current_school_year(school)
+    # this school year and the next are always offered, planned for or not
+    offered = school_calendar.current_and_next(school)
+    years = sorted({*selectors.school_years(school), *offered, year})
+    try:
+        first, last = school_calendar.school_year_bounds(school, year)
+    except ValidationError:
+        raise Http404 from None
+    shown = _filters(request, school)
+    cal = selectors.coordination(
+        school,
+        first,
+        last,
+        school_year=year,
+        grade=shown.grade,
+        subject=shown.subject,
+        staff=shown.staff_member,
+    )
+    grades, subjects = _grades_and_subjects(school, year)
     this_week = school_calendar.week_of(timezone.localdate())
     return render(
         request,
@@ -123,11 +157,11 @@ def calendar(request: HttpRequest) -> HttpResponse:
             "year": year,
             "years": years,
             "grades": grades,
-            "grade": grade,
+            "grade": shown.grade,
             "subjects": subjects,
-            "subject": subject,
-            "people": people,
-            "staff_member": staff_member,
+            "subject": shown.subject,
+            "people": shown.people,
+            "staff_member": shown.staff_member,
             "this_week": this_week,
             "is_staff": staff,
             "capacity_form": capacity_form,
