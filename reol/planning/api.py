@@ -13,11 +13,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from reol.bookings.selectors import booked_things
 from reol.core import denials
 from reol.core.models import School, User
 from reol.core.paging import DateRange, paged
@@ -25,6 +27,7 @@ from reol.core.permissions import Perm, schools_with
 from reol.core.schemas import ManyLines, OneLine
 
 from . import access, selectors, services
+from .coordination import Row
 from .models import PlanEntry
 
 router = Router(tags=["planning"])
@@ -169,14 +172,8 @@ class CalendarQuery(DateRange):
     school: str | None = Field(None, max_length=32)
 
 
-@router.get("/calendar", response={200: CalendarOut})
-def coordination_calendar(request: HttpRequest, params: Query[CalendarQuery]) -> dict[str, Any]:
-    """The coordination calendar of a school: its weeks × groups, with clashes."""
-    from django.core.exceptions import ValidationError
-
-    from reol.bookings.selectors import booked_things
-
-    school = _planning_school(request, params.school)
+def _calendar_range(params: CalendarQuery) -> tuple[dt.date, dt.date]:
+    """The asked dates (eight weeks from today by default), refused when reversed or too long."""
     start, end = params.bounds(7 * 8)
     if end < start:
         raise ValidationError({"to": _("“to” comes before “from”.")})
@@ -184,43 +181,67 @@ def coordination_calendar(request: HttpRequest, params: Query[CalendarQuery]) ->
         raise ValidationError(
             {"to": _("Ask for at most %(n)s days at a time.") % {"n": MAX_CALENDAR_DAYS}}
         )
+    return start, end
+
+
+def _week_out(row: Row, plans: dict[int, PlanEntry], bookings: dict[int, Any]) -> dict[str, Any]:
+    """One week of the calendar by ids; the plans and bookings it shows are gathered into
+    ``plans`` and ``bookings``, which the answer lists once each."""
+    cells = []
+    for cell in row.cells:
+        for entry in cell.entries:
+            plans[entry.pk] = entry
+        for booking in cell.bookings:
+            bookings[booking.pk] = booking
+        cells.append(
+            {
+                "group": cell.group.pk,
+                "group_name": cell.group.name,
+                "plans": [e.pk for e in cell.entries],
+                "bookings": [b.pk for b in cell.bookings],
+                "clash": cell.clash,
+            }
+        )
+    for booking in row.other_bookings:
+        bookings[booking.pk] = booking
+    return {
+        "year": row.week.year,
+        "week": row.week.number,
+        "monday": row.week.monday,
+        "holiday": row.week.holiday,
+        "heavy_use_classes": row.heavy,
+        "clashes": [
+            {"kind": c.kind, "message": c.message, "groups": sorted(c.group_ids)}
+            for c in row.clashes
+        ],
+        "cells": cells,
+        "other_bookings": [b.pk for b in row.other_bookings],
+    }
+
+
+def _booking_out(booking: Any) -> dict[str, Any]:
+    return {
+        "id": booking.pk,
+        "title": booking.title,
+        "group": booking.group_id,
+        "starts": booking.starts,
+        "ends": booking.ends,
+        "start_time": booking.start_time,
+        "end_time": booking.end_time,
+        "state": booking.state,
+        "things": booked_things(booking),
+    }
+
+
+@router.get("/calendar", response={200: CalendarOut})
+def coordination_calendar(request: HttpRequest, params: Query[CalendarQuery]) -> dict[str, Any]:
+    """The coordination calendar of a school: its weeks × groups, with clashes."""
+    school = _planning_school(request, params.school)
+    start, end = _calendar_range(params)
     cal = selectors.coordination(school, start, end)
     plans: dict[int, PlanEntry] = {}
     bookings: dict[int, Any] = {}
-    weeks_out = []
-    for row in cal.rows:
-        cells = []
-        for cell in row.cells:
-            for entry in cell.entries:
-                plans[entry.pk] = entry
-            for booking in cell.bookings:
-                bookings[booking.pk] = booking
-            cells.append(
-                {
-                    "group": cell.group.pk,
-                    "group_name": cell.group.name,
-                    "plans": [e.pk for e in cell.entries],
-                    "bookings": [b.pk for b in cell.bookings],
-                    "clash": cell.clash,
-                }
-            )
-        for booking in row.other_bookings:
-            bookings[booking.pk] = booking
-        weeks_out.append(
-            {
-                "year": row.week.year,
-                "week": row.week.number,
-                "monday": row.week.monday,
-                "holiday": row.week.holiday,
-                "heavy_use_classes": row.heavy,
-                "clashes": [
-                    {"kind": c.kind, "message": c.message, "groups": sorted(c.group_ids)}
-                    for c in row.clashes
-                ],
-                "cells": cells,
-                "other_bookings": [b.pk for b in row.other_bookings],
-            }
-        )
+    weeks_out = [_week_out(row, plans, bookings) for row in cal.rows]
     for entry in plans.values():
         entry.school = school
     return {
@@ -230,18 +251,7 @@ def coordination_calendar(request: HttpRequest, params: Query[CalendarQuery]) ->
         "capacity": cal.capacity,
         "plans": sorted(plans.values(), key=lambda e: (e.starts, e.pk)),
         "bookings": [
-            {
-                "id": b.pk,
-                "title": b.title,
-                "group": b.group_id,
-                "starts": b.starts,
-                "ends": b.ends,
-                "start_time": b.start_time,
-                "end_time": b.end_time,
-                "state": b.state,
-                "things": booked_things(b),
-            }
-            for b in sorted(bookings.values(), key=lambda b: (b.starts, b.pk))
+            _booking_out(b) for b in sorted(bookings.values(), key=lambda b: (b.starts, b.pk))
         ],
         "weeks": weeks_out,
     }
