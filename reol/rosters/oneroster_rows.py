@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
@@ -15,7 +16,7 @@ from reol.core import calendar
 from reol.core.services import USERNAME_PATTERN
 from reol.core.text import one_line
 
-from .reader import Table, TableError, read_table
+from .reader import Row, Table, TableError, read_table
 from .roster import (
     STUDENT,
     TEACHER,
@@ -308,6 +309,82 @@ def _guardians(
             person.guardian_emails = list(dict.fromkeys(found))
 
 
+@dataclass
+class _ClassFile:
+    """classes.csv as it is read: what decides which classes are ours and their year, and what
+    the rows so far have shown."""
+
+    ours: set[str] | None  # the chosen schools' ids (None: every school)
+    sessions: dict[str, str]  # term id → school year
+    default_year: str  # for a class whose terms are not in academicSessions.csv
+    known: set[str] = field(default_factory=set)  # every class id in the file (ours or not)
+    mine: dict[str, GroupSpec] = field(default_factory=dict)
+    first_line: dict[str, int] = field(default_factory=dict)
+    unknown_terms: set[str] = field(default_factory=set)
+
+
+def _first_time(roster: Roster, table: Table, row: Row, sid: str, found: _ClassFile) -> bool:
+    """Whether the class id is new; a repeated one rejects both rows (each names the other)."""
+    if sid not in found.first_line:
+        found.first_line[sid] = row.line
+        found.known.add(sid)
+        return True
+    first = found.first_line[sid]
+    for line, other in ((row.line, first), (first, row.line)):
+        roster.error(
+            table.name,
+            line,
+            _("The class id “%(id)s” is also on line %(line)d; neither row is imported.")
+            % {"id": sid, "line": other},
+        )
+    found.mine.pop(sid, None)
+    return False
+
+
+def _class_year(table: Table, cells: list[str], found: _ClassFile) -> str:
+    """The school year of the class's first known term (the default year when none is known)."""
+    terms = [
+        t.strip()
+        for t in _cell(table, cells, "termSourcedIds", "sessionSourcedIds").split(",")
+        if t.strip()
+    ]
+    year = next((found.sessions[t] for t in terms if t in found.sessions), "")
+    if not year:
+        found.unknown_terms.update(t for t in terms if t not in found.sessions)
+        year = found.default_year
+    return year
+
+
+def _read_class(roster: Roster, table: Table, row: Row, found: _ClassFile) -> None:
+    """One row of classes.csv: a group of ours into ``found.mine``, or an error, or skipped."""
+    cells = row.cells
+    sid = _cell(table, cells, "sourcedId")
+    if not sid:
+        roster.error(table.name, row.line, _("The row has no sourcedId."))
+        return
+    if not _first_time(roster, table, row, sid, found):
+        return
+    school = _cell(table, cells, "schoolSourcedId", "orgSourcedId")
+    if found.ours is not None and school not in found.ours:
+        return
+    if _cell(table, cells, "status").lower() == "tobedeleted":
+        return
+    title = _cell(table, cells, "title")
+    year = _class_year(table, cells, found)
+    if not title:
+        roster.error(table.name, row.line, _("The class has no title."))
+        return
+    found.mine[sid] = GroupSpec(
+        key=sid,
+        name=title[:64],
+        school_year=year,
+        file=table.name,
+        line=row.line,
+        grade=_grade(_cell(table, cells, "grades", "grade")),
+        code=_cell(table, cells, "classCode"),
+    )
+
+
 def _classes_and_enrollments(
     reader: _Reader,
     roster: Roster,
@@ -320,69 +397,22 @@ def _classes_and_enrollments(
     classes = reader.table("classes", ["sourcedId", "title"])
     if classes is None:
         return
-    name = classes.name
-    known: set[str] = set()  # every class id in the file (ours or not)
-    mine: dict[str, GroupSpec] = {}
-    first_line: dict[str, int] = {}
-    unknown_terms: set[str] = set()
+    found = _ClassFile(ours, sessions, default_year)
     for row in classes.rows:
-        cells = row.cells
-        sid = _cell(classes, cells, "sourcedId")
-        if not sid:
-            roster.error(name, row.line, _("The row has no sourcedId."))
-            continue
-        if sid in first_line:
-            for line, other in ((row.line, first_line[sid]), (first_line[sid], row.line)):
-                roster.error(
-                    name,
-                    line,
-                    _("The class id “%(id)s” is also on line %(line)d; neither row is imported.")
-                    % {"id": sid, "line": other},
-                )
-            mine.pop(sid, None)
-            continue
-        first_line[sid] = row.line
-        known.add(sid)
-        school = _cell(classes, cells, "schoolSourcedId", "orgSourcedId")
-        if ours is not None and school not in ours:
-            continue
-        if _cell(classes, cells, "status").lower() == "tobedeleted":
-            continue
-        title = _cell(classes, cells, "title")
-        terms = [
-            t.strip()
-            for t in _cell(classes, cells, "termSourcedIds", "sessionSourcedIds").split(",")
-            if t.strip()
-        ]
-        year = next((sessions[t] for t in terms if t in sessions), "")
-        if not year:
-            unknown_terms.update(t for t in terms if t not in sessions)
-            year = default_year
-        if not title:
-            roster.error(name, row.line, _("The class has no title."))
-            continue
-        mine[sid] = GroupSpec(
-            key=sid,
-            name=title[:64],
-            school_year=year,
-            file=name,
-            line=row.line,
-            grade=_grade(_cell(classes, cells, "grades", "grade")),
-            code=_cell(classes, cells, "classCode"),
-        )
-    if unknown_terms:
+        _read_class(roster, classes, row, found)
+    if found.unknown_terms:
         roster.warn(
-            name,
+            classes.name,
             0,
             _("Terms not in academicSessions.csv (%(terms)s): those classes are put in %(year)s.")
-            % {"terms": ", ".join(sorted(unknown_terms)[:10]), "year": default_year},
+            % {"terms": ", ".join(sorted(found.unknown_terms)[:10]), "year": default_year},
         )
-    roster.groups = mine
+    roster.groups = found.mine
     enrollments = reader.table("enrollments", ["classSourcedId", "userSourcedId"])
     if enrollments is None:
         return
     roster.has_memberships = True
-    _enrollments(roster, enrollments, people, every_user, known, mine)
+    _enrollments(roster, enrollments, people, every_user, found.known, found.mine)
 
 
 def _enrollments(
