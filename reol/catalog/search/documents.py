@@ -97,35 +97,90 @@ def documents(record_ids: Iterable[int]) -> Iterator[dict[str, Any]]:
         yield build(row, isbns.get(row["id"], []), copies.get(row["id"], {}))
 
 
-def build(row: dict[str, Any], isbn13s: list[str], copies: dict[str, list[Any]]) -> dict[str, Any]:
-    """One record's search document from its columns, ISBNs and copies per school."""
-    names = [c.get("name", "") for c in row["contributors"] or [] if c.get("name")]
-    subjects = [str(s) for s in row["subjects"] or [] if s]
-    title, subtitle = row["title"] or "", row["subtitle"] or ""
-    words = " ".join(filter(None, [title, subtitle]))  # searched as one text, as ever
-    languages = [str(code).lower() for code in row["languages"] or []]
+# Which age buckets bring which of the ``_AGE_WORDS``, in the order they are added.
+_AGE_BUCKET_WORDS = (
+    (("0-5", "6-8", "9-12"), "children"),
+    (("13-17",), "youth"),
+    (("18+",), "adult"),
+)
+
+
+def _stem_languages(languages: list[str]) -> list[str]:
+    """The stemmers for the record's languages; the site's (or Danish) when it names none."""
     stem = sorted({_LANGUAGE[c] for c in languages if c in _LANGUAGE})
     if not stem and not languages:
         default = settings.LANGUAGE_CODE[:2]
         stem = [default if default in STEM_LANGUAGES else "da"]
-    age_min, age_max = row["age_min"], row["age_max"]
-    ages: list[str] = []
-    if age_min is not None or age_max is not None:
-        low, high = age_min or 0, age_max if age_max is not None else 200
-        ages = [k for k, (lo, hi) in AGE_BUCKETS.items() if lo <= high and low <= hi]
+    return stem
+
+
+def _ages(age_min: int | None, age_max: int | None) -> list[str]:
+    """The age buckets the record's age range overlaps (none when it has no range)."""
+    if age_min is None and age_max is None:
+        return []
+    low, high = age_min or 0, age_max if age_max is not None else 200
+    return [k for k, (lo, hi) in AGE_BUCKETS.items() if lo <= high and low <= hi]
+
+
+def _extra_words(row: dict[str, Any], ages: list[str]) -> list[str]:
+    """Words searched beside the record's own: its publisher, what it is and who it is for."""
+    extra = [row["publisher"], _TYPE_WORDS.get(row["material_type"], "")]
+    for buckets, audience in _AGE_BUCKET_WORDS:
+        if any(a in ages for a in buckets):
+            extra.append(_AGE_WORDS[audience])
+    return [e for e in extra if e]
+
+
+def _stored(
+    row: dict[str, Any],
+    words: str,
+    names: list[str],
+    subjects: list[str],
+    copies: dict[str, list[Any]],
+) -> dict[str, Any]:
+    """What a hit shows without a trip to the database (``words``: see ``_words``)."""
+    title, subtitle = row["title"] or "", row["subtitle"] or ""
+    return {
+        "id": row["id"],
+        "title": title,
+        "subtitle": subtitle,
+        # The relator codes, not a term in one language: ``labels.translate_roles`` and
+        # ``Hit.from_stored`` show them in the reader's language. (Keys in this order: the
+        # API rewrites the roles in the stored JSON without decoding it.)
+        "contributors": [
+            {
+                "name": str(c["name"]),
+                "relator": relator_codes(c),
+                "role": str(c.get("role") or ""),
+            }
+            for c in row["contributors"] or []
+            if c.get("name")
+        ],
+        "year": row["year"],
+        "material_type": row["material_type"],
+        "shelf_mark": row["shelf_mark"],
+        "availability": [
+            {"school": code, "name": name, "available": available, "total": total}
+            for code, (name, available, total) in sorted(copies.items())
+        ],
+        "vocabulary": [words, *names, *subjects, row["series"]],
+    }
+
+
+def _words(row: dict[str, Any]) -> str:
+    """Title and subtitle, searched as one text (as ever)."""
+    return " ".join(filter(None, [row["title"] or "", row["subtitle"] or ""]))
+
+
+def build(row: dict[str, Any], isbn13s: list[str], copies: dict[str, list[Any]]) -> dict[str, Any]:
+    """One record's search document from its columns, ISBNs and copies per school."""
+    names = [c.get("name", "") for c in row["contributors"] or [] if c.get("name")]
+    subjects = [str(s) for s in row["subjects"] or [] if s]
+    words = _words(row)
+    languages = [str(code).lower() for code in row["languages"] or []]
+    ages = _ages(row["age_min"], row["age_max"])
     lix = row["reading_level"]
     levels = [k for k, (lo, hi) in LIX_BUCKETS.items() if lix is not None and lo <= lix <= hi]
-    extra = [row["publisher"], _TYPE_WORDS.get(row["material_type"], "")]
-    if any(a in ages for a in ("0-5", "6-8", "9-12")):
-        extra.append(_AGE_WORDS["children"])
-    if "13-17" in ages:
-        extra.append(_AGE_WORDS["youth"])
-    if "18+" in ages:
-        extra.append(_AGE_WORDS["adult"])
-    availability = [
-        {"school": code, "name": name, "available": available, "total": total}
-        for code, (name, available, total) in sorted(copies.items())
-    ]
     return {
         "id": row["id"],
         "municipality": row["municipality_id"],
@@ -134,9 +189,9 @@ def build(row: dict[str, Any], isbn13s: list[str], copies: dict[str, list[Any]])
         "subject": subjects,
         "series": [row["series"]] if row["series"] else [],
         "summary": [row["summary"]] if row["summary"] else [],
-        "extra": [e for e in extra if e],
+        "extra": _extra_words(row, ages),
         "isbns": sorted(set(isbn13s)),  # queries become ISBN-13 too
-        "stem_languages": stem,
+        "stem_languages": _stem_languages(languages),
         "year": row["year"],
         "sort_title": row["sort_title"] or row["title"],
         "facets": {
@@ -149,26 +204,5 @@ def build(row: dict[str, Any], isbn13s: list[str], copies: dict[str, list[Any]])
             + ([ANY_SCHOOL] if any(c[1] for c in copies.values()) else []),
             "subject": [s[:100] for s in subjects],
         },
-        "stored": {
-            "id": row["id"],
-            "title": title,
-            "subtitle": subtitle,
-            # The relator codes, not a term in one language: ``labels.translate_roles`` and
-            # ``Hit.from_stored`` show them in the reader's language. (Keys in this order: the
-            # API rewrites the roles in the stored JSON without decoding it.)
-            "contributors": [
-                {
-                    "name": str(c["name"]),
-                    "relator": relator_codes(c),
-                    "role": str(c.get("role") or ""),
-                }
-                for c in row["contributors"] or []
-                if c.get("name")
-            ],
-            "year": row["year"],
-            "material_type": row["material_type"],
-            "shelf_mark": row["shelf_mark"],
-            "availability": availability,
-            "vocabulary": [words, *names, *subjects, row["series"]],
-        },
+        "stored": _stored(row, words, names, subjects, copies),
     }
