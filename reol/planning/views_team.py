@@ -2,18 +2,97 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from reol.core import calendar as school_calendar
 from reol.core import denials
+from reol.core.models import School, User
 
 from . import access, forms, selectors, services
 from .models import DevelopmentGoal, TeamTask
 from .views import _form_errors, _int, _me, _people_queryset, _school
+
+
+@dataclass
+class _TeamPost:
+    """One POST to the team page: who acts, for which school year, and the page's two forms."""
+
+    request: HttpRequest
+    user: User
+    school: School
+    year: str
+    goals: QuerySet[DevelopmentGoal]
+    goal_form: forms.GoalForm
+    task_form: forms.TaskForm
+
+
+def _save_goal(post: _TeamPost) -> bool:
+    if not post.goal_form.is_valid():
+        return False
+    services.save_goal(post.user, post.school, school_year=post.year, **post.goal_form.cleaned_data)
+    return True
+
+
+def _save_task(post: _TeamPost) -> bool:
+    if not post.task_form.is_valid():
+        return False
+    data = post.task_form.cleaned_data
+    services.save_task(
+        post.user,
+        post.school,
+        school_year=post.year,
+        title=data["title"],
+        description=data["description"],
+        responsible=data["responsible"],
+        goals=list(data["goals"]),
+    )
+    return True
+
+
+def _delete_goal(post: _TeamPost) -> bool:
+    goal = denials.get_or_404(post.request, post.goals, pk=_int(post.request.POST.get("goal")))
+    services.delete_goal(post.user, goal)
+    return True
+
+
+def _delete_task(post: _TeamPost) -> bool:
+    task = denials.get_or_404(
+        post.request,
+        TeamTask.objects.filter(school=post.school),
+        pk=_int(post.request.POST.get("task")),
+    )
+    services.delete_task(post.user, task)
+    return True
+
+
+# The page's buttons; a handler says whether it is done (False: an invalid form shown again).
+_TEAM_ACTIONS: dict[str, Callable[[_TeamPost], bool]] = {
+    "goal": _save_goal,
+    "task": _save_task,
+    "delete-goal": _delete_goal,
+    "delete-task": _delete_task,
+}
+
+
+def _act(post: _TeamPost, action: str) -> HttpResponse | None:
+    """Staff only: do the action and go back to the year's page, or None to show the forms."""
+    access.require_centre_staff(post.user, post.school)
+    here = f"{reverse('planning-team')}?year={post.year}"
+    handler = _TEAM_ACTIONS.get(action)
+    try:
+        if handler is not None and handler(post):
+            return redirect(here)
+    except ValidationError as error:
+        _form_errors(post.goal_form if action == "goal" else post.task_form, error)
+    return None
 
 
 @login_required
@@ -34,41 +113,10 @@ def team(request: HttpRequest) -> HttpResponse:
         goals=goals_qs,
     )
     if action:
-        access.require_centre_staff(user, school)
-        here = f"{reverse('planning-team')}?year={year}"
-        try:
-            if action == "goal" and goal_form.is_valid():
-                services.save_goal(user, school, school_year=year, **goal_form.cleaned_data)
-                return redirect(here)
-            if action == "task" and task_form.is_valid():
-                data = task_form.cleaned_data
-                services.save_task(
-                    user,
-                    school,
-                    school_year=year,
-                    title=data["title"],
-                    description=data["description"],
-                    responsible=data["responsible"],
-                    goals=list(data["goals"]),
-                )
-                return redirect(here)
-            if action == "delete-goal":
-                services.delete_goal(
-                    user, denials.get_or_404(request, goals_qs, pk=_int(request.POST.get("goal")))
-                )
-                return redirect(here)
-            if action == "delete-task":
-                services.delete_task(
-                    user,
-                    denials.get_or_404(
-                        request,
-                        TeamTask.objects.filter(school=school),
-                        pk=_int(request.POST.get("task")),
-                    ),
-                )
-                return redirect(here)
-        except ValidationError as error:
-            _form_errors(goal_form if action == "goal" else task_form, error)
+        post = _TeamPost(request, user, school, year, goals_qs, goal_form, task_form)
+        done = _act(post, action)
+        if done is not None:
+            return done
     tasks = list(
         TeamTask.objects.filter(school=school, school_year=year)
         .select_related("responsible")
