@@ -145,6 +145,65 @@ def _start_dry_run(
     return redirect("rosters-job", run.pk)
 
 
+def _starting_mapping(
+    request: HttpRequest, job: RosterImport, presets: list[MappingPreset], header: list[str]
+) -> tuple[MappingPreset | None, dict[str, str], str]:
+    """The preset, column mapping and default category the form starts from: the preset asked
+    for (``?preset=``), else what this job was given before, else the first preset that fits
+    the file's columns, else a guess from the column names."""
+    chosen = next((p for p in presets if str(p.pk) == request.GET.get("preset")), None)
+    if chosen is None and "mapping" in job.options:
+        mapping = dict(job.options["mapping"])
+        category = str(job.options.get("default_category", "student"))
+    elif chosen is not None:
+        mapping, category = dict(chosen.mapping), chosen.default_category
+    else:
+        fitting = [p for p in presets if set(p.mapping.values()) <= set(header)]
+        chosen = fitting[0] if fitting else None
+        mapping = dict(chosen.mapping) if chosen else csvsource.guess_mapping(header)
+        category = chosen.default_category if chosen else "student"
+    return chosen, mapping, category
+
+
+def _submit_csv_options(
+    request: HttpRequest,
+    school: School,
+    job: RosterImport,
+    header: list[str],
+    form: CsvOptionsForm,
+) -> HttpResponse | None:
+    """Check the mapping, save it as a preset when named, and start the dry run; None when the
+    form has errors to show."""
+    mapping = form.mapping()
+    problems = csvsource.mapping_problems(header, mapping)
+    for problem in problems:
+        form.add_error(None, problem)
+    name = form.cleaned_data["preset_name"].strip()
+    if not problems and name:
+        try:
+            services.save_preset(
+                _actor(request),
+                school,
+                name=name,
+                mapping=mapping,
+                default_category=form.cleaned_data["default_category"],
+            )
+        except ValidationError as error:
+            form.add_error("preset_name", error.messages)
+    if not form.is_valid():
+        return None
+    return _start_dry_run(
+        request,
+        job,
+        {
+            "mapping": mapping,
+            "default_category": form.cleaned_data["default_category"],
+            "school_year": form.cleaned_data["school_year"],
+            "deactivate_missing": form.cleaned_data["deactivate_missing"],
+        },
+    )
+
+
 def _csv_options(
     request: HttpRequest, school: School, job: RosterImport, years: list[str]
 ) -> HttpResponse:
@@ -154,17 +213,7 @@ def _csv_options(
         messages.error(request, _("The file cannot be read: %(error)s") % {"error": error})
         return redirect("rosters-upload")
     presets = list(MappingPreset.objects.filter(school=school))
-    chosen = next((p for p in presets if str(p.pk) == request.GET.get("preset")), None)
-    if chosen is None and "mapping" in job.options:
-        mapping = dict(job.options["mapping"])
-        category = str(job.options.get("default_category", "student"))
-    elif chosen is not None:
-        mapping, category = dict(chosen.mapping), chosen.default_category
-    else:
-        fitting = [p for p in presets if set(p.mapping.values()) <= set(table.header)]
-        chosen = fitting[0] if fitting else None
-        mapping = dict(chosen.mapping) if chosen else csvsource.guess_mapping(table.header)
-        category = chosen.default_category if chosen else "student"
+    chosen, mapping, category = _starting_mapping(request, job, presets, table.header)
     initial: dict[str, Any] = {f"map_{k}": v for k, v in mapping.items() if v in table.header}
     initial.update(
         default_category=category,
@@ -176,33 +225,9 @@ def _csv_options(
     )
     form = CsvOptionsForm(request.POST or None, initial=initial, header=table.header, years=years)
     if request.method == "POST" and form.is_valid():
-        mapping = form.mapping()
-        problems = csvsource.mapping_problems(table.header, mapping)
-        for problem in problems:
-            form.add_error(None, problem)
-        name = form.cleaned_data["preset_name"].strip()
-        if not problems and name:
-            try:
-                services.save_preset(
-                    _actor(request),
-                    school,
-                    name=name,
-                    mapping=mapping,
-                    default_category=form.cleaned_data["default_category"],
-                )
-            except ValidationError as error:
-                form.add_error("preset_name", error.messages)
-        if form.is_valid():
-            return _start_dry_run(
-                request,
-                job,
-                {
-                    "mapping": mapping,
-                    "default_category": form.cleaned_data["default_category"],
-                    "school_year": form.cleaned_data["school_year"],
-                    "deactivate_missing": form.cleaned_data["deactivate_missing"],
-                },
-            )
+        started = _submit_csv_options(request, school, job, table.header, form)
+        if started is not None:
+            return started
     return render(
         request,
         "rosters/options_csv.html",
