@@ -184,49 +184,11 @@ def roster_from_oneroster(
     it (``year_chosen``: the page's choice, ``--school-year``), every class goes there."""
     roster = Roster(kind="oneroster")
     reader = _Reader(files, roster)
-    manifest = _manifest(reader)
-    version = manifest.get("oneroster.version", "")
-    roster.facts["version"] = version  # "" = no manifest: the page says so in its language
-    for key, value in manifest.items():
-        if key.startswith("file.") and value in ("bulk", "delta"):
-            stem = key[len("file.") :]
-            if stem.lower() in FILES and stem.lower() not in files:
-                roster.warn(
-                    "manifest.csv",
-                    0,
-                    _("The manifest lists %(file)s.csv, but the bundle has no such file.")
-                    % {"file": stem},
-                )
-    if manifest.get("file.users") == "delta":
-        roster.complete = False
-    orgs = orgs_of(files)
-    chosen: Org | None = None
-    if orgs:
-        chosen, why = choose_org(orgs, org, hints=hints)
-        if chosen is None:
-            roster.error("orgs.csv", 0, why)
-            roster.facts["orgs"] = [o.__dict__ for o in orgs]
-            return roster
-        roster.facts["org"] = f"{chosen.name} ({chosen.source_id})"
-    elif org:
-        message = _("The bundle has no orgs.csv to find “%(org)s” in.") % {"org": org}
-        roster.error("orgs.csv", 0, message)
+    _read_manifest(reader, roster, files)
+    found, ours = _our_orgs(roster, files, org, hints)
+    if not found:
         return roster
-    ours = _below(orgs, chosen.source_id) if chosen else None
-    sessions = _sessions(reader, school_year)
-    if year_chosen and sessions:
-        other = sorted({y for y in sessions.values() if y and y != school_year})
-        if other:
-            roster.warn(
-                "academicSessions.csv",
-                0,
-                _(
-                    "The bundle's sessions are in %(years)s; the classes are put in %(year)s, "
-                    "as chosen."
-                )
-                % {"years": ", ".join(other), "year": school_year},
-            )
-        sessions = dict.fromkeys(sessions, school_year)
+    sessions = _class_sessions(reader, roster, school_year, year_chosen)
     users = reader.table("users", ["sourcedId"])
     if users is None:
         if "users" not in files:
@@ -242,6 +204,69 @@ def roster_from_oneroster(
     roster.people = [p for p in people.values() if p is not None]
     reject_duplicates(roster, ("card_barcode", "username"))
     return roster
+
+
+def _read_manifest(reader: _Reader, roster: Roster, files: dict[str, tuple[str, bytes]]) -> None:
+    """The bundle's version, a warning for each file the manifest lists but the bundle lacks,
+    and whether users.csv is whole (a delta is not: nobody missing is deactivated)."""
+    manifest = _manifest(reader)
+    version = manifest.get("oneroster.version", "")
+    roster.facts["version"] = version  # "" = no manifest: the page says so in its language
+    for key, value in manifest.items():
+        if key.startswith("file.") and value in ("bulk", "delta"):
+            stem = key[len("file.") :]
+            if stem.lower() in FILES and stem.lower() not in files:
+                roster.warn(
+                    "manifest.csv",
+                    0,
+                    _("The manifest lists %(file)s.csv, but the bundle has no such file.")
+                    % {"file": stem},
+                )
+    if manifest.get("file.users") == "delta":
+        roster.complete = False
+
+
+def _our_orgs(
+    roster: Roster, files: dict[str, tuple[str, bytes]], org: str, hints: tuple[str, ...]
+) -> tuple[bool, set[str] | None]:
+    """(found, ours): the chosen org and the orgs under it (None: a bundle without orgs.csv,
+    all of it ours); found is False, with the error on the roster, when none can be chosen."""
+    orgs = orgs_of(files)
+    if orgs:
+        chosen, why = choose_org(orgs, org, hints=hints)
+        if chosen is None:
+            roster.error("orgs.csv", 0, why)
+            roster.facts["orgs"] = [o.__dict__ for o in orgs]
+            return False, None
+        roster.facts["org"] = f"{chosen.name} ({chosen.source_id})"
+        return True, _below(orgs, chosen.source_id)
+    if org:
+        message = _("The bundle has no orgs.csv to find “%(org)s” in.") % {"org": org}
+        roster.error("orgs.csv", 0, message)
+        return False, None
+    return True, None
+
+
+def _class_sessions(
+    reader: _Reader, roster: Roster, school_year: str, year_chosen: bool
+) -> dict[str, str]:
+    """Session id → school year; every session in ``school_year`` when the librarian chose it
+    (with a warning naming the years the bundle said instead)."""
+    sessions = _sessions(reader, school_year)
+    if year_chosen and sessions:
+        other = sorted({y for y in sessions.values() if y and y != school_year})
+        if other:
+            roster.warn(
+                "academicSessions.csv",
+                0,
+                _(
+                    "The bundle's sessions are in %(years)s; the classes are put in %(year)s, "
+                    "as chosen."
+                )
+                % {"years": ", ".join(other), "year": school_year},
+            )
+        sessions = dict.fromkeys(sessions, school_year)
+    return sessions
 
 
 def _below(orgs: list[Org], top: str) -> set[str]:
