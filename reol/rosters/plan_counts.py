@@ -4,7 +4,7 @@ changes, field by field, for the librarian to read before the real run. Reads on
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from reol.core.models import User
 
@@ -14,10 +14,41 @@ if TYPE_CHECKING:
 PREVIEW_MAX = 500
 
 
+PATRON_COUNTS = (
+    "patrons_created",
+    "patrons_updated",
+    "patrons_unchanged",
+    "patrons_reactivated",
+    "existing_people_linked",
+)
+
+
 def count_plan(plan: _Plan) -> None:
-    report = plan.report
-    c = report.counts
+    c = plan.report.counts
     c["people"] = len(plan.entries)
+    _count_people(plan)
+    for key in PATRON_COUNTS:
+        c.setdefault(key, 0)
+    c["patrons_deactivated"] = len(plan.deactivations)
+    _preview_deactivations(plan)
+    c["groups_created"] = len(plan.new_groups)
+    c["groups_updated"] = len(plan.changed_groups)
+    c["groups_deactivated"] = len(plan.retired_groups)
+    c["members_added"] = len(plan.member_adds)
+    c["members_changed"] = len(plan.member_roles)
+    c["members_removed"] = len(plan.member_removals)
+    for action, groups in (
+        ("group_create", plan.new_groups),
+        ("group_deactivate", plan.retired_groups),
+    ):
+        for group in groups[:PREVIEW_MAX]:
+            name = f"{group.name} ({group.school_year})"
+            plan.report.changes.append(_fileless_change(action, name, group.source_id))
+
+
+def _count_people(plan: _Plan) -> None:
+    """Count each person by what the run does to their patron, previewing every change."""
+    report = plan.report
     for entry in plan.entries:
         if entry.new_patron:
             key = "patrons_created"
@@ -37,53 +68,32 @@ def count_plan(plan: _Plan) -> None:
         report.count(key)
         if key != "patrons_unchanged":
             _preview(plan, key, entry)
-    for key in (
-        "patrons_created",
-        "patrons_updated",
-        "patrons_unchanged",
-        "patrons_reactivated",
-        "existing_people_linked",
-    ):
-        c.setdefault(key, 0)
-    c["patrons_deactivated"] = len(plan.deactivations)
-    if plan.deactivations:
-        shown = [p.user_id for p in plan.deactivations[:PREVIEW_MAX]]
-        rows = User.objects.filter(pk__in=shown).values_list(
-            "id", "first_name", "last_name", "username"
-        )
-        full = {pk: f"{first} {last}".strip() or name for pk, first, last, name in rows}
-        for patron in plan.deactivations[:PREVIEW_MAX]:
-            report.changes.append(
-                {
-                    "action": "deactivate",
-                    "name": full.get(patron.user_id, ""),
-                    "source_id": patron.source_id,
-                    "file": "",
-                    "line": 0,
-                    "fields": [],
-                }
-            )
-    c["groups_created"] = len(plan.new_groups)
-    c["groups_updated"] = len(plan.changed_groups)
-    c["groups_deactivated"] = len(plan.retired_groups)
-    c["members_added"] = len(plan.member_adds)
-    c["members_changed"] = len(plan.member_roles)
-    c["members_removed"] = len(plan.member_removals)
-    for action, groups in (
-        ("group_create", plan.new_groups),
-        ("group_deactivate", plan.retired_groups),
-    ):
-        for group in groups[:PREVIEW_MAX]:
-            report.changes.append(
-                {
-                    "action": action,
-                    "name": f"{group.name} ({group.school_year})",
-                    "source_id": group.source_id,
-                    "file": "",
-                    "line": 0,
-                    "fields": [],
-                }
-            )
+
+
+def _preview_deactivations(plan: _Plan) -> None:
+    """The first ``PREVIEW_MAX`` patrons the run deactivates, by name (one query)."""
+    if not plan.deactivations:
+        return
+    shown = [p.user_id for p in plan.deactivations[:PREVIEW_MAX]]
+    rows = User.objects.filter(pk__in=shown).values_list(
+        "id", "first_name", "last_name", "username"
+    )
+    full = {pk: f"{first} {last}".strip() or name for pk, first, last, name in rows}
+    for patron in plan.deactivations[:PREVIEW_MAX]:
+        name = full.get(patron.user_id, "")
+        plan.report.changes.append(_fileless_change("deactivate", name, patron.source_id))
+
+
+def _fileless_change(action: str, name: str, source_id: str) -> dict[str, Any]:
+    """A previewed change that no row of the file asks for (a deactivation, a group)."""
+    return {
+        "action": action,
+        "name": name,
+        "source_id": source_id,
+        "file": "",
+        "line": 0,
+        "fields": [],
+    }
 
 
 def _preview(plan: _Plan, key: str, entry: _Entry) -> None:
