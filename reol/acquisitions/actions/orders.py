@@ -97,6 +97,52 @@ def _check_line(order: Order, fund: Fund, location: Location | None, record: Rec
         )
 
 
+def _line_record(
+    actor: Actor,
+    school: School,
+    record: Record | None,
+    suggestion: Suggestion | None,
+    found: pymarc.Record | None,
+) -> Record | None:
+    """The line's title in the catalogue: the one given, else the suggestion's, else ``found``
+    copied in."""
+    if record is None and suggestion is not None and suggestion.record_id:
+        record = suggestion.record
+    if record is None and found is not None:
+        record = _catalogued(actor, school, found)
+    return record
+
+
+def _checked_copy(quantity: int, isbn: str, title: str, record: Record | None) -> tuple[str, str]:
+    """The line's ISBN-13 ("" when none) and title, refused when the quantity, ISBN or title
+    cannot be ordered."""
+    if quantity < 1:
+        raise AcquisitionError("bad_quantity", _("Order at least one copy."), status=422)
+    isbn13 = normalize_isbn(isbn) if isbn else None
+    if isbn and isbn13 is None:
+        raise AcquisitionError(
+            "bad_isbn", _("“%(isbn)s” is not a valid ISBN.") % {"isbn": isbn}, status=422
+        )
+    if record is not None:
+        title = title or record.title
+    if not title.strip():
+        raise AcquisitionError(
+            "no_title", _("Give a title, an ISBN with a title, or a record."), status=422
+        )
+    return isbn13 or "", title.strip()[:500]
+
+
+def _mark_ordered(suggestion: Suggestion, line: OrderLine) -> None:
+    """The suggestion that asked for the line is now ordered (it must be the order's school's)."""
+    if suggestion.school_id != line.order.school_id:
+        raise AcquisitionError(
+            "other_school", _("The suggestion belongs to another school."), status=404
+        )
+    suggestion.order_line = line
+    suggestion.state = SuggestionState.ORDERED
+    suggestion.save(update_fields=["order_line", "state", "updated_at"])
+
+
 @transaction.atomic
 def add_line(
     actor: Actor,
@@ -120,29 +166,14 @@ def add_line(
     ``found`` (a record found over SRU for its ISBN, ``lookup.by_isbn``) copied into the
     catalogue, so that receiving and the new-materials bulletin know the title."""
     require(actor, Perm.ACQUISITIONS, order.school)
-    if record is None and suggestion is not None and suggestion.record_id:
-        record = suggestion.record
-    if record is None and found is not None:
-        record = _catalogued(actor, order.school, found)
+    record = _line_record(actor, order.school, record, suggestion, found)
     _check_line(order, fund, location, record)
-    if quantity < 1:
-        raise AcquisitionError("bad_quantity", _("Order at least one copy."), status=422)
-    isbn13 = normalize_isbn(isbn) if isbn else None
-    if isbn and isbn13 is None:
-        raise AcquisitionError(
-            "bad_isbn", _("“%(isbn)s” is not a valid ISBN.") % {"isbn": isbn}, status=422
-        )
-    if record is not None:
-        title = title or record.title
-    if not title.strip():
-        raise AcquisitionError(
-            "no_title", _("Give a title, an ISBN with a title, or a record."), status=422
-        )
+    isbn13, title = _checked_copy(quantity, isbn, title, record)
     line = OrderLine.objects.create(
         order=order,
         record=record,
-        isbn=isbn13 or "",
-        title=title.strip()[:500],
+        isbn=isbn13,
+        title=title,
         quantity=quantity,
         unit_price=money(unit_price),
         vat_included=vat_included,
@@ -152,13 +183,7 @@ def add_line(
     )
     post(actor, fund, EntryKind.COMMITMENT, line.commitment, line=line, override=override)
     if suggestion is not None:
-        if suggestion.school_id != order.school_id:
-            raise AcquisitionError(
-                "other_school", _("The suggestion belongs to another school."), status=404
-            )
-        suggestion.order_line = line
-        suggestion.state = SuggestionState.ORDERED
-        suggestion.save(update_fields=["order_line", "state", "updated_at"])
+        _mark_ordered(suggestion, line)
     audit.record(
         actor,
         "order.line",
