@@ -146,22 +146,25 @@ def _school_year(school: School, start_year: int) -> None:
         services.add_closed_period(SYSTEM, school, name=period, kind=kind, starts=starts, ends=ends)
 
 
-@transaction.atomic
-def _load_school(municipality: Municipality, spec: DemoSchool, today: dt.date) -> list[Login]:
+def _demo_school(municipality: Municipality, spec: DemoSchool) -> School:
+    """The demo school, created with its locations and opening hours the first time."""
     school = School.objects.filter(code=spec.code).first()
-    if school is None:
-        school = services.create_school(
-            SYSTEM, municipality=municipality, code=spec.code, name=spec.name
+    if school is not None:
+        return school
+    school = services.create_school(
+        SYSTEM, municipality=municipality, code=spec.code, name=spec.name
+    )
+    parents: dict[str, Location] = {}
+    for code, name, kind, parent in LOCATIONS:
+        parents[code] = services.create_location(
+            SYSTEM, school, code=code, name=name, kind=kind, parent=parents.get(parent or "")
         )
-        parents: dict[str, Location] = {}
-        for code, name, kind, parent in LOCATIONS:
-            parents[code] = services.create_location(
-                SYSTEM, school, code=code, name=name, kind=kind, parent=parents.get(parent or "")
-            )
-        services.set_opening_hours(SYSTEM, school, _hours())
-    this_year = calendar.start_year(calendar.year_name_of(today))
-    for start_year in (this_year, this_year + 1):  # this school year and the next
-        _school_year(school, start_year)
+    services.set_opening_hours(SYSTEM, school, _hours())
+    return school
+
+
+def _staff(school: School, spec: DemoSchool) -> None:
+    """The school's administrator, librarian and volunteer."""
     p = spec.prefix
     _person(
         school,
@@ -188,6 +191,11 @@ def _load_school(municipality: Municipality, spec: DemoSchool, today: dt.date) -
         last_name="Hjælper",
         password=DEMO_PASSWORD,
     )
+
+
+def _classes(school: School, spec: DemoSchool) -> None:
+    """A teacher and ``STUDENTS_PER_CLASS`` students (card + PIN) for each grade."""
+    p = spec.prefix
     for n, grade in enumerate(spec.grades, start=1):
         _person(
             school,
@@ -208,6 +216,17 @@ def _load_school(municipality: Municipality, spec: DemoSchool, today: dt.date) -
                 card_barcode=f"{p.upper()}{i:05d}",
                 pin=DEMO_PIN,
             )
+
+
+@transaction.atomic
+def _load_school(municipality: Municipality, spec: DemoSchool, today: dt.date) -> list[Login]:
+    school = _demo_school(municipality, spec)
+    this_year = calendar.start_year(calendar.year_name_of(today))
+    for start_year in (this_year, this_year + 1):  # this school year and the next
+        _school_year(school, start_year)
+    _staff(school, spec)
+    _classes(school, spec)
+    p = spec.prefix
     first_student = f"{p.upper()}{spec.grades[0] * 100 + 1:05d}"
     return [
         Login(f"{spec.name}: librarian", f"bibliotekar-{p}", DEMO_PASSWORD),
