@@ -71,32 +71,9 @@ class Command(ReolCommand):
         path: Path = options["file"]
         if not path.exists():
             raise CommandError(_("%(path)s does not exist.") % {"path": path})
-        mapping: dict[str, str] = {}
-        if options["mapping"]:
-            preset = MappingPreset.objects.filter(school=school, name=options["mapping"]).first()
-            if preset is None:
-                names = ", ".join(
-                    MappingPreset.objects.filter(school=school).values_list("name", flat=True)
-                )
-                message = _("%(school)s has no mapping named “%(name)s”.") % {
-                    "school": school.code,
-                    "name": options["mapping"],
-                }
-                if names:
-                    message += " " + _("It has: %(names)s.") % {"names": names}
-                raise CommandError(message)
-            mapping = dict(preset.mapping)
-        for item in options["map"]:
-            field, sep, column = item.partition("=")
-            if not sep or field not in FIELDS:
-                raise CommandError(
-                    _("--map “%(item)s”: write FIELD=COLUMN, FIELD one of %(fields)s.")
-                    % {"item": item, "fields": ", ".join(FIELDS)}
-                )
-            mapping[field] = column
         choices = Choices(
             format=options["format"] or "",
-            mapping=mapping,
+            mapping=_mapping(school, options["mapping"], options["map"]),
             default_category=options["category"],
             school_year=options["school_year"],
             org=options["org"],
@@ -204,3 +181,32 @@ def _as_json(report: RosterReport) -> dict[str, Any]:
         "changes": report.changes,
         "summary": report.summary(),
     }
+
+
+def _mapping(school: School, preset_name: str | None, pairs: list[str]) -> dict[str, str]:
+    """The CSV column mapping: a saved preset's (``--mapping``), then each ``--map FIELD=COLUMN``
+    over it."""
+    mapping: dict[str, str] = {}
+    if preset_name:
+        preset = MappingPreset.objects.filter(school=school, name=preset_name).first()
+        if preset is None:
+            names = ", ".join(
+                MappingPreset.objects.filter(school=school).values_list("name", flat=True)
+            )
+            message = _("%(school)s has no mapping named “%(name)s”.") % {
+                "school": school.code,
+                "name": preset_name,
+            }
+            if names:
+                message += " " + _("It has: %(names)s.") % {"names": names}
+            raise CommandError(message)
+        mapping = dict(preset.mapping)
+    for item in pairs:
+        field, sep, column = item.partition("=")
+        if not sep or field not in FIELDS:
+            raise CommandError(
+                _("--map “%(item)s”: write FIELD=COLUMN, FIELD one of %(fields)s.")
+                % {"item": item, "fields": ", ".join(FIELDS)}
+            )
+        mapping[field] = column
+    return mapping
