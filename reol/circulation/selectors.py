@@ -97,24 +97,23 @@ SELECT u.*, m.id AS reol_m_id, m.municipality_id AS reol_m_municipality,
 """
 
 
-def desk_patron(who: User | str, school: School, today: dt.date) -> DeskPatron | None:
-    """The person a card or username (or a ``User``) names, with their roles, and their patron
-    row at ``school`` (active, blocked, valid until, grade), in one query.
-
-    The roles go into ``core.permissions``' per-object cache, so ``patron_category`` (and every
-    other question about their roles) is answered by ``core.permissions`` without a query.
-    Card first, as ``patron_by_code``; case is ignored through ``LOWER()``, which the card's
-    unique index (``Lower("card_barcode")``) serves.
-    """
-    args: list[Any]
+def _desk_patron_where(who: User | str) -> tuple[str, list[Any]] | None:
+    """The ``WHERE`` of ``_DESK_PATRON_SQL`` and its arguments: the user, or a card or username
+    ignoring case (None for an empty code)."""
     if isinstance(who, User):
-        where, args = "u.id = %s", [who.pk]
-    else:
-        code = who.strip()
-        if not code:
-            return None
-        where = "LOWER(u.card_barcode) = LOWER(%s) OR LOWER(u.username) = LOWER(%s)"
-        args = [code, code]
+        return "u.id = %s", [who.pk]
+    code = who.strip()
+    if not code:
+        return None
+    where = "LOWER(u.card_barcode) = LOWER(%s) OR LOWER(u.username) = LOWER(%s)"
+    return where, [code, code]
+
+
+def _people_with_roles(
+    where: str, args: list[Any], school: School
+) -> tuple[dict[int, Any], dict[int, list[Membership]]]:
+    """The one query: each person found (their first row, which carries the patron columns) and
+    their memberships, built from the joined rows."""
     sql = _DESK_PATRON_SQL.format(
         block=Block._meta.db_table,
         user=User._meta.db_table,
@@ -122,9 +121,8 @@ def desk_patron(who: User | str, school: School, today: dt.date) -> DeskPatron |
         patron=Patron._meta.db_table,
         where=where,
     )
-    people: dict[int, User] = {}
+    people: dict[int, Any] = {}
     roles: dict[int, list[Membership]] = {}
-    row: Any
     for row in User.objects.raw(sql, [school.pk, *args]):
         people.setdefault(row.pk, row)  # the first row of each person is kept
         found = roles.setdefault(row.pk, [])
@@ -138,13 +136,42 @@ def desk_patron(who: User | str, school: School, today: dt.date) -> DeskPatron |
                     role=row.reol_m_role,
                 )
             )
+    return people, roles
+
+
+def _may_borrow(row: Any, today: dt.date) -> bool:
+    """No patron row, or one that is active, not blocked and not expired on ``today``."""
+    if row.reol_p_id is None:
+        return True
+    valid_until = dt.date.fromisoformat(str(row.reol_p_valid)[:10]) if row.reol_p_valid else None
+    return (
+        bool(row.reol_p_active)
+        and not row.reol_p_blocked
+        and (valid_until is None or valid_until >= today)
+    )
+
+
+def desk_patron(who: User | str, school: School, today: dt.date) -> DeskPatron | None:
+    """The person a card or username (or a ``User``) names, with their roles, and their patron
+    row at ``school`` (active, blocked, valid until, grade), in one query.
+
+    The roles go into ``core.permissions``' per-object cache, so ``patron_category`` (and every
+    other question about their roles) is answered by ``core.permissions`` without a query.
+    Card first, as ``patron_by_code``; case is ignored through ``LOWER()``, which the card's
+    unique index (``Lower("card_barcode")``) serves.
+    """
+    query = _desk_patron_where(who)
+    if query is None:
+        return None
+    people, roles = _people_with_roles(*query, school)
     if not people:
         return None
+    row: Any
     if isinstance(who, User):
         row = people[who.pk]
         person = who  # the caller's object stays the one they hold
     else:
-        folded = code.casefold()
+        folded = who.strip().casefold()
         by_card = [u for u in people.values() if (u.card_barcode or "").casefold() == folded]
         person = row = (by_card or list(people.values()))[0]
     remember_roles(person, roles[row.pk])
@@ -152,15 +179,11 @@ def desk_patron(who: User | str, school: School, today: dt.date) -> DeskPatron |
         m.school_id == school.pk and m.role != Role.CONSULTANT for m in roles[row.pk]
     ):
         return None  # a code of someone with no role here names nobody at this desk
-    has_row = row.reol_p_id is not None
-    valid_until = dt.date.fromisoformat(str(row.reol_p_valid)[:10]) if row.reol_p_valid else None
-    may_borrow = not has_row or (
-        bool(row.reol_p_active)
-        and not row.reol_p_blocked
-        and (valid_until is None or valid_until >= today)
-    )
     return DeskPatron(
-        person=person, has_patron_row=has_row, may_borrow=may_borrow, grade=row.reol_p_grade
+        person=person,
+        has_patron_row=row.reol_p_id is not None,
+        may_borrow=_may_borrow(row, today),
+        grade=row.reol_p_grade,
     )
 
 
