@@ -68,6 +68,45 @@ class Position:
             updated_at=timezone.now(),
         )
 
+    def forget_expired(self, now: float) -> list[int]:
+        """Drop the gaps missed ``GAP_SECONDS`` ago or more (rollbacks); returns their ids."""
+        expired = [i for i, seen in self.gaps.items() if now - seen >= GAP_SECONDS]
+        for outbox_id in expired:
+            del self.gaps[outbox_id]
+        return expired
+
+    def advance(self, rows: list[tuple[int, int]], late: list[tuple[int, int]], now: float) -> None:
+        """After the index commit: the late rows fill their gaps, and the position moves to the
+        batch's last id, remembering the ids it skipped (at most ``MAX_GAPS``) as gaps."""
+        for outbox_id, _record_id in late:
+            self.gaps.pop(outbox_id, None)
+        if not rows:
+            return
+        last = self.last_applied_id
+        seen = {outbox_id for outbox_id, _r in rows}
+        if last:  # the first batch of a fresh index has no "before" to have missed
+            missing = [i for i in range(last + 1, rows[-1][0]) if i not in seen]
+            self.gaps.update({i: now for i in missing[-MAX_GAPS:]})
+        self.last_applied_id = rows[-1][0]
+
+
+def _pending(
+    position: Position, batch_size: int
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(rows, late): the next outbox rows after the position, and those of its gaps that have
+    turned up since, each as (outbox id, record id)."""
+    rows = list(
+        SearchOutbox.objects.filter(id__gt=position.last_applied_id)
+        .order_by("id")
+        .values_list("id", "record_id")[:batch_size]
+    )
+    late = (
+        list(SearchOutbox.objects.filter(id__in=list(position.gaps)).values_list("id", "record_id"))
+        if position.gaps
+        else []
+    )
+    return rows, late
+
 
 def apply_batch(
     engine: TantivyEngine,
@@ -88,19 +127,8 @@ def apply_batch(
     if position is None:
         position = Position.load(name)
     now = time.time()
-    expired = [i for i, seen in position.gaps.items() if now - seen >= GAP_SECONDS]
-    for outbox_id in expired:
-        del position.gaps[outbox_id]
-    rows = list(
-        SearchOutbox.objects.filter(id__gt=position.last_applied_id)
-        .order_by("id")
-        .values_list("id", "record_id")[:batch_size]
-    )
-    late = (
-        list(SearchOutbox.objects.filter(id__in=list(position.gaps)).values_list("id", "record_id"))
-        if position.gaps
-        else []
-    )
+    expired = position.forget_expired(now)
+    rows, late = _pending(position, batch_size)
     if not rows and not late:
         if expired and not keep:
             position.save()
@@ -114,15 +142,7 @@ def apply_batch(
         before_commit()  # tests "crash" here
     engine.commit()
     committed = time.perf_counter()
-    for outbox_id, _record_id in late:
-        position.gaps.pop(outbox_id, None)
-    if rows:
-        last = position.last_applied_id
-        seen = {outbox_id for outbox_id, _r in rows}
-        if last:  # the first batch of a fresh index has no "before" to have missed
-            missing = [i for i in range(last + 1, rows[-1][0]) if i not in seen]
-            position.gaps.update({i: now for i in missing[-MAX_GAPS:]})
-        position.last_applied_id = rows[-1][0]
+    position.advance(rows, late, now)
     if not keep:
         position.save()
     log.debug(
