@@ -9,37 +9,35 @@ terms) and stemmed by the record's language (Snowball da/nb/en) for inflected fo
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import tantivy
-from tantivy import Document, Filter, Index, Occur, Order, Query, TextAnalyzerBuilder, Tokenizer
+from tantivy import Filter, Index, Occur, Order, Query, TextAnalyzerBuilder, Tokenizer
 
 from . import facets
 from . import text as txt
 from .facets import facet_names
-from .query_groups import WordGroup, fewer, fewest, isbn_in
+from .query_groups import WordGroup, attempts, fewest, isbn_in
 from .schema import (
     ANY_SCHOOL,
     COMMON_SHARE,
     ENOUGH,
     FACET_FIELDS,
-    FUZZ_ALL_UP_TO,
     MAX_WINDOW,
     PLAIN_TOKENIZER,
-    PLAIN_WEIGHTS,
     SAFE_TERM,
-    STEMMED_WEIGHTS,
     STOPWORDS,
     analyzer,
     build_schema,
     load_doc,
     stem_tokenizer,
     stop_filter,
+    to_document,
 )
 from .suggest import suggest, vocabulary
 from .types import (
@@ -53,6 +51,17 @@ from .types import (
     SearchQuery,
     SearchResult,
 )
+
+
+@dataclass
+class _Answer:
+    """The stage of a search that answered: its query, how many it found, the page's hits, and
+    how many words it let be missing."""
+
+    query: Query
+    total: int
+    hits: list[tuple[float, Any]]
+    slack: int
 
 
 class TantivyEngine:
@@ -140,7 +149,7 @@ class TantivyEngine:
         for pk in delete_ids:
             writer.delete_documents_by_term("id", pk)
         for doc in docs:
-            writer.add_document(self._document(doc))
+            writer.add_document(to_document(doc))
 
     def commit(self) -> None:
         if self._writer is not None:
@@ -150,31 +159,6 @@ class TantivyEngine:
 
     def delete_all(self) -> None:
         self.writer().delete_all_documents()
-
-    def _document(self, doc: dict[str, Any]) -> Document:
-        d = Document()
-        d.add_integer("id", doc["id"])
-        d.add_integer("municipality", doc["municipality"])
-        for name in PLAIN_WEIGHTS:
-            for value in doc.get(name, ()):
-                d.add_text(name, txt.fold(value))
-        for name in STEMMED_WEIGHTS:
-            for lang in doc["stem_languages"]:
-                for value in doc.get(name, ()):
-                    d.add_text(f"{name}_{lang}", txt.fold(value))
-        for isbn in doc["isbns"]:
-            d.add_text("isbn", isbn)
-        for facet, name in FACET_FIELDS.items():
-            for value in doc["facets"].get(facet, ()):
-                d.add_text(name, value)
-        if doc.get("year"):  # no year is no value: not in any year range, last by "newest"
-            d.add_integer("year", doc["year"])
-        d.add_unsigned("sort_title", txt.sort_key(doc["sort_title"]))
-        stored = dict(doc["stored"])
-        vocabulary = stored.pop("vocabulary", [])
-        d.add_bytes("doc", json.dumps(stored, ensure_ascii=False, separators=(",", ":")).encode())
-        d.add_bytes("vocab", json.dumps(vocabulary, ensure_ascii=False).encode())
-        return d
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -209,55 +193,54 @@ class TantivyEngine:
             # Something was typed but nothing in it is searchable ("***", "AND OR NOT").
             return SearchResult(total=0, hits=[], page=max(query.page, 1), size=query.size)
         unknown = [g for g in groups if g.misspelled]
-        # Stage 1: every word must match (fuzzy only for words the catalogue doesn't know);
-        # stage 2: fuzzy for every word.
-        # A sentence's words spelled right are not fuzzed (each fuzzy word costs ~1 ms a stage).
-        rare = self._rare(searcher, groups)
-        fuzz = rare <= FUZZ_ALL_UP_TO
-        attempts: list[tuple[bool, int]] = [(False, 0)]
-        if query.exact:
-            pass  # a protocol's query: no typo tolerance, no fewer words
-        else:
-            if fuzz and any(g.fuzzable and not g.unknown for g in groups):
-                attempts.append((True, 0))
-            # Stage 3: then fewer words, down to any one of them (a sentence's words, ranked by
-            # how many of them a record has), until enough records are found.
-            attempts += [(fuzz, rare - needed) for needed in fewer(rare)]
-        result_query = filters_query = self._combine(filters, [])
-        total = 0
-        hits: list[tuple[float, Any]] = []
-        sort = query.sort if query.sort in SORTS else "relevance"
+        stages = attempts(groups, self._rare(searcher, groups), exact=query.exact)
         size = max(1, min(query.size, 100))
-        offset = max(0, (max(query.page, 1) - 1) * size)
-        for fuzzy_all, slack in attempts:
-            clauses = [g.query(self, fuzzy_all) for g in groups]
-            result_query = self._combine(
-                filters, clauses, [g for g in groups], slack=slack, filters_only=filters_query
-            )
-            limit = size if offset + size <= MAX_WINDOW else 0
-            found = self._run(searcher, result_query, sort, limit, offset)
-            total, hits = found
-            if total and (not slack or total >= ENOUGH or slack == attempts[-1][1]):
-                break
-        self.last_query = result_query  # the query that answered (the benchmark re-runs it bare)
-        docs = [searcher.doc(addr) for _score, addr in hits]
-        result = SearchResult(total=total, hits=[], page=max(query.page, 1), size=size)
+        answer = self._first_enough(searcher, query, filters, groups, stages, size)
+        self.last_query = answer.query  # the query that answered (the benchmark re-runs it bare)
+        docs = [searcher.doc(addr) for _score, addr in answer.hits]
+        result = SearchResult(total=answer.total, hits=[], page=max(query.page, 1), size=size)
         if raw:
             result.hits_json = [bytes(doc.get_first("doc") or b"{}") for doc in docs]
         else:
             result.hits = [Hit.from_stored(load_doc(doc)) for doc in docs]
         wanted = facet_names(query.facets)
         if wanted:
-            result.facets = self._facets(searcher, result_query, wanted) if total else {}
+            result.facets = self._facets(searcher, answer.query, wanted) if answer.total else {}
         if unknown:
             # When the answer leaves words out (a sentence), a correction comes only from the
             # records found: a word spelled right that the catalogue lacks ("gerne") is not
             # turned into some record's nearest word ("Gerner").
-            further = slack == 0 or not total
+            further = answer.slack == 0 or not answer.total
             result.suggestion = suggest(
                 self, searcher, parsed, unknown, filters, docs[:10], look_further=further
             )
         return result
+
+    def _first_enough(
+        self,
+        searcher: tantivy.Searcher,
+        query: SearchQuery,
+        filters: list[Query],
+        groups: list[WordGroup],
+        stages: list[tuple[bool, int]],
+        size: int,
+    ) -> _Answer:
+        """Run the stages (``attempts``) until one finds enough; the last one answers."""
+        sort = query.sort if query.sort in SORTS else "relevance"
+        offset = max(0, (max(query.page, 1) - 1) * size)
+        filters_only = self._combine(filters, [])
+        answer = _Answer(filters_only, 0, [], 0)
+        for fuzzy_all, slack in stages:
+            clauses = [g.query(self, fuzzy_all) for g in groups]
+            combined = self._combine(
+                filters, clauses, [g for g in groups], slack=slack, filters_only=filters_only
+            )
+            limit = size if offset + size <= MAX_WINDOW else 0
+            total, hits = self._run(searcher, combined, sort, limit, offset)
+            answer = _Answer(combined, total, hits, slack)
+            if total and (not slack or total >= ENOUGH or slack == stages[-1][1]):
+                break
+        return answer
 
     def _rare(self, searcher: tantivy.Searcher, groups: list[WordGroup]) -> int:
         """How many required words are not common; marks the common ones.

@@ -1,5 +1,6 @@
 """The query for each word or phrase of the user's query across its fields (``WordGroup``),
-and how many of them must match as the search leaves words out (``fewer``, ``fewest``).
+and how many of them must match as the search leaves words out (``attempts``, ``fewer``,
+``fewest``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from tantivy import Query
 from . import text as txt
 from .schema import (
     FIELD_TARGETS,
+    FUZZ_ALL_UP_TO,
     FUZZY_FIELDS,
     MAX_GROUPS,
     PLAIN_WEIGHTS,
@@ -149,6 +151,26 @@ def fewer(words: int) -> list[int]:
         steps.append(needed)
         needed = needed - 1 if needed <= 4 else needed * 2 // 3
     return steps
+
+
+def attempts(groups: list[WordGroup], rare: int, *, exact: bool) -> list[tuple[bool, int]]:
+    """The stages a query is run in, as (fuzzy for every word, words that may be missing),
+    until one finds enough; ``rare``: the required words that are not common (``_rare``).
+
+    Stage 1: every word must match (fuzzy only for words the catalogue doesn't know);
+    stage 2: fuzzy for every word.
+    A sentence's words spelled right are not fuzzed (each fuzzy word costs ~1 ms a stage).
+    """
+    fuzz = rare <= FUZZ_ALL_UP_TO
+    stages: list[tuple[bool, int]] = [(False, 0)]
+    if exact:
+        return stages  # a protocol's query: no typo tolerance, no fewer words
+    if fuzz and any(g.fuzzable and not g.unknown for g in groups):
+        stages.append((True, 0))
+    # Stage 3: then fewer words, down to any one of them (a sentence's words, ranked by
+    # how many of them a record has), until enough records are found.
+    stages += [(fuzz, rare - needed) for needed in fewer(rare)]
+    return stages
 
 
 def fewest(groups: list[WordGroup]) -> list[WordGroup]:

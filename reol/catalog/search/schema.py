@@ -119,3 +119,31 @@ def build_schema() -> tantivy.Schema:
 def load_doc(doc: Document) -> dict[str, Any]:
     raw = doc.get_first("doc")
     return dict(json.loads(bytes(raw).decode())) if raw else {}
+
+
+def to_document(doc: dict[str, Any]) -> Document:
+    """A search document (``documents.build``) as the index's fields: text folded, each
+    stemmed field once per language of the record, the hit's JSON and vocabulary stored."""
+    d = Document()
+    d.add_integer("id", doc["id"])
+    d.add_integer("municipality", doc["municipality"])
+    for name in PLAIN_WEIGHTS:
+        for value in doc.get(name, ()):
+            d.add_text(name, txt.fold(value))
+    for name in STEMMED_WEIGHTS:
+        for lang in doc["stem_languages"]:
+            for value in doc.get(name, ()):
+                d.add_text(f"{name}_{lang}", txt.fold(value))
+    for isbn in doc["isbns"]:
+        d.add_text("isbn", isbn)
+    for facet, name in FACET_FIELDS.items():
+        for value in doc["facets"].get(facet, ()):
+            d.add_text(name, value)
+    if doc.get("year"):  # no year is no value: not in any year range, last by "newest"
+        d.add_integer("year", doc["year"])
+    d.add_unsigned("sort_title", txt.sort_key(doc["sort_title"]))
+    stored = dict(doc["stored"])
+    vocabulary = stored.pop("vocabulary", [])
+    d.add_bytes("doc", json.dumps(stored, ensure_ascii=False, separators=(",", ":")).encode())
+    d.add_bytes("vocab", json.dumps(vocabulary, ensure_ascii=False).encode())
+    return d
