@@ -49,17 +49,8 @@ def _check(school: School, vendor: Vendor, charge: Charge, line: OrderLine) -> N
         )
 
 
-@transaction.atomic
-def enter_invoice(
-    actor: Actor,
-    school: School,
-    vendor: Vendor,
-    *,
-    number: str,
-    invoice_date: dt.date,
-    charges: list[Charge],
-) -> Invoice:
-    require(actor, Perm.ACQUISITIONS, school)
+def _check_invoice(school: School, vendor: Vendor, number: str, charges: list[Charge]) -> None:
+    """The vendor is the school's, the invoice has lines and is not entered already."""
     if vendor.school_id != school.pk:
         raise AcquisitionError(
             "other_school", _("This vendor belongs to another school."), status=404
@@ -74,38 +65,56 @@ def enter_invoice(
             _("Invoice %(number)s from %(vendor)s is already entered.")
             % {"number": number, "vendor": vendor.name},
         )
+
+
+def _charge(actor: Actor, invoice: Invoice, charge: Charge) -> Decimal:
+    """One invoice line: the order line (locked) counts the copies invoiced, its commitment at
+    the ordered price is released and the invoiced price spent; returns what was charged."""
+    line = (
+        OrderLine.objects.select_for_update().select_related("order", "fund").get(pk=charge.line.pk)
+    )
+    _check(invoice.school, invoice.vendor, charge, line)
+    price = money(charge.unit_price)
+    InvoiceLine.objects.create(
+        invoice=invoice,
+        order_line=line,
+        quantity=charge.quantity,
+        unit_price=price,
+        vat_included=charge.vat_included,
+    )
+    line.invoiced += charge.quantity
+    line.save(update_fields=["invoiced"])
+    post(actor, line.fund, EntryKind.COMMITMENT, -charge.quantity * line.unit_price, line=line)
+    post(
+        actor,
+        line.fund,
+        EntryKind.SPENDING,
+        charge.quantity * price,
+        line=line,
+        note=invoice.number,
+        override=charge.override,
+    )
+    return charge.quantity * price
+
+
+@transaction.atomic
+def enter_invoice(
+    actor: Actor,
+    school: School,
+    vendor: Vendor,
+    *,
+    number: str,
+    invoice_date: dt.date,
+    charges: list[Charge],
+) -> Invoice:
+    require(actor, Perm.ACQUISITIONS, school)
+    _check_invoice(school, vendor, number, charges)
     invoice = Invoice.objects.create(
         school=school, vendor=vendor, number=number, invoice_date=invoice_date
     )
     total = Decimal("0.00")
     for charge in charges:
-        line = (
-            OrderLine.objects.select_for_update()
-            .select_related("order", "fund")
-            .get(pk=charge.line.pk)
-        )
-        _check(school, vendor, charge, line)
-        price = money(charge.unit_price)
-        InvoiceLine.objects.create(
-            invoice=invoice,
-            order_line=line,
-            quantity=charge.quantity,
-            unit_price=price,
-            vat_included=charge.vat_included,
-        )
-        line.invoiced += charge.quantity
-        line.save(update_fields=["invoiced"])
-        post(actor, line.fund, EntryKind.COMMITMENT, -charge.quantity * line.unit_price, line=line)
-        post(
-            actor,
-            line.fund,
-            EntryKind.SPENDING,
-            charge.quantity * price,
-            line=line,
-            note=number,
-            override=charge.override,
-        )
-        total += charge.quantity * price
+        total += _charge(actor, invoice, charge)
     audit.record(
         actor,
         "invoice.create",
