@@ -56,16 +56,9 @@ def _novel(school: School) -> Record | None:
     )
 
 
-@transaction.atomic
-def _plan_school(school: School, today: dt.date) -> int:
-    if PlanEntry.objects.filter(school=school).exists():
-        return 0
-    year = calendar.current_school_year(school, today)
-    first_day, last_day = calendar.school_year_bounds(school, year)
-    monday = max(today, first_day) + dt.timedelta(days=7 - max(today, first_day).weekday())
-    groups = list(Group.objects.filter(school=school, school_year=year).order_by("grade", "name"))
-    if not groups:
-        return 0
+def _plan_topics(groups: list[Group], monday: dt.date, last_day: dt.date) -> int:
+    """Two to four ``TOPICS`` per class from ``monday`` on (none past the school year's end);
+    the first two classes are heavy users. Returns how many entries were made."""
     made = 0
     for n, group in enumerate(groups):
         for title, subject, offset, goals, materials, heavy in TOPICS[: 2 + n % 3]:
@@ -86,14 +79,23 @@ def _plan_school(school: School, today: dt.date) -> int:
                 heavy_use=heavy and n < 2,
             )
             made += 1
+    return made
+
+
+def _the_clash(school: School, groups: list[Group]) -> None:
+    """Two classes each want a class set of the school's copies of one novel in the same weeks."""
     novel = _novel(school)
-    if novel is not None:
-        # the clash: two classes each want a class set of the school's copies in the same weeks
-        copies = min(500, max(1, novel.n))  # type: ignore[attr-defined]
-        for group in groups[:2]:
-            entry = PlanEntry.objects.filter(group=group, title="Vikingerne").first()
-            if entry is not None:
-                services.add_resource(SYSTEM, entry, novel, quantity=copies)
+    if novel is None:
+        return
+    copies = min(500, max(1, novel.n))  # type: ignore[attr-defined]
+    for group in groups[:2]:
+        entry = PlanEntry.objects.filter(group=group, title="Vikingerne").first()
+        if entry is not None:
+            services.add_resource(SYSTEM, entry, novel, quantity=copies)
+
+
+def _team_and_course(school: School, year: str) -> None:
+    """A development goal with a task for the team, and a course on the viking topic."""
     if not DevelopmentGoal.objects.filter(school=school, school_year=year).exists():
         goal = services.save_goal(
             SYSTEM, school, school_year=year, title="Læselyst på mellemtrinnet"
@@ -119,6 +121,21 @@ def _plan_school(school: School, today: dt.date) -> int:
                 ends=viking.starts,
                 goals="Eleverne søger i bibliotekets base og vurderer kilder.",
             )
+
+
+@transaction.atomic
+def _plan_school(school: School, today: dt.date) -> int:
+    if PlanEntry.objects.filter(school=school).exists():
+        return 0
+    year = calendar.current_school_year(school, today)
+    first_day, last_day = calendar.school_year_bounds(school, year)
+    monday = max(today, first_day) + dt.timedelta(days=7 - max(today, first_day).weekday())
+    groups = list(Group.objects.filter(school=school, school_year=year).order_by("grade", "name"))
+    if not groups:
+        return 0
+    made = _plan_topics(groups, monday, last_day)
+    _the_clash(school, groups)
+    _team_and_course(school, year)
     return made
 
 
