@@ -94,6 +94,63 @@ def letter_table(own: Sequence[Loan], today: dt.date) -> Any:
     return table
 
 
+def _by_patron(loans: Iterable[Loan]) -> list[tuple[User, list[Loan]]]:
+    """The loans per student, in the order the students first come."""
+    by_patron: dict[int, list[Loan]] = defaultdict(list)
+    people: dict[int, User] = {}
+    for loan in loans:
+        assert loan.patron is not None
+        by_patron[loan.patron.pk].append(loan)
+        people[loan.patron.pk] = loan.patron
+    return [(people[pk], own) for pk, own in by_patron.items()]
+
+
+def _letter(
+    school: School,
+    person: User,
+    own: Sequence[Loan],
+    today: dt.date,
+    group: Group | None,
+    styles: Any,
+) -> list[Any]:
+    """One student's letter home (a page's flowables), in the student's language."""
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, Spacer
+
+    story: list[Any] = []
+    with translation.override(language_of(person, school)):
+        name = person.get_full_name() or person.username
+        story.append(Paragraph(escape(school.name), styles["Normal"]))
+        story.append(Paragraph(escape(date_format(today, "DATE_FORMAT")), styles["Normal"]))
+        story.append(Spacer(1, 12 * mm))
+        heading = _("To %(name)s and the family") % {"name": name}
+        if group is not None:
+            heading += f" ({group.name})"
+        story.append(Paragraph(escape(heading), styles["Heading2"]))
+        text = ngettext(
+            "This copy borrowed from the school library is overdue. Please bring it back "
+            "as soon as you can.",
+            "These copies borrowed from the school library are overdue. Please bring them "
+            "back as soon as you can.",
+            len(own),
+        )
+        story.append(Paragraph(escape(text), styles["Normal"]))
+        story.append(Spacer(1, 6 * mm))
+        story.append(letter_table(own, today))
+        story.append(Spacer(1, 10 * mm))
+        story.append(
+            Paragraph(
+                escape(_("If you cannot find it, talk to the library: together we find a way.")),
+                styles["Normal"],
+            )
+        )
+        story.append(Spacer(1, 6 * mm))
+        story.append(Paragraph(escape(_("Kind regards, the school library")), styles["Normal"]))
+    return story
+
+
 def letters_pdf(
     school: School, loans: Iterable[Loan], today: dt.date, group: Group | None
 ) -> bytes:
@@ -103,50 +160,14 @@ def letters_pdf(
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
-    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate
 
     styles = getSampleStyleSheet()
-    by_patron: dict[int, list[Loan]] = defaultdict(list)
-    people: dict[int, User] = {}
-    for loan in loans:
-        assert loan.patron is not None
-        by_patron[loan.patron.pk].append(loan)
-        people[loan.patron.pk] = loan.patron
     story: list[Any] = []
-    for n, (pk, own) in enumerate(by_patron.items()):
-        person = people[pk]
-        with translation.override(language_of(person, school)):
-            name = person.get_full_name() or person.username
-            if n:
-                story.append(PageBreak())
-            story.append(Paragraph(escape(school.name), styles["Normal"]))
-            story.append(Paragraph(escape(date_format(today, "DATE_FORMAT")), styles["Normal"]))
-            story.append(Spacer(1, 12 * mm))
-            heading = _("To %(name)s and the family") % {"name": name}
-            if group is not None:
-                heading += f" ({group.name})"
-            story.append(Paragraph(escape(heading), styles["Heading2"]))
-            text = ngettext(
-                "This copy borrowed from the school library is overdue. Please bring it back "
-                "as soon as you can.",
-                "These copies borrowed from the school library are overdue. Please bring them "
-                "back as soon as you can.",
-                len(own),
-            )
-            story.append(Paragraph(escape(text), styles["Normal"]))
-            story.append(Spacer(1, 6 * mm))
-            story.append(letter_table(own, today))
-            story.append(Spacer(1, 10 * mm))
-            story.append(
-                Paragraph(
-                    escape(
-                        _("If you cannot find it, talk to the library: together we find a way.")
-                    ),
-                    styles["Normal"],
-                )
-            )
-            story.append(Spacer(1, 6 * mm))
-            story.append(Paragraph(escape(_("Kind regards, the school library")), styles["Normal"]))
+    for n, (person, own) in enumerate(_by_patron(loans)):
+        if n:
+            story.append(PageBreak())
+        story += _letter(school, person, own, today, group, styles)
     if not story:
         story.append(Paragraph(escape(_("No overdue loans.")), styles["Normal"]))
     buffer = io.BytesIO()
