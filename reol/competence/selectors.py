@@ -4,8 +4,10 @@ course's people and completers, what a person may see."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -74,6 +76,54 @@ def _mean(values: list[int]) -> Decimal:
     return (Decimal(sum(values)) / len(values)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
+@dataclass
+class _Tally:
+    """One group's answers as they are read: who answered, and per area the gaps and wishes."""
+
+    name: str | None
+    responses: set[int] = field(default_factory=set)
+    gaps: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    wish: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def _group_of(by: str, network: Network, row: tuple[Any, ...]) -> tuple[str, str | None]:
+    """(key, name) of the group an answer counts in: the network, a municipality, or the
+    answerer's school or library."""
+    sname, smun, lname, lmun, sid, lid = row[5:]
+    if by == "network":
+        return "network", network.name
+    if by == "municipality":
+        return f"m-{smun or lmun or '-'}", smun or lmun or _("(no municipality)")
+    return (f"school-{sid}" if sid else f"library-{lid}"), sname or lname
+
+
+def _tallies(rows: Iterable[tuple[Any, ...]], by: str, network: Network) -> dict[str, _Tally]:
+    groups: dict[str, _Tally] = {}
+    for row in rows:
+        rid, area, level, needed, wish = row[:5]
+        key, name = _group_of(by, network, row)
+        group = groups.setdefault(key, _Tally(name))
+        group.responses.add(rid)
+        group.gaps[area].append(needed - level)
+        group.wish[area] += int(wish)
+    return groups
+
+
+def _group(key: str, tally: _Tally, areas: list[CompetenceArea], min_group: int) -> Group:
+    """A row of the heat map: a mean gap per area, or no figures at all for a small group."""
+    count = len(tally.responses)
+    small = count < min_group
+    cells: list[Cell | None] = []
+    for a in areas:
+        gaps = tally.gaps.get(a.pk, [])
+        if small or not gaps:
+            cells.append(None)
+        else:
+            mean = _mean(gaps)
+            cells.append(Cell(mean, band(mean), tally.wish[a.pk]))
+    return Group(key, str(tally.name), count, small, cells)
+
+
 def needs_analysis(survey: Survey, by: str = "library") -> Analysis:
     """Mean gap per area for each group (``library``, ``municipality`` or ``network``).
 
@@ -95,36 +145,11 @@ def needs_analysis(survey: Survey, by: str = "library") -> Analysis:
         "response__school_id",
         "response__library_id",
     )
-    groups: dict[str, dict[str, object]] = {}
-    for rid, area, level, needed, wish, sname, smun, lname, lmun, sid, lid in rows:
-        if by == "network":
-            key, name = "network", network.name
-        elif by == "municipality":
-            key = f"m-{smun or lmun or '-'}"
-            name = smun or lmun or _("(no municipality)")
-        else:
-            key = f"school-{sid}" if sid else f"library-{lid}"
-            name = sname or lname
-        group = groups.setdefault(
-            key,
-            {"name": name, "responses": set(), "gaps": defaultdict(list), "wish": defaultdict(int)},
-        )
-        group["responses"].add(rid)  # type: ignore[attr-defined]
-        group["gaps"][area].append(needed - level)  # type: ignore[index]
-        group["wish"][area] += int(wish)  # type: ignore[index]
-    result = []
-    for key, g in sorted(groups.items(), key=lambda kv: str(kv[1]["name"])):
-        count = len(g["responses"])  # type: ignore[arg-type]
-        small = count < network.min_group
-        cells: list[Cell | None] = []
-        for a in areas:
-            gaps = g["gaps"].get(a.pk, [])  # type: ignore[attr-defined]
-            if small or not gaps:
-                cells.append(None)
-            else:
-                mean = _mean(gaps)
-                cells.append(Cell(mean, band(mean), g["wish"][a.pk]))  # type: ignore[index]
-        result.append(Group(key, str(g["name"]), count, small, cells))
+    groups = _tallies(rows, by, network)
+    result = [
+        _group(key, tally, areas, network.min_group)
+        for key, tally in sorted(groups.items(), key=lambda kv: str(kv[1].name))
+    ]
     total = len({r[0] for r in rows})
     ranking: list[tuple[CompetenceArea, Cell]] = []
     if total >= network.min_group:
