@@ -123,6 +123,7 @@ def _people_with_roles(
     )
     people: dict[int, Any] = {}
     roles: dict[int, list[Membership]] = {}
+    row: Any
     for row in User.objects.raw(sql, [school.pk, *args]):
         people.setdefault(row.pk, row)  # the first row of each person is kept
         found = roles.setdefault(row.pk, [])
