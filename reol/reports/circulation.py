@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncMonth
+from django.db.models.functions import ExtractIsoWeekDay, TruncMonth
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.formats import date_format
@@ -21,6 +21,7 @@ from reol.circulation.models import Hold, HoldState, LoanState, overdue_conditio
 from reol.patrons.models import Patron, PatronCategory
 
 from .framework import Column, Filters, Report, Row, Table, register
+from .hours import LocalHour
 from .loans import (
     MARC_LANGUAGES,
     RECORD_FILTERS,
@@ -59,6 +60,8 @@ def _loans_and_borrowers(label: str | Any) -> list[Column]:
 
 
 def _grouped(filters: Filters, by: Any, name: str, label: Callable[[Any], str]) -> Table:
+    if callable(by):  # an expression that depends on the filters (the local hour)
+        by = by(filters)
     needs = [by.name] if isinstance(by, F) else []
     rows = (
         student_loans(filters, *needs)
@@ -127,6 +130,10 @@ def _language(value: Any) -> str:
     return str(MARC_LANGUAGES.get(value, value)) if value else _("unknown")
 
 
+def _local_hour(filters: Filters) -> LocalHour:
+    return LocalHour("checked_out_at", filters.starts, filters.ends)
+
+
 def _tz() -> Any:
     return timezone.get_current_timezone()
 
@@ -150,7 +157,7 @@ DIMENSIONS = [
         "loans-by-hour",
         gettext_lazy("Loans by hour"),
         gettext_lazy("Hour"),
-        ExtractHour("checked_out_at"),
+        _local_hour,
         _hour,
     ),
     (
@@ -419,7 +426,7 @@ def _busiest(filters: Filters, limit: int = 15) -> Table:
             people=r["people"],
         )
         for r in student_loans(filters)
-        .annotate(day=ExtractIsoWeekDay("loan_date"), hour=ExtractHour("checked_out_at"))
+        .annotate(day=ExtractIsoWeekDay("loan_date"), hour=_local_hour(filters))
         .values("day", "hour")
         .annotate(n=Count("pk"), people=people_expression())
         .order_by("-n", "day", "hour")[:limit]
