@@ -303,9 +303,11 @@ def several_sql(key: str, vendor: str) -> list[tuple[str, str]]:
         ],
         "class-set-use": [
             (
-                "SELECT l.group_id, count(*), count(DISTINCT l.item_id) FROM circulation_loan l "
+                # the report's question: sets are a title lent to a class on a day
+                "SELECT l.group_id, i.record_id, l.loan_date, count(*) FROM circulation_loan l "
+                "JOIN catalog_item i ON i.id = l.item_id "
                 "WHERE l.school_id = %s AND l.loan_date BETWEEN %s AND %s "
-                "AND l.group_id IS NOT NULL GROUP BY 1",
+                "AND l.group_id IS NOT NULL GROUP BY 1, 2, 3",
                 "dates",
             )
         ],
