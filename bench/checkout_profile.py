@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import itertools
 import os
 import pstats
 import statistics
@@ -122,14 +123,14 @@ def run(args: argparse.Namespace) -> None:
     from reol.core.permissions import forget_cached_roles
 
     ops, warm = args.ops, 20
-    needed = (ops + warm) * (args.rounds + 1) + 4
+    needed = max(ops, warm) + 1  # each round lends its copies and takes them back
     world = _world(1, 1 if args.student else needed)
     copies, ids = world["items"][0], world["ids"][0]
     teacher, school, librarian = world["teachers"][0], world["school"], world["librarian"]
     if args.student:  # a student in a class, one copy each of many titles
         teacher, copies, ids = _student_world(world, needed)
     client = Client(HTTP_AUTHORIZATION=f"Bearer {world['token']}")
-    used = iter(range(len(copies)))
+    used = itertools.cycle(range(len(copies) - 1))  # the last one is for --sql
 
     def post(path: str, body: dict[str, Any], status: int) -> None:
         response = client.post(path, json.dumps(body), content_type="application/json")
