@@ -72,6 +72,7 @@ def main() -> None:
     parser.add_argument("--profile", choices=["checkout", "checkin", "trivial", "service"])
     parser.add_argument("--sql", action="store_true")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--dump", help="write the profile here too (for pstats or snakeviz)")
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument(
         "--student", action="store_true", help="lend to a student (the return forgets them)"
@@ -201,6 +202,8 @@ def run(args: argparse.Namespace) -> None:
             print(_line(name, samples))
     if args.profile:
         stats = pstats.Stats(profiles[args.profile])
+        if args.dump:
+            stats.dump_stats(args.dump)
         stats.sort_stats("tottime").print_stats(args.top)
         stats.sort_stats("cumulative").print_stats(args.top)
 
