@@ -143,6 +143,11 @@ def open_condition(prefix: str = "") -> Q:
     return Q(**{f"{prefix}returned_at__isnull": True})
 
 
+def open_sql(alias: str) -> str:
+    """``open_condition`` in a hand-written statement, for the loans table as ``alias``."""
+    return f"{alias}.returned_at IS NULL"
+
+
 def overdue_condition(on: dt.date, prefix: str = "") -> Q:
     """Open and due before ``on`` (due on ``on`` itself is not late yet)."""
     return open_condition(prefix) & Q(**{f"{prefix}due_date__lt": on})

@@ -23,8 +23,9 @@ from django.db.models.functions import Coalesce, Lower, NullIf
 from django.utils import timezone
 
 from reol.catalog.models import Item, ItemStatus, Record
-from reol.core.models import Location, Membership, Role, School, User
+from reol.core.models import Location, Membership, Municipality, Role, School, User
 from reol.core.permissions import Perm, remember_roles, roles_at, schools_with
+from reol.core.rows import Shape, set_related
 from reol.core.selectors import card_or_username
 from reol.patrons.models import Block, Group, Patron
 from reol.patrons.selectors import grade_of
@@ -83,13 +84,23 @@ class DeskPatron:
     grade: int | None
 
 
+_DESK_PATRON = Shape(
+    (User, "u"),
+    extra=[
+        "m.id",
+        "m.municipality_id",
+        "m.school_id",
+        "m.role",
+        "p.id",
+        "p.active",
+        "p.grade",
+        "CAST(p.valid_until AS TEXT)",
+    ],
+)
 _DESK_PATRON_SQL = """
-SELECT u.*, m.id AS reol_m_id, m.municipality_id AS reol_m_municipality,
-       m.school_id AS reol_m_school, m.role AS reol_m_role,
-       p.id AS reol_p_id, p.active AS reol_p_active, p.grade AS reol_p_grade,
-       CAST(p.valid_until AS TEXT) AS reol_p_valid,
+SELECT {columns},
        CASE WHEN EXISTS (SELECT 1 FROM {block} b WHERE b.patron_id = p.id
-                           AND b.lifted_at IS NULL) THEN 1 ELSE 0 END AS reol_p_blocked
+                           AND b.lifted_at IS NULL) THEN 1 ELSE 0 END
   FROM {user} u
   LEFT JOIN {membership} m ON m.user_id = u.id
   LEFT JOIN {patron} p ON p.user_id = u.id AND p.school_id = %s
@@ -97,59 +108,30 @@ SELECT u.*, m.id AS reol_m_id, m.municipality_id AS reol_m_municipality,
 """
 
 
-def _desk_patron_where(who: User | str) -> tuple[str, list[Any]] | None:
-    """The ``WHERE`` of ``_DESK_PATRON_SQL`` and its arguments: the user, or a card or username
-    ignoring case (None for an empty code)."""
-    if isinstance(who, User):
-        return "u.id = %s", [who.pk]
-    code = who.strip()
-    if not code:
-        return None
-    where = "LOWER(u.card_barcode) = LOWER(%s) OR LOWER(u.username) = LOWER(%s)"
-    return where, [code, code]
-
-
 def _people_with_roles(
-    where: str, args: list[Any], school: School
+    sql: str, args: list[Any]
 ) -> tuple[dict[int, Any], dict[int, list[Membership]]]:
-    """The one query: each person found (their first row, which carries the patron columns) and
-    their memberships, built from the joined rows."""
-    sql = _DESK_PATRON_SQL.format(
-        block=Block._meta.db_table,
-        user=User._meta.db_table,
-        membership=Membership._meta.db_table,
-        patron=Patron._meta.db_table,
-        where=where,
-    )
-    people: dict[int, Any] = {}
+    """The first row of each person the query finds (it carries the patron row's columns), and
+    each person's memberships, built from the joined rows."""
+    pk_at = _DESK_PATRON.parts[0].pk_index
+    people: dict[int, Any] = {}  # the first row of each person
     roles: dict[int, list[Membership]] = {}
-    row: Any
-    for row in User.objects.raw(sql, [school.pk, *args]):
-        people.setdefault(row.pk, row)  # the first row of each person is kept
-        found = roles.setdefault(row.pk, [])
-        if row.reol_m_id is not None:
+    for row in _DESK_PATRON.rows(sql, args):
+        pk = row[pk_at]
+        people.setdefault(pk, row)
+        m_id, municipality, m_school, role = row[-9:-5]
+        found = roles.setdefault(pk, [])
+        if m_id is not None:
             found.append(
                 Membership(
-                    id=row.reol_m_id,
-                    user_id=row.pk,
-                    municipality_id=row.reol_m_municipality,
-                    school_id=row.reol_m_school,
-                    role=row.reol_m_role,
+                    id=m_id,
+                    user_id=pk,
+                    municipality_id=municipality,
+                    school_id=m_school,
+                    role=role,
                 )
             )
     return people, roles
-
-
-def _may_borrow(row: Any, today: dt.date) -> bool:
-    """No patron row, or one that is active, not blocked and not expired on ``today``."""
-    if row.reol_p_id is None:
-        return True
-    valid_until = dt.date.fromisoformat(str(row.reol_p_valid)[:10]) if row.reol_p_valid else None
-    return (
-        bool(row.reol_p_active)
-        and not row.reol_p_blocked
-        and (valid_until is None or valid_until >= today)
-    )
 
 
 def desk_patron(who: User | str, school: School, today: dt.date) -> DeskPatron | None:
@@ -159,33 +141,48 @@ def desk_patron(who: User | str, school: School, today: dt.date) -> DeskPatron |
     The roles go into ``core.permissions``' per-object cache, so ``patron_category`` (and every
     other question about their roles) is answered by ``core.permissions`` without a query.
     Card first, as ``patron_by_code``; case is ignored through ``LOWER()``, which the card's
-    unique index (``Lower("card_barcode")``) serves.
+    unique index (``Lower("card_barcode")``) serves. Read with ``core.rows`` (no ORM: the desk
+    asks at every scan), each row the person, one role, and the patron row's columns.
     """
-    query = _desk_patron_where(who)
-    if query is None:
-        return None
-    people, roles = _people_with_roles(*query, school)
+    args: list[Any]
+    if isinstance(who, User):
+        where, args = "u.id = %s", [who.pk]
+    else:
+        code = who.strip()
+        if not code:
+            return None
+        where = "LOWER(u.card_barcode) = LOWER(%s) OR LOWER(u.username) = LOWER(%s)"
+        args = [code, code]
+    sql = _DESK_PATRON_SQL.format(
+        columns=_DESK_PATRON.columns(),
+        block=Block._meta.db_table,
+        user=User._meta.db_table,
+        membership=Membership._meta.db_table,
+        patron=Patron._meta.db_table,
+        where=where,
+    )
+    people, roles = _people_with_roles(sql, [school.pk, *args])
     if not people:
         return None
-    row: Any
     if isinstance(who, User):
-        row = people[who.pk]
         person = who  # the caller's object stays the one they hold
     else:
-        folded = who.strip().casefold()
-        by_card = [u for u in people.values() if (u.card_barcode or "").casefold() == folded]
-        person = row = (by_card or list(people.values()))[0]
-    remember_roles(person, roles[row.pk])
+        named = [_DESK_PATRON.build(row)[0] for row in people.values()]
+        folded = code.casefold()
+        by_card = [u for u in named if (u.card_barcode or "").casefold() == folded]
+        person = (by_card or named)[0]
+    remember_roles(person, roles[person.pk])
     if not isinstance(who, User) and not any(
-        m.school_id == school.pk and m.role != Role.CONSULTANT for m in roles[row.pk]
+        m.school_id == school.pk and m.role != Role.CONSULTANT for m in roles[person.pk]
     ):
         return None  # a code of someone with no role here names nobody at this desk
-    return DeskPatron(
-        person=person,
-        has_patron_row=row.reol_p_id is not None,
-        may_borrow=_may_borrow(row, today),
-        grade=row.reol_p_grade,
+    p_id, p_active, p_grade, p_valid, p_blocked = people[person.pk][-5:]
+    has_row = p_id is not None
+    valid_until = dt.date.fromisoformat(str(p_valid)[:10]) if p_valid else None
+    may_borrow = not has_row or (
+        bool(p_active) and not p_blocked and (valid_until is None or valid_until >= today)
     )
+    return DeskPatron(person=person, has_patron_row=has_row, may_borrow=may_borrow, grade=p_grade)
 
 
 def _first(queryset: QuerySet[M]) -> M | None:
@@ -211,16 +208,34 @@ def item_by_barcode(barcode: str) -> Item | None:
     return _by_barcode(items, barcode)
 
 
+_SCHOOL_OF_COPY = Shape((School, "s"), (Municipality, "m"))
+_SCHOOL_OF_COPY_SQL = "SELECT {columns} FROM {school} s JOIN {municipality} m"
+_SCHOOL_OF_COPY_SQL += " ON m.id = s.municipality_id JOIN {item} i ON i.school_id = s.id"
+_SCHOOL_OF_COPY_SQL += " WHERE {barcode} = %s"
+
+
 def school_of_copy(barcode: str) -> School | None:
     """The school that owns the copy with this barcode (the API's desk when none is named):
-    the copy's school and municipality only, not its record."""
+    the copy's school and municipality only, not its record. Exact first, then ignoring case
+    (``LOWER()``, which the catalogue's index serves). Written out in SQL: every API scan
+    asks, and building the ORM's query cost more than running it."""
     barcode = barcode.strip()
     if not barcode:
         return None
-    schools = School.objects.select_related("municipality").order_by()
-    return _first(schools.filter(items__barcode=barcode)) or _first(
-        schools.alias(barcode_lower=Lower("items__barcode")).filter(barcode_lower=barcode.lower())
-    )
+    for column, value in (("i.barcode", barcode), ("LOWER(i.barcode)", barcode.lower())):
+        sql = _SCHOOL_OF_COPY_SQL.format(
+            columns=_SCHOOL_OF_COPY.columns(),
+            school=School._meta.db_table,
+            municipality=Municipality._meta.db_table,
+            item=Item._meta.db_table,
+            barcode=column,
+        )
+        found = _SCHOOL_OF_COPY.fetch(sql, [value])
+        if found:
+            school, municipality = found[0]
+            set_related(school, "municipality", municipality)
+            return school
+    return None
 
 
 def patron_category(patron: User, school: School) -> str | None:

@@ -27,7 +27,9 @@ from django.db.models.fields import AutoFieldMixin
 # ``get_db_prep_save``), except strings for text columns and integers for integer columns
 # that those would return unchanged, which go as they are. Like bulk_create it sets the new
 # ids on the objects: from a multi-row INSERT … RETURNING on SQLite, from the table's sequence
-# on PostgreSQL (whose rows then go by COPY); any other database gets bulk_create itself.
+# on PostgreSQL (whose rows then go by COPY; one row goes by INSERT … RETURNING, one round
+# trip instead of two); any other database gets bulk_create itself. The desk's checkout and
+# check-in write their loan, search outbox entry and audit event through it, one row each.
 
 _PLAIN_TEXT = (models.CharField, models.TextField, models.URLField, models.SlugField)
 _PLAIN_INTEGER = (
@@ -151,7 +153,7 @@ class _Inserter:
             for start in range(0, len(objs), step):
                 chunk = objs[start : start + step]
                 rows = self.values(chunk)
-                if self.sequence:
+                if self.sequence and len(chunk) > 1:
                     cursor.execute(_NEXT_IDS, [self.quoted_table, self.pk_column, len(chunk)])
                     ids = cursor.fetchall()
                     with (
@@ -182,25 +184,43 @@ def update(objs: list[Any], names: list[str]) -> None:
         return
     model = type(objs[0])
     connection = connections[router.db_for_write(model)]
-    fields = [model._meta.get_field(name) for name in names]
-    if any(not f.concrete or f.primary_key or hasattr(f, "get_placeholder") for f in fields):
+    key = (id(connection), model, tuple(names))  # a connection per thread: one writer each
+    updater = _updaters.get(key)
+    if updater is None or updater[0] is not connection:
+        updater = _updaters[key] = (connection, *_updater(model, names, connection))
+    _connection, sql, values = updater
+    if sql is None or values is None:
         model._default_manager.bulk_update(objs, names)
         return
-    qn = connection.ops.quote_name
-    values = _Values(fields, connection, adding=False)
     pk = model._meta.pk
-    columns = ", ".join(f"{qn(f.column)} = %s" for f in fields)
-    table, where = qn(model._meta.db_table), qn(pk.column)  # names of the model; values: params
-    sql = f"UPDATE {table} SET {columns} WHERE {where} = %s"  # noqa: S608
-    rows = values(objs)
+    rows = [
+        [*row, pk.get_db_prep_save(obj.pk, connection)]
+        for obj, row in zip(objs, values(objs), strict=True)
+    ]
     with connection.cursor() as cursor:
-        cursor.executemany(
-            sql,
-            [
-                [*row, pk.get_db_prep_save(obj.pk, connection)]
-                for obj, row in zip(objs, rows, strict=True)
-            ],
-        )
+        if len(rows) == 1:  # the desk's one copy: executemany's batching only costs here
+            cursor.execute(sql, rows[0])
+        else:
+            cursor.executemany(sql, rows)
+
+
+_updaters: dict[tuple[int, type[models.Model], tuple[str, ...]], Any] = {}
+
+
+def _updater(
+    model: type[models.Model], names: list[str], connection: BaseDatabaseWrapper
+) -> tuple[str | None, _Values | None]:
+    """The UPDATE of these fields by primary key and what prepares their values (None, None:
+    a field this writer does not handle, for bulk_update)."""
+    meta: Any = model._meta
+    fields: list[Any] = [meta.get_field(name) for name in names]
+    if any(not f.concrete or f.primary_key or hasattr(f, "get_placeholder") for f in fields):
+        return None, None
+    qn = connection.ops.quote_name
+    columns = ", ".join(f"{qn(f.column)} = %s" for f in fields)
+    table, where = qn(meta.db_table), qn(meta.pk.column)  # the model's own names
+    sql = f"UPDATE {table} SET {columns} WHERE {where} = %s"  # noqa: S608
+    return sql, _Values(fields, connection, adding=False)
 
 
 def _psycopg3() -> bool:
@@ -210,7 +230,7 @@ def _psycopg3() -> bool:
     return bool(is_psycopg3)
 
 
-_inserters: dict[tuple[str, type[models.Model]], _Inserter] = {}
+_inserters: dict[tuple[int, type[models.Model]], _Inserter] = {}
 
 
 def insert(objs: list[Any]) -> None:
@@ -219,7 +239,7 @@ def insert(objs: list[Any]) -> None:
         return
     model = type(objs[0])
     connection = connections[router.db_for_write(model)]
-    key = (connection.alias, model)
+    key = (id(connection), model)  # a connection per thread (gunicorn's threads): one each
     inserter = _inserters.get(key)
     if inserter is None or inserter.connection is not connection:
         inserter = _inserters[key] = _Inserter(model, connection)

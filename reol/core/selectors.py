@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.db import connection
 from django.db.models import Model, Q, QuerySet, Value
@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from .models import ApiToken, Membership, User
 from .permissions import remember_roles
+from .rows import Shape
 from .text import search_terms
 
 M = TypeVar("M", bound=Model)
@@ -65,11 +66,19 @@ class TokenOwner:
 
 TOKEN_TOUCH_EVERY = dt.timedelta(seconds=60)
 
+_OWNER = Shape(
+    (User, "u"),
+    extra=[
+        "t.id",
+        "CASE WHEN t.last_used_at IS NULL OR t.last_used_at < %s THEN 1 ELSE 0 END",
+        "m.id",
+        "m.municipality_id",
+        "m.school_id",
+        "m.role",
+    ],
+)
 _OWNER_SQL = """
-SELECT u.*, t.id AS reol_t_id,
-       CASE WHEN t.last_used_at IS NULL OR t.last_used_at < %s THEN 1 ELSE 0 END AS reol_t_touch,
-       m.id AS reol_m_id, m.municipality_id AS reol_m_municipality,
-       m.school_id AS reol_m_school, m.role AS reol_m_role
+SELECT {columns}
   FROM {token} t
   JOIN {user} u ON u.id = t.user_id
   LEFT JOIN {membership} m ON m.user_id = u.id
@@ -82,27 +91,24 @@ def token_owner(digest: str) -> TokenOwner | None:
     ``core.permissions``' cache: an API request's authentication and its permission checks
     cost one statement (and no query compiler), not three."""
     sql = _OWNER_SQL.format(
+        columns=_OWNER.columns(),
         token=ApiToken._meta.db_table,
         user=User._meta.db_table,
         membership=Membership._meta.db_table,
     )
     cutoff = connection.ops.adapt_datetimefield_value(timezone.now() - TOKEN_TOUCH_EVERY)
-    rows: list[Any] = list(User.objects.raw(sql, [cutoff, digest]))
+    rows = _OWNER.rows(sql, [cutoff, digest])
     if not rows:
         return None
-    user = rows[0]
+    user, token_id, touch, *_role = _OWNER.build(rows[0])
     remember_roles(
         user,
         [
             Membership(
-                id=row.reol_m_id,
-                user_id=user.pk,
-                municipality_id=row.reol_m_municipality,
-                school_id=row.reol_m_school,
-                role=row.reol_m_role,
+                id=m_id, user_id=user.pk, municipality_id=municipality, school_id=school, role=role
             )
-            for row in rows
-            if row.reol_m_id is not None
+            for m_id, municipality, school, role in (row[-4:] for row in rows)
+            if m_id is not None
         ],
     )
-    return TokenOwner(user=user, token_id=user.reol_t_id, touch=bool(user.reol_t_touch))
+    return TokenOwner(user=user, token_id=token_id, touch=bool(touch))

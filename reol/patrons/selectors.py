@@ -26,7 +26,9 @@ def patron_of(user: User | None, school: School) -> Patron | None:
     """The person's patron record at ``school``, if the library has one."""
     if user is None or user.pk is None:
         return None
-    return Patron.objects.filter(user=user, school=school).first()
+    # One row at most (unique per person and school): no ORDER BY, which ``first()`` would take
+    # from the model's ordering and pay for with joins to the school and the person.
+    return next(iter(Patron.objects.filter(user=user, school=school).order_by()[:1]), None)
 
 
 def grade_of(user: User | None, school: School) -> int | None:

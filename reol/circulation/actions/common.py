@@ -10,14 +10,17 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from reol.catalog.models import Item
+from reol.catalog.models import Item, Record
 from reol.catalog.states import can_change
+from reol.core import bulk
 from reol.core.models import School, User
 from reol.core.permissions import Actor, Perm, has_perm, require
+from reol.core.rows import Shape, set_related
 from reol.patrons.selectors import borrowing_refusal
 
 from ..errors import CirculationError
@@ -76,21 +79,45 @@ def lending_patron(
     return person, category, found.grade
 
 
-def _copy_columns() -> list[str]:
-    """What a desk action reads of a copy: all of the copy and its school, and of its record
-    only what the messages and the answer show. The record's MARC and its JSON extracts are
-    left in the database: decoding them cost more than the rest of the row."""
-    record = ("record__title", "record__subtitle", "record__shelf_mark", "record__municipality")
-    return [
-        *(f.name for f in Item._meta.concrete_fields),
-        *record,
-        *(f"school__{f.name}" for f in School._meta.concrete_fields),
-    ]
+# What a desk action reads of a copy: all of the copy and its school, and of its record only
+# what the messages and the answer show. The record's MARC and its JSON extracts are left in the
+# database: decoding them cost more than the rest of the row.
+_COPY = Shape(
+    (Item, "i"),
+    (Record, "r", ["title", "subtitle", "shelf_mark", "municipality"]),
+    (School, "s"),
+)
+_COPY_SQL = "SELECT {columns} FROM {item} i JOIN {record} r ON r.id = i.record_id"
+_COPY_SQL += " JOIN {school} s ON s.id = i.school_id WHERE i.{key} = %s{lock}"
 
 
 def first_row(queryset: Any) -> Any:
     """The first row, without the ``ORDER BY`` that ``first()`` adds (one row is expected)."""
     return next(iter(queryset[:1]), None)
+
+
+def _copy_locked(key: str, value: Any, lock_record: bool) -> Item | None:
+    """The copy whose ``key`` (``id`` or ``barcode``) is ``value``, with its school and part of
+    its record, locked (with the record, if asked). Written out in SQL: every scan asks, and
+    building this query through the ORM cost more than running it."""
+    lock = ""
+    if connection.features.has_select_for_update:  # SQLite: the write transaction locks it all
+        lock = " FOR UPDATE OF i, r" if lock_record else " FOR UPDATE OF i"
+    sql = _COPY_SQL.format(
+        columns=_COPY.columns(),
+        item=Item._meta.db_table,
+        record=Record._meta.db_table,
+        school=School._meta.db_table,
+        key=key,
+        lock=lock,
+    )
+    found = _COPY.fetch(sql, [value])
+    if not found:
+        return None
+    copy, record, school = found[0]
+    set_related(copy, "record", record)
+    set_related(copy, "school", school)
+    return copy
 
 
 def locked_item(item: Item | str, school: School, *, lock_record: bool = False) -> Item:
@@ -99,23 +126,16 @@ def locked_item(item: Item | str, school: School, *, lock_record: bool = False) 
     ``lock_record`` locks the record's row in the same statement (checkout: the bookings'
     check needs it locked, see ``bookings.lending.latest_due_date``).
     """
-    of = ("self", "record") if lock_record else ("self",)
-    locked = (
-        Item.objects.select_for_update(of=of)
-        .select_related("record", "school")
-        .only(*_copy_columns())
-        .order_by()
-    )
     if isinstance(item, Item):
         barcode = item.barcode
-        found = first_row(locked.filter(pk=item.pk))
+        found = _copy_locked("id", item.pk, lock_record)
     else:
         # Looked up and locked in one query; a barcode typed in another case is looked up first.
         barcode = item.strip()
-        found = first_row(locked.filter(barcode=barcode)) if barcode else None
+        found = _copy_locked("barcode", barcode, lock_record) if barcode else None
         if found is None and barcode:
             loose = item_by_barcode(barcode)
-            found = first_row(locked.filter(pk=loose.pk)) if loose is not None else None
+            found = _copy_locked("id", loose.pk, lock_record) if loose is not None else None
     if found is None or found.school.municipality_id != school.municipality_id:
         raise unknown_item(barcode)
     return found
@@ -145,7 +165,8 @@ def move_item(item: Item, new_status: str) -> None:
     if not can_change(item.status, new_status):
         raise IllegalTransition(f"item {item.status} → {new_status}")
     item.status = new_status
-    item.save(update_fields=["status", "updated_at"])
+    item.updated_at = timezone.now()  # as ``auto_now`` would in ``save()``
+    bulk.update([item], ["status", "updated_at"])  # what ``save(update_fields=…)`` writes
 
 
 def may_act_for(actor: Actor, patron: User | None, school: School) -> None:

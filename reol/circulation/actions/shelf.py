@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from reol.catalog.models import Item, ItemStatus
 from reol.core.models import User
+from reol.core.rows import Shape
 
 from .. import rules as rulebook
 from ..models import Hold, HoldState
@@ -32,8 +33,9 @@ def next_waiting_hold(item: Item, *, exclude_patron: User | None = None) -> Hold
     return holds.select_related("patron").order_by("placed_at", "id").first()
 
 
+_HOLD = Shape((Hold, "h"))
 _HOLD_FOR_RETURNED = """
-SELECT * FROM {hold}
+SELECT {columns} FROM {hold} h
  WHERE (item_id = %s AND state = %s)
     OR (state = %s AND school_id = %s AND record_id = %s AND (item_specific = %s OR item_id = %s))
  ORDER BY CASE WHEN state = %s THEN 0 ELSE 1 END, placed_at, id
@@ -48,10 +50,11 @@ def hold_for_returned(item: Item) -> Hold | None:
     when asked. Written out in SQL: every check-in asks, and building this query through the
     ORM cost more than running it."""
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    sql = _HOLD_FOR_RETURNED.format(hold=Hold._meta.db_table, lock=lock)
+    sql = _HOLD_FOR_RETURNED.format(columns=_HOLD.columns(), hold=Hold._meta.db_table, lock=lock)
     ready, waiting = HoldState.READY.value, HoldState.WAITING.value
     params = [item.pk, ready, waiting, item.school_id, item.record_id, False, item.pk, ready]
-    return next(iter(Hold.objects.raw(sql, params)), None)
+    found = _HOLD.fetch(sql, params)
+    return found[0][0] if found else None
 
 
 def make_ready(hold: Hold, item: Item, today: dt.date) -> None:

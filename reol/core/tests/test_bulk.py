@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.forms.models import model_to_dict
 
 from reol.core import bulk
@@ -81,3 +81,34 @@ def test_insert_rows_gives_the_defaults_and_returns_ids_in_order(world):
     found = Location.objects.filter(pk__in=ids).order_by("pk")
     assert [loc.code for loc in found] == ["B0", "B1", "B2"] and ids == sorted(ids)
     assert all(loc.kind == Location._meta.get_field("kind").default for loc in found)
+
+
+def test_one_row_is_the_row_bulk_create_writes(world):
+    """One object (the desk's loan, outbox entry and audit event): on PostgreSQL an INSERT …
+    RETURNING instead of a sequence read and a COPY; the same row either way."""
+    [ours] = events(world, "one", 1)
+    bulk.insert([ours])
+    AuditEvent.objects.bulk_create(events(world, "other", 1))
+    assert rows("one") == [
+        {**row, "action": row["action"].replace("other", "one")} for row in rows("other")
+    ]
+    assert AuditEvent.objects.get(pk=ours.pk).details == {"n": 0, "list": [1, 2]}
+
+
+def test_one_row_breaking_a_constraint_raises_djangos_integrity_error(world):
+    bulk.insert_rows(Location, [{"school_id": world.school_a.pk, "code": "U1", "name": "Hylde"}])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulk.insert_rows(
+            Location, [{"school_id": world.school_a.pk, "code": "U1", "name": "Hylde igen"}]
+        )
+    assert Location.objects.filter(school=world.school_a, code="U1").count() == 1
+
+
+def test_update_of_one_object_writes_its_fields_only(world):
+    objs = events(world, "upd", 2)
+    bulk.insert(objs)
+    objs[0].object_repr, objs[0].actor_name = "ændret", "ikke skrevet"
+    bulk.update([objs[0]], ["object_repr"])
+    found = AuditEvent.objects.get(pk=objs[0].pk)
+    assert (found.object_repr, found.actor_name) == ("ændret", "person 0")
+    assert AuditEvent.objects.get(pk=objs[1].pk).object_repr == "Bog nr. 1 – “æøå”"

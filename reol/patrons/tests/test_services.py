@@ -214,6 +214,15 @@ def test_a_returned_loan_forgets_the_student_but_keeps_grade_and_group(patrons):
     assert (stat.grade, stat.group_name, stat.school_year) == (5, "5.A", "2026/27")
 
 
+def test_a_statistic_kept_before_the_return_is_brought_up_to_date_not_doubled(patrons):
+    w = patrons.world
+    loan = loans.checkout(w.librarian_a, w.school_a, "A0001", "S1", today=TODAY).loan
+    LoanStatistic.objects.create(loan=loan, school=w.school_a, grade=1, group_name="gammel")
+    loans.checkin(w.librarian_a, w.school_a, "S1", today=TODAY)
+    stat = LoanStatistic.objects.get(loan=loan)
+    assert (stat.grade, stat.group_name, stat.school_year) == (5, "5.A", "2026/27")
+
+
 def test_history_is_kept_only_when_school_and_student_agree(patrons):
     w = patrons.world
     core.update_school(w.admin_a, w.school_a, keep_loan_history=True)
