@@ -1,11 +1,10 @@
 """``reol sip2 --workers N``: the SIP2 server in N forked processes sharing one listening socket.
 
-One asyncio process hands every frame to its database threads under one GIL: with twenty kiosks
-at work a checkout waited behind the others' Python for up to two seconds (p99,
-``bench/protocols.py``), while gunicorn served the same checkouts from several processes. So the
-parent binds the socket, forks ``workers`` children (as gunicorn forks its workers, and
-``make run`` gives both the same number) and only looks after them: a child that dies is
-replaced, SIGTERM or SIGINT ends them all.
+One asyncio process hands every frame to its database threads under one GIL, so its kiosks'
+Python ran on one core while gunicorn served the desk's from several processes. So the parent
+binds the socket, forks ``workers`` children (as gunicorn forks its workers, and ``make run``
+gives both the same number) and only looks after them: a child that dies is replaced, SIGTERM
+or SIGINT ends them all.
 
 Every child accepts from the same socket, one connection at a time, and only while it has no
 more sessions open than any other child (``Load``: a count per child in memory the children
