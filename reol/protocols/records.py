@@ -60,10 +60,7 @@ _NEEDS_ESCAPING = (
 def is_clean(marc_text: str) -> bool:
     """Whether no value in this MARC-in-JSON text needs escaping as XML (a false "no" only
     costs the slower, escaping path)."""
-    for needle in _NEEDS_ESCAPING:
-        if needle in marc_text:
-            return False
-    return True
+    return all(needle not in marc_text for needle in _NEEDS_ESCAPING)
 
 
 def marcxml(marc_json: dict[str, Any], holdings: Holdings | None, *, clean: bool = False) -> str:
