@@ -43,7 +43,8 @@ run: $(BIN)/reol
 	@echo "Serving Reol on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	$(BIN)/reol search run & indexer=$$!; \
 	$(BIN)/reol jobs work & worker=$$!; \
-	if [ -n "$$REOL_SIP2_PORT" ]; then $(BIN)/reol sip2 --host $(HOST) --port $$REOL_SIP2_PORT & sip2=$$!; fi; \
+	if [ -n "$$REOL_SIP2_PORT" ]; then $(BIN)/reol sip2 --host $(HOST) --port $$REOL_SIP2_PORT \
+	  --workers $(WORKERS) --threads $(THREADS) & sip2=$$!; fi; \
 	trap 'kill $$indexer $$worker $$sip2 2>/dev/null' EXIT; \
 	$(BIN)/gunicorn reol.wsgi --bind $(HOST):$(PORT) --worker-class reol.server.ThreadWorker \
 	  --workers $(WORKERS) --threads $(THREADS) --access-logfile - --graceful-timeout 5

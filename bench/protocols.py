@@ -2,18 +2,23 @@
 
     .venv/bin/python bench/protocols.py [--records 20000] [--ops 50] [--skip-sqlite]
                                         [--skip-postgres] [--only sip2|sru|oai ...]
+                                        [--sip2-workers 2] [--sip2-threads 4]
 
 For each database (a fresh SQLite file; a throwaway PostgreSQL cluster from tests.pgcluster) a
 worker process migrates, imports ``--records`` records of ``bench/dataset.py`` (with their 952
-copies) into one school, builds the search index, then starts gunicorn (``make run``'s server)
-and ``reol sip2`` and measures:
+copies) into one school, builds the search index, then starts gunicorn as ``make run`` does
+(``WORKERS`` × ``THREADS`` threaded workers) and ``reol sip2`` with as many workers and threads
+(``--sip2-workers``/``--sip2-threads`` to try others) and measures:
 
 * SIP2 checkout round trip (11 → 12, one socket a terminal, logged in once), 1 and 20
   terminals, beside the same checkout through the REST API (``POST /api/v1/circulation/
-  checkout``, one client a process). Target: SIP2 no slower than the API.
+  checkout``, one client a process). Target: SIP2 no slower than the API. Also the servers'
+  CPU time a checkout (their processes' user + system time over the run, from ``/proc``),
+  which others' load on a shared machine changes far less than the wall clock.
 * SRU searchRetrieve (``dc.title=<word>``, 20 records, MARCXML) beside the search API
   (``GET /api/v1/search?q=title:<word>``) for the same words, the two in turn, three passes.
-  Target: SRU p95 ≤ 2× the API's.
+  Target: SRU p95 ≤ 2× the API's. Also the CPU time of each, in this process through Django's
+  test client (no HTTP), word by word in turn.
 * OAI-PMH ListRecords in marc21, the whole repository following resumption tokens, beside a bare
   read of the same rows (``id, marc``) through the ORM. Target: ≥ 2,000 records/s.
 """
@@ -39,6 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 PIN = "2468"
+WORKERS, THREADS = 2, 4  # make run's (Makefile)
 TERMINAL_PASSWORD = "bench-secret"  # noqa: S105 - a benchmark's throwaway terminal
 
 
@@ -60,6 +66,28 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def cpu_seconds(root: int) -> float:
+    """User + system CPU time of ``root`` and every process under it (threads included)."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])
+        times[pid] = (int(fields[11]) + int(fields[12])) / tick
+    total = 0.0
+    for pid, seconds in times.items():
+        walk = pid
+        while walk > 1 and walk != root:
+            walk = parents.get(walk, 0)
+        total += seconds if walk == root else 0.0
+    return total
 
 
 def get(port: int, path: str, token: str = "", body: Any = None) -> tuple[int, bytes]:
@@ -91,13 +119,23 @@ def sip_client(job: dict[str, Any], barrier: Any, out: Any) -> None:
     while not answer.endswith(b"\r"):
         answer += sock.recv(4096)
     assert answer.startswith(b"941"), answer
+    # The patron identifies themselves first, as at a kiosk (63 with the PIN): the PIN's
+    # Argon2 check (~0.1 s of CPU, once a session) is not a checkout's, and the API's checkout
+    # checks no PIN. Measured with it inside, twenty terminals' first checkouts queued their
+    # twenty hashes on two cores: that was the p99 of 1.9 s.
+    now = time.strftime("%Y%m%d    %H%M%S")
+    sock.sendall(sip_frame(f"63001{now}{' ' * 10}AObench|AA{job['patron']}|AD{PIN}|", 1))
+    answer = b""
+    while not answer.endswith(b"\r"):
+        answer += sock.recv(65536)
+    assert answer.startswith(b"64"), answer
     barrier.wait()
     samples, errors = [], 0
     started = time.perf_counter()
     for n, barcode in enumerate(job["items"]):
         now = time.strftime("%Y%m%d    %H%M%S")
         frame = sip_frame(
-            f"11NN{now}{' ' * 18}AObench|AA{job['patron']}|AB{barcode}|AC|AD{PIN}|", n
+            f"11NN{now}{' ' * 18}AObench|AA{job['patron']}|AB{barcode}|AC|AD{PIN}|", n + 2
         )
         t = time.perf_counter()
         sock.sendall(frame)
@@ -127,18 +165,23 @@ def api_client(job: dict[str, Any], barrier: Any, out: Any) -> None:
     out.put({"samples": samples, "start": started, "end": time.perf_counter(), "errors": errors})
 
 
-def parallel(target: Any, jobs: list[dict[str, Any]]) -> dict[str, float]:
+def parallel(target: Any, jobs: list[dict[str, Any]], server: int) -> dict[str, float]:
+    """Run the clients, and the server's (``server``'s process tree) CPU time a request."""
     context = multiprocessing.get_context("spawn")
-    barrier, out = context.Barrier(len(jobs)), context.Queue()
+    barrier, out = context.Barrier(len(jobs) + 1), context.Queue()
     processes = [context.Process(target=target, args=(job, barrier, out)) for job in jobs]
     for process in processes:
         process.start()
+    barrier.wait(timeout=600)  # every client is connected (and signed in): the clock starts
+    cpu = cpu_seconds(server)
     results = [out.get(timeout=600) for _ in processes]
+    cpu = cpu_seconds(server) - cpu
     for process in processes:
         process.join()
     wall = max(r["end"] for r in results) - min(r["start"] for r in results)
     row = stats([s for r in results for s in r["samples"]], wall)
     row["errors"] = sum(r["errors"] for r in results)
+    row["cpu_ms"] = cpu * 1000 / max(1, row["n"])
     return row
 
 
@@ -224,7 +267,14 @@ def _tcp_up(port: int) -> bool:
         return False
 
 
-def bench_search(port: int) -> list[dict[str, Any]]:
+SEARCH_PATHS = {
+    "search API": "/api/v1/search?size=20&municipality=bench&q=title:{w}",
+    "SRU searchRetrieve": "/sru/bench/?version=1.2&operation=searchRetrieve"
+    "&maximumRecords=20&recordSchema=marcxml&query=dc.title%3D{w}",
+}
+
+
+def search_words() -> list[str]:
     from reol.catalog.models import Record
 
     words = []
@@ -232,12 +282,35 @@ def bench_search(port: int) -> list[dict[str, Any]]:
         found = [w for w in re.findall(r"\w{4,}", title)]
         if found:
             words.append(found[0])
-    words = words[:200]
-    paths = {
-        "search API": "/api/v1/search?size=20&municipality=bench&q=title:{w}",
-        "SRU searchRetrieve": "/sru/bench/?version=1.2&operation=searchRetrieve"
-        "&maximumRecords=20&recordSchema=marcxml&query=dc.title%3D{w}",
-    }
+    return words[:200]
+
+
+def bench_search_cpu() -> list[dict[str, Any]]:
+    """CPU time a request of each, in this process (Django's test client, no HTTP)."""
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    words = search_words()
+    samples: dict[str, list[float]] = {name: [] for name in SEARCH_PATHS}
+    for rep in range(2):  # the first pass warms the process up; the second is measured
+        for word in words:
+            for name, path in SEARCH_PATHS.items():
+                t = time.process_time()
+                response = client.get(path.format(w=urllib.parse.quote(word)))
+                if rep:
+                    samples[name].append(time.process_time() - t)
+                assert response.status_code == 200, (name, response.status_code)
+    api, sru = (stats(samples[name]) for name in SEARCH_PATHS)
+    return [
+        {"what": "search API CPU, in process", **api},
+        {"what": "SRU CPU, in process", **sru},
+        {"what": "SRU/API CPU p95", "ratio": sru["p95"] / api["p95"]},
+    ]
+
+
+def bench_search(port: int) -> list[dict[str, Any]]:
+    words = search_words()
+    paths = SEARCH_PATHS
     # The two in turn, word by word, so a busy machine slows both alike; three passes, each
     # with its own ratio of the p95s (on a shared machine the ratio is the figure to read).
     rows = []
@@ -282,15 +355,14 @@ def bench_oai(port: int) -> list[dict[str, Any]]:
     ]
 
 
-def worker(records: int, ops: int, only: list[str]) -> None:
+def worker(records: int, ops: int, only: list[str], sip2: tuple[int, int]) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reol.settings")
     import django
 
     django.setup()
     from django.db import connection
 
-    terminals = 20
-    world = setup(records, terminals, ops)
+    world = setup(records, 20, ops)
     connection.close()
     port, sip_port = free_port(), free_port()
     web = start(
@@ -299,23 +371,39 @@ def worker(records: int, ops: int, only: list[str]) -> None:
             "reol.wsgi",
             "--bind",
             f"127.0.0.1:{port}",
+            "--worker-class",
+            "reol.server.ThreadWorker",
             "--workers",
-            "3",
+            str(WORKERS),
+            "--threads",
+            str(THREADS),
             "--log-level",
             "warning",
         ],
         lambda: _http_up(port),
     )
     sip = start(
-        [str(Path(sys.executable).parent / "reol"), "sip2", "--port", str(sip_port)],
+        [
+            str(Path(sys.executable).parent / "reol"),
+            "sip2",
+            "--port",
+            str(sip_port),
+            "--workers",
+            str(sip2[0]),
+            "--threads",
+            str(sip2[1]),
+        ],
         lambda: _tcp_up(sip_port),
     )
-    rows: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = [
+        {"what": "servers", "note": f"gunicorn {WORKERS}×{THREADS}, sip2 {sip2[0]}×{sip2[1]}"}
+    ]
     try:
         if not only or "sip2" in only:
-            rows += bench_sip2(world, port, sip_port, ops, terminals)
+            rows += bench_sip2(world, port, sip_port, ops, {"web": web.pid, "sip2": sip.pid})
         if not only or "sru" in only:
             rows += bench_search(port)
+            rows += bench_search_cpu()
         if not only or "oai" in only:
             rows += bench_oai(port)
     finally:
@@ -327,8 +415,9 @@ def worker(records: int, ops: int, only: list[str]) -> None:
 
 
 def bench_sip2(
-    world: dict[str, Any], port: int, sip_port: int, ops: int, terminals: int
+    world: dict[str, Any], port: int, sip_port: int, ops: int, servers: dict[str, int]
 ) -> list[dict[str, Any]]:
+    terminals = len(world["jobs"])
     rows: list[dict[str, Any]] = []
     half = ops // 2  # the first half of each patron's copies for 1 client, then the rest
     for clients in (1, terminals):
@@ -346,9 +435,9 @@ def bench_sip2(
                 }
             )
             api_jobs.append({**common, "patron": j["patron"], "items": j["api"][part]})
-        api = parallel(api_client, api_jobs)
+        api = parallel(api_client, api_jobs, servers["web"])
         rows.append({"what": "API checkout", "clients": clients, **api})
-        sip2 = parallel(sip_client, sip_jobs)
+        sip2 = parallel(sip_client, sip_jobs, servers["sip2"])
         rows.append({"what": "SIP2 checkout", "clients": clients, **sip2})
     return rows
 
@@ -356,10 +445,13 @@ def bench_sip2(
 def show(result: dict[str, Any]) -> None:
     print(f"\n{result['vendor']}, {result['records']} records:")
     for row in result["rows"]:
-        if "clients" in row:
+        if "note" in row:
+            print(f"  {row['what']:28} {row['note']}")
+        elif "clients" in row:
             print(
                 f"  {row['what']:28} {row['clients']:>3} clients  p50 {row['p50']:7.2f} ms  "
-                f"p99 {row['p99']:7.2f} ms  {row['rate']:8.1f}/s  errors {row['errors']}"
+                f"p99 {row['p99']:7.2f} ms  {row['rate']:8.1f}/s  "
+                f"CPU {row['cpu_ms']:6.2f} ms/req  errors {row['errors']}"
             )
         elif "ratio" in row:
             print(f"  {row['what']:28} {row['ratio']:.2f}×")
@@ -382,10 +474,12 @@ def main() -> None:
         default=[],
         help="measure only this protocol (repeatable)",
     )
+    parser.add_argument("--sip2-workers", type=int, default=WORKERS)
+    parser.add_argument("--sip2-threads", type=int, default=THREADS)
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        worker(args.records, args.ops, args.only)
+        worker(args.records, args.ops, args.only, (args.sip2_workers, args.sip2_threads))
         return
     me = [
         sys.executable,
@@ -395,6 +489,8 @@ def main() -> None:
         str(args.records),
         "--ops",
         str(args.ops),
+        f"--sip2-workers={args.sip2_workers}",
+        f"--sip2-threads={args.sip2_threads}",
         *[f"--only={name}" for name in args.only],
     ]
     with tempfile.TemporaryDirectory(prefix="reol-bench-protocols-") as tmp:

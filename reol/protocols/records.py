@@ -33,18 +33,34 @@ def _x(value: object) -> str:
     return escape(text, {'"': "&quot;"})
 
 
-# In a record's stored JSON text: what XML would have to escape or refuse (``&<>``, a quote
-# inside a value, and the control characters and non-characters JSON writes as ``\b``, ``\f``
-# or ``\uXXXX``). A record without any is written without looking at each value again.
-_JSON_NEEDS_ESCAPING = re.compile(
-    r'[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|\\["bf]|\\u(?:00[01]|fff[ef])', re.I
+# In a record's stored JSON text: what XML would have to escape or refuse: ``&<>``, a quote
+# inside a value, and the control characters and non-characters, which JSON writes as ``\b``,
+# ``\f`` or ``\uXXXX`` (Python's json and PostgreSQL's jsonb text both escape every control
+# character; jsonb writes U+FFFE and U+FFFF as themselves). A record without any is written
+# without looking at each value again. Plain substrings, each found by a fast search: one
+# pattern of alternatives took as long as writing the XML (``bench/protocols.py``).
+_NEEDS_ESCAPING = (
+    "&",
+    "<",
+    ">",
+    '\\"',
+    "\\b",
+    "\\f",
+    "\\u000",
+    "\\u001",
+    "\\ufffe",
+    "\\uffff",
+    "\\uFFFE",
+    "\\uFFFF",
+    "\ufffe",
+    "\uffff",
 )
 
 
 def is_clean(marc_text: str) -> bool:
     """Whether no value in this MARC-in-JSON text needs escaping as XML (a false "no" only
     costs the slower, escaping path)."""
-    return _JSON_NEEDS_ESCAPING.search(marc_text) is None
+    return all(needle not in marc_text for needle in _NEEDS_ESCAPING)
 
 
 def marcxml(marc_json: dict[str, Any], holdings: Holdings | None, *, clean: bool = False) -> str:
@@ -89,24 +105,27 @@ def _fields(marc_json: dict[str, Any]) -> list[str]:
 
 
 def _fields_clean(marc_json: dict[str, Any]) -> list[str]:
-    """``_fields`` for a record whose values need no escaping (one f-string a field)."""
+    """``_fields`` for a record whose values need no escaping (one f-string a field, list
+    comprehensions rather than generators: SRU writes twenty records a request)."""
     parts = []
-    for entry in marc_json.get("fields", []):
-        ((tag, value),) = entry.items()
-        if tag in FOREIGN_HOLDINGS:
-            continue
-        if isinstance(value, str):
-            parts.append(f'<controlfield tag="{tag}">{value}</controlfield>')
-            continue
-        subfields = "".join(
-            f'<subfield code="{code}">{text}</subfield>'
-            for sub in value.get("subfields", [])
-            for code, text in sub.items()
-        )
-        parts.append(
-            f'<datafield tag="{tag}" ind1="{value.get("ind1") or " "}" '
-            f'ind2="{value.get("ind2") or " "}">{subfields}</datafield>'
-        )
+    for entry in marc_json.get("fields", ()):
+        for tag, value in entry.items():
+            if tag in FOREIGN_HOLDINGS:
+                continue
+            if value.__class__ is str:
+                parts.append(f'<controlfield tag="{tag}">{value}</controlfield>')
+                continue
+            subfields = "".join(
+                [
+                    f'<subfield code="{code}">{text}</subfield>'
+                    for sub in value.get("subfields", ())
+                    for code, text in sub.items()
+                ]
+            )
+            parts.append(
+                f'<datafield tag="{tag}" ind1="{value.get("ind1") or " "}" '
+                f'ind2="{value.get("ind2") or " "}">{subfields}</datafield>'
+            )
     return parts
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
+import orjson
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -320,7 +321,7 @@ def _marcxml(database: Database, ids: list[int]) -> list[str]:
     for pk in ids:
         text = texts.get(pk)
         if text is not None:
-            marc = json.loads(text)
+            marc = orjson.loads(text)
             out.append(serialise.marcxml(marc, held.get(pk), clean=serialise.is_clean(text)))
     return out
 

@@ -1,11 +1,16 @@
-"""The SIP2 server: asyncio for the connections, a thread per request for the database.
+"""The SIP2 server: asyncio for the connections, a small pool of threads for the database.
 
 Every connection reads its own frames (CR-terminated; LF also ends one, as some clients send
 CRLF or LF), bounded in size: a longer line is dropped and answered with 96 ("please resend").
-Each request runs in a worker thread (Django's ORM is synchronous), so a slow terminal or a
-slow request never holds up another terminal; the connection's session is the only state.
-A request that fails in a way nobody foresaw is logged and answered with a well-formed "no":
-nothing a terminal sends can stop the server or another terminal's session.
+Each request runs in one of the process's ``threads`` database threads (Django's ORM is
+synchronous; each thread keeps its connection, as gunicorn's do, for ``CONN_MAX_AGE``), so a
+slow terminal or a slow request never holds up another terminal; the connection's session is
+the only state. A request that fails in a way nobody foresaw is logged and answered with a
+well-formed "no": nothing a terminal sends can stop the server or another terminal's session.
+
+``serve_socket`` serves an already listening socket: ``workers`` runs it in one process, or in
+several forked ones that share the socket (a terminal's connection, and so its session, stays
+in the process that accepted it).
 """
 
 from __future__ import annotations
@@ -13,8 +18,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 import ssl
-from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Protocol
 
 from django.db import close_old_connections
 from django.utils import translation
@@ -28,6 +35,8 @@ from .patrons import Session, login
 log = logging.getLogger("reol.sip2")
 RESEND = b"96\r"
 IDLE_SECONDS = 15 * 60
+THREADS = 4  # database threads a process (make run's THREADS, as gunicorn's)
+HANDSHAKE_SECONDS = 30  # a TLS client that has not finished its handshake by then is let go
 
 
 def answer(session: Session, frame: bytes) -> bytes:
@@ -113,18 +122,64 @@ async def handle(
             await writer.wait_closed()
 
 
-async def serve(
-    host: str,
-    port: int,
+class Turn(Protocol):
+    """Whether this process should take the next connection (``workers.Load``)."""
+
+    async def wait(self) -> None: ...
+    def opened(self) -> None: ...
+    def closed(self) -> None: ...
+
+
+async def serve_socket(
+    listener: socket.socket,
     *,
     ssl_context: ssl.SSLContext | None = None,
-    started: Callable[[asyncio.Server], Awaitable[None] | None] | None = None,
+    threads: int = THREADS,
+    turn: Turn | None = None,
 ) -> None:
-    server = await asyncio.start_server(handle, host, port, ssl=ssl_context)
-    log.info("SIP2 listening on %s:%s%s", host, port, " (TLS)" if ssl_context else "")
-    if started is not None:
-        result = started(server)
-        if result is not None:
-            await result
-    async with server:
-        await server.serve_forever()
+    """Accept connections on ``listener`` (listening already) until cancelled, one at a time:
+    with ``turn``, only while this process has no more sessions than any other."""
+    loop = asyncio.get_running_loop()
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=threads, thread_name_prefix="sip2"))
+    listener.setblocking(False)
+    sessions: set[asyncio.Task[None]] = set()
+    while True:
+        if turn is not None:
+            await turn.wait()
+        connection, _peer = await loop.sock_accept(listener)
+        if turn is not None:
+            turn.opened()
+        task = asyncio.create_task(_session(connection, ssl_context, turn))
+        sessions.add(task)
+        task.add_done_callback(sessions.discard)
+
+
+async def _session(
+    connection: socket.socket, ssl_context: ssl.SSLContext | None, turn: Turn | None
+) -> None:
+    loop = asyncio.get_running_loop()
+    try:
+        reader = asyncio.StreamReader()
+        protocol = asyncio.StreamReaderProtocol(reader)
+        try:
+            transport, _ = await loop.connect_accepted_socket(
+                lambda: protocol,
+                connection,
+                ssl=ssl_context,
+                ssl_handshake_timeout=HANDSHAKE_SECONDS if ssl_context else None,
+            )
+        except (OSError, ssl.SSLError, TimeoutError) as error:
+            log.info("SIP2: a connection ended before it began (%s)", error)
+            connection.close()
+            return
+        await handle(reader, asyncio.StreamWriter(transport, protocol, reader, loop))
+    except Exception:
+        log.exception("SIP2: a session failed")
+    finally:
+        if turn is not None:
+            turn.closed()
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket (``port`` 0: any free one)."""
+    return socket.create_server((host, port), backlog=128)

@@ -13,7 +13,6 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,26 +53,26 @@ def kiosk(transactional_db, world, settings) -> Iterator[Kiosk]:  # type: ignore
         record = catalog.create_record(SYSTEM, world.municipality, catalog.new_marc(title=title))
         books += catalog.add_items(SYSTEM, record, world.school_a, count=1)
     loop = asyncio.new_event_loop()
-    # One database thread, whose connection is closed before the test database is dropped.
-    executor = ThreadPoolExecutor(max_workers=1)
-    loop.set_default_executor(executor)
     ready = threading.Event()
     holder: dict[str, object] = {}
 
     async def main() -> None:
         stop = asyncio.Event()
-        srv = await asyncio.start_server(server.handle, "127.0.0.1", 0)
+        listener = server.listen("127.0.0.1", 0)
+        # The server's own accept loop, with one database thread (closed before the test
+        # database is dropped).
+        serving = asyncio.create_task(server.serve_socket(listener, threads=1))
         holder["stop"] = stop
-        holder["port"] = srv.sockets[0].getsockname()[1]
+        holder["port"] = listener.getsockname()[1]
         ready.set()
         await stop.wait()
-        srv.close()
-        await srv.wait_closed()
-        # Connections the tests left open: their handlers end here, not with the loop.
+        # The server, and the connections the tests left open: they end here, not with the loop.
         others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
         for task in others:
             task.cancel()
-        await asyncio.gather(*others, return_exceptions=True)
+        await asyncio.gather(serving, *others, return_exceptions=True)
+        await asyncio.to_thread(connections.close_all)
+        listener.close()
 
     thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
     thread.start()
@@ -81,8 +80,7 @@ def kiosk(transactional_db, world, settings) -> Iterator[Kiosk]:  # type: ignore
     yield Kiosk(int(holder["port"]), world, books)  # type: ignore[call-overload]
     loop.call_soon_threadsafe(holder["stop"].set)  # type: ignore[attr-defined]
     thread.join(10)
-    executor.submit(connections.close_all).result()
-    executor.shutdown()
+    loop.run_until_complete(loop.shutdown_default_executor())
     loop.close()
 
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import asyncio
 import ssl
 from argparse import ArgumentParser
 from typing import Any
@@ -9,7 +8,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 
 from reol.core.management.commands._base import ReolCommand
-from reol.protocols.sip2 import server
+from reol.protocols.sip2 import server, workers
 
 
 class Command(ReolCommand):
@@ -20,7 +19,16 @@ class Command(ReolCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-        parser.add_argument("--port", type=int, default=6001)
+        parser.add_argument("--port", type=int, default=6001, help="0: any free port")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=2,
+            help="processes sharing the port (as make run's web workers; 1: no fork)",
+        )
+        parser.add_argument(
+            "--threads", type=int, default=server.THREADS, help="database threads a process"
+        )
         parser.add_argument("--tls-cert", default="", help="PEM certificate: speak TLS")
         parser.add_argument("--tls-key", default="", help="PEM private key of the certificate")
 
@@ -33,13 +41,21 @@ class Command(ReolCommand):
             except (OSError, ssl.SSLError) as error:
                 message = _("Cannot read the TLS certificate: %(e)s") % {"e": error}
                 raise CommandError(message) from error
-        self.stdout.write(
-            _("SIP2 on %(host)s:%(port)s (Ctrl-C stops it)")
-            % {"host": options["host"], "port": options["port"]}
-        )
+        if options["workers"] < 1 or options["threads"] < 1:
+            raise CommandError(_("--workers and --threads must be at least 1."))
         try:
-            asyncio.run(server.serve(options["host"], options["port"], ssl_context=context))
-        except KeyboardInterrupt:
-            pass
+            listener = server.listen(options["host"], options["port"])
         except OSError as error:
             raise CommandError(_("Cannot listen: %(e)s") % {"e": error}) from error
+        host, port = listener.getsockname()[:2]
+        self.stdout.write(
+            _("SIP2 on %(host)s:%(port)s (Ctrl-C stops it)") % {"host": host, "port": port}
+        )
+        self.stdout.flush()
+        with listener:
+            workers.run(
+                listener,
+                workers=options["workers"],
+                threads=options["threads"],
+                ssl_context=context,
+            )
