@@ -17,6 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.db import transaction
 
+from reol.catalog import sru
 from reol.core import outbound
 from reol.core.permissions import SYSTEM
 from reol.external import iso18626, outbox
@@ -34,10 +35,10 @@ class Listener:
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))  # none for GET
                 listener.hits += 1
                 if onward:
-                    self.send_response(307)
+                    self.send_response(307 if self.command == "POST" else 302)
                     self.send_header("Location", onward)
                     self.send_header("Content-Length", "0")
                     self.end_headers()
@@ -132,3 +133,35 @@ def test_a_private_network_and_an_allowed_one_are_asked(settings):
     settings.REOL_OUTBOUND_ALLOW = ["127.0.0.0/8"]
     outbound.check("http://10.1.2.3/iso18626")  # a municipality's own network
     outbound.check("http://127.0.0.1:8000/")  # named in REOL_OUTBOUND_ALLOW
+
+
+class GetListener(Listener):
+    """The same, for GET (an SRU target): counts, and may answer 302 onward."""
+
+    def __init__(self, host: str = "127.0.0.1", onward: str = "") -> None:
+        super().__init__(host, onward)
+        handler = self.server.RequestHandlerClass
+        handler.do_GET = handler.do_POST  # type: ignore[attr-defined]
+
+
+def test_an_sru_target_on_this_machine_or_redirecting_there_is_never_asked(settings):
+    """The same attack through a catalogue's SRU address (any librarian adds one; every search
+    beyond the school asks it): refused before any connection, and so is a redirect there."""
+    settings.REOL_OUTBOUND_ALLOW = []
+    here = GetListener()
+    try:
+        with pytest.raises(sru.SruError):
+            sru.fetch(here.url + "?query=x", "Falsk katalog", timeout=3)
+    finally:
+        here.close()
+    assert here.hits == 0
+    settings.REOL_OUTBOUND_ALLOW = ["127.0.0.1/32"]
+    inner = GetListener(host="127.0.0.2")
+    outer = GetListener(onward=inner.url)
+    try:
+        with pytest.raises(sru.SruError):
+            sru.fetch(outer.url + "?query=x", "Falsk katalog", timeout=3)
+    finally:
+        outer.close()
+        inner.close()
+    assert outer.hits == 1 and inner.hits == 0
