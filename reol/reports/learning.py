@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from reol.patrons.models import GroupMember
 
 from .framework import Column, Filters, Report, Row, Table, register
-from .loans import people_expression, population, student_loans
+from .loans import population, student_loans
 from .models import ReadingResult
 
 SECTION = gettext_lazy("Learning")
@@ -78,7 +78,7 @@ def _results_and_volume(filters: Filters) -> Table:
         for r in student_loans(filters, "group_of")
         .filter(group_of__in={r.group_name for r in found} or {""})
         .values("school_id", "group_of")
-        .annotate(n=Count("pk"), people=people_expression())
+        .annotate(n=Count("pk"))  # loans only: a class's people are its size, counted apart
         .order_by()
     }
     several = len(filters.schools) > 1

@@ -16,6 +16,7 @@ from reol.core.models import AuditEvent
 from reol.patrons.models import Group
 from reol.planning import services as planning
 from reol.reports import framework, services
+from reol.reports.circulation import _ranked_with_titles
 from reol.reports.framework import SUPPRESSED, Filters, Report, Row, Table
 from reol.technology.tests.conftest import add_technology
 
@@ -268,3 +269,22 @@ def test_annual_report_is_a_pdf_with_the_charts(world):
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF")
     assert len(response.content) > 2000
+
+
+def test_top_titles_keep_every_tie_on_the_last_place_then_order_by_title(world):
+    lib = library(world)
+    first, second, third = sorted(lib.fiction, key=lambda r: r.title)[:3]
+    merged = {
+        (1, third.pk): {"n": 3, "people": 3},
+        (1, first.pk): {"n": 7, "people": 7},
+        (1, second.pk): {"n": 3, "people": 3},
+        (2, third.pk): {"n": 1, "people": 1},
+        (1, lib.facts.pk): {"n": 2, "people": 2},  # below the second place: not a candidate
+    }
+    ranked = _ranked_with_titles(merged, per_band=2)
+    assert [(band, r["title"], r["n"]) for (band, _pk), r in ranked] == [
+        (1, first.title, 7),
+        (1, second.title, 3),
+        (1, third.title, 3),
+        (2, third.title, 1),
+    ]
