@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 
@@ -63,3 +64,14 @@ def check(url: str) -> None:
         address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
         if _refused(address):
             raise Refused(f"{parts.hostname} is {address}, an address Reol does not send to")
+
+
+def _check_redirect(response: Any, *args: Any, **kwargs: Any) -> Any:
+    if response.is_redirect:
+        check(urljoin(response.url, response.headers.get("Location", "")))
+    return response
+
+
+# ``requests.get(url, hooks=REDIRECTS_CHECKED)``: each redirect's address is checked before it
+# is followed (``Refused`` is raised out of the call).
+REDIRECTS_CHECKED = {"response": [_check_redirect]}
