@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from reol.accounts import oidc
+from reol.accounts import lti, oidc
 from reol.accounts.oidc import Refusal
 
 
@@ -71,3 +71,15 @@ def test_a_redirect_to_this_machine_is_not_followed(settings):
         outer.close()
         inner.close()
     assert outer.hits == 1 and inner.hits == 0
+
+
+def test_a_platforms_configuration_on_this_machine_is_never_fetched(settings):
+    """Dynamic registration: the configuration's address comes in the registration link."""
+    settings.REOL_OUTBOUND_ALLOW = []
+    here = Local()
+    try:
+        with pytest.raises(Refusal):
+            lti.platform_configuration(here.url + "/.well-known/openid-configuration")
+    finally:
+        here.close()
+    assert here.hits == 0
