@@ -45,6 +45,12 @@ def _plain_static_files(settings) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
+def _partners_on_this_machine(settings) -> None:  # type: ignore[no-untyped-def]
+    """The tests' partner libraries are local servers (core/outbound.py refuses loopback)."""
+    settings.REOL_OUTBOUND_ALLOW = ["127.0.0.0/8", "::1/128"]
+
+
+@pytest.fixture(autouse=True)
 def _tasks_run_when_queued(settings) -> None:  # type: ignore[no-untyped-def]
     """Background tasks run as they are queued (tests that need the real worker say so)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -188,6 +188,9 @@ REOL_MFA_ISSUER = os.environ.get("REOL_MFA_ISSUER", "Reol")
 REOL_DENIALS_LOGGED_PER_MINUTE = int(os.environ.get("REOL_DENIALS_LOGGED_PER_MINUTE", "10"))
 # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
 REOL_TRUSTED_PROXIES = _env_list("REOL_TRUSTED_PROXIES", "")
+# Networks Reol may send a partner's messages to though they are loopback, link-local or the
+# like (core/outbound.py); private networks are allowed anyway. Comma-separated.
+REOL_OUTBOUND_ALLOW = _env_list("REOL_OUTBOUND_ALLOW", "")
 # Password-reset mails per account and per address within an hour.
 REOL_RESET_MAILS_PER_ACCOUNT = int(os.environ.get("REOL_RESET_MAILS_PER_ACCOUNT", "3"))
 REOL_RESET_MAILS_PER_ADDRESS = int(os.environ.get("REOL_RESET_MAILS_PER_ADDRESS", "10"))

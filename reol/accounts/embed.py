@@ -11,7 +11,9 @@ with its platform and only:
 
 * pages registered as embeddable (``allow``: the public catalogue) are served with it; any
   other page (staff pages above all) gets a page offering to open it in a new window, without
-  the session, and a subresource is sent to its ordinary address;
+  the session, and a subresource is sent to its ordinary address; so is a whole tab
+  (``Sec-Fetch-Dest: document``: a copied link, the history of a shared computer), even for
+  an embeddable page: the key is the frame's alone;
 * the platform's registered origins may frame these answers (``frame-ancestors``, and no
   ``X-Frame-Options``, set by ``FrameForPlatform``); every other page keeps ``'none'``/``DENY``;
 * a form is accepted only from Reol's own origin (``Sec-Fetch-Site``/``Origin``): the key in
@@ -97,6 +99,14 @@ def address(store: SessionBase, target: str) -> str:
     return f"{get_script_prefix()}{PREFIX}{store.session_key}{path}{query}"
 
 
+def _top_level(request: HttpRequest) -> bool:
+    """A navigation of a whole tab, not of the frame: the address was copied ("Copy link" on
+    a link inside the frame, sent to a friend), or taken from the browser's history on a
+    shared computer. Never served with the launch's session: it would sign the opener in as
+    the student who launched."""
+    return request.headers.get("Sec-Fetch-Dest") == "document"
+
+
 def _own_origin(request: HttpRequest) -> bool:
     site = request.headers.get("Sec-Fetch-Site")
     if site is not None:
@@ -126,7 +136,7 @@ class EmbeddedLaunch:
             answer = _closed
         else:
             request.lti_frame_origins = platform.embedding_origins()  # type: ignore[attr-defined]
-            if not embeddable(rest):
+            if not embeddable(rest) or _top_level(request):
                 answer = _outside(rest)
             elif request.method not in SAFE and not _own_origin(request):
                 answer = _foreign_form
@@ -174,9 +184,9 @@ def _outside(path: str) -> Callable[[HttpRequest], HttpResponse]:
         plain = get_script_prefix() + path.lstrip("/")
         if request.META.get("QUERY_STRING"):
             plain += "?" + request.META["QUERY_STRING"]
-        destination = request.headers.get("Sec-Fetch-Dest", "document")
-        if request.method == "GET" and destination not in ("document", *_FRAME_DESTINATIONS):
-            return HttpResponseRedirect(plain)
+        destination = request.headers.get("Sec-Fetch-Dest")
+        if request.method == "GET" and destination not in (None, *_FRAME_DESTINATIONS):
+            return HttpResponseRedirect(plain)  # an image, a script, or a whole tab
         return render(request, "accounts/lti_outside.html", {"url": plain})
 
     return answer

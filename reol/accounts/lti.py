@@ -23,6 +23,8 @@ from joserfc.errors import ExpiredTokenError, JoseError
 from joserfc.jwk import RSAKey
 from joserfc.jwt import JWTClaimsRegistry
 
+from reol.core import outbound
+
 from . import oidc
 from .models import LtiPlatform
 from .oidc import Refusal
@@ -199,10 +201,13 @@ def deep_linking_response(launch: Launch, items: list[dict[str, Any]], key: RSAK
 
 def _post_form(url: str, data: dict[str, str]) -> dict[str, Any]:
     try:
-        response = requests.post(url, data=data, timeout=oidc.TIMEOUT)
+        outbound.check(url)
+        response = requests.post(
+            url, data=data, timeout=oidc.TIMEOUT, hooks=outbound.REDIRECTS_CHECKED
+        )
         response.raise_for_status()
         return dict(response.json())
-    except (requests.RequestException, ValueError, TypeError) as error:
+    except (requests.RequestException, ValueError, TypeError, outbound.Refused) as error:
         raise Refusal(
             "platform_unreachable",
             _("The learning platform did not answer. Try again in a moment."),
@@ -252,14 +257,16 @@ def memberships(platform: LtiPlatform, url: str, key: RSAKey) -> list[dict[str, 
         if not next_url:
             break
         try:
+            outbound.check(next_url)
             response = requests.get(
                 next_url,
                 headers={"Authorization": f"Bearer {token}", "Accept": NRPS_MEDIA},
                 timeout=oidc.TIMEOUT,
+                hooks=outbound.REDIRECTS_CHECKED,
             )
             response.raise_for_status()
             members.extend(m for m in response.json().get("members", []) if isinstance(m, dict))
-        except (requests.RequestException, ValueError, AttributeError) as error:
+        except (requests.RequestException, ValueError, AttributeError, outbound.Refused) as error:
             raise Refusal(
                 "platform_unreachable",
                 _("The learning platform did not answer. Try again in a moment."),
@@ -295,10 +302,16 @@ def _not_registered(detail: str) -> Refusal:
 def platform_configuration(url: str) -> dict[str, Any]:
     """The platform's OpenID configuration; its issuer must be the address's own site."""
     try:
-        response = requests.get(url, timeout=oidc.TIMEOUT, headers={"Accept": "application/json"})
+        outbound.check(url)  # the address comes with the registration link, from anyone
+        response = requests.get(
+            url,
+            timeout=oidc.TIMEOUT,
+            headers={"Accept": "application/json"},
+            hooks=outbound.REDIRECTS_CHECKED,
+        )
         response.raise_for_status()
         config = dict(response.json())
-    except (requests.RequestException, ValueError, TypeError) as error:
+    except (requests.RequestException, ValueError, TypeError, outbound.Refused) as error:
         raise _not_registered(f"{url}: {error}") from error
     issuer = str(config.get("issuer", "")).rstrip("/")
     site = urlsplit(url)
@@ -334,12 +347,17 @@ def register_tool(
     }
     headers = {"Authorization": f"Bearer {registration_token}"} if registration_token else {}
     try:
+        outbound.check(str(config["registration_endpoint"]))
         response = requests.post(
-            config["registration_endpoint"], json=body, headers=headers, timeout=oidc.TIMEOUT
+            config["registration_endpoint"],
+            json=body,
+            headers=headers,
+            timeout=oidc.TIMEOUT,
+            hooks=outbound.REDIRECTS_CHECKED,
         )
         response.raise_for_status()
         answer = dict(response.json())
-    except (requests.RequestException, ValueError, TypeError) as error:
+    except (requests.RequestException, ValueError, TypeError, outbound.Refused) as error:
         raise _not_registered(f"registration: {error}") from error
     if not answer.get("client_id"):
         raise _not_registered("the platform's answer has no client id")

@@ -24,6 +24,8 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from joserfc.jwt import JWTClaimsRegistry
 
+from reol.core import outbound
+
 TIMEOUT = 10  # seconds for any request to a provider
 CACHE_SECONDS = 3600  # discovery documents and key sets
 REFETCH_AFTER = 60  # an unknown key id fetches the key set again at most this often
@@ -62,10 +64,16 @@ def forget_cache() -> None:
 
 def _get_json(url: str) -> Any:
     try:
-        response = requests.get(url, timeout=TIMEOUT, headers={"Accept": "application/json"})
+        outbound.check(url)  # an administrator's issuer: never the server itself
+        response = requests.get(
+            url,
+            timeout=TIMEOUT,
+            headers={"Accept": "application/json"},
+            hooks=outbound.REDIRECTS_CHECKED,
+        )
         response.raise_for_status()
         return response.json()
-    except (requests.RequestException, ValueError) as error:
+    except (requests.RequestException, ValueError, outbound.Refused) as error:
         raise Refusal(
             "provider_unreachable",
             _("The sign-in service could not be reached. Try again in a moment."),

@@ -23,7 +23,15 @@ from django.utils.translation import gettext as _
 from reol.core import accounts, audit, auth
 from reol.core import services as core_services
 from reol.core.models import Municipality, School, User
-from reol.core.permissions import STAFF_ROLES, SYSTEM, Actor, Perm, has_perm, require
+from reol.core.permissions import (
+    STAFF_ROLES,
+    SYSTEM,
+    Actor,
+    Perm,
+    has_perm,
+    require,
+    signs_in_within,
+)
 
 from . import matching, saml
 from .models import (
@@ -145,7 +153,19 @@ def password_refusal(person: User) -> str | None:
     required = SignInPolicy.objects.filter(
         staff_must_use_provider=True, school__in=staff_schools.values("school")
     ).select_related("school")
-    policy = required.first()
+    # A school's policy binds only those one of its providers may sign in (``find_person``):
+    # someone who is also staff elsewhere keeps their password, or they would have no way in.
+    policy = next(
+        (
+            p
+            for p in required
+            if any(
+                signs_in_within(person, school_id=s.school_id, municipality_id=s.municipality_id)
+                for s in providers_serving(p.school)
+            )
+        ),
+        None,
+    )
     if policy is None:
         return None
     return _(
@@ -265,6 +285,17 @@ def find_person(
             detail=f"{provider.match_field} matches several people",
         )
     if found:
+        if not signs_in_within(
+            found[0], school_id=provider.school_id, municipality_id=provider.municipality_id
+        ):
+            raise Refusal(
+                "beyond_source",
+                _(
+                    "Your account also works at another school, so this sign-in cannot open "
+                    "it. Sign in with your password, or through your municipality's sign-in."
+                ),
+                detail="the person holds a role where this source does not serve",
+            )
         return found[0]
     if provider.create_role:
         return _create(provider, claims)

@@ -21,6 +21,8 @@ from defusedxml.ElementTree import fromstring
 from django.utils.translation import gettext as _
 from stdnum import isbn as stdisbn
 
+from reol.core import outbound
+
 from . import marc as marcio
 from .extract import extract
 
@@ -181,6 +183,16 @@ def search(
     return parse_response(fetch(url, name, timeout=timeout), name)
 
 
+class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    """Redirects are followed (http → https is common), each new address checked first."""
+
+    def redirect_request(
+        self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str
+    ) -> Any:
+        outbound.check(newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
 def fetch(url: str, name: str, *, timeout: float | None = None) -> bytes:
     """The body of a searchRetrieve answer, or ``SruError`` saying why there is none."""
     if not url.startswith(("http://", "https://")):
@@ -191,11 +203,13 @@ def fetch(url: str, name: str, *, timeout: float | None = None) -> bytes:
         )
     headers = {"Accept": "application/xml", "User-Agent": "Reol"}
     request = urllib.request.Request(url, headers=headers)  # noqa: S310 - http(s) checked above
+    opener = urllib.request.build_opener(_CheckedRedirects)
     try:
-        with urllib.request.urlopen(request, timeout=timeout or TIMEOUT_SECONDS) as response:  # noqa: S310
+        outbound.check(url)  # a target at the server itself or a cloud's metadata: never
+        with opener.open(request, timeout=timeout or TIMEOUT_SECONDS) as response:
             body = response.read(MAX_RESPONSE_BYTES + 1)
             cut_off = bool(getattr(response, "length", None))  # bytes promised, never sent
-    except (OSError, http.client.HTTPException) as error:  # no answer, or not HTTP
+    except (OSError, http.client.HTTPException, outbound.Refused) as error:  # no answer
         log.warning("SRU target %s (%s) did not answer: %s", name, url.split("?")[0], error)
         raise SruError(
             _("Could not reach %(target)s.") % {"target": name},

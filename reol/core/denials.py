@@ -59,7 +59,9 @@ def record(
         action = DENIED if count < _limit() else SUPPRESSED
         details: dict[str, Any] = {
             "method": request.method or "",
-            "path": request.path[:300],
+            # The path inside the application: never a launch-scoped session's key, which a
+            # launch inside a learning platform's frame carries in the address (/lti/s/<key>/).
+            "path": request.path_info[:300],
             "reason": str(reason)[:300],
         }
         if target_school is not None:

@@ -227,6 +227,17 @@ def schools_with(actor: Actor | AnonymousUser, perm: Perm) -> QuerySet[School]:
     return School.objects.filter(Q(pk__in=school_ids) | Q(municipality_id__in=municipality_ids))
 
 
+def has_perm_at_every_school(
+    actor: Actor | AnonymousUser, perm: Perm, municipality_id: int
+) -> bool:
+    """Has ``actor`` ``perm`` at every school of a municipality? What a thing shared by all
+    its schools (a partner library's token) asks of whoever may speak for all of them."""
+    if _is_everything(actor):
+        return True
+    schools = School.objects.filter(municipality_id=municipality_id)
+    return schools.exists() and not schools.exclude(pk__in=schools_with(actor, perm)).exists()
+
+
 def scope(
     queryset: QuerySet[M], actor: Actor | AnonymousUser, perm: Perm, school_field: str = "school"
 ) -> QuerySet[M]:
@@ -297,6 +308,24 @@ def may_manage_identity(actor: Actor | AnonymousUser, person: User) -> bool:
     if not held:
         return False
     return all(m.school is not None and may_grant(actor, m.role, m.school) for m in held)
+
+
+def signs_in_within(person: User, *, school_id: int | None, municipality_id: int) -> bool:
+    """May a sign-in source of one school (or, with ``school_id`` None, of one municipality)
+    sign ``person`` in: an identity provider, a SAML IdP, a learning platform?
+
+    Only when every role the person holds is where the source serves. A school's source is run
+    by that school's administrators (its keys, its claims are theirs to make), so it is as
+    strong as they are: it signs in only people whose identity they could change
+    (``may_manage_identity``), never someone who is also staff at another school, nor a
+    superuser. A municipality's source (the installation's) reaches that municipality's people.
+    """
+    if person.is_superuser and school_id is not None:
+        return False
+    held = Membership.objects.filter(user=person)
+    if school_id is not None:
+        return not held.exclude(school_id=school_id).exists()
+    return not held.exclude(municipality_id=municipality_id).exists()
 
 
 def may_reset_second_factor(actor: Actor | AnonymousUser, person: User) -> bool:

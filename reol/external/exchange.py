@@ -29,7 +29,7 @@ from reol.circulation.actions.copies import lend_to_library
 from reol.circulation.actions.loans import checkin
 from reol.core import audit
 from reol.core.models import School
-from reol.core.permissions import SYSTEM, Actor, Perm, require
+from reol.core.permissions import SYSTEM, Actor, Perm, has_perm_at_every_school, require
 
 from . import ill, iso18626, outbox, throttle
 from . import messages as outgoing
@@ -83,6 +83,17 @@ def issue_partner_token(actor: Actor, school: School, target: ExternalTarget) ->
         school.pk,
     ):
         raise ValidationError(_("That catalogue belongs to another school."))
+    # A partner of the whole municipality may ask any of its schools for a copy and answer any
+    # of their requests: its token (and the old one's end) is for who answers for all of them.
+    if target.school_id is None and not has_perm_at_every_school(
+        actor, Perm.EXTERNAL_MANAGE, school.municipality_id
+    ):
+        raise ValidationError(
+            _(
+                "This partner serves every school of the municipality: its token is issued by "
+                "someone who manages interlibrary loans at all of them."
+            )
+        )
     token = secrets.token_urlsafe(32)
     target.partner_token_hash = digest(token)
     target.save(update_fields=["partner_token_hash"])

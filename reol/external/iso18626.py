@@ -20,6 +20,8 @@ import requests
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
+from reol.core import outbound
+
 from . import iso18626_rules
 
 NS = "http://illtransactions.org/2013/iso18626"
@@ -331,8 +333,17 @@ def post(url: str, token: str, body: bytes, *, timeout_ms: int) -> Message:
     if token:
         headers["Authorization"] = f"Bearer {token}"
     try:
+        outbound.check(url)  # not the machine's own services, nor a cloud's metadata
+    except outbound.Refused as error:
+        raise PartnerUnreachable(str(error)[:200], transient=False) from error
+    try:
         with requests.post(
-            url, data=body, headers=headers, timeout=timeout_ms / 1000, stream=True
+            url,
+            data=body,
+            headers=headers,
+            timeout=timeout_ms / 1000,
+            stream=True,
+            allow_redirects=False,  # a public address may not send us on to a refused one
         ) as response:
             raw = response.raw.read(MAX_BYTES + 1, decode_content=True)
             status = response.status_code

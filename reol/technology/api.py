@@ -298,12 +298,13 @@ def patron_charges(request: HttpRequest, barcode: str, open: bool = False) -> An
     """A patron's charges at the schools where the caller takes payments (``Perm.CHARGES``),
     or the caller's own; ``open=true`` for those with something still owed."""
     person = person_by_identifier(barcode)
-    if person is None:
-        raise Http404
     rows = payments.charges_in_scope(request.user)
-    if person.pk == request.user.pk:
+    if person is not None and person.pk == request.user.pk:
         rows = LoanCharge.objects.all()
-    rows = rows.filter(patron=person).select_related("school", "patron", "device__item")
+    # Nobody by that name answers as another school's person does (an empty page): a 404 for
+    # the one and not the other told any token holder which usernames and cards exist.
+    rows = rows.filter(patron=person) if person is not None else rows.none()
+    rows = rows.select_related("school", "patron", "device__item")
     if open:
         rows = rows.filter(outstanding__gt=0)
     rows = rows.prefetch_related("settlements").order_by("created_at", "pk")

@@ -29,6 +29,7 @@ from reol.core.permissions import Actor, Perm, require, scope
 from .models import ChargeSettlement, LoanCharge
 
 CENT = Decimal("0.01")
+MAX_DIGITS = 12  # digits before the decimal point an amount may have (far above any charge)
 METHODS = ChargeSettlement.Method
 
 
@@ -37,15 +38,17 @@ def shown(value: Decimal) -> str:
     return formats.number_format(value, 2, use_l10n=True)
 
 
-def parse_amount(text: str | Decimal) -> Decimal:
+def parse_amount(text: str | Decimal, *, not_positive: str = "") -> Decimal:
     """A typed amount ("12,50", "12.5") as exact cents; refuses what is not a positive number
-    of whole cents rather than rounding it."""
+    of whole cents rather than rounding it (``not_positive``: the refusal of zero or less)."""
     try:
         value = Decimal(str(text).strip().replace(",", "."))
     except InvalidOperation as error:
         raise ValidationError({"amount": _("Give the amount as a number.")}) from error
     if not value.is_finite() or value <= 0:
-        raise ValidationError({"amount": _("A payment is more than zero.")})
+        raise ValidationError({"amount": not_positive or _("A payment is more than zero.")})
+    if value.adjusted() > MAX_DIGITS:  # 1e30: quantize would raise (a 500), no charge is so big
+        raise ValidationError({"amount": _("That is more than any charge.")})
     if value != value.quantize(CENT):
         raise ValidationError(
             {"amount": _("Give the amount in whole cents (two decimals at most).")}

@@ -144,6 +144,9 @@ def record_charge(
     if not note.strip():
         raise ValidationError({"note": _("Say what happened.")})
     if amount is not None:
+        # Money is the business of those who take it (librarians): a volunteer at the desk,
+        # who may be a pupil, notes damage but never puts a sum on a classmate.
+        require(actor, Perm.CHARGES, school)
         if not charges_on(school):
             raise ValidationError(
                 {"amount": _("%(school)s does not charge for replacements.") % {"school": school}}

@@ -4,10 +4,11 @@ targets. The writes are ``payments``'; these views only read the form and answer
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -16,7 +17,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from reol.core import xlsx
+from reol.core import denials, xlsx
+from reol.core.fields import OneLineField
 from reol.core.middleware import school_for
 from reol.core.models import School, User
 from reol.core.permissions import Perm, has_perm
@@ -65,10 +67,25 @@ def desk_panel(request: HttpRequest, patron: object, school: School | None) -> s
 
 def _charge(request: HttpRequest, pk: int) -> LoanCharge:
     school = school_for(request, Perm.CHARGES)
-    found = payments.charges_in_scope(request.user).filter(school=school, pk=pk).first()
-    if found is None:
-        raise Http404
-    return found
+    return denials.get_or_404(
+        request, payments.charges_in_scope(request.user).filter(school=school), pk=pk
+    )
+
+
+class _Texts(forms.Form):
+    """The two forms' free text, one line as everywhere (a receipt reference, a reason); the
+    amount, the method and a missing reason are the service's to judge."""
+
+    reference = OneLineField(max_length=100, required=False)
+    reason = OneLineField(max_length=500, required=False)
+
+
+def _texts(request: HttpRequest) -> dict[str, str] | None:
+    form = _Texts(request.POST)
+    if form.is_valid():
+        return form.cleaned_data
+    messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return None
 
 
 def _back(request: HttpRequest) -> HttpResponse:
@@ -85,14 +102,16 @@ def _refused(request: HttpRequest, error: ValidationError) -> None:
 @login_required
 @require_POST
 def pay(request: HttpRequest, pk: int) -> HttpResponse:
-    charge = _charge(request, pk)
+    charge, texts = _charge(request, pk), _texts(request)
+    if texts is None:
+        return _back(request)
     try:
         entry = payments.record_payment(
             _me(request),
             charge,
             amount=request.POST.get("amount", ""),
             method=request.POST.get("method", ""),
-            reference=request.POST.get("reference", ""),
+            reference=texts["reference"],
         )
         messages.success(
             request,
@@ -110,9 +129,11 @@ def pay(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def waive(request: HttpRequest, pk: int) -> HttpResponse:
-    charge = _charge(request, pk)
+    charge, texts = _charge(request, pk), _texts(request)
+    if texts is None:
+        return _back(request)
     try:
-        entry = payments.waive_charge(_me(request), charge, reason=request.POST.get("reason", ""))
+        entry = payments.waive_charge(_me(request), charge, reason=texts["reason"])
         messages.success(
             request, _("%(amount)s waived.") % {"amount": payments.shown(entry.amount)}
         )

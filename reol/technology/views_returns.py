@@ -4,7 +4,7 @@ device's page), and the school's charges with its policy."""
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,7 +18,7 @@ from reol.core.middleware import school_for
 from reol.core.models import User
 from reol.core.permissions import Perm, has_perm
 
-from . import returns, selectors
+from . import payments, returns, selectors
 from .models import WorkOrder
 
 
@@ -51,13 +51,11 @@ def accessories(request: HttpRequest, loan_id: int) -> HttpResponse:
 
 
 def _amount(text: str) -> Decimal | None:
-    text = text.strip().replace(",", ".")
-    if not text:
+    """The typed charge, read as a payment is (``payments.parse_amount``: "NaN" or "1e30"
+    once gave a 500 here), or None for damage without a charge."""
+    if not text.strip():
         return None
-    try:
-        return Decimal(text).quantize(Decimal("0.01"))
-    except InvalidOperation as error:
-        raise ValidationError({"amount": _("Give the amount as a number.")}) from error
+    return payments.parse_amount(text, not_positive=_("A charge is more than zero."))
 
 
 @login_required

@@ -7,17 +7,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reol.bookings.errors import BookingConflict
+from reol.core.fields import ManyLinesField, OneLineField
 from reol.core.middleware import school_for
 from reol.core.models import School, User
 from reol.core.permissions import Perm, has_perm, roles_at
@@ -37,6 +40,26 @@ def _school(request: HttpRequest) -> School:
     if not school or not roles_at(request.user, school):
         raise PermissionDenied(_("You have no role at any school."))
     return school
+
+
+class _Texts(forms.Form):
+    """The pages' free text: one-line fields one line, control characters (NUL, ESC) refused
+    in all (a pupil's NUL in a topic was a 500 on PostgreSQL, and went into the room's
+    booking and its calendar)."""
+
+    topic = OneLineField(required=False)
+    name = OneLineField(required=False)
+    note = OneLineField(required=False)
+    details = ManyLinesField(required=False)
+    description = ManyLinesField(required=False)
+    contents = ManyLinesField(required=False)
+
+
+def _texts(data: Any) -> dict[str, str]:
+    form = _Texts(data)
+    if not form.is_valid():
+        raise ValidationError({k: list(v) for k, v in form.errors.items()})
+    return form.cleaned_data
 
 
 def _errors(error: ValidationError) -> dict[str, list[str]]:
@@ -75,13 +98,14 @@ def library(request: HttpRequest) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         try:
+            texts = _texts(request.POST)
             services.create_kit(
                 _me(request),
                 school,
-                name=request.POST.get("name", ""),
-                description=request.POST.get("description", ""),
+                name=texts["name"],
+                description=texts["description"],
                 units=int(request.POST.get("units") or 1),
-                contents=request.POST.get("contents", ""),
+                contents=texts["contents"],
                 device_tags=request.POST.get("devices", "").replace(",", " ").split(),
             )
             messages.success(request, _("The kit can be booked now."))
@@ -142,12 +166,13 @@ def teacher(request: HttpRequest) -> HttpResponse:
         group_id = request.POST.get("group", "")
         group = groups_at(school).filter(pk=group_id).first() if group_id.isdigit() else None
         try:
+            texts = _texts(request.POST)
             services.book_session(
                 me,
                 school,
-                topic=request.POST.get("topic", ""),
+                topic=texts["topic"],
                 group=group,
-                details=request.POST.get("details", ""),
+                details=texts["details"],
                 **_when(request.POST),
             )
             messages.success(request, _("Guidance booked; the library will confirm it."))
@@ -185,12 +210,13 @@ def student(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         chosen = request.POST.get("teacher", "")
         try:
+            texts = _texts(request.POST)
             services.request_session(
                 me,
                 school,
                 teacher=teachers.filter(pk=chosen).first() if chosen.isdigit() else None,  # type: ignore[arg-type]
-                topic=request.POST.get("topic", ""),
-                details=request.POST.get("details", ""),
+                topic=texts["topic"],
+                details=texts["details"],
                 **_when(request.POST),
             )
             messages.success(request, _("Asked. Your teacher answers first, then the library."))
@@ -219,7 +245,7 @@ def move(request: HttpRequest, pk: int, state: str) -> HttpResponse:
         raise Http404
     try:
         moved = services.move_session(
-            _me(request), session, state, note=request.POST.get("note", "")
+            _me(request), session, state, note=_texts(request.POST)["note"]
         )
         messages.success(
             request, _("The session is now %(state)s.") % {"state": SessionState(state).label}
@@ -231,9 +257,11 @@ def move(request: HttpRequest, pk: int, state: str) -> HttpResponse:
     except BookingConflict as clash:  # the room is taken: the session stays as it was
         messages.error(request, _("Not confirmed: %(clash)s") % {"clash": clash.message})
     back = request.POST.get("next", "")
-    return redirect(
-        back if back.startswith("/") and not back.startswith("//") else "workshop-student"
-    )
+    if back.startswith("/") and url_has_allowed_host_and_scheme(
+        back, {request.get_host()}, request.is_secure()
+    ):
+        return redirect(back)  # not "/\evil.example", which browsers read as "//evil.example"
+    return redirect("workshop-student")
 
 
 # --- Guides ------------------------------------------------------------------------------------
