@@ -16,8 +16,8 @@ from reol.core.models import AuditEvent
 from reol.patrons.models import Group
 from reol.planning import services as planning
 from reol.reports import framework, services
-from reol.reports.circulation import _ranked_with_titles
 from reol.reports.framework import SUPPRESSED, Filters, Report, Row, Table
+from reol.reports.titles import _ranked_with_titles
 from reol.technology.tests.conftest import add_technology
 
 from .helpers import class_set, lend, library
