@@ -72,6 +72,9 @@ def kiosk(transactional_db, world, settings) -> Iterator[Kiosk]:  # type: ignore
             task.cancel()
         await asyncio.gather(serving, *others, return_exceptions=True)
         await asyncio.to_thread(connections.close_all)
+        # Here, in the loop's own thread: the test's thread may be inside another running loop
+        # (Playwright's sync API, when a browser test ran before in this process).
+        await asyncio.get_running_loop().shutdown_default_executor()
         listener.close()
 
     thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
@@ -80,7 +83,6 @@ def kiosk(transactional_db, world, settings) -> Iterator[Kiosk]:  # type: ignore
     yield Kiosk(int(holder["port"]), world, books)  # type: ignore[call-overload]
     loop.call_soon_threadsafe(holder["stop"].set)  # type: ignore[attr-defined]
     thread.join(10)
-    loop.run_until_complete(loop.shutdown_default_executor())
     loop.close()
 
 
