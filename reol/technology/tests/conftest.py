@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -14,6 +15,8 @@ from reol.circulation.tests.conftest import add_calendar
 from reol.core.permissions import SYSTEM
 from reol.patrons import services as patrons
 from reol.patrons.models import Group, Patron
+from reol.technology import importer, returns, services
+from reol.technology.models import Device
 
 TODAY = dt.date(2026, 11, 24)
 YEAR_END = dt.date(2027, 6, 25)
@@ -21,6 +24,8 @@ GOOGLE_HEADER = (
     "deviceId,serialNumber,status,model,annotatedAssetId,annotatedLocation,macAddress,"
     "supportEndDate,orgUnitPath"
 )
+
+ONE_CHROMEBOOK = b"annotatedAssetId,serialNumber,model\nCB0001,5CD0000001,Acer Chromebook 511\n"
 
 
 def google_csv(count: int, *, prefix: str = "CB", first: int = 1, extra: str = "") -> bytes:
@@ -93,3 +98,17 @@ def add_technology(actor: Any, school: Any, group: Group, users: list[Any]) -> N
         ends=today + dt.timedelta(days=30),
         cost=Decimal("4500.00"),
     )
+
+
+@pytest.fixture
+def charged(setup):  # type: ignore[no-untyped-def]
+    """A replacement charge of 99.99 on the first student's device loan at school A."""
+    w = setup.world
+    importer.import_devices(w.librarian_a, setup.school, ONE_CHROMEBOOK)
+    services.assign_device(w.librarian_a, setup.school, setup.students[0].user, "CB0001")
+    returns.set_charge_policy(w.librarian_a, w.school_a, replacement_charges=True)
+    setup.device = Device.objects.get(item__barcode="CB0001")
+    setup.charge = returns.record_charge(
+        w.librarian_a, setup.device, note="Screen smashed", amount=Decimal("99.99")
+    )
+    return setup

@@ -13,12 +13,10 @@ from reol.patrons import privacy
 from reol.technology import payments
 from reol.technology.selectors import charges_export
 
-from .test_payments import charged  # noqa: F401 - a fixture
-
 pytestmark = pytest.mark.django_db
 
 
-def test_the_export_holds_the_charge_and_what_was_paid_and_waived(charged, client):  # noqa: F811
+def test_the_export_holds_the_charge_and_what_was_paid_and_waived(charged, client):
     w, charge, student = charged.world, charged.charge, charged.students[0]
     payments.record_payment(w.librarian_a, charge, amount="40", method="cash", reference="K-17")
     payments.waive_charge(w.librarian_a, charge, reason="Family hardship")
@@ -50,7 +48,7 @@ def test_the_export_holds_the_charge_and_what_was_paid_and_waived(charged, clien
     assert "replacement charge" in page  # the kind as a reader reads it, not its code
 
 
-def test_another_schools_export_leaves_the_charges_out(charged):  # noqa: F811
+def test_another_schools_export_leaves_the_charges_out(charged):
     student = charged.students[0]
     assert charges_export(student.user, School.objects.filter(pk=charged.world.school_b.pk)) == []
     assert len(charges_export(student.user, School.objects.all())) == 1

@@ -17,26 +17,10 @@ from openpyxl import load_workbook
 
 from reol.core.models import AuditEvent
 from reol.patrons.models import Patron
-from reol.technology import importer, payments, returns, services
-from reol.technology.models import ChargeSettlement, Device, LoanCharge
+from reol.technology import payments, returns
+from reol.technology.models import ChargeSettlement, LoanCharge
 
 pytestmark = pytest.mark.django_db
-
-CSV = b"annotatedAssetId,serialNumber,model\nCB0001,5CD0000001,Acer Chromebook 511\n"
-
-
-@pytest.fixture
-def charged(setup):  # type: ignore[no-untyped-def]
-    """A replacement charge of 99.99 on the first student's device loan at school A."""
-    w = setup.world
-    importer.import_devices(w.librarian_a, setup.school, CSV)
-    services.assign_device(w.librarian_a, setup.school, setup.students[0].user, "CB0001")
-    returns.set_charge_policy(w.librarian_a, w.school_a, replacement_charges=True)
-    setup.device = Device.objects.get(item__barcode="CB0001")
-    setup.charge = returns.record_charge(
-        w.librarian_a, setup.device, note="Screen smashed", amount=Decimal("99.99")
-    )
-    return setup
 
 
 def _fresh(charge: LoanCharge) -> LoanCharge:
