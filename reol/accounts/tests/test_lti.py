@@ -20,25 +20,9 @@ from reol.circulation.models import Hold
 from reol.core.models import AuditEvent
 
 from .lti_platform import CLIENT_ID, LTI, Platform
-from .lti_world import launch, library, people, register, start
+from .lti_world import launch, register, start
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def platform():
-    with Platform(people()) as running:
-        yield running
-
-
-@pytest.fixture
-def shelf(world):
-    return library(world)
-
-
-@pytest.fixture
-def registered(world, platform):
-    return register(platform, world.school_a)
 
 
 def _signed_in_as(client) -> int | None:

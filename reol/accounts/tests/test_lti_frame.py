@@ -19,27 +19,11 @@ from reol.core.models import SignInSession
 from reol.core.permissions import SYSTEM
 
 from .lti_platform import Platform
-from .lti_world import launch, library, people, register
+from .lti_world import launch, people, register
 
 pytestmark = pytest.mark.django_db
 FRAMED = {"HTTP_SEC_FETCH_DEST": "iframe"}
 OWN = {"HTTP_ORIGIN": "http://testserver"}
-
-
-@pytest.fixture
-def platform():
-    with Platform(people()) as running:
-        yield running
-
-
-@pytest.fixture
-def shelf(world):
-    return library(world)
-
-
-@pytest.fixture
-def registered(world, platform):
-    return register(platform, world.school_a)
 
 
 def _list_path(shelf) -> str:

@@ -26,27 +26,10 @@ from reol.core import services as core
 from reol.core.models import AuditEvent, Municipality
 from reol.core.permissions import SYSTEM
 
-from .lti_platform import Platform
-from .lti_world import launch, library, people, register
+from .lti_world import launch
 
 pytestmark = pytest.mark.django_db
 FRAMED = {"HTTP_SEC_FETCH_DEST": "iframe"}
-
-
-@pytest.fixture
-def platform():
-    with Platform(people()) as running:
-        yield running
-
-
-@pytest.fixture
-def shelf(world):
-    return library(world)
-
-
-@pytest.fixture
-def registered(world, platform):
-    return register(platform, world.school_a)
 
 
 def _framed_launch(client, platform, shelf) -> tuple[str, str]:
