@@ -252,6 +252,9 @@ def baseline_sql(key: str, vendor: str) -> str:
         if vendor == "sqlite"
         else "extract(hour from checked_out_at)"
     )
+    weekday = (
+        "strftime('%%w', loan_date)" if vendor == "sqlite" else "extract(isodow from loan_date)"
+    )
     where = "l.school_id = %s AND l.loan_date BETWEEN %s AND %s AND l.patron_category = 'student'"
     people = (
         "count(*), count(DISTINCT l.patron_id) "
@@ -270,6 +273,7 @@ def baseline_sql(key: str, vendor: str) -> str:
     )
     return {
         "loans-by-month": f"SELECT {month}, {people} {loans} GROUP BY 1",
+        "loans-by-weekday": f"SELECT {weekday}, {people} {loans} GROUP BY 1",
         "loans-by-hour": f"SELECT {hour}, {people} {loans} GROUP BY 1",
         "busiest-hours": f"SELECT {hour}, {people} {loans} GROUP BY 1 ORDER BY 2 DESC",
         "loans-by-grade": f"SELECT s.grade, {people} {joined} GROUP BY 1",
