@@ -121,7 +121,13 @@ def generate(scale: float, seed: int = 7) -> dict[str, Any]:
     patrons = _bulk(
         Patron,
         [
-            Patron(user=u, school=schools[i % len(schools)], category="student", grade=i % 10)
+            # every grade at every school (``i % 10`` gave all of a school's students one grade)
+            Patron(
+                user=u,
+                school=schools[i % len(schools)],
+                category="student",
+                grade=i // len(schools) % 10,
+            )
             for i, u in enumerate(users)
         ],
     )
