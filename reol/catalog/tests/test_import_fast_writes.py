@@ -50,7 +50,7 @@ def test_maker_makes_what_the_model_makes(world):
     assert state(a) == state(plain) and list(state(a)) == list(state(plain))
     assert a.municipality is world.municipality and a._state.adding and a._state.db is None
     assert a.contributors == [] and a.contributors is not b.contributors  # default=list
-    a.title, b.title = "A", "B"
+    a.title, b.title, a.marc, b.marc = "A", "B", {}, {}
     bulk.insert([a, b])
     assert list(Record.objects.filter(pk__in=[a.pk, b.pk]).values_list("title", flat=True)) == [
         "A",
