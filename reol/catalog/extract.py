@@ -235,6 +235,9 @@ def shelf_mark(record: pymarc.Record, dk5: str, ddc: str, title: str) -> str:
     return f"{classification} {_main_entry_word(record, title)}".strip()[:100]
 
 
+_NONE: list[pymarc.Field] = []
+
+
 class _ByTag(pymarc.Record):
     """A read-only view of a record whose fields are looked up by tag in a dictionary.
 
@@ -249,8 +252,8 @@ class _ByTag(pymarc.Record):
             self.by_tag.setdefault(f.tag, []).append(f)
 
     def get_fields(self, *args: Any) -> list[pymarc.Field]:
-        if len(args) == 1 and isinstance(args[0], str):
-            return list(self.by_tag.get(args[0], ()))
+        if len(args) == 1 and isinstance(args[0], str):  # the list itself: extract only reads
+            return self.by_tag.get(args[0], _NONE)
         return super().get_fields(*args)
 
     def get(self, tag: str, default: pymarc.Field | None = None) -> pymarc.Field | None:

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from reol.core import audit
 from reol.core.bulk import insert as _insert
+from reol.core.bulk import insert_rows, maker
 from reol.core.bulk import update as _update
 from reol.core.models import Location, School
 from reol.core.permissions import Actor, Perm, require
@@ -112,6 +113,7 @@ class _Import:
         self.actor, self.school, self.spec, self.report = actor, school, spec, report
         self.municipality = school.municipality
         self.locations = {loc.code.lower(): loc for loc in Location.objects.filter(school=school)}
+        self.new_record = maker(Record, municipality=self.municipality)
 
     def audit(self) -> None:
         r = self.report
@@ -142,7 +144,7 @@ class _Import:
             if result.record is None:
                 self._reject(result, result.error)
                 continue
-            record = Record(municipality=self.municipality)
+            record = self.new_record()
             notes: list[str] = []
             try:
                 isbn13s = apply_marc(record, result.record, notes)
@@ -306,7 +308,7 @@ class _Import:
         )
         last = {p.record.pk: p for p in saved}  # a record updated twice keeps the last's ISBNs
         wanted = {(pk, i) for pk, p in last.items() for i in p.isbn13s}
-        _insert([RecordIsbn(record_id=r, isbn13=i) for r, i in wanted - have])
+        insert_rows(RecordIsbn, [{"record_id": r, "isbn13": i} for r, i in wanted - have])
         stale = have - wanted  # ISBNs no longer in an updated record's MARC
         if stale:
             gone = Q()
@@ -320,7 +322,8 @@ class _Import:
             return
         # by barcode ignoring case, as the unique index on LOWER(barcode) has them
         owners = {code: item.record_id for code, item in barcodes_taken(barcodes).items()}
-        new: list[Item] = []
+        new: list[dict[str, Any]] = []
+        school_id = self.school.pk
         for p in saved:
             for copy in p.copies:
                 barcode = str(copy["barcode"])
@@ -337,8 +340,8 @@ class _Import:
                     )
                     continue
                 owners[barcode.lower()] = p.record.pk
-                new.append(Item(record_id=p.record.pk, school=self.school, **copy))
-        _insert(new)
+                new.append({"record_id": p.record.pk, "school_id": school_id, **copy})
+        insert_rows(Item, new)
         self.report.copies_created += len(new)
 
     # -- holdings ------------------------------------------------------------------------------
@@ -377,7 +380,7 @@ class _Import:
                 {
                     "barcode": barcode,
                     "shelf_mark": (f.get(spec.shelf_mark) or "").strip()[:100],
-                    "location": location,
+                    "location_id": location.pk if location is not None else None,
                     "price": price_of(f.get(spec.price)),
                     "acquired_on": date_of(f.get(spec.acquired)),
                 }

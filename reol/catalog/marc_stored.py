@@ -24,10 +24,11 @@ def to_json(record: pymarc.Record) -> dict[str, Any]:
         if f.control_field:
             fields.append({f.tag: f.data})
         else:
+            ind1, ind2 = f.indicators or ("", "")  # what indicator1 and indicator2 give
             fields.append({f.tag: {
-                "ind1": f.indicator1,
-                "ind2": f.indicator2,
-                "subfields": [{s.code: s.value} for s in f.subfields],
+                "ind1": ind1,
+                "ind2": ind2,
+                "subfields": [{code: value} for code, value in f.subfields],
             }})  # fmt: skip
     return {"leader": str(record.leader), "fields": fields}
 

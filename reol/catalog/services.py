@@ -55,9 +55,9 @@ def touch_records(record_ids: Iterable[int]) -> None:
 def queue_for_search(record_ids: Iterable[int]) -> None:
     """Add the records to the search outbox (in the caller's transaction), each once.
 
-    Through ``bulk.insert``: an import queues 500 records a batch, and bulk_create's query
+    Through ``bulk.insert_rows``: an import queues 500 records a batch, and bulk_create's query
     compiler cost more than the rows themselves (on PostgreSQL the rows go by COPY)."""
-    bulk.insert([SearchOutbox(record_id=pk) for pk in dict.fromkeys(record_ids)])
+    bulk.insert_rows(SearchOutbox, [{"record_id": pk} for pk in dict.fromkeys(record_ids)])
 
 
 def apply_marc(

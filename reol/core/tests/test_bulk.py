@@ -112,3 +112,11 @@ def test_update_of_one_object_writes_its_fields_only(world):
     found = AuditEvent.objects.get(pk=objs[0].pk)
     assert (found.object_repr, found.actor_name) == ("ændret", "person 0")
     assert AuditEvent.objects.get(pk=objs[1].pk).object_repr == "Bog nr. 1 – “æøå”"
+
+
+def test_json_that_orjson_refuses_is_written_as_json_dumps_writes_it(world):
+    """A key that is not a string: json.dumps makes it one, orjson refuses it."""
+    [ours] = events(world, "keys", 1)
+    ours.details = {1: "one", "n": [1, 2]}
+    bulk.insert([ours])
+    assert AuditEvent.objects.get(pk=ours.pk).details == {"1": "one", "n": [1, 2]}
