@@ -329,12 +329,13 @@ def dump_sru(path: str) -> None:
                 url = SEARCH_PATHS["SRU searchRetrieve"].format(w=urllib.parse.quote(word))
                 out.write(client.get(url + extra).content + b"\n")
         # The OAI-PMH harvest in marc21, less what differs from run to run (the response's
-        # date; the tokens are signed with the installation's key).
+        # date; the tokens, signed with a time stamp).
         path = "/oai/bench/?verb=ListRecords&metadataPrefix=marc21"
         while path:
             body = b"".join(client.get(path).streaming_content)
             token = re.search(rb"<resumptionToken[^>]*>([^<]+)</resumptionToken>", body)
             body = re.sub(rb"<responseDate>[^<]*</responseDate>", b"", body)
+            body = re.sub(rb'resumptionToken="[^"]*"', b"", body)  # echoed in <request>
             out.write(re.sub(rb"(<resumptionToken[^>]*>)[^<]+(</resumptionToken>)", rb"\1\2", body))
             path = ""
             if token:
