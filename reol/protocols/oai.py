@@ -271,7 +271,8 @@ def _list(repo: Repository, params: dict[str, str], *, full: bool) -> Iterator[s
     if state.get("s", "").startswith("school:"):
         schools = [s for s in schools if s.code == state["s"][7:]]
     after = records.filter(pk__gt=state.get("a", 0))
-    rows = list(after.order_by("pk").annotate(**_MARC_TEXT).values(*_FIELDS)[:PAGE])
+    fields = _LIST_FIELDS[prefix] if full else _HEADER_FIELDS
+    rows = list(after.order_by("pk").annotate(**_MARC_TEXT).values(*fields)[:PAGE])
     if not rows:
         if state.get("a"):  # a token past the end: an empty, final page is not an error
             raise OaiError("badResumptionToken", "This resumption token is used up.")
@@ -310,6 +311,13 @@ _VERB_BODIES = {
 # decoding and the value-by-value escaping were most of a harvest's time.
 _MARC_TEXT = {"marc_text": Cast("marc", TextField())}
 _FIELDS = (*(c for c in serialise.COLUMNS if c != "marc"), "marc_text")
+# A list reads only what its format writes: the Dublin Core columns' JSON (contributors,
+# subjects, languages) decoded for a marc21 harvest were a sixth of its time.
+_HEADER_FIELDS = ("id", "updated_at", "merged_into_id", "material_type")
+_LIST_FIELDS = {
+    "marc21": (*_HEADER_FIELDS, "marc_text"),
+    "oai_dc": tuple(c for c in _FIELDS if c != "marc_text"),
+}
 
 
 def _prefix(value: str) -> str:
