@@ -26,12 +26,10 @@ def main() -> None:
 
     port = protocols.free_port()
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
-    web = protocols.start(
-        [gunicorn, "reol.wsgi", "--bind", f"127.0.0.1:{port}"]
-        + ["--worker-class", "reol.server.ThreadWorker", "--log-level", "warning"]
-        + ["--workers", str(protocols.WORKERS), "--threads", str(protocols.THREADS)],
-        lambda: protocols._http_up(port),
-    )
+    command = [gunicorn, "reol.wsgi", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
+    command += ["--worker-class", "reol.server.ThreadWorker"]
+    command += ["--workers", str(protocols.WORKERS), "--threads", str(protocols.THREADS)]
+    web = protocols.start(command, lambda: protocols._http_up(port))
     try:
         for row in protocols.bench_oai(port):
             print(f"  {row['what']:28} {row['n']:>8} records  {row['rate']:10.0f} records/s")
