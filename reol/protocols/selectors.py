@@ -142,9 +142,9 @@ def _count(rows: Iterable[tuple[int, int, str, str]], schools: list[School]) -> 
     return found
 
 
-# A page of records' stored MARC and their copies, in one statement (one round trip: SRU's
-# answer is otherwise a handful of milliseconds, and PostgreSQL's round trips were a third of
-# it). The record rows come first for each id (kind 0), then its copies by school and id.
+# A page of records' stored MARC and their copies, in one statement (on PostgreSQL each is a
+# round trip, and the search API SRU is measured against makes none). The record rows come
+# first for each id (kind 0), then its copies by school and id.
 _MARC_AND_HOLDINGS_SQL = """
 SELECT id, 0, CAST(marc AS text), NULL, NULL, NULL, NULL FROM {record} WHERE id IN ({records})
 UNION ALL
