@@ -148,6 +148,13 @@ if DATABASES["default"]["ENGINE"] in ("django.db.backends.sqlite3", "reol.core.s
         ),
     }
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT: PostgreSQL compiles any query estimated above jit_above_cost, and a report's
+    # per-open-loan subquery (a loan's grade or class) lifts the estimate over it at a
+    # municipality's size. Compiling took 100–185 ms of a 300–500 ms report (EXPLAIN ANALYZE,
+    # bench/reports.py at full scale) and won nothing back: no query here runs for seconds.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- People and sign-in -----------------------------------------------------------------------

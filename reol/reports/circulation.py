@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
-from django.db.models.functions import ExtractIsoWeekDay, TruncMonth
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.formats import date_format
@@ -21,7 +21,7 @@ from reol.circulation.models import Hold, HoldState, LoanState, overdue_conditio
 from reol.patrons.models import Patron, PatronCategory
 
 from .framework import Column, Filters, Report, Row, Table, register
-from .hours import LocalHour
+from .hours import IsoWeekDay, LocalHour
 from .loans import (
     MARC_LANGUAGES,
     RECORD_FILTERS,
@@ -151,7 +151,7 @@ DIMENSIONS = [
         "loans-by-weekday",
         gettext_lazy("Loans by weekday"),
         gettext_lazy("Weekday"),
-        ExtractIsoWeekDay("loan_date"),
+        IsoWeekDay("loan_date"),
         _weekday,
     ),
     (
@@ -361,7 +361,7 @@ def _busiest(filters: Filters, limit: int = 15) -> Table:
             people=r["people"],
         )
         for r in student_loans(filters)
-        .annotate(day=ExtractIsoWeekDay("loan_date"), hour=_local_hour(filters))
+        .annotate(day=IsoWeekDay("loan_date"), hour=_local_hour(filters))
         .values("day", "hour")
         .annotate(n=Count("pk"), people=people_expression())
         .order_by("-n", "day", "hour")[:limit]

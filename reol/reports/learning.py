@@ -73,14 +73,19 @@ def _per(part: int, whole: int) -> Decimal | str:
 def _results_and_volume(filters: Filters) -> Table:
     found = list(results(filters))
     sizes = _class_sizes(found)
-    loans = {
-        (r["school_id"], r["group_of"]): r
-        for r in student_loans(filters, "group_of")
-        .filter(group_of__in={r.group_name for r in found} or {""})
-        .values("school_id", "group_of")
-        .annotate(n=Count("pk"))  # loans only: a class's people are its size, counted apart
-        .order_by()
-    }
+    # Every class's loans, the ones without a result left unread: a filter on the class in
+    # SQL repeated its expression (a subquery per open loan) in WHERE beside GROUP BY.
+    loans = (
+        {
+            (r["school_id"], r["group_of"]): r
+            for r in student_loans(filters, "group_of")
+            .values("school_id", "group_of")
+            .annotate(n=Count("pk"))  # loans only: a class's people are its size, counted apart
+            .order_by()
+        }
+        if found
+        else {}
+    )
     several = len(filters.schools) > 1
     rows = []
     for r in found:

@@ -79,10 +79,12 @@ def section_expression(prefix: str = "") -> Coalesce:
 
 
 def _patron_grade() -> Subquery:
+    # A user has one patron record per school (``patron_one_per_school``), so no order: the
+    # model's default one joined school and user into the subquery, run for every open loan.
     return Subquery(
-        Patron.objects.filter(user=OuterRef("patron_id"), school=OuterRef("school_id")).values(
-            "grade"
-        )[:1],
+        Patron.objects.filter(user=OuterRef("patron_id"), school=OuterRef("school_id"))
+        .order_by()
+        .values("grade")[:1],
         output_field=IntegerField(),
     )
 

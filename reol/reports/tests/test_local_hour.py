@@ -7,10 +7,11 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db.models import DateField, Value
 from django.utils import timezone
 
 from reol.core.models import User
-from reol.reports.hours import LocalHour, utc_offsets
+from reol.reports.hours import IsoWeekDay, LocalHour, utc_offsets
 
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC
@@ -58,3 +59,15 @@ def test_the_offsets_change_at_the_second_summer_time_ends():  # type: ignore[no
     assert (
         len(utc_offsets(ZoneInfo("Asia/Kolkata"), dt.date(2026, 1, 1), dt.date(2026, 12, 31))) == 1
     )
+
+
+def test_the_iso_weekday_is_monday_one_to_sunday_seven_on_both_databases():  # type: ignore[no-untyped-def]
+    User.objects.create(username="one")
+    days = [dt.date(2026, 12, 28) + dt.timedelta(days=i) for i in range(9)]  # across a new year
+    got = [
+        User.objects.annotate(d=IsoWeekDay(Value(day, output_field=DateField())))
+        .values_list("d", flat=True)
+        .get()
+        for day in days
+    ]
+    assert got == [day.isoweekday() for day in days] == [1, 2, 3, 4, 5, 6, 7, 1, 2]
