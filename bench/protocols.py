@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/protocols.py [--records 20000] [--ops 50] [--skip-sqlite]
                                         [--skip-postgres] [--only sip2|sru|oai ...]
-                                        [--sip2-workers 2] [--sip2-threads 4]
+                                        [--sip2-workers 2] [--sip2-threads 4] [--data DIR]
 
 For each database (a fresh SQLite file; a throwaway PostgreSQL cluster from tests.pgcluster) a
 worker process migrates, imports ``--records`` records of ``bench/dataset.py`` (with their 952
@@ -19,6 +19,9 @@ copies) into one school, builds the search index, then starts gunicorn as ``make
   (``GET /api/v1/search?q=title:<word>``) for the same words, the two in turn, three passes.
   Target: SRU p95 ≤ 2× the API's. Also the CPU time of each, in this process through Django's
   test client (no HTTP), word by word in turn.
+* With ``BENCH_SRU_DUMP=PATH`` in the environment, SRU's answers for fixed words and the
+  OAI-PMH harvest are written to ``PATH.sqlite`` / ``PATH.postgresql`` first, to compare two
+  versions byte for byte.
 * OAI-PMH ListRecords in marc21, the whole repository following resumption tokens, beside a bare
   read of the same rows (``id, marc``) through the ORM. Target: ≥ 2,000 records/s.
 """
@@ -308,12 +311,47 @@ def bench_search_cpu() -> list[dict[str, Any]]:
     ]
 
 
+def dump_sru(path: str) -> None:
+    """Every SRU answer for fixed words (the first word of the first 300 titles by id; MARCXML,
+    then as escaped strings, then Dublin Core), then the OAI-PMH harvest, into ``path``, to
+    compare two versions of the code byte for byte (``cmp``): a faster writer must write the
+    same XML."""
+    from django.test import Client
+
+    from reol.catalog.models import Record
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    titles = Record.objects.order_by("pk").values_list("title", flat=True)[:300]
+    words = [found[0] for found in (re.findall(r"\w{4,}", t) for t in titles) if found]
+    with open(path, "wb") as out:
+        for extra in ("", "&recordPacking=string", "&recordSchema=dc"):
+            for word in words:
+                url = SEARCH_PATHS["SRU searchRetrieve"].format(w=urllib.parse.quote(word))
+                out.write(client.get(url + extra).content + b"\n")
+        # The OAI-PMH harvest in marc21, less what differs from run to run (the response's
+        # date; the tokens, signed with a time stamp).
+        path = "/oai/bench/?verb=ListRecords&metadataPrefix=marc21"
+        while path:
+            body = b"".join(client.get(path).streaming_content)
+            token = re.search(rb"<resumptionToken[^>]*>([^<]+)</resumptionToken>", body)
+            body = re.sub(rb"<responseDate>[^<]*</responseDate>", b"", body)
+            body = re.sub(rb'resumptionToken="[^"]*"', b"", body)  # echoed in <request>
+            out.write(re.sub(rb"(<resumptionToken[^>]*>)[^<]+(</resumptionToken>)", rb"\1\2", body))
+            path = ""
+            if token:
+                quoted = urllib.parse.quote(token.group(1).decode())
+                path = f"/oai/bench/?verb=ListRecords&resumptionToken={quoted}"
+
+
 def bench_search(port: int) -> list[dict[str, Any]]:
     words = search_words()
     paths = SEARCH_PATHS
     # The two in turn, word by word, so a busy machine slows both alike; three passes, each
     # with its own ratio of the p95s (on a shared machine the ratio is the figure to read).
     rows = []
+    for word in words[:20]:  # the servers' first requests (imports, connections) unmeasured
+        for path in paths.values():
+            get(port, path.format(w=urllib.parse.quote(word)))
     for run in range(1, 4):
         samples: dict[str, list[float]] = {name: [] for name in paths}
         for word in words:
@@ -360,9 +398,18 @@ def worker(records: int, ops: int, only: list[str], sip2: tuple[int, int]) -> No
     import django
 
     django.setup()
+    from django.conf import settings
     from django.db import connection
 
-    world = setup(records, 20, ops)
+    kept = Path(settings.VAR_DIR) / "bench-world.json"
+    if kept.exists():  # --data: a database this benchmark prepared before (same --records)
+        world = json.loads(kept.read_text())
+        assert world["records"] == records, f"{kept} holds {world['records']} records"
+    else:
+        t = time.perf_counter()
+        world = {**setup(records, 20, ops), "records": records}
+        world["setup_s"] = time.perf_counter() - t
+        kept.write_text(json.dumps(world))
     connection.close()
     port, sip_port = free_port(), free_port()
     web = start(
@@ -396,11 +443,14 @@ def worker(records: int, ops: int, only: list[str], sip2: tuple[int, int]) -> No
         lambda: _tcp_up(sip_port),
     )
     rows: list[dict[str, Any]] = [
-        {"what": "servers", "note": f"gunicorn {WORKERS}×{THREADS}, sip2 {sip2[0]}×{sip2[1]}"}
+        {"what": "servers", "note": f"gunicorn {WORKERS}×{THREADS}, sip2 {sip2[0]}×{sip2[1]}"},
+        {"what": "setup", "note": f"{world.get('setup_s', 0):.0f} s (import, index, patrons)"},
     ]
     try:
         if not only or "sip2" in only:
             rows += bench_sip2(world, port, sip_port, ops, {"web": web.pid, "sip2": sip.pid})
+        if os.environ.get("BENCH_SRU_DUMP"):
+            dump_sru(os.environ["BENCH_SRU_DUMP"] + f".{connection.vendor}")
         if not only or "sru" in only:
             rows += bench_search(port)
             rows += bench_search_cpu()
@@ -476,6 +526,12 @@ def main() -> None:
     )
     parser.add_argument("--sip2-workers", type=int, default=WORKERS)
     parser.add_argument("--sip2-threads", type=int, default=THREADS)
+    parser.add_argument(
+        "--data",
+        type=Path,
+        help="keep the SQLite database (and search index) in this directory and reuse it on "
+        "the next run with the same --records: an import of 1,000,000 records takes minutes",
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -496,7 +552,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="reol-bench-protocols-") as tmp:
         runs = []
         if not args.skip_sqlite:
-            env = dict(os.environ, REOL_VAR_DIR=str(Path(tmp) / "sqlite"))
+            sqlite_dir = args.data.resolve() if args.data else Path(tmp) / "sqlite"
+            env = dict(os.environ, REOL_VAR_DIR=str(sqlite_dir))
             env.pop("REOL_DATABASE_URL", None)
             runs.append((me, env))
         if not args.skip_postgres:

@@ -27,8 +27,7 @@ from reol.core.models import Municipality, School
 from . import records as serialise
 from . import srusort
 from .cqlsearch import Conjunction, Diagnostic, parse_query
-from .models import SchoolPublication
-from .selectors import holdings, in_schools, marc_texts
+from .selectors import in_schools, marc_and_holdings, sru_schools
 
 VERSIONS = ("1.1", "1.2", "2.0")
 DEFAULT_MAXIMUM = 10
@@ -86,46 +85,21 @@ class Request:
     escaping: str = "xml"  # records as XML, or as an escaped string
 
 
-_MUNICIPALITY_SQL = "SELECT * FROM {municipality} WHERE code = %s"
-_SCHOOLS_SQL = """
-SELECT s.*, EXISTS (
-         SELECT 1 FROM {publication} p WHERE p.school_id = s.id AND NOT p.sru
-       ) AS reol_hidden
-  FROM {school} s
- WHERE s.municipality_id = %s
- ORDER BY s.name, s.id
-"""
-
-
 def _database(municipality: str, school: str | None) -> Database:
-    """The municipality and its schools that publish over SRU, in two statements written as
-    SQL (every request asks; the query compiler cost more than the queries)."""
-    found = next(
-        iter(
-            Municipality.objects.raw(
-                _MUNICIPALITY_SQL.format(municipality=Municipality._meta.db_table), [municipality]
-            )
-        ),
-        None,
-    )
-    if found is None:
+    """The municipality and its schools that publish over SRU (kept per process: every
+    request asks)."""
+    found = sru_schools(municipality)
+    if found is None or not found[1]:
         raise Http404
-    sql = _SCHOOLS_SQL.format(
-        publication=SchoolPublication._meta.db_table, school=School._meta.db_table
-    )
-    schools: list[Any] = list(School.objects.raw(sql, [found.pk]))
-    if not schools:
-        raise Http404
-    for each in schools:
-        each.municipality = found
-    published: list[School] = [s for s in schools if not s.reol_hidden]
-    every = len(published) == len(schools)
+    every_school = found[1]
+    published: list[School] = [s for s, shown in every_school if shown]
+    every = len(published) == len(every_school)
     if school is None:
-        return Database(found, published, None, every)
+        return Database(found[0], published, None, every)
     chosen = next((s for s in published if s.code == school), None)
     if chosen is None:
         raise Http404
-    return Database(found, [chosen], chosen, every)
+    return Database(found[0], [chosen], chosen, every)
 
 
 @csrf_exempt
@@ -315,8 +289,7 @@ def _render(database: Database, ids: list[int], schema: str, sru: Request) -> li
 def _marcxml(database: Database, ids: list[int]) -> list[str]:
     """The records in MARCXML, in the order of ``ids``: the MARC read as its stored text, so a
     record whose values need no escaping (most) is checked once, not value by value."""
-    texts = marc_texts(ids)
-    held = holdings(ids, database.schools)
+    texts, held = marc_and_holdings(ids, database.schools)
     out = []
     for pk in ids:
         text = texts.get(pk)

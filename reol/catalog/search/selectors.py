@@ -10,6 +10,9 @@ of the API's own time for a cheap query. So they are kept here per process:
 * every other process (gunicorn workers, the CLI) sees a change within ``CACHE_SECONDS``;
 * ``clear()`` empties it (tests; ``search.forget_engines()`` calls it).
 
+Apps above the catalogue keep their own per-request reads here too (``cached``), and name the
+models whose saves must clear it (``forget_on_change``): SRU its schools' publication.
+
 What is cached is plain data (ids, codes, names), never model instances that a caller could
 change.
 """
@@ -23,6 +26,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 
 from reol.core.models import Municipality, School
@@ -54,14 +58,21 @@ def _changed(*_args: Any, **_kwargs: Any) -> None:
     transaction.on_commit(clear)  # a read between the save and the commit saw it uncommitted
 
 
-for _model in (Municipality, School):
-    post_save.connect(_changed, sender=_model, dispatch_uid=f"reol-search-cache-{_model.__name__}")
-    post_delete.connect(
-        _changed, sender=_model, dispatch_uid=f"reol-search-cache-del-{_model.__name__}"
-    )
+def forget_on_change(model: type[Model]) -> None:
+    """Clear the cache whenever a ``model`` is saved or deleted (in this process at once, in
+    others within ``CACHE_SECONDS``)."""
+    name = f"{model._meta.app_label}.{model.__name__}"
+    post_save.connect(_changed, sender=model, dispatch_uid=f"reol-search-cache-{name}")
+    post_delete.connect(_changed, sender=model, dispatch_uid=f"reol-search-cache-del-{name}")
 
 
-def _cached(key: tuple[str, object], load: Any) -> Any:
+forget_on_change(Municipality)
+forget_on_change(School)
+
+
+def cached(key: tuple[str, object], load: Any) -> Any:
+    """``load()``'s value, kept under ``key`` for ``CACHE_SECONDS``: plain data only (ids,
+    codes, names, tuples), which no caller changes."""
     now = time.monotonic()
     found = _cache.get(key)
     if found is not None and found[0] > now:
@@ -84,7 +95,7 @@ def public_municipality(code: str | None) -> PublicMunicipality | None:
             rows = list(Municipality.objects.values_list("id", "code", "name")[:2])
         return PublicMunicipality(*rows[0]) if len(rows) == 1 else _NOT_FOUND
 
-    found = _cached(("municipality", wanted), load)
+    found = cached(("municipality", wanted), load)
     return None if found is _NOT_FOUND else found
 
 
@@ -96,4 +107,4 @@ def school_names(municipality_id: int) -> dict[str, str]:
             School.objects.filter(municipality_id=municipality_id).values_list("code", "name")
         )
 
-    return _cached(("schools", municipality_id), load)
+    return cached(("schools", municipality_id), load)

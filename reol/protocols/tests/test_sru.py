@@ -184,6 +184,27 @@ def test_a_school_that_does_not_publish_is_not_there(shelf: Shelf, client: Clien
     assert client.get("/sru/nowhere/", {"query": "x"}).status_code == 404
 
 
+@pytest.mark.django_db
+def test_a_change_of_publication_or_name_shows_at_once(shelf: Shelf, client: Client) -> None:
+    """The schools an SRU request reads are kept per process: a change made here is seen by
+    the very next request."""
+    assert "Fodbold for alle" in titles(sru(client, query="cql.allRecords=1"))
+    assert client.get("/sru/solbjerg/syd/", {"query": "x"}).status_code == 200
+    publishing.set_publication(SYSTEM, shelf.world.school_b, sru=False, oai=True)
+    assert "Fodbold for alle" not in titles(sru(client, query="cql.allRecords=1"))
+    assert client.get("/sru/solbjerg/syd/", {"query": "x"}).status_code == 404
+    publishing.set_publication(SYSTEM, shelf.world.school_b, sru=True, oai=True)
+    school = shelf.world.school_b
+    school.name = "Sydbyskolen"
+    school.save()
+    names = [
+        f.findtext(f"{MARC}subfield[@code='a']")
+        for f in sru(client, query="bath.isbn=0306406152").iter(f"{MARC}datafield")
+        if f.get("tag") == "852"
+    ]
+    assert names == ["Nordskolen", "Sydbyskolen"]
+
+
 def test_yaz_client_finds_by_isbn_and_title(shelf: Shelf, live_server) -> None:  # type: ignore[no-untyped-def]
     """yaz-client speaks SRU over HTTP GET, as library systems' own clients do."""
     target = live_server.url + BASE

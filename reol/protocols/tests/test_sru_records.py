@@ -84,3 +84,20 @@ def test_a_page_costs_the_same_statements_whatever_its_size(
     # conjunction in the tests' synchronous mode, three conjunctions here), the records, their
     # holdings or ISBNs.
     assert three <= 10
+
+
+@pytest.mark.parametrize("path", [BASE, BASE + "nord/"])
+@pytest.mark.django_db
+def test_a_warm_page_of_marcxml_is_one_statement(
+    shelf: Shelf, client: Client, settings, path: str
+) -> None:  # type: ignore[no-untyped-def]
+    """The municipality and its schools are kept per process; the records' MARC and their
+    copies are read together: on PostgreSQL each statement is a round trip, and the search
+    API makes none."""
+    query = 'dc.title any "heste dinosaurernes"'
+    ask(client, path, query=query)  # applies the index's outbox (sync mode), warms the cache
+    settings.REOL_SEARCH_SYNC = False
+    with CaptureQueriesContext(connection) as queries:
+        root = ask(client, path, query=query, maximumRecords="5")
+    assert sorted(titles(root)) == ["Dinosaurernes verden", "Heste i Danmark"]
+    assert len(queries.captured_queries) == 1
