@@ -155,6 +155,12 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # bench/reports.py at full scale) and won nothing back: no query here runs for seconds.
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+    # Parameters bound by the server (psycopg's own cursor, not Django's default client-side
+    # binding): the values travel beside the statement instead of being quoted into it in
+    # Python, which a checkout does for its fifteen statements at every scan
+    # (bench/circulation.py, docs/architecture.md). Statements are not prepared (Django's
+    # default), so connection poolers keep working.
+    options["server_side_binding"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- People and sign-in -----------------------------------------------------------------------
