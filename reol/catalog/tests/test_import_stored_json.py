@@ -15,7 +15,7 @@ from reol.catalog import marc as marcio
 from reol.catalog.models import Record
 from reol.core.permissions import SYSTEM
 from reol.protocols.records import is_clean
-from reol.protocols.selectors import marc_texts
+from reol.protocols.selectors import marc_and_holdings
 
 from .helpers import book, iso, read, run_import
 
@@ -47,7 +47,7 @@ def test_the_stored_json_reads_back_as_imported(catalogue):
 
 def test_the_stored_text_is_json_the_database_accepts(catalogue):
     record = _imported(catalogue, "Æblerne på øen")
-    text = marc_texts([record.pk])[record.pk]
+    text = marc_and_holdings([record.pk], [])[0][record.pk]
     assert json.loads(text) == record.marc
     # the protocols' writer takes the record's text as needing XML escaping (the control
     # character and U+FFFE), whichever way the JSON was written
