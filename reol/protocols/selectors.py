@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, Model, OuterRef, Q
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
 from reol.catalog.models import Item, ItemStatus, Record
 from reol.catalog.search import selectors as cache
@@ -19,11 +19,17 @@ from .models import SchoolPublication
 cache.forget_on_change(SchoolPublication)
 
 
+def _hiding(protocol: str, **where: Any) -> QuerySet[SchoolPublication]:
+    """The publication rows that keep their school out of ``protocol`` ("sru" or "oai"): a
+    school publishes unless its row says no."""
+    return SchoolPublication.objects.filter(**where, **{protocol: False})
+
+
 def published_schools(municipality: Municipality, protocol: str) -> list[School]:
     """The schools of a municipality that publish over ``protocol`` ("sru" or "oai")."""
-    hidden = SchoolPublication.objects.filter(
-        school__municipality=municipality, **{protocol: False}
-    ).values_list("school_id", flat=True)
+    hidden = _hiding(protocol, school__municipality=municipality).values_list(
+        "school_id", flat=True
+    )
     return list(School.objects.filter(municipality=municipality).exclude(pk__in=hidden))
 
 
@@ -37,7 +43,7 @@ def _sru_rows(code: str) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]] | None
     found = Municipality.objects.filter(code=code).values_list(*_attnames(Municipality)).first()
     if found is None:
         return None
-    hidden = SchoolPublication.objects.filter(school_id=OuterRef("pk"), sru=False)
+    hidden = _hiding("sru", school_id=OuterRef("pk"))
     schools = (
         School.objects.filter(municipality_id=found[0])
         .annotate(reol_hidden=Exists(hidden))
