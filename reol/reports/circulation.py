@@ -9,7 +9,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.formats import date_format
@@ -21,7 +20,7 @@ from reol.circulation.models import Hold, HoldState, LoanState, overdue_conditio
 from reol.patrons.models import Patron, PatronCategory
 
 from .framework import Column, Filters, Report, Row, Table, register
-from .hours import IsoWeekDay, LocalHour
+from .hours import IsoWeekDay, LocalHour, MonthStart
 from .loans import (
     MARC_LANGUAGES,
     RECORD_FILTERS,
@@ -144,7 +143,7 @@ DIMENSIONS = [
         "loans-by-month",
         gettext_lazy("Loans by month"),
         gettext_lazy("Month"),
-        TruncMonth("loan_date"),
+        MonthStart("loan_date"),
         _month,
     ),
     (

@@ -1,4 +1,5 @@
-"""The local hour of a stored instant, worked out by the database itself on SQLite too.
+"""Parts of dates and instants (the local hour, the weekday, the month) worked out by the database
+itself on SQLite too.
 
 Django's ``ExtractHour`` converts every row to the current time zone. PostgreSQL does that
 natively; on SQLite Django calls a Python function once per row, which made "Loans by hour" and
@@ -14,7 +15,7 @@ import datetime as dt
 from itertools import pairwise
 from typing import Any
 
-from django.db.models.functions import ExtractHour, ExtractIsoWeekDay
+from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncMonth
 from django.utils import timezone
 
 UTC = dt.UTC
@@ -83,3 +84,13 @@ class IsoWeekDay(ExtractIsoWeekDay):
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
         column, params = compiler.compile(self.lhs)
         return f"((CAST(strftime('%%w', {column}) AS INTEGER) + 6) %% 7 + 1)", params
+
+
+class MonthStart(TruncMonth):
+    """``TruncMonth`` of a date (the first of its month); on SQLite with its own ``date(…,
+    'start of month')`` instead of Django's Python function per row, which made "Loans by month"
+    10× its bare SQL there once the loans' report index covered the rest of the query."""
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        column, params = compiler.compile(self.lhs)
+        return f"date({column}, 'start of month')", params

@@ -11,7 +11,7 @@ from django.db.models import DateField, Value
 from django.utils import timezone
 
 from reol.core.models import User
-from reol.reports.hours import IsoWeekDay, LocalHour, utc_offsets
+from reol.reports.hours import IsoWeekDay, LocalHour, MonthStart, utc_offsets
 
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC
@@ -71,3 +71,16 @@ def test_the_iso_weekday_is_monday_one_to_sunday_seven_on_both_databases():  # t
         for day in days
     ]
     assert got == [day.isoweekday() for day in days] == [1, 2, 3, 4, 5, 6, 7, 1, 2]
+
+
+def test_the_month_start_is_the_first_of_the_dates_month_on_both_databases():  # type: ignore[no-untyped-def]
+    User.objects.create(username="one")
+    days = [dt.date(2027, 1, 31), dt.date(2027, 2, 1), dt.date(2028, 2, 29), dt.date(2026, 12, 31)]
+    got = [
+        User.objects.annotate(m=MonthStart(Value(day, output_field=DateField())))
+        .values_list("m", flat=True)
+        .get()
+        for day in days
+    ]
+    assert got == [day.replace(day=1) for day in days]
+    assert all(type(m) is dt.date for m in got)
