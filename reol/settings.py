@@ -158,9 +158,14 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Parameters bound by the server (psycopg's own cursor, not Django's default client-side
     # binding): the values travel beside the statement instead of being quoted into it in
     # Python, which a checkout does for its fifteen statements at every scan
-    # (bench/circulation.py, docs/architecture.md). Statements are not prepared (Django's
-    # default), so connection poolers keep working.
+    # (bench/circulation.py, docs/architecture.md).
     options["server_side_binding"] = True
+    # Prepared the fifth time a connection runs them (psycopg's default threshold; Django's is
+    # never): a checkout's statements are then parsed and planned once, not at every scan
+    # (reol/core/plans.py, which also keeps reports from generic plans). A connection pooler in
+    # transaction mode needs prepared statements turned on (PgBouncer 1.21+:
+    # max_prepared_statements), or REOL_DATABASE_PREPARE=0.
+    options["prepare_threshold"] = 5 if _env_bool("REOL_DATABASE_PREPARE", True) else None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- People and sign-in -----------------------------------------------------------------------

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from reol.core.models import School
 from reol.core.permissions import Perm
+from reol.core.plans import planned_for_their_values
 
 THRESHOLD: Final = 5
 
@@ -221,8 +222,11 @@ def suppress(table: Table, *, about_people: bool) -> Table:
 
 
 def result(report: Report, filters: Filters) -> Table:
-    """A report's answer, suppressed: what every page, export and API call shows."""
-    return suppress(report.run(filters), about_people=report.about_people)
+    """A report's answer, suppressed: what every page, export and API call shows. Its statements
+    are planned for the filters' values (``core.plans``)."""
+    with planned_for_their_values():
+        table = report.run(filters)
+    return suppress(table, about_people=report.about_people)
 
 
 def people_label() -> str:

@@ -16,3 +16,32 @@ def test_postgresql_compiles_no_query_just_in_time():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone() == ("off",)
+
+
+def test_a_report_is_planned_for_its_filters_and_prepares_nothing(world):
+    # A generic plan (prepared statements) is planned from average estimates, which under-count
+    # a date range covering most of a year's loans (reol/core/plans.py).
+    from reol.reports import framework
+
+    from .helpers import library
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    lib = library(world)
+    report = framework.get("loans-by-month")
+    assert report is not None
+    filters = framework.Filters(
+        schools=(lib.school,), starts=lib.day(-400), ends=lib.day(0), school_year=lib.year
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        (before,) = cursor.fetchone()
+        for _ in range(8):
+            framework.result(report, filters)
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone() == (before,)
+        for _ in range(8):  # the same statements outside the framework: the desk's treatment
+            report.run(filters)
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        (after,) = cursor.fetchone()
+        assert after > before
