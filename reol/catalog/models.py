@@ -141,7 +141,10 @@ class Item(models.Model):
     keyboard differ in case, and the desk finds "r00000001" as "R00000001"."""
 
     record = models.ForeignKey(Record, on_delete=models.PROTECT, related_name="items")
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="items")
+    # Indexed with the status (Meta.indexes) instead of alone.
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="items", db_index=False
+    )
     barcode = models.CharField(_("barcode"), max_length=64, unique=True)
     location = models.ForeignKey(
         Location,
@@ -174,6 +177,12 @@ class Item(models.Model):
         verbose_name = _("copy")
         verbose_name_plural = _("copies")
         ordering = ["barcode"]
+        indexes = [
+            # A school's copies, and how many it has in each status from the index alone: the
+            # schools side by side counted 400,000 copies' rows for their status in 1.2 s,
+            # from this index in 0.16 s (bench/reports.py at a municipality's size).
+            models.Index(fields=["school", "status"], name="item_school_status"),
+        ]
         constraints = [
             # Barcodes are ASCII (services.usable_barcode), where LOWER() agrees on SQLite
             # and PostgreSQL; the index also serves look-ups that ignore case.
