@@ -16,7 +16,9 @@ Without ``REOL_DATABASE_URL`` it uses a fresh SQLite file in a temporary folder.
 Generating full scale takes ~10 minutes, so ``--keep DIR`` keeps the SQLite file in DIR, and
 ``--reuse`` times the municipality already in the database (the kept file, or a PostgreSQL
 database you started yourself and point ``REOL_DATABASE_URL`` at) instead of generating one;
-``--only KEY,KEY`` times only the named reports (``dashboards`` for the two dashboards).
+``--only KEY,KEY`` times only the named reports (``dashboards`` for the two dashboards);
+``--year 2025/26,now`` times a whole past school year, then the current one (which has only the
+months since August).
 """
 
 from __future__ import annotations
@@ -383,7 +385,9 @@ def params(key: str, school: Any, starts: dt.date, ends: dt.date) -> list[Any]:
     return [school.pk, starts, ends]
 
 
-def measure(world: dict[str, Any], repeat: int, only: set[str] | None = None) -> None:
+def measure(
+    world: dict[str, Any], repeat: int, only: set[str] | None = None, year: str = ""
+) -> None:
     from django.db import connection
 
     from reol.core import calendar
@@ -391,7 +395,7 @@ def measure(world: dict[str, Any], repeat: int, only: set[str] | None = None) ->
     from reol.reports.framework import Filters
 
     school = world["schools"][0]
-    year = calendar.current_school_year(school)
+    year = year or calendar.current_school_year(school)
     starts, ends = calendar.school_year_bounds(school, year)
     filters = Filters(schools=(school,), starts=starts, ends=ends, school_year=year)
     vendor = connection.vendor
@@ -459,6 +463,11 @@ def main() -> None:
     parser.add_argument("--keep", metavar="DIR", help="SQLite: keep the database file in DIR")
     parser.add_argument("--reuse", action="store_true", help="time the data already generated")
     parser.add_argument("--only", default="", help="comma-separated report keys, 'dashboards'")
+    parser.add_argument(
+        "--year",
+        default="",
+        help="the school years to time, comma-separated, e.g. 2025/26,now (default: now)",
+    )
     args = parser.parse_args()
     if not os.environ.get("REOL_DATABASE_URL"):
         folder = args.keep or tempfile.mkdtemp(prefix="reol-bench-reports-")
@@ -476,7 +485,8 @@ def main() -> None:
     else:
         print("reused the municipality already in the database", flush=True)
     only = {k.strip() for k in args.only.split(",") if k.strip()} or None
-    measure(world, args.repeat, only)
+    for year in (args.year or "now").split(","):
+        measure(world, args.repeat, only, "" if year.strip() == "now" else year.strip())
 
 
 if __name__ == "__main__":
