@@ -25,6 +25,7 @@ from .loans import (
     MARC_LANGUAGES,
     RECORD_FILTERS,
     apply_record_filters,
+    counted,
     people_expression,
     population,
     student_loans,
@@ -67,7 +68,7 @@ def _grouped(filters: Filters, by: Any, name: str, label: Callable[[Any], str]) 
         student_loans(filters, *needs)
         .annotate(**{name: by})
         .values(name)
-        .annotate(n=Count("pk"), people=people_expression())
+        .annotate(n=counted(), people=people_expression())
         .order_by(name)
     )
     return Table(
@@ -212,7 +213,7 @@ def _per_student(filters: Filters) -> Table:
     for r in (
         student_loans(filters, "grade_of")
         .values("grade_of")
-        .annotate(n=Count("pk"), people=people_expression())
+        .annotate(n=counted(), people=people_expression())
         .order_by("grade_of")
     ):
         count = students.get(r["grade_of"], 0)
@@ -362,7 +363,7 @@ def _busiest(filters: Filters, limit: int = 15) -> Table:
         for r in student_loans(filters)
         .annotate(day=IsoWeekDay("loan_date"), hour=_local_hour(filters))
         .values("day", "hour")
-        .annotate(n=Count("pk"), people=people_expression())
+        .annotate(n=counted(), people=people_expression())
         .order_by("-n", "day", "hour")[:limit]
     ]
     return Table(

@@ -29,7 +29,13 @@ from reol.planning import selectors as planning
 from . import framework
 from .collection import GONE
 from .framework import Column, Filters, Report, Row, Table, register
-from .loans import RECORD_FILTERS, apply_record_filters, people_expression, student_loans
+from .loans import (
+    RECORD_FILTERS,
+    apply_record_filters,
+    counted,
+    people_expression,
+    student_loans,
+)
 
 
 @dataclass(frozen=True)
@@ -111,7 +117,7 @@ def _schools(filters: Filters) -> Table:
         r["school_id"]: r
         for r in student_loans(filters)
         .values("school_id")
-        .annotate(n=Count("pk"), people=people_expression())
+        .annotate(n=counted(), people=people_expression())
         .order_by()
     }
     rows = []

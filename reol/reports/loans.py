@@ -183,9 +183,18 @@ def apply_record_filters(rows: QuerySet[Any], filters: Filters, prefix: str) -> 
     return rows
 
 
+def counted(condition: Q | None = None) -> Count:
+    """How many loans (of those meeting ``condition``): ``COUNT(*)``, or a count of the school,
+    which every loan has; never of the id. PostgreSQL answers from an index alone only when
+    every column the query names is in it, and the loans' report index has school, day lent,
+    kind of borrower and borrower: ``COUNT(id)`` made it read every loan's row (4–9× the bare
+    SQL at a municipality's size, bench/reports.py)."""
+    return Count("*") if condition is None else Count("school", filter=condition)
+
+
 def people_expression() -> Any:
     """Distinct known borrowers plus one per anonymised loan (see the module)."""
-    return Count("patron", distinct=True) + Count("pk", filter=Q(patron__isnull=True))
+    return Count("patron", distinct=True) + counted(Q(patron__isnull=True))
 
 
 def population(filters: Filters) -> int | None:

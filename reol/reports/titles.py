@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reol.catalog.models import Record
 
 from .framework import Column, Filters, Row, Table
-from .loans import people_expression, population, student_loans
+from .loans import counted, people_expression, population, student_loans
 
 AGE_BANDS = [(0, 2, "6–8"), (3, 5, "9–11"), (6, 7, "12–13"), (8, 13, "14–16")]
 
@@ -39,7 +38,7 @@ def top_titles(filters: Filters, per_band: int = 10) -> Table:
     for r in (
         student_loans(filters, "grade_of")
         .values("grade_of", "item__record_id")
-        .annotate(n=Count("pk"), people=people_expression())
+        .annotate(n=counted(), people=people_expression())
         .order_by()
     ):
         key = (_band_of(r["grade_of"]), r["item__record_id"])

@@ -27,7 +27,13 @@ from reol.reading.levels import absolute_words
 
 from .collection import GROWTH_FILTERS, copies
 from .framework import Column, Filters, Report, Row, Table, register
-from .loans import MARC_LANGUAGES, RECORD_FILTERS, apply_record_filters, section_expression
+from .loans import (
+    MARC_LANGUAGES,
+    RECORD_FILTERS,
+    apply_record_filters,
+    counted,
+    section_expression,
+)
 
 SECTION = gettext_lazy("Collection")
 USE_FILTERS = GROWTH_FILTERS
@@ -82,7 +88,7 @@ def _loans_grouped(filters: Filters, dim: Dimension) -> QuerySet[Any]:
         name = "language"
     else:
         name = f"item__record__{dim.field}"
-    return loans.values(name).annotate(n=Count("pk")).order_by()
+    return loans.values(name).annotate(n=counted()).order_by()
 
 
 def years_of(filters: Filters) -> Decimal:
@@ -235,7 +241,7 @@ def _class_sets(filters: Filters) -> Table:
     )
     per: dict[int, dict[str, Any]] = {}
     for r in (
-        loans.values("group_id", "item__record_id", "loan_date").annotate(n=Count("pk")).order_by()
+        loans.values("group_id", "item__record_id", "loan_date").annotate(n=counted()).order_by()
     ):
         into = per.setdefault(r["group_id"], {"sets": 0, "titles": set(), "copies": 0})
         into["sets"] += 1
@@ -282,7 +288,7 @@ def _by_category(filters: Filters) -> Table:
         "item__record__",
     )
     grouped = list(
-        loans.values("patron_id", "school_id", "patron_category").annotate(n=Count("pk")).order_by()
+        loans.values("patron_id", "school_id", "patron_category").annotate(n=counted()).order_by()
     )
     known = {
         (user, school): category
