@@ -112,7 +112,7 @@ def _schools(filters: Filters) -> Table:
         filters,
         "record__",
     )
-    copies = dict(items.values("school_id").annotate(n=Count("pk")).values_list("school_id", "n"))
+    copies = dict(items.values("school_id").annotate(n=counted()).values_list("school_id", "n"))
     loans = {
         r["school_id"]: r
         for r in student_loans(filters)

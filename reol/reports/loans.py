@@ -184,11 +184,11 @@ def apply_record_filters(rows: QuerySet[Any], filters: Filters, prefix: str) -> 
 
 
 def counted(condition: Q | None = None) -> Count:
-    """How many loans (of those meeting ``condition``): ``COUNT(*)``, or a count of the school,
-    which every loan has; never of the id. PostgreSQL answers from an index alone only when
-    every column the query names is in it, and the loans' report index has school, day lent,
-    kind of borrower and borrower: ``COUNT(id)`` made it read every loan's row (4–9× the bare
-    SQL at a municipality's size, bench/reports.py)."""
+    """How many loans or copies (of those meeting ``condition``): ``COUNT(*)``, or a count of the
+    school, which every loan and copy has; never of the id. PostgreSQL answers from an index
+    alone only when every column the query names is in it, and the report indexes hold school,
+    day lent, kind of borrower and borrower (loans), school and status (copies): ``COUNT(id)``
+    made it read every row (4–9× the bare SQL at a municipality's size, bench/reports.py)."""
     return Count("*") if condition is None else Count("school", filter=condition)
 
 
