@@ -471,14 +471,31 @@ def _schools_sql(starts: dt.date, ends: dt.date) -> Any:
 
     from reol.core.plans import planned_for_their_values
 
+    # The report's three questions per school: its students, its copies, its students' loans
+    # and borrowers (the loans alone were this baseline until 7 December 2026).
+    questions = [
+        (
+            "SELECT school_id, count(*) FROM patrons_patron "
+            "WHERE category = 'student' AND active GROUP BY school_id",
+            [],
+        ),
+        (
+            "SELECT school_id, count(*) FROM catalog_item "
+            "WHERE status NOT IN ('withdrawn', 'lost') GROUP BY school_id",
+            [],
+        ),
+        (
+            "SELECT school_id, count(*), count(DISTINCT patron_id) FROM circulation_loan "
+            "WHERE loan_date BETWEEN %s AND %s AND patron_category = 'student' GROUP BY school_id",
+            [starts, ends],
+        ),
+    ]
+
     def run() -> None:
         with planned_for_their_values(), connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT school_id, count(*), count(DISTINCT patron_id) FROM circulation_loan "
-                "WHERE loan_date BETWEEN %s AND %s GROUP BY school_id",
-                [starts, ends],
-            )
-            cursor.fetchall()
+            for sql, asked in questions:
+                cursor.execute(sql, asked)
+                cursor.fetchall()
 
     return run
 
