@@ -31,15 +31,19 @@ from typing import Any
 from django.db.backends.sqlite3 import base
 
 
-@functools.lru_cache(maxsize=2048)
-def _qmark(query: str) -> str:
+def _rewrite(query: str) -> str:
     return base.FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%")
+
+
+_qmark = functools.lru_cache(maxsize=2048)(_rewrite)
+# Longer texts (a list of thousands of ids) are rare and would make the cache hold megabytes.
+_REMEMBERED_UP_TO = 8192
 
 
 class CursorWrapper(base.SQLiteCursorWrapper):
     def convert_query(self, query: str, *, param_names: Any = None) -> str:
         if param_names is None:
-            return _qmark(query)
+            return _qmark(query) if len(query) <= _REMEMBERED_UP_TO else _rewrite(query)
         return super().convert_query(query, param_names=param_names)  # type: ignore[misc]  # (not in the stubs)
 
 

@@ -36,3 +36,18 @@ def test_named_parameters_still_reach_sqlite() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT %(a)s + %(b)s", {"a": 2, "b": 3})
         assert cursor.fetchone() == (5,)
+
+
+def test_a_very_long_statement_is_rewritten_but_not_remembered() -> None:
+    from reol.core.sqlite.base import _REMEMBERED_UP_TO, _qmark
+
+    marks = ", ".join(["%s"] * 3000)  # a list of thousands of ids
+    sql = "SELECT count(*) FROM (SELECT 1 AS x) WHERE x IN (" + marks + ")"  # noqa: S608
+    assert len(sql) > _REMEMBERED_UP_TO
+    before = _qmark.cache_info()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(range(3000)))
+        assert cursor.fetchone() == (1,)
+    after = _qmark.cache_info()
+    assert after.currsize == before.currsize
+    assert (after.hits, after.misses) == (before.hits, before.misses)
