@@ -15,6 +15,7 @@ import datetime as dt
 from itertools import pairwise
 from typing import Any
 
+from django.db.models import DateTimeField
 from django.db.models.functions import ExtractHour, ExtractIsoWeekDay, TruncMonth
 from django.utils import timezone
 
@@ -92,5 +93,8 @@ class MonthStart(TruncMonth):
     10× its bare SQL there once the loans' report index covered the rest of the query."""
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+        if isinstance(self.lhs.output_field, DateTimeField):  # an instant: its zone's month
+            sql, zoned = super().as_sqlite(compiler, connection, **extra)
+            return sql, list(zoned)
         column, params = compiler.compile(self.lhs)
         return f"date({column}, 'start of month')", params

@@ -67,6 +67,7 @@ def test_counts_name_only_columns_of_the_report_indexes(world):
             framework.result(report, filters)
         for table in ("circulation_loan", "catalog_item"):
             counts = [q["sql"] for q in queries if f'FROM "{table}"' in q["sql"]]
-            assert counts or table == "catalog_item", report.key
+            # The side by side counts copies too; loans by month reads no copy.
+            assert counts or (table == "catalog_item" and report is month), report.key
             for sql in counts:
                 assert f'"{table}"."id"' not in sql, sql

@@ -7,7 +7,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db.models import DateField, Value
+from django.db.models import DateField, DateTimeField, Value
 from django.utils import timezone
 
 from reol.core.models import User
@@ -84,3 +84,16 @@ def test_the_month_start_is_the_first_of_the_dates_month_on_both_databases():  #
     ]
     assert got == [day.replace(day=1) for day in days]
     assert all(type(m) is dt.date for m in got)
+
+
+def test_the_month_start_of_an_instant_is_the_month_in_the_schools_zone():  # type: ignore[no-untyped-def]
+    # 23:30 UTC on 31 January is 1 February in Copenhagen: a plain date() would say January.
+    User.objects.create(username="one")
+    instant = dt.datetime(2027, 1, 31, 23, 30, tzinfo=dt.UTC)
+    with timezone.override(ZoneInfo("Europe/Copenhagen")):
+        got = (
+            User.objects.annotate(m=MonthStart(Value(instant, output_field=DateTimeField())))
+            .values_list("m", flat=True)
+            .get()
+        )
+    assert got.date() == dt.date(2027, 2, 1)
