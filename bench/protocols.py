@@ -213,10 +213,17 @@ def setup(records: int, terminals: int, ops: int) -> dict[str, Any]:
     circulation.adopt_default_rules(SYSTEM, school)
     for rule in school.loan_rules.filter(patron_category="staff"):
         circulation.save_rule(SYSTEM, school, rule, max_loans=10_000)
-    with tempfile.NamedTemporaryFile(suffix=".mrc") as marc:
-        dataset.write(marc.name, records)
-        with open(marc.name, "rb") as stream:
-            importer.import_marc(SYSTEM, school, stream)
+    # --data keeps the written file too: both databases import the same one, and writing
+    # 1,000,000 records takes minutes of its own.
+    kept = os.environ.get("BENCH_MARC_FILE")
+    marc = Path(kept) if kept else Path(tempfile.mkdtemp()) / "records.mrc"
+    if not marc.exists():
+        dataset.write(f"{marc}.part", records)
+        os.replace(f"{marc}.part", marc)
+    with open(marc, "rb") as stream:
+        importer.import_marc(SYSTEM, school, stream)
+    if not kept:
+        marc.unlink()
     search.reindex()
     protocols.add_terminal(SYSTEM, school, login="bench", password=TERMINAL_PASSWORD)
     jobs = []
@@ -550,6 +557,10 @@ def main() -> None:
         *[f"--only={name}" for name in args.only],
     ]
     with tempfile.TemporaryDirectory(prefix="reol-bench-protocols-") as tmp:
+        if args.data:
+            args.data.mkdir(parents=True, exist_ok=True)
+            marc = args.data.resolve() / f"records-{args.records}.mrc"
+            os.environ["BENCH_MARC_FILE"] = str(marc)
         runs = []
         if not args.skip_sqlite:
             sqlite_dir = args.data.resolve() if args.data else Path(tmp) / "sqlite"
