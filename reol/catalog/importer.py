@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from reol.core import audit
 from reol.core.bulk import insert as _insert
-from reol.core.bulk import insert_rows, maker
+from reol.core.bulk import insert_rows, maker, refresh_statistics
 from reol.core.bulk import update as _update
 from reol.core.models import Location, School
 from reol.core.permissions import Actor, Perm, require
@@ -84,6 +84,9 @@ def import_marc(
                     job.audit()
     except _Rollback:
         report.rolled_back = True
+    if not report.rolled_back:
+        written = report.created + report.updated + report.copies_created
+        refresh_statistics(written, Record, RecordIsbn, Item)
     if not report.rolled_back and (report.created or report.updated):
         signals.records_added.send(import_marc, municipality_id=school.municipality_id)
     return report

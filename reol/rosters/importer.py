@@ -30,11 +30,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reol.core import audit
+from reol.core.bulk import refresh_statistics
 from reol.core.models import Membership, School, User
 from reol.core.permissions import STAFF_ROLES, Actor, Perm, require, schools_with
 from reol.core.text import fold
 from reol.patrons.cards import fold_ascii
-from reol.patrons.models import Group, Patron
+from reol.patrons.models import Group, GroupMember, Patron
 
 from .plan_counts import count_plan
 from .plan_groups import plan_groups, plan_members
@@ -47,6 +48,14 @@ NEW = -1  # the "user id" of a person this import adds
 
 class _Refused(Exception):
     pass
+
+
+# The counts that are rows written (the others are rows read, or people counted twice).
+_WRITES = frozenset(
+    {"patrons_created", "patrons_updated", "patrons_reactivated", "patrons_deactivated"}
+    | {"groups_created", "groups_updated", "groups_deactivated"}
+    | {"members_added", "members_changed", "members_removed"}
+)
 
 
 def import_roster(
@@ -103,6 +112,8 @@ def import_roster(
         report.refused = True
         return report
     report.saved = True
+    written = sum(n for key, n in report.counts.items() if key in _WRITES)
+    refresh_statistics(written, User, Membership, Patron, Group, GroupMember)
     return report
 
 

@@ -357,3 +357,25 @@ def test_a_column_of_guardians_languages_sets_each_familys_language(world, tmp_p
     rows[1][4] = ""
     run(school, tmp_path, csv_bytes([header, *rows]), mapping=mapping)
     assert Patron.objects.get(source_id="2001").guardian_language == "da"
+
+
+def test_a_large_roster_import_analyzes_its_tables_on_postgresql(world, tmp_path, monkeypatch):
+    """Like a large MARC import (catalog/tests/test_import_statistics.py): the planner has the
+    new people's statistics at once, not at autovacuum's next round."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reol.core import bulk
+
+    data = csv_bytes([HEADER, *ROWS], delimiter=";", encoding="cp1252", bom=True)
+    monkeypatch.setattr(bulk, "STATISTICS_AFTER_ROWS", 3)  # 3 patrons, 2 groups, 3 members
+    with CaptureQueriesContext(connection) as queries:
+        assert run(world.school_a, tmp_path, data, mapping=MAPPING, school_year="2026/27").saved
+    analyzed = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
+    expected = 'ANALYZE "core_user", "core_membership", "patrons_patron", "patrons_group", '
+    expected += '"patrons_groupmember"'
+    assert analyzed == ([expected] if connection.vendor == "postgresql" else [])
+    monkeypatch.setattr(bulk, "STATISTICS_AFTER_ROWS", 1)
+    with CaptureQueriesContext(connection) as queries:  # the same file again writes nothing
+        assert run(world.school_a, tmp_path, data, mapping=MAPPING, school_year="2026/27").saved
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
