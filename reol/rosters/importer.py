@@ -37,7 +37,7 @@ from reol.core.text import fold
 from reol.patrons.cards import fold_ascii
 from reol.patrons.models import Group, GroupMember, Patron
 
-from .plan_counts import count_plan
+from .plan_counts import WRITTEN_COUNTS, count_plan
 from .plan_groups import plan_groups, plan_members
 from .report import Progress, Report
 from .roster import ERROR, STUDENT, WARNING, Person, Problem, Roster
@@ -48,14 +48,6 @@ NEW = -1  # the "user id" of a person this import adds
 
 class _Refused(Exception):
     pass
-
-
-# The counts that are rows written (the others are rows read, or people counted twice).
-_WRITES = frozenset(
-    {"patrons_created", "patrons_updated", "patrons_reactivated", "patrons_deactivated"}
-    | {"groups_created", "groups_updated", "groups_deactivated"}
-    | {"members_added", "members_changed", "members_removed"}
-)
 
 
 def import_roster(
@@ -112,7 +104,7 @@ def import_roster(
         report.refused = True
         return report
     report.saved = True
-    written = sum(n for key, n in report.counts.items() if key in _WRITES)
+    written = sum(n for key, n in report.counts.items() if key in WRITTEN_COUNTS)
     refresh_statistics(written, User, Membership, Patron, Group, GroupMember)
     return report
 

@@ -22,6 +22,14 @@ PATRON_COUNTS = (
     "existing_people_linked",
 )
 
+# The counts of ``count_plan`` that are rows a run writes (the others are rows read, or people
+# counted a second time): what decides whether the import refreshes the planner's statistics.
+WRITTEN_COUNTS = frozenset(
+    {"patrons_created", "patrons_updated", "patrons_reactivated", "patrons_deactivated"}
+    | {"groups_created", "groups_updated", "groups_deactivated"}
+    | {"members_added", "members_changed", "members_removed"}
+)
+
 
 def count_plan(plan: _Plan) -> None:
     c = plan.report.counts
