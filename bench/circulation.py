@@ -389,7 +389,7 @@ def analyzed() -> None:
 
     A cluster made seconds ago has none until autovacuum's first round (a minute): its planner
     then guesses one row for any condition, and a teacher's count of open loans, once they have
-    hundreds, ran as a nested loop over every copy (10 ms instead of 0.1). A database in use is
+    hundreds, ran as a nested loop over every copy (10 ms instead of 0.4). A database in use is
     analyzed by autovacuum as its tables grow. SQLite keeps no statistics unless asked (Reol
     does not ask), so there is nothing to do there.
     """

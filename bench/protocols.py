@@ -216,14 +216,13 @@ def setup(records: int, terminals: int, ops: int) -> dict[str, Any]:
     # --data keeps the written file too: both databases import the same one, and writing
     # 1,000,000 records takes minutes of its own.
     kept = os.environ.get("BENCH_MARC_FILE")
-    marc = Path(kept) if kept else Path(tempfile.mkdtemp()) / "records.mrc"
-    if not marc.exists():
-        dataset.write(f"{marc}.part", records)
-        os.replace(f"{marc}.part", marc)
-    with open(marc, "rb") as stream:
-        importer.import_marc(SYSTEM, school, stream)
-    if not kept:
-        marc.unlink()
+    with tempfile.TemporaryDirectory(prefix="reol-bench-marc-") as scratch:
+        marc = Path(kept) if kept else Path(scratch) / "records.mrc"
+        if not marc.exists():
+            dataset.write(f"{marc}.part", records)
+            os.replace(f"{marc}.part", marc)
+        with open(marc, "rb") as stream:
+            importer.import_marc(SYSTEM, school, stream)
     search.reindex()
     protocols.add_terminal(SYSTEM, school, login="bench", password=TERMINAL_PASSWORD)
     jobs = []

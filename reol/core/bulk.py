@@ -428,7 +428,7 @@ def refresh_statistics(written: int, *model_classes: type[models.Model]) -> None
     Autovacuum analyzes a table whose rows changed by a tenth, but only at its next round (a
     minute). Until then the planner guesses one row for any condition on a table it has never
     analyzed: on a new installation, the first checkouts after the first imports counted a
-    patron's loans through a nested loop over every copy (10 ms instead of 0.1; found with
+    patron's loans through a nested loop over every copy (10 ms instead of 0.4; found with
     bench/checkout_profile.py). ``ANALYZE`` reads a sample of each table (30,000 rows at
     most), a second or so at a million; it blocks no reader or writer. SQLite keeps no
     statistics unless asked, and Reol's statements are written for its planner without them.
