@@ -15,6 +15,16 @@ Only transactions that write take it (``transaction_mode`` IMMEDIATE or EXCLUSIV
 configures SQLite); SQLite's busy timeout still covers what the lock does not (a checkpoint,
 another program). An in-memory database has no file and no lock.
 
+Checkpoints happen outside that queue. SQLite copies the WAL back into the database file
+(a checkpoint) inside the ``COMMIT`` that takes the WAL past 1,000 pages, so the writer that
+happened to commit it held the queue for the copy and its ``fsync`` (5–20 ms), every ~150
+checkouts, while every desk behind it waited (``bench/circulation.py``, timing the lock). Here
+a connection checkpoints (``PASSIVE``: it never waits for, nor blocks, a reader or a writer)
+every ``CHECKPOINT_EVERY`` commits of its process, after it has given the lock back; SQLite's
+own checkpoint stays as a backstop at ``CHECKPOINT_BACKSTOP_PAGES`` (a process that writes
+once and exits, a program other than Reol). A checkpoint that fails is logged, never reported
+as the commit's failure: the transaction is already safe in the WAL.
+
 Its cursor also remembers how it rewrote each statement's ``%s`` placeholders as SQLite's ``?``:
 Django runs a regular expression over the whole text for every statement, which was a tenth of
 an API checkout's CPU time (``bench/checkout_profile.py``), while an application sends the same
@@ -25,10 +35,20 @@ from __future__ import annotations
 
 import fcntl
 import functools
+import itertools
+import logging
 import os
+import sqlite3
 from typing import Any
 
 from django.db.backends.sqlite3 import base
+
+logger = logging.getLogger(__name__)
+
+CHECKPOINT_EVERY = 64  # commits of one process between its checkpoints (~7 pages a checkout)
+CHECKPOINT_BACKSTOP_PAGES = 10_000  # SQLite's own, inside COMMIT (its default is 1,000)
+CHECKPOINT_SQL = "PRAGMA wal_checkpoint(PASSIVE)"
+_commits = itertools.count(1)  # of this process; ``next`` is one step under the GIL
 
 
 def _rewrite(query: str) -> str:
@@ -52,6 +72,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
         super().__init__(*args, **kwargs)
         self._write_lock_fd: int | None = None
         self._write_lock_held = False
+
+    def get_new_connection(self, conn_params: Any) -> Any:
+        connection = super().get_new_connection(conn_params)
+        if not self.is_in_memory_db():
+            connection.execute(f"PRAGMA wal_autocheckpoint={CHECKPOINT_BACKSTOP_PAGES}")
+        return connection
 
     def create_cursor(self, name: str | None = None) -> Any:
         return self.connection.cursor(factory=CursorWrapper)
@@ -87,10 +113,19 @@ class DatabaseWrapper(base.DatabaseWrapper):
             raise
 
     def _commit(self) -> None:
+        wrote = self._write_lock_held
         try:
             super()._commit()  # type: ignore[misc]  # (not in the stubs)
         finally:
             self._give_write_lock()
+        if wrote and next(_commits) % CHECKPOINT_EVERY == 0:
+            self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        try:
+            self.connection.execute(CHECKPOINT_SQL).fetchall()
+        except sqlite3.Error:
+            logger.warning("WAL checkpoint failed; SQLite's own will follow", exc_info=True)
 
     def _rollback(self) -> None:
         try:
