@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 
 from conftest import PASSWORD
 from reol.competence import access
-from reol.competence.models import Survey
+from reol.competence.models import CourseFeed, Survey
 from reol.competence.services import courses, mapping
 from reol.core.permissions import SYSTEM, Perm, schools_with, visible_people
 
@@ -125,3 +125,15 @@ def test_a_coordinator_lands_on_the_competence_page_not_an_empty_profile(net, cl
     assert client.get("/").url == "/staff/competence/"
     client.login(username="amt-1", password=PASSWORD)  # the county library's staff
     assert client.get("/").url == "/staff/competence/"
+
+
+def test_a_student_reaches_no_competence_page(net, client):
+    w = net.world
+    client.force_login(w.student_a1)
+    for url in ("/staff/competence/", "/staff/competence/calendar/"):
+        assert client.get(url).status_code == 403, url
+    assert client.post("/staff/competence/calendar/", {"action": "create"}).status_code == 403
+    assert not CourseFeed.objects.filter(user=w.student_a1).exists()
+    client.force_login(w.librarian_a)  # staff still do, in a network or not
+    assert client.get("/staff/competence/").status_code == 200
+    assert client.get("/staff/competence/calendar/").status_code == 200

@@ -9,15 +9,16 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from reol.core.models import User
-from reol.core.permissions import Perm
+from reol.core.permissions import Perm, is_student_only
 
 from .. import access
 from ..models import Network
 
 
 def me(request: HttpRequest) -> User:
+    """The signed-in person; a student (only student roles) has no competence work here."""
     user = request.user
-    if not isinstance(user, User):
+    if not isinstance(user, User) or is_student_only(user):
         raise PermissionDenied
     return user
 

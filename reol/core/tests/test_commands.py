@@ -212,3 +212,19 @@ def test_commands_speak_the_language_chosen(settings):
     with pytest.raises(CommandError) as caught:
         run("user", "add", "x", "--role", "student", "--school", "ingen", "--no-password")
     assert str(caught.value) == "Ingen skole har koden «ingen». Se `reol school list`."
+
+
+def test_every_reol_command_explains_itself_with_help(capsys, settings):
+    from django.core.management import ManagementUtility, get_commands
+
+    settings.LANGUAGE_CODE = "da"
+    ours = sorted(name for name, app in get_commands().items() if app.startswith("reol."))
+    assert len(ours) > 20
+    for name in ours:
+        with pytest.raises(SystemExit) as exit_:
+            ManagementUtility(["reol", name, "--help"]).execute()
+        assert exit_.value.code == 0, name
+        assert f"usage: reol {name}" in capsys.readouterr().out, name
+    with pytest.raises(SystemExit):
+        ManagementUtility(["reol", "user", "--help"]).execute()
+    assert "Administrerer personer" in capsys.readouterr().out  # the command's one language

@@ -139,3 +139,20 @@ def test_the_api_path_of_a_request_and_its_lists_page(workshop, client, token_fo
     assert len(guides) == 3
     kits = client.get("/api/v1/workshop/kits", **teacher).json()["items"]
     assert kits[0]["resource"] == workshop.kit.resource_id
+
+
+def test_the_librarian_edits_a_guide_in_every_language_and_keeps_what_was_typed(workshop, client):
+    w = workshop.world
+    guide = _guide(w)
+    client.force_login(w.librarian_a)
+    page = client.get(f"/staff/workshop/guides/{guide.pk}/edit/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    for code in ("da", "nb", "en"):
+        assert TEXTS[code][0] in html  # each language's title in its own field
+    answer = client.post(
+        f"/staff/workshop/guides/{guide.pk}/edit/",
+        {"kind": guide.kind, "title_da": "Ny titel", "body_da": "", "title_en": "Kept"},
+    )
+    assert answer.status_code == 200  # a title without its text: refused, and shown again
+    assert "Ny titel" in answer.content.decode() and "Kept" in answer.content.decode()

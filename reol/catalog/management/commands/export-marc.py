@@ -5,16 +5,17 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any, cast
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reol.catalog.exporter import export_marc
 from reol.catalog.models import Record
+from reol.core.management.commands._base import ReolCommand
 from reol.core.models import School
 
 
-class Command(BaseCommand):
+class Command(ReolCommand):
     help = cast(
         str,
         gettext_lazy(

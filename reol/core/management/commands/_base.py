@@ -7,13 +7,19 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
 from reol.core import audit
 
 
 class ReolCommand(BaseCommand):
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        # ``help`` is translated lazily; argparse wants text, in the command's one language.
+        with translation.override(settings.LANGUAGE_CODE):
+            self.help = str(self.help)
+        return super().create_parser(prog_name, subcommand, **kwargs)
+
     def execute(self, *args: Any, **options: Any) -> str | None:
         with audit.origin("cli"), translation.override(settings.LANGUAGE_CODE):
             try:
