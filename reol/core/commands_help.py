@@ -10,7 +10,8 @@ from typing import TextIO
 from django.core.management import get_commands, load_command_class
 from django.utils.translation import gettext as _
 
-_FIRST_SENTENCE = re.compile(r"^(.+?\.)(\s|$)", re.S)
+# A sentence ends at a full stop before a capital or the end ("… én gang pr. måned." is one).
+_FIRST_SENTENCE = re.compile(r"^(.+?\.)(\s+(?=[A-ZÆØÅ`(])|\s*$)", re.S)
 
 
 def one_line(text: str) -> str:
@@ -30,7 +31,7 @@ def print_help(out: TextIO) -> None:
     out.write(_("Reol's commands (reol COMMAND --help tells more):") + "\n")
     for name in ours:
         command = load_command_class(commands[name], name)
-        out.write(f"  {name:<{width}}{one_line(command.help)}\n")
+        out.write(f"  {name:<{width}}{one_line(_(str(command.help)))}\n")
     out.write("\n" + _("Django's commands, for operators and developers:") + "\n")
     out.write(
         textwrap.fill(", ".join(theirs), width=96, initial_indent="  ", subsequent_indent="  ")

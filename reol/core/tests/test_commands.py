@@ -228,3 +228,18 @@ def test_every_reol_command_explains_itself_with_help(capsys, settings):
     with pytest.raises(SystemExit):
         ManagementUtility(["reol", "user", "--help"]).execute()
     assert "Administrerer personer" in capsys.readouterr().out  # the command's one language
+
+
+def test_reol_help_and_option_help_speak_the_commands_one_language(capsys, settings):
+    from django.core.management import ManagementUtility
+
+    settings.LANGUAGE_CODE = "nb"
+    out = io.StringIO()
+    print_help(out)
+    text = out.getvalue()
+    assert "Oppgavekøen." in text and "The task queue" not in text
+    # an abbreviation's full stop does not end the line ("én gang pr. slutdato")
+    assert next(x for x in text.splitlines() if "warn-licences" in x).rstrip().endswith(").")
+    with pytest.raises(SystemExit):
+        ManagementUtility(["reol", "user", "add", "--help"]).execute()
+    assert "les passordet fra standard input" in capsys.readouterr().out

@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Any, cast
 
 from django.core.management.base import CommandError, CommandParser
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from reol.acquisitions.actions import digest
 from reol.core.management.commands._base import ReolCommand
@@ -20,7 +20,9 @@ class Command(ReolCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--today", help="the day to send for (YYYY-MM-DD); default: today")
+        parser.add_argument(
+            "--today", help=gettext_noop("the day to send for (YYYY-MM-DD); default: today")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         today = None

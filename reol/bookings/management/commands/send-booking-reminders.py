@@ -5,7 +5,7 @@ from argparse import ArgumentParser
 from typing import Any, cast
 
 from django.core.management.base import CommandError
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from reol.bookings import services
 from reol.core.management.commands._base import ReolCommand
@@ -22,7 +22,9 @@ class Command(ReolCommand):
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--today", help="act as if today were this date (YYYY-MM-DD)")
+        parser.add_argument(
+            "--today", help=gettext_noop("act as if today were this date (YYYY-MM-DD)")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         today = None

@@ -5,7 +5,7 @@ from typing import Any, cast
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from reol.catalog import selectors, services
 from reol.core.management.commands._base import ReolCommand
@@ -24,9 +24,13 @@ class Command(ReolCommand):
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--school", required=True, help="school code")
-        parser.add_argument("--prefix", help="letters A-Z and digits, at most 12 (may be empty)")
-        parser.add_argument("--digits", type=int, help="digits after the prefix, 4-12 (8)")
+        parser.add_argument("--school", required=True, help=gettext_noop("school code"))
+        parser.add_argument(
+            "--prefix", help=gettext_noop("letters A-Z and digits, at most 12 (may be empty)")
+        )
+        parser.add_argument(
+            "--digits", type=int, help=gettext_noop("digits after the prefix, 4-12 (8)")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         school = School.objects.filter(code=options["school"]).first()

@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from reol.catalog.exporter import export_marc
 from reol.catalog.models import Record
@@ -25,8 +25,12 @@ class Command(ReolCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--format", default="iso2709", choices=["iso2709", "marcxml"])
-        parser.add_argument("--school", help="only records with copies at this school")
-        parser.add_argument("--out", type=Path, help="file to write (default: standard output)")
+        parser.add_argument(
+            "--school", help=gettext_noop("only records with copies at this school")
+        )
+        parser.add_argument(
+            "--out", type=Path, help=gettext_noop("file to write (default: standard output)")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         records = Record.objects.all()

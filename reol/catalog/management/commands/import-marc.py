@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from reol.catalog.importer import HoldingsSpec, ImportReport, import_marc
 from reol.core.management.commands._base import ReolCommand
@@ -26,11 +26,17 @@ class Command(ReolCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", type=Path)
-        parser.add_argument("--school", required=True, help="school code that owns the copies")
-        parser.add_argument("--format", default="auto", choices=["auto", "iso2709", "marcxml"])
-        parser.add_argument("--dry-run", action="store_true", help="report, save nothing")
         parser.add_argument(
-            "--all-or-nothing", action="store_true", help="save nothing on any rejection"
+            "--school", required=True, help=gettext_noop("school code that owns the copies")
+        )
+        parser.add_argument("--format", default="auto", choices=["auto", "iso2709", "marcxml"])
+        parser.add_argument(
+            "--dry-run", action="store_true", help=gettext_noop("report, save nothing")
+        )
+        parser.add_argument(
+            "--all-or-nothing",
+            action="store_true",
+            help=gettext_noop("save nothing on any rejection"),
         )
         parser.add_argument(
             "--holdings",
@@ -41,9 +47,15 @@ class Command(ReolCommand):
                 "949:barcode=i,shelf_mark=a,location=l,price=p"
             ),
         )
-        parser.add_argument("--barcode-subfield", help="subfield of the barcode (952: p)")
-        parser.add_argument("--shelfmark-subfield", help="subfield of the shelf mark (952: o)")
-        parser.add_argument("--max-problems", type=int, default=200, help="problems to print")
+        parser.add_argument(
+            "--barcode-subfield", help=gettext_noop("subfield of the barcode (952: p)")
+        )
+        parser.add_argument(
+            "--shelfmark-subfield", help=gettext_noop("subfield of the shelf mark (952: o)")
+        )
+        parser.add_argument(
+            "--max-problems", type=int, default=200, help=gettext_noop("problems to print")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         school = School.objects.filter(code=options["school"]).first()

@@ -6,7 +6,7 @@ from argparse import ArgumentParser
 from typing import Any, cast
 
 from django.core.management.base import CommandError
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from reol.catalog import search
 from reol.core.management.commands._base import ReolCommand
@@ -24,17 +24,21 @@ class Command(ReolCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        reindex = sub.add_parser("reindex", help="rebuild the index from the database")
-        reindex.add_argument(
-            "--if-stale", action="store_true", help="only when the index is missing or outdated"
+        reindex = sub.add_parser(
+            "reindex", help=gettext_noop("rebuild the index from the database")
         )
-        sub.add_parser("status", help="lag and counts")
-        run = sub.add_parser("run", help="the indexer loop (until stopped)")
+        reindex.add_argument(
+            "--if-stale",
+            action="store_true",
+            help=gettext_noop("only when the index is missing or outdated"),
+        )
+        sub.add_parser("status", help=gettext_noop("lag and counts"))
+        run = sub.add_parser("run", help=gettext_noop("the indexer loop (until stopped)"))
         run.add_argument(
             "--interval",
             type=float,
             default=search.indexer.POLL_SECONDS,
-            help="seconds between polls of the outbox",
+            help=gettext_noop("seconds between polls of the outbox"),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

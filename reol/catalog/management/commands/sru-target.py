@@ -5,7 +5,7 @@ from typing import Any, cast
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from reol.catalog import sru_targets
 from reol.catalog.models import SruTarget
@@ -26,17 +26,22 @@ class Command(ReolCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
-            "--municipality", help="municipality code (optional when there is only one)"
+            "--municipality",
+            help=gettext_noop("municipality code (optional when there is only one)"),
         )
         sub = parser.add_subparsers(dest="action", required=True)
-        add = sub.add_parser("add", help="add or change a target")
+        add = sub.add_parser("add", help=gettext_noop("add or change a target"))
         add.add_argument("name")
-        add.add_argument("url", help="the SRU base URL, e.g. http://lx2.loc.gov:210/LCDB")
+        add.add_argument(
+            "url", help=gettext_noop("the SRU base URL, e.g. http://lx2.loc.gov:210/LCDB")
+        )
         add.add_argument("--version", default="1.2", choices=["1.1", "1.2", "2.0"])
-        add.add_argument("--isbn-index", default="bath.isbn", help="the CQL index for ISBN")
+        add.add_argument(
+            "--isbn-index", default="bath.isbn", help=gettext_noop("the CQL index for ISBN")
+        )
         add.add_argument("--disabled", action="store_true")
-        sub.add_parser("list", help="list the targets")
-        remove = sub.add_parser("remove", help="remove a target")
+        sub.add_parser("list", help=gettext_noop("list the targets"))
+        remove = sub.add_parser("remove", help=gettext_noop("remove a target"))
         remove.add_argument("name")
 
     def handle(self, *args: Any, **options: Any) -> None:

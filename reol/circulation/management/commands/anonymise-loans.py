@@ -7,7 +7,7 @@ from argparse import ArgumentParser
 from typing import Any, cast
 
 from django.core.management.base import CommandError
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from reol.circulation.actions.privacy import anonymise_loans
 from reol.core.management.commands._base import ReolCommand
@@ -25,7 +25,7 @@ class Command(ReolCommand):
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--school", help="only this school (its code)")
+        parser.add_argument("--school", help=gettext_noop("only this school (its code)"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         school = None

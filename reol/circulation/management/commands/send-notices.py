@@ -8,7 +8,7 @@ from argparse import ArgumentParser
 from typing import Any, cast
 
 from django.core.management.base import CommandError
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from reol.circulation import notices
 from reol.core.management.commands._base import ReolCommand
@@ -27,8 +27,10 @@ class Command(ReolCommand):
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--school", help="only this school (its code)")
-        parser.add_argument("--date", help="run as if today were this day (YYYY-MM-DD)")
+        parser.add_argument("--school", help=gettext_noop("only this school (its code)"))
+        parser.add_argument(
+            "--date", help=gettext_noop("run as if today were this day (YYYY-MM-DD)")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         schools = None

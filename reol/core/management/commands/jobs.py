@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import CommandParser
+from django.utils.translation import gettext_noop
 
 from reol.core import tasks
 
@@ -17,13 +18,17 @@ from ._base import ReolCommand
 
 
 class Command(ReolCommand):
-    help = "The task queue: `work` runs a worker, `recover` marks interrupted jobs failed."
+    help = gettext_noop(
+        "The task queue: `work` runs a worker, `recover` marks interrupted jobs failed."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        work = sub.add_parser("work", help="run a worker until stopped")
-        work.add_argument("--batch", action="store_true", help="stop when the queue is empty")
-        sub.add_parser("recover", help="mark what a restart interrupted as failed")
+        work = sub.add_parser("work", help=gettext_noop("run a worker until stopped"))
+        work.add_argument(
+            "--batch", action="store_true", help=gettext_noop("stop when the queue is empty")
+        )
+        sub.add_parser("recover", help=gettext_noop("mark what a restart interrupted as failed"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         marked = tasks.recover_interrupted()

@@ -3,25 +3,33 @@ from __future__ import annotations
 import sys
 from argparse import ArgumentParser
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from reol.core.backup import BackupError, inspect, restore
 
+from ._base import ReolCommand
 
-class Command(BaseCommand):
-    help = (
-        "Replace the whole database with the backup in FILE, after checking that FILE is a "
-        "whole Reol backup of a schema this version knows, and after writing a safety copy of "
-        "the current database under var/backups/. Stop the server first."
+
+class Command(ReolCommand):
+    help = cast(
+        str,
+        gettext_lazy(
+            "Replace the whole database with the backup in FILE, after checking that FILE is a "
+            "whole Reol backup of a schema this version knows, and after writing a safety copy "
+            "of the current database under var/backups/. Stop the server first."
+        ),
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", type=Path)
-        parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+        parser.add_argument(
+            "--yes", action="store_true", help=gettext_noop("do not ask for confirmation")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]

@@ -5,7 +5,7 @@ from typing import Any, cast
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from reol.core import services
 from reol.core.models import Municipality, School
@@ -24,16 +24,18 @@ class Command(ReolCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        add = sub.add_parser("add", help="add a school")
-        add.add_argument("--code", required=True, help="short code, e.g. nordskolen")
+        add = sub.add_parser("add", help=gettext_noop("add a school"))
+        add.add_argument("--code", required=True, help=gettext_noop("short code, e.g. nordskolen"))
         add.add_argument("--name", required=True)
         add.add_argument(
             "--municipality",
-            help="municipality code (created if new; optional when there is only one)",
+            help=gettext_noop(
+                "municipality code (created if new; optional when there is only one)"
+            ),
         )
-        add.add_argument("--municipality-name", help="name of a new municipality")
+        add.add_argument("--municipality-name", help=gettext_noop("name of a new municipality"))
         add.add_argument("--language", default="da", choices=["da", "nb", "en"])
-        sub.add_parser("list", help="list the schools")
+        sub.add_parser("list", help=gettext_noop("list the schools"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "list":

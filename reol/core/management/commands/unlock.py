@@ -5,7 +5,7 @@ from typing import Any, cast
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from reol.core import services
 from reol.core.permissions import SYSTEM
@@ -24,7 +24,7 @@ class Command(ReolCommand):
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("username", help="username or card number, in any case")
+        parser.add_argument("username", help=gettext_noop("username or card number, in any case"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         person = person_by_identifier(options["username"])

@@ -9,7 +9,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from reol.core import passwords, services
 from reol.core.models import Municipality, Role, School, User
@@ -26,20 +26,26 @@ class Command(ReolCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        add = sub.add_parser("add", help="add a person with a role")
+        add = sub.add_parser("add", help=gettext_noop("add a person with a role"))
         add.add_argument("username")
         add.add_argument("--role", required=True, choices=Role.values)
-        add.add_argument("--school", help="school code (every role but consultant)")
-        add.add_argument("--municipality", help="municipality code (consultant)")
+        add.add_argument("--school", help=gettext_noop("school code (every role but consultant)"))
+        add.add_argument("--municipality", help=gettext_noop("municipality code (consultant)"))
         add.add_argument("--first-name", default="")
         add.add_argument("--last-name", default="")
         add.add_argument("--email", default="")
-        add.add_argument("--card", help="library card barcode")
+        add.add_argument("--card", help=gettext_noop("library card barcode"))
         add.add_argument(
-            "--password-stdin", action="store_true", help="read the password from standard input"
+            "--password-stdin",
+            action="store_true",
+            help=gettext_noop("read the password from standard input"),
         )
-        add.add_argument("--no-password", action="store_true", help="card and PIN only")
-        grant = sub.add_parser("grant", help="give an existing person a role at a school")
+        add.add_argument(
+            "--no-password", action="store_true", help=gettext_noop("card and PIN only")
+        )
+        grant = sub.add_parser(
+            "grant", help=gettext_noop("give an existing person a role at a school")
+        )
         grant.add_argument("username")
         grant.add_argument("--role", required=True, choices=Role.values)
         grant.add_argument("--school", required=True)

@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Any, cast
 
 from django.core.management.base import CommandError, CommandParser
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from reol.core.management.commands._base import ReolCommand
 from reol.core.models import School
@@ -21,9 +21,10 @@ class Command(ReolCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--school", help="only this school (its code)")
+        parser.add_argument("--school", help=gettext_noop("only this school (its code)"))
         parser.add_argument(
-            "--week", help="the week's Monday (YYYY-MM-DD); default: next week's Monday"
+            "--week",
+            help=gettext_noop("the week's Monday (YYYY-MM-DD); default: next week's Monday"),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

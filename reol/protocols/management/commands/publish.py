@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from reol.core.management.commands._base import ReolCommand
 from reol.core.models import School
@@ -13,13 +14,13 @@ from reol.protocols import selectors, services
 
 
 class Command(ReolCommand):
-    help = (
+    help = gettext_noop(
         "Choose whether a school's holdings are shared over SRU and OAI-PMH: "
         "`reol publish --school CODE --no-oai` (without --sru/--oai: show the setting)."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--school", required=True, help="the school's code")
+        parser.add_argument("--school", required=True, help=gettext_noop("the school's code"))
         parser.add_argument("--sru", action=BooleanOptionalAction, default=None)
         parser.add_argument("--oai", action=BooleanOptionalAction, default=None)
 

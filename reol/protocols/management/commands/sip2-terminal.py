@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from reol.core.management.commands._base import ReolCommand
 from reol.core.models import Location, School
@@ -15,7 +16,7 @@ from reol.protocols.models import SipTerminal
 
 
 class Command(ReolCommand):
-    help = (
+    help = gettext_noop(
         "Self-service terminals (SIP2): `reol sip2-terminal add kiosk1 --school CODE "
         "--password-stdin`, `reol sip2-terminal list`, `reol sip2-terminal disable kiosk1`."
     )

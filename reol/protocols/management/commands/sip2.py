@@ -6,31 +6,41 @@ from typing import Any
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from reol.core.management.commands._base import ReolCommand
 from reol.protocols.sip2 import server, workers
 
 
 class Command(ReolCommand):
-    help = (
+    help = gettext_noop(
         "Serve SIP2 for self-service kiosks and sorters: `reol sip2 --port 6001` "
         "(add terminals with `reol sip2-terminal add`)."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-        parser.add_argument("--port", type=int, default=6001, help="0: any free port")
+        parser.add_argument(
+            "--host", default="127.0.0.1", help=gettext_noop("address to listen on")
+        )
+        parser.add_argument("--port", type=int, default=6001, help=gettext_noop("0: any free port"))
         parser.add_argument(
             "--workers",
             type=int,
             default=2,
-            help="processes sharing the port (as make run's web workers; 1: no fork)",
+            help=gettext_noop("processes sharing the port (as make run's web workers; 1: no fork)"),
         )
         parser.add_argument(
-            "--threads", type=int, default=server.THREADS, help="database threads a process"
+            "--threads",
+            type=int,
+            default=server.THREADS,
+            help=gettext_noop("database threads a process"),
         )
-        parser.add_argument("--tls-cert", default="", help="PEM certificate: speak TLS")
-        parser.add_argument("--tls-key", default="", help="PEM private key of the certificate")
+        parser.add_argument(
+            "--tls-cert", default="", help=gettext_noop("PEM certificate: speak TLS")
+        )
+        parser.add_argument(
+            "--tls-key", default="", help=gettext_noop("PEM private key of the certificate")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         context = None

@@ -10,7 +10,7 @@ from typing import Any, cast
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from reol.core.management.commands._base import ReolCommand
 from reol.core.models import School
@@ -34,28 +34,41 @@ class Command(ReolCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", type=Path)
-        parser.add_argument("--school", required=True, help="the school's code")
-        parser.add_argument("--format", choices=["csv", "oneroster"], help="default: from the file")
-        parser.add_argument("--dry-run", action="store_true", help="report what would change")
-        parser.add_argument("--mapping", help="a column mapping saved on the page (its name)")
+        parser.add_argument("--school", required=True, help=gettext_noop("the school's code"))
+        parser.add_argument(
+            "--format", choices=["csv", "oneroster"], help=gettext_noop("default: from the file")
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help=gettext_noop("report what would change")
+        )
+        parser.add_argument(
+            "--mapping", help=gettext_noop("a column mapping saved on the page (its name)")
+        )
         parser.add_argument(
             "--map",
             action="append",
             default=[],
             metavar="FIELD=COLUMN",
-            help=f"CSV: the column of a field ({', '.join(FIELDS)}); repeat it",
+            help=_("CSV: the column of a field (%(fields)s); repeat it")
+            % {"fields": ", ".join(FIELDS)},
         )
         parser.add_argument("--category", default="student", choices=["student", "teacher"])
-        parser.add_argument("--school-year", default="", help='e.g. "2026/27" (default: today\'s)')
-        parser.add_argument("--org", default="", help="OneRoster: the org's sourcedId/identifier")
+        parser.add_argument(
+            "--school-year", default="", help=gettext_noop('e.g. "2026/27" (default: today\'s)')
+        )
+        parser.add_argument(
+            "--org", default="", help=gettext_noop("OneRoster: the org's sourcedId/identifier")
+        )
         parser.add_argument("--card-from", default="", choices=CARD_SOURCES)
         parser.add_argument(
-            "--good-rows", action="store_true", help="import the good rows when some are rejected"
+            "--good-rows",
+            action="store_true",
+            help=gettext_noop("import the good rows when some are rejected"),
         )
         parser.add_argument(
             "--no-deactivate",
             action="store_true",
-            help="keep patrons who are not in the file active",
+            help=gettext_noop("keep patrons who are not in the file active"),
         )
         parser.add_argument("--max-problems", type=int, default=200)
         parser.add_argument(
