@@ -172,17 +172,56 @@ def test_a_scan_whose_answer_was_lost_is_sent_again_and_happens_once(world, page
 
 
 def test_an_error_stays_until_acknowledged_while_green_answers_follow(world, page, slow_desk):
-    codes = _copies(world, 2)
+    codes = _copies(world, 3)
+    withdrawn = Item.objects.get(barcode=codes[1])
+    catalog.change_item_status(SYSTEM, withdrawn, ItemStatus.WITHDRAWN)
     _open_desk(page)
-    _type_stream(page, ["A0001", "NOSUCHCODE", *codes])
+    _type_stream(page, ["A0001", codes[0], codes[1], codes[2]])
     rows = _done_rows(page, 4)
-    assert rows[1][3] == "No card and no copy has the code NOSUCHCODE."
+    assert "withdrawn" in rows[2][3], rows[2]
     alert = page.locator("#desk-message").get_by_role("alert")
-    expect(alert).to_contain_text("NOSUCHCODE")  # not overwritten by the two loans after it
+    expect(alert).to_contain_text("withdrawn")  # not overwritten by the loan after it
     assert Loan.objects.count() == 2
     alert.get_by_role("button", name="Understood").click()
     expect(alert).to_have_count(0)
     expect(page.locator("#scan")).to_be_focused()
+
+
+def test_a_code_that_is_no_card_holds_the_codes_after_it_until_the_librarian_chooses(
+    world, page, slow_desk
+):
+    """The next student's card of another school (or a mistyped one) is no card here: the
+    copies scanned after it are not lent to the student before until the librarian says so."""
+    codes = _copies(world, 3)
+    _open_desk(page)
+    _type_stream(page, ["A0001", "NOSUCHCODE", codes[0], codes[1]])
+    expect(page.locator("#desk-log tr[data-state=done]")).to_have_count(2)
+    waiting = page.locator("#desk-log tr[data-state=waiting]")
+    expect(waiting).to_have_count(2)
+    alert = page.locator("#desk-message").get_by_role("alert")
+    expect(alert).to_contain_text("No card and no copy has the code NOSUCHCODE.")
+    expect(alert).to_contain_text("Elev-A1 Test")
+    time.sleep(3 * SLOW)
+    assert not Loan.objects.exists()  # nothing went out while the choice is open
+    alert.get_by_role("button", name="Drop the waiting codes").click()
+    expect(page.locator("#desk-log tr[data-state=dropped]")).to_have_count(2)
+    expect(alert).to_have_count(0)
+    expect(page.locator("#scan")).to_be_focused()
+    assert not Loan.objects.exists()
+
+    _type_stream(page, ["NOSUCHCODE", codes[2]])
+    expect(page.locator("#desk-log tr[data-state=waiting]")).to_have_count(1)
+    alert.get_by_role("button", name="Lend the waiting codes to this patron").click()
+    expect(page.locator("#desk-log tr[data-state=done]")).to_have_count(4)
+    loans = list(Loan.objects.values_list("patron_id", "item__barcode"))
+    assert loans == [(world.student_a1.pk, codes[2])]
+
+    _type_stream(page, ["NOSUCHCODE", codes[0]])  # Esc drops: nothing is lent unchosen
+    expect(page.locator("#desk-log tr[data-state=waiting]")).to_have_count(1)
+    expect(alert).to_contain_text("NOSUCHCODE")
+    page.keyboard.press("Escape")
+    expect(page.locator("#desk-log tr[data-state=dropped]")).to_have_count(3)
+    assert Loan.objects.count() == 1
 
 
 def test_a_blocked_patron_is_flagged_when_the_card_is_scanned(world, page):

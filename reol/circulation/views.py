@@ -63,6 +63,9 @@ class Answer:
     title: str = ""
     who: str = ""
     due: dt.date | None = None
+    # The codes scanned after this one wait until the librarian chooses (desk.js): a code that
+    # is neither card nor copy, while a patron is served, may have been the next patron's card.
+    halt: bool = False
 
     @property
     def role(self) -> str:
@@ -302,9 +305,7 @@ def _act(
         if item is None:
             person = selectors.desk_person(code, school, actor)
             if person is None:
-                return Answer(
-                    "error", _("No card and no copy has the code %(code)s.") % {"code": code}
-                ), patron
+                return _unknown_code(code, patron), patron
             return _card(request, school, person, patron)
         if patron is None:
             return _return(actor, school, item), None
@@ -320,6 +321,23 @@ def _act(
         ), patron
     except CirculationError as error:
         return _refusal(error, code, _overrides(action)), patron
+
+
+def _unknown_code(code: str, patron: User | None) -> Answer:
+    text = _("No card and no copy has the code %(code)s.") % {"code": code}
+    if patron is None:
+        return Answer("error", text)
+    return Answer(
+        "error",
+        text
+        + " "
+        + _(
+            "If it was the next patron's card, the codes scanned after it have not been lent: "
+            "they wait until you choose whether %(patron)s borrows them."
+        )
+        % {"patron": patron.get_full_name() or patron.username},
+        halt=True,
+    )
 
 
 def _panel_context(school: School, patron: User | None) -> dict[str, Any]:

@@ -8,7 +8,10 @@
 // is acknowledged; codes the server could not be reached with stay listed and are sent again,
 // in order, when it can. Each scan carries a key of its own (Idempotency-Key), the same on every
 // try: when a request reached the server but its answer was lost, the server answers the retry
-// with the answer it gave, instead of lending or returning twice.
+// with the answer it gave, instead of lending or returning twice. A code that is neither card
+// nor copy while a patron is served may have been the next patron's card (of another school,
+// or mistyped): the codes after it wait, listed, until the librarian chooses to lend them to
+// the patron or to drop them (Esc drops them: nothing is lent that was not chosen).
 // The page works without this file (every form posts the whole page).
 (function () {
   "use strict";
@@ -49,7 +52,8 @@
     var queue = [];
     var busy = false;
     var retryDelay = 0;
-    var errors = [];  // errors not yet acknowledged, the newest last: {html, row}
+    var errors = [];  // errors not yet acknowledged, the newest last: {html, row, halt}
+    var halted = false;  // an answer asked the queue to wait for the librarian's choice
 
     var say = function (name) { return form.getAttribute("data-" + name) || ""; };
     var focusScan = function () { input.focus(); };
@@ -87,22 +91,41 @@
     }
 
     // --- Errors stay until acknowledged ------------------------------------------------------
+    function button(label, className, then) {
+      var made = document.createElement("button");
+      made.type = "button";
+      made.className = className;
+      made.textContent = label;
+      made.addEventListener("click", function () { then(); focusScan(); });
+      return made;
+    }
+
     function showError() {
       var shown = errors[errors.length - 1];
       message.innerHTML = shown.html;
-      var button = document.createElement("button");
-      button.type = "button";
-      button.className = "secondary desk-acknowledge";
-      button.textContent = say("acknowledge");
-      button.addEventListener("click", function () { acknowledge(); focusScan(); });
       var box = message.querySelector(".desk-answer") || message;
-      box.appendChild(button);
+      if (shown.halt) {
+        box.appendChild(button(say("go-on"), "desk-go-on", acknowledge));
+        box.appendChild(button(say("drop"), "secondary desk-drop", drop));
+      } else {
+        box.appendChild(button(say("acknowledge"), "secondary desk-acknowledge", acknowledge));
+      }
     }
 
     function acknowledge() {
       var done = errors.pop();
       if (done && done.row) { done.row.classList.add("desk-log-acknowledged"); }
       if (errors.length) { showError(); } else { message.innerHTML = ""; }
+      if (done && done.halt) { halted = false; pump(); }
+    }
+
+    function drop() {  // the waiting codes are not sent: listed as dropped
+      queue.forEach(function (waiting) {
+        mark(waiting.row, "dropped", say("dropped"));
+        if (waiting.row) { waiting.row.setAttribute("data-state", "dropped"); }
+      });
+      queue = [];
+      acknowledge();
     }
 
     function setOffline(on) {
@@ -141,7 +164,7 @@
     }
 
     function pump() {
-      if (busy || !queue.length) { return; }
+      if (busy || halted || !queue.length) { return; }
       busy = true;
       var entry = queue[0];
       mark(entry.row, "sending", say("waiting"));
@@ -190,6 +213,8 @@
       var doc = new DOMParser().parseFromString("<body>" + html + "</body>", "text/html");
       var result = doc.querySelector("[data-desk-result]");
       var level = result ? result.getAttribute("data-level") : "";
+      var halt = !!result && result.getAttribute("data-halt") === "1";
+      if (halt) { halted = true; }
       var hadFocus = document.activeElement === input;
       Array.prototype.slice.call(doc.querySelectorAll("[hx-swap-oob]")).forEach(function (el) {
         var how = el.getAttribute("hx-swap-oob");
@@ -199,7 +224,7 @@
         if (!here) { return; }
         if (here === message) {
           if (level === "error") {
-            errors.push({html: el.innerHTML, row: entry.row});
+            errors.push({html: el.innerHTML, row: entry.row, halt: halt});
             showError();
           } else if (!errors.length) {
             message.innerHTML = el.innerHTML;
@@ -261,7 +286,10 @@
         // Esc belongs to whatever has the focus; only in the scan field does it speak to the desk.
         if (at !== input) { return; }
         event.preventDefault();
-        if (errors.length) { acknowledge(); return; }
+        if (errors.length) {
+          if (errors[errors.length - 1].halt) { drop(); } else { acknowledge(); }
+          return;
+        }
         // Queued like a scan, so it finishes the patron after the codes typed before it.
         var token = form.querySelector("input[name=csrfmiddlewaretoken]");
         if (document.getElementById("desk-patron") && token) {
