@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -69,8 +71,17 @@ def _find(records: QuerySet[Record], query: str) -> QuerySet[Record]:
             | Q(responsibility__icontains=word)
             | Q(subtitle__icontains=word)
             | Q(shelf_mark__icontains=word)
+            | _in_contributors(word)
         )
-    return records.filter(condition)
+    return records.annotate(names=Cast("contributors", TextField())).filter(condition)
+
+
+def _in_contributors(word: str) -> Q:
+    """The authors and other contributors (100/700…; 245 $c is not always there), in their JSON
+    text: PostgreSQL's shows "Ø" as itself, SQLite keeps the stored text with "\\u00d8"."""
+    escaped = json.dumps(word)[1:-1]
+    found = Q(names__icontains=word)
+    return found | Q(names__icontains=escaped) if escaped != word else found
 
 
 @login_required
