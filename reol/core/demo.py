@@ -7,7 +7,7 @@ running it again neither duplicates the demo nor touches what someone changed or
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -268,3 +268,13 @@ def extend_demo(loader: Callable[[Municipality], object]) -> None:
     """Register ``loader(municipality)``: run after the schools and people, and idempotent."""
     if loader not in _EXTENSIONS:
         _EXTENSIONS.append(loader)
+
+
+def demo_url(env: Mapping[str, str]) -> str:
+    """Where the server will listen: $HOST and $PORT when set (as `make run` passes them)."""
+    host = env.get("HOST") or "127.0.0.1"
+    if host in ("0.0.0.0", "::"):  # noqa: S104 - listening everywhere: this machine works too
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address
+    return f"http://{host}:{env.get('PORT') or '8000'}/"

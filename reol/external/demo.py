@@ -6,13 +6,15 @@ from each other (a sibling-school target each), and the municipality lists two d
 from __future__ import annotations
 
 import datetime as dt
+import os
 from decimal import Decimal
 
 from django.utils import timezone
 
 from reol.catalog import services as catalog
 from reol.catalog.models import Record
-from reol.core.models import Municipality
+from reol.core.demo import demo_url
+from reol.core.models import Municipality, School
 from reol.core.permissions import SYSTEM
 
 from . import databases, licences, services
@@ -27,16 +29,18 @@ def load_demo_external(municipality: Municipality) -> None:
     if film is None:
         film = catalog.create_record(SYSTEM, municipality, catalog.new_marc(title=FILM, year=2023))
     for school in municipality.schools.all():
+        public = f"{demo_url(os.environ)}sru/{municipality.code}/"
         if not ExternalTarget.objects.filter(school=school).exists():
             services.save_target(
                 SYSTEM,
                 school,
                 name="Folkebiblioteket (demo)",
                 kind="public",
-                base_url=f"http://127.0.0.1:8000/sru/{municipality.code}/",
+                base_url=public,
                 request_method="form",
                 timeout_ms=2000,
             )
+        _follow_the_server(school, f"/sru/{municipality.code}/", public)
         if not Licence.objects.filter(school=school, record=film).exists():
             licences.save_licence(
                 SYSTEM,
@@ -63,10 +67,21 @@ def _siblings(municipality: Municipality) -> None:
             continue
         services.save_target(
             SYSTEM, school, name=lender.name, kind="school",
-            base_url=f"http://127.0.0.1:8000/sru/{municipality.code}/{lender.code}/",
+            base_url=f"{demo_url(os.environ)}sru/{municipality.code}/{lender.code}/",
             request_method="school",
             lending_school=lender, students_see=False, timeout_ms=2000,
         )  # fmt: skip
+    for school, lender in zip(schools, schools[1:] + schools[:1], strict=True):
+        path = f"/sru/{municipality.code}/{lender.code}/"
+        _follow_the_server(school, path, f"{demo_url(os.environ)}{path[1:]}")
+
+
+def _follow_the_server(school: School, path: str, url: str) -> None:
+    """A demo target loaded by ``make run`` on another port points at this one's server: the
+    demo's targets are this installation's own SRU server (``make run PORT=8101``)."""
+    for target in ExternalTarget.objects.filter(school=school, base_url__endswith=path):
+        if target.base_url != url and target.base_url.startswith("http://127.0.0.1:"):
+            services.save_target(SYSTEM, school, target, base_url=url)
 
 
 def _databases(municipality: Municipality) -> None:

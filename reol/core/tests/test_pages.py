@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from reol.core import services
-from reol.core.management.commands.demo import demo_url
+from reol.core.demo import demo_url
 from reol.core.models import ClosedPeriod, User
 
 pytestmark = pytest.mark.django_db
