@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from reol.catalog.models import MaterialType
 from reol.circulation.models import Hold, HoldState, LoanState, overdue_condition
+from reol.core.languages import filled_lazily
 from reol.patrons.models import Patron, PatronCategory
 
 from .framework import Column, Filters, Report, Row, Table, register
@@ -94,8 +95,9 @@ def _dimension_report(
     return Report(
         key=key,
         title=title,
-        description=gettext_lazy("Students' loans and distinct borrowers, %(by)s.")
-        % {"by": heading},
+        description=filled_lazily(
+            gettext_noop("Students' loans and distinct borrowers, %(by)s."), by=heading
+        ),
         section=SECTION,
         run=run,
         filters=PEOPLE_FILTERS,

@@ -19,9 +19,10 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from reol.circulation.models import Loan
+from reol.core.languages import filled_lazily
 from reol.patrons.models import Group, Patron, PatronCategory
 from reol.reading.levels import absolute_words
 
@@ -350,8 +351,10 @@ def register_all() -> None:
             Report(
                 dim.key,
                 dim.title,
-                gettext_lazy("Copies, share, copies per student, loans and turnover, %(by)s.")
-                % {"by": dim.heading},
+                filled_lazily(
+                    gettext_noop("Copies, share, copies per student, loans and turnover, %(by)s."),
+                    by=dim.heading,
+                ),
                 SECTION,
                 _runner(dim),
                 filters=USE_FILTERS,
