@@ -285,10 +285,38 @@ def _normalised(
     number: int, where: str, record: pymarc.Record, warnings: list[str], *, said_marc8: bool
 ) -> RecordResult:
     record, dialect, notes = dialects.normalise(record)
+    if why := not_a_title(record):
+        return RecordResult(number, where, error=why, unread_control=_control(record))
     if said_marc8 and dialect != dialects.DANMARC2:  # danMARC2 leaves leader/09 blank: UTF-8
         warnings.append(_("leader says MARC-8 but the record is UTF-8; read as UTF-8"))
     warnings.extend(notes)
     return RecordResult(number, where, record=record, warnings=warnings)
+
+
+def not_a_title(record: pymarc.Record) -> str:
+    """Why a record is not a title Reol can catalogue ("" when it is): MARC21's authority,
+    holdings, classification and community records (leader/06) describe no title of their
+    own; imported as titles they became blank "[no title]" records."""
+    kind = str(record.leader)[6:7]
+    if kind == "z":
+        return _(
+            "an authority record (leader/06 z), not a title: Reol imports bibliographic records"
+        )
+    if kind in ("u", "v", "x", "y"):
+        return _(
+            "a holdings record (leader/06 %(kind)s), not a title: import the titles with their "
+            "holdings in 852, 949 or 952"
+        ) % {"kind": kind}
+    if kind in ("w", "q"):
+        return _(
+            "a classification or community information record (leader/06 %(kind)s), not a title"
+        ) % {"kind": kind}
+    return ""
+
+
+def _control(record: pymarc.Record) -> str:
+    f001 = record.get("001")
+    return (f001.data or "") if f001 is not None and f001.is_control_field() else ""
 
 
 def _explain(error: Exception) -> str:
@@ -463,6 +491,8 @@ def record_from_element(number: int, where: str, element: Element) -> RecordResu
     if not record.fields:
         return RecordResult(number, where, error=_("record has no fields"))
     record, _dialect, notes = dialects.normalise(record)
+    if why := not_a_title(record):
+        return RecordResult(number, where, error=why, unread_control=_control(record))
     warnings.extend(notes)
     return RecordResult(number, where, record=record, warnings=warnings)
 

@@ -9,13 +9,14 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import pymarc
 import pytest
 
 from reol.catalog import exporter
 from reol.catalog.models import Item, Record, RecordIsbn
 from reol.core.permissions import SYSTEM
 
-from .helpers import MARC_DATA, comparable, read, run_import, shared_marc_files
+from .helpers import MARC_DATA, book, comparable, read, run_import, shared_marc_files
 
 pytestmark = [
     pytest.mark.django_db,
@@ -110,3 +111,27 @@ def test_real_file_imports_round_trips_and_reimports_without_duplicates(catalogu
     assert again.rejected == report.rejected
     assert again.copies_created == 0
     assert (Record.objects.count(), Item.objects.count(), RecordIsbn.objects.count()) == counts
+
+
+@pytest.mark.parametrize("name", ["auth-subset100.mrc", "auth-1066.mrc"])
+def test_an_authority_file_makes_no_blank_titles(world, name):
+    path = MARC_DATA / "evergreen" / name
+    if not path.is_file():
+        pytest.skip(f"{path} is absent (../shared/data/marc)")
+    report = run_import(SYSTEM, world.school_a, path.read_bytes())
+    assert report.read > 0 and report.created == 0
+    assert report.rejected == report.read
+    assert all("authority record (leader/06 z)" in p.reason for p in report.errors[:50])
+    assert not Record.objects.exists()
+
+
+def test_holdings_and_authority_records_are_refused_with_their_kind(world):
+    out = io.BytesIO()
+    writer = pymarc.MARCWriter(out)
+    for kind, control in (("z", "a1"), ("y", "h1"), ("a", "b1")):
+        record = book(f"Post {control}", control=control, leader=f"00000n{kind}m a2200000 a 4500")
+        writer.write(record)
+    report = run_import(SYSTEM, world.school_a, out.getvalue())
+    assert (report.read, report.created, report.rejected) == (3, 1, 2)
+    reasons = {p.control_number: p.reason for p in report.errors}
+    assert "authority record" in reasons["a1"] and "holdings record" in reasons["h1"]
