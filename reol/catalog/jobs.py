@@ -152,7 +152,8 @@ def _run(job_id: int) -> ImportJob:
             for p in problems[:MAX_PROBLEMS_KEPT]
         ]
         job.summary = report.summary()
-        job.state = ImportJob.State.DONE
+        # A file that is not MARC (or holds no record) imported nothing: it failed, not finished.
+        job.state = ImportJob.State.FAILED if report.not_marc else ImportJob.State.DONE
     except Exception as error:
         job.state = ImportJob.State.FAILED
         job.summary = _("%(error)s (%(kind)s)") % {"error": error, "kind": type(error).__name__}

@@ -138,10 +138,12 @@ def test_a_file_that_is_not_marc_is_reported_not_crashed(catalogue, in_request):
         {"file": _upload(b"<html><p>hej</p></html>", "side.html"), "holdings": "852"},
     )
     job = ImportJob.objects.get()
-    assert job.state == ImportJob.State.DONE
+    assert job.state == ImportJob.State.FAILED  # nothing imported: not "done"
     assert [p["reason"] for p in job.problems] == [
         "no MARC records found: the file is empty or not MARC21 (ISO 2709 or MARCXML)"
     ]
+    page = client.get(reverse("catalog-import-job", args=[job.pk])).content.decode()
+    assert "The import stopped:" in page and "not MARC21" in page
 
 
 def test_another_schools_job_is_not_found(catalogue, in_request):
