@@ -365,7 +365,7 @@ def _naming(tag: str, ind2: str = " ") -> Callable[[_Danmarc2, Field], bool]:
 
 
 _DK_FIELDS: dict[str, Callable[[_Danmarc2, Field], bool]] = {
-    "020": _copying("020", "a=a,c=q,z=z"),
+    # 020 is not the ISBN in danMARC2 (that is 021): it holds codes such as "dk" and stays in 887
     "021": _dk_isbn,
     "022": _copying("022", "a=a,x=z"),
     "041": _copying("041", "a=a,c=h,u=j,d=a", "0 "),

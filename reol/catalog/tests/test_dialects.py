@@ -137,6 +137,21 @@ def test_danmarc2_record_is_valid_marc21_and_keeps_what_has_no_marc21_place():
     assert extract(again.record).columns == extract(record).columns
 
 
+def test_danmarc2_020_is_not_an_isbn():
+    """In danMARC2 the ISBN is 021; 020 holds codes such as "dk" (DBC's system tests)."""
+    record, _d, _w = dialects.normalise(
+        danmarc2(
+            _df("020", "a", "dk"),
+            _df("021", "e", "9788702284294"),
+            _df("245", "a", "Den sammenhængende by"),
+        )
+    )
+    found = extract(record)
+    assert found.isbn13s == ["9788702284294"]
+    assert not found.warnings  # no "ISBN »dk« is not valid"
+    assert "020 00 *adk" in [f["a"] for f in record.get_fields("887")]
+
+
 @pytest.mark.parametrize(
     ("general", "specific", "kind"),
     [
