@@ -46,6 +46,8 @@ class ImportReport:
     possible_duplicates: int = 0
     # records with holdings in a field the import did not read, per tag
     unread_holdings: dict[str, int] = field(default_factory=dict)
+    # copies per location code the school does not have (warned about once a code)
+    unknown_locations: dict[str, int] = field(default_factory=dict)
     dry_run: bool = False
     rolled_back: bool = False
     # Set when the file is not MARC at all (or holds no record): the reason, reported once.
@@ -98,7 +100,22 @@ class ImportReport:
             text = _("%(summary)s (all or nothing: rejections found, nothing saved)") % {
                 "summary": text
             }
-        return " ".join([f"{text}.", *self._unread_holdings_sentences(n, cli)])
+        return " ".join(
+            [f"{text}.", *self._unread_holdings_sentences(n, cli), *self._unknown_locations(n)]
+        )
+
+    def _unknown_locations(self, n: Callable[[int], str]) -> list[str]:
+        return [
+            ngettext(
+                "%(n)s copy had the location “%(code)s”, which the school does not have: it "
+                "has no location (add the location and import again to place it).",
+                "%(n)s copies had the location “%(code)s”, which the school does not have: they "
+                "have no location (add the location and import again to place them).",
+                count,
+            )
+            % {"n": n(count), "code": code}
+            for code, count in sorted(self.unknown_locations.items())
+        ]
 
     def _unread_holdings_sentences(self, n: Callable[[int], str], cli: bool) -> list[str]:
         sentences = []

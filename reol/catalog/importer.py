@@ -374,11 +374,14 @@ class _Import:
             code = (f.get(spec.location) or "").strip().lower()
             location = self.locations.get(code)
             if code and location is None:
-                self._warn(
-                    result,
-                    _("copy %(barcode)s: location “%(code)s” is unknown at %(school)s")
-                    % {"barcode": barcode, "code": code, "school": self.school.name},
-                )
+                unknown = self.report.unknown_locations
+                if code not in unknown:  # once a location: the summary counts its copies
+                    self._warn(
+                        result,
+                        _("copy %(barcode)s: location “%(code)s” is unknown at %(school)s")
+                        % {"barcode": barcode, "code": code, "school": self.school.name},
+                    )
+                unknown[code] = unknown.get(code, 0) + 1
             copies.append(
                 {
                     "barcode": barcode,

@@ -74,6 +74,23 @@ def test_copies_belong_to_the_importing_school(catalogue):
     assert (item.school, item.location) == (catalogue.world.school_b, catalogue.skon_b)
 
 
+def test_an_unknown_location_is_warned_about_once_and_counted(catalogue):
+    records = [
+        book(f"Jazz {n}", control=f"j{n}", holdings=[{"p": f"J{n}A", "c": "hunt-facul"},
+                                                     {"p": f"J{n}B", "c": "hunt-facul"}])
+        for n in range(5)
+    ]  # fmt: skip
+
+    report = run_import(SYSTEM, catalogue.world.school_a, iso(*records))
+
+    assert report.copies_created == 10
+    located = [p.reason for p in report.warnings if "hunt-facul" in p.reason]
+    assert located == ["copy J0A: location “hunt-facul” is unknown at Nordskolen"]
+    assert "10 copies had the location “hunt-facul”, which the school does not have" in (
+        report.summary()
+    )
+
+
 def test_unknown_location_and_unusable_barcode_are_warnings(catalogue):
     record = book(
         "Advarsler",
