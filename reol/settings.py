@@ -301,10 +301,12 @@ DEFAULT_FROM_EMAIL = os.environ.get("REOL_EMAIL_FROM", "reol@localhost")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusals": {"()": "reol.core.logfilters.RefusalsWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("REOL_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        "django.request": {"filters": ["refusals"]},
         # pysaml2's schema library says at INFO that it loaded a schema, on every command.
         "xmlschema": {"level": "WARNING"},
     },

@@ -46,6 +46,14 @@ def test_403_page_explains_and_links_home(world):
     assert "You may not do this" in page and "Nordskolen" in page and 'href="/"' in page
 
 
+def test_a_403_is_logged_as_a_line_without_a_traceback(world, caplog):
+    with caplog.at_level("WARNING", logger="django.request"):
+        assert as_user(world.teacher_a).get(reverse("people")).status_code == 403
+    (logged,) = [r for r in caplog.records if r.name == "django.request"]
+    assert "Forbidden" in logged.getMessage() and logged.exc_info is None
+    assert "Traceback" not in caplog.text
+
+
 def test_500_page_stands_alone():
     """It renders with no request, context processors or database."""
     with translation.override("en"):
