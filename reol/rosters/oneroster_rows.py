@@ -235,7 +235,10 @@ def _people(
                 roster.leaving.add(sid)
             continue
         if category is None:
-            skipped["other_role" if here else "other_school"] += 1
+            # Of another school only when a role says so: a guardian has no role of a school
+            # (Microsoft SDS lists them in users.csv with none in roles.csv), nor a parent's.
+            elsewhere = not here and any(r[0] not in GUARDIAN_ROLES for r in user_roles)
+            skipped["other_school" if elsewhere else "other_role"] += 1
             continue
         person = _person_of(users, row.line, cells, sid, category, here, card_from)
         problems = _check_person(person)

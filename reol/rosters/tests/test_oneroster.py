@@ -207,6 +207,9 @@ def test_school_data_sync_v2_and_v21(world):
     v21 = _shared("microsoft-sds/SDS v2.1")
     report = _import_folder(world.school_b, v21)  # the bundle's only school
     assert report.saved, report.problems
+    # 114006 and 114008 are of other orgs; 114002 and 114005 are guardians, with no role
+    assert report.facts["skipped_other_schools"] == 2
+    assert report.facts["skipped_other_roles"] == 2
     jack = Patron.objects.get(school=world.school_b, source_id="114001")
     assert jack.guardians == ["jean.craig@outlook.com"]  # relationships.csv
     assert jack.grade == 10
