@@ -15,6 +15,7 @@ MARCXML (and marcxchange) is parsed with defusedxml, which refuses DTDs and enti
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 from collections.abc import Iterator
@@ -254,9 +255,12 @@ def _read_by_pymarc(
     if escaped:  # danMARC2's subfield codes æ, ø, å, which pymarc would turn into others
         chunk = LETTER_CODE.sub(escape_letter_code, chunk)
     try:
-        record = pymarc.Record(
-            data=chunk, to_unicode=True, force_utf8=utf8, hide_utf8_warnings=True
-        )
+        if utf8:
+            record = pymarc.Record(
+                data=chunk, to_unicode=True, force_utf8=True, hide_utf8_warnings=True
+            )
+        else:
+            record = _from_marc8(chunk, warnings)
     except UnicodeDecodeError:
         return RecordResult(
             number,
@@ -279,6 +283,21 @@ def _read_by_pymarc(
     if escaped:
         unescape_letter_codes(record)
     return _normalised(number, where, record, warnings, said_marc8=said_marc8)
+
+
+_CUT_MULTIBYTE = re.compile(r"Multi-byte position (\d+) exceeds length of marc8 string (\d+)")
+
+
+def _from_marc8(chunk: bytes, warnings: list[str]) -> pymarc.Record:
+    """A MARC-8 record. pymarc's decoder writes what it finds wrong to standard error itself
+    (in English, with no record number, between the import's own lines); it is caught here
+    and said as this record's warning."""
+    said = io.StringIO()
+    with contextlib.redirect_stderr(said):
+        record = pymarc.Record(data=chunk, to_unicode=True, hide_utf8_warnings=True)
+    if _CUT_MULTIBYTE.search(said.getvalue()):
+        warnings.append(_("bad MARC-8: a multi-byte character is cut off; it is read as a space"))
+    return record
 
 
 def _normalised(

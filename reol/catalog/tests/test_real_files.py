@@ -135,3 +135,13 @@ def test_holdings_and_authority_records_are_refused_with_their_kind(world):
     assert (report.read, report.created, report.rejected) == (3, 1, 2)
     reasons = {p.control_number: p.reason for p in report.errors}
     assert "authority record" in reasons["a1"] and "holdings record" in reasons["h1"]
+
+
+def test_pymarcs_own_complaints_become_the_records_warnings(world, capfd):
+    path = MARC_DATA / "marc4j" / "test" / "resources" / "chinese_mangled_multibyte.mrc"
+    if not path.is_file():
+        pytest.skip(f"{path} is absent (../shared/data/marc)")
+    report = run_import(SYSTEM, world.school_a, path.read_bytes())
+    assert report.read == 4 and report.rejected == 0
+    assert any("multi-byte character is cut off" in p.reason for p in report.warnings)
+    assert "Multi-byte position" not in capfd.readouterr().err  # nothing raw, in English
