@@ -304,7 +304,7 @@ def _normalised(
     number: int, where: str, record: pymarc.Record, warnings: list[str], *, said_marc8: bool
 ) -> RecordResult:
     record, dialect, notes = dialects.normalise(record)
-    if why := not_a_title(record):
+    if why := not_a_title(record, dialect):
         return RecordResult(number, where, error=why, unread_control=_control(record))
     if said_marc8 and dialect != dialects.DANMARC2:  # danMARC2 leaves leader/09 blank: UTF-8
         warnings.append(_("leader says MARC-8 but the record is UTF-8; read as UTF-8"))
@@ -312,10 +312,17 @@ def _normalised(
     return RecordResult(number, where, record=record, warnings=warnings)
 
 
-def not_a_title(record: pymarc.Record) -> str:
+def not_a_title(record: pymarc.Record, dialect: str = dialects.MARC21) -> str:
     """Why a record is not a title Reol can catalogue ("" when it is): MARC21's authority,
     holdings, classification and community records (leader/06) describe no title of their
-    own; imported as titles they became blank "[no title]" records."""
+    own, nor does a danMARC2 record without 245 (a library's enrichment of a national record,
+    or an authority record); imported as titles they became blank "[no title]" records."""
+    if dialect == dialects.DANMARC2 and not record.get_fields("245"):
+        f003 = record.get("003")
+        return _(
+            "a danMARC2 record without a title (245): an enrichment or authority record of "
+            "agency %(agency)s, not a title of its own"
+        ) % {"agency": (f003.data if f003 is not None else "") or "?"}
     kind = str(record.leader)[6:7]
     if kind == "z":
         return _(
@@ -509,8 +516,8 @@ def record_from_element(number: int, where: str, element: Element) -> RecordResu
         return RecordResult(number, where, error=_malformed())
     if not record.fields:
         return RecordResult(number, where, error=_("record has no fields"))
-    record, _dialect, notes = dialects.normalise(record)
-    if why := not_a_title(record):
+    record, dialect, notes = dialects.normalise(record)
+    if why := not_a_title(record, dialect):
         return RecordResult(number, where, error=why, unread_control=_control(record))
     warnings.extend(notes)
     return RecordResult(number, where, record=record, warnings=warnings)
