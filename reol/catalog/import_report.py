@@ -40,6 +40,8 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     rejected: int = 0
+    # read but no title of its own (authority, holdings, a danMARC2 enrichment): each a warning
+    skipped: int = 0
     copies_created: int = 0
     copies_rejected: int = 0
     # new records with the ISBN of another (their 001+003 differ): each also a warning
@@ -57,8 +59,9 @@ class ImportReport:
 
     @property
     def failed(self) -> bool:
-        """Nothing could be imported: the file is not MARC, or every record was rejected."""
-        return bool(self.not_marc) or (self.read > 0 and self.rejected == self.read)
+        """Nothing could be imported: the file is not MARC, or every record was rejected (or
+        skipped: an authority file holds no title)."""
+        return bool(self.not_marc) or (self.read > 0 and self.rejected + self.skipped == self.read)
 
     def summary(self, *, cli: bool = False) -> str:
         """One sentence in the active language, ending in a full stop (and one more for each
@@ -74,6 +77,15 @@ class ImportReport:
             ngettext("%(n)s updated", "%(n)s updated", self.updated) % {"n": n(self.updated)},
             ngettext("%(n)s rejected", "%(n)s rejected", self.rejected) % {"n": n(self.rejected)},
         ]
+        if self.skipped:
+            parts.append(
+                ngettext(
+                    "%(n)s skipped (not a title: authority, holdings or enrichment)",
+                    "%(n)s skipped (not titles: authority, holdings or enrichment)",
+                    self.skipped,
+                )
+                % {"n": n(self.skipped)}
+            )
         copies = [
             ngettext("%(n)s copy created", "%(n)s copies created", self.copies_created)
             % {"n": n(self.copies_created)}

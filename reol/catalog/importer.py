@@ -130,6 +130,7 @@ class _Import:
                 "created": r.created,
                 "updated": r.updated,
                 "rejected": r.rejected,
+                "skipped": r.skipped,
                 "copies_created": r.copies_created,
             },
         )
@@ -144,6 +145,10 @@ class _Import:
             self.report.read += 1
             for text in result.warnings:
                 self._warn(result, text)
+            if result.skipped:  # no title of its own: said, counted, not a rejection
+                self.report.skipped += 1
+                self._warn(result, result.error)
+                continue
             if result.record is None:
                 self._reject(result, result.error)
                 continue

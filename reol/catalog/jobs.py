@@ -91,6 +91,7 @@ def _counts(report: ImportReport, stream: IO[bytes], size: int, holdings: str) -
         "created": report.created,
         "updated": report.updated,
         "rejected": report.rejected,
+        "skipped": report.skipped,
         "copies_created": report.copies_created,
         "copies_rejected": report.copies_rejected,
         "possible_duplicates": report.possible_duplicates,

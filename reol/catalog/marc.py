@@ -70,6 +70,9 @@ class RecordResult:
     not_marc: bool = False
     # The 001 of a record that could not be read, as far as its bytes still show it
     unread_control: str = ""
+    # Read, but no title of its own (an authority, holdings or enrichment record): ``error``
+    # says which; the import skips it rather than rejecting it as bad data.
+    skipped: bool = False
 
     @property
     def control_number(self) -> str:
@@ -305,7 +308,7 @@ def _normalised(
 ) -> RecordResult:
     record, dialect, notes = dialects.normalise(record)
     if why := not_a_title(record, dialect):
-        return RecordResult(number, where, error=why, unread_control=_control(record))
+        return RecordResult(number, where, error=why, unread_control=_control(record), skipped=True)
     if said_marc8 and dialect != dialects.DANMARC2:  # danMARC2 leaves leader/09 blank: UTF-8
         warnings.append(_("leader says MARC-8 but the record is UTF-8; read as UTF-8"))
     warnings.extend(notes)
@@ -518,7 +521,7 @@ def record_from_element(number: int, where: str, element: Element) -> RecordResu
         return RecordResult(number, where, error=_("record has no fields"))
     record, dialect, notes = dialects.normalise(record)
     if why := not_a_title(record, dialect):
-        return RecordResult(number, where, error=why, unread_control=_control(record))
+        return RecordResult(number, where, error=why, unread_control=_control(record), skipped=True)
     warnings.extend(notes)
     return RecordResult(number, where, record=record, warnings=warnings)
 

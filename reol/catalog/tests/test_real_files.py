@@ -85,7 +85,8 @@ def test_real_file_imports_round_trips_and_reimports_without_duplicates(catalogu
     school = catalogue.world.school_a
     data = path.read_bytes()
     results = read(data)  # what the reader makes of the file, as the importer sees it
-    refused_by_reader = {r.position: r.error for r in results if r.record is None}
+    refused_by_reader = {r.position: r.error for r in results if r.record is None and not r.skipped}
+    not_titles = {r.position: r.error for r in results if r.skipped}  # authority, holdings
 
     report = run_import(SYSTEM, school, data)
 
@@ -96,6 +97,9 @@ def test_real_file_imports_round_trips_and_reimports_without_duplicates(catalogu
     for position, reason in refused_by_reader.items():
         assert errors.get(position) == reason  # each reader rejection reported as such
     assert report.rejected + bool(report.not_marc) == len(errors)
+    assert report.skipped == len(not_titles)
+    said = {p.position: p.reason for p in report.warnings if p.position in not_titles}
+    assert said == not_titles  # each one said, as a warning, with its kind
     kept = _stored_positions(results, report)
     assert report.created + report.updated == len(kept)
     assert Record.objects.count() == report.created
@@ -108,7 +112,7 @@ def test_real_file_imports_round_trips_and_reimports_without_duplicates(catalogu
 
     assert again.created == 0
     assert again.updated == len(kept)
-    assert again.rejected == report.rejected
+    assert (again.rejected, again.skipped) == (report.rejected, report.skipped)
     assert again.copies_created == 0
     assert (Record.objects.count(), Item.objects.count(), RecordIsbn.objects.count()) == counts
 
@@ -119,9 +123,9 @@ def test_an_authority_file_makes_no_blank_titles(world, name):
     if not path.is_file():
         pytest.skip(f"{path} is absent (../shared/data/marc)")
     report = run_import(SYSTEM, world.school_a, path.read_bytes())
-    assert report.read > 0 and report.created == 0
-    assert report.rejected == report.read
-    assert all("authority record (leader/06 z)" in p.reason for p in report.errors[:50])
+    assert report.read > 0 and report.created == 0 and report.rejected == 0
+    assert report.skipped == report.read and report.failed  # nothing to import in it
+    assert all("authority record (leader/06 z)" in p.reason for p in report.warnings[:50])
     assert not Record.objects.exists()
 
 
@@ -132,8 +136,8 @@ def test_holdings_and_authority_records_are_refused_with_their_kind(world):
         record = book(f"Post {control}", control=control, leader=f"00000n{kind}m a2200000 a 4500")
         writer.write(record)
     report = run_import(SYSTEM, world.school_a, out.getvalue())
-    assert (report.read, report.created, report.rejected) == (3, 1, 2)
-    reasons = {p.control_number: p.reason for p in report.errors}
+    assert (report.read, report.created, report.rejected, report.skipped) == (3, 1, 0, 2)
+    reasons = {p.control_number: p.reason for p in report.warnings}
     assert "authority record" in reasons["a1"] and "holdings record" in reasons["h1"]
 
 
