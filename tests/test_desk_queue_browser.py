@@ -262,5 +262,11 @@ def test_the_scan_button_stays_on_a_320_px_screen(world, browser, live_server):
             "els => els.filter(e => e.getBoundingClientRect().right > 320).map(e => e.outerHTML)"
         )
         assert beyond == []
+        # The choice after a code that is no card stays on the screen too.
+        _type_stream(page, ["A0001", "NOSUCHCODE"])
+        alert = page.locator("#desk-message").get_by_role("alert")
+        for name in ("Lend the waiting codes to this patron", "Drop the waiting codes"):
+            box = alert.get_by_role("button", name=name).bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 320, name
     finally:
         context.close()

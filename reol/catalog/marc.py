@@ -76,10 +76,7 @@ class RecordResult:
 
     @property
     def control_number(self) -> str:
-        if self.record is None:
-            return self.unread_control
-        f001 = self.record.get("001")
-        return (f001.data or "") if f001 is not None and f001.is_control_field() else ""
+        return self.unread_control if self.record is None else _control(self.record)
 
 
 def at_byte(offset: int) -> str:
