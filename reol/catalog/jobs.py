@@ -97,7 +97,31 @@ def _counts(report: ImportReport, stream: IO[bytes], size: int, holdings: str) -
         "possible_duplicates": report.possible_duplicates,
         "not_marc": bool(report.not_marc),
         "percent": min(100, int(100 * position / size)) if size else 100,
+        # what the summary says besides the counts, so it is said again in the reader's language
+        "rolled_back": report.rolled_back,
+        "unread_holdings": report.unread_holdings,
+        "unknown_locations": report.unknown_locations,
     }
+
+
+def summary_of(job: ImportJob) -> str:
+    """The finished import's summary in the active language (a page's reader, not the language
+    the import ran in), from its figures; as stored when those are not all kept (an older
+    job, a failed one, a file that was not MARC)."""
+    counts = job.counts
+    if job.state != ImportJob.State.DONE or counts.get("not_marc") or "rolled_back" not in counts:
+        return job.summary
+    names = ("read", "created", "updated", "rejected", "skipped", "copies_created")
+    figures = {name: int(counts.get(name) or 0) for name in names}
+    return ImportReport(
+        **figures,
+        copies_rejected=int(counts.get("copies_rejected") or 0),
+        possible_duplicates=int(counts.get("possible_duplicates") or 0),
+        unread_holdings=dict(counts.get("unread_holdings") or {}),
+        unknown_locations=dict(counts.get("unknown_locations") or {}),
+        dry_run=job.dry_run,
+        rolled_back=bool(counts["rolled_back"]),
+    ).summary()
 
 
 def _close_old_connections() -> None:

@@ -165,7 +165,9 @@ def import_marc_page(request: HttpRequest) -> HttpResponse:
             if not background:
                 jobs.run(job.pk)
             return redirect("catalog-import-job", job.pk)
-    recent = ImportJob.objects.filter(school=school).order_by("-created_at")[:10]
+    recent = list(ImportJob.objects.filter(school=school).order_by("-created_at")[:10])
+    for job in recent:
+        job.summary = jobs.summary_of(job)  # in the reader's language (not saved)
     return render(
         request,
         "catalog/import.html",
@@ -185,6 +187,7 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     )
     errors = [p for p in job.problems if p["level"] == "error"]
     warnings = [p for p in job.problems if p["level"] == "warning"]
+    job.summary = jobs.summary_of(job)  # in the reader's language (not saved)
     return render(request, template, {"job": job, "errors": errors, "warnings": warnings})
 
 

@@ -202,3 +202,23 @@ def test_possible_duplicates_are_listed_and_can_be_merged_from_their_page(catalo
 def test_the_duplicates_page_is_for_cataloguers(catalogue):
     response = signed_in(catalogue.world.teacher_a).get(reverse("catalog-duplicates"))
     assert response.status_code == 403
+
+
+def test_an_imports_summary_is_shown_in_the_readers_language(catalogue, in_request):
+    from django.utils import translation
+
+    from reol.catalog import jobs
+
+    client = signed_in(catalogue.world.librarian_a)
+    client.post(reverse("catalog-import"), {"file": _upload(iso(*GOOD)), "holdings": "952"})
+    job = ImportJob.objects.get()
+    with translation.override("nb"):  # as a run in Norwegian stored it
+        job.summary = jobs.summary_of(job)
+    assert job.summary.startswith("Lest 2 poster")
+    job.save(update_fields=["summary"])
+    with translation.override("en"):
+        assert jobs.summary_of(job).startswith("Read 2 records: 2 created, 0 updated")
+    with translation.override("da"):
+        assert jobs.summary_of(job).startswith("Læst 2 poster")
+    page = client.get(reverse("catalog-import"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Read 2 records" in page and "Lest 2 poster" not in page
