@@ -111,12 +111,19 @@ def summary_of(job: ImportJob) -> str:
     counts = job.counts
     if job.state != ImportJob.State.DONE or counts.get("not_marc") or "rolled_back" not in counts:
         return job.summary
-    names = ("read", "created", "updated", "rejected", "skipped", "copies_created")
-    figures = {name: int(counts.get(name) or 0) for name in names}
+
+    def figure(name: str) -> int:
+        return int(counts.get(name) or 0)
+
     return ImportReport(
-        **figures,
-        copies_rejected=int(counts.get("copies_rejected") or 0),
-        possible_duplicates=int(counts.get("possible_duplicates") or 0),
+        read=figure("read"),
+        created=figure("created"),
+        updated=figure("updated"),
+        rejected=figure("rejected"),
+        skipped=figure("skipped"),
+        copies_created=figure("copies_created"),
+        copies_rejected=figure("copies_rejected"),
+        possible_duplicates=figure("possible_duplicates"),
         unread_holdings=dict(counts.get("unread_holdings") or {}),
         unknown_locations=dict(counts.get("unknown_locations") or {}),
         dry_run=job.dry_run,
