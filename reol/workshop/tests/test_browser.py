@@ -91,3 +91,25 @@ def test_kits_sessions_and_guides(workshop: Workshop, page, browser, live_server
     expect(student.locator("article h1")).to_have_text("Sådan filmer du med kameraet")
     student_context.close()
     assert timezone.localdate() < workshop.day <= timezone.localdate() + dt.timedelta(days=7)
+
+
+def test_the_librarian_edits_a_guide_at_320_px(workshop: Workshop, page):  # type: ignore[no-untyped-def]
+    """The edit page of an existing guide (it once crashed: the site's language list overwrote
+    the page's), in Chromium at 320 px: it reflows, its fields are named, and a change saves."""
+    from pathlib import Path
+
+    w = workshop.world
+    guide = services.save_guide(w.librarian_a, w.school_a, kind=Guide.Kind.EQUIPMENT, texts=TEXTS)
+    page.set_viewport_size({"width": 320, "height": 640})
+    sign_in(page, "bib-a", PASSWORD)
+    page.goto(f"/staff/workshop/guides/{guide.pk}/edit/")
+    expect(page.locator("#id_title_en")).to_have_value(TEXTS["en"][0])
+    checks = (Path(__file__).resolve().parents[3] / "tests" / "a11y_checks.js").read_text()
+    page.keyboard.press("Tab")
+    result = page.evaluate(checks)
+    assert result["scrollWidth"] <= 320
+    assert not [result[k] for k in ("offscreen", "duplicates", "unlabelled", "rings") if result[k]]
+    page.locator("#id_title_en").fill("How to film with the tablet")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("body")).to_contain_text("The guide is saved.")
+    assert guide.texts.get(language="en").title == "How to film with the tablet"
