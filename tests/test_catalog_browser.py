@@ -125,6 +125,26 @@ def test_marc_import_from_the_page_shows_progress_and_rejections(world, page, tm
     assert "11" in rejected  # the broken record is the 11th in the file
 
 
+def test_an_import_with_authority_records_says_they_were_skipped_at_320_px(world, page, tmp_path):  # type: ignore[no-untyped-def]
+    titles = [book(f"Titel {n}", control=f"t{n}") for n in range(3)]
+    authority = book("Hansen, Ib", control="a1", leader="00000nz  a2200000n  4500")
+    path = tmp_path / "mixed.mrc"
+    path.write_bytes(iso(titles[0], authority, *titles[1:]))
+    page.set_viewport_size({"width": 320, "height": 640})
+    sign_in(page, "bib-a", PASSWORD)
+    page.goto("/staff/catalogue/import/")
+    page.get_by_label("MARC file").set_input_files(str(path))
+    page.get_by_role("button", name="Import").click()
+    stats = page.locator("#import-progress .stats")
+    stats.get_by_text("skipped: not titles").wait_for(timeout=30_000)
+    assert "1" in stats.inner_text() and Record.objects.count() == 3
+    checks = (Path(__file__).parent / "a11y_checks.js").read_text()
+    page.keyboard.press("Tab")
+    result = page.evaluate(checks)
+    assert result["scrollWidth"] <= 320
+    assert not [result[k] for k in ("offscreen", "duplicates", "unlabelled", "rings") if result[k]]
+
+
 def test_merge_shows_both_records_and_warns_before_anything_is_merged(world, page):
     keep = services.create_record(SYSTEM, world.municipality, book("Rejsen til Saturn", isbn=ISBN))
     other = services.create_record(

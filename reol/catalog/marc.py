@@ -291,7 +291,9 @@ _CUT_MULTIBYTE = re.compile(r"Multi-byte position (\d+) exceeds length of marc8 
 def _from_marc8(chunk: bytes, warnings: list[str]) -> pymarc.Record:
     """A MARC-8 record. pymarc's decoder writes what it finds wrong to standard error itself
     (in English, with no record number, between the import's own lines); it is caught here
-    and said as this record's warning."""
+    and said as this record's warning. ``redirect_stderr`` swaps the process's ``sys.stderr``
+    for the decoding of this one record: a ``print`` to standard error from another thread in
+    that instant would land here (the log's handlers keep the stream they were given)."""
     said = io.StringIO()
     with contextlib.redirect_stderr(said):
         record = pymarc.Record(data=chunk, to_unicode=True, hide_utf8_warnings=True)

@@ -78,7 +78,9 @@ def _find(records: QuerySet[Record], query: str) -> QuerySet[Record]:
 
 def _in_contributors(word: str) -> Q:
     """The authors and other contributors (100/700…; 245 $c is not always there), in their JSON
-    text: PostgreSQL's shows "Ø" as itself, SQLite keeps the stored text with "\\u00d8"."""
+    text: PostgreSQL's shows "Ø" as itself, SQLite keeps the stored text with "\\u00d8". The
+    text has the keys too, so "name", "role", "relator" or a relator code ("aut") alone match
+    every record with contributors: a substring search's price for one cheap condition."""
     escaped = json.dumps(word)[1:-1]
     found = Q(names__icontains=word)
     return found | Q(names__icontains=escaped) if escaped != word else found
