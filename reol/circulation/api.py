@@ -31,7 +31,7 @@ from . import once, selectors
 from .actions import class_sets as class_set_actions
 from .actions import holds as hold_actions
 from .actions import loans as loan_actions
-from .actions.common import unknown_item
+from .actions.common import desk_for, unknown_item
 from .errors import CirculationError
 from .models import Hold, Loan
 
@@ -131,23 +131,10 @@ def _school_by_code(code: str) -> School:
 def _desk_school(
     request: HttpRequest, code: str | None, item: str | None = None, *, lending: bool = False
 ) -> School:
-    """The school named; else the copy's school (always, when lending: only its own school
-    lends a copy; when returning, if the caller works its desk); else the caller's only desk."""
+    """The school named, else ``desk_for`` the copy (its school, or the caller's one desk)."""
     if code:
         return _school_by_code(code)
-    found = selectors.school_of_copy(item) if item else None
-    if found is not None and (lending or has_perm(_me(request), Perm.CIRCULATION_DESK, found)):
-        return found
-    desks = list(
-        schools_with(_me(request), Perm.CIRCULATION_DESK).select_related("municipality")[:2]
-    )
-    if len(desks) == 1:
-        return desks[0]
-    if found is not None:
-        return found
-    raise CirculationError(
-        "school_required", _('Say which school\'s desk this is ("school").'), status=422
-    )
+    return desk_for(_me(request), selectors.school_of_copy(item) if item else None, lending=lending)
 
 
 def _answer(call: Callable[[], T], status: int = 200) -> tuple[int, T | dict[str, str]]:
@@ -213,7 +200,8 @@ def checkin(request: HttpRequest, payload: ItemIn) -> tuple[int, Any] | HttpResp
     """Return a copy at a school's desk; says where it goes (shelf, hold shelf, in transit)."""
 
     def run() -> dict[str, Any]:
-        school = _desk_school(request, payload.school, payload.item)
+        # With no school named, the action finds the desk from the copy it locks (``desk_for``).
+        school = _school_by_code(payload.school) if payload.school else None
         result = loan_actions.checkin(_me(request), school, payload.item)
         return {
             "item": result.item.barcode,

@@ -19,7 +19,7 @@ from reol.catalog.models import Item, Record
 from reol.catalog.states import can_change
 from reol.core import bulk
 from reol.core.models import School, User
-from reol.core.permissions import Actor, Perm, has_perm, require
+from reol.core.permissions import Actor, Perm, has_perm, require, schools_with
 from reol.core.rows import Shape, set_related
 from reol.patrons.selectors import borrowing_refusal
 
@@ -91,33 +91,67 @@ _COPY_SQL = "SELECT {columns} FROM {item} i JOIN {record} r ON r.id = i.record_i
 _COPY_SQL += " JOIN {school} s ON s.id = i.school_id WHERE i.{key} = %s{lock}"
 
 
+def desk_for(actor: Actor, copy_school: School | None, *, lending: bool = False) -> School:
+    """The desk of an action that names no school: the copy's school (always, when lending:
+    only its own school lends a copy; when returning, if the actor works its desk); else the
+    actor's one desk; else the copy's school, where the permission check then refuses."""
+    if copy_school is not None and (lending or has_perm(actor, Perm.CIRCULATION_DESK, copy_school)):
+        return copy_school
+    desks = list(schools_with(actor, Perm.CIRCULATION_DESK).select_related("municipality")[:2])
+    if len(desks) == 1:
+        return desks[0]
+    if copy_school is not None:
+        return copy_school
+    raise CirculationError(
+        "school_required", _('Say which school\'s desk this is ("school").'), status=422
+    )
+
+
 def first_row(queryset: Any) -> Any:
     """The first row, without the ``ORDER BY`` that ``first()`` adds (one row is expected)."""
     return next(iter(queryset[:1]), None)
 
 
-def _copy_locked(key: str, value: Any, lock_record: bool) -> Item | None:
+# An expression over the copy's row ``i``, read in the statement that locks it, with its
+# parameters (``shelf.hold_probe``: whether a hold may want a copy coming back).
+Probe = tuple[str, list[Any]]
+
+
+def _copy_locked(key: str, value: Any, lock_record: bool, probe: Probe | None) -> list[Any] | None:
     """The copy whose ``key`` (``id`` or ``barcode``) is ``value``, with its school and part of
-    its record, locked (with the record, if asked). Written out in SQL: every scan asks, and
-    building this query through the ORM cost more than running it."""
+    its record, locked (with the record, if asked), then what ``probe`` asked. Written out in
+    SQL: every scan asks, and building this query through the ORM cost more than running it."""
     lock = ""
     if connection.features.has_select_for_update:  # SQLite: the write transaction locks it all
         lock = " FOR UPDATE OF i, r" if lock_record else " FOR UPDATE OF i"
     sql = _COPY_SQL.format(
-        columns=_COPY.columns(),
+        columns=_COPY.columns() + (f", {probe[0]}" if probe else ""),
         item=Item._meta.db_table,
         record=Record._meta.db_table,
         school=School._meta.db_table,
         key=key,
         lock=lock,
     )
-    found = _COPY.fetch(sql, [value])
+    found = _COPY.fetch(sql, [*(probe[1] if probe else []), value])
     if not found:
         return None
-    copy, record, school = found[0]
+    copy, record, school, *asked = found[0]
     set_related(copy, "record", record)
     set_related(copy, "school", school)
-    return copy
+    return [copy, *asked]
+
+
+def _locked(item: Item | str, lock_record: bool, probe: Probe | None) -> tuple[str, Any]:
+    """The barcode asked and the copy's row (``_copy_locked``), or None when no copy has it."""
+    if isinstance(item, Item):
+        return item.barcode, _copy_locked("id", item.pk, lock_record, probe)
+    # Looked up and locked in one query; a barcode typed in another case is looked up first.
+    barcode = item.strip()
+    found = _copy_locked("barcode", barcode, lock_record, probe) if barcode else None
+    if found is None and barcode:
+        loose = item_by_barcode(barcode)
+        found = _copy_locked("id", loose.pk, lock_record, probe) if loose is not None else None
+    return barcode, found
 
 
 def locked_item(item: Item | str, school: School, *, lock_record: bool = False) -> Item:
@@ -126,19 +160,28 @@ def locked_item(item: Item | str, school: School, *, lock_record: bool = False) 
     ``lock_record`` locks the record's row in the same statement (checkout: the bookings'
     check needs it locked, see ``bookings.lending.latest_due_date``).
     """
-    if isinstance(item, Item):
-        barcode = item.barcode
-        found = _copy_locked("id", item.pk, lock_record)
-    else:
-        # Looked up and locked in one query; a barcode typed in another case is looked up first.
-        barcode = item.strip()
-        found = _copy_locked("barcode", barcode, lock_record) if barcode else None
-        if found is None and barcode:
-            loose = item_by_barcode(barcode)
-            found = _copy_locked("id", loose.pk, lock_record) if loose is not None else None
-    if found is None or found.school.municipality_id != school.municipality_id:
+    barcode, found = _locked(item, lock_record, None)
+    if found is None or found[0].school.municipality_id != school.municipality_id:
         raise unknown_item(barcode)
-    return found
+    copy: Item = found[0]
+    return copy
+
+
+def desk_copy(
+    actor: Actor, school: School | None, item: Item | str, probe: Probe
+) -> tuple[School, Item, Any]:
+    """The desk, the copy locked there and what ``probe`` asked of it, in one statement; the
+    actor's desk permission checked. With no ``school`` (the API's caller named none) the desk
+    is ``desk_for`` the copy, read in the same statement instead of one of its own."""
+    if school is not None:
+        require(actor, Perm.CIRCULATION_DESK, school)
+    barcode, found = _locked(item, False, probe)
+    if school is None:
+        school = desk_for(actor, found[0].school if found else None)
+        require(actor, Perm.CIRCULATION_DESK, school)
+    if found is None or found[0].school.municipality_id != school.municipality_id:
+        raise unknown_item(barcode)
+    return school, found[0], found[1]
 
 
 def unknown_item(barcode: str) -> CirculationError:

@@ -43,6 +43,7 @@ from .checks import CHECKS, Attempt
 from .common import (
     _key,
     day,
+    desk_copy,
     first_row,
     lending_patron,
     local_today,
@@ -53,7 +54,15 @@ from .common import (
     title_of,
 )
 from .privacy import note_return
-from .shelf import close_hold, hold_for_returned, make_ready, next_waiting_hold, release, unready
+from .shelf import (
+    close_hold,
+    hold_for_returned,
+    hold_probe,
+    make_ready,
+    next_waiting_hold,
+    release,
+    unready,
+)
 
 # --- Checkout ----------------------------------------------------------------------------------
 
@@ -257,9 +266,11 @@ def _close_loan(loan: Loan, school: School, today: dt.date) -> int:
     return max(0, (today - loan.due_date).days)
 
 
-def _route(copy: Item, school: School, today: dt.date, result: CheckinResult) -> None:
+def _route(
+    copy: Item, school: School, today: dt.date, result: CheckinResult, may_hold: bool
+) -> None:
     """Where the copy goes: in transit home, to the hold shelf, or back on the shelf."""
-    hold = hold_for_returned(copy)
+    hold = hold_for_returned(copy) if may_hold else None
     if copy.school_id != school.pk:
         result.route = Route.TRANSIT
         if hold is not None and hold.state == HoldState.READY:
@@ -277,16 +288,15 @@ def _route(copy: Item, school: School, today: dt.date, result: CheckinResult) ->
 
 @transaction.atomic
 def checkin(
-    actor: Actor, school: School, item: Item | str, *, today: dt.date | None = None
+    actor: Actor, school: School | None, item: Item | str, *, today: dt.date | None = None
 ) -> CheckinResult:
-    """Take a copy back at ``school`` and say where it goes next.
+    """Take a copy back at ``school`` (None: ``desk_for`` the copy) and say where it goes next.
 
     To the hold shelf when someone waits for it here, in transit when it belongs to another
     school, else back on the shelf. A missing or lost copy that turns up is found again.
     """
-    require(actor, Perm.CIRCULATION_DESK, school)
     today = today or local_today()
-    copy = locked_item(item, school)
+    school, copy, hold_id = desk_copy(actor, school, item, hold_probe())
     if copy.status in (ItemStatus.WITHDRAWN, ItemStatus.DAMAGED):
         raise CirculationError(
             "item_unavailable",
@@ -308,7 +318,7 @@ def checkin(
     if copy.status in (ItemStatus.MISSING, ItemStatus.LOST):
         result.found = True
         move_item(copy, ItemStatus.AVAILABLE)
-    _route(copy, school, today, result)
+    _route(copy, school, today, result, may_hold=hold_id is not None)
     queue_for_search([copy.record_id])
     audit.record(
         actor,

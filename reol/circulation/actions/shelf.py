@@ -17,7 +17,7 @@ from reol.core.rows import Shape
 from .. import rules as rulebook
 from ..models import Hold, HoldState
 from ..states import require_hold_change
-from .common import move_item
+from .common import Probe, move_item
 
 HOLD_PICKUP_DAYS = 7  # a ready hold waits this long (then the next open day) on the hold shelf
 
@@ -34,27 +34,43 @@ def next_waiting_hold(item: Item, *, exclude_patron: User | None = None) -> Hold
 
 
 _HOLD = Shape((Hold, "h"))
-_HOLD_FOR_RETURNED = """
-SELECT {columns} FROM {hold} h
- WHERE (item_id = %s AND state = %s)
-    OR (state = %s AND school_id = %s AND record_id = %s AND (item_specific = %s OR item_id = %s))
- ORDER BY CASE WHEN state = %s THEN 0 ELSE 1 END, placed_at, id
- LIMIT 1{lock}
-"""
+# The hold a copy coming back serves: its ready hold (it was on the hold shelf), else the first
+# waiting hold it can fill at its school (as ``next_waiting_hold``). ``{item}``, ``{school}``
+# and ``{record}`` are the copy's: parameters, or the columns of its row in a statement that
+# reads it (``hold_probe``).
+_FOR_RETURNED = """FROM {hold} h
+ WHERE (h.item_id = {item} AND h.state = %s)
+    OR (h.state = %s AND h.school_id = {school} AND h.record_id = {record}
+        AND (h.item_specific = %s OR h.item_id = {item}))
+ ORDER BY CASE WHEN h.state = %s THEN 0 ELSE 1 END, h.placed_at, h.id
+ LIMIT 1"""
+
+
+def _for_returned(**copy: str) -> str:
+    return _FOR_RETURNED.format(hold=Hold._meta.db_table, **copy)
 
 
 def hold_for_returned(item: Item) -> Hold | None:
-    """The hold a copy coming back serves, in one query: its ready hold (it was on the hold
-    shelf), else the first waiting hold it can fill at its school (as ``next_waiting_hold``).
-    Most copies come back to no hold, so nothing is joined: the rare hold reads its patron
-    when asked. Written out in SQL: every check-in asks, and building this query through the
-    ORM cost more than running it."""
+    """The hold a copy coming back serves (``_FOR_RETURNED``), locked. Most copies come back to
+    no hold, so nothing is joined: the rare hold reads its patron when asked. Written out in
+    SQL: every check-in asks, and building this query through the ORM cost more than running
+    it."""
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    sql = _HOLD_FOR_RETURNED.format(columns=_HOLD.columns(), hold=Hold._meta.db_table, lock=lock)
+    sql = f"SELECT {_HOLD.columns()} {_for_returned(item='%s', school='%s', record='%s')}{lock}"
     ready, waiting = HoldState.READY.value, HoldState.WAITING.value
     params = [item.pk, ready, waiting, item.school_id, item.record_id, False, item.pk, ready]
     found = _HOLD.fetch(sql, params)
     return found[0][0] if found else None
+
+
+def hold_probe() -> Probe:
+    """Whether a hold may want the copy (``_FOR_RETURNED``'s hold id, or NULL), asked in the
+    statement that locks it (``common.desk_copy``): most copies come back to no hold, and then
+    ``hold_for_returned`` need not ask again. On PostgreSQL a hold placed while that statement
+    waited for the copy's lock is not seen; neither is one placed just after the check-in."""
+    sql = _for_returned(item="i.id", school="i.school_id", record="i.record_id")
+    ready, waiting = HoldState.READY.value, HoldState.WAITING.value
+    return f"(SELECT h.id {sql})", [ready, waiting, False, ready]
 
 
 def make_ready(hold: Hold, item: Item, today: dt.date) -> None:

@@ -114,3 +114,46 @@ def test_staff_see_only_the_loans_made_at_their_own_desks(library, token_for):
     assert [x["item"] for x in client.get(loans, **b).json()["items"]] == ["ATB1"]
     mine = client.get(loans, **token_for(w.student_a1)).json()["items"]
     assert sorted(x["item"] for x in mine) == ["ATB1", "S1"]
+
+
+def test_a_return_naming_no_school_is_taken_at_the_callers_desk(
+    library, token_for, django_assert_max_num_queries
+):
+    """The desk is found from the copy the check-in locks (no look-up of its own): a copy of
+    the caller's school comes home; another school's copy is taken at the caller's one desk
+    and sent home; a copy of another municipality is unknown here and left as it was; a
+    caller with two desks and a barcode nobody has is asked which desk."""
+    from reol.catalog import services as catalog
+    from reol.catalog.tests.helpers import book
+    from reol.circulation.models import Loan
+    from reol.core import services as core
+    from reol.core.models import Role
+    from reol.core.permissions import SYSTEM
+
+    client, w = Client(), library.world
+    a, b = token_for(w.librarian_a), token_for(w.librarian_b)
+    assert post(client, "/api/v1/circulation/checkout", {"patron": "B0001", "item": "SB1"}, b)\
+        .status_code == 201  # fmt: skip
+    assert post(client, "/api/v1/circulation/checkout", {"patron": "laerer-a", "item": "S1"}, a)\
+        .status_code == 201  # fmt: skip
+    with django_assert_max_num_queries(10):  # the token (read, last use), the check-in's eight
+        r = post(client, "/api/v1/circulation/checkin", {"item": "S1"}, a)
+    assert r.status_code == 200 and r.json()["route"] == "shelf", r.content
+    r = post(client, "/api/v1/circulation/checkin", {"item": "SB1"}, a)
+    assert r.status_code == 200, r.content
+    assert r.json()["route"] == "transit" and r.json()["destination"] == "syd"
+    assert Loan.objects.get(item__barcode="SB1").returned_school == w.school_a
+
+    other = core.create_municipality(SYSTEM, code="andet", name="Andet")
+    far = core.create_school(SYSTEM, municipality=other, code="fjern", name="Fjernskolen")
+    record = catalog.create_record(SYSTEM, other, book("Langt væk", control="f1"))
+    catalog.add_items(SYSTEM, record, far, barcodes=["F1"])
+    r = post(client, "/api/v1/circulation/checkin", {"item": "F1"}, a)
+    assert r.status_code == 422 and r.json()["code"] == "unknown_item"
+    assert library.item("F1").status == "available" and not Loan.objects.filter(item__barcode="F1")
+
+    core.grant_role(SYSTEM, w.librarian_a, w.school_b, Role.LIBRARIAN)
+    r = post(client, "/api/v1/circulation/checkin", {"item": "NOBODY"}, a)
+    assert r.status_code == 422 and r.json()["code"] == "school_required"
+    r = post(client, "/api/v1/circulation/checkin", {"item": "NOBODY", "school": "nord"}, a)
+    assert r.status_code == 422 and r.json()["code"] == "unknown_item"

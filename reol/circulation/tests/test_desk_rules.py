@@ -18,7 +18,7 @@ from reol.circulation.actions import holds as hold_actions
 from reol.circulation.actions import loans
 from reol.circulation.actions import rules as rule_actions
 from reol.circulation.errors import CirculationError
-from reol.circulation.models import Loan
+from reol.circulation.models import HoldState, Loan
 from reol.core import services as core
 from reol.core.permissions import SYSTEM
 from reol.patrons.models import Group
@@ -163,16 +163,37 @@ def test_a_checkin_is_a_bounded_number_of_statements(library, django_assert_max_
     w = library.world
     loans.checkout(w.librarian_a, library.school, "laerer-a", "S1", today=TODAY)
     loans.checkout(w.librarian_a, library.school, "A0001", "S2", today=TODAY)
-    # BEGIN/COMMIT, the copy locked, its open loan with the borrower, the loan closed, the hold
-    # the copy serves, the copy's status, search outbox, audit.
-    with django_assert_max_num_queries(9):
+    # BEGIN/COMMIT, the copy locked (asking in the same statement whether a hold may want it:
+    # none does, so the holds are not read again), its open loan with the borrower, the loan
+    # closed, the copy's status, search outbox, audit.
+    with django_assert_max_num_queries(8):
         loans.checkin(w.librarian_a, library.school, "S1", today=TODAY)
     # A student's return also reads their patron row, class and the school's privacy period,
     # and keeps the loan's statistic (an UPDATE, then the INSERT: there was none). It was 19:
     # update_or_create took two savepoints and a locked read.
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(13):
         loans.checkin(w.librarian_a, library.school, "S2", today=TODAY)
     assert Loan.objects.get(item__barcode="S2").patron is None
+
+
+def test_a_checkin_reads_the_hold_a_copy_serves_when_one_may(library):
+    """The probe in the copy's statement says a hold may want it; the hold is then read,
+    locked, and the copy trapped for it: a ready hold's copy back from its school's shelf, and
+    a waiting hold filled by a returned copy (the probe misses neither)."""
+    w = library.world
+    loans.checkout(w.librarian_a, library.school, "laerer-a", "S1", today=TODAY)
+    waiting = hold_actions.place_hold(w.librarian_a, library.school, "A0001", record=library.saturn)
+    result = loans.checkin(w.librarian_a, library.school, "S1", today=TODAY)
+    assert result.route == loans.Route.HOLD_SHELF and result.hold == waiting
+    waiting.refresh_from_db()
+    assert waiting.state == HoldState.READY and waiting.item.barcode == "S1"
+    # Returned again from the hold shelf (scanned twice): it stays trapped for the same hold.
+    again = loans.checkin(w.librarian_a, library.school, "S1", today=TODAY)
+    assert again.route == loans.Route.HOLD_SHELF and again.hold == waiting
+    # Another school's copy returned here goes home, whoever waits there.
+    loans.checkout(w.librarian_b, w.school_b, "B0001", "SB1", today=TODAY)
+    home = loans.checkin(w.librarian_a, library.school, "SB1", today=TODAY)
+    assert home.route == loans.Route.TRANSIT and home.hold is None
 
 
 def test_rules_and_calendar_follow_every_edit(library):
