@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db import connection
@@ -82,13 +83,14 @@ def lending_patron(
 # What a desk action reads of a copy: all of the copy and its school, and of its record only
 # what the messages and the answer show. The record's MARC and its JSON extracts are left in the
 # database: decoding them cost more than the rest of the row.
-_COPY = Shape(
+_COPY_PARTS: tuple[Any, ...] = (
     (Item, "i"),
     (Record, "r", ["title", "subtitle", "shelf_mark", "municipality"]),
     (School, "s"),
 )
+_COPY = Shape(*_COPY_PARTS)
 _COPY_SQL = "SELECT {columns} FROM {item} i JOIN {record} r ON r.id = i.record_id"
-_COPY_SQL += " JOIN {school} s ON s.id = i.school_id WHERE i.{key} = %s{lock}"
+_COPY_SQL += " JOIN {school} s ON s.id = i.school_id{join} WHERE i.{key} = %s{lock}"
 
 
 def desk_for(actor: Actor, copy_school: School | None, *, lending: bool = False) -> School:
@@ -117,40 +119,82 @@ def first_row(queryset: Any) -> Any:
 Probe = tuple[str, list[Any]]
 
 
-def _copy_locked(key: str, value: Any, lock_record: bool, probe: Probe | None) -> list[Any] | None:
+@dataclass(frozen=True)
+class Along:
+    """Rows read and locked in the statement that locks a copy (``i``, with its record ``r``
+    and school ``s``): ``join`` adds them, ``models`` are their shape's parts after the copy's
+    (``along_shape``), ``lock`` their aliases. The join is an inner one (PostgreSQL locks no
+    row of an outer join's nullable side), so a copy without them is then locked alone."""
+
+    shape: Shape
+    join: str
+    lock: str
+
+    @property
+    def models(self) -> int:
+        return len(self.shape.parts) - len(_COPY.parts)
+
+
+def along_shape(*parts: tuple[type[Any], str] | tuple[type[Any], str, list[str]]) -> Shape:
+    """The shape of a copy's row with ``parts`` joined to it (``Along``)."""
+    return Shape(*_COPY_PARTS, *parts)
+
+
+def _copy_locked(
+    key: str, value: Any, lock_record: bool, probe: Probe | None, along: Along | None = None
+) -> list[Any] | None:
     """The copy whose ``key`` (``id`` or ``barcode``) is ``value``, with its school and part of
-    its record, locked (with the record, if asked), then what ``probe`` asked. Written out in
-    SQL: every scan asks, and building this query through the ORM cost more than running it."""
+    its record, locked (with the record, if asked; with ``along``'s rows), then what ``probe``
+    asked. Written out in SQL: every scan asks, and building this query through the ORM cost
+    more than running it."""
+    shape = along.shape if along else _COPY
     lock = ""
     if connection.features.has_select_for_update:  # SQLite: the write transaction locks it all
-        lock = " FOR UPDATE OF i, r" if lock_record else " FOR UPDATE OF i"
+        aliases = ["i", *(["r"] if lock_record else []), *([along.lock] if along else [])]
+        lock = f" FOR UPDATE OF {', '.join(aliases)}"
     sql = _COPY_SQL.format(
-        columns=_COPY.columns() + (f", {probe[0]}" if probe else ""),
+        columns=shape.columns() + (f", {probe[0]}" if probe else ""),
         item=Item._meta.db_table,
         record=Record._meta.db_table,
         school=School._meta.db_table,
+        join=along.join if along else "",
         key=key,
         lock=lock,
     )
-    found = _COPY.fetch(sql, [*(probe[1] if probe else []), value])
+    found = shape.fetch(sql, [*(probe[1] if probe else []), value])
     if not found:
         return None
-    copy, record, school, *asked = found[0]
+    copy, record, school, *rest = found[0]
     set_related(copy, "record", record)
     set_related(copy, "school", school)
-    return [copy, *asked]
+    return [copy, *rest]
 
 
-def _locked(item: Item | str, lock_record: bool, probe: Probe | None) -> tuple[str, Any]:
-    """The barcode asked and the copy's row (``_copy_locked``), or None when no copy has it."""
+def _locked(
+    item: Item | str, lock_record: bool, probe: Probe | None, along: Along | None = None
+) -> tuple[str, Any]:
+    """The barcode asked and the copy's row (``_copy_locked``; ``along``'s models None when
+    the copy has no such rows), or None when no copy has the barcode."""
+    key: str
+    value: Any
     if isinstance(item, Item):
-        return item.barcode, _copy_locked("id", item.pk, lock_record, probe)
+        key, value, barcode = "id", item.pk, item.barcode
+    else:
+        key, value = "barcode", item.strip()
+        barcode = value
+    if not value:
+        return barcode, None
+    if along is not None:
+        found = _copy_locked(key, value, lock_record, probe, along)
+        if found is not None:
+            return barcode, found
     # Looked up and locked in one query; a barcode typed in another case is looked up first.
-    barcode = item.strip()
-    found = _copy_locked("barcode", barcode, lock_record, probe) if barcode else None
-    if found is None and barcode:
+    found = _copy_locked(key, value, lock_record, probe)
+    if found is None and key == "barcode":
         loose = item_by_barcode(barcode)
         found = _copy_locked("id", loose.pk, lock_record, probe) if loose is not None else None
+    if found is not None and along is not None:
+        found = [found[0], *[None] * along.models, *found[1:]]
     return barcode, found
 
 
@@ -168,20 +212,21 @@ def locked_item(item: Item | str, school: School, *, lock_record: bool = False) 
 
 
 def desk_copy(
-    actor: Actor, school: School | None, item: Item | str, probe: Probe
-) -> tuple[School, Item, Any]:
-    """The desk, the copy locked there and what ``probe`` asked of it, in one statement; the
-    actor's desk permission checked. With no ``school`` (the API's caller named none) the desk
-    is ``desk_for`` the copy, read in the same statement instead of one of its own."""
+    actor: Actor, school: School | None, item: Item | str, probe: Probe, along: Along
+) -> tuple[School, list[Any]]:
+    """The desk and the copy's row: the copy locked there with ``along``'s rows (None when it
+    has none) and what ``probe`` asked, in one statement; the actor's desk permission checked.
+    With no ``school`` (the API's caller named none) the desk is ``desk_for`` the copy, read in
+    the same statement instead of one of its own."""
     if school is not None:
         require(actor, Perm.CIRCULATION_DESK, school)
-    barcode, found = _locked(item, False, probe)
+    barcode, found = _locked(item, False, probe, along)
     if school is None:
         school = desk_for(actor, found[0].school if found else None)
         require(actor, Perm.CIRCULATION_DESK, school)
     if found is None or found[0].school.municipality_id != school.municipality_id:
         raise unknown_item(barcode)
-    return school, found[0], found[1]
+    return school, found
 
 
 def unknown_item(barcode: str) -> CirculationError:

@@ -41,7 +41,9 @@ from ..selectors import patron_grade
 from ..states import require_loan_change
 from .checks import CHECKS, Attempt
 from .common import (
+    Along,
     _key,
+    along_shape,
     day,
     desk_copy,
     first_row,
@@ -230,8 +232,17 @@ def _close_library_loan(copy: Item, today: dt.date) -> LibraryLoan | None:
 
 
 _OPEN_LOAN = Shape((Loan, "l"), (User, "u"))
+_RETURNED = along_shape((Loan, "l"), (User, "u"))
 _OPEN_LOAN_SQL = "SELECT {columns} FROM {loan} l LEFT JOIN {user} u ON u.id = l.patron_id"
 _OPEN_LOAN_SQL += " WHERE l.item_id = %s AND {open}{lock}"
+
+
+def _open_loan_along() -> Along:
+    """The copy's open loan and its borrower, locked with the copy in its statement (a
+    check-in): one statement where there were two."""
+    join = f" JOIN {Loan._meta.db_table} l ON l.item_id = i.id AND {open_sql('l')}"
+    join += f" LEFT JOIN {User._meta.db_table} u ON u.id = l.patron_id"
+    return Along(shape=_RETURNED, join=join, lock="l")
 
 
 def _open_loan_locked(copy: Item) -> Loan | None:
@@ -296,14 +307,19 @@ def checkin(
     school, else back on the shelf. A missing or lost copy that turns up is found again.
     """
     today = today or local_today()
-    school, copy, hold_id = desk_copy(actor, school, item, hold_probe())
+    school, (copy, loan, patron, hold_id) = desk_copy(
+        actor, school, item, hold_probe(), _open_loan_along()
+    )
     if copy.status in (ItemStatus.WITHDRAWN, ItemStatus.DAMAGED):
         raise CirculationError(
             "item_unavailable",
             _("“%(title)s” is registered as %(status)s; change that in the catalogue.")
             % {"title": title_of(copy), "status": ItemStatus(copy.status).label},
         )
-    loan = _open_loan_locked(copy)
+    if loan is None:  # ask again: one may have begun since the copy's statement looked
+        loan = _open_loan_locked(copy)
+    else:
+        set_related(loan, "patron", patron)
     result = CheckinResult(item=copy, route=Route.SHELF, loan=loan)
     if loan is not None:
         loan.item = copy  # the audit event names it; read once

@@ -143,6 +143,14 @@ def test_a_barcode_in_another_case_is_found_through_lower(library):
     assert selectors.school_of_copy("A100") == library.school
     loan = loans.checkout(w.librarian_a, library.school, "A0001", "A100", today=TODAY).loan
     assert loan.item.barcode == "a100"
+    # Returned in the other case: the copy and its open loan are found (the statement that
+    # locks both asks the exact barcode; then the copy alone, through LOWER, and its loan).
+    back = loans.checkin(w.librarian_a, library.school, "A100", today=TODAY)
+    assert back.loan == loan and back.item.barcode == "a100"
+    assert Loan.objects.get(pk=loan.pk).returned_at is not None
+    # Scanned again: on no loan now, it is taken back to the shelf and nothing is closed.
+    again = loans.checkin(w.librarian_a, library.school, "a100", today=TODAY)
+    assert again.loan is None and again.route == loans.Route.SHELF
 
 
 # --- What a checkout costs ---------------------------------------------------------------------
@@ -163,15 +171,15 @@ def test_a_checkin_is_a_bounded_number_of_statements(library, django_assert_max_
     w = library.world
     loans.checkout(w.librarian_a, library.school, "laerer-a", "S1", today=TODAY)
     loans.checkout(w.librarian_a, library.school, "A0001", "S2", today=TODAY)
-    # BEGIN/COMMIT, the copy locked (asking in the same statement whether a hold may want it:
-    # none does, so the holds are not read again), its open loan with the borrower, the loan
-    # closed, the copy's status, search outbox, audit.
-    with django_assert_max_num_queries(8):
+    # BEGIN/COMMIT, the copy locked with its open loan and the borrower (asking in the same
+    # statement whether a hold may want it: none does, so the holds are not read again), the
+    # loan closed, the copy's status, search outbox, audit.
+    with django_assert_max_num_queries(7):
         loans.checkin(w.librarian_a, library.school, "S1", today=TODAY)
     # A student's return also reads their patron row, class and the school's privacy period,
     # and keeps the loan's statistic (an UPDATE, then the INSERT: there was none). It was 19:
     # update_or_create took two savepoints and a locked read.
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(12):
         loans.checkin(w.librarian_a, library.school, "S2", today=TODAY)
     assert Loan.objects.get(item__barcode="S2").patron is None
 
