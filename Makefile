@@ -35,6 +35,10 @@ locks: $(VENV)/.dev
 	$(COMPILE) --extra=dev -c requirements/runtime.lock --output-file=requirements/dev.lock \
 	  pyproject.toml
 
+# The demo's other catalogues (the other schools', "the public library") are this server's own
+# SRU endpoints; Reol sends nothing to its own machine unless REOL_OUTBOUND_ALLOW names it, so
+# `make run` names its own address and port (only that port), unless you set it yourself.
+run: export REOL_OUTBOUND_ALLOW ?= 127.0.0.1:$(PORT),[::1]:$(PORT)
 run: $(BIN)/reol
 	$(BIN)/reol migrate --no-input
 	$(BIN)/reol collectstatic --no-input --verbosity 0

@@ -5,7 +5,8 @@ our token, and shows the librarian what came back ("HTTP 404", "connection refus
 at ``127.0.0.1:5432``, ``169.254.169.254`` (a cloud's metadata service) or ``[::1]``, that made
 Reol a scanner of the machine it runs on. ``check`` refuses an address whose host resolves to
 such a place: loopback, link-local, unspecified, multicast and reserved addresses, unless
-``REOL_OUTBOUND_ALLOW`` (networks, comma-separated) names it. Private networks (10/8 …) stay
+``REOL_OUTBOUND_ALLOW`` (networks, or an address and port as ``127.0.0.1:8000``,
+comma-separated) names it. Private networks (10/8 …) stay
 allowed: a municipality's partners may be on its own network. Callers also follow no
 redirects, so a public address cannot send the request on to a refused one.
 """
@@ -29,18 +30,29 @@ class Refused(Exception):
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-def _allowed() -> list[Network]:
-    found: list[Network] = []
-    for entry in getattr(settings, "REOL_OUTBOUND_ALLOW", []):
-        if str(entry).strip():
-            found.append(ipaddress.ip_network(str(entry).strip(), strict=False))
-    return found
+def _entry(text: str) -> tuple[Network, int | None]:
+    """A network, or one address and port (``127.0.0.1:8000``, ``[::1]:8000``)."""
+    if text.startswith("["):  # [IPv6]:port
+        address, _, port = text[1:].partition("]:")
+        return ipaddress.ip_network(address), int(port)
+    if text.count(":") == 1:  # IPv4:port
+        address, _, port = text.partition(":")
+        return ipaddress.ip_network(address), int(port)
+    return ipaddress.ip_network(text, strict=False), None
 
 
-def _refused(address: Address) -> bool:
+def _allowed() -> list[tuple[Network, int | None]]:
+    return [
+        _entry(str(entry).strip())
+        for entry in getattr(settings, "REOL_OUTBOUND_ALLOW", [])
+        if str(entry).strip()
+    ]
+
+
+def _refused(address: Address, port: int) -> bool:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
-    if any(address in network for network in _allowed()):
+    if any(address in net and allowed in (None, port) for net, allowed in _allowed()):
         return False
     return (
         address.is_loopback
@@ -57,12 +69,13 @@ def check(url: str) -> None:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise Refused(f"not an http(s) address: {url[:100]}")
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, proto=socket.IPPROTO_TCP)
-    except (OSError, UnicodeError) as error:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        infos = socket.getaddrinfo(parts.hostname, port, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError, ValueError) as error:
         raise Refused(f"{parts.hostname}: {error}") from error
     for info in infos:
         address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
-        if _refused(address):
+        if _refused(address, port):
             raise Refused(f"{parts.hostname} is {address}, an address Reol does not send to")
 
 

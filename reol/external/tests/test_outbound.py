@@ -135,6 +135,19 @@ def test_a_private_network_and_an_allowed_one_are_asked(settings):
     outbound.check("http://127.0.0.1:8000/")  # named in REOL_OUTBOUND_ALLOW
 
 
+def test_an_address_allowed_with_its_port_is_asked_on_that_port_only(settings):
+    """`make run` allows its own address and port (the demo's catalogues are its own SRU
+    endpoints): the database beside it on another port stays refused."""
+    settings.REOL_OUTBOUND_ALLOW = ["127.0.0.1:8000", "[::1]:8000"]
+    outbound.check("http://127.0.0.1:8000/sru/solbjerg/nord/")
+    outbound.check("http://[::1]:8000/")
+    for url in ("http://127.0.0.1:5432/", "http://127.0.0.1/", "https://127.0.0.1/"):
+        with pytest.raises(outbound.Refused):
+            outbound.check(url)
+    settings.REOL_OUTBOUND_ALLOW = ["127.0.0.1:80"]
+    outbound.check("http://127.0.0.1/")  # http's own port, not written
+
+
 class GetListener(Listener):
     """The same, for GET (an SRU target): counts, and may answer 302 onward."""
 
