@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -120,15 +121,30 @@ def validate(
                     _("There are only %(count)s of “%(name)s”.")
                     % {"count": request.resource.units, "name": request.resource}
                 )
-    if not problems and starts >= today:
-        calendar = rulebook.calendar_for(school, today)
-        days = (ends - starts).days + 1
-        if (calendar.open_weekdays or calendar.closed) and not any(
-            calendar.is_open(starts + dt.timedelta(days=n)) for n in range(days)
-        ):
-            problems["starts"].append(_("The school is closed on all of those days."))
+    if not problems and starts >= today and closed_throughout(school, starts, ends):
+        problems["starts"].append(_("The school is closed on all of those days."))
     if problems:
         raise ValidationError(dict(problems))
+
+
+def closed_throughout(school: School, starts: dt.date, ends: dt.date) -> bool:
+    """The school is closed on every day from ``starts`` to ``ends``: nothing can be booked
+    then, nor offered instead. A school with no opening hours or closed periods set is open."""
+    calendar = rulebook.calendar_for(school, starts)
+    if not (calendar.open_weekdays or calendar.closed):
+        return False
+    days = (ends - starts).days + 1
+    return not any(calendar.is_open(starts + dt.timedelta(days=n)) for n in range(days))
+
+
+def _other_weeks(
+    school: School, starts: dt.date, ends: dt.date
+) -> Iterator[tuple[dt.date, dt.date]]:
+    """The same days 1 to ``WEEKS_TO_TRY`` weeks later, skipping weeks the school is closed."""
+    for n in range(1, WEEKS_TO_TRY + 1):
+        s, e = starts + dt.timedelta(weeks=n), ends + dt.timedelta(weeks=n)
+        if not closed_throughout(school, s, e):
+            yield s, e
 
 
 def record_alternatives(
@@ -146,8 +162,7 @@ def record_alternatives(
                 quantity=free,
             )
         )
-    for n in range(1, WEEKS_TO_TRY + 1):
-        s, e = starts + dt.timedelta(weeks=n), ends + dt.timedelta(weeks=n)
+    for s, e in _other_weeks(school, starts, ends):
         if selectors.copy_count(record, school, s, e).free >= need:
             out.append(
                 Alternative(
@@ -190,8 +205,7 @@ def resource_alternatives(
             )
         if len(out) >= MAX_ALTERNATIVES - 2:
             break
-    for n in range(1, WEEKS_TO_TRY + 1):
-        s, e = starts + dt.timedelta(weeks=n), ends + dt.timedelta(weeks=n)
+    for s, e in _other_weeks(resource.school, starts, ends):
         usage = selectors.resource_usage(resource, s, e, start_time, end_time)
         if resource.units - usage.used >= need:
             out.append(

@@ -77,6 +77,25 @@ def test_a_room_cannot_be_double_booked(centre):
     assert weeks and weeks[0].starts == MONDAY + dt.timedelta(days=8)
 
 
+def test_other_weeks_offered_are_never_in_a_holiday(centre):
+    """The room is taken on Tuesday 15 December: the next two Tuesdays are in the Christmas
+    holiday, which the form refuses, so the first other week offered is 5 January."""
+    c = centre
+    tuesday = dt.date(2026, 12, 15)
+    book(c, c.world.teacher_a, starts=tuesday, lines=[R(resource=c.workshop)], group=c.group)
+    with pytest.raises(BookingConflict) as caught:
+        book(c, c.teacher2, starts=tuesday, lines=[R(resource=c.workshop)])
+    weeks = [a.starts for a in caught.value.alternatives if a.kind == "week"]
+    assert weeks and weeks[0] == dt.date(2027, 1, 5)
+    assert not {dt.date(2026, 12, 22), dt.date(2026, 12, 29)} & set(weeks)
+    # The same for a title: its three copies booked that Tuesday, a fourth asked for.
+    book(c, c.world.teacher_a, starts=tuesday, lines=[R(record=c.saturn, quantity=3)])
+    with pytest.raises(BookingConflict) as caught:
+        book(c, c.teacher2, starts=tuesday, lines=[R(record=c.saturn, quantity=1)])
+    weeks = [a.starts for a in caught.value.alternatives if a.kind == "week"]
+    assert weeks and weeks[0] == dt.date(2027, 1, 5)
+
+
 def test_the_same_room_in_the_morning_and_the_afternoon(centre):
     c = centre
     book(c, lines=[R(resource=c.workshop)], start_time=dt.time(8), end_time=dt.time(12))
@@ -140,7 +159,9 @@ def test_the_last_copies_of_a_class_set(centre):
     copies = [a for a in conflict.alternatives if a.kind == "copies"]
     assert copies[0].quantity == 2
     weeks = [a for a in conflict.alternatives if a.kind == "week"]
-    assert weeks[0].starts == MONDAY + dt.timedelta(days=21)  # the week after the first ends
+    # The week after the first booking ends is the Christmas holiday (21 December – 1 January,
+    # the school closed: the form would refuse it), and the week after is New Year's: 4 January.
+    assert weeks[0].starts == dt.date(2027, 1, 4)
     # Another school's copies are its own.
     assert selectors.available_copies(c.novel, c.world.school_b, MONDAY, MONDAY) == 1
 
