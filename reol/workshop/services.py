@@ -14,6 +14,7 @@ confirm, decline, hold, choose the room and write guides.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reol.bookings import services as bookings
+from reol.bookings.checks import closed_throughout
 from reol.bookings.models import Booking, BookingState, Resource
 from reol.bookings.states import can_change as booking_may_change
 from reol.core import audit
@@ -120,13 +122,30 @@ def book_kit(
 # --- Guidance sessions -------------------------------------------------------------------------
 
 
-def _check_when(day: dt.date, start_time: dt.time | None, end_time: dt.time | None) -> None:
-    if day < timezone.localdate():
-        raise ValidationError({"day": _("Choose a day that has not passed.")})
+def _check_session(
+    school: School,
+    topic: str,
+    when: tuple[dt.date | None, dt.time | None, dt.time | None],
+    problems: dict[str, list[str]],
+) -> None:
+    """Every problem of a session asked for, at once (the form shows each at its field): its
+    topic, and its day and times as a booking's are checked (``bookings.checks``): not past,
+    not a day the school is closed, an end after the start."""
+    day, start_time, end_time = when
+    if not topic.strip():
+        problems["topic"].append(_("Say what the session is about."))
+    if day is None:
+        problems["day"].append(_("Give the day as a date."))
+    elif day < timezone.localdate():
+        problems["day"].append(_("Choose a day that has not passed."))
+    elif closed_throughout(school, day, day):
+        problems["day"].append(_("The school is closed that day."))
     if (start_time is None) != (end_time is None):
-        raise ValidationError({"end_time": _("Give both times, or neither.")})
-    if start_time is not None and end_time is not None and end_time <= start_time:
-        raise ValidationError({"end_time": _("The end comes after the start.")})
+        problems["end_time"].append(_("Give both times, or neither."))
+    elif start_time is not None and end_time is not None and end_time <= start_time:
+        problems["end_time"].append(_("The end time must come after the start time."))
+    if problems:
+        raise ValidationError(dict(problems))
 
 
 def _details(session: GuidanceSession) -> dict[str, Any]:
@@ -144,15 +163,15 @@ def _new_session(
     action: str,
     topic: str,
     details: str,
-    when: tuple[dt.date, dt.time | None, dt.time | None],
+    when: tuple[dt.date | None, dt.time | None, dt.time | None],
+    problems: dict[str, list[str]] | None = None,
     **fields: Any,
 ) -> GuidanceSession:
-    """A session booked or asked for: its topic and time checked, made, audited (the caller's
-    transaction)."""
-    if not topic.strip():
-        raise ValidationError({"topic": _("Say what the session is about.")})
+    """A session booked or asked for: its topic and time checked (with ``problems`` the caller
+    found), made, audited (the caller's transaction)."""
+    _check_session(school, topic, when, problems if problems is not None else defaultdict(list))
     day, start_time, end_time = when
-    _check_when(day, start_time, end_time)
+    assert day is not None  # _check_session refused a session without one
     session = GuidanceSession.objects.create(
         school=school,
         topic=topic.strip(),
@@ -172,7 +191,7 @@ def book_session(
     school: School,
     *,
     topic: str,
-    day: dt.date,
+    day: dt.date | None,
     start_time: dt.time | None = None,
     end_time: dt.time | None = None,
     group: Any = None,
@@ -194,7 +213,7 @@ def request_session(
     *,
     teacher: User,
     topic: str,
-    day: dt.date,
+    day: dt.date | None,
     start_time: dt.time | None = None,
     end_time: dt.time | None = None,
     details: str = "",
@@ -204,11 +223,13 @@ def request_session(
         raise PermissionDenied(
             _("You do not have permission to do this at %(school)s.") % {"school": school.name}
         )
+    problems: dict[str, list[str]] = defaultdict(list)
     if not selectors.is_teacher_of(teacher, actor, school):
-        raise ValidationError({"teacher": _("Choose one of your own teachers.")})
+        problems["teacher"].append(_("Choose one of your own teachers."))
     when = (day, start_time, end_time)
     fields = {"teacher": teacher, "student": actor, "state": SessionState.REQUESTED}
-    return _new_session(actor, school, "guidance.request", topic, details, when, **fields)
+    action = "guidance.request"
+    return _new_session(actor, school, action, topic, details, when, problems, **fields)
 
 
 def _may_move(actor: Actor, session: GuidanceSession, new: str) -> bool:

@@ -81,11 +81,10 @@ def _time(value: str | None) -> dt.time | None:
 
 
 def _when(data: Any) -> dict[str, Any]:
-    day = _day(data.get("day"))
-    if day is None:
-        raise ValidationError({"day": _("Give the day as a date.")})
+    """The day and times typed (a day that is no date is None: the service says so, beside
+    any other problem of the form)."""
     return {
-        "day": day,
+        "day": _day(data.get("day")),
         "start_time": _time(data.get("start_time")),
         "end_time": _time(data.get("end_time")),
     }

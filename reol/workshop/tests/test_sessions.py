@@ -108,3 +108,40 @@ def test_every_move_of_the_table(workshop):
                 services.move_session(actor, session, new)
             session.refresh_from_db()
             assert session.state == old, (old, new)
+
+
+def test_a_session_is_never_on_a_day_the_school_is_closed(workshop):
+    """The bookings' rule (``closed_throughout``): a school with opening hours Monday to Friday
+    refuses guidance on a Saturday, as its bookings do; every problem is said at once."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from reol.core import services as core
+    from reol.core.permissions import SYSTEM
+
+    w = workshop.world
+    core.set_opening_hours(SYSTEM, w.school_a, [(d, dt.time(8), dt.time(15)) for d in range(5)])
+    today = timezone.localdate()
+    saturday = today + dt.timedelta(days=(5 - today.weekday()) % 7 or 7)
+    with pytest.raises(ValidationError) as caught:
+        services.book_session(w.teacher_a, w.school_a, topic="Podcast", day=saturday)
+    assert caught.value.message_dict == {"day": ["The school is closed that day."]}
+    with pytest.raises(ValidationError) as caught:
+        services.request_session(
+            w.student_a1, w.school_a, teacher=w.teacher_a, topic=" ", day=saturday
+        )
+    assert set(caught.value.message_dict) == {"topic", "day"}
+    with pytest.raises(ValidationError) as caught:
+        services.request_session(
+            w.student_a2, w.school_a, teacher=w.teacher_a, topic="", day=None,
+            start_time=dt.time(10), end_time=dt.time(9),
+        )  # fmt: skip
+    assert caught.value.message_dict == {
+        "teacher": ["Choose one of your own teachers."],
+        "topic": ["Say what the session is about."],
+        "day": ["Give the day as a date."],
+        "end_time": ["The end time must come after the start time."],
+    }
+    monday = saturday + dt.timedelta(days=2)
+    assert services.book_session(w.teacher_a, w.school_a, topic="Podcast", day=monday).pk
