@@ -38,6 +38,7 @@ from reol.reading import campaigns as reading_campaigns
 from reol.reading import displays as reading_displays
 from reol.reading import doors as picture_doors
 from reol.reading import selectors as reading
+from reol.reading.forms import review_draft
 
 from . import selectors
 from .selectors import Place
@@ -272,7 +273,9 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
             "under_licence": under_licence,
             "show_terms": isinstance(user, User) and not is_student_only(user),
             "extras": reading.extras_for([found], user, where.school)[found.pk],
-            "reviews": reading.reviews_context(user, where.school, found),
+            "reviews": reading.reviews_context(
+                user, where.school, found, draft=review_draft(request.session, found.pk)
+            ),
             "campaigns": reading_campaigns.loggable(user, where.school, found),
             "my_displays": reading_displays.editable(user, where.school),
         },

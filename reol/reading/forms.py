@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +40,27 @@ class ReviewForm(forms.Form):
         max_length=600,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 600}),
     )
+
+
+# A review the form could not take (no stars; refused) waits in the session for the page the
+# student is sent back to, so nothing typed is lost (``keep_review_draft``, ``review_draft``).
+_DRAFT = "reol_review_draft"
+
+
+def keep_review_draft(session: Any, record_id: int, data: Any) -> None:
+    text = str(data.get("text", ""))[:600]
+    stars = str(data.get("stars", ""))
+    stars = stars if stars in {"1", "2", "3", "4", "5"} else ""
+    session[_DRAFT] = {"record": record_id, "text": text, "stars": stars}
+
+
+def review_draft(session: Any, record_id: int) -> dict[str, str] | None:
+    """The draft kept for this record's review, once (it is forgotten as it is read)."""
+    draft = session.get(_DRAFT)
+    if not isinstance(draft, dict) or draft.get("record") != record_id:
+        return None
+    del session[_DRAFT]
+    return {"text": str(draft.get("text", "")), "stars": str(draft.get("stars", ""))}
 
 
 class ReadingSettingsForm(forms.Form):

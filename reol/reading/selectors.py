@@ -245,8 +245,11 @@ def extras_for(records: Iterable[Record], user: Any, school: School | None) -> d
     return {r.pk: Extras(found[r.pk], levels.badge(r.reading_level, grade, staff)) for r in records}
 
 
-def reviews_context(user: Any, school: School | None, record: Record) -> dict[str, Any] | None:
-    """The record page's reviews section, or None where reviews are not shown to this person."""
+def reviews_context(
+    user: Any, school: School | None, record: Record, draft: dict[str, str] | None = None
+) -> dict[str, Any] | None:
+    """The record page's reviews section, or None where reviews are not shown to this person;
+    ``draft`` is what the student typed that the form could not take, to show it again."""
     if not may_see_reviews(user, school):
         return None
     assert school is not None
@@ -262,6 +265,7 @@ def reviews_context(user: Any, school: School | None, record: Record) -> dict[st
         "names": chosen.show_reviewer_names,
         "mine": my_review(user, record),
         "may_write": is_student and has_borrowed(user, school, record),
+        "draft": draft,
     }
 
 

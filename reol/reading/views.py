@@ -19,7 +19,13 @@ from reol.core.models import School, User
 from reol.core.permissions import Perm, has_perm
 
 from . import cover_service, covers, levels, selectors, services
-from .forms import CoverProviderForm, CoverUploadForm, ReadingSettingsForm, ReviewForm
+from .forms import (
+    CoverProviderForm,
+    CoverUploadForm,
+    ReadingSettingsForm,
+    ReviewForm,
+    keep_review_draft,
+)
 from .models import Cover, CoverProvider, CoverSource, Review
 
 YEAR = 365 * 24 * 3600
@@ -121,6 +127,7 @@ def review_submit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(back)
     if not form.is_valid():
         messages.error(request, _("Choose from one to five stars."))
+        keep_review_draft(request.session, record.pk, request.POST)
         return redirect(back)
     try:
         services.submit_review(
@@ -128,6 +135,7 @@ def review_submit(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except services.ReadingError as refusal:
         messages.error(request, str(refusal))
+        keep_review_draft(request.session, record.pk, request.POST)
     else:
         messages.success(
             request, _("Thank you! Your review will show when the librarian has read it.")

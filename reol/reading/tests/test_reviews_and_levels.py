@@ -105,6 +105,23 @@ def test_a_review_waits_for_the_librarian_and_is_shown_only_at_the_school(  # ty
     assert "Den bedste hestebog!" not in client.get(record_url).content.decode()
 
 
+def test_a_review_sent_without_stars_comes_back_with_its_text(world, client, book):  # type: ignore[no-untyped-def]
+    """The form refuses it (no stars): the page the student is sent back to shows the message
+    and what they wrote, once; nothing is saved."""
+    borrow(world, world.student_a1)
+    client.force_login(world.student_a1)
+    submit = reverse("reading-review-submit", args=[book.pk])
+    answer = client.post(submit, {"text": "Den var mega god, især piraterne!!"}, follow=True)
+    page = answer.content.decode()
+    assert "Choose from one to five stars." in page
+    assert "Den var mega god, især piraterne!!</textarea>" in page
+    assert not Review.objects.exists()
+    again = client.get(reverse("opac-record", args=[book.pk])).content.decode()
+    assert "Den var mega god" not in again  # shown once, then forgotten
+    client.post(submit, {"stars": "4", "text": "Mega god"}, follow=True)
+    assert Review.objects.get().stars == 4
+
+
 def test_only_a_reader_who_borrowed_it_may_review_and_a_report_hides_it_again(world, book):  # type: ignore[no-untyped-def]
     with pytest.raises(services.ReadingError, match="once you have borrowed it"):
         services.submit_review(world.student_a1, world.school_a, book, 4, "")
