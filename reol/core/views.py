@@ -18,8 +18,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 
 from . import (
     accounts,
@@ -114,6 +116,24 @@ def home(request: HttpRequest) -> HttpResponse:
     if not schools_of(user) and not user.is_superuser:
         return redirect(navigation.landing_for(user) or "me")
     return redirect("staff-dashboard")
+
+
+def switch_language(request: HttpRequest) -> HttpResponse:
+    """The header's language switch (Django's ``set_language``); for someone signed in it is
+    also their saved language, so the next sign-in, anywhere, speaks it too (as "My page"
+    says)."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    user = request.user
+    if (
+        request.method == "POST"
+        and isinstance(user, User)
+        and check_for_language(language)
+        and language in dict(settings.LANGUAGES)
+        and language != user.preferred_language
+    ):
+        services.set_preferred_language(user, user, language)
+    return response
 
 
 @login_required

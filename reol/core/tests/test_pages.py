@@ -161,6 +161,23 @@ def test_menu_marks_the_section_of_a_sub_page(world):
     assert page.count('aria-current="page"') == 1
 
 
+def test_the_header_language_switch_is_my_saved_language_when_signed_in(world, client):
+    """Switched in the header, the language is the person's own (the next sign-in, anywhere,
+    speaks it); someone not signed in gets it for this browser only."""
+    client.post(reverse("set_language"), {"language": "nb", "next": "/"})
+    assert client.cookies["django_language"].value == "nb"
+    client = as_user(world.student_a1)
+    answer = client.post(reverse("set_language"), {"language": "nb", "next": reverse("me")})
+    assert answer.status_code == 302
+    world.student_a1.refresh_from_db()
+    assert world.student_a1.preferred_language == "nb"
+    client.post(reverse("set_language"), {"language": "xx", "next": "/"})  # refused, kept
+    world.student_a1.refresh_from_db()
+    assert world.student_a1.preferred_language == "nb"
+    fresh = as_user(world.student_a1)  # another browser: no cookie, the saved language
+    assert 'lang="nb"' in fresh.get(reverse("me")).content.decode()
+
+
 def test_language_names_are_their_own_names_everywhere(world):
     client = as_user(world.admin_a)
     for url in (reverse("me"), reverse("school-settings")):
