@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from reol.catalog.models import Item, ItemStatus, Record
 from reol.circulation import rules as rulebook
 from reol.circulation.models import Loan
+from reol.core.formats import days as written_days
 from reol.core.models import School, User
 
 from . import selectors
@@ -45,7 +46,7 @@ def day(value: dt.date) -> str:
 
 
 def span(starts: dt.date, ends: dt.date) -> str:
-    return day(starts) if starts == ends else f"{day(starts)}–{day(ends)}"
+    return written_days(starts, ends)
 
 
 def person(user: User | None) -> str:

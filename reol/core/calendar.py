@@ -24,10 +24,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .formats import days as written_days
 from .models import ClosedPeriod, OpeningHours, School, SchoolYear
 
 MAX_SEARCH_DAYS = 366
@@ -240,28 +241,20 @@ def week_label(starts: dt.date, ends: dt.date) -> str:
 
 
 def describe(starts: dt.date, ends: dt.date) -> str:
-    """ "weeks 41–43: 5 October – 23 October 2026" — the weeks and the dates and year they mean."""
+    """ "weeks 41–43: 5 Oct – 23 Oct 2026" — the weeks and the days they mean (``days``)."""
     count = len(weeks_between(starts, ends))
     weeks = ngettext("week %(weeks)s", "weeks %(weeks)s", count) % {
         "weeks": week_label(starts, ends)
     }
-    first = formats.date_format(starts, "j F" if starts.year == ends.year else "j F Y")
-    return _("%(weeks)s: %(first)s – %(last)s") % {
-        "weeks": weeks,
-        "first": first,
-        "last": formats.date_format(ends, "j F Y"),
-    }
+    return _("%(weeks)s: %(days)s") % {"weeks": weeks, "days": written_days(starts, ends)}
 
 
 def holiday_warning(school: School, starts: dt.date, ends: dt.date) -> str:
-    """ "Holiday inside weeks 41–43: Efterårsferie (12 October – 16 October 2026)." or ""."""
+    """ "Holiday inside weeks 41–43: Efterårsferie (12 Oct – 16 Oct 2026)." or ""."""
     found = holidays_within(school, starts, ends)
     if not found:
         return ""
-    names = ", ".join(
-        f"{h.name} ({formats.date_format(h.starts, 'j F')} – {formats.date_format(h.ends, 'j F Y')})"  # noqa: E501
-        for h in found
-    )
+    names = ", ".join(f"{h.name} ({written_days(h.starts, h.ends)})" for h in found)
     return _("Holiday inside weeks %(weeks)s: %(names)s.") % {
         "weeks": week_label(starts, ends),
         "names": names,

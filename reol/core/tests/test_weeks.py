@@ -135,8 +135,8 @@ def test_school_year_names_by_date_and_the_next():
 @translation.override("en")
 def test_describe_says_the_weeks_dates_and_year():
     found = weeks.parse_weeks("41–43", "2026/27")
-    assert weeks.describe(found.starts, found.ends) == "weeks 41–43: 5 October – 23 October 2026"
+    assert weeks.describe(found.starts, found.ends) == "weeks 41–43: 5 Oct – 23 Oct 2026"
     across = weeks.parse_weeks("52–1", "2026/27")
     assert weeks.describe(across.starts, across.ends) == (
-        "weeks 52–1: 21 December 2026 – 8 January 2027"
+        "weeks 52–1: 21 Dec 2026 – 8 Jan 2027"
     )

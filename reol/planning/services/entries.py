@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from reol.core import audit, calendar
+from reol.core.formats import days as written_days
 from reol.core.models import School, User
 from reol.core.permissions import Actor
 from reol.patrons.models import Group
@@ -70,8 +71,8 @@ def resolve_dates(
     if ends < first - dt.timedelta(days=6) or starts > last + dt.timedelta(days=6):
         raise ValidationError(
             {
-                "weeks": _("That is outside the school year %(year)s (%(first)s – %(last)s).")
-                % {"year": group.school_year, "first": first, "last": last}
+                "weeks": _("That is outside the school year %(year)s (%(days)s).")
+                % {"year": group.school_year, "days": written_days(first, last)}
             }
         )
     return starts, ends

@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Correct-Horse-42"
 TODAY = dt.date(2027, 9, 1)  # a Wednesday of 2027/28, before the weeks planned
 BOOK_LINK = "Book a room, equipment or a class set for weeks 41–43"
-MEANING = "weeks 41–43: 11 October – 29 October 2027"
+MEANING = "weeks 41–43: 11 Oct – 29 Oct 2027"
 
 
 def test_plan_and_book_weeks_41_to_43_land_in_the_same_dated_weeks(plans, page):
