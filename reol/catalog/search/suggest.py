@@ -46,6 +46,7 @@ def suggest(
                 filters,
                 found,
                 look_further=look_further,
+                stems=group.stems if len(group.tokens) == 1 else {},
             )
             if word:
                 fixes.setdefault(id(group.clause), {})[group.position + index] = word
@@ -80,10 +81,14 @@ def correction(
     found: list[Document],
     *,
     look_further: bool = True,
+    stems: dict[str, str] | None = None,
 ) -> str | None:
     """The catalogue's word nearest to a misspelled one, taken from records that match it
-    (so only words that would find something); None when there is none or when the word's
-    stem already finds more ("hundene" finds "hunde": no suggestion).
+    (so only words that would find something); None when there is none, when the word's
+    stem already finds more ("hundene" finds "hunde": no suggestion), or when the nearest word
+    is the typed word's own stem in a language (``stems``): "læse" is "læs" inflected, spelled
+    right, and the search found it already. (A stem shared is no such sign: stemmers join
+    typos too, "poter" and "potter".)
 
     The records are the answer's own best hits, which matched the word fuzzily already;
     only when none of their words is near enough (or nothing was found) does a fuzzy search
@@ -109,6 +114,8 @@ def correction(
         return None
     corrected = "".join(engine.plain.analyze(txt.fold(best[2])))
     if corrected == token:
+        return None
+    if corrected in (stems or {}).values():  # "læse" typed, "læs" its stem: an inflection
         return None
     freq = sum(searcher.doc_freq(f, corrected) for f in FUZZY_FIELDS)
     return best[2] if freq > stem_freq else None

@@ -78,3 +78,18 @@ def test_the_demo_answers_a_childs_sentence(monkeypatch, settings, tmp_path):
         assert any("hest" in words for words in about[:5]), text
         assert any("dinosaur" in words for words in about[:5]), text
         assert found.suggestion is None
+    # Reading a book is what every record is for: "læse" and "bog" find nothing on their own,
+    # and "læse", spelled right, is never "corrected" to its stem "læs".
+    sentence = "jeg vil gerne læse en bog om heste"
+    found = search.search(
+        search.SearchQuery(text=sentence, municipality_id=municipality.pk, size=100)
+    )
+    records = Record.objects.in_bulk([h.id for h in found.hits])
+    about = [
+        " ".join([r.title, r.summary, r.series, *r.subjects]).lower()
+        for r in (records[h.id] for h in found.hits)
+    ]
+    assert found.suggestion is None and 0 < found.total <= total("heste")
+    assert all("hest" in words for words in about[:5]), about[:5]
+    alone = search.search(search.SearchQuery(text="læse", municipality_id=municipality.pk))
+    assert alone.suggestion is None
