@@ -137,6 +137,4 @@ def test_describe_says_the_weeks_dates_and_year():
     found = weeks.parse_weeks("41–43", "2026/27")
     assert weeks.describe(found.starts, found.ends) == "weeks 41–43: 5 Oct – 23 Oct 2026"
     across = weeks.parse_weeks("52–1", "2026/27")
-    assert weeks.describe(across.starts, across.ends) == (
-        "weeks 52–1: 21 Dec 2026 – 8 Jan 2027"
-    )
+    assert weeks.describe(across.starts, across.ends) == ("weeks 52–1: 21 Dec 2026 – 8 Jan 2027")
