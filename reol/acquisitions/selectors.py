@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 
+from reol.catalog.selectors import new_copies
 from reol.core import calendar
 from reol.core.models import School
 from reol.core.permissions import Actor, Perm, scope
@@ -18,7 +19,6 @@ from .models import (
     InvoiceLine,
     Order,
     OrderLine,
-    Receipt,
     SelectionEntry,
     SelectionList,
     SelectionPolicy,
@@ -119,16 +119,14 @@ def expenditure(
 def arrivals(
     school: School, since: dt.date, *, subject: str = "", grade: int | None = None
 ) -> list[dict[str, Any]]:
-    """Titles whose copies arrived at ``school`` since a day, newest first, optionally only
-    those with a subject (case-insensitive, part of a word) and for a grade (its age range)."""
-    receipts = (
-        Receipt.objects.filter(line__order__school=school, received_at__date__gte=since)
-        .select_related("item__record")
-        .order_by("-received_at")
-    )
+    """Titles whose copies came to ``school`` since a day, newest first, optionally only those
+    with a subject (case-insensitive, part of a word) and for a grade (its age range).
+
+    Every copy that came counts, however it came (received on an order, catalogued, imported):
+    the same copies as the catalogue's new arrivals (``catalog.selectors.new_copies``)."""
     seen: dict[int, dict[str, Any]] = {}
-    for receipt in receipts:
-        record = receipt.item.record
+    for copy in new_copies(school, since).select_related("record"):
+        record = copy.record
         if record.pk in seen:
             seen[record.pk]["copies"] += 1
             continue
@@ -136,7 +134,7 @@ def arrivals(
             continue
         if grade is not None and not _fits_grade(record, grade):
             continue
-        seen[record.pk] = {"record": record, "arrived": receipt.received_at, "copies": 1}
+        seen[record.pk] = {"record": record, "arrived": copy.created_at, "copies": 1}
     return list(seen.values())
 
 

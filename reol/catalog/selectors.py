@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
@@ -189,3 +190,16 @@ def possible_duplicates(municipality_id: int) -> list[tuple[str, list[Record]]]:
     for link in current.filter(isbn13__in=shared).select_related("record").order_by("record_id"):
         groups[link.isbn13].append(link.record)
     return list(groups.items())
+
+
+def new_copies(school: School, since: dt.date) -> QuerySet[Item]:
+    """The copies that came to ``school`` since a day and are still there (not withdrawn or
+    lost, their title not merged away), newest first: "new at the library" (the bulletin, its
+    feed and digest; the OPAC's new arrivals count the same copies per title)."""
+    return (
+        Item.objects.filter(
+            school=school, created_at__date__gte=since, record__merged_into__isnull=True
+        )
+        .exclude(status__in=GONE)
+        .order_by("-created_at", "-id")
+    )
