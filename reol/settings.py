@@ -182,8 +182,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     # 8 characters for students, 12 for anyone with a staff role (ASVS 2.1.1).
     {"NAME": "reol.core.passwords.RoleLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    # A larger list of common and breached passwords shipped with Reol (reol/core/data/).
+    # Django's list of common passwords and a larger one of common and breached passwords
+    # shipped with Reol (reol/core/data/), checked as one rule.
     {"NAME": "reol.core.passwords.ReolCommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

@@ -70,11 +70,13 @@ class RoleLengthValidator:
 
 
 class ReolCommonPasswordValidator(CommonPasswordValidator):
-    """Refuse the passwords of Reol's list (built by ``scripts/build-password-list`` from
-    zxcvbn's breach list and local words; Django's own list is checked by its validator)."""
+    """Refuse the passwords of Django's list and of Reol's (built by
+    ``scripts/build-password-list`` from zxcvbn's breach list and local words): one validator,
+    so the password forms state the rule once."""
 
     def __init__(self, password_list_path: Path | str = PASSWORD_LIST) -> None:
-        super().__init__(password_list_path)
+        super().__init__()  # Django's own list
+        self.passwords = self.passwords | CommonPasswordValidator(password_list_path).passwords
 
     def get_error_message(self) -> str:
         return _("This password is too common.")

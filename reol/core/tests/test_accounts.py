@@ -190,6 +190,17 @@ def test_common_and_breached_passwords_from_reols_list_are_refused(world, passwo
         validate_password(password, world.student_a1)
 
 
+def test_the_common_password_rule_is_stated_once_and_keeps_djangos_list(world):
+    """One validator reads both lists: the password forms list the rule once (they said
+    "can't be a commonly used password" twice), and Django's own list is still refused."""
+    from django.contrib.auth.password_validation import password_validators_help_texts
+
+    texts = password_validators_help_texts()
+    assert len(texts) == len(set(texts)) and sum("common" in t for t in texts) == 1
+    with pytest.raises(ValidationError, match="too common"):
+        validate_password("password1234", world.student_a1)  # in Django's list
+
+
 def reset_link(client: Client, email: str) -> str:
     mail.outbox.clear()
     client.post(reverse("password_reset"), {"email": email})
