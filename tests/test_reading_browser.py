@@ -72,6 +72,16 @@ def test_a_student_sees_covers_and_levels_hears_a_title_and_reviews_it(world, pa
     assert said and "Harry Potter og De Vises Sten" in said[0]["text"]
     assert said[0]["lang"] == "en-GB"  # the page's language (English in this browser)
     assert button.get_attribute("aria-pressed") == "true"
+    # On a phone each star's radio stays beside its own label (the 4's radio ended one line and
+    # "4 stars" began the next, where a child would tap the 5).
+    page.set_viewport_size({"width": 320, "height": 640})
+    for n in range(1, 6):
+        radio = page.locator(f"#stars-{n}").bounding_box()
+        label = page.locator(f"label[for=stars-{n}]").bounding_box()
+        assert radio and label, n
+        assert abs((radio["y"] + radio["height"] / 2) - (label["y"] + label["height"] / 2)) < 8, n
+        assert 0 <= label["x"] - (radio["x"] + radio["width"]) < 16, (n, radio, label)
+    page.set_viewport_size(TABLET)
     # She has it on loan: she may review it; it waits for the librarian.
     page.get_by_text("5 stars", exact=True).click()
     page.get_by_label("What did you think?").fill("Magisk!")
