@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -105,8 +106,22 @@ def test_the_coordination_calendar_page(plans, django_assert_max_num_queries):
     assert "5.A, 5.B need 31 copies of “Skjoldungernes saga” this week; the school has 30." in body
     assert "planning/planning.css" in body and "<style" not in body and "<script>" not in body
     assert 'class="week-list' in body  # the phone's list of weeks
+    # A class with a booking and no plan that week: its line has no stray separator.
+    from reol.bookings import services as bookings
+
+    bookings.book(
+        plans.teacher_5a,
+        plans.school,
+        starts=dt.date(2027, 11, 9),
+        ends=dt.date(2027, 11, 9),
+        lines=[bookings.BookingRequest(resource=plans.workshop)],
+        title="Trickfilm",
+        group=plans.class_a,
+        today=dt.date(2027, 9, 1),
+    )
     listed = client.get("/staff/planning/", {"year": "2027/28", "view": "list"}).content.decode()
     assert 'class="table-scroll cal-table"' not in listed
+    assert re.search(r"<strong>5\.A</strong>:\s*Trickfilm", listed), listed
     # Teachers don't see the capacity form; a POST from them is refused.
     assert "Capacity" not in body
     assert (
