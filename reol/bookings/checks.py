@@ -312,9 +312,11 @@ def check_record(
         )
     holder = "; ".join(parts)
     free = max(0, count.free)
-    message = _(
+    message = ngettext(
+        "Only %(free)s of the %(total)s copy of “%(title)s” is free %(span)s; %(asked)s asked for.",
         "Only %(free)s of the %(total)s copies of “%(title)s” are free %(span)s; "
-        "%(asked)s asked for."
+        "%(asked)s asked for.",
+        count.total,
     ) % {
         "free": free,
         "total": count.total,

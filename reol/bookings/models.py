@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from reol.catalog.models import Item, Record
 from reol.core.models import Location, School
@@ -76,7 +77,7 @@ class BookingState(models.TextChoices):
     PLANNED = "planned", _("planned")
     CHECKED_OUT = "checked_out", _("checked out")
     RETURNED = "returned", _("returned")
-    CANCELLED = "cancelled", _("cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("an event called off", "cancelled")
 
 
 # Bookings that hold what they booked (the others are over).

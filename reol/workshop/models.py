@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from reol.bookings.models import Booking, Resource
 from reol.core.models import School
@@ -70,7 +71,7 @@ class SessionState(models.TextChoices):
     CONFIRMED = "confirmed", _("confirmed")
     DECLINED = "declined", _("declined")
     HELD = "held", _("held")
-    CANCELLED = "cancelled", _("cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("an event called off", "cancelled")
 
 
 class GuidanceSession(models.Model):

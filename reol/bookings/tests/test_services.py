@@ -15,6 +15,7 @@ from reol.bookings.errors import BookingConflict, BookingError
 from reol.bookings.models import Booking, BookingLine, BookingNotice, BookingState
 from reol.bookings.services import BookingRequest as R
 from reol.catalog import services as catalog
+from reol.catalog.tests.helpers import book as marc_book
 from reol.circulation.actions import loans as loan_actions
 from reol.circulation.errors import CirculationError
 from reol.circulation.models import Loan
@@ -443,3 +444,23 @@ def test_reminders_the_day_before_once(centre, django_capture_on_commit_callback
     assert len(mail.outbox) == 1
     assert BookingNotice.objects.filter(booking=made, kind="reminder").count() == 1
     assert AuditEvent.objects.filter(action="booking.remind", via="cli").count() == 1
+
+
+def test_danish_words_of_a_booking_called_off_and_of_one_copy(centre):
+    """A booking (and a guidance session) is "aflyst" as its button says, a hold "annulleret";
+    a title with one copy is not "1 af de 1 eksemplarer"."""
+    from django.utils import translation
+
+    from reol.circulation.models import HoldState
+    from reol.workshop.models import SessionState
+
+    with translation.override("da"):
+        assert str(BookingState.CANCELLED.label) == "aflyst"
+        assert str(SessionState.CANCELLED.label) == "aflyst"
+        assert str(HoldState.CANCELLED.label) == "annulleret"
+    c = centre
+    one = catalog.create_record(SYSTEM, c.world.municipality, marc_book("Eneste", control="e1"))
+    catalog.add_items(SYSTEM, one, c.school, count=1)
+    with pytest.raises(BookingConflict) as caught, translation.override("da"):
+        book(c, lines=[R(record=one, quantity=2)])
+    assert "Kun 1 af det ene eksemplar af »Eneste« er ledigt" in caught.value.message
