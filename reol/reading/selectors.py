@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reol.catalog.models import Item, Record
+from reol.catalog.search.labels import subject_label
 from reol.circulation.models import Loan
 from reol.core.models import School, User
 from reol.core.permissions import Perm, has_perm, roles_at
@@ -269,6 +270,17 @@ def reviews_context(
     }
 
 
+def _about(subject: str) -> str:
+    """A subject inside a sentence: its subdivisions joined as a reader knows them
+    (``subject_label``); its first letter small when no other is capital ("Heste" → "heste"),
+    else as catalogued: "the Vikings – Juvenile literature", "Rowling, J. K." (the trial saw
+    "the vikings -- juvenile literature")."""
+    label = subject_label(subject)
+    if label[1:] == label[1:].lower():
+        return label[:1].lower() + label[1:]
+    return label
+
+
 def alike_reasons(record: Record, others: list[int]) -> dict[int, str]:
     """Why each of ``others`` is like ``record``, in a few words ("also about horses")."""
     mine_subjects = {s.casefold(): s for s in record.subjects or []}
@@ -291,5 +303,5 @@ def alike_reasons(record: Record, others: list[int]) -> dict[int, str]:
         elif same_author:
             reasons[other.pk] = _("also by %(name)s") % {"name": same_author}
         elif shared:
-            reasons[other.pk] = _("also about %(subject)s") % {"subject": shared[0].lower()}
+            reasons[other.pk] = _("also about %(subject)s") % {"subject": _about(shared[0])}
     return reasons

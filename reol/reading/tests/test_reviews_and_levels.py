@@ -182,3 +182,21 @@ def test_a_person_of_no_school_gets_a_clear_answer_not_an_error(client, book):  
     answer = client.post(reverse("reading-review-submit", args=[book.pk]), {"stars": "4"})
     assert answer.status_code == 302  # back to the record, with the reason as a message
     assert not Review.objects.exists()
+
+
+def test_more_like_this_says_what_it_shares_as_a_reader_writes_it(world):  # type: ignore[no-untyped-def]
+    from reol.reading.selectors import alike_reasons
+
+    m = world.municipality
+    mine = Record.objects.create(
+        municipality=m, marc={}, title="Vikingerne", subjects=["the Vikings -- Juvenile literature"]
+    )
+    other = Record.objects.create(
+        municipality=m, marc={}, title="Ragnar", subjects=["the Vikings -- Juvenile literature"]
+    )
+    horses = Record.objects.create(municipality=m, marc={}, title="Hest", subjects=["Heste"])
+    more = Record.objects.create(municipality=m, marc={}, title="Føl", subjects=["Heste"])
+    assert alike_reasons(mine, [other.pk]) == {
+        other.pk: "also about the Vikings – Juvenile literature"
+    }
+    assert alike_reasons(horses, [more.pk]) == {more.pk: "also about heste"}
