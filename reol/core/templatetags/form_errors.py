@@ -55,10 +55,14 @@ def error_summary(context: template.Context) -> dict[str, Any]:
 
 @register.filter
 def has_required(form: Any) -> bool:
-    """True when a form shows a required field (its labels then carry the asterisk)."""
-    if not isinstance(form, forms.BaseForm):
+    """True when a form shows a required field (its labels then carry the asterisk): as Django
+    marks one ``required``, so a choice that cannot be left empty (a select with no blank
+    option, "My language") is not one."""
+    if not isinstance(form, forms.BaseForm) or not form.use_required_attribute:
         return False
     return any(
-        f.required and not f.widget.is_hidden and form.use_required_attribute
-        for f in form.fields.values()
+        form[name].field.required
+        and not form[name].field.widget.is_hidden
+        and form[name].field.widget.use_required_attribute(form[name].initial)
+        for name in form.fields
     )

@@ -178,6 +178,15 @@ def test_the_header_language_switch_is_my_saved_language_when_signed_in(world, c
     assert 'lang="nb"' in fresh.get(reverse("me")).content.decode()
 
 
+def test_a_form_without_a_field_to_fill_in_says_nothing_of_asterisks(world):
+    """My page's language is a choice with no blank option: nothing there can be left empty,
+    so no "Fields marked * must be filled in." (the trial found it over no marked field);
+    the e-mail form, with a required field, says it."""
+    client = as_user(world.student_a1)
+    assert "must be filled in" not in client.get(reverse("me")).content.decode()
+    assert "must be filled in" in client.get(reverse("email-change")).content.decode()
+
+
 def test_language_names_are_their_own_names_everywhere(world):
     client = as_user(world.admin_a)
     for url in (reverse("me"), reverse("school-settings")):
