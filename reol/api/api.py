@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
@@ -68,8 +68,16 @@ class Problem(Schema):
 @api.exception_handler(PermissionDenied)
 def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     denials.record(request, reason=str(exc))  # ASVS 7.2.2, rate-limited per person
+    message = str(exc) or _("You may not do this.")
+    return api.create_response(request, {"code": "forbidden", "message": message}, status=403)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    """Nothing there, or nothing the caller may know of: ``{"code", "message"}`` in the
+    request's language, like every other refusal (ninja's own says "Not Found")."""
     return api.create_response(
-        request, {"code": "forbidden", "message": str(exc) or "Forbidden"}, status=403
+        request, {"code": "not_found", "message": _("There is nothing here.")}, status=404
     )
 
 

@@ -105,3 +105,16 @@ def test_every_refusal_of_a_request_has_one_shape_in_the_readers_language(world,
         "/api/v1/search?q=heste&size=1000", HTTP_ACCEPT_LANGUAGE="da", **headers
     ).json()
     assert danish["fields"]["size"] == ["Højst 100."]
+
+
+def test_refusals_without_words_of_their_own_speak_the_callers_language(world, client, token_for):
+    """A refusal raised bare (a teacher asking for training records) and a 404 (an id that is
+    not there, or not the caller's) answer {"code", "message"} in the caller's language; they
+    answered "Forbidden" and "Not Found" in English."""
+    teacher = {**token_for(world.teacher_a), "HTTP_ACCEPT_LANGUAGE": "da"}
+    r = client.get("/api/v1/training-records", **teacher)
+    assert r.status_code == 403 and r.json()["code"] == "forbidden"
+    assert r.json()["message"] == "Det må du ikke."
+    r = client.get("/api/v1/bookings/999999", **teacher)
+    assert r.status_code == 404
+    assert r.json() == {"code": "not_found", "message": "Her er ingenting."}
