@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from reol.core.demo import DEMO_PASSWORD, Login
 from reol.core.models import Municipality, School, User
@@ -35,8 +36,8 @@ def _user(username: str, first: str, last: str) -> User:
 
 def load_demo_network(municipality: Municipality) -> list[Login]:
     logins = [
-        Login("Network coordinator", "koordinator", DEMO_PASSWORD),
-        Login("County library: leader", "amtsbibliotek-leder", DEMO_PASSWORD),
+        Login(_("Network coordinator"), "koordinator", DEMO_PASSWORD),
+        Login(_("County library: leader"), "amtsbibliotek-leder", DEMO_PASSWORD),
     ]
     if Network.objects.filter(code=CODE).exists():
         return logins

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import calendar, services
 from .models import Location, Municipality, Role, School, SchoolYear, User
@@ -228,11 +229,12 @@ def _load_school(municipality: Municipality, spec: DemoSchool, today: dt.date) -
     _classes(school, spec)
     p = spec.prefix
     first_student = f"{p.upper()}{spec.grades[0] * 100 + 1:05d}"
+    school_name = {"school": spec.name}
     return [
-        Login(f"{spec.name}: librarian", f"bibliotekar-{p}", DEMO_PASSWORD),
-        Login(f"{spec.name}: administrator", f"admin-{p}", DEMO_PASSWORD),
-        Login(f"{spec.name}: teacher", f"laerer-{p}-1", DEMO_PASSWORD),
-        Login(f"{spec.name}: student (card + PIN)", first_student, DEMO_PIN),
+        Login(_("%(school)s: librarian") % school_name, f"bibliotekar-{p}", DEMO_PASSWORD),
+        Login(_("%(school)s: administrator") % school_name, f"admin-{p}", DEMO_PASSWORD),
+        Login(_("%(school)s: teacher") % school_name, f"laerer-{p}-1", DEMO_PASSWORD),
+        Login(_("%(school)s: student (card + PIN)") % school_name, first_student, DEMO_PIN),
     ]
 
 
@@ -250,7 +252,7 @@ def load_demo(today: dt.date | None = None) -> list[Login]:
             consultant.set_password(DEMO_PASSWORD)
             consultant.save()
             services.appoint_consultant(SYSTEM, consultant, municipality)
-    logins = [Login("Municipal consultant", "konsulent", DEMO_PASSWORD)]
+    logins = [Login(_("Municipal consultant"), "konsulent", DEMO_PASSWORD)]
     for spec in SCHOOLS:
         logins += _load_school(municipality, spec, today)
     for extend in _EXTENSIONS:

@@ -102,6 +102,15 @@ def test_demo_is_idempotent():
     assert Membership.objects.filter(role="student").count() >= 60
 
 
+def test_the_demo_names_its_logins_in_the_commands_language(settings):
+    """`make run` printed "Demoen er indlæst…" over "Municipal consultant" and "student (card +
+    PIN)": the roles are in the command's one language too."""
+    settings.LANGUAGE_CODE = "da"  # REOL_LANGUAGE=da
+    out = run("demo")
+    assert "Kommunal konsulent" in out and ": bibliotekar" in out and "elev (kort + pinkode)" in out
+    assert "Municipal consultant" not in out and "student (card" not in out
+
+
 def test_demo_login_works():
     run("demo")
     client = Client()
