@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reol.core import calendar
 from reol.core.fields import ManyLinesField, OneLineField
+from reol.core.formrender import NO_CHOICE
 from reol.core.forms import WeeksInput
 from reol.core.models import Location, School, User
 
@@ -67,7 +68,7 @@ class BookingForm(forms.Form):
         label=_("Room or equipment"),
         queryset=Resource.objects.none(),
         required=False,
-        empty_label=_("– none –"),
+        empty_label=NO_CHOICE,
     )
     q = OneLineField(
         label=_("Find a title for a class set"),
@@ -107,7 +108,7 @@ class BookingForm(forms.Form):
         help_text=_("Hours of each day, for a room (an afternoon). Leave empty for whole days."),
     )
     group: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label=_("Class or group"), queryset=None, required=False, empty_label=_("– none –")
+        label=_("Class or group"), queryset=None, required=False, empty_label=NO_CHOICE
     )
     teacher = forms.ModelChoiceField(
         label=_("Teacher"), queryset=User.objects.none(), required=False, empty_label=None

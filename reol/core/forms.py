@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 
 from . import accounts, auth, services, signin
 from .fields import OneLineField
+from .formrender import NO_CHOICE
 from .languages import language_choices
 from .models import ClosedPeriod, Location, OpeningHours, Role, School, User
 
@@ -168,7 +169,7 @@ class LocationForm(forms.Form):
         label=_("Inside"),
         queryset=Location.objects.none(),
         required=False,
-        empty_label=_("— none —"),
+        empty_label=NO_CHOICE,
     )
 
     def __init__(self, *args: Any, school: School, **kwargs: Any) -> None:

@@ -14,7 +14,7 @@ from django.utils import translation
 
 from reol.core import services
 from reol.core.demo import demo_url
-from reol.core.models import ClosedPeriod, User
+from reol.core.models import ClosedPeriod, School, User
 
 pytestmark = pytest.mark.django_db
 
@@ -185,6 +185,29 @@ def test_a_form_without_a_field_to_fill_in_says_nothing_of_asterisks(world):
     client = as_user(world.student_a1)
     assert "must be filled in" not in client.get(reverse("me")).content.decode()
     assert "must be filled in" in client.get(reverse("email-change")).content.decode()
+
+
+def test_a_selects_choice_of_nothing_reads_the_same_everywhere(world):
+    """Django's "---------" (the collaboration and calendar-feed forms) and "— none —" beside
+    "– none –" (bookings): one label now, from the form renderer."""
+    from django import forms
+
+    from reol.core.formrender import NO_CHOICE
+
+    class Mixed(forms.Form):
+        school = forms.ModelChoiceField(queryset=School.objects.all(), required=False)
+        kind = forms.ChoiceField(choices=[("", "---------"), ("a", "A")], required=False)
+        own = forms.ModelChoiceField(
+            queryset=School.objects.all(), required=False, empty_label="The whole school"
+        )
+
+    html = str(Mixed())
+    assert "---------" not in html and html.count(f">{NO_CHOICE}</option>") == 2
+    assert ">The whole school</option>" in html
+    client = as_user(world.teacher_a)
+    for name in ("planning-feeds", "planning-collaborations"):
+        page = client.get(reverse(name)).content.decode()
+        assert "---------" not in page, name
 
 
 def test_language_names_are_their_own_names_everywhere(world):
