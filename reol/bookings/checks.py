@@ -45,10 +45,6 @@ def day(value: dt.date) -> str:
     return date_format(value, "SHORT_DATE_FORMAT")
 
 
-def span(starts: dt.date, ends: dt.date) -> str:
-    return written_days(starts, ends)
-
-
 def person(user: User | None) -> str:
     if user is None:
         return "?"
@@ -60,7 +56,7 @@ def describe(booking: Booking) -> str:
     who = person(booking.teacher or booking.booked_by)
     if booking.group_id is not None:
         who = f"{who} ({booking.group})"
-    text = f"{who}, {span(booking.starts, booking.ends)}"
+    text = f"{who}, {written_days(booking.starts, booking.ends)}"
     if booking.start_time is not None and booking.end_time is not None:
         text += (
             f", {time_format(booking.start_time, 'TIME_FORMAT')}–"
@@ -168,7 +164,8 @@ def record_alternatives(
             out.append(
                 Alternative(
                     "week",
-                    _("%(copies)s from %(span)s") % {"copies": copies(need), "span": span(s, e)},
+                    _("%(copies)s from %(span)s")
+                    % {"copies": copies(need), "span": written_days(s, e)},
                     s,
                     e,
                     quantity=need,
@@ -212,7 +209,7 @@ def resource_alternatives(
             out.append(
                 Alternative(
                     "week",
-                    _("“%(name)s” %(span)s") % {"name": resource.name, "span": span(s, e)},
+                    _("“%(name)s” %(span)s") % {"name": resource.name, "span": written_days(s, e)},
                     s,
                     e,
                     quantity=need,
@@ -321,7 +318,7 @@ def check_record(
         "free": free,
         "total": count.total,
         "title": record.title,
-        "span": span(starts, ends),
+        "span": written_days(starts, ends),
         "asked": need,
     }
     if holder:

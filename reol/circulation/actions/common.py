@@ -116,7 +116,7 @@ def first_row(queryset: Any) -> Any:
 
 # An expression over the copy's row ``i``, read in the statement that locks it, with its
 # parameters (``shelf.hold_probe``: whether a hold may want a copy coming back).
-Probe = tuple[str, list[Any]]
+Probe = tuple[str, tuple[Any, ...]]
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ outbox (the copy's availability changed) and the audit event.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -237,6 +238,7 @@ _OPEN_LOAN_SQL = "SELECT {columns} FROM {loan} l LEFT JOIN {user} u ON u.id = l.
 _OPEN_LOAN_SQL += " WHERE l.item_id = %s AND {open}{lock}"
 
 
+@functools.cache  # table names only: built once a process, not at every return
 def _open_loan_along() -> Along:
     """The copy's open loan and its borrower, locked with the copy in its statement (a
     check-in): one statement where there were two."""

@@ -5,6 +5,7 @@ next in line or to the shelf. Helpers of the actions, inside their transactions.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from django.db import connection
 from django.db.models import Q
@@ -63,6 +64,7 @@ def hold_for_returned(item: Item) -> Hold | None:
     return found[0][0] if found else None
 
 
+@functools.cache  # the same text and values at every scan: built once a process
 def hold_probe() -> Probe:
     """Whether a hold may want the copy (``_FOR_RETURNED``'s hold id, or NULL), asked in the
     statement that locks it (``common.desk_copy``): most copies come back to no hold, and then
@@ -70,7 +72,7 @@ def hold_probe() -> Probe:
     waited for the copy's lock is not seen; neither is one placed just after the check-in."""
     sql = _for_returned(item="i.id", school="i.school_id", record="i.record_id")
     ready, waiting = HoldState.READY.value, HoldState.WAITING.value
-    return f"(SELECT h.id {sql})", [ready, waiting, False, ready]
+    return f"(SELECT h.id {sql})", (ready, waiting, False, ready)
 
 
 def make_ready(hold: Hold, item: Item, today: dt.date) -> None:
